@@ -1,0 +1,71 @@
+//===- DSR1Attrs.td - dsr1 enums and attributes -----------*- tablegen -*-===//
+//
+// The precision, modality and small option enums of the dsr1 dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSR1_ATTRS_TD
+#define DSR1_ATTRS_TD
+
+include "compiler/dialects/dsr1/DSR1Dialect.td"
+include "mlir/IR/EnumAttr.td"
+
+class DSR1_EnumAttr<EnumAttrInfo enumInfo, string mnemonic>
+    : EnumAttr<DSR1_Dialect, enumInfo, mnemonic> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+// After Triton's TT_InputPrecisionAttr: the arithmetic an op is computed in. Accumulation in
+// GEMM, conv, attention and reductions stays f32 whatever the precision.
+def DSR1_Precision : I32EnumAttr<"Precision", "arithmetic precision of a compute op", [
+    I32EnumAttrCase<"f32", 0>,
+    I32EnumAttrCase<"tf32", 1>,
+    I32EnumAttrCase<"f16", 2>,
+    I32EnumAttrCase<"bf16", 3>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_PrecisionAttr : DSR1_EnumAttr<DSR1_Precision, "precision">;
+
+def DSR1_Modality : I32EnumAttr<"Modality", "kind of input an attention source comes from", [
+    I32EnumAttrCase<"unknown", 0>,
+    I32EnumAttrCase<"text", 1>,
+    I32EnumAttrCase<"image", 2>,
+    I32EnumAttrCase<"audio", 3>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_ModalityAttr : DSR1_EnumAttr<DSR1_Modality, "modality">;
+
+def DSR1_PadMode : I32EnumAttr<"PadMode", "how dsr1.pad fills the border", [
+    I32EnumAttrCase<"constant", 0>,
+    I32EnumAttrCase<"reflect", 1>,
+    I32EnumAttrCase<"edge", 2>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_PadModeAttr : DSR1_EnumAttr<DSR1_PadMode, "pad_mode">;
+
+def DSR1_RnnDirection : I32EnumAttr<"RnnDirection", "direction of an LSTM / GRU", [
+    I32EnumAttrCase<"forward", 0>,
+    I32EnumAttrCase<"reverse", 1>,
+    I32EnumAttrCase<"bidirectional", 2>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_RnnDirectionAttr : DSR1_EnumAttr<DSR1_RnnDirection, "rnn_direction">;
+
+def DSR1_GeluApproximation : I32EnumAttr<"GeluApproximation", "GELU formula", [
+    I32EnumAttrCase<"none", 0>,
+    I32EnumAttrCase<"tanh", 1>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_GeluApproximationAttr : DSR1_EnumAttr<DSR1_GeluApproximation, "gelu_approximation">;
+
+#endif // DSR1_ATTRS_TD

@@ -1,0 +1,456 @@
+//===- DSR1Folds.cpp - dsr1 folders and canonicalization patterns -----------===//
+//
+// Folds that are obviously right: identities (reshape or expand to the same type, identity
+// transposes, casts to the same type, one-input concats) and constant folding of small
+// elementwise and shape computations, the exporter noise that shape subgraphs leave behind.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/dialects/dsr1/DSR1Ops.h"
+
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/APSInt.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+#include <type_traits>
+
+using namespace mlir;
+using namespace dsr1;
+
+/// Constants up to this many elements are folded; larger ones (weights) are left to the kernels.
+static constexpr int64_t kMaxFoldElements = 1024;
+
+static bool isSmallStatic(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape() && tensor.getNumElements() <= kMaxFoldElements;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise constant folding with broadcasting
+//===----------------------------------------------------------------------===//
+
+/// For each element of a static result shape, the linear index of the element of `operand` that
+/// numpy broadcasting reads.
+static SmallVector<int64_t> broadcastIndices(ArrayRef<int64_t> operand, ArrayRef<int64_t> result) {
+  size_t rank = result.size(), offset = rank - operand.size();
+  SmallVector<int64_t> strides(rank, 0);
+  int64_t stride = 1;
+  for (size_t i = rank; i-- > offset;) {
+    int64_t dim = operand[i - offset];
+    strides[i] = dim == 1 ? 0 : stride;
+    stride *= dim;
+  }
+  SmallVector<int64_t> indices;
+  SmallVector<int64_t> counter(rank, 0);
+  int64_t total = ShapedType::getNumElements(result);
+  indices.reserve(total);
+  for (int64_t n = 0; n < total; ++n) {
+    int64_t index = 0;
+    for (size_t i = 0; i < rank; ++i)
+      index += counter[i] * strides[i];
+    indices.push_back(index);
+    for (size_t i = rank; i-- > 0;) {
+      if (++counter[i] < result[i])
+        break;
+      counter[i] = 0;
+    }
+  }
+  return indices;
+}
+
+/// Applies `fn` to the broadcast element pairs of two constants. Null when any element refuses
+/// (fn returns std::nullopt, e.g. an integer division by zero).
+template <typename ElemT, typename Fn>
+static Attribute mapBroadcast(DenseElementsAttr lhs, DenseElementsAttr rhs,
+                              RankedTensorType resultType, Fn fn) {
+  using ResultT = typename std::invoke_result_t<Fn, const ElemT &, const ElemT &>::value_type;
+  if (lhs.isSplat() && rhs.isSplat()) {
+    std::optional<ResultT> value = fn(lhs.getSplatValue<ElemT>(), rhs.getSplatValue<ElemT>());
+    return value ? DenseElementsAttr::get(resultType, ArrayRef<ResultT>(*value)) : Attribute();
+  }
+  if (resultType.getNumElements() > kMaxFoldElements)
+    return {};
+  auto lhsValues = lhs.getValues<ElemT>();
+  auto rhsValues = rhs.getValues<ElemT>();
+  SmallVector<int64_t> lhsIndex = broadcastIndices(lhs.getType().getShape(), resultType.getShape());
+  SmallVector<int64_t> rhsIndex = broadcastIndices(rhs.getType().getShape(), resultType.getShape());
+  SmallVector<ResultT> results;
+  results.reserve(lhsIndex.size());
+  for (auto [l, r] : llvm::zip_equal(lhsIndex, rhsIndex)) {
+    std::optional<ResultT> value = fn(lhsValues[l], rhsValues[r]);
+    if (!value)
+      return {};
+    results.push_back(*value);
+  }
+  return DenseElementsAttr::get(resultType, results);
+}
+
+/// Folds a binary op whose operands are both constant. `intFn(a, b, isUnsigned)` handles
+/// integer and i1 elements, `floatFn(a, b)` floating-point ones.
+template <typename IntFn, typename FloatFn>
+static OpFoldResult foldBinary(Operation *op, ArrayRef<Attribute> operands, IntFn intFn,
+                               FloatFn floatFn) {
+  auto lhs = dyn_cast_or_null<DenseElementsAttr>(operands[0]);
+  auto rhs = dyn_cast_or_null<DenseElementsAttr>(operands[1]);
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  if (!lhs || !rhs || !resultType.hasStaticShape())
+    return {};
+  Type element = lhs.getElementType();
+  if (isa<FloatType>(element))
+    return mapBroadcast<APFloat>(lhs, rhs, resultType, floatFn);
+  bool isUnsigned = element.isUnsignedInteger();
+  return mapBroadcast<APInt>(lhs, rhs, resultType, [&](const APInt &a, const APInt &b) {
+    return intFn(a, b, isUnsigned);
+  });
+}
+
+using OptInt = std::optional<APInt>;
+using OptFloat = std::optional<APFloat>;
+
+static OptInt noInt(const APInt &, const APInt &, bool) { return std::nullopt; }
+static OptFloat noFloat(const APFloat &, const APFloat &) { return std::nullopt; }
+
+OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) -> OptInt { return a + b; },
+      [](const APFloat &a, const APFloat &b) -> OptFloat { return a + b; });
+}
+
+OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) -> OptInt { return a - b; },
+      [](const APFloat &a, const APFloat &b) -> OptFloat { return a - b; });
+}
+
+OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) -> OptInt { return a * b; },
+      [](const APFloat &a, const APFloat &b) -> OptFloat { return a * b; });
+}
+
+OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  // Integer division truncates toward zero, as onnxruntime does; x / 0 is left to run time.
+  return foldBinary(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool isUnsigned) -> OptInt {
+        if (b.isZero())
+          return std::nullopt;
+        return isUnsigned ? a.udiv(b) : a.sdiv(b);
+      },
+      [](const APFloat &a, const APFloat &b) -> OptFloat { return a / b; });
+}
+
+OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool isUnsigned) -> OptInt {
+        return isUnsigned ? llvm::APIntOps::umax(a, b) : llvm::APIntOps::smax(a, b);
+      },
+      [](const APFloat &a, const APFloat &b) -> OptFloat { return llvm::maximum(a, b); });
+}
+
+OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool isUnsigned) -> OptInt {
+        return isUnsigned ? llvm::APIntOps::umin(a, b) : llvm::APIntOps::smin(a, b);
+      },
+      [](const APFloat &a, const APFloat &b) -> OptFloat { return llvm::minimum(a, b); });
+}
+
+OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(*this, adaptor.getOperands(), noInt,
+                    [](const APFloat &a, const APFloat &b) -> OptFloat {
+                      APFloat result(std::pow(a.convertToDouble(), b.convertToDouble()));
+                      bool lost;
+                      result.convert(a.getSemantics(), APFloat::rmNearestTiesToEven, &lost);
+                      return result;
+                    });
+}
+
+OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) -> OptInt { return a & b; },
+      noFloat);
+}
+
+OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) -> OptInt { return a | b; },
+      noFloat);
+}
+
+OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) -> OptInt { return a ^ b; },
+      noFloat);
+}
+
+/// Folds a comparison: `intPred(a, b, isUnsigned)` and `floatPred(cmpResult)` decide each
+/// element. Unordered float comparisons (NaN) are false, as in IEEE 754.
+template <typename IntPred, typename FloatPred>
+static OpFoldResult foldCompare(Operation *op, ArrayRef<Attribute> operands, IntPred intPred,
+                                FloatPred floatPred) {
+  return foldBinary(
+      op, operands,
+      [&](const APInt &a, const APInt &b, bool isUnsigned) -> OptInt {
+        return APInt(1, intPred(a, b, isUnsigned));
+      },
+      [&](const APFloat &a, const APFloat &b) -> OptInt {
+        return APInt(1, floatPred(a.compare(b)));
+      });
+}
+
+OpFoldResult EqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(
+      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) { return a == b; },
+      [](APFloat::cmpResult c) { return c == APFloat::cmpEqual; });
+}
+
+OpFoldResult LessOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool u) { return u ? a.ult(b) : a.slt(b); },
+      [](APFloat::cmpResult c) { return c == APFloat::cmpLessThan; });
+}
+
+OpFoldResult LessEqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool u) { return u ? a.ule(b) : a.sle(b); },
+      [](APFloat::cmpResult c) { return c == APFloat::cmpLessThan || c == APFloat::cmpEqual; });
+}
+
+OpFoldResult GreaterOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool u) { return u ? a.ugt(b) : a.sgt(b); },
+      [](APFloat::cmpResult c) { return c == APFloat::cmpGreaterThan; });
+}
+
+OpFoldResult GreaterEqualOp::fold(FoldAdaptor adaptor) {
+  return foldCompare(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool u) { return u ? a.uge(b) : a.sge(b); },
+      [](APFloat::cmpResult c) {
+        return c == APFloat::cmpGreaterThan || c == APFloat::cmpEqual;
+      });
+}
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  if (!input || (!input.isSplat() && !isSmallStatic(input.getType())))
+    return {};
+  if (isa<FloatType>(input.getElementType()))
+    return input.mapValues(input.getElementType(), [](const APFloat &v) {
+      return (-v).bitcastToAPInt();
+    });
+  return input.mapValues(input.getElementType(), [](const APInt &v) { return -v; });
+}
+
+//===----------------------------------------------------------------------===//
+// Cast
+//===----------------------------------------------------------------------===//
+
+/// Converts one constant element to `to`, or std::nullopt where the value does not fit (a float
+/// out of an integer's range, NaN to integer): that is undefined in ONNX and left to run time.
+static std::optional<Attribute> castElement(Attribute value, Type to) {
+  if (auto f = dyn_cast<FloatAttr>(value)) {
+    APFloat v = f.getValue();
+    if (auto toFloat = dyn_cast<FloatType>(to)) {
+      bool lost;
+      v.convert(toFloat.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      return FloatAttr::get(to, v);
+    }
+    if (to.isInteger(1))
+      return IntegerAttr::get(to, APInt(1, !v.isZero()));
+    APSInt result(to.getIntOrFloatBitWidth(), to.isUnsignedInteger());
+    bool exact;
+    if (v.convertToInteger(result, APFloat::rmTowardZero, &exact) & APFloat::opInvalidOp)
+      return std::nullopt;
+    return IntegerAttr::get(to, result);
+  }
+  auto i = cast<IntegerAttr>(value);
+  APInt v = i.getValue();
+  bool isUnsigned = i.getType().isUnsignedInteger() || i.getType().isInteger(1);
+  if (auto toFloat = dyn_cast<FloatType>(to)) {
+    APFloat result(toFloat.getFloatSemantics());
+    result.convertFromAPInt(v, !isUnsigned, APFloat::rmNearestTiesToEven);
+    return FloatAttr::get(to, result);
+  }
+  if (to.isInteger(1))
+    return IntegerAttr::get(to, APInt(1, !v.isZero()));
+  unsigned width = to.getIntOrFloatBitWidth();
+  return IntegerAttr::get(to, isUnsigned ? v.zextOrTrunc(width) : v.sextOrTrunc(width));
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  if (!input || (!input.isSplat() && !isSmallStatic(input.getType())))
+    return {};
+  auto resultType = cast<RankedTensorType>(getType());
+  if (input.isSplat()) {
+    std::optional<Attribute> value = castElement(input.getSplatValue<Attribute>(), getTo());
+    return value ? DenseElementsAttr::get(resultType, *value) : Attribute();
+  }
+  SmallVector<Attribute> values;
+  for (Attribute element : input.getValues<Attribute>()) {
+    std::optional<Attribute> value = castElement(element, getTo());
+    if (!value)
+      return {};
+    values.push_back(*value);
+  }
+  return DenseElementsAttr::get(resultType, values);
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ConstantOp::fold(FoldAdaptor adaptor) { return getValue(); }
+
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
+  if (getInputs().size() == 1 && getInputs().front().getType() == getType())
+    return getInputs().front();
+  auto resultType = cast<RankedTensorType>(getType());
+  if (!isSmallStatic(resultType))
+    return {};
+  SmallVector<DenseElementsAttr> inputs;
+  for (Attribute operand : adaptor.getInputs()) {
+    auto dense = dyn_cast_or_null<DenseElementsAttr>(operand);
+    if (!dense)
+      return {};
+    inputs.push_back(dense);
+  }
+  // Row-major: the result is, for each index of the dims before `axis`, every input's block of
+  // dims from `axis` on, in turn.
+  int64_t axis = getAxis();
+  ArrayRef<int64_t> shape = resultType.getShape();
+  int64_t outer = ShapedType::getNumElements(shape.take_front(axis));
+  SmallVector<SmallVector<Attribute>> values;
+  for (DenseElementsAttr input : inputs)
+    values.emplace_back(input.getValues<Attribute>());
+  SmallVector<Attribute> result;
+  result.reserve(resultType.getNumElements());
+  for (int64_t o = 0; o < outer; ++o) {
+    for (auto [input, inputValues] : llvm::zip_equal(inputs, values)) {
+      int64_t block = ShapedType::getNumElements(input.getType().getShape().drop_front(axis));
+      llvm::append_range(result, ArrayRef(inputValues).slice(o * block, block));
+    }
+  }
+  return DenseElementsAttr::get(resultType, result);
+}
+
+OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  if (input && input.isSplat() && cast<RankedTensorType>(getType()).hasStaticShape())
+    return DenseElementsAttr::get(cast<ShapedType>(getType()), input.getSplatValue<Attribute>());
+  return {};
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  // Every dynamic result dimension is a copy (0) of the same input dimension or the one
+  // inferred (-1), so equal types mean the reshape changes nothing.
+  if (getInput().getType() == getType())
+    return getInput();
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  auto resultType = cast<RankedTensorType>(getType());
+  if (input && resultType.hasStaticShape())
+    return input.reshape(resultType);
+  return {};
+}
+
+namespace {
+/// reshape(reshape(x)) => reshape(x): the element order of a reshape never changes, so only the
+/// outer shape matters, once its 0 entries (copies of the inner result's dims) are resolved.
+struct ComposeReshapes : public OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ReshapeOp op, PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<ReshapeOp>();
+    if (!inner)
+      return failure();
+    auto innerType = cast<RankedTensorType>(inner.getType());
+    SmallVector<int64_t> shape(op.getShape());
+    for (auto [i, d] : llvm::enumerate(shape)) {
+      if (d != 0)
+        continue;
+      int64_t copied = innerType.getDimSize(i);
+      if (ShapedType::isDynamic(copied))
+        return rewriter.notifyMatchFailure(op, "copies a dynamic dim of the inner reshape");
+      d = copied;
+    }
+    auto composed = ReshapeOp::create(rewriter, op.getLoc(), inner.getInput(), shape);
+    if (composed.getType() != op.getType()) {
+      rewriter.eraseOp(composed);
+      return rewriter.notifyMatchFailure(op, "composed reshape infers a different type");
+    }
+    rewriter.replaceOp(op, composed.getResult());
+    return success();
+  }
+};
+} // namespace
+
+void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext *context) {
+  results.add<ComposeReshapes>(context);
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  ArrayRef<int64_t> perm = getPerm();
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return getInput();
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  auto resultType = cast<RankedTensorType>(getType());
+  if (!input)
+    return {};
+  if (input.isSplat())
+    return input.resizeSplat(resultType);
+  if (!isSmallStatic(resultType))
+    return {};
+  ArrayRef<int64_t> inShape = input.getType().getShape();
+  SmallVector<int64_t> inStrides(inShape.size(), 1);
+  for (size_t i = inShape.size(); i-- > 1;)
+    inStrides[i - 1] = inStrides[i] * inShape[i];
+  auto values = input.getValues<Attribute>();
+  SmallVector<Attribute> result;
+  SmallVector<int64_t> counter(perm.size(), 0);
+  for (int64_t n = 0, e = resultType.getNumElements(); n < e; ++n) {
+    int64_t index = 0;
+    for (size_t i = 0; i < perm.size(); ++i)
+      index += counter[i] * inStrides[perm[i]];
+    result.push_back(values[index]);
+    for (size_t i = perm.size(); i-- > 0;) {
+      if (++counter[i] < resultType.getDimSize(i))
+        break;
+      counter[i] = 0;
+    }
+  }
+  return DenseElementsAttr::get(resultType, result);
+}
+
+namespace {
+/// transpose(transpose(x, p1), p2) => transpose(x, p1[p2[i]]) (an identity then folds away).
+struct ComposeTransposes : public OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TransposeOp op, PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<TransposeOp>();
+    if (!inner)
+      return failure();
+    SmallVector<int64_t> perm;
+    for (int64_t p : op.getPerm())
+      perm.push_back(inner.getPerm()[p]);
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, inner.getInput(), perm);
+    return success();
+  }
+};
+} // namespace
+
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext *context) {
+  results.add<ComposeTransposes>(context);
+}

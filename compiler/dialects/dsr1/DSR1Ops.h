@@ -1,0 +1,29 @@
+//===- DSR1Ops.h - the dsr1 dialect, its attributes and ops -----*- C++ -*-===//
+//
+// Include this header to use the dsr1 dialect: it declares the dialect, its enums and attributes
+// and every op.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSR1_DIALECTS_DSR1_DSR1OPS_H
+#define DSR1_DIALECTS_DSR1_DSR1OPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "compiler/dialects/dsr1/DSR1Dialect.h.inc"
+#include "compiler/dialects/dsr1/DSR1Enums.h.inc"
+#include "compiler/dialects/dsr1/ShapeInference.h"
+
+#define GET_ATTRDEF_CLASSES
+#include "compiler/dialects/dsr1/DSR1Attrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "compiler/dialects/dsr1/DSR1Ops.h.inc"
+
+#endif // DSR1_DIALECTS_DSR1_DSR1OPS_H

@@ -1,0 +1,704 @@
+//===- DSR1Ops.td - dsr1 operations -----------------------*- tablegen -*-===//
+//
+// The operations of the dsr1 dialect. Every op infers its result types (InferTypeOpAdaptor); the
+// shape rules and their diagnostics live in DSR1Ops.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSR1_OPS_TD
+#define DSR1_OPS_TD
+
+include "compiler/dialects/dsr1/DSR1Dialect.td"
+include "compiler/dialects/dsr1/DSR1Attrs.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Types and attribute constraints
+//===----------------------------------------------------------------------===//
+
+def DSR1_FloatType : AnyTypeOf<[F16, BF16, F32, F64]>;
+def DSR1_IntegerType : AnyTypeOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64]>;
+def DSR1_ElementType : AnyTypeOf<[DSR1_FloatType, DSR1_IntegerType, I1]>;
+
+def DSR1_Tensor : RankedTensorOf<[DSR1_ElementType]>;
+def DSR1_FloatTensor : RankedTensorOf<[DSR1_FloatType]>;
+def DSR1_NumericTensor : RankedTensorOf<[DSR1_FloatType, DSR1_IntegerType]>;
+def DSR1_SignedTensor : RankedTensorOf<[DSR1_FloatType, I8, I16, I32, I64]>;
+def DSR1_BoolTensor : RankedTensorOf<[I1]>;
+def DSR1_IndexTensor : RankedTensorOf<[I32, I64]>;
+
+def DSR1_NonNegI64Attr : ConfinedAttr<I64Attr, [IntNonNegative]>;
+def DSR1_PositiveI64Attr : ConfinedAttr<I64Attr, [IntPositive]>;
+def DSR1_OptI64Array : DefaultValuedAttr<DenseI64ArrayAttr, "{}">;
+
+//===----------------------------------------------------------------------===//
+// Base classes
+//===----------------------------------------------------------------------===//
+
+// Every dsr1 op is free of side effects and infers its result types. A written result type must
+// equal the inferred one: the custom assembly prints no result types, so anything else would not
+// survive a print / parse round trip. Shapes get more static by refining the operands.
+//
+// Ops implement `inferReturnTypes(context, location, Adaptor, types)`. The generic entry point is
+// written here rather than taken from InferTypeOpAdaptor because the parser of a custom assembly
+// format calls it before the attributes of `attr-dict` are moved into the op's properties, and
+// the adaptor must see them (see inferWithAdaptor in DSR1Ops.cpp).
+class DSR1_Op<string mnemonic, list<Trait> traits = []>
+    : Op<DSR1_Dialect, mnemonic,
+         traits # [Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  code inferDecl = [{
+    static ::llvm::LogicalResult inferReturnTypes(::mlir::MLIRContext *context,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types);
+  }];
+  code inferDef = [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *context,
+        std::optional<::mlir::Location> location, ::mlir::ValueRange operands,
+        ::mlir::DictionaryAttr attributes, ::mlir::OpaqueProperties properties,
+        ::mlir::RegionRange regions, ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return inferWithAdaptor<$cppClass>(context, location, operands, attributes, properties,
+                                         regions, types);
+    }
+  }];
+  let extraClassDeclaration = inferDecl;
+  let extraClassDefinition = inferDef;
+}
+
+class DSR1_UnaryOp<string mnemonic, Type tensorType, string what, list<Trait> traits = []>
+    : DSR1_Op<mnemonic, traits> {
+  let summary = "elementwise " # what;
+  let description = "Applies " # what # " to every element; the result has the input's type." #
+    "\n\n```mlir\n%y = dsr1." # mnemonic # " %x : tensor<2x?xf32>\n```";
+  let arguments = (ins tensorType:$input);
+  let results = (outs tensorType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let extraClassDefinition = inferDef # [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location>, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      types.push_back(adaptor.getInput().getType());
+      return ::mlir::success();
+    }
+  }];
+}
+
+// Binary elementwise op with numpy broadcasting. `resultElement` empty: the operands' element type.
+class DSR1_BinaryOp<string mnemonic, Type operandType, string what, string resultElement = "",
+                    Type resultType = operandType, list<Trait> traits = []>
+    : DSR1_Op<mnemonic, traits # [AllElementTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "elementwise " # what # " with numpy broadcasting";
+  let description = "Computes " # what # " of the operands broadcast against each other " #
+    "(numpy rules: shapes aligned at the right, a dimension of 1 stretches)." #
+    "\n\n```mlir\n%z = dsr1." # mnemonic # " %x, %y : tensor<4x1xf32>, tensor<3xf32>\n```";
+  let arguments = (ins operandType:$lhs, operandType:$rhs);
+  let results = (outs resultType:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+  let extraClassDefinition = inferDef # [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *context,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::dsr1::inferBroadcastResult(location, getOperationName(),
+          {adaptor.getLhs().getType(), adaptor.getRhs().getType()}, }] #
+          !if(!empty(resultElement), "::mlir::Type()", resultElement) # [{, types);
+    }
+  }];
+  let hasFolder = 1;
+}
+
+class DSR1_CompareOp<string mnemonic, string what>
+    : DSR1_BinaryOp<mnemonic, DSR1_NumericTensor, what,
+                    "::mlir::IntegerType::get(context, 1)", DSR1_BoolTensor>;
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary
+//===----------------------------------------------------------------------===//
+
+def DSR1_AbsOp : DSR1_UnaryOp<"abs", DSR1_SignedTensor, "absolute value">;
+def DSR1_CeilOp : DSR1_UnaryOp<"ceil", DSR1_FloatTensor, "rounding up">;
+def DSR1_CosOp : DSR1_UnaryOp<"cos", DSR1_FloatTensor, "cosine">;
+def DSR1_ErfOp : DSR1_UnaryOp<"erf", DSR1_FloatTensor, "the error function">;
+def DSR1_ExpOp : DSR1_UnaryOp<"exp", DSR1_FloatTensor, "the natural exponential">;
+def DSR1_FloorOp : DSR1_UnaryOp<"floor", DSR1_FloatTensor, "rounding down">;
+def DSR1_LogOp : DSR1_UnaryOp<"log", DSR1_FloatTensor, "the natural logarithm">;
+def DSR1_NegOp : DSR1_UnaryOp<"neg", DSR1_SignedTensor, "negation"> {
+  let hasFolder = 1;
+}
+def DSR1_NotOp : DSR1_UnaryOp<"not", DSR1_BoolTensor, "logical not">;
+def DSR1_ReciprocalOp : DSR1_UnaryOp<"reciprocal", DSR1_FloatTensor, "1 / x">;
+def DSR1_ReluOp : DSR1_UnaryOp<"relu", DSR1_SignedTensor, "max(x, 0)">;
+def DSR1_RoundOp : DSR1_UnaryOp<"round", DSR1_FloatTensor, "rounding half to even">;
+def DSR1_RsqrtOp : DSR1_UnaryOp<"rsqrt", DSR1_FloatTensor, "1 / sqrt(x)">;
+def DSR1_SigmoidOp : DSR1_UnaryOp<"sigmoid", DSR1_FloatTensor, "the logistic function">;
+def DSR1_SignOp : DSR1_UnaryOp<"sign", DSR1_SignedTensor, "the sign (-1, 0 or 1)">;
+def DSR1_SinOp : DSR1_UnaryOp<"sin", DSR1_FloatTensor, "sine">;
+def DSR1_SoftplusOp : DSR1_UnaryOp<"softplus", DSR1_FloatTensor, "log(1 + exp(x))">;
+def DSR1_SqrtOp : DSR1_UnaryOp<"sqrt", DSR1_FloatTensor, "the square root">;
+def DSR1_TanhOp : DSR1_UnaryOp<"tanh", DSR1_FloatTensor, "the hyperbolic tangent">;
+
+// Unary ops with parameters.
+def DSR1_ClipOp : DSR1_UnaryOp<"clip", DSR1_NumericTensor, "clamping to [min, max]"> {
+  let arguments = (ins DSR1_NumericTensor:$input, OptionalAttr<F64Attr>:$min,
+                   OptionalAttr<F64Attr>:$max);
+  let hasVerifier = 1;
+}
+def DSR1_EluOp : DSR1_UnaryOp<"elu", DSR1_FloatTensor, "x if x > 0 else alpha * (exp(x) - 1)"> {
+  let arguments = (ins DSR1_FloatTensor:$input, DefaultValuedAttr<F64Attr, "1.0">:$alpha);
+}
+def DSR1_GeluOp : DSR1_UnaryOp<"gelu", DSR1_FloatTensor,
+    "x * Phi(x), exactly (erf) or with the tanh approximation"> {
+  let arguments = (ins DSR1_FloatTensor:$input,
+      DefaultValuedAttr<DSR1_GeluApproximationAttr, "::dsr1::GeluApproximation::none">:
+          $approximate);
+}
+def DSR1_HardSigmoidOp : DSR1_UnaryOp<"hard_sigmoid", DSR1_FloatTensor,
+    "max(0, min(1, alpha * x + beta))"> {
+  let arguments = (ins DSR1_FloatTensor:$input, DefaultValuedAttr<F64Attr, "0.2">:$alpha,
+                   DefaultValuedAttr<F64Attr, "0.5">:$beta);
+}
+def DSR1_LeakyReluOp : DSR1_UnaryOp<"leaky_relu", DSR1_FloatTensor,
+    "x if x >= 0 else alpha * x"> {
+  let arguments = (ins DSR1_FloatTensor:$input, DefaultValuedAttr<F64Attr, "0.01">:$alpha);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary and ternary
+//===----------------------------------------------------------------------===//
+
+def DSR1_AddOp : DSR1_BinaryOp<"add", DSR1_NumericTensor, "addition", "", DSR1_NumericTensor,
+                               [Commutative]>;
+def DSR1_DivOp : DSR1_BinaryOp<"div", DSR1_NumericTensor, "division">;
+def DSR1_MaxOp : DSR1_BinaryOp<"max", DSR1_NumericTensor, "maximum", "", DSR1_NumericTensor,
+                               [Commutative]>;
+def DSR1_MinOp : DSR1_BinaryOp<"min", DSR1_NumericTensor, "minimum", "", DSR1_NumericTensor,
+                               [Commutative]>;
+def DSR1_MulOp : DSR1_BinaryOp<"mul", DSR1_NumericTensor, "multiplication", "",
+                               DSR1_NumericTensor, [Commutative]>;
+def DSR1_PowOp : DSR1_BinaryOp<"pow", DSR1_FloatTensor, "exponentiation (lhs ** rhs)">;
+def DSR1_SubOp : DSR1_BinaryOp<"sub", DSR1_NumericTensor, "subtraction">;
+
+def DSR1_AndOp : DSR1_BinaryOp<"and", DSR1_BoolTensor, "logical and", "", DSR1_BoolTensor,
+                               [Commutative]>;
+def DSR1_OrOp : DSR1_BinaryOp<"or", DSR1_BoolTensor, "logical or", "", DSR1_BoolTensor,
+                              [Commutative]>;
+def DSR1_XorOp : DSR1_BinaryOp<"xor", DSR1_BoolTensor, "logical exclusive or", "",
+                               DSR1_BoolTensor, [Commutative]>;
+
+def DSR1_EqualOp : DSR1_CompareOp<"equal", "lhs == rhs">;
+def DSR1_GreaterOp : DSR1_CompareOp<"greater", "lhs > rhs">;
+def DSR1_GreaterEqualOp : DSR1_CompareOp<"greater_equal", "lhs >= rhs">;
+def DSR1_LessOp : DSR1_CompareOp<"less", "lhs < rhs">;
+def DSR1_LessEqualOp : DSR1_CompareOp<"less_equal", "lhs <= rhs">;
+
+def DSR1_WhereOp : DSR1_Op<"where", [AllElementTypesMatch<["x", "y"]>]> {
+  let summary = "elementwise select with numpy broadcasting";
+  let description = [{
+    `x` where `condition` holds, else `y`; the three operands broadcast together.
+
+    ```mlir
+    %r = dsr1.where %mask, %x, %y : tensor<1x1x4x4xi1>, tensor<2x12x4x4xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins DSR1_BoolTensor:$condition, DSR1_Tensor:$x, DSR1_Tensor:$y);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $x `,` $y attr-dict `:` type($condition) `,` type($x) `,` type($y)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+def DSR1_MatMulOp : DSR1_Op<"matmul", [AllElementTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "matrix product with numpy batch broadcasting";
+  let description = [{
+    numpy.matmul semantics: the last two dimensions multiply, leading (batch) dimensions broadcast;
+    a 1-D operand is a vector (promoted, then the added dimension removed). The contracted
+    dimensions must agree where both are known.
+
+    ```mlir
+    %c = dsr1.matmul %a, %b : tensor<8x?x64x32xf16>, tensor<32x16xf16>  // -> tensor<8x?x64x16xf16>
+    ```
+  }];
+  let arguments = (ins DSR1_NumericTensor:$lhs, DSR1_NumericTensor:$rhs,
+                   OptionalAttr<DSR1_PrecisionAttr>:$precision);
+  let results = (outs DSR1_NumericTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+}
+
+def DSR1_GemmOp : DSR1_Op<"gemm", [AllElementTypesMatch<["a", "b"]>]> {
+  let summary = "general matrix multiply: alpha * op(a) * op(b) + beta * c";
+  let description = [{
+    ONNX Gemm: `a` and `b` are 2-D, optionally transposed; the optional `c` broadcasts to the
+    [M, N] result.
+
+    ```mlir
+    %y = dsr1.gemm %x, %w, %b {trans_b = true} : tensor<4x16xf32>, tensor<8x16xf32>, tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_NumericTensor:$a, DSR1_NumericTensor:$b,
+                   Optional<DSR1_NumericTensor>:$c,
+                   DefaultValuedAttr<F64Attr, "1.0">:$alpha,
+                   DefaultValuedAttr<F64Attr, "1.0">:$beta,
+                   DefaultValuedAttr<BoolAttr, "false">:$trans_a,
+                   DefaultValuedAttr<BoolAttr, "false">:$trans_b,
+                   OptionalAttr<DSR1_PrecisionAttr>:$precision);
+  let results = (outs DSR1_NumericTensor:$result);
+  let assemblyFormat = [{
+    $a `,` $b (`,` $c^)? attr-dict `:` type($a) `,` type($b) (`,` type($c)^)?
+  }];
+}
+
+def DSR1_ConvOp : DSR1_Op<"conv", [AllElementTypesMatch<["input", "weight"]>]> {
+  let summary = "1-D, 2-D or 3-D convolution (NC[D]HW), grouped and dilated";
+  let description = [{
+    ONNX Conv semantics. `input` is [N, C, spatial...], `weight` [M, C / group, kernel...], the
+    optional `bias` [M]. `strides` and `dilations` have one entry per spatial dimension (empty: all
+    1); `pads` has the begin paddings of every spatial dimension, then the end paddings (empty: no
+    padding).
+
+    ```mlir
+    %y = dsr1.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
+        : tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>, tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_FloatTensor:$input, DSR1_FloatTensor:$weight,
+                   Optional<DSR1_FloatTensor>:$bias,
+                   DSR1_OptI64Array:$strides, DSR1_OptI64Array:$pads,
+                   DSR1_OptI64Array:$dilations,
+                   DefaultValuedAttr<DSR1_PositiveI64Attr, "1">:$group,
+                   OptionalAttr<DSR1_PrecisionAttr>:$precision);
+  let results = (outs DSR1_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
+    (`,` type($bias)^)?
+  }];
+}
+
+def DSR1_AttentionOp : DSR1_Op<"attention", [AllElementTypesMatch<["query", "key", "value"]>]> {
+  let summary = "scaled dot-product multi-head attention";
+  let description = [{
+    softmax(scale * Q Kᵀ + mask) V per head. Two layouts:
+    - rank 3, heads packed in the last dimension: q [B, Sq, H*Dk], k [B, Skv, H*Dk],
+      v [B, Skv, H*Dv] → [B, Sq, H*Dv];
+    - rank 4, heads explicit: q [B, H, Sq, Dk], k [B, H, Skv, Dk], v [B, H, Skv, Dv] →
+      [B, H, Sq, Dv].
+    `scale` defaults to 1/sqrt(Dk). The optional `mask` broadcasts to [B, H, Sq, Skv]: i1 keeps
+    the positions that are true, a float mask is added to the scores. `causal` masks key positions
+    after the query position (aligned at the end when Sq != Skv). Self-attention is the case where
+    q, k and v come from the same source; `query_modality` and `kv_modality` record where q and k/v
+    come from (text, image, audio), which makes cross-modal attention visible to later passes.
+
+    ```mlir
+    %o = dsr1.attention %q, %k, %v {num_heads = 12 : i64, query_modality = #dsr1.modality<text>,
+                                    kv_modality = #dsr1.modality<image>}
+        : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>
+    ```
+  }];
+  let arguments = (ins DSR1_FloatTensor:$query, DSR1_FloatTensor:$key, DSR1_FloatTensor:$value,
+                   Optional<RankedTensorOf<[DSR1_FloatType, I1]>>:$mask,
+                   DSR1_PositiveI64Attr:$num_heads,
+                   OptionalAttr<F64Attr>:$scale,
+                   UnitAttr:$causal,
+                   DefaultValuedAttr<DSR1_ModalityAttr, "::dsr1::Modality::unknown">:
+                       $query_modality,
+                   DefaultValuedAttr<DSR1_ModalityAttr, "::dsr1::Modality::unknown">:$kv_modality,
+                   OptionalAttr<DSR1_PrecisionAttr>:$precision);
+  let results = (outs DSR1_FloatTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`mask` $mask^)? attr-dict `:` type($query) `,` type($key) `,`
+    type($value) (`,` type($mask)^)?
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling, reductions and normalisations
+//===----------------------------------------------------------------------===//
+
+class DSR1_PoolOp<string mnemonic, string what> : DSR1_Op<mnemonic> {
+  let summary = what # " pooling over the spatial dimensions (NC[D]HW)";
+  let description = "ONNX " # what # "Pool semantics: `kernel_shape`, `strides`, `dilations` " #
+    "one entry per spatial dimension, `pads` the begins then the ends; `ceil_mode` rounds the " #
+    "output size up." #
+    "\n\n```mlir\n%y = dsr1." # mnemonic # " %x {kernel_shape = array<i64: 3, 3>, " #
+    "strides = array<i64: 2, 2>} : tensor<1x64x112x112xf32>\n```";
+  let results = (outs DSR1_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let extraClassDefinition = inferDef # [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return inferPool<$cppClass>(location, adaptor, types);
+    }
+  }];
+}
+
+def DSR1_AvgPoolOp : DSR1_PoolOp<"avg_pool", "average"> {
+  let arguments = (ins DSR1_FloatTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+                   DSR1_OptI64Array:$strides, DSR1_OptI64Array:$pads,
+                   DSR1_OptI64Array:$dilations,
+                   DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                   DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
+}
+def DSR1_MaxPoolOp : DSR1_PoolOp<"max_pool", "max"> {
+  let arguments = (ins DSR1_FloatTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+                   DSR1_OptI64Array:$strides, DSR1_OptI64Array:$pads,
+                   DSR1_OptI64Array:$dilations,
+                   DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+}
+
+class DSR1_GlobalPoolOp<string mnemonic, string what> : DSR1_Op<mnemonic> {
+  let summary = "global " # what # " pooling: every spatial dimension reduced to 1";
+  let description = "[N, C, spatial...] → [N, C, 1...]." #
+    "\n\n```mlir\n%y = dsr1." # mnemonic # " %x : tensor<1x1280x7x7xf32>\n```";
+  let arguments = (ins DSR1_FloatTensor:$input);
+  let results = (outs DSR1_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let extraClassDefinition = inferDef # [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return inferGlobalPool(location, getOperationName(), adaptor.getInput(), types);
+    }
+  }];
+}
+def DSR1_GlobalAvgPoolOp : DSR1_GlobalPoolOp<"global_avg_pool", "average">;
+def DSR1_GlobalMaxPoolOp : DSR1_GlobalPoolOp<"global_max_pool", "max">;
+
+class DSR1_ReduceOp<string mnemonic, string what> : DSR1_Op<mnemonic> {
+  let summary = what # " over the given axes";
+  let description = "Reduces `axes` (empty: all of them); `keepdims` keeps them as size 1." #
+    "\n\n```mlir\n%s = dsr1." # mnemonic # " %x axes [1] : tensor<4x?x8xf32>\n```";
+  let arguments = (ins DSR1_NumericTensor:$input, DenseI64ArrayAttr:$axes,
+                   DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs DSR1_NumericTensor:$result);
+  let assemblyFormat = "$input `axes` $axes attr-dict `:` type($input)";
+  let extraClassDefinition = inferDef # [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return inferReduce(location, getOperationName(), adaptor.getInput(),
+                         adaptor.getAxes(), adaptor.getKeepdims(), types);
+    }
+  }];
+}
+def DSR1_ReduceMaxOp : DSR1_ReduceOp<"reduce_max", "maximum">;
+def DSR1_ReduceMeanOp : DSR1_ReduceOp<"reduce_mean", "mean">;
+def DSR1_ReduceMinOp : DSR1_ReduceOp<"reduce_min", "minimum">;
+def DSR1_ReduceProdOp : DSR1_ReduceOp<"reduce_prod", "product">;
+def DSR1_ReduceSumOp : DSR1_ReduceOp<"reduce_sum", "sum">;
+
+class DSR1_SoftmaxOpBase<string mnemonic, string what> : DSR1_Op<mnemonic> {
+  let summary = what # " along one axis";
+  let description = "Normalises along `axis`; the statistics are computed in f32 whatever the " #
+    "storage type.\n\n```mlir\n%p = dsr1." # mnemonic # " %x axis 3 : tensor<2x12x?x?xf16>\n```";
+  let arguments = (ins DSR1_FloatTensor:$input, DSR1_NonNegI64Attr:$axis);
+  let results = (outs DSR1_FloatTensor:$result);
+  let assemblyFormat = "$input `axis` $axis attr-dict `:` type($input)";
+  let extraClassDefinition = inferDef # [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return inferSoftmax(location, getOperationName(), adaptor.getInput(),
+                          adaptor.getAxis(), types);
+    }
+  }];
+}
+def DSR1_LogSoftmaxOp : DSR1_SoftmaxOpBase<"log_softmax", "log of softmax">;
+def DSR1_SoftmaxOp : DSR1_SoftmaxOpBase<"softmax", "softmax">;
+
+def DSR1_LayerNormOp : DSR1_Op<"layer_norm",
+    [AllElementTypesMatch<["input", "scale"]>]> {
+  let summary = "layer normalisation over the trailing dimensions from `axis`";
+  let description = [{
+    (x - mean) / sqrt(var + epsilon) * scale + bias, the statistics over dimensions
+    [axis, rank); `scale` and the optional `bias` have the normalised shape (or broadcast to it).
+
+    ```mlir
+    %y = dsr1.layer_norm %x, %gamma, %beta axis 2 {epsilon = 1.0e-05 : f64}
+        : tensor<2x?x768xf32>, tensor<768xf32>, tensor<768xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_FloatTensor:$input, DSR1_FloatTensor:$scale,
+                   Optional<DSR1_FloatTensor>:$bias, DSR1_NonNegI64Attr:$axis,
+                   DefaultValuedAttr<F64Attr, "1e-5">:$epsilon);
+  let results = (outs DSR1_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? `axis` $axis attr-dict `:` type($input) `,` type($scale)
+    (`,` type($bias)^)?
+  }];
+}
+
+def DSR1_BatchNormOp : DSR1_Op<"batch_norm",
+    [AllElementTypesMatch<["input", "scale", "bias", "mean", "variance"]>]> {
+  let summary = "batch normalisation (inference) over the channel dimension 1";
+  let description = [{
+    (x - mean[c]) / sqrt(variance[c] + epsilon) * scale[c] + bias[c]; every parameter is [C].
+
+    ```mlir
+    %y = dsr1.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-05 : f64} : tensor<1x32x56x56xf32>,
+        tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_FloatTensor:$input, DSR1_FloatTensor:$scale,
+                   DSR1_FloatTensor:$bias, DSR1_FloatTensor:$mean,
+                   DSR1_FloatTensor:$variance,
+                   DefaultValuedAttr<F64Attr, "1e-5">:$epsilon);
+  let results = (outs DSR1_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` type($input) `,`
+    type($scale) `,` type($bias) `,` type($mean) `,` type($variance)
+  }];
+}
+
+def DSR1_InstanceNormOp : DSR1_Op<"instance_norm",
+    [AllElementTypesMatch<["input", "scale", "bias"]>]> {
+  let summary = "instance normalisation: statistics per sample and channel";
+  let description = [{
+    The mean and variance are taken over the spatial dimensions of each [n, c]; `scale` and
+    `bias` are [C].
+
+    ```mlir
+    %y = dsr1.instance_norm %x, %s, %b : tensor<2x8x?xf32>, tensor<8xf32>, tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_FloatTensor:$input, DSR1_FloatTensor:$scale,
+                   DSR1_FloatTensor:$bias, DefaultValuedAttr<F64Attr, "1e-5">:$epsilon);
+  let results = (outs DSR1_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias attr-dict `:` type($input) `,` type($scale) `,` type($bias)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def DSR1_CastOp : DSR1_Op<"cast"> {
+  let summary = "element type conversion";
+  let description = [{
+    Converts every element to `to`; the shape is unchanged. Every change of storage precision in
+    a dsr1 graph is an explicit cast.
+
+    ```mlir
+    %h = dsr1.cast %x to f16 : tensor<2x?xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_Tensor:$input, TypeAttrOf<DSR1_ElementType>:$to);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = "$input `to` $to attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+
+def DSR1_ConcatOp : DSR1_Op<"concat", [SameOperandsElementType]> {
+  let summary = "concatenation along one axis";
+  let description = [{
+    All inputs have the same rank and agree in every dimension but `axis`.
+
+    ```mlir
+    %c = dsr1.concat %a, %b axis 1 : tensor<2x3xf32>, tensor<2x?xf32>  // -> tensor<2x?xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<DSR1_Tensor>:$inputs, DSR1_NonNegI64Attr:$axis);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = "$inputs `axis` $axis attr-dict `:` type($inputs)";
+  let hasFolder = 1;
+}
+
+def DSR1_ConstantOp : DSR1_Op<"constant", [ConstantLike]> {
+  let summary = "a constant tensor (weights are dense_resource blobs)";
+  let description = [{
+    ```mlir
+    %c = dsr1.constant dense<[1.0, 2.0]> : tensor<2xf32>
+    %w = dsr1.constant dense_resource<fc1_weight> : tensor<768x3072xf16>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+def DSR1_ExpandOp : DSR1_Op<"expand"> {
+  let summary = "broadcast to a shape (ONNX Expand)";
+  let description = [{
+    The result shape is the numpy broadcast of the input shape and `shape`, so a 1 in `shape`
+    keeps the input's dimension.
+
+    ```mlir
+    %e = dsr1.expand %x to [2, 1, 4] : tensor<3x1xf32>  // -> tensor<2x3x4xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = "$input `to` $shape attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+
+def DSR1_GatherOp : DSR1_Op<"gather"> {
+  let summary = "gather slices along one axis by index (ONNX Gather)";
+  let description = [{
+    result = data[:axis] + indices.shape + data[axis + 1:]. Negative indices count from the end.
+
+    ```mlir
+    %e = dsr1.gather %table[%ids] axis 0 : tensor<30522x768xf32>, tensor<2x?xi64>
+    ```
+  }];
+  let arguments = (ins DSR1_Tensor:$data, DSR1_IndexTensor:$indices, DSR1_NonNegI64Attr:$axis);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = [{
+    $data `[` $indices `]` `axis` $axis attr-dict `:` type($data) `,` type($indices)
+  }];
+}
+
+def DSR1_PadOp : DSR1_Op<"pad"> {
+  let summary = "pad (or, with negative amounts, crop) every dimension";
+  let description = [{
+    `pads` holds the begin amount of every dimension, then the end amounts. `mode` is constant
+    (filled with `value`), reflect or edge.
+
+    ```mlir
+    %p = dsr1.pad %x [0, 0, 1, 1, 0, 0, 1, 1] {mode = #dsr1.pad_mode<reflect>}
+        : tensor<1x3x32x32xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_Tensor:$input, DenseI64ArrayAttr:$pads,
+                   DefaultValuedAttr<DSR1_PadModeAttr, "::dsr1::PadMode::constant">:$mode,
+                   DefaultValuedAttr<F64Attr, "0.0">:$value);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = "$input $pads attr-dict `:` type($input)";
+}
+
+def DSR1_ReshapeOp : DSR1_Op<"reshape"> {
+  let summary = "reshape to a new shape with the same number of elements";
+  let description = [{
+    Each entry of `shape` is a size, 0 (keep the input's dimension at that index) or -1 (the one
+    dimension inferred from the element count): the ONNX Reshape rules, so symbolic batch and
+    sequence dimensions survive a head split.
+
+    ```mlir
+    %h = dsr1.reshape %x to [0, 0, 12, 64] : tensor<?x?x768xf32>  // -> tensor<?x?x12x64xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = "$input `to` $shape attr-dict `:` type($input)";
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def DSR1_SliceOp : DSR1_Op<"slice"> {
+  let summary = "strided slice (ONNX Slice semantics, static parameters)";
+  let description = [{
+    For each listed axis, elements from `starts` up to (not including) `ends` in steps of
+    `steps`; negative starts and ends count from the end and both are clamped to the dimension,
+    as in ONNX. `axes` empty: the first len(starts) axes; `steps` empty: all 1.
+
+    ```mlir
+    %s = dsr1.slice %x {starts = array<i64: 0>, ends = array<i64: -1>, axes = array<i64: 1>}
+        : tensor<2x10xf32>  // -> tensor<2x9xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_Tensor:$input, DenseI64ArrayAttr:$starts, DenseI64ArrayAttr:$ends,
+                   DSR1_OptI64Array:$axes, DSR1_OptI64Array:$steps);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def DSR1_SplitOp : DSR1_Op<"split"> {
+  let summary = "split into consecutive pieces along one axis";
+  let description = [{
+    One result per entry of `sizes`, which add up to the dimension (when it is known).
+
+    ```mlir
+    %q, %k, %v = dsr1.split %qkv axis 2 sizes [768, 768, 768] : tensor<2x?x2304xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_Tensor:$input, DSR1_NonNegI64Attr:$axis, DenseI64ArrayAttr:$sizes);
+  let results = (outs Variadic<DSR1_Tensor>:$results);
+  let assemblyFormat = "$input `axis` $axis `sizes` $sizes attr-dict `:` type($input)";
+}
+
+def DSR1_TransposeOp : DSR1_Op<"transpose"> {
+  let summary = "permute the dimensions";
+  let description = [{
+    result.shape[i] = input.shape[perm[i]].
+
+    ```mlir
+    %t = dsr1.transpose %x perm [0, 2, 1, 3] : tensor<2x?x12x64xf32>  // -> tensor<2x12x?x64xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = "$input `perm` $perm attr-dict `:` type($input)";
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrences
+//===----------------------------------------------------------------------===//
+
+class DSR1_RnnOp<string mnemonic, int gates, string what, string more>
+    : DSR1_Op<mnemonic, [AttrSizedOperandSegments]> {
+  let summary = what # " over a whole sequence (ONNX layout)";
+  let description = "x [seq, batch, input]; w [dirs, " # gates # "*hidden, input]; " #
+    "r [dirs, " # gates # "*hidden, hidden]; the optional bias [dirs, " # !mul(gates, 2) #
+    "*hidden] (Wb then Rb) and initial states [dirs, batch, hidden]; dirs is 2 when " #
+    "`direction` is bidirectional. Results: every step's hidden state [seq, dirs, batch, " #
+    "hidden] and the last states [dirs, batch, hidden]." # more;
+  code commonDecl = "static constexpr int64_t kGates = " # gates # ";";
+}
+
+def DSR1_LstmOp : DSR1_RnnOp<"lstm", 4, "LSTM (gates i, o, f, c)", [{
+
+    ```mlir
+    %y, %h, %c = dsr1.lstm %x, %w, %r bias %b {hidden_size = 32 : i64}
+        : tensor<?x4x16xf32>, tensor<1x128x16xf32>, tensor<1x128x32xf32>, bias tensor<1x256xf32>
+    ```
+  }]> {
+  let arguments = (ins DSR1_FloatTensor:$x, DSR1_FloatTensor:$w, DSR1_FloatTensor:$r,
+                   Optional<DSR1_FloatTensor>:$bias, Optional<DSR1_FloatTensor>:$initial_h,
+                   Optional<DSR1_FloatTensor>:$initial_c,
+                   DSR1_PositiveI64Attr:$hidden_size,
+                   DefaultValuedAttr<DSR1_RnnDirectionAttr, "::dsr1::RnnDirection::forward">:
+                       $direction,
+                   OptionalAttr<DSR1_PrecisionAttr>:$precision);
+  let results = (outs DSR1_FloatTensor:$y, DSR1_FloatTensor:$y_h, DSR1_FloatTensor:$y_c);
+  let assemblyFormat = [{
+    $x `,` $w `,` $r (`bias` $bias^)? (`initial_h` $initial_h^)? (`initial_c` $initial_c^)?
+    attr-dict `:` type($x) `,` type($w) `,` type($r) (`,` `bias` type($bias)^)?
+    (`,` `initial_h` type($initial_h)^)? (`,` `initial_c` type($initial_c)^)?
+  }];
+  let extraClassDeclaration = inferDecl # commonDecl;
+}
+
+def DSR1_GruOp : DSR1_RnnOp<"gru", 3, "GRU (gates z, r, h)", [{
+    A GRU has no cell state. `linear_before_reset` applies the recurrent weights before the reset
+    gate (the cuDNN / PyTorch form).
+
+    ```mlir
+    %y, %h = dsr1.gru %x, %w, %r {hidden_size = 32 : i64, linear_before_reset = true}
+        : tensor<?x4x16xf32>, tensor<1x96x16xf32>, tensor<1x96x32xf32>
+    ```
+  }]> {
+  let arguments = (ins DSR1_FloatTensor:$x, DSR1_FloatTensor:$w, DSR1_FloatTensor:$r,
+                   Optional<DSR1_FloatTensor>:$bias, Optional<DSR1_FloatTensor>:$initial_h,
+                   DSR1_PositiveI64Attr:$hidden_size,
+                   DefaultValuedAttr<DSR1_RnnDirectionAttr, "::dsr1::RnnDirection::forward">:
+                       $direction,
+                   DefaultValuedAttr<BoolAttr, "false">:$linear_before_reset,
+                   OptionalAttr<DSR1_PrecisionAttr>:$precision);
+  let results = (outs DSR1_FloatTensor:$y, DSR1_FloatTensor:$y_h);
+  let assemblyFormat = [{
+    $x `,` $w `,` $r (`bias` $bias^)? (`initial_h` $initial_h^)? attr-dict `:` type($x) `,`
+    type($w) `,` type($r) (`,` `bias` type($bias)^)? (`,` `initial_h` type($initial_h)^)?
+  }];
+  let extraClassDeclaration = inferDecl # commonDecl;
+}
+
+#endif // DSR1_OPS_TD

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Configures and builds dsr1 into ./build (Ninja, ccache when present, -j2 by default).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+JOBS=${JOBS:-2}
+if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release}
+fi
+cmake --build "$BUILD_DIR" -j "$JOBS"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of dsr1 on Debian 12 (run as root); quick when all is there.
+set -euo pipefail
+
+APT_PACKAGES=(
+  # LLVM/MLIR 22: headers, libMLIR.so/libLLVM.so, mlir-tblgen, lit and FileCheck.
+  libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
+  # ONNX C++ library and its protobuf runtime and compiler.
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  # Build and test tooling.
+  cmake ninja-build ccache g++ libgtest-dev python3 python3-pip clang-format
+)
+PIP_PACKAGES=(onnx onnxruntime numpy)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import onnx, onnxruntime, numpy' 2>/dev/null; then
+  echo "setup: installing Python packages ${PIP_PACKAGES[*]}"
+  # Debian's own python3 is externally managed; a pyenv/venv python is not.
+  "$PYTHON" -m pip install -q "${PIP_PACKAGES[@]}" 2>/dev/null ||
+    "$PYTHON" -m pip install -q --break-system-packages "${PIP_PACKAGES[@]}"
+fi
+echo "setup: all dependencies present"
