@@ -376,9 +376,11 @@ struct ComposeReshapes : public OpRewritePattern<ReshapeOp> {
     if (!inner)
       return failure();
     auto innerType = cast<RankedTensorType>(inner.getType());
+    ArrayRef<int64_t> innerShape = inner.getShape();
     SmallVector<int64_t> shape(op.getShape());
     for (auto [i, d] : llvm::enumerate(shape)) {
-      if (d != 0)
+      // A copy of a copy still names the original input's dim at the same index.
+      if (d != 0 || innerShape[i] == 0)
         continue;
       int64_t copied = innerType.getDimSize(i);
       if (ShapedType::isDynamic(copied))

@@ -658,7 +658,7 @@ def DSR1_LstmOp : DSR1_RnnOp<"lstm", 4, "LSTM (gates i, o, f, c)", [{
 
     ```mlir
     %y, %h, %c = dsr1.lstm %x, %w, %r bias %b {hidden_size = 32 : i64}
-        : tensor<?x4x16xf32>, tensor<1x128x16xf32>, tensor<1x128x32xf32>, bias tensor<1x256xf32>
+        : tensor<?x4x16xf32>, tensor<1x128x16xf32>, tensor<1x128x32xf32> bias tensor<1x256xf32>
     ```
   }]> {
   let arguments = (ins DSR1_FloatTensor:$x, DSR1_FloatTensor:$w, DSR1_FloatTensor:$r,
@@ -671,8 +671,8 @@ def DSR1_LstmOp : DSR1_RnnOp<"lstm", 4, "LSTM (gates i, o, f, c)", [{
   let results = (outs DSR1_FloatTensor:$y, DSR1_FloatTensor:$y_h, DSR1_FloatTensor:$y_c);
   let assemblyFormat = [{
     $x `,` $w `,` $r (`bias` $bias^)? (`initial_h` $initial_h^)? (`initial_c` $initial_c^)?
-    attr-dict `:` type($x) `,` type($w) `,` type($r) (`,` `bias` type($bias)^)?
-    (`,` `initial_h` type($initial_h)^)? (`,` `initial_c` type($initial_c)^)?
+    attr-dict `:` type($x) `,` type($w) `,` type($r) (`bias` type($bias)^)?
+    (`initial_h` type($initial_h)^)? (`initial_c` type($initial_c)^)?
   }];
   let extraClassDeclaration = inferDecl # commonDecl;
 }
@@ -696,7 +696,7 @@ def DSR1_GruOp : DSR1_RnnOp<"gru", 3, "GRU (gates z, r, h)", [{
   let results = (outs DSR1_FloatTensor:$y, DSR1_FloatTensor:$y_h);
   let assemblyFormat = [{
     $x `,` $w `,` $r (`bias` $bias^)? (`initial_h` $initial_h^)? attr-dict `:` type($x) `,`
-    type($w) `,` type($r) (`,` `bias` type($bias)^)? (`,` `initial_h` type($initial_h)^)?
+    type($w) `,` type($r) (`bias` type($bias)^)? (`initial_h` type($initial_h)^)?
   }];
   let extraClassDeclaration = inferDecl # commonDecl;
 }

@@ -1,0 +1,295 @@
+// Folds and canonicalization patterns of the dsr1 ops, with the near-misses that must stay.
+// RUN: dsr1-opt %s --split-input-file --canonicalize | FileCheck %s
+
+// CHECK-LABEL: func.func @identity_reshape
+// CHECK-SAME: (%[[X:.+]]: tensor<2x?x8xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @identity_reshape(%x: tensor<2x?x8xf32>) -> tensor<2x?x8xf32> {
+  %0 = dsr1.reshape %x to [0, -1, 8] : tensor<2x?x8xf32>
+  return %0 : tensor<2x?x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @compose_reshapes
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3x4xf32>)
+// CHECK-NEXT: %[[R:.+]] = dsr1.reshape %[[X]] to [4, -1] : tensor<2x3x4xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @compose_reshapes(%x: tensor<2x3x4xf32>) -> tensor<4x6xf32> {
+  %0 = dsr1.reshape %x to [6, 4] : tensor<2x3x4xf32>
+  %1 = dsr1.reshape %0 to [4, -1] : tensor<6x4xf32>
+  return %1 : tensor<4x6xf32>
+}
+
+// -----
+
+// The outer reshape copies (0) a dim that the inner reshape made: resolved from the inner result.
+// CHECK-LABEL: func.func @compose_reshapes_copy_static
+// CHECK-SAME: (%[[X:.+]]: tensor<?x12xf32>)
+// CHECK-NEXT: %[[R:.+]] = dsr1.reshape %[[X]] to [3, -1, 2] : tensor<?x12xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @compose_reshapes_copy_static(%x: tensor<?x12xf32>) -> tensor<3x?x2xf32> {
+  %0 = dsr1.reshape %x to [3, -1] : tensor<?x12xf32>
+  %1 = dsr1.reshape %0 to [0, -1, 2] : tensor<3x?xf32>
+  return %1 : tensor<3x?x2xf32>
+}
+
+// -----
+
+// The outer 0 copies a dim that the inner reshape itself copied from the input.
+// CHECK-LABEL: func.func @compose_reshapes_copy_of_copy
+// CHECK-SAME: (%[[X:.+]]: tensor<?x4x3xf32>)
+// CHECK-NEXT: %[[R:.+]] = dsr1.reshape %[[X]] to [0, 2, 6] : tensor<?x4x3xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @compose_reshapes_copy_of_copy(%x: tensor<?x4x3xf32>) -> tensor<?x2x6xf32> {
+  %0 = dsr1.reshape %x to [0, 12] : tensor<?x4x3xf32>
+  %1 = dsr1.reshape %0 to [0, 2, 6] : tensor<?x12xf32>
+  return %1 : tensor<?x2x6xf32>
+}
+
+// -----
+
+// Near miss: the outer 0 copies a dynamic dim of the inner result, which no shape attribute on
+// the original input can name. Both reshapes stay.
+// CHECK-LABEL: func.func @compose_reshapes_copy_dynamic
+// CHECK: dsr1.reshape
+// CHECK: dsr1.reshape
+func.func @compose_reshapes_copy_dynamic(%x: tensor<4x?xf32>) -> tensor<?x2x2xf32> {
+  %0 = dsr1.reshape %x to [-1, 4] : tensor<4x?xf32>
+  %1 = dsr1.reshape %0 to [0, 2, 2] : tensor<?x4xf32>
+  return %1 : tensor<?x2x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @identity_transpose
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @identity_transpose(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = dsr1.transpose %x perm [0, 1] : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Transposes that undo each other vanish.
+// CHECK-LABEL: func.func @transpose_pair
+// CHECK-SAME: (%[[X:.+]]: tensor<2x?x12x64xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @transpose_pair(%x: tensor<2x?x12x64xf32>) -> tensor<2x?x12x64xf32> {
+  %0 = dsr1.transpose %x perm [0, 2, 1, 3] : tensor<2x?x12x64xf32>
+  %1 = dsr1.transpose %0 perm [0, 2, 1, 3] : tensor<2x12x?x64xf32>
+  return %1 : tensor<2x?x12x64xf32>
+}
+
+// -----
+
+// Two rotations compose into one: x[a, b, c] -> [b, c, a] -> [c, a, b].
+// CHECK-LABEL: func.func @transpose_compose
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3x4xf32>)
+// CHECK-NEXT: %[[T:.+]] = dsr1.transpose %[[X]] perm [2, 0, 1] : tensor<2x3x4xf32>
+// CHECK-NEXT: return %[[T]] : tensor<4x2x3xf32>
+func.func @transpose_compose(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> {
+  %0 = dsr1.transpose %x perm [1, 2, 0] : tensor<2x3x4xf32>
+  %1 = dsr1.transpose %0 perm [1, 2, 0] : tensor<3x4x2xf32>
+  return %1 : tensor<4x2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @identity_cast_expand_concat
+// CHECK-SAME: (%[[X:.+]]: tensor<?x4xf32>)
+// CHECK-NEXT: return %[[X]], %[[X]], %[[X]]
+func.func @identity_cast_expand_concat(%x: tensor<?x4xf32>) -> (tensor<?x4xf32>, tensor<?x4xf32>, tensor<?x4xf32>) {
+  %0 = dsr1.cast %x to f32 : tensor<?x4xf32>
+  %1 = dsr1.expand %x to [1, 4] : tensor<?x4xf32>
+  %2 = dsr1.concat %x axis 1 : tensor<?x4xf32>
+  return %0, %1, %2 : tensor<?x4xf32>, tensor<?x4xf32>, tensor<?x4xf32>
+}
+
+// -----
+
+// Near misses: a real cast, a real expand, a real transpose.
+// CHECK-LABEL: func.func @not_identities
+// CHECK: dsr1.cast
+// CHECK: dsr1.expand
+// CHECK: dsr1.transpose
+func.func @not_identities(%x: tensor<?x4xf32>) -> (tensor<?x4xf16>, tensor<3x?x4xf32>, tensor<4x?xf32>) {
+  %0 = dsr1.cast %x to f16 : tensor<?x4xf32>
+  %1 = dsr1.expand %x to [3, 1, 4] : tensor<?x4xf32>
+  %2 = dsr1.transpose %x perm [1, 0] : tensor<?x4xf32>
+  return %0, %1, %2 : tensor<?x4xf16>, tensor<3x?x4xf32>, tensor<4x?xf32>
+}
+
+// -----
+
+// The shape arithmetic exporters leave behind folds to constants.
+// CHECK-LABEL: func.func @fold_integer_arithmetic
+// CHECK-DAG: %[[A:.+]] = dsr1.constant dense<[11, 22, 33]> : tensor<3xi64>
+// CHECK-DAG: %[[S:.+]] = dsr1.constant dense<[-9, -18, -27]> : tensor<3xi64>
+// CHECK-DAG: %[[M:.+]] = dsr1.constant dense<[10, 40, 90]> : tensor<3xi64>
+// CHECK-DAG: %[[D:.+]] = dsr1.constant dense<[-3, 3, 2]> : tensor<3xi64>
+// CHECK-DAG: %[[MX:.+]] = dsr1.constant dense<[10, 20, 30]> : tensor<3xi64>
+// CHECK-DAG: %[[MN:.+]] = dsr1.constant dense<[1, 2, 3]> : tensor<3xi64>
+// CHECK: return %[[A]], %[[S]], %[[M]], %[[D]], %[[MX]], %[[MN]]
+func.func @fold_integer_arithmetic() -> (tensor<3xi64>, tensor<3xi64>, tensor<3xi64>, tensor<3xi64>, tensor<3xi64>, tensor<3xi64>) {
+  %a = dsr1.constant dense<[1, 2, 3]> : tensor<3xi64>
+  %b = dsr1.constant dense<[10, 20, 30]> : tensor<3xi64>
+  %n = dsr1.constant dense<[-7, 7, 5]> : tensor<3xi64>
+  %two = dsr1.constant dense<2> : tensor<1xi64>
+  %0 = dsr1.add %a, %b : tensor<3xi64>, tensor<3xi64>
+  %1 = dsr1.sub %a, %b : tensor<3xi64>, tensor<3xi64>
+  %2 = dsr1.mul %a, %b : tensor<3xi64>, tensor<3xi64>
+  // Truncating division, as onnxruntime computes it: -7 / 2 = -3.
+  %3 = dsr1.div %n, %two : tensor<3xi64>, tensor<1xi64>
+  %4 = dsr1.max %a, %b : tensor<3xi64>, tensor<3xi64>
+  %5 = dsr1.min %b, %a : tensor<3xi64>, tensor<3xi64>
+  return %0, %1, %2, %3, %4, %5 : tensor<3xi64>, tensor<3xi64>, tensor<3xi64>, tensor<3xi64>, tensor<3xi64>, tensor<3xi64>
+}
+
+// -----
+
+// Broadcasting [2, 1] against [3] gives [2, 3]: row i is a[i] + b.
+// CHECK-LABEL: func.func @fold_broadcast_float
+// CHECK: %[[C:.+]] = dsr1.constant dense<{{\[}}[1.100000e+01, 2.100000e+01, 3.100000e+01], [1.200000e+01, 2.200000e+01, 3.200000e+01]]> : tensor<2x3xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @fold_broadcast_float() -> tensor<2x3xf32> {
+  %a = dsr1.constant dense<[[1.0], [2.0]]> : tensor<2x1xf32>
+  %b = dsr1.constant dense<[10.0, 20.0, 30.0]> : tensor<3xf32>
+  %0 = dsr1.add %a, %b : tensor<2x1xf32>, tensor<3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_compare_logic_pow
+// CHECK-DAG: %[[EQ:.+]] = dsr1.constant dense<[false, true, false]> : tensor<3xi1>
+// CHECK-DAG: %[[LT:.+]] = dsr1.constant dense<[true, false, false]> : tensor<3xi1>
+// CHECK-DAG: %[[GE:.+]] = dsr1.constant dense<[false, true, true]> : tensor<3xi1>
+// CHECK-DAG: %[[AND:.+]] = dsr1.constant dense<false> : tensor<3xi1>
+// CHECK-DAG: %[[P:.+]] = dsr1.constant dense<[1.000000e+00, 8.000000e+00]> : tensor<2xf32>
+// CHECK: return %[[EQ]], %[[LT]], %[[GE]], %[[AND]], %[[P]]
+func.func @fold_compare_logic_pow() -> (tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<2xf32>) {
+  %a = dsr1.constant dense<[1.0, 2.0, 0x7FC00000]> : tensor<3xf32>
+  %b = dsr1.constant dense<[2.0, 2.0, 1.0]> : tensor<3xf32>
+  %i = dsr1.constant dense<[1, 5, 3]> : tensor<3xi32>
+  %j = dsr1.constant dense<[4, 5, 3]> : tensor<3xi32>
+  // NaN compares false.
+  %0 = dsr1.equal %a, %b : tensor<3xf32>, tensor<3xf32>
+  %1 = dsr1.less %a, %b : tensor<3xf32>, tensor<3xf32>
+  %2 = dsr1.greater_equal %i, %j : tensor<3xi32>, tensor<3xi32>
+  %3 = dsr1.and %0, %1 : tensor<3xi1>, tensor<3xi1>
+  %base = dsr1.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %exp = dsr1.constant dense<3.0> : tensor<f32>
+  %4 = dsr1.pow %base, %exp : tensor<2xf32>, tensor<f32>
+  return %0, %1, %2, %3, %4 : tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<3xi1>, tensor<2xf32>
+}
+
+// -----
+
+// Unsigned division and maximum read the bits as unsigned: 200 / 3 = 66, max(200, 3) = 200.
+// CHECK-LABEL: func.func @fold_unsigned
+// CHECK-DAG: dsr1.constant dense<66> : tensor<1xui8>
+// CHECK-DAG: dsr1.constant dense<200> : tensor<1xui8>
+func.func @fold_unsigned() -> (tensor<1xui8>, tensor<1xui8>) {
+  %a = dsr1.constant dense<200> : tensor<1xui8>
+  %b = dsr1.constant dense<3> : tensor<1xui8>
+  %0 = dsr1.div %a, %b : tensor<1xui8>, tensor<1xui8>
+  %1 = dsr1.max %a, %b : tensor<1xui8>, tensor<1xui8>
+  return %0, %1 : tensor<1xui8>, tensor<1xui8>
+}
+
+// -----
+
+// Near misses: an integer division by zero is left to run time; a constant over the size limit
+// (1024 elements) is not expanded; an operand that is not constant stops folding.
+// CHECK-LABEL: func.func @no_fold
+// CHECK: dsr1.div
+// CHECK: dsr1.add
+// CHECK: dsr1.mul
+func.func @no_fold(%x: tensor<3xi64>) -> (tensor<3xi64>, tensor<2048xf32>, tensor<3xi64>) {
+  %a = dsr1.constant dense<[1, 2, 3]> : tensor<3xi64>
+  %z = dsr1.constant dense<[1, 0, 1]> : tensor<3xi64>
+  %0 = dsr1.div %a, %z : tensor<3xi64>, tensor<3xi64>
+  %big = dsr1.constant dense<1.0> : tensor<2048xf32>
+  %ramp = dsr1.reshape %big to [2048] : tensor<2048xf32>
+  %nonsplat = dsr1.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %wide = dsr1.expand %nonsplat to [1024, 2] : tensor<2xf32>
+  %flat = dsr1.reshape %wide to [2048] : tensor<1024x2xf32>
+  %1 = dsr1.add %flat, %ramp : tensor<2048xf32>, tensor<2048xf32>
+  %2 = dsr1.mul %x, %a : tensor<3xi64>, tensor<3xi64>
+  return %0, %1, %2 : tensor<3xi64>, tensor<2048xf32>, tensor<3xi64>
+}
+
+// -----
+
+// Splats fold at any size: the result is one value.
+// CHECK-LABEL: func.func @fold_splat
+// CHECK: %[[C:.+]] = dsr1.constant dense<3.000000e+00> : tensor<4096xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @fold_splat() -> tensor<4096xf32> {
+  %a = dsr1.constant dense<1.0> : tensor<4096xf32>
+  %b = dsr1.constant dense<2.0> : tensor<f32>
+  %0 = dsr1.add %a, %b : tensor<4096xf32>, tensor<f32>
+  return %0 : tensor<4096xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_cast
+// CHECK-DAG: %[[H:.+]] = dsr1.constant dense<[1.500000e+00, -2.000000e+00]> : tensor<2xf16>
+// CHECK-DAG: %[[I:.+]] = dsr1.constant dense<[1, -2]> : tensor<2xi32>
+// CHECK-DAG: %[[B:.+]] = dsr1.constant dense<[true, false]> : tensor<2xi1>
+// CHECK-DAG: %[[S:.+]] = dsr1.constant dense<[-1, 127]> : tensor<2xi64>
+// CHECK-DAG: %[[U:.+]] = dsr1.constant dense<[255, 1]> : tensor<2xi64>
+// CHECK-DAG: %[[F:.+]] = dsr1.constant dense<[2.550000e+02, 1.000000e+00]> : tensor<2xf32>
+// CHECK: return %[[H]], %[[I]], %[[B]], %[[S]], %[[U]], %[[F]]
+func.func @fold_cast() -> (tensor<2xf16>, tensor<2xi32>, tensor<2xi1>, tensor<2xi64>, tensor<2xi64>, tensor<2xf32>) {
+  %f = dsr1.constant dense<[1.5, -2.0]> : tensor<2xf32>
+  %0 = dsr1.cast %f to f16 : tensor<2xf32>
+  // Float to integer truncates toward zero.
+  %g = dsr1.constant dense<[1.9, -2.7]> : tensor<2xf32>
+  %1 = dsr1.cast %g to i32 : tensor<2xf32>
+  %h = dsr1.constant dense<[3.0, 0.0]> : tensor<2xf32>
+  %2 = dsr1.cast %h to i1 : tensor<2xf32>
+  // Signed widening sign-extends, unsigned widening zero-extends.
+  %s = dsr1.constant dense<[-1, 127]> : tensor<2xi8>
+  %u = dsr1.constant dense<[255, 1]> : tensor<2xui8>
+  %3 = dsr1.cast %s to i64 : tensor<2xi8>
+  %4 = dsr1.cast %u to i64 : tensor<2xui8>
+  %5 = dsr1.cast %u to f32 : tensor<2xui8>
+  return %0, %1, %2, %3, %4, %5 : tensor<2xf16>, tensor<2xi32>, tensor<2xi1>, tensor<2xi64>, tensor<2xi64>, tensor<2xf32>
+}
+
+// -----
+
+// Near miss: 1e10 does not fit in i32; the cast is left to run time.
+// CHECK-LABEL: func.func @no_fold_cast_out_of_range
+// CHECK: dsr1.cast
+func.func @no_fold_cast_out_of_range() -> tensor<1xi32> {
+  %f = dsr1.constant dense<1.0e10> : tensor<1xf32>
+  %0 = dsr1.cast %f to i32 : tensor<1xf32>
+  return %0 : tensor<1xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_data_movement
+// CHECK-DAG: %[[CAT:.+]] = dsr1.constant dense<{{\[}}[1, 2, 5], [3, 4, 6]]> : tensor<2x3xi64>
+// CHECK-DAG: %[[T:.+]] = dsr1.constant dense<{{\[}}[1, 3], [2, 4]]> : tensor<2x2xi64>
+// CHECK-DAG: %[[R:.+]] = dsr1.constant dense<[1, 2, 3, 4]> : tensor<4xi64>
+// CHECK-DAG: %[[E:.+]] = dsr1.constant dense<7> : tensor<2x3xi64>
+// CHECK-DAG: %[[N:.+]] = dsr1.constant dense<[-1, -2]> : tensor<2xi64>
+// CHECK: return %[[CAT]], %[[T]], %[[R]], %[[E]], %[[N]]
+func.func @fold_data_movement() -> (tensor<2x3xi64>, tensor<2x2xi64>, tensor<4xi64>, tensor<2x3xi64>, tensor<2xi64>) {
+  %m = dsr1.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi64>
+  %c = dsr1.constant dense<[[5], [6]]> : tensor<2x1xi64>
+  %0 = dsr1.concat %m, %c axis 1 : tensor<2x2xi64>, tensor<2x1xi64>
+  %1 = dsr1.transpose %m perm [1, 0] : tensor<2x2xi64>
+  %2 = dsr1.reshape %m to [-1] : tensor<2x2xi64>
+  %s = dsr1.constant dense<7> : tensor<1xi64>
+  %3 = dsr1.expand %s to [2, 3] : tensor<1xi64>
+  %v = dsr1.constant dense<[1, 2]> : tensor<2xi64>
+  %4 = dsr1.neg %v : tensor<2xi64>
+  return %0, %1, %2, %3, %4 : tensor<2x3xi64>, tensor<2x2xi64>, tensor<4xi64>, tensor<2x3xi64>, tensor<2xi64>
+}
