@@ -1,4 +1,5 @@
-//===- Pipelines.cpp - the named dsr1 pass pipelines --------------------------===//
+//===- Pipelines.cpp - the named dsr1 pass pipelines
+//--------------------------===//
 //
 // Builds and registers dsr1's pass pipelines.
 //

@@ -1,4 +1,5 @@
-//===- Pipelines.h - the named dsr1 pass pipelines ----------------*- C++ -*-===//
+//===- Pipelines.h - the named dsr1 pass pipelines ----------------*- C++
+//-*-===//
 //
 // The pipelines that dsr1-compile runs, registered in dsr1-opt as well.
 //
@@ -11,8 +12,9 @@
 
 namespace dsr1 {
 
-/// Graph-level optimisation of a dsr1 module: folding, canonicalisation and CSE to a fixed
-/// point. Later stages (fusion, precision, memory planning) append to it.
+/// Graph-level optimisation of a dsr1 module: folding, canonicalisation and CSE
+/// to a fixed point. Later stages (fusion, precision, memory planning) append
+/// to it.
 void buildOptimizePipeline(mlir::OpPassManager &pm);
 
 /// Registers every dsr1 pipeline with the global registry (for dsr1-opt).

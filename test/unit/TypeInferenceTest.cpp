@@ -1,7 +1,9 @@
-//===- TypeInferenceTest.cpp - builder-level tests of dsr1 type inference ---===//
+//===- TypeInferenceTest.cpp - builder-level tests of dsr1 type inference
+//---===//
 //
-// Ops built from C++ (as the frontends and passes build them) get their result types inferred,
-// and a bad combination is refused with a diagnostic at the op's location.
+// Ops built from C++ (as the frontends and passes build them) get their result
+// types inferred, and a bad combination is refused with a diagnostic at the
+// op's location.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,7 +29,8 @@ protected:
     builder.setInsertionPointToEnd(module->getBody());
   }
 
-  /// A function whose arguments have `types`; the builder inserts into its body.
+  /// A function whose arguments have `types`; the builder inserts into its
+  /// body.
   ValueRange arguments(ArrayRef<Type> types) {
     auto fn = func::FuncOp::create(builder, builder.getUnknownLoc(), "f",
                                    builder.getFunctionType(types, {}));
@@ -37,11 +40,12 @@ protected:
   }
 
   RankedTensorType tensor(ArrayRef<int64_t> shape, Type element = nullptr) {
-    return RankedTensorType::get(shape, element ? element : builder.getF32Type());
+    return RankedTensorType::get(shape,
+                                 element ? element : builder.getF32Type());
   }
 
-  /// Runs the op's inference on `operands` and `attrs` as the parser does, collecting the
-  /// diagnostic it reports.
+  /// Runs the op's inference on `operands` and `attrs` as the parser does,
+  /// collecting the diagnostic it reports.
   template <typename OpT>
   LogicalResult infer(ValueRange operands, ArrayRef<NamedAttribute> attrs,
                       SmallVectorImpl<Type> &types) {
@@ -50,9 +54,9 @@ protected:
       diagnostics += diag.str();
       return success();
     });
-    return OpT::inferReturnTypes(&context, loc(), operands,
-                                 DictionaryAttr::get(&context, attrs), OpaqueProperties(nullptr),
-                                 RegionRange(), types);
+    return OpT::inferReturnTypes(
+        &context, loc(), operands, DictionaryAttr::get(&context, attrs),
+        OpaqueProperties(nullptr), RegionRange(), types);
   }
 
   Location loc() { return FileLineColLoc::get(&context, "model.onnx", 7, 3); }
@@ -66,7 +70,8 @@ protected:
 };
 
 TEST_F(TypeInferenceTest, BinaryBroadcastsWithDynamicDims) {
-  ValueRange args = arguments({tensor({kDyn, 1}), tensor({3}), tensor({5}), tensor({kDyn})});
+  ValueRange args =
+      arguments({tensor({kDyn, 1}), tensor({3}), tensor({5}), tensor({kDyn})});
   auto add = dsr1::AddOp::create(builder, loc(), args[0], args[1]);
   EXPECT_EQ(add.getType(), tensor({kDyn, 3}));
   auto sub = dsr1::SubOp::create(builder, loc(), args[3], args[2]);
@@ -76,20 +81,25 @@ TEST_F(TypeInferenceTest, BinaryBroadcastsWithDynamicDims) {
 }
 
 TEST_F(TypeInferenceTest, MatMulBroadcastsBatchDims) {
-  ValueRange args = arguments({tensor({1, 5, 3, 4}), tensor({7, 1, 4, 6}), tensor({4})});
-  auto mm = dsr1::MatMulOp::create(builder, loc(), args[0], args[1], /*precision=*/nullptr);
+  ValueRange args =
+      arguments({tensor({1, 5, 3, 4}), tensor({7, 1, 4, 6}), tensor({4})});
+  auto mm = dsr1::MatMulOp::create(builder, loc(), args[0], args[1],
+                                   /*precision=*/nullptr);
   EXPECT_EQ(mm.getType(), tensor({7, 5, 3, 6}));
-  auto mv = dsr1::MatMulOp::create(builder, loc(), args[0], args[2], /*precision=*/nullptr);
+  auto mv = dsr1::MatMulOp::create(builder, loc(), args[0], args[2],
+                                   /*precision=*/nullptr);
   EXPECT_EQ(mv.getType(), tensor({1, 5, 3}));
   EXPECT_FALSE(mm.getPrecision().has_value());
 }
 
 TEST_F(TypeInferenceTest, ConvOutputShape) {
-  ValueRange args = arguments({tensor({1, 3, 224, 224}), tensor({64, 3, 7, 7}), tensor({64})});
+  ValueRange args = arguments(
+      {tensor({1, 3, 224, 224}), tensor({64, 3, 7, 7}), tensor({64})});
   auto conv = dsr1::ConvOp::create(builder, loc(), args[0], args[1], args[2],
                                    builder.getDenseI64ArrayAttr({2, 2}),
                                    builder.getDenseI64ArrayAttr({3, 3, 3, 3}),
-                                   builder.getDenseI64ArrayAttr({}), builder.getI64IntegerAttr(1),
+                                   builder.getDenseI64ArrayAttr({}),
+                                   builder.getI64IntegerAttr(1),
                                    /*precision=*/nullptr);
   EXPECT_EQ(conv.getType(), tensor({1, 64, 112, 112}));
   EXPECT_TRUE(succeeded(verify(conv)));
@@ -97,11 +107,14 @@ TEST_F(TypeInferenceTest, ConvOutputShape) {
 
 TEST_F(TypeInferenceTest, CrossModalAttentionKeepsModalities) {
   Type f16 = builder.getF16Type();
-  ValueRange args = arguments({tensor({2, 16, 768}, f16), tensor({2, 197, 768}, f16)});
-  auto attn = dsr1::AttentionOp::create(
-      builder, loc(), args[0], args[1], args[1], /*mask=*/Value(), /*num_heads=*/12,
-      /*scale=*/nullptr, /*causal=*/false, dsr1::Modality::text, dsr1::Modality::image,
-      /*precision=*/nullptr);
+  ValueRange args =
+      arguments({tensor({2, 16, 768}, f16), tensor({2, 197, 768}, f16)});
+  auto attn =
+      dsr1::AttentionOp::create(builder, loc(), args[0], args[1], args[1],
+                                /*mask=*/Value(), /*num_heads=*/12,
+                                /*scale=*/nullptr, /*causal=*/false,
+                                dsr1::Modality::text, dsr1::Modality::image,
+                                /*precision=*/nullptr);
   EXPECT_EQ(attn.getType(), tensor({2, 16, 768}, f16));
   EXPECT_EQ(attn.getQueryModality(), dsr1::Modality::text);
   EXPECT_EQ(attn.getKvModality(), dsr1::Modality::image);
@@ -111,24 +124,27 @@ TEST_F(TypeInferenceTest, CrossModalAttentionKeepsModalities) {
 TEST_F(TypeInferenceTest, SplitAndRecurrencesHaveOneTypePerResult) {
   ValueRange args = arguments({tensor({2, kDyn, 768}), tensor({kDyn, 4, 16}),
                                tensor({2, 128, 16}), tensor({2, 128, 32})});
-  auto split = dsr1::SplitOp::create(builder, loc(), args[0], 2, ArrayRef<int64_t>{256, 512});
+  auto split = dsr1::SplitOp::create(builder, loc(), args[0], 2,
+                                     ArrayRef<int64_t>{256, 512});
   ASSERT_EQ(split.getNumResults(), 2u);
   EXPECT_EQ(split.getResult(1).getType(), tensor({2, kDyn, 512}));
-  auto lstm = dsr1::LstmOp::create(builder, loc(), args[1], args[2], args[3], Value(), Value(),
-                                   Value(), /*hidden_size=*/32,
-                                   dsr1::RnnDirection::bidirectional, /*precision=*/nullptr);
+  auto lstm = dsr1::LstmOp::create(
+      builder, loc(), args[1], args[2], args[3], Value(), Value(), Value(),
+      /*hidden_size=*/32, dsr1::RnnDirection::bidirectional,
+      /*precision=*/nullptr);
   EXPECT_EQ(lstm.getY().getType(), tensor({kDyn, 2, 4, 32}));
   EXPECT_EQ(lstm.getYH().getType(), tensor({2, 4, 32}));
   EXPECT_EQ(lstm.getYC().getType(), tensor({2, 4, 32}));
 }
 
 TEST_F(TypeInferenceTest, ParserPathSeesAttributesAndDefaults) {
-  // The parser hands attr-dict attributes in the dictionary, not in properties; defaults must
-  // apply to the ones that are absent (keepdims = true).
+  // The parser hands attr-dict attributes in the dictionary, not in properties;
+  // defaults must apply to the ones that are absent (keepdims = true).
   ValueRange args = arguments({tensor({4, kDyn, 8})});
   SmallVector<Type> types;
   ASSERT_TRUE(succeeded(infer<dsr1::ReduceSumOp>(
-      args, {builder.getNamedAttr("axes", builder.getDenseI64ArrayAttr({1}))}, types)));
+      args, {builder.getNamedAttr("axes", builder.getDenseI64ArrayAttr({1}))},
+      types)));
   EXPECT_EQ(types.front(), tensor({4, 1, 8}));
   types.clear();
   ASSERT_TRUE(succeeded(infer<dsr1::ReduceSumOp>(
@@ -143,19 +159,47 @@ TEST_F(TypeInferenceTest, BadShapesAreReportedAtTheOpLocation) {
   ValueRange args = arguments({tensor({2, 3}), tensor({4, 5})});
   SmallVector<Type> types;
   EXPECT_TRUE(failed(infer<dsr1::MatMulOp>(args, {}, types)));
-  EXPECT_NE(diagnostics.find("'dsr1.matmul' op contracted dimensions differ: 2x3 and 4x5"),
+  EXPECT_NE(diagnostics.find(
+                "'dsr1.matmul' op contracted dimensions differ: 2x3 and 4x5"),
             std::string::npos)
       << diagnostics;
   EXPECT_TRUE(failed(infer<dsr1::AddOp>(args, {}, types)));
-  EXPECT_NE(diagnostics.find("not broadcast-compatible: 2x3 and 4x5"), std::string::npos)
+  EXPECT_NE(diagnostics.find("not broadcast-compatible: 2x3 and 4x5"),
+            std::string::npos)
       << diagnostics;
 }
 
 TEST_F(TypeInferenceTest, MissingRequiredAttributeIsAnErrorNotACrash) {
   ValueRange args = arguments({tensor({2, 16, 64})});
   SmallVector<Type> types;
-  EXPECT_TRUE(failed(infer<dsr1::AttentionOp>({args[0], args[0], args[0]}, {}, types)));
-  EXPECT_NE(diagnostics.find("requires attribute 'num_heads'"), std::string::npos)
+  EXPECT_TRUE(
+      failed(infer<dsr1::AttentionOp>({args[0], args[0], args[0]}, {}, types)));
+  EXPECT_NE(diagnostics.find("requires attribute 'num_heads'"),
+            std::string::npos)
+      << diagnostics;
+}
+
+TEST_F(TypeInferenceTest, BuilderArgumentsOutOfRangeAreErrorsNotCrashes) {
+  // Builders run inference before any attribute constraint is checked.
+  ValueRange args = arguments({tensor({1, 4, 8}), tensor({4, 4, 3})});
+  SmallVector<Type> types;
+  EXPECT_TRUE(failed(infer<dsr1::ConvOp>(
+      {args[0], args[1]},
+      {builder.getNamedAttr("group", builder.getI64IntegerAttr(0))}, types)));
+  EXPECT_NE(diagnostics.find("group must be positive, got 0"),
+            std::string::npos)
+      << diagnostics;
+  EXPECT_TRUE(failed(infer<dsr1::AttentionOp>(
+      {args[0], args[0], args[0]},
+      {builder.getNamedAttr("num_heads", builder.getI64IntegerAttr(-2))},
+      types)));
+  EXPECT_NE(diagnostics.find("num_heads must be positive, got -2"),
+            std::string::npos)
+      << diagnostics;
+  EXPECT_TRUE(failed(infer<dsr1::ConcatOp>(
+      ValueRange{},
+      {builder.getNamedAttr("axis", builder.getI64IntegerAttr(0))}, types)));
+  EXPECT_NE(diagnostics.find("needs at least one input"), std::string::npos)
       << diagnostics;
 }
 
@@ -165,7 +209,8 @@ TEST_F(TypeInferenceTest, ConstantTakesItsValueType) {
   auto value = DenseElementsAttr::get(type, ArrayRef<int64_t>{2, 12, 64});
   auto constant = dsr1::ConstantOp::create(builder, loc(), value);
   EXPECT_EQ(constant.getType(), type);
-  auto cast = dsr1::CastOp::create(builder, loc(), constant, builder.getF16Type());
+  auto cast =
+      dsr1::CastOp::create(builder, loc(), constant, builder.getF16Type());
   EXPECT_EQ(cast.getType(), RankedTensorType::get({3}, builder.getF16Type()));
 }
 

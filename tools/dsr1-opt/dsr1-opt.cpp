@@ -1,7 +1,7 @@
 //===- dsr1-opt.cpp - mlir-opt with the dsr1 dialect, passes and pipelines ===//
 //
-// The driver for lit tests and pass development: parses a module, runs the passes asked for, and
-// prints the result.
+// The driver for lit tests and pass development: parses a module, runs the
+// passes asked for, and prints the result.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,8 +20,8 @@ int main(int argc, char **argv) {
   dsr1::registerPipelines();
 
   mlir::DialectRegistry registry;
-  registry.insert<dsr1::DSR1Dialect, mlir::func::FuncDialect, mlir::arith::ArithDialect,
-                  mlir::tensor::TensorDialect>();
+  registry.insert<dsr1::DSR1Dialect, mlir::func::FuncDialect,
+                  mlir::arith::ArithDialect, mlir::tensor::TensorDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "dsr1 optimizer driver\n", registry));
 }

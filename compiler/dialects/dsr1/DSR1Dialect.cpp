@@ -1,4 +1,5 @@
-//===- DSR1Dialect.cpp - dsr1 dialect registration --------------------------===//
+//===- DSR1Dialect.cpp - dsr1 dialect registration
+//--------------------------===//
 //
 // Registers the dsr1 ops and attributes and materialises folded constants.
 //
@@ -30,8 +31,8 @@ void DSR1Dialect::initialize() {
       >();
 }
 
-Operation *DSR1Dialect::materializeConstant(OpBuilder &builder, Attribute value, Type type,
-                                            Location loc) {
+Operation *DSR1Dialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                            Type type, Location loc) {
   auto elements = dyn_cast<ElementsAttr>(value);
   if (!elements || elements.getType() != type)
     return nullptr;

@@ -1,16 +1,18 @@
-//===- DSR1Folds.cpp - dsr1 folders and canonicalization patterns -----------===//
+//===- DSR1Folds.cpp - dsr1 folders and canonicalization patterns
+//-----------===//
 //
-// Folds that are obviously right: identities (reshape or expand to the same type, identity
-// transposes, casts to the same type, one-input concats) and constant folding of small
-// elementwise and shape computations, the exporter noise that shape subgraphs leave behind.
+// Folds that are obviously right: identities (reshape or expand to the same
+// type, identity transposes, casts to the same type, one-input concats) and
+// constant folding of small elementwise and shape computations, the exporter
+// noise that shape subgraphs leave behind.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 
 #include "mlir/IR/Matchers.h"
-#include "llvm/ADT/APSInt.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/APSInt.h"
 
 #include <cmath>
 #include <type_traits>
@@ -18,21 +20,24 @@
 using namespace mlir;
 using namespace dsr1;
 
-/// Constants up to this many elements are folded; larger ones (weights) are left to the kernels.
+/// Constants up to this many elements are folded; larger ones (weights) are
+/// left to the kernels.
 static constexpr int64_t kMaxFoldElements = 1024;
 
 static bool isSmallStatic(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
-  return tensor && tensor.hasStaticShape() && tensor.getNumElements() <= kMaxFoldElements;
+  return tensor && tensor.hasStaticShape() &&
+         tensor.getNumElements() <= kMaxFoldElements;
 }
 
 //===----------------------------------------------------------------------===//
 // Elementwise constant folding with broadcasting
 //===----------------------------------------------------------------------===//
 
-/// For each element of a static result shape, the linear index of the element of `operand` that
-/// numpy broadcasting reads.
-static SmallVector<int64_t> broadcastIndices(ArrayRef<int64_t> operand, ArrayRef<int64_t> result) {
+/// For each element of a static result shape, the linear index of the element
+/// of `operand` that numpy broadcasting reads.
+static SmallVector<int64_t> broadcastIndices(ArrayRef<int64_t> operand,
+                                             ArrayRef<int64_t> result) {
   size_t rank = result.size(), offset = rank - operand.size();
   SmallVector<int64_t> strides(rank, 0);
   int64_t stride = 1;
@@ -59,22 +64,27 @@ static SmallVector<int64_t> broadcastIndices(ArrayRef<int64_t> operand, ArrayRef
   return indices;
 }
 
-/// Applies `fn` to the broadcast element pairs of two constants. Null when any element refuses
-/// (fn returns std::nullopt, e.g. an integer division by zero).
+/// Applies `fn` to the broadcast element pairs of two constants. Null when any
+/// element refuses (fn returns std::nullopt, e.g. an integer division by zero).
 template <typename ElemT, typename Fn>
 static Attribute mapBroadcast(DenseElementsAttr lhs, DenseElementsAttr rhs,
                               RankedTensorType resultType, Fn fn) {
-  using ResultT = typename std::invoke_result_t<Fn, const ElemT &, const ElemT &>::value_type;
+  using ResultT = typename std::invoke_result_t<Fn, const ElemT &,
+                                                const ElemT &>::value_type;
   if (lhs.isSplat() && rhs.isSplat()) {
-    std::optional<ResultT> value = fn(lhs.getSplatValue<ElemT>(), rhs.getSplatValue<ElemT>());
-    return value ? DenseElementsAttr::get(resultType, ArrayRef<ResultT>(*value)) : Attribute();
+    std::optional<ResultT> value =
+        fn(lhs.getSplatValue<ElemT>(), rhs.getSplatValue<ElemT>());
+    return value ? DenseElementsAttr::get(resultType, ArrayRef<ResultT>(*value))
+                 : Attribute();
   }
   if (resultType.getNumElements() > kMaxFoldElements)
     return {};
   auto lhsValues = lhs.getValues<ElemT>();
   auto rhsValues = rhs.getValues<ElemT>();
-  SmallVector<int64_t> lhsIndex = broadcastIndices(lhs.getType().getShape(), resultType.getShape());
-  SmallVector<int64_t> rhsIndex = broadcastIndices(rhs.getType().getShape(), resultType.getShape());
+  SmallVector<int64_t> lhsIndex =
+      broadcastIndices(lhs.getType().getShape(), resultType.getShape());
+  SmallVector<int64_t> rhsIndex =
+      broadcastIndices(rhs.getType().getShape(), resultType.getShape());
   SmallVector<ResultT> results;
   results.reserve(lhsIndex.size());
   for (auto [l, r] : llvm::zip_equal(lhsIndex, rhsIndex)) {
@@ -86,11 +96,12 @@ static Attribute mapBroadcast(DenseElementsAttr lhs, DenseElementsAttr rhs,
   return DenseElementsAttr::get(resultType, results);
 }
 
-/// Folds a binary op whose operands are both constant. `intFn(a, b, isUnsigned)` handles
-/// integer and i1 elements, `floatFn(a, b)` floating-point ones.
+/// Folds a binary op whose operands are both constant. `intFn(a, b,
+/// isUnsigned)` handles integer and i1 elements, `floatFn(a, b)` floating-point
+/// ones.
 template <typename IntFn, typename FloatFn>
-static OpFoldResult foldBinary(Operation *op, ArrayRef<Attribute> operands, IntFn intFn,
-                               FloatFn floatFn) {
+static OpFoldResult foldBinary(Operation *op, ArrayRef<Attribute> operands,
+                               IntFn intFn, FloatFn floatFn) {
   auto lhs = dyn_cast_or_null<DenseElementsAttr>(operands[0]);
   auto rhs = dyn_cast_or_null<DenseElementsAttr>(operands[1]);
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
@@ -100,37 +111,43 @@ static OpFoldResult foldBinary(Operation *op, ArrayRef<Attribute> operands, IntF
   if (isa<FloatType>(element))
     return mapBroadcast<APFloat>(lhs, rhs, resultType, floatFn);
   bool isUnsigned = element.isUnsignedInteger();
-  return mapBroadcast<APInt>(lhs, rhs, resultType, [&](const APInt &a, const APInt &b) {
-    return intFn(a, b, isUnsigned);
-  });
+  return mapBroadcast<APInt>(
+      lhs, rhs, resultType,
+      [&](const APInt &a, const APInt &b) { return intFn(a, b, isUnsigned); });
 }
 
 using OptInt = std::optional<APInt>;
 using OptFloat = std::optional<APFloat>;
 
 static OptInt noInt(const APInt &, const APInt &, bool) { return std::nullopt; }
-static OptFloat noFloat(const APFloat &, const APFloat &) { return std::nullopt; }
+static OptFloat noFloat(const APFloat &, const APFloat &) {
+  return std::nullopt;
+}
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
-      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) -> OptInt { return a + b; },
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool) -> OptInt { return a + b; },
       [](const APFloat &a, const APFloat &b) -> OptFloat { return a + b; });
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
-      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) -> OptInt { return a - b; },
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool) -> OptInt { return a - b; },
       [](const APFloat &a, const APFloat &b) -> OptFloat { return a - b; });
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
-      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) -> OptInt { return a * b; },
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool) -> OptInt { return a * b; },
       [](const APFloat &a, const APFloat &b) -> OptFloat { return a * b; });
 }
 
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
-  // Integer division truncates toward zero, as onnxruntime does; x / 0 is left to run time.
+  // Integer division truncates toward zero, as onnxruntime does; x / 0 is left
+  // to run time.
   return foldBinary(
       *this, adaptor.getOperands(),
       [](const APInt &a, const APInt &b, bool isUnsigned) -> OptInt {
@@ -145,53 +162,64 @@ OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
       *this, adaptor.getOperands(),
       [](const APInt &a, const APInt &b, bool isUnsigned) -> OptInt {
-        return isUnsigned ? llvm::APIntOps::umax(a, b) : llvm::APIntOps::smax(a, b);
+        return isUnsigned ? llvm::APIntOps::umax(a, b)
+                          : llvm::APIntOps::smax(a, b);
       },
-      [](const APFloat &a, const APFloat &b) -> OptFloat { return llvm::maximum(a, b); });
+      [](const APFloat &a, const APFloat &b) -> OptFloat {
+        return llvm::maximum(a, b);
+      });
 }
 
 OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
       *this, adaptor.getOperands(),
       [](const APInt &a, const APInt &b, bool isUnsigned) -> OptInt {
-        return isUnsigned ? llvm::APIntOps::umin(a, b) : llvm::APIntOps::smin(a, b);
+        return isUnsigned ? llvm::APIntOps::umin(a, b)
+                          : llvm::APIntOps::smin(a, b);
       },
-      [](const APFloat &a, const APFloat &b) -> OptFloat { return llvm::minimum(a, b); });
+      [](const APFloat &a, const APFloat &b) -> OptFloat {
+        return llvm::minimum(a, b);
+      });
 }
 
 OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
-  return foldBinary(*this, adaptor.getOperands(), noInt,
-                    [](const APFloat &a, const APFloat &b) -> OptFloat {
-                      APFloat result(std::pow(a.convertToDouble(), b.convertToDouble()));
-                      bool lost;
-                      result.convert(a.getSemantics(), APFloat::rmNearestTiesToEven, &lost);
-                      return result;
-                    });
+  return foldBinary(
+      *this, adaptor.getOperands(), noInt,
+      [](const APFloat &a, const APFloat &b) -> OptFloat {
+        APFloat result(std::pow(a.convertToDouble(), b.convertToDouble()));
+        bool lost;
+        result.convert(a.getSemantics(), APFloat::rmNearestTiesToEven, &lost);
+        return result;
+      });
 }
 
 OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
-      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) -> OptInt { return a & b; },
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool) -> OptInt { return a & b; },
       noFloat);
 }
 
 OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
-      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) -> OptInt { return a | b; },
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool) -> OptInt { return a | b; },
       noFloat);
 }
 
 OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
-      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) -> OptInt { return a ^ b; },
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool) -> OptInt { return a ^ b; },
       noFloat);
 }
 
-/// Folds a comparison: `intPred(a, b, isUnsigned)` and `floatPred(cmpResult)` decide each
-/// element. Unordered float comparisons (NaN) are false, as in IEEE 754.
+/// Folds a comparison: `intPred(a, b, isUnsigned)` and `floatPred(cmpResult)`
+/// decide each element. Unordered float comparisons (NaN) are false, as in IEEE
+/// 754.
 template <typename IntPred, typename FloatPred>
-static OpFoldResult foldCompare(Operation *op, ArrayRef<Attribute> operands, IntPred intPred,
-                                FloatPred floatPred) {
+static OpFoldResult foldCompare(Operation *op, ArrayRef<Attribute> operands,
+                                IntPred intPred, FloatPred floatPred) {
   return foldBinary(
       op, operands,
       [&](const APInt &a, const APInt &b, bool isUnsigned) -> OptInt {
@@ -204,35 +232,46 @@ static OpFoldResult foldCompare(Operation *op, ArrayRef<Attribute> operands, Int
 
 OpFoldResult EqualOp::fold(FoldAdaptor adaptor) {
   return foldCompare(
-      *this, adaptor.getOperands(), [](const APInt &a, const APInt &b, bool) { return a == b; },
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool) { return a == b; },
       [](APFloat::cmpResult c) { return c == APFloat::cmpEqual; });
 }
 
 OpFoldResult LessOp::fold(FoldAdaptor adaptor) {
   return foldCompare(
       *this, adaptor.getOperands(),
-      [](const APInt &a, const APInt &b, bool u) { return u ? a.ult(b) : a.slt(b); },
+      [](const APInt &a, const APInt &b, bool u) {
+        return u ? a.ult(b) : a.slt(b);
+      },
       [](APFloat::cmpResult c) { return c == APFloat::cmpLessThan; });
 }
 
 OpFoldResult LessEqualOp::fold(FoldAdaptor adaptor) {
   return foldCompare(
       *this, adaptor.getOperands(),
-      [](const APInt &a, const APInt &b, bool u) { return u ? a.ule(b) : a.sle(b); },
-      [](APFloat::cmpResult c) { return c == APFloat::cmpLessThan || c == APFloat::cmpEqual; });
+      [](const APInt &a, const APInt &b, bool u) {
+        return u ? a.ule(b) : a.sle(b);
+      },
+      [](APFloat::cmpResult c) {
+        return c == APFloat::cmpLessThan || c == APFloat::cmpEqual;
+      });
 }
 
 OpFoldResult GreaterOp::fold(FoldAdaptor adaptor) {
   return foldCompare(
       *this, adaptor.getOperands(),
-      [](const APInt &a, const APInt &b, bool u) { return u ? a.ugt(b) : a.sgt(b); },
+      [](const APInt &a, const APInt &b, bool u) {
+        return u ? a.ugt(b) : a.sgt(b);
+      },
       [](APFloat::cmpResult c) { return c == APFloat::cmpGreaterThan; });
 }
 
 OpFoldResult GreaterEqualOp::fold(FoldAdaptor adaptor) {
   return foldCompare(
       *this, adaptor.getOperands(),
-      [](const APInt &a, const APInt &b, bool u) { return u ? a.uge(b) : a.sge(b); },
+      [](const APInt &a, const APInt &b, bool u) {
+        return u ? a.uge(b) : a.sge(b);
+      },
       [](APFloat::cmpResult c) {
         return c == APFloat::cmpGreaterThan || c == APFloat::cmpEqual;
       });
@@ -246,28 +285,32 @@ OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
     return input.mapValues(input.getElementType(), [](const APFloat &v) {
       return (-v).bitcastToAPInt();
     });
-  return input.mapValues(input.getElementType(), [](const APInt &v) { return -v; });
+  return input.mapValues(input.getElementType(),
+                         [](const APInt &v) { return -v; });
 }
 
 //===----------------------------------------------------------------------===//
 // Cast
 //===----------------------------------------------------------------------===//
 
-/// Converts one constant element to `to`, or std::nullopt where the value does not fit (a float
-/// out of an integer's range, NaN to integer): that is undefined in ONNX and left to run time.
+/// Converts one constant element to `to`, or std::nullopt where the value does
+/// not fit (a float out of an integer's range, NaN to integer): that is
+/// undefined in ONNX and left to run time.
 static std::optional<Attribute> castElement(Attribute value, Type to) {
   if (auto f = dyn_cast<FloatAttr>(value)) {
     APFloat v = f.getValue();
     if (auto toFloat = dyn_cast<FloatType>(to)) {
       bool lost;
-      v.convert(toFloat.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      v.convert(toFloat.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                &lost);
       return FloatAttr::get(to, v);
     }
     if (to.isInteger(1))
       return IntegerAttr::get(to, APInt(1, !v.isZero()));
     APSInt result(to.getIntOrFloatBitWidth(), to.isUnsignedInteger());
     bool exact;
-    if (v.convertToInteger(result, APFloat::rmTowardZero, &exact) & APFloat::opInvalidOp)
+    if (v.convertToInteger(result, APFloat::rmTowardZero, &exact) &
+        APFloat::opInvalidOp)
       return std::nullopt;
     return IntegerAttr::get(to, result);
   }
@@ -282,7 +325,8 @@ static std::optional<Attribute> castElement(Attribute value, Type to) {
   if (to.isInteger(1))
     return IntegerAttr::get(to, APInt(1, !v.isZero()));
   unsigned width = to.getIntOrFloatBitWidth();
-  return IntegerAttr::get(to, isUnsigned ? v.zextOrTrunc(width) : v.sextOrTrunc(width));
+  return IntegerAttr::get(to, isUnsigned ? v.zextOrTrunc(width)
+                                         : v.sextOrTrunc(width));
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
@@ -293,7 +337,8 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     return {};
   auto resultType = cast<RankedTensorType>(getType());
   if (input.isSplat()) {
-    std::optional<Attribute> value = castElement(input.getSplatValue<Attribute>(), getTo());
+    std::optional<Attribute> value =
+        castElement(input.getSplatValue<Attribute>(), getTo());
     return value ? DenseElementsAttr::get(resultType, *value) : Attribute();
   }
   SmallVector<Attribute> values;
@@ -325,8 +370,8 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
       return {};
     inputs.push_back(dense);
   }
-  // Row-major: the result is, for each index of the dims before `axis`, every input's block of
-  // dims from `axis` on, in turn.
+  // Row-major: the result is, for each index of the dims before `axis`, every
+  // input's block of dims from `axis` on, in turn.
   int64_t axis = getAxis();
   ArrayRef<int64_t> shape = resultType.getShape();
   int64_t outer = ShapedType::getNumElements(shape.take_front(axis));
@@ -337,7 +382,8 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
   result.reserve(resultType.getNumElements());
   for (int64_t o = 0; o < outer; ++o) {
     for (auto [input, inputValues] : llvm::zip_equal(inputs, values)) {
-      int64_t block = ShapedType::getNumElements(input.getType().getShape().drop_front(axis));
+      int64_t block = ShapedType::getNumElements(
+          input.getType().getShape().drop_front(axis));
       llvm::append_range(result, ArrayRef(inputValues).slice(o * block, block));
     }
   }
@@ -348,14 +394,16 @@ OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
   auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
-  if (input && input.isSplat() && cast<RankedTensorType>(getType()).hasStaticShape())
-    return DenseElementsAttr::get(cast<ShapedType>(getType()), input.getSplatValue<Attribute>());
+  if (input && input.isSplat() &&
+      cast<RankedTensorType>(getType()).hasStaticShape())
+    return DenseElementsAttr::get(cast<ShapedType>(getType()),
+                                  input.getSplatValue<Attribute>());
   return {};
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
-  // Every dynamic result dimension is a copy (0) of the same input dimension or the one
-  // inferred (-1), so equal types mean the reshape changes nothing.
+  // Every dynamic result dimension is a copy (0) of the same input dimension or
+  // the one inferred (-1), so equal types mean the reshape changes nothing.
   if (getInput().getType() == getType())
     return getInput();
   auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
@@ -366,12 +414,14 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
 }
 
 namespace {
-/// reshape(reshape(x)) => reshape(x): the element order of a reshape never changes, so only the
-/// outer shape matters, once its 0 entries (copies of the inner result's dims) are resolved.
+/// reshape(reshape(x)) => reshape(x): the element order of a reshape never
+/// changes, so only the outer shape matters, once its 0 entries (copies of the
+/// inner result's dims) are resolved.
 struct ComposeReshapes : public OpRewritePattern<ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(ReshapeOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
     auto inner = op.getInput().getDefiningOp<ReshapeOp>();
     if (!inner)
       return failure();
@@ -379,18 +429,22 @@ struct ComposeReshapes : public OpRewritePattern<ReshapeOp> {
     ArrayRef<int64_t> innerShape = inner.getShape();
     SmallVector<int64_t> shape(op.getShape());
     for (auto [i, d] : llvm::enumerate(shape)) {
-      // A copy of a copy still names the original input's dim at the same index.
+      // A copy of a copy still names the original input's dim at the same
+      // index.
       if (d != 0 || innerShape[i] == 0)
         continue;
       int64_t copied = innerType.getDimSize(i);
       if (ShapedType::isDynamic(copied))
-        return rewriter.notifyMatchFailure(op, "copies a dynamic dim of the inner reshape");
+        return rewriter.notifyMatchFailure(
+            op, "copies a dynamic dim of the inner reshape");
       d = copied;
     }
-    auto composed = ReshapeOp::create(rewriter, op.getLoc(), inner.getInput(), shape);
+    auto composed =
+        ReshapeOp::create(rewriter, op.getLoc(), inner.getInput(), shape);
     if (composed.getType() != op.getType()) {
       rewriter.eraseOp(composed);
-      return rewriter.notifyMatchFailure(op, "composed reshape infers a different type");
+      return rewriter.notifyMatchFailure(
+          op, "composed reshape infers a different type");
     }
     rewriter.replaceOp(op, composed.getResult());
     return success();
@@ -398,7 +452,8 @@ struct ComposeReshapes : public OpRewritePattern<ReshapeOp> {
 };
 } // namespace
 
-void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext *context) {
+void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                            MLIRContext *context) {
   results.add<ComposeReshapes>(context);
 }
 
@@ -436,11 +491,13 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
 }
 
 namespace {
-/// transpose(transpose(x, p1), p2) => transpose(x, p1[p2[i]]) (an identity then folds away).
+/// transpose(transpose(x, p1), p2) => transpose(x, p1[p2[i]]) (an identity then
+/// folds away).
 struct ComposeTransposes : public OpRewritePattern<TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(TransposeOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
     auto inner = op.getInput().getDefiningOp<TransposeOp>();
     if (!inner)
       return failure();
@@ -453,6 +510,7 @@ struct ComposeTransposes : public OpRewritePattern<TransposeOp> {
 };
 } // namespace
 
-void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext *context) {
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
   results.add<ComposeTransposes>(context);
 }

@@ -1,8 +1,9 @@
-//===- DSR1Ops.cpp - dsr1 op type inference and verifiers -------------------===//
+//===- DSR1Ops.cpp - dsr1 op type inference and verifiers
+//-------------------===//
 //
-// Result type inference for every dsr1 op. Inference checks everything a result shape depends on
-// (ranks, dims, attribute sizes and ranges), so the same rule reports a bad graph when it is
-// parsed, verified or built.
+// Result type inference for every dsr1 op. Inference checks everything a result
+// shape depends on (ranks, dims, attribute sizes and ranges), so the same rule
+// reports a bad graph when it is parsed, verified or built.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,21 +21,26 @@ using namespace dsr1;
 
 static constexpr int64_t kDynamic = ShapedType::kDynamic;
 
-/// The generic InferTypeOpInterface entry point of every dsr1 op (declared in DSR1Ops.td). The
-/// parser of a custom assembly format calls it with the `attr-dict` attributes still in
-/// `attributes` and the properties empty or partly set, so both are merged, and the defaults
-/// filled in, before the op's Adaptor-based rule runs. Attribute constraints have been checked by then (the parser runs
-/// verifyInherentAttrs first), but a required attribute may still be missing: rules check that.
+/// The generic InferTypeOpInterface entry point of every dsr1 op (declared in
+/// DSR1Ops.td). The parser of a custom assembly format calls it with the
+/// `attr-dict` attributes still in `attributes` and the properties empty or
+/// partly set, so both are merged, and the defaults filled in, before the op's
+/// Adaptor-based rule runs. Attribute constraints have been checked by then
+/// (the parser runs verifyInherentAttrs first), but a required attribute may
+/// still be missing: rules check that.
 template <typename OpT>
-static LogicalResult inferWithAdaptor(MLIRContext *context, std::optional<Location> location,
-                                      ValueRange operands, DictionaryAttr attributes,
-                                      OpaqueProperties properties, RegionRange regions,
-                                      SmallVectorImpl<Type> &types) {
+static LogicalResult
+inferWithAdaptor(MLIRContext *context, std::optional<Location> location,
+                 ValueRange operands, DictionaryAttr attributes,
+                 OpaqueProperties properties, RegionRange regions,
+                 SmallVectorImpl<Type> &types) {
   typename OpT::Properties merged;
   if (properties)
     merged = *properties.as<typename OpT::Properties *>();
-  // Adaptor getters do not apply the defaults of DefaultValuedAttr; an op built or parsed does.
-  OpT::populateDefaultProperties(OperationName(OpT::getOperationName(), context), merged);
+  // Adaptor getters do not apply the defaults of DefaultValuedAttr; an op built
+  // or parsed does.
+  OpT::populateDefaultProperties(
+      OperationName(OpT::getOperationName(), context), merged);
   if (attributes)
     for (NamedAttribute attr : attributes)
       OpT::setInherentAttr(merged, attr.getName().getValue(), attr.getValue());
@@ -46,18 +52,23 @@ static LogicalResult inferWithAdaptor(MLIRContext *context, std::optional<Locati
 // Helpers
 //===----------------------------------------------------------------------===//
 
-/// The ranked tensor type of operand `name`, or failure after reporting that it is not one. Type
-/// inference runs before the ODS operand constraints are checked when the custom assembly is
-/// parsed, so it must not assume them.
-static FailureOr<RankedTensorType> ranked(Value value, StringRef name, ShapeError &err) {
-  if (auto type = dyn_cast_or_null<RankedTensorType>(value ? value.getType() : Type()))
+/// The ranked tensor type of operand `name`, or failure after reporting that it
+/// is not one. Type inference runs before the ODS operand constraints are
+/// checked when the custom assembly is parsed, so it must not assume them.
+static FailureOr<RankedTensorType> ranked(Value value, StringRef name,
+                                          ShapeError &err) {
+  if (auto type =
+          dyn_cast_or_null<RankedTensorType>(value ? value.getType() : Type()))
     return type;
-  return static_cast<LogicalResult>(err << "operand '" << name << "' must be a ranked tensor");
+  return static_cast<LogicalResult>(err << "operand '" << name
+                                        << "' must be a ranked tensor");
 }
 
 /// As ranked(), and the rank must lie in [minRank, maxRank].
-static FailureOr<RankedTensorType> rankedWithRank(Value value, StringRef name, int64_t minRank,
-                                                  int64_t maxRank, ShapeError &err) {
+static FailureOr<RankedTensorType> rankedWithRank(Value value, StringRef name,
+                                                  int64_t minRank,
+                                                  int64_t maxRank,
+                                                  ShapeError &err) {
   FailureOr<RankedTensorType> type = ranked(value, name, err);
   if (failed(type))
     return failure();
@@ -69,9 +80,11 @@ static FailureOr<RankedTensorType> rankedWithRank(Value value, StringRef name, i
   else if (maxRank == std::numeric_limits<int64_t>::max())
     err << "operand '" << name << "' must have rank >= " << minRank;
   else
-    err << "operand '" << name << "' must have rank " << minRank << " to " << maxRank;
+    err << "operand '" << name << "' must have rank " << minRank << " to "
+        << maxRank;
   return static_cast<LogicalResult>(err << ", got " << type->getRank() << " ("
-                                        << formatShape(type->getShape()) << ")");
+                                        << formatShape(type->getShape())
+                                        << ")");
 }
 
 static constexpr int64_t kAnyRank = std::numeric_limits<int64_t>::max();
@@ -82,9 +95,12 @@ static bool dimsAgree(int64_t a, int64_t b) {
 }
 
 /// The more static of two agreeing dimensions.
-static int64_t mergeDims(int64_t a, int64_t b) { return ShapedType::isDynamic(a) ? b : a; }
+static int64_t mergeDims(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) ? b : a;
+}
 
-/// True when `shape` broadcasts to `target` without changing it (ONNX unidirectional broadcast).
+/// True when `shape` broadcasts to `target` without changing it (ONNX
+/// unidirectional broadcast).
 static bool broadcastsTo(ArrayRef<int64_t> shape, ArrayRef<int64_t> target) {
   if (shape.size() > target.size())
     return false;
@@ -97,9 +113,35 @@ static bool broadcastsTo(ArrayRef<int64_t> shape, ArrayRef<int64_t> target) {
   });
 }
 
-static int64_t dimOf(RankedTensorType type, int64_t i) { return type.getDimSize(i); }
+static int64_t dimOf(RankedTensorType type, int64_t i) {
+  return type.getDimSize(i);
+}
 
-static void pushTensor(SmallVectorImpl<Type> &types, ArrayRef<int64_t> shape, Type element) {
+/// An axis attribute must name a dimension. Attributes written in an op's
+/// custom syntax (`axis 2`) reach inference before ODS has checked their
+/// constraints, so a negative axis is caught here too.
+static LogicalResult checkAxis(int64_t axis, int64_t rank, ShapeError &err) {
+  if (axis >= 0 && axis < rank)
+    return success();
+  return err << "axis " << axis << " is out of range for rank " << rank
+             << " (axes are in [0, " << rank << "))";
+}
+
+/// An optional operand that joins another's arithmetic (a bias, a mask, an
+/// initial state) must have that element type.
+static LogicalResult checkElementType(Value value, StringRef name,
+                                      Type expected, ShapeError &err) {
+  if (!value)
+    return success();
+  Type actual = getElementTypeOrSelf(value.getType());
+  if (actual == expected)
+    return success();
+  return err << "operand '" << name << "' has element type " << actual
+             << ", expected " << expected;
+}
+
+static void pushTensor(SmallVectorImpl<Type> &types, ArrayRef<int64_t> shape,
+                       Type element) {
   types.push_back(RankedTensorType::get(shape, element));
 }
 
@@ -108,44 +150,55 @@ static void pushTensor(SmallVectorImpl<Type> &types, ArrayRef<int64_t> shape, Ty
 //===----------------------------------------------------------------------===//
 
 LogicalResult ClipOp::verify() {
-  if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
-    return emitOpError("min (") << getMin()->convertToDouble() << ") is greater than max ("
-                                << getMax()->convertToDouble() << ")";
+  if (getMin() && getMax() &&
+      getMin()->convertToDouble() > getMax()->convertToDouble())
+    return emitOpError("min (")
+           << formatNumber(getMin()->convertToDouble())
+           << ") is greater than max ("
+           << formatNumber(getMax()->convertToDouble()) << ")";
   return success();
 }
 
-LogicalResult WhereOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *context,
+                                        std::optional<Location> location,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto x = ranked(adaptor.getX(), "x", err);
   if (failed(x))
     return failure();
-  return inferBroadcastResult(
-      location, getOperationName(),
-      {adaptor.getCondition().getType(), adaptor.getX().getType(), adaptor.getY().getType()},
-      x->getElementType(), types);
+  return inferBroadcastResult(location, getOperationName(),
+                              {adaptor.getCondition().getType(),
+                               adaptor.getX().getType(),
+                               adaptor.getY().getType()},
+                              x->getElementType(), types);
 }
 
 //===----------------------------------------------------------------------===//
 // Contractions
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto lhs = ranked(adaptor.getLhs(), "lhs", err);
   if (failed(lhs))
     return failure();
   auto rhs = ranked(adaptor.getRhs(), "rhs", err);
   SmallVector<int64_t> shape;
-  if (failed(rhs) || failed(inferMatMulShape(lhs->getShape(), rhs->getShape(), shape, err)))
+  if (failed(rhs) ||
+      failed(inferMatMulShape(lhs->getShape(), rhs->getShape(), shape, err)))
     return failure();
   pushTensor(types, shape, lhs->getElementType());
   return success();
 }
 
-LogicalResult GemmOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult GemmOp::inferReturnTypes(MLIRContext *context,
+                                       std::optional<Location> location,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto a = rankedWithRank(adaptor.getA(), "a", 2, 2, err);
   if (failed(a))
@@ -157,25 +210,30 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *context, std::optional<Locat
   int64_t m = dimOf(*a, transA ? 1 : 0), ka = dimOf(*a, transA ? 0 : 1);
   int64_t kb = dimOf(*b, transB ? 1 : 0), n = dimOf(*b, transB ? 0 : 1);
   if (!dimsAgree(ka, kb))
-    return err << "contracted dimensions differ: op(a) is " << formatShape({m, ka})
-               << ", op(b) is " << formatShape({kb, n});
+    return err << "contracted dimensions differ: op(a) is "
+               << formatShape({m, ka}) << ", op(b) is " << formatShape({kb, n});
   if (Value c = adaptor.getC()) {
     auto cType = ranked(c, "c", err);
-    if (failed(cType))
+    if (failed(cType) ||
+        failed(checkElementType(c, "c", a->getElementType(), err)))
       return failure();
     if (!broadcastsTo(cType->getShape(), {m, n}))
       return err << "operand 'c' (" << formatShape(cType->getShape())
-                 << ") does not broadcast to the result " << formatShape({m, n});
+                 << ") does not broadcast to the result "
+                 << formatShape({m, n});
   }
   pushTensor(types, {m, n}, a->getElementType());
   return success();
 }
 
-/// Checks a per-spatial-dimension attribute: empty (defaulted) or one entry each, all >= `min`.
-static LogicalResult checkSpatialAttr(ArrayRef<int64_t> values, StringRef name, size_t expected,
-                                      int64_t min, ShapeError &err) {
+/// Checks a per-spatial-dimension attribute: empty (defaulted) or one entry
+/// each, all >= `min`.
+static LogicalResult checkSpatialAttr(ArrayRef<int64_t> values, StringRef name,
+                                      size_t expected, int64_t min,
+                                      ShapeError &err) {
   if (!values.empty() && values.size() != expected)
-    return err << "'" << name << "' has " << values.size() << " entries, expected " << expected;
+    return err << "'" << name << "' has " << values.size()
+               << " entries, expected " << expected;
   for (int64_t v : values)
     if (v < min)
       return err << "'" << name << "' entries must be >= " << min << ", got "
@@ -183,12 +241,13 @@ static LogicalResult checkSpatialAttr(ArrayRef<int64_t> values, StringRef name, 
   return success();
 }
 
-/// The output spatial sizes of a convolution or pooling window sliding over `input`'s spatial
-/// dimensions (from dimension 2).
-static LogicalResult inferWindowShape(RankedTensorType input, ArrayRef<int64_t> kernel,
-                                      ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
-                                      ArrayRef<int64_t> dilations, bool ceilMode,
-                                      SmallVectorImpl<int64_t> &out, ShapeError &err) {
+/// The output spatial sizes of a convolution or pooling window sliding over
+/// `input`'s spatial dimensions (from dimension 2).
+static LogicalResult
+inferWindowShape(RankedTensorType input, ArrayRef<int64_t> kernel,
+                 ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                 ArrayRef<int64_t> dilations, bool ceilMode,
+                 SmallVectorImpl<int64_t> &out, ShapeError &err) {
   size_t spatial = input.getRank() - 2;
   if (failed(checkSpatialAttr(strides, "strides", spatial, 1, err)) ||
       failed(checkSpatialAttr(dilations, "dilations", spatial, 1, err)) ||
@@ -201,19 +260,23 @@ static LogicalResult inferWindowShape(RankedTensorType input, ArrayRef<int64_t> 
       continue;
     }
     std::optional<int64_t> size = windowOutputSize(
-        in, kernel[i], strides.empty() ? 1 : strides[i], pads.empty() ? 0 : pads[i],
-        pads.empty() ? 0 : pads[i + spatial], dilations.empty() ? 1 : dilations[i], ceilMode);
+        in, kernel[i], strides.empty() ? 1 : strides[i],
+        pads.empty() ? 0 : pads[i], pads.empty() ? 0 : pads[i + spatial],
+        dilations.empty() ? 1 : dilations[i], ceilMode);
     if (!size)
       return err << "window of " << kernel[i] << " (dilation "
-                 << (dilations.empty() ? 1 : dilations[i]) << ") does not fit spatial dimension "
-                 << i << " of size " << in << " with its padding";
+                 << (dilations.empty() ? 1 : dilations[i])
+                 << ") does not fit spatial dimension " << i << " of size "
+                 << in << " with its padding";
     out.push_back(*size);
   }
   return success();
 }
 
-LogicalResult ConvOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *context,
+                                       std::optional<Location> location,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto input = rankedWithRank(adaptor.getInput(), "input", 3, 5, err);
   if (failed(input))
@@ -222,41 +285,58 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *context, std::optional<Locat
                                input->getRank(), err);
   if (failed(weight))
     return failure();
+  // ODS checks `group` when the op is parsed or verified, but a builder runs
+  // inference first.
   int64_t group = adaptor.getGroup();
+  if (group <= 0)
+    return err << "group must be positive, got " << group;
+  for (int64_t k : weight->getShape().drop_front(2))
+    if (!ShapedType::isDynamic(k) && k < 1)
+      return err << "weight has an empty kernel: "
+                 << formatShape(weight->getShape());
   int64_t channels = dimOf(*input, 1), outChannels = dimOf(*weight, 0);
   int64_t groupChannels = dimOf(*weight, 1);
   if (!ShapedType::isDynamic(channels) && channels % group != 0)
-    return err << "input channels (" << channels << ") are not divisible by group (" << group
-               << ")";
-  if (!ShapedType::isDynamic(channels) && !dimsAgree(channels / group, groupChannels))
-    return err << "weight has " << groupChannels << " input channels per group, expected "
-               << channels / group << " (" << channels << " channels / group " << group << ")";
+    return err << "input channels (" << channels
+               << ") are not divisible by group (" << group << ")";
+  if (!ShapedType::isDynamic(channels) &&
+      !dimsAgree(channels / group, groupChannels))
+    return err << "weight has " << groupChannels
+               << " input channels per group, expected " << channels / group
+               << " (" << channels << " channels / group " << group << ")";
   if (!ShapedType::isDynamic(outChannels) && outChannels % group != 0)
-    return err << "output channels (" << outChannels << ") are not divisible by group ("
-               << group << ")";
+    return err << "output channels (" << outChannels
+               << ") are not divisible by group (" << group << ")";
   if (Value bias = adaptor.getBias()) {
     auto biasType = rankedWithRank(bias, "bias", 1, 1, err);
-    if (failed(biasType))
+    if (failed(biasType) ||
+        failed(checkElementType(bias, "bias", input->getElementType(), err)))
       return failure();
     if (!dimsAgree(dimOf(*biasType, 0), outChannels))
-      return err << "bias has " << dimOf(*biasType, 0) << " elements, expected one per output "
+      return err << "bias has " << dimOf(*biasType, 0)
+                 << " elements, expected one per output "
                  << "channel (" << outChannels << ")";
   }
   SmallVector<int64_t> shape = {dimOf(*input, 0), outChannels};
-  if (failed(inferWindowShape(*input, weight->getShape().drop_front(2), adaptor.getStrides(),
-                              adaptor.getPads(), adaptor.getDilations(), /*ceilMode=*/false,
-                              shape, err)))
+  if (failed(inferWindowShape(*input, weight->getShape().drop_front(2),
+                              adaptor.getStrides(), adaptor.getPads(),
+                              adaptor.getDilations(), /*ceilMode=*/false, shape,
+                              err)))
     return failure();
   pushTensor(types, shape, input->getElementType());
   return success();
 }
 
 LogicalResult AttentionOp::inferReturnTypes(MLIRContext *context,
-                                            std::optional<Location> location, Adaptor adaptor,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   if (!adaptor.getNumHeadsAttr())
     return err << "requires attribute 'num_heads'";
+  int64_t heads = adaptor.getNumHeadsAttr().getInt();
+  if (heads <= 0)
+    return err << "num_heads must be positive, got " << heads;
   auto q = rankedWithRank(adaptor.getQuery(), "query", 3, 4, err);
   if (failed(q))
     return failure();
@@ -267,41 +347,54 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *context,
   auto v = rankedWithRank(adaptor.getValue(), "value", rank, rank, err);
   if (failed(v))
     return failure();
-  int64_t heads = adaptor.getNumHeads();
+
   int64_t seqDim = rank == 3 ? 1 : 2, featDim = rank - 1;
-  int64_t batch = mergeDims(mergeDims(dimOf(*q, 0), dimOf(*k, 0)), dimOf(*v, 0));
-  if (!dimsAgree(dimOf(*q, 0), dimOf(*k, 0)) || !dimsAgree(dimOf(*k, 0), dimOf(*v, 0)) ||
+  int64_t batch =
+      mergeDims(mergeDims(dimOf(*q, 0), dimOf(*k, 0)), dimOf(*v, 0));
+  if (!dimsAgree(dimOf(*q, 0), dimOf(*k, 0)) ||
+      !dimsAgree(dimOf(*k, 0), dimOf(*v, 0)) ||
       !dimsAgree(dimOf(*q, 0), dimOf(*v, 0)))
-    return err << "batch dimensions differ: query " << formatShape(q->getShape()) << ", key "
-               << formatShape(k->getShape()) << ", value " << formatShape(v->getShape());
+    return err << "batch dimensions differ: query "
+               << formatShape(q->getShape()) << ", key "
+               << formatShape(k->getShape()) << ", value "
+               << formatShape(v->getShape());
   if (!dimsAgree(dimOf(*k, seqDim), dimOf(*v, seqDim)))
-    return err << "key and value sequence lengths differ: " << formatShape(k->getShape())
-               << " and " << formatShape(v->getShape());
+    return err << "key and value sequence lengths differ: "
+               << formatShape(k->getShape()) << " and "
+               << formatShape(v->getShape());
   if (!dimsAgree(dimOf(*q, featDim), dimOf(*k, featDim)))
-    return err << "query and key feature sizes differ: " << formatShape(q->getShape())
-               << " and " << formatShape(k->getShape());
-  std::pair<StringRef, RankedTensorType> operands[] = {{"query", *q}, {"key", *k}, {"value", *v}};
+    return err << "query and key feature sizes differ: "
+               << formatShape(q->getShape()) << " and "
+               << formatShape(k->getShape());
+  std::pair<StringRef, RankedTensorType> operands[] = {
+      {"query", *q}, {"key", *k}, {"value", *v}};
   if (rank == 3) {
     for (auto [name, type] : operands) {
       int64_t features = dimOf(type, featDim);
       if (!ShapedType::isDynamic(features) && features % heads != 0)
-        return err << name << " feature size " << features << " is not divisible by num_heads ("
-                   << heads << ")";
+        return err << name << " feature size " << features
+                   << " is not divisible by num_heads (" << heads << ")";
     }
   } else {
     for (auto [name, type] : operands)
       if (!dimsAgree(dimOf(type, 1), heads))
-        return err << name << " has " << dimOf(type, 1) << " heads in dimension 1, num_heads is "
-                   << heads;
+        return err << name << " has " << dimOf(type, 1)
+                   << " heads in dimension 1, num_heads is " << heads;
   }
   if (Value mask = adaptor.getMask()) {
     auto maskType = ranked(mask, "mask", err);
     if (failed(maskType))
       return failure();
-    SmallVector<int64_t> scores = {batch, heads, dimOf(*q, seqDim), dimOf(*k, seqDim)};
+    // A boolean mask selects; any other mask is added to the scores.
+    if (!maskType->getElementType().isInteger(1) &&
+        failed(checkElementType(mask, "mask", q->getElementType(), err)))
+      return failure();
+    SmallVector<int64_t> scores = {batch, heads, dimOf(*q, seqDim),
+                                   dimOf(*k, seqDim)};
     if (!broadcastsTo(maskType->getShape(), scores))
       return err << "mask (" << formatShape(maskType->getShape())
-                 << ") does not broadcast to the attention scores " << formatShape(scores);
+                 << ") does not broadcast to the attention scores "
+                 << formatShape(scores);
   }
   SmallVector<int64_t> shape(q->getShape());
   shape[0] = batch;
@@ -314,7 +407,8 @@ LogicalResult AttentionOp::verify() {
   if (std::optional<APFloat> scale = getScale()) {
     double s = scale->convertToDouble();
     if (!std::isfinite(s) || s <= 0)
-      return emitOpError("scale must be positive and finite, got ") << s;
+      return emitOpError("scale must be positive and finite, got ")
+             << formatNumber(s);
   }
   return success();
 }
@@ -325,7 +419,8 @@ LogicalResult AttentionOp::verify() {
 
 template <typename PoolOp>
 static LogicalResult inferPool(std::optional<Location> location,
-                               typename PoolOp::Adaptor adaptor, SmallVectorImpl<Type> &types) {
+                               typename PoolOp::Adaptor adaptor,
+                               SmallVectorImpl<Type> &types) {
   ShapeError err(location, PoolOp::getOperationName());
   if (!adaptor.getKernelShapeAttr())
     return err << "requires attribute 'kernel_shape'";
@@ -333,20 +428,23 @@ static LogicalResult inferPool(std::optional<Location> location,
   if (failed(input))
     return failure();
   ArrayRef<int64_t> kernel = adaptor.getKernelShape();
-  if (failed(checkSpatialAttr(kernel, "kernel_shape", input->getRank() - 2, 1, err)))
+  if (failed(checkSpatialAttr(kernel, "kernel_shape", input->getRank() - 2, 1,
+                              err)))
     return failure();
   if (kernel.empty())
     return err << "'kernel_shape' must have one entry per spatial dimension";
   SmallVector<int64_t> shape = {dimOf(*input, 0), dimOf(*input, 1)};
-  if (failed(inferWindowShape(*input, kernel, adaptor.getStrides(), adaptor.getPads(),
-                              adaptor.getDilations(), adaptor.getCeilMode(), shape, err)))
+  if (failed(inferWindowShape(*input, kernel, adaptor.getStrides(),
+                              adaptor.getPads(), adaptor.getDilations(),
+                              adaptor.getCeilMode(), shape, err)))
     return failure();
   pushTensor(types, shape, input->getElementType());
   return success();
 }
 
-static LogicalResult inferGlobalPool(std::optional<Location> location, StringRef opName,
-                                     Value inputValue, SmallVectorImpl<Type> &types) {
+static LogicalResult inferGlobalPool(std::optional<Location> location,
+                                     StringRef opName, Value inputValue,
+                                     SmallVectorImpl<Type> &types) {
   ShapeError err(location, opName);
   auto input = rankedWithRank(inputValue, "input", 3, kAnyRank, err);
   if (failed(input))
@@ -358,8 +456,9 @@ static LogicalResult inferGlobalPool(std::optional<Location> location, StringRef
   return success();
 }
 
-static LogicalResult inferReduce(std::optional<Location> location, StringRef opName,
-                                 Value inputValue, ArrayRef<int64_t> axes, bool keepdims,
+static LogicalResult inferReduce(std::optional<Location> location,
+                                 StringRef opName, Value inputValue,
+                                 ArrayRef<int64_t> axes, bool keepdims,
                                  SmallVectorImpl<Type> &types) {
   ShapeError err(location, opName);
   auto input = ranked(inputValue, "input", err);
@@ -367,7 +466,8 @@ static LogicalResult inferReduce(std::optional<Location> location, StringRef opN
     return failure();
   int64_t rank = input->getRank();
   if (!areValidAxes(axes, rank))
-    return err << "axes " << formatList(axes) << " must be distinct and in [0, " << rank << ")";
+    return err << "axes " << formatList(axes) << " must be distinct and in [0, "
+               << rank << ")";
   llvm::SmallBitVector reduced(rank, axes.empty());
   for (int64_t axis : axes)
     reduced.set(axis);
@@ -382,63 +482,68 @@ static LogicalResult inferReduce(std::optional<Location> location, StringRef opN
   return success();
 }
 
-static LogicalResult inferSoftmax(std::optional<Location> location, StringRef opName,
-                                  Value inputValue, uint64_t axis, SmallVectorImpl<Type> &types) {
+static LogicalResult inferSoftmax(std::optional<Location> location,
+                                  StringRef opName, Value inputValue,
+                                  int64_t axis, SmallVectorImpl<Type> &types) {
   ShapeError err(location, opName);
   auto input = ranked(inputValue, "input", err);
-  if (failed(input))
+  if (failed(input) || failed(checkAxis(axis, input->getRank(), err)))
     return failure();
-  if (static_cast<int64_t>(axis) >= input->getRank())
-    return err << "axis " << axis << " is out of range for rank " << input->getRank();
   types.push_back(*input);
   return success();
 }
 
 LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *context,
-                                            std::optional<Location> location, Adaptor adaptor,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto input = ranked(adaptor.getInput(), "input", err);
   if (failed(input))
     return failure();
   int64_t axis = adaptor.getAxis();
-  if (axis >= input->getRank())
-    return err << "axis " << axis << " is out of range for rank " << input->getRank();
+  if (failed(checkAxis(axis, input->getRank(), err)))
+    return failure();
   ArrayRef<int64_t> normalized = input->getShape().drop_front(axis);
   std::pair<StringRef, Value> params[] = {{"scale", adaptor.getScale()},
                                           {"bias", adaptor.getBias()}};
   for (auto [name, value] : params) {
     if (!value)
       continue;
+    if (failed(checkElementType(value, name, input->getElementType(), err)))
+      return failure();
     auto param = ranked(value, name, err);
     if (failed(param))
       return failure();
     if (!broadcastsTo(param->getShape(), normalized))
       return err << name << " (" << formatShape(param->getShape())
-                 << ") does not broadcast to the normalised shape " << formatShape(normalized);
+                 << ") does not broadcast to the normalised shape "
+                 << formatShape(normalized);
   }
   types.push_back(*input);
   return success();
 }
 
 /// Checks that every per-channel parameter of a batch / instance norm is [C].
-static LogicalResult checkChannelParams(RankedTensorType input,
-                                        ArrayRef<std::pair<StringRef, Value>> params,
-                                        ShapeError &err) {
+static LogicalResult
+checkChannelParams(RankedTensorType input,
+                   ArrayRef<std::pair<StringRef, Value>> params,
+                   ShapeError &err) {
   int64_t channels = input.getDimSize(1);
   for (auto [name, value] : params) {
     auto param = rankedWithRank(value, name, 1, 1, err);
     if (failed(param))
       return failure();
     if (!dimsAgree(param->getDimSize(0), channels))
-      return err << name << " has " << param->getDimSize(0) << " elements, the input has "
-                 << channels << " channels";
+      return err << name << " has " << param->getDimSize(0)
+                 << " elements, the input has " << channels << " channels";
   }
   return success();
 }
 
 LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *context,
-                                            std::optional<Location> location, Adaptor adaptor,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto input = rankedWithRank(adaptor.getInput(), "input", 2, kAnyRank, err);
@@ -455,13 +560,15 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *context,
 }
 
 LogicalResult InstanceNormOp::inferReturnTypes(MLIRContext *context,
-                                               std::optional<Location> location, Adaptor adaptor,
+                                               std::optional<Location> location,
+                                               Adaptor adaptor,
                                                SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto input = rankedWithRank(adaptor.getInput(), "input", 3, kAnyRank, err);
   if (failed(input) ||
       failed(checkChannelParams(
-          *input, {{"scale", adaptor.getScale()}, {"bias", adaptor.getBias()}}, err)))
+          *input, {{"scale", adaptor.getScale()}, {"bias", adaptor.getBias()}},
+          err)))
     return failure();
   types.push_back(*input);
   return success();
@@ -471,45 +578,57 @@ LogicalResult InstanceNormOp::inferReturnTypes(MLIRContext *context,
 // Data movement
 //===----------------------------------------------------------------------===//
 
-LogicalResult CastOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult CastOp::inferReturnTypes(MLIRContext *context,
+                                       std::optional<Location> location,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto input = ranked(adaptor.getInput(), "input", err);
   if (failed(input))
     return failure();
-  types.push_back(input->clone(adaptor.getTo()));
+  Type to = adaptor.getTo();
+  if (!isa_and_nonnull<FloatType, IntegerType>(to))
+    return err << "'to' must be an integer or floating-point element type, "
+                  "got "
+               << to;
+  types.push_back(input->clone(to));
   return success();
 }
 
-LogicalResult ConcatOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   ValueRange inputs = adaptor.getInputs();
   if (inputs.empty())
     return err << "needs at least one input";
-  auto first = ranked(inputs.front(), "inputs", err);
+  auto first = ranked(inputs.front(), "input #0", err);
   if (failed(first))
     return failure();
   int64_t rank = first->getRank(), axis = adaptor.getAxis();
-  if (axis >= rank)
-    return err << "axis " << axis << " is out of range for rank " << rank;
+  if (failed(checkAxis(axis, rank, err)))
+    return failure();
   SmallVector<int64_t> shape(first->getShape());
   for (auto [i, value] : llvm::enumerate(inputs.drop_front())) {
-    auto type = ranked(value, "inputs", err);
+    auto type = ranked(value, "input #" + std::to_string(i + 1), err);
     if (failed(type))
       return failure();
     if (type->getRank() != rank)
-      return err << "input #" << i + 1 << " has rank " << type->getRank() << ", input #0 has "
-                 << rank;
+      return err << "input #" << i + 1 << " has rank " << type->getRank()
+                 << ", input #0 has " << rank;
     for (int64_t d = 0; d < rank; ++d) {
       int64_t size = type->getDimSize(d);
       if (d == axis) {
-        shape[d] = ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size)
-                       ? kDynamic
-                       : shape[d] + size;
+        shape[d] =
+            ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size)
+                ? kDynamic
+                : shape[d] + size;
       } else if (!dimsAgree(shape[d], size)) {
-        return err << "input #" << i + 1 << " (" << formatShape(type->getShape())
-                   << ") differs from the others in dimension " << d << ", which is not the "
+        return err << "input #" << i + 1 << " ("
+                   << formatShape(type->getShape())
+                   << ") differs from the others in dimension " << d
+                   << ", which is not the "
                    << "concatenation axis";
       } else {
         shape[d] = mergeDims(shape[d], size);
@@ -520,8 +639,10 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *context, std::optional<Loc
   return success();
 }
 
-LogicalResult ConstantOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *context,
+                                           std::optional<Location> location,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto value = dyn_cast_or_null<ElementsAttr>(adaptor.getValueAttr());
   if (!value || !isa<RankedTensorType>(value.getType()))
@@ -530,8 +651,10 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *context, std::optional<L
   return success();
 }
 
-LogicalResult ExpandOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult ExpandOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto input = ranked(adaptor.getInput(), "input", err);
   if (failed(input))
@@ -541,14 +664,16 @@ LogicalResult ExpandOp::inferReturnTypes(MLIRContext *context, std::optional<Loc
     return err << "shape " << formatList(target) << " has a negative entry";
   SmallVector<int64_t> shape;
   if (!broadcastShapes(input->getShape(), target, shape))
-    return err << "input " << formatShape(input->getShape()) << " cannot be expanded to "
-               << formatList(target);
+    return err << "input " << formatShape(input->getShape())
+               << " cannot be expanded to " << formatList(target);
   pushTensor(types, shape, input->getElementType());
   return success();
 }
 
-LogicalResult GatherOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto data = rankedWithRank(adaptor.getData(), "data", 1, kAnyRank, err);
   if (failed(data))
@@ -557,8 +682,8 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *context, std::optional<Loc
   if (failed(indices))
     return failure();
   int64_t axis = adaptor.getAxis();
-  if (axis >= data->getRank())
-    return err << "axis " << axis << " is out of range for rank " << data->getRank();
+  if (failed(checkAxis(axis, data->getRank(), err)))
+    return failure();
   SmallVector<int64_t> shape(data->getShape().take_front(axis));
   llvm::append_range(shape, indices->getShape());
   llvm::append_range(shape, data->getShape().drop_front(axis + 1));
@@ -566,8 +691,10 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *context, std::optional<Loc
   return success();
 }
 
-LogicalResult PadOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                      Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult PadOp::inferReturnTypes(MLIRContext *context,
+                                      std::optional<Location> location,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto input = ranked(adaptor.getInput(), "input", err);
   if (failed(input))
@@ -575,8 +702,9 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *context, std::optional<Locati
   int64_t rank = input->getRank();
   ArrayRef<int64_t> pads = adaptor.getPads();
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
-    return err << "'pads' has " << pads.size() << " entries, expected " << 2 * rank
-               << " (begin and end of each of " << rank << " dimensions)";
+    return err << "'pads' has " << pads.size() << " entries, expected "
+               << 2 * rank << " (begin and end of each of " << rank
+               << " dimensions)";
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t size = input->getDimSize(d);
@@ -586,28 +714,32 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *context, std::optional<Locati
     }
     int64_t padded = size + pads[d] + pads[d + rank];
     if (padded < 0)
-      return err << "padding " << formatList(pads) << " leaves dimension " << d << " of size "
-                 << size << " with a negative size";
+      return err << "padding " << formatList(pads) << " leaves dimension " << d
+                 << " of size " << size << " with a negative size";
     shape.push_back(padded);
   }
   pushTensor(types, shape, input->getElementType());
   return success();
 }
 
-LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                          Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *context,
+                                          std::optional<Location> location,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto input = ranked(adaptor.getInput(), "input", err);
   SmallVector<int64_t> shape;
-  if (failed(input) ||
-      failed(inferReshapeShape(input->getShape(), adaptor.getShape(), shape, err)))
+  if (failed(input) || failed(inferReshapeShape(
+                           input->getShape(), adaptor.getShape(), shape, err)))
     return failure();
   pushTensor(types, shape, input->getElementType());
   return success();
 }
 
-LogicalResult SliceOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *context,
+                                        std::optional<Location> location,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   if (!adaptor.getStartsAttr() || !adaptor.getEndsAttr())
     return err << "requires attributes 'starts' and 'ends'";
@@ -618,15 +750,20 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *context, std::optional<Loca
   ArrayRef<int64_t> axes = adaptor.getAxes(), steps = adaptor.getSteps();
   int64_t rank = input->getRank();
   if (starts.size() != ends.size())
-    return err << "'starts' has " << starts.size() << " entries, 'ends' has " << ends.size();
+    return err << "'starts' has " << starts.size() << " entries, 'ends' has "
+               << ends.size();
   if (!axes.empty() && axes.size() != starts.size())
-    return err << "'axes' has " << axes.size() << " entries, 'starts' has " << starts.size();
+    return err << "'axes' has " << axes.size() << " entries, 'starts' has "
+               << starts.size();
   if (!steps.empty() && steps.size() != starts.size())
-    return err << "'steps' has " << steps.size() << " entries, 'starts' has " << starts.size();
+    return err << "'steps' has " << steps.size() << " entries, 'starts' has "
+               << starts.size();
   if (axes.empty() && static_cast<int64_t>(starts.size()) > rank)
-    return err << "slices " << starts.size() << " axes of a rank-" << rank << " input";
+    return err << "slices " << starts.size() << " axes of a rank-" << rank
+               << " input";
   if (!axes.empty() && !areValidAxes(axes, rank))
-    return err << "axes " << formatList(axes) << " must be distinct and in [0, " << rank << ")";
+    return err << "axes " << formatList(axes) << " must be distinct and in [0, "
+               << rank << ")";
   if (llvm::is_contained(steps, 0))
     return err << "'steps' must not contain 0";
   SmallVector<int64_t> shape(input->getShape());
@@ -635,22 +772,25 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *context, std::optional<Loca
     int64_t dim = shape[axis];
     shape[axis] = ShapedType::isDynamic(dim)
                       ? kDynamic
-                      : sliceLength(dim, starts[i], ends[i], steps.empty() ? 1 : steps[i]);
+                      : sliceLength(dim, starts[i], ends[i],
+                                    steps.empty() ? 1 : steps[i]);
   }
   pushTensor(types, shape, input->getElementType());
   return success();
 }
 
-LogicalResult SplitOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+LogicalResult SplitOp::inferReturnTypes(MLIRContext *context,
+                                        std::optional<Location> location,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto input = ranked(adaptor.getInput(), "input", err);
   if (failed(input))
     return failure();
   int64_t axis = adaptor.getAxis();
   ArrayRef<int64_t> sizes = adaptor.getSizes();
-  if (axis >= input->getRank())
-    return err << "axis " << axis << " is out of range for rank " << input->getRank();
+  if (failed(checkAxis(axis, input->getRank(), err)))
+    return failure();
   if (sizes.empty())
     return err << "'sizes' must not be empty";
   if (llvm::any_of(sizes, [](int64_t s) { return s < 0; }))
@@ -669,7 +809,8 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *context, std::optional<Loca
 }
 
 LogicalResult TransposeOp::inferReturnTypes(MLIRContext *context,
-                                            std::optional<Location> location, Adaptor adaptor,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
   ShapeError err(location, getOperationName());
   auto input = ranked(adaptor.getInput(), "input", err);
@@ -690,19 +831,33 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *context,
 // Recurrences
 //===----------------------------------------------------------------------===//
 
-/// Shapes shared by LSTM and GRU: checks the operands against the ONNX layout and produces
-/// Y [seq, dirs, batch, hidden] and `numStates` final states [dirs, batch, hidden].
-static LogicalResult inferRnn(std::optional<Location> location, StringRef opName, int64_t gates,
-                              Value x, Value w, Value r, Value bias,
-                              ArrayRef<std::pair<StringRef, Value>> initialStates,
-                              int64_t hidden, RnnDirection direction, unsigned numStates,
-                              SmallVectorImpl<Type> &types) {
+/// Shapes shared by LSTM and GRU: checks the operands against the ONNX layout
+/// and produces Y [seq, dirs, batch, hidden] and `numStates` final states
+/// [dirs, batch, hidden].
+static LogicalResult
+inferRnn(std::optional<Location> location, StringRef opName, int64_t gates,
+         Value x, Value w, Value r, Value bias,
+         ArrayRef<std::pair<StringRef, Value>> initialStates,
+         IntegerAttr hiddenSize, RnnDirection direction, unsigned numStates,
+         SmallVectorImpl<Type> &types) {
   ShapeError err(location, opName);
-  if (hidden <= 0)
-    return err << "requires a positive attribute 'hidden_size'";
+  if (!hiddenSize)
+    return err << "requires attribute 'hidden_size'";
+  int64_t hidden = hiddenSize.getInt(), gateRows, biasRows;
+  if (hidden <= 0 || llvm::MulOverflow(gates, hidden, gateRows) ||
+      llvm::MulOverflow(gateRows, int64_t(2), biasRows))
+    return err << "hidden_size " << hidden << " is out of range";
   auto xType = rankedWithRank(x, "x", 3, 3, err);
   if (failed(xType))
     return failure();
+  Type element = xType->getElementType();
+  std::pair<StringRef, Value> weights[] = {{"w", w}, {"r", r}, {"bias", bias}};
+  for (auto [name, value] : weights)
+    if (failed(checkElementType(value, name, element, err)))
+      return failure();
+  for (auto [name, value] : initialStates)
+    if (failed(checkElementType(value, name, element, err)))
+      return failure();
   auto wType = rankedWithRank(w, "w", 3, 3, err);
   if (failed(wType))
     return failure();
@@ -714,19 +869,21 @@ static LogicalResult inferRnn(std::optional<Location> location, StringRef opName
   auto expect = [&](StringRef name, RankedTensorType type,
                     ArrayRef<int64_t> expected) -> LogicalResult {
     if (type.getRank() == static_cast<int64_t>(expected.size()) &&
-        llvm::all_of(llvm::zip_equal(type.getShape(), expected),
-                     [](auto p) { return dimsAgree(std::get<0>(p), std::get<1>(p)); }))
+        llvm::all_of(llvm::zip_equal(type.getShape(), expected), [](auto p) {
+          return dimsAgree(std::get<0>(p), std::get<1>(p));
+        }))
       return success();
     return err << "operand '" << name << "' is " << formatShape(type.getShape())
-               << ", expected " << formatShape(expected) << " (" << dirs << " direction"
-               << (dirs == 1 ? "" : "s") << ", hidden_size " << hidden << ")";
+               << ", expected " << formatShape(expected) << " (" << dirs
+               << " direction" << (dirs == 1 ? "" : "s") << ", hidden_size "
+               << hidden << ")";
   };
-  if (failed(expect("w", *wType, {dirs, gates * hidden, xType->getDimSize(2)})) ||
-      failed(expect("r", *rType, {dirs, gates * hidden, hidden})))
+  if (failed(expect("w", *wType, {dirs, gateRows, xType->getDimSize(2)})) ||
+      failed(expect("r", *rType, {dirs, gateRows, hidden})))
     return failure();
   if (bias) {
     auto bType = ranked(bias, "bias", err);
-    if (failed(bType) || failed(expect("bias", *bType, {dirs, 2 * gates * hidden})))
+    if (failed(bType) || failed(expect("bias", *bType, {dirs, biasRows})))
       return failure();
   }
   for (auto [name, value] : initialStates) {
@@ -736,28 +893,34 @@ static LogicalResult inferRnn(std::optional<Location> location, StringRef opName
     if (failed(type) || failed(expect(name, *type, {dirs, batch, hidden})))
       return failure();
   }
-  Type element = xType->getElementType();
   pushTensor(types, {seq, dirs, batch, hidden}, element);
   for (unsigned i = 0; i < numStates; ++i)
     pushTensor(types, {dirs, batch, hidden}, element);
   return success();
 }
 
-LogicalResult LstmOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
-  return inferRnn(location, getOperationName(), kGates, adaptor.getX(), adaptor.getW(),
-                  adaptor.getR(), adaptor.getBias(),
-                  {{"initial_h", adaptor.getInitialH()}, {"initial_c", adaptor.getInitialC()}},
-                  adaptor.getHiddenSizeAttr() ? adaptor.getHiddenSize() : 0, adaptor.getDirection(), /*numStates=*/2, types);
+LogicalResult LstmOp::inferReturnTypes(MLIRContext *context,
+                                       std::optional<Location> location,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  return inferRnn(location, getOperationName(), kGates, adaptor.getX(),
+                  adaptor.getW(), adaptor.getR(), adaptor.getBias(),
+                  {{"initial_h", adaptor.getInitialH()},
+                   {"initial_c", adaptor.getInitialC()}},
+                  adaptor.getHiddenSizeAttr(), adaptor.getDirection(),
+                  /*numStates=*/2, types);
 }
 
-LogicalResult GruOp::inferReturnTypes(MLIRContext *context, std::optional<Location> location,
-                                      Adaptor adaptor, SmallVectorImpl<Type> &types) {
-  return inferRnn(location, getOperationName(), kGates, adaptor.getX(), adaptor.getW(),
-                  adaptor.getR(), adaptor.getBias(), {{"initial_h", adaptor.getInitialH()}},
-                  adaptor.getHiddenSizeAttr() ? adaptor.getHiddenSize() : 0, adaptor.getDirection(), /*numStates=*/1, types);
+LogicalResult GruOp::inferReturnTypes(MLIRContext *context,
+                                      std::optional<Location> location,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &types) {
+  return inferRnn(location, getOperationName(), kGates, adaptor.getX(),
+                  adaptor.getW(), adaptor.getR(), adaptor.getBias(),
+                  {{"initial_h", adaptor.getInitialH()}},
+                  adaptor.getHiddenSizeAttr(), adaptor.getDirection(),
+                  /*numStates=*/1, types);
 }
-
 
 #define GET_OP_CLASSES
 #include "compiler/dialects/dsr1/DSR1Ops.cpp.inc"

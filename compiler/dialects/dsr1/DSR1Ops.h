@@ -1,7 +1,7 @@
 //===- DSR1Ops.h - the dsr1 dialect, its attributes and ops -----*- C++ -*-===//
 //
-// Include this header to use the dsr1 dialect: it declares the dialect, its enums and attributes
-// and every op.
+// Include this header to use the dsr1 dialect: it declares the dialect, its
+// enums and attributes and every op.
 //
 //===----------------------------------------------------------------------===//
 

@@ -245,6 +245,9 @@ func.func @slice(%m: tensor<2x10xf32>, %d: tensor<?x10xf32>) {
   // An empty slice: m[:, 5:5].
   // CHECK: "dsr1.slice"{{.*}} -> tensor<2x0xf32>
   %5 = dsr1.slice %m {starts = array<i64: 5>, ends = array<i64: 5>, axes = array<i64: 1>} : tensor<2x10xf32>
+  // The most negative step still takes the start element: m[:, 5:0:-2**63] is [5].
+  // CHECK: "dsr1.slice"{{.*}} -> tensor<2x1xf32>
+  %7 = dsr1.slice %m {starts = array<i64: 5>, ends = array<i64: 0>, axes = array<i64: 1>, steps = array<i64: -9223372036854775808>} : tensor<2x10xf32>
   // CHECK: "dsr1.slice"{{.*}} -> tensor<?x5xf32>
   %6 = dsr1.slice %d {starts = array<i64: 0, 0>, ends = array<i64: 1, 5>} : tensor<?x10xf32>
   return
