@@ -37,13 +37,23 @@ inferWithAdaptor(MLIRContext *context, std::optional<Location> location,
   typename OpT::Properties merged;
   if (properties)
     merged = *properties.as<typename OpT::Properties *>();
+  if (attributes) {
+    for (NamedAttribute attr : attributes) {
+      // `axis 1 {axis = 0}` names the attribute twice; the op would silently
+      // keep the dictionary's value.
+      std::optional<Attribute> written =
+          OpT::getInherentAttr(context, merged, attr.getName().getValue());
+      if (written && *written && *written != attr.getValue())
+        return ShapeError(location, OpT::getOperationName())
+               << "attribute '" << attr.getName().getValue()
+               << "' is given twice, with different values";
+      OpT::setInherentAttr(merged, attr.getName().getValue(), attr.getValue());
+    }
+  }
   // Adaptor getters do not apply the defaults of DefaultValuedAttr; an op built
   // or parsed does.
   OpT::populateDefaultProperties(
       OperationName(OpT::getOperationName(), context), merged);
-  if (attributes)
-    for (NamedAttribute attr : attributes)
-      OpT::setInherentAttr(merged, attr.getName().getValue(), attr.getValue());
   typename OpT::Adaptor adaptor(operands, attributes, merged, regions);
   return OpT::inferReturnTypes(context, location, adaptor, types);
 }

@@ -2209,3 +2209,12 @@ func.func @cast_to_function_type(%x: tensor<4xf32>) {
   %0 = dsr1.cast %x to () -> () : tensor<4xf32>
   return
 }
+
+// -----
+
+// An attribute written both in the op's syntax and in its dictionary is ambiguous.
+func.func @attribute_given_twice(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'dsr1.softmax' op attribute 'axis' is given twice, with different values}}
+  %0 = dsr1.softmax %x axis 1 {axis = 0 : i64} : tensor<2x3xf32>
+  return
+}
