@@ -30,6 +30,14 @@ static bool isSmallStatic(Type type) {
          tensor.getNumElements() <= kMaxFoldElements;
 }
 
+/// Row-major strides of a static shape.
+static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;)
+    strides[i - 1] = strides[i] * shape[i];
+  return strides;
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise constant folding with broadcasting
 //===----------------------------------------------------------------------===//
@@ -470,9 +478,7 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   if (!isSmallStatic(resultType))
     return {};
   ArrayRef<int64_t> inShape = input.getType().getShape();
-  SmallVector<int64_t> inStrides(inShape.size(), 1);
-  for (size_t i = inShape.size(); i-- > 1;)
-    inStrides[i - 1] = inStrides[i] * inShape[i];
+  SmallVector<int64_t> inStrides = stridesOf(inShape);
   auto values = input.getValues<Attribute>();
   SmallVector<Attribute> result;
   SmallVector<int64_t> counter(perm.size(), 0);
@@ -513,4 +519,92 @@ struct ComposeTransposes : public OpRewritePattern<TransposeOp> {
 void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                               MLIRContext *context) {
   results.add<ComposeTransposes>(context);
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  auto resultType = cast<RankedTensorType>(getType());
+  if (!input || !isSmallStatic(resultType))
+    return {};
+  if (input.isSplat())
+    return input.resizeSplat(resultType);
+  // The first element and the step of each dim, by ONNX Slice's clamping.
+  ArrayRef<int64_t> inShape = input.getType().getShape();
+  int64_t rank = inShape.size();
+  SmallVector<int64_t> first(rank, 0), step(rank, 1);
+  for (auto [i, start] : llvm::enumerate(getStarts())) {
+    int64_t axis = getAxes().empty() ? i : getAxes()[i];
+    int64_t s = getSteps().empty() ? 1 : getSteps()[i];
+    int64_t dim = inShape[axis];
+    int64_t begin = start < 0 ? std::max<int64_t>(start + dim, -1) : start;
+    begin = s > 0 ? std::clamp<int64_t>(begin, 0, dim)
+                  : std::clamp<int64_t>(begin, 0, dim - 1);
+    first[axis] = begin;
+    step[axis] = s;
+  }
+  SmallVector<int64_t> strides = stridesOf(inShape);
+  auto values = input.getValues<Attribute>();
+  SmallVector<Attribute> result;
+  SmallVector<int64_t> counter(rank, 0);
+  for (int64_t n = 0, e = resultType.getNumElements(); n < e; ++n) {
+    int64_t index = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      index += (first[d] + counter[d] * step[d]) * strides[d];
+    result.push_back(values[index]);
+    for (int64_t d = rank; d-- > 0;) {
+      if (++counter[d] < resultType.getDimSize(d))
+        break;
+      counter[d] = 0;
+    }
+  }
+  return DenseElementsAttr::get(resultType, result);
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  auto data = dyn_cast_or_null<DenseElementsAttr>(adaptor.getData());
+  auto indices = dyn_cast_or_null<DenseElementsAttr>(adaptor.getIndices());
+  auto resultType = cast<RankedTensorType>(getType());
+  if (!data || !indices || !isSmallStatic(resultType))
+    return {};
+  // result[outer, i, inner] = data[outer, indices[i], inner].
+  ArrayRef<int64_t> shape = data.getType().getShape();
+  int64_t axis = getAxis(), dim = shape[axis];
+  int64_t outer = ShapedType::getNumElements(shape.take_front(axis));
+  int64_t inner = ShapedType::getNumElements(shape.drop_front(axis + 1));
+  SmallVector<int64_t> picks;
+  for (const APInt &i : indices.getValues<APInt>()) {
+    int64_t index = i.getSExtValue();
+    if (index < -dim || index >= dim)
+      return {}; // Out of range: left to run time, which reports it.
+    picks.push_back(index < 0 ? index + dim : index);
+  }
+  auto values = data.getValues<Attribute>();
+  SmallVector<Attribute> result;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t pick : picks)
+      for (int64_t i = 0; i < inner; ++i)
+        result.push_back(values[(o * dim + pick) * inner + i]);
+  return DenseElementsAttr::get(resultType, result);
+}
+
+OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
+  auto cond = dyn_cast_or_null<DenseElementsAttr>(adaptor.getCondition());
+  auto resultType = cast<RankedTensorType>(getType());
+  if (cond && cond.isSplat() && getX().getType() == resultType &&
+      getY().getType() == resultType)
+    return cond.getSplatValue<bool>() ? getX() : getY();
+  auto x = dyn_cast_or_null<DenseElementsAttr>(adaptor.getX());
+  auto y = dyn_cast_or_null<DenseElementsAttr>(adaptor.getY());
+  if (!cond || !x || !y || !isSmallStatic(resultType))
+    return {};
+  ArrayRef<int64_t> shape = resultType.getShape();
+  SmallVector<int64_t> ci = broadcastIndices(cond.getType().getShape(), shape);
+  SmallVector<int64_t> xi = broadcastIndices(x.getType().getShape(), shape);
+  SmallVector<int64_t> yi = broadcastIndices(y.getType().getShape(), shape);
+  auto c = cond.getValues<bool>();
+  auto xv = x.getValues<Attribute>(), yv = y.getValues<Attribute>();
+  SmallVector<Attribute> result;
+  for (size_t n = 0; n < ci.size(); ++n)
+    result.push_back(c[ci[n]] ? xv[xi[n]] : yv[yi[n]]);
+  return DenseElementsAttr::get(resultType, result);
 }

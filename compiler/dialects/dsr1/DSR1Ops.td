@@ -206,6 +206,7 @@ def DSR1_WhereOp : DSR1_Op<"where", [AllElementTypesMatch<["x", "y"]>]> {
   let assemblyFormat = [{
     $condition `,` $x `,` $y attr-dict `:` type($condition) `,` type($x) `,` type($y)
   }];
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -553,6 +554,7 @@ def DSR1_GatherOp : DSR1_Op<"gather"> {
   let assemblyFormat = [{
     $data `[` $indices `]` `axis` $axis attr-dict `:` type($data) `,` type($indices)
   }];
+  let hasFolder = 1;
 }
 
 def DSR1_PadOp : DSR1_Op<"pad"> {
@@ -607,6 +609,7 @@ def DSR1_SliceOp : DSR1_Op<"slice"> {
                    DSR1_OptI64Array:$axes, DSR1_OptI64Array:$steps);
   let results = (outs DSR1_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasFolder = 1;
 }
 
 def DSR1_SplitOp : DSR1_Op<"split"> {

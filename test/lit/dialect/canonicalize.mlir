@@ -293,3 +293,37 @@ func.func @fold_data_movement() -> (tensor<2x3xi64>, tensor<2x2xi64>, tensor<4xi
   %4 = dsr1.neg %v : tensor<2xi64>
   return %0, %1, %2, %3, %4 : tensor<2x3xi64>, tensor<2x2xi64>, tensor<4xi64>, tensor<2x3xi64>, tensor<2xi64>
 }
+
+// -----
+
+// The shape-subgraph ops fold on constants: numpy's s[0:-1], s[::-1], s[[2, 0]] and
+// where([T, F, T], a, b).
+// CHECK-LABEL: func.func @fold_slice_gather_where
+// CHECK-DAG: %[[S:.+]] = dsr1.constant dense<[2, 12]> : tensor<2xi64>
+// CHECK-DAG: %[[R:.+]] = dsr1.constant dense<[64, 12, 2]> : tensor<3xi64>
+// CHECK-DAG: %[[G:.+]] = dsr1.constant dense<[64, 2]> : tensor<2xi64>
+// CHECK-DAG: %[[W:.+]] = dsr1.constant dense<[2, -1, 64]> : tensor<3xi64>
+// CHECK: return %[[S]], %[[R]], %[[G]], %[[W]]
+func.func @fold_slice_gather_where() -> (tensor<2xi64>, tensor<3xi64>, tensor<2xi64>, tensor<3xi64>) {
+  %shape = dsr1.constant dense<[2, 12, 64]> : tensor<3xi64>
+  %0 = dsr1.slice %shape {starts = array<i64: 0>, ends = array<i64: -1>} : tensor<3xi64>
+  %1 = dsr1.slice %shape {starts = array<i64: -1>, ends = array<i64: -9223372036854775807>, steps = array<i64: -1>} : tensor<3xi64>
+  %idx = dsr1.constant dense<[2, -3]> : tensor<2xi64>
+  %2 = dsr1.gather %shape[%idx] axis 0 : tensor<3xi64>, tensor<2xi64>
+  %c = dsr1.constant dense<[true, false, true]> : tensor<3xi1>
+  %m = dsr1.constant dense<-1> : tensor<i64>
+  %3 = dsr1.where %c, %shape, %m : tensor<3xi1>, tensor<3xi64>, tensor<i64>
+  return %0, %1, %2, %3 : tensor<2xi64>, tensor<3xi64>, tensor<2xi64>, tensor<3xi64>
+}
+
+// -----
+
+// Near miss: an index out of range is left to run time, which reports it.
+// CHECK-LABEL: func.func @no_fold_gather_out_of_range
+// CHECK: dsr1.gather
+func.func @no_fold_gather_out_of_range() -> tensor<1xi64> {
+  %shape = dsr1.constant dense<[2, 12, 64]> : tensor<3xi64>
+  %idx = dsr1.constant dense<[3]> : tensor<1xi64>
+  %0 = dsr1.gather %shape[%idx] axis 0 : tensor<3xi64>, tensor<1xi64>
+  return %0 : tensor<1xi64>
+}

@@ -1,0 +1,263 @@
+//===- ElementwiseImporters.cpp - ONNX elementwise ops into dsr1
+//------------===//
+//
+// Unary and binary elementwise ops, comparisons, logic, Where, Clip, Cast and
+// the identity-like ops (Identity, Dropout in inference).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/frontend/onnx/NodeImporter.h"
+
+using namespace mlir;
+
+namespace dsr1::onnx_frontend {
+namespace {
+
+template <typename OpT> LogicalResult importUnary(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  return ctx.setResults(ctx.create<OpT>(*x));
+}
+
+template <typename OpT> LogicalResult importBinary(NodeContext &ctx) {
+  FailureOr<Value> a = ctx.requiredInput(0), b = ctx.requiredInput(1);
+  if (failed(a) || failed(b))
+    return failure();
+  return ctx.setResults(ctx.create<OpT>(*a, *b));
+}
+
+/// Sum, Mean, Max, Min take any number of inputs: a left fold.
+template <typename OpT> FailureOr<Value> foldVariadic(NodeContext &ctx) {
+  FailureOr<Value> acc = ctx.requiredInput(0);
+  if (failed(acc))
+    return failure();
+  for (int i = 1; i < ctx.numInputs(); ++i) {
+    FailureOr<Value> next = ctx.requiredInput(i);
+    if (failed(next))
+      return failure();
+    *acc = ctx.create<OpT>(*acc, *next);
+  }
+  return acc;
+}
+
+template <typename OpT> LogicalResult importVariadic(NodeContext &ctx) {
+  FailureOr<Value> result = foldVariadic<OpT>(ctx);
+  return failed(result) ? failure() : ctx.setResults(*result);
+}
+
+LogicalResult importMean(NodeContext &ctx) {
+  FailureOr<Value> sum = foldVariadic<AddOp>(ctx);
+  if (failed(sum))
+    return failure();
+  auto type = NodeContext::typeOf(*sum);
+  auto count = RankedTensorType::get({}, type.getElementType());
+  Value n = ctx.constant(DenseElementsAttr::get(
+      count, FloatAttr::get(type.getElementType(), ctx.numInputs())));
+  return ctx.setResults(ctx.create<DivOp>(*sum, n));
+}
+
+/// Pow allows an exponent of another type; dsr1.pow takes one type.
+LogicalResult importPow(NodeContext &ctx) {
+  FailureOr<Value> base = ctx.requiredInput(0), exp = ctx.requiredInput(1);
+  if (failed(base) || failed(exp))
+    return failure();
+  Type element = NodeContext::typeOf(*base).getElementType();
+  if (!isa<FloatType>(element))
+    return ctx.error() << "integer Pow is not supported";
+  if (NodeContext::typeOf(*exp).getElementType() != element)
+    *exp = ctx.create<CastOp>(*exp, element);
+  return ctx.setResults(ctx.create<PowOp>(*base, *exp));
+}
+
+/// x * relu6(x + 3) / 6, as dsr1 has no hard_swish.
+LogicalResult importHardSwish(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  Value gate =
+      ctx.create<HardSigmoidOp>(*x, ctx.builder.getF64FloatAttr(1.0 / 6),
+                                ctx.builder.getF64FloatAttr(0.5));
+  return ctx.setResults(ctx.create<MulOp>(*x, gate));
+}
+
+LogicalResult importClip(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  std::optional<double> lo, hi;
+  if (ctx.opset < 11) {
+    if (ctx.attr("min"))
+      lo = ctx.floatAttr("min", 0);
+    if (ctx.attr("max"))
+      hi = ctx.floatAttr("max", 0);
+  } else {
+    for (int i : {1, 2}) {
+      if (!ctx.input(i))
+        continue;
+      std::optional<double> bound = ctx.constantScalar(i);
+      if (!bound)
+        return ctx.error() << (i == 1 ? "min" : "max")
+                           << " must be a constant scalar";
+      (i == 1 ? lo : hi) = bound;
+    }
+  }
+  Builder &b = ctx.builder;
+  return ctx.setResults(
+      ctx.create<ClipOp>(*x, lo ? b.getF64FloatAttr(*lo) : FloatAttr(),
+                         hi ? b.getF64FloatAttr(*hi) : FloatAttr()));
+}
+
+LogicalResult importLeakyRelu(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  return ctx.setResults(ctx.create<LeakyReluOp>(
+      *x, ctx.builder.getF64FloatAttr(ctx.floatAttr("alpha", 0.01f))));
+}
+
+LogicalResult importElu(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  return ctx.setResults(ctx.create<EluOp>(
+      *x, ctx.builder.getF64FloatAttr(ctx.floatAttr("alpha", 1.0f))));
+}
+
+LogicalResult importHardSigmoid(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  return ctx.setResults(ctx.create<HardSigmoidOp>(
+      *x, ctx.builder.getF64FloatAttr(ctx.floatAttr("alpha", 0.2f)),
+      ctx.builder.getF64FloatAttr(ctx.floatAttr("beta", 0.5f))));
+}
+
+LogicalResult importGelu(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  std::string approximate = ctx.stringAttr("approximate", "none");
+  if (approximate != "none" && approximate != "tanh")
+    return ctx.error() << "approximate='" << approximate
+                       << "' is not one of none, tanh";
+  return ctx.setResults(ctx.create<GeluOp>(*x, approximate == "tanh"
+                                                   ? GeluApproximation::tanh
+                                                   : GeluApproximation::none));
+}
+
+LogicalResult importIdentity(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  return ctx.setResults(*x);
+}
+
+/// Dropout is the identity in inference; its mask output, if read, is all true.
+LogicalResult importDropout(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  // The ratio and the seed do not matter in inference.
+  (void)ctx.input(1);
+  (void)ctx.attr("seed");
+  if (ctx.opset < 12 && ctx.intAttr("is_test", 1) == 0)
+    return ctx.error() << "training mode is not supported (inference only)";
+  if (ctx.opset >= 12 && ctx.input(2)) {
+    std::optional<double> training = ctx.constantScalar(2);
+    if (!training || *training != 0)
+      return ctx.error() << "training mode is not supported (inference only)";
+  }
+  if (!ctx.hasOutput(1))
+    return ctx.setResults(*x);
+  auto type = NodeContext::typeOf(*x);
+  if (!type.hasStaticShape())
+    return ctx.error() << "the mask output needs a static shape";
+  Value mask = ctx.constant(
+      DenseElementsAttr::get(type.clone(ctx.builder.getI1Type()), true));
+  return ctx.setResults({*x, mask});
+}
+
+/// ONNX Cast's `to` is a TensorProto.DataType.
+LogicalResult importCast(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  Type to;
+  if (ctx.node.op_type() == "CastLike") {
+    FailureOr<Value> like = ctx.requiredInput(1);
+    if (failed(like))
+      return failure();
+    to = NodeContext::typeOf(*like).getElementType();
+  } else {
+    // `saturate` only changes casts to 8-bit floats, which dsr1 refuses.
+    (void)ctx.attr("saturate");
+    to = onnxElementType(ctx.builder.getContext(), ctx.intAttr("to", 0));
+    if (!to)
+      return ctx.error() << "cannot cast to "
+                         << describeOnnxType(ctx.intAttr("to", 0));
+  }
+  return ctx.setResults(ctx.create<CastOp>(*x, to));
+}
+
+} // namespace
+
+void registerElementwiseImporters(OpRegistry &r) {
+  constexpr int64_t lo = kMinOpset, hi = kMaxOpset;
+  r.add("", "Abs", lo, hi, importUnary<AbsOp>);
+  r.add("", "Ceil", lo, hi, importUnary<CeilOp>);
+  r.add("", "Cos", lo, hi, importUnary<CosOp>);
+  r.add("", "Erf", lo, hi, importUnary<ErfOp>);
+  r.add("", "Exp", lo, hi, importUnary<ExpOp>);
+  r.add("", "Floor", lo, hi, importUnary<FloorOp>);
+  r.add("", "Log", lo, hi, importUnary<LogOp>);
+  r.add("", "Neg", lo, hi, importUnary<NegOp>);
+  r.add("", "Not", lo, hi, importUnary<NotOp>);
+  r.add("", "Reciprocal", lo, hi, importUnary<ReciprocalOp>);
+  r.add("", "Relu", lo, hi, importUnary<ReluOp>);
+  r.add("", "Round", lo, hi, importUnary<RoundOp>);
+  r.add("", "Sigmoid", lo, hi, importUnary<SigmoidOp>);
+  r.add("", "Sign", lo, hi, importUnary<SignOp>);
+  r.add("", "Sin", lo, hi, importUnary<SinOp>);
+  r.add("", "Softplus", lo, hi, importUnary<SoftplusOp>);
+  r.add("", "Sqrt", lo, hi, importUnary<SqrtOp>);
+  r.add("", "Tanh", lo, hi, importUnary<TanhOp>);
+  r.add("", "Clip", lo, hi, importClip);
+  r.add("", "Elu", lo, hi, importElu);
+  r.add("", "Gelu", 20, hi, importGelu);
+  r.add("", "HardSigmoid", lo, hi, importHardSigmoid);
+  r.add("", "HardSwish", 14, hi, importHardSwish);
+  r.add("", "LeakyRelu", lo, hi, importLeakyRelu);
+
+  r.add("", "Add", lo, hi, importBinary<AddOp>);
+  r.add("", "Sub", lo, hi, importBinary<SubOp>);
+  r.add("", "Mul", lo, hi, importBinary<MulOp>);
+  r.add("", "Div", lo, hi, importBinary<DivOp>);
+  r.add("", "Pow", lo, hi, importPow);
+  r.add("", "Max", lo, hi, importVariadic<MaxOp>);
+  r.add("", "Min", lo, hi, importVariadic<MinOp>);
+  r.add("", "Sum", lo, hi, importVariadic<AddOp>);
+  r.add("", "Mean", lo, hi, importMean);
+  r.add("", "And", lo, hi, importBinary<AndOp>);
+  r.add("", "Or", lo, hi, importBinary<OrOp>);
+  r.add("", "Xor", lo, hi, importBinary<XorOp>);
+  r.add("", "Equal", lo, hi, importBinary<EqualOp>);
+  r.add("", "Greater", lo, hi, importBinary<GreaterOp>);
+  r.add("", "GreaterOrEqual", 12, hi, importBinary<GreaterEqualOp>);
+  r.add("", "Less", lo, hi, importBinary<LessOp>);
+  r.add("", "LessOrEqual", 12, hi, importBinary<LessEqualOp>);
+  r.add("", "Where", lo, hi, [](NodeContext &ctx) -> LogicalResult {
+    FailureOr<Value> c = ctx.requiredInput(0), x = ctx.requiredInput(1),
+                     y = ctx.requiredInput(2);
+    if (failed(c) || failed(x) || failed(y))
+      return failure();
+    return ctx.setResults(ctx.create<WhereOp>(*c, *x, *y));
+  });
+
+  r.add("", "Cast", lo, hi, importCast);
+  r.add("", "CastLike", 15, hi, importCast);
+  r.add("", "Identity", lo, hi, importIdentity);
+  r.add("", "Dropout", lo, hi, importDropout);
+}
+
+} // namespace dsr1::onnx_frontend

@@ -1,0 +1,361 @@
+//===- NeuralNetImporters.cpp - ONNX contractions, norms, pooling, RNNs
+//-----===//
+//
+// MatMul, Gemm, Conv, pooling, normalisations, softmax, reductions, LSTM, GRU
+// and the opset-23 Attention op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/frontend/onnx/NodeImporter.h"
+
+using namespace mlir;
+
+namespace dsr1::onnx_frontend {
+namespace {
+
+DenseI64ArrayAttr i64Array(NodeContext &ctx, ArrayRef<int64_t> values) {
+  return ctx.builder.getDenseI64ArrayAttr(values);
+}
+
+LogicalResult importMatMul(NodeContext &ctx) {
+  FailureOr<Value> a = ctx.requiredInput(0), b = ctx.requiredInput(1);
+  if (failed(a) || failed(b))
+    return failure();
+  return ctx.setResults(ctx.create<MatMulOp>(*a, *b, /*precision=*/nullptr));
+}
+
+LogicalResult importGemm(NodeContext &ctx) {
+  FailureOr<Value> a = ctx.requiredInput(0), b = ctx.requiredInput(1);
+  if (failed(a) || failed(b))
+    return failure();
+  Builder &bld = ctx.builder;
+  return ctx.setResults(ctx.create<GemmOp>(
+      *a, *b, ctx.input(2), bld.getF64FloatAttr(ctx.floatAttr("alpha", 1.0f)),
+      bld.getF64FloatAttr(ctx.floatAttr("beta", 1.0f)),
+      bld.getBoolAttr(ctx.intAttr("transA", 0)),
+      bld.getBoolAttr(ctx.intAttr("transB", 0)), /*precision=*/nullptr));
+}
+
+/// The window attributes of Conv and the pools, with auto_pad resolved into
+/// explicit pads (which needs the spatial input dims when it is SAME_*).
+struct Window {
+  SmallVector<int64_t> kernel, strides, pads, dilations;
+};
+
+FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
+                             ArrayRef<int64_t> kernel) {
+  size_t spatial = input.getRank() - 2;
+  Window w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  w.strides =
+      ctx.intsAttr("strides").value_or(SmallVector<int64_t>(spatial, 1));
+  w.dilations =
+      ctx.intsAttr("dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  w.pads = ctx.intsAttr("pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  if (w.kernel.size() != spatial || w.strides.size() != spatial ||
+      w.dilations.size() != spatial || w.pads.size() != 2 * spatial)
+    return ctx.error() << "kernel_shape, strides, dilations and pads must have "
+                       << spatial << " (pads: " << 2 * spatial
+                       << ") entries for a rank-" << input.getRank()
+                       << " input";
+  std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
+  if (autoPad == "NOTSET")
+    return w;
+  if (autoPad == "VALID") {
+    w.pads.assign(2 * spatial, 0);
+    return w;
+  }
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return ctx.error() << "auto_pad '" << autoPad << "' is not one of NOTSET, "
+                       << "SAME_UPPER, SAME_LOWER, VALID";
+  // SAME: output = ceil(input / stride); the padding that needs, split with
+  // the odd element at the end (UPPER) or the beginning (LOWER).
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t in = input.getDimSize(i + 2);
+    if (ShapedType::isDynamic(in))
+      return ctx.error() << "auto_pad " << autoPad
+                         << " needs static spatial dims";
+    int64_t out = (in + w.strides[i] - 1) / w.strides[i];
+    int64_t span = w.dilations[i] * (w.kernel[i] - 1) + 1;
+    int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[i] + span - in);
+    int64_t small = total / 2, large = total - small;
+    w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    w.pads[i + spatial] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return w;
+}
+
+LogicalResult importConv(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), w = ctx.requiredInput(1);
+  if (failed(x) || failed(w))
+    return failure();
+  auto input = NodeContext::typeOf(*x), weight = NodeContext::typeOf(*w);
+  if (input.getRank() < 3 || input.getRank() > 5 ||
+      weight.getRank() != input.getRank())
+    return ctx.error() << "expects 1-D to 3-D convolution (input rank 3 to 5, "
+                          "weight of the same rank)";
+  SmallVector<int64_t> kernel =
+      ctx.intsAttr("kernel_shape")
+          .value_or(SmallVector<int64_t>(weight.getShape().drop_front(2)));
+  FailureOr<Window> win = readWindow(ctx, input, kernel);
+  if (failed(win))
+    return failure();
+  return ctx.setResults(ctx.create<ConvOp>(
+      *x, *w, ctx.input(2), i64Array(ctx, win->strides),
+      i64Array(ctx, win->pads), i64Array(ctx, win->dilations),
+      ctx.builder.getI64IntegerAttr(ctx.intAttr("group", 1)),
+      /*precision=*/nullptr));
+}
+
+template <typename PoolOp> LogicalResult importPool(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  if (ctx.hasOutput(1))
+    return ctx.error() << "the Indices output is not supported";
+  // storage_order only lays out the Indices output.
+  (void)ctx.attr("storage_order");
+  auto input = NodeContext::typeOf(*x);
+  if (input.getRank() < 3)
+    return ctx.error() << "expects an input of rank >= 3 (N, C, spatial...)";
+  std::optional<SmallVector<int64_t>> kernel = ctx.intsAttr("kernel_shape");
+  if (!kernel)
+    return ctx.error() << "needs the kernel_shape attribute";
+  FailureOr<Window> win = readWindow(ctx, input, *kernel);
+  if (failed(win))
+    return failure();
+  Builder &b = ctx.builder;
+  BoolAttr ceil = b.getBoolAttr(ctx.intAttr("ceil_mode", 0));
+  if constexpr (std::is_same_v<PoolOp, AvgPoolOp>)
+    return ctx.setResults(ctx.create<AvgPoolOp>(
+        *x, i64Array(ctx, win->kernel), i64Array(ctx, win->strides),
+        i64Array(ctx, win->pads), i64Array(ctx, win->dilations), ceil,
+        b.getBoolAttr(ctx.intAttr("count_include_pad", 0))));
+  else
+    return ctx.setResults(ctx.create<MaxPoolOp>(
+        *x, i64Array(ctx, win->kernel), i64Array(ctx, win->strides),
+        i64Array(ctx, win->pads), i64Array(ctx, win->dilations), ceil));
+}
+
+LogicalResult importBatchNorm(NodeContext &ctx) {
+  SmallVector<Value> in;
+  for (int i = 0; i < 5; ++i) {
+    FailureOr<Value> v = ctx.requiredInput(i);
+    if (failed(v))
+      return failure();
+    in.push_back(*v);
+  }
+  (void)ctx.attr(
+      "momentum"); // Running statistics are not updated in inference.
+  if (ctx.intAttr("training_mode", 0) || ctx.hasOutput(1) || ctx.hasOutput(2))
+    return ctx.error() << "training mode (running statistics outputs) is not "
+                          "supported";
+  return ctx.setResults(ctx.create<BatchNormOp>(
+      in[0], in[1], in[2], in[3], in[4],
+      APFloat(static_cast<double>(ctx.floatAttr("epsilon", 1e-5f)))));
+}
+
+LogicalResult importInstanceNorm(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), s = ctx.requiredInput(1),
+                   b = ctx.requiredInput(2);
+  if (failed(x) || failed(s) || failed(b))
+    return failure();
+  return ctx.setResults(ctx.create<InstanceNormOp>(
+      *x, *s, *b,
+      ctx.builder.getF64FloatAttr(ctx.floatAttr("epsilon", 1e-5f))));
+}
+
+LogicalResult importLayerNorm(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), scale = ctx.requiredInput(1);
+  if (failed(x) || failed(scale))
+    return failure();
+  if (ctx.hasOutput(1) || ctx.hasOutput(2))
+    return ctx.error() << "the Mean and InvStdDev outputs are not supported";
+  // The statistics are computed in f32 whatever stash_type says.
+  (void)ctx.attr("stash_type");
+  FailureOr<int64_t> axis =
+      ctx.axis(ctx.intAttr("axis", -1), NodeContext::typeOf(*x).getRank());
+  if (failed(axis))
+    return failure();
+  return ctx.setResults(ctx.create<LayerNormOp>(
+      *x, *scale, ctx.input(2), static_cast<uint64_t>(*axis),
+      APFloat(static_cast<double>(ctx.floatAttr("epsilon", 1e-5f)))));
+}
+
+/// Softmax and LogSoftmax. Before opset 13 they normalised over all dims from
+/// `axis` on (the input coerced to 2-D); from 13 over `axis` alone.
+template <typename OpT> LogicalResult importSoftmax(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  int64_t rank = type.getRank();
+  FailureOr<int64_t> axis =
+      ctx.axis(ctx.intAttr("axis", ctx.opset < 13 ? 1 : -1), rank);
+  if (failed(axis))
+    return failure();
+  if (ctx.opset >= 13 || *axis == rank - 1)
+    return ctx.setResults(ctx.create<OpT>(*x, static_cast<uint64_t>(*axis)));
+  ArrayRef<int64_t> trailing = type.getShape().drop_front(*axis);
+  if (!ShapedType::isStaticShape(trailing))
+    return ctx.error() << "opset-" << ctx.opset
+                       << " softmax over several dims needs them static";
+  SmallVector<int64_t> flat(*axis, 0);
+  flat.push_back(-1);
+  Value flattened = ctx.create<ReshapeOp>(*x, flat);
+  Value normalised = ctx.create<OpT>(flattened, static_cast<uint64_t>(*axis));
+  SmallVector<int64_t> back(*axis, 0);
+  llvm::append_range(back, trailing);
+  return ctx.setResults(ctx.create<ReshapeOp>(normalised, back));
+}
+
+/// ReduceX: axes as an attribute (ReduceSum before 13, the others before 18)
+/// or as an optional input; noop_with_empty_axes.
+template <typename OpT> LogicalResult importReduce(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = NodeContext::typeOf(*x).getRank();
+  int64_t axesInputSince = std::is_same_v<OpT, ReduceSumOp> ? 13 : 18;
+  SmallVector<int64_t> axes;
+  if (ctx.opset < axesInputSince) {
+    axes = ctx.intsAttr("axes").value_or(SmallVector<int64_t>());
+  } else if (ctx.input(1)) {
+    FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "axes");
+    if (failed(given))
+      return failure();
+    axes = *given;
+  }
+  bool noop = ctx.intAttr("noop_with_empty_axes", 0) != 0;
+  if (axes.empty() && noop)
+    return ctx.setResults(*x);
+  for (int64_t &a : axes) {
+    FailureOr<int64_t> normalised = ctx.axis(a, rank);
+    if (failed(normalised))
+      return failure();
+    a = *normalised;
+  }
+  llvm::sort(axes);
+  return ctx.setResults(ctx.create<OpT>(
+      *x, i64Array(ctx, axes),
+      ctx.builder.getBoolAttr(ctx.intAttr("keepdims", 1) != 0)));
+}
+
+/// LSTM and GRU in the ONNX default form: layout 0, default activations, no
+/// clipping, no per-batch sequence lengths.
+template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), w = ctx.requiredInput(1),
+                   r = ctx.requiredInput(2);
+  if (failed(x) || failed(w) || failed(r))
+    return failure();
+  if (ctx.intAttr("layout", 0) != 0)
+    return ctx.error() << "layout=1 (batch first) is not supported";
+  if (ctx.attr("activations") || ctx.attr("clip"))
+    return ctx.error() << "custom activations and clip are not supported";
+  if (ctx.input(4))
+    return ctx.error() << "sequence_lens is not supported";
+  std::string direction = ctx.stringAttr("direction", "forward");
+  std::optional<RnnDirection> dir = symbolizeRnnDirection(direction);
+  if (!dir)
+    return ctx.error() << "direction '" << direction << "' is not one of "
+                       << "forward, reverse, bidirectional";
+  if (!ctx.attr("hidden_size"))
+    return ctx.error() << "needs the hidden_size attribute";
+  IntegerAttr hidden =
+      ctx.builder.getI64IntegerAttr(ctx.intAttr("hidden_size", 0));
+  auto directionAttr = RnnDirectionAttr::get(ctx.builder.getContext(), *dir);
+  SmallVector<Value> results;
+  if constexpr (std::is_same_v<OpT, LstmOp>) {
+    if (ctx.input(7))
+      return ctx.error() << "peephole weights are not supported";
+    if (ctx.intAttr("input_forget", 0))
+      return ctx.error() << "input_forget is not supported";
+    Operation *op = ctx.build<LstmOp>(*x, *w, *r, ctx.input(3), ctx.input(5),
+                                      ctx.input(6), hidden, directionAttr,
+                                      /*precision=*/nullptr);
+    if (!op)
+      return failure();
+    results.assign(op->result_begin(), op->result_end());
+  } else {
+    Operation *op = ctx.build<GruOp>(
+        *x, *w, *r, ctx.input(3), ctx.input(5), hidden, directionAttr,
+        ctx.builder.getBoolAttr(ctx.intAttr("linear_before_reset", 0)),
+        /*precision=*/nullptr);
+    if (!op)
+      return failure();
+    results.assign(op->result_begin(), op->result_end());
+  }
+  return ctx.setResults(results);
+}
+
+/// The opset-23 Attention op: q, k, v in [B, H, S, D] or [B, S, H*D] with
+/// q_num_heads / kv_num_heads, an optional boolean or additive mask, causal.
+LogicalResult importAttention23(NodeContext &ctx) {
+  FailureOr<Value> q = ctx.requiredInput(0), k = ctx.requiredInput(1),
+                   v = ctx.requiredInput(2);
+  if (failed(q) || failed(k) || failed(v))
+    return failure();
+  if (ctx.input(4) || ctx.input(5) || ctx.input(6) || ctx.hasOutput(1) ||
+      ctx.hasOutput(2) || ctx.hasOutput(3))
+    return ctx.error() << "past key/value (KV cache) inputs and outputs are "
+                          "not supported";
+  if (ctx.floatAttr("softcap", 0.0f) != 0.0f)
+    return ctx.error() << "softcap is not supported";
+  if (ctx.intAttr("qk_matmul_output_mode", 0) != 0)
+    return ctx.error() << "qk_matmul_output_mode is not supported";
+  int64_t rank = NodeContext::typeOf(*q).getRank();
+  int64_t heads = rank == 4 ? NodeContext::typeOf(*q).getDimSize(1)
+                            : ctx.intAttr("q_num_heads", 0);
+  int64_t kvHeads = rank == 4 ? NodeContext::typeOf(*k).getDimSize(1)
+                              : ctx.intAttr("kv_num_heads", heads);
+  if (heads <= 0 || ShapedType::isDynamic(heads))
+    return ctx.error() << "needs a known head count (q_num_heads for 3-D "
+                          "inputs)";
+  if (kvHeads != heads)
+    return ctx.error() << "grouped-query attention (" << heads
+                       << " query heads, " << kvHeads
+                       << " key/value heads) is not supported";
+  Builder &b = ctx.builder;
+  FloatAttr scale;
+  if (const onnx::AttributeProto *s = ctx.attr("scale"))
+    scale = b.getF64FloatAttr(s->f());
+  return ctx.setResults(ctx.create<AttentionOp>(
+      *q, *k, *v, ctx.input(3), heads, scale, ctx.intAttr("is_causal", 0) != 0,
+      Modality::unknown, Modality::unknown, /*precision=*/nullptr));
+}
+
+} // namespace
+
+void registerNeuralNetImporters(OpRegistry &r) {
+  constexpr int64_t lo = kMinOpset, hi = kMaxOpset;
+  r.add("", "MatMul", lo, hi, importMatMul);
+  r.add("", "Gemm", lo, hi, importGemm);
+  r.add("", "Conv", lo, hi, importConv);
+  r.add("", "MaxPool", lo, hi, importPool<MaxPoolOp>);
+  r.add("", "AveragePool", lo, hi, importPool<AvgPoolOp>);
+  r.add("", "GlobalAveragePool", lo, hi, [](NodeContext &ctx) {
+    FailureOr<Value> x = ctx.requiredInput(0);
+    return failed(x) ? failure()
+                     : ctx.setResults(ctx.create<GlobalAvgPoolOp>(*x));
+  });
+  r.add("", "GlobalMaxPool", lo, hi, [](NodeContext &ctx) {
+    FailureOr<Value> x = ctx.requiredInput(0);
+    return failed(x) ? failure()
+                     : ctx.setResults(ctx.create<GlobalMaxPoolOp>(*x));
+  });
+  r.add("", "BatchNormalization", lo, hi, importBatchNorm);
+  r.add("", "InstanceNormalization", lo, hi, importInstanceNorm);
+  r.add("", "LayerNormalization", 17, hi, importLayerNorm);
+  r.add("", "Softmax", lo, hi, importSoftmax<SoftmaxOp>);
+  r.add("", "LogSoftmax", lo, hi, importSoftmax<LogSoftmaxOp>);
+  r.add("", "ReduceSum", lo, hi, importReduce<ReduceSumOp>);
+  r.add("", "ReduceMean", lo, hi, importReduce<ReduceMeanOp>);
+  r.add("", "ReduceMax", lo, hi, importReduce<ReduceMaxOp>);
+  r.add("", "ReduceMin", lo, hi, importReduce<ReduceMinOp>);
+  r.add("", "ReduceProd", lo, hi, importReduce<ReduceProdOp>);
+  r.add("", "LSTM", lo, hi, importRnn<LstmOp>);
+  r.add("", "GRU", lo, hi, importRnn<GruOp>);
+  r.add("", "Attention", 23, hi, importAttention23);
+}
+
+} // namespace dsr1::onnx_frontend

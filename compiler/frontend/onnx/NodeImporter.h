@@ -1,0 +1,191 @@
+//===- NodeImporter.h - per-op ONNX importers and their registry -*- C++
+//-*-===//
+//
+// What an importer for one ONNX op sees (NodeContext) and the table that maps
+// (domain, op_type, opset range) to importers (OpRegistry).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSR1_FRONTEND_ONNX_NODEIMPORTER_H
+#define DSR1_FRONTEND_ONNX_NODEIMPORTER_H
+
+#include "compiler/dialects/dsr1/DSR1Ops.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace dsr1::onnx_frontend {
+
+class GraphImporter;
+
+/// One ONNX node being imported: its inputs as dsr1 values, its attributes,
+/// the opset it was written against, and where its results go.
+class NodeContext {
+public:
+  NodeContext(GraphImporter &graph, mlir::OpBuilder &builder,
+              const onnx::NodeProto &node, int64_t opset, mlir::Location loc)
+      : builder(builder), loc(loc), node(node), opset(opset), graph(graph) {}
+
+  mlir::OpBuilder &builder;
+  mlir::Location loc;
+  const onnx::NodeProto &node;
+  /// The version of the node's domain the model imports.
+  int64_t opset;
+
+  /// Input `i`, or a null value when it is absent (missing or empty name).
+  mlir::Value input(int i) const;
+  int numInputs() const {
+    markInputsRead();
+    return node.input_size();
+  }
+  /// True when output `i` exists and something may read it.
+  bool hasOutput(int i) const {
+    return i < node.output_size() && !node.output(i).empty();
+  }
+
+  /// Input `i`, or failure after reporting that the node needs it.
+  mlir::FailureOr<mlir::Value> requiredInput(int i) const;
+
+  // Attributes.
+  const onnx::AttributeProto *attr(llvm::StringRef name) const;
+  int64_t intAttr(llvm::StringRef name, int64_t defaultValue) const;
+  float floatAttr(llvm::StringRef name, float defaultValue) const;
+  std::string stringAttr(llvm::StringRef name,
+                         llvm::StringRef defaultValue) const;
+  std::optional<llvm::SmallVector<int64_t>>
+  intsAttr(llvm::StringRef name) const;
+
+  /// The values of a constant integer input (a shape, axes, pads, ...), or
+  /// failure after saying that the node needs input `i` (`what`) constant.
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
+  constantInts(int i, llvm::StringRef what) const;
+  /// The scalar value of a constant float or integer input, if it is one.
+  std::optional<double> constantScalar(int i) const;
+
+  /// The ranked tensor type of `v`.
+  static mlir::RankedTensorType typeOf(mlir::Value v) {
+    return mlir::cast<mlir::RankedTensorType>(v.getType());
+  }
+
+  /// Reports an error at the node: "node 'name' (Op): <message>".
+  mlir::InFlightDiagnostic error() const;
+
+  /// Normalises an ONNX axis (negative counts from the end) for `rank`.
+  mlir::FailureOr<int64_t> axis(int64_t value, int64_t rank) const;
+
+  /// Binds the node's outputs, in order, to `results`.
+  mlir::LogicalResult setResults(mlir::ValueRange results) const;
+
+  /// Builds an op with the arguments of one of its ODS builders. Unlike the
+  /// builder, a shape the op refuses is an error at the node, not an abort:
+  /// the result types are inferred first. After a failure every later build
+  /// for this node returns null, and setResults() fails.
+  template <typename OpT, typename... Args>
+  mlir::Operation *build(Args &&...args) {
+    if (failedBuild)
+      return nullptr;
+    mlir::OperationState state(loc, OpT::getOperationName());
+    OpT::build(builder, state, mlir::TypeRange(), std::forward<Args>(args)...);
+    llvm::SmallVector<mlir::Type> types;
+    if (mlir::failed(OpT::inferReturnTypes(
+            builder.getContext(), loc, state.operands,
+            state.attributes.getDictionary(builder.getContext()),
+            state.getRawProperties(), state.regions, types))) {
+      failedBuild = true;
+      return nullptr;
+    }
+    state.addTypes(types);
+    return builder.create(state);
+  }
+
+  /// As build(), for a one-result op, folding it when its operands are
+  /// constant (so that shape computations become constants).
+  template <typename OpT, typename... Args> mlir::Value create(Args &&...args) {
+    mlir::Operation *op = build<OpT>(std::forward<Args>(args)...);
+    if (!op)
+      return nullptr;
+    llvm::SmallVector<mlir::Value, 1> folded;
+    if (mlir::succeeded(builder.tryFold(op, folded)) && !folded.empty()) {
+      op->erase();
+      return folded.front();
+    }
+    return op->getResult(0);
+  }
+
+  /// A tensor attribute (Constant's value, ConstantOfShape's value) as an
+  /// elements attribute.
+  mlir::FailureOr<mlir::ElementsAttr>
+  tensorAttr(const onnx::TensorProto &tensor) const;
+
+  /// A dsr1.constant holding `attr`.
+  mlir::Value constant(mlir::DenseElementsAttr attr);
+
+  /// The first input or attribute the node sets that its importer never
+  /// looked at: something the importer does not understand, which must not be
+  /// dropped silently. Empty when everything was read.
+  std::string unreadField() const;
+
+  /// Marks every input as read (for variadic importers).
+  void markInputsRead() const { readInputs.assign(node.input_size(), true); }
+
+private:
+  GraphImporter &graph;
+  bool failedBuild = false;
+  mutable llvm::SmallVector<bool> readInputs;
+  mutable llvm::StringSet<> readAttrs;
+};
+
+using ImportFn = std::function<mlir::LogicalResult(NodeContext &)>;
+
+/// The importers, keyed by (domain, op_type, opset range). The default domain
+/// is "" (also spelled "ai.onnx" in models).
+class OpRegistry {
+public:
+  /// Registers `fn` for versions [sinceVersion, untilVersion] of the op.
+  void add(llvm::StringRef domain, llvm::StringRef opType, int64_t sinceVersion,
+           int64_t untilVersion, ImportFn fn);
+  /// The importer for the op at `version`, or null.
+  const ImportFn *lookup(llvm::StringRef domain, llvm::StringRef opType,
+                         int64_t version) const;
+  /// Every (domain, op_type) registered, for listings.
+  std::vector<std::string> names() const;
+
+  /// The registry holding every importer dsr1 has.
+  static const OpRegistry &get();
+
+private:
+  struct Entry {
+    int64_t sinceVersion, untilVersion;
+    ImportFn fn;
+  };
+  llvm::StringMap<std::vector<Entry>> entries; // key: domain + "::" + op
+};
+
+// The importers, one file per op family, each adding its ops to a registry.
+void registerElementwiseImporters(OpRegistry &registry);
+void registerNeuralNetImporters(OpRegistry &registry);
+void registerTensorImporters(OpRegistry &registry);
+void registerMicrosoftImporters(OpRegistry &registry);
+
+/// The MLIR element type of an ONNX TensorProto.DataType, or null for the
+/// types dsr1 does not support (refused by name through describeOnnxType).
+mlir::Type onnxElementType(mlir::MLIRContext *ctx, int32_t dataType);
+/// "FLOAT16", "FLOAT8E4M3FN", ... or "unknown element type N".
+std::string describeOnnxType(int32_t dataType);
+
+/// The default-domain opset range dsr1 imports. Newer opsets of an op mostly
+/// add element types (refused by name) or inputs and attributes (refused,
+/// because an importer must read every input and attribute a node sets).
+constexpr int64_t kMinOpset = 11, kMaxOpset = 28;
+constexpr int64_t kAnyVersion = 1000;
+
+} // namespace dsr1::onnx_frontend
+
+#endif // DSR1_FRONTEND_ONNX_NODEIMPORTER_H

@@ -1,0 +1,866 @@
+//===- OnnxImporter.cpp - ONNX models into the dsr1 dialect
+//-----------------===//
+//
+// Loading and validating a ModelProto, the graph walk (inputs, initializers,
+// nodes, outputs), tensor data (inline, raw and external), and the per-node
+// services NodeContext offers the op importers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/frontend/onnx/OnnxImporter.h"
+#include "compiler/frontend/onnx/NodeImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <onnx/checker.h>
+#include <onnx/defs/parser.h>
+
+#include <map>
+
+using namespace mlir;
+
+namespace dsr1::onnx_frontend {
+
+namespace {
+
+/// Initializers up to this many elements become DenseElementsAttr (readable,
+/// foldable: shapes, axes, scalars); larger ones are resource blobs.
+constexpr int64_t kInlineElements = 64;
+
+/// ONNX IR versions dsr1 reads (IR 3 is ONNX 1.1; IR 11 is ONNX 1.19+).
+constexpr int64_t kMaxIrVersion = 14;
+/// The newest IR version Debian's libonnx checker accepts.
+constexpr int64_t kCheckerMaxIrVersion = 8;
+/// The newest default-domain opset that checker has schemas for.
+constexpr int64_t kCheckerMaxOpset = 17;
+
+const char *dataTypeName(int32_t type) {
+  switch (type) {
+  case 0:
+    return "UNDEFINED";
+  case 1:
+    return "FLOAT";
+  case 2:
+    return "UINT8";
+  case 3:
+    return "INT8";
+  case 4:
+    return "UINT16";
+  case 5:
+    return "INT16";
+  case 6:
+    return "INT32";
+  case 7:
+    return "INT64";
+  case 8:
+    return "STRING";
+  case 9:
+    return "BOOL";
+  case 10:
+    return "FLOAT16";
+  case 11:
+    return "DOUBLE";
+  case 12:
+    return "UINT32";
+  case 13:
+    return "UINT64";
+  case 14:
+    return "COMPLEX64";
+  case 15:
+    return "COMPLEX128";
+  case 16:
+    return "BFLOAT16";
+  case 17:
+    return "FLOAT8E4M3FN";
+  case 18:
+    return "FLOAT8E4M3FNUZ";
+  case 19:
+    return "FLOAT8E5M2";
+  case 20:
+    return "FLOAT8E5M2FNUZ";
+  case 21:
+    return "UINT4";
+  case 22:
+    return "INT4";
+  case 23:
+    return "FLOAT4E2M1";
+  case 24:
+    return "FLOAT8E8M0";
+  case 25:
+    return "UINT2";
+  case 26:
+    return "INT2";
+  default:
+    return nullptr;
+  }
+}
+
+std::string describeDataType(int32_t type) {
+  if (const char *name = dataTypeName(type))
+    return name;
+  return "unknown element type " + std::to_string(type);
+}
+
+/// The MLIR element type of an ONNX tensor element type, or null for the
+/// types dsr1 does not compute with (strings, complex, 8/4/2-bit floats and
+/// integers): those are refused by name, never misread.
+Type elementType(MLIRContext *ctx, int32_t type) {
+  Builder b(ctx);
+  switch (type) {
+  case 1:
+    return b.getF32Type();
+  case 2:
+    return b.getIntegerType(8, /*isSigned=*/false);
+  case 3:
+    return b.getI8Type();
+  case 4:
+    return b.getIntegerType(16, /*isSigned=*/false);
+  case 5:
+    return b.getI16Type();
+  case 6:
+    return b.getI32Type();
+  case 7:
+    return b.getI64Type();
+  case 9:
+    return b.getI1Type();
+  case 10:
+    return b.getF16Type();
+  case 11:
+    return b.getF64Type();
+  case 12:
+    return b.getIntegerType(32, /*isSigned=*/false);
+  case 13:
+    return b.getIntegerType(64, /*isSigned=*/false);
+  case 16:
+    return b.getBF16Type();
+  default:
+    return nullptr;
+  }
+}
+
+/// Bytes per element in dsr1's storage of `type` (i1 as one byte).
+int64_t storageBytes(Type type) {
+  return type.isInteger(1) ? 1 : type.getIntOrFloatBitWidth() / 8;
+}
+
+/// A resource key from an ONNX name: identifier characters only, so that the
+/// printed IR parses back.
+std::string resourceKey(StringRef name) {
+  std::string key;
+  for (char c : name)
+    key.push_back(llvm::isAlnum(c) ? c : '_');
+  if (key.empty() || llvm::isDigit(key.front()))
+    key.insert(key.begin(), '_');
+  return key;
+}
+
+} // namespace
+
+Type onnxElementType(MLIRContext *ctx, int32_t dataType) {
+  return elementType(ctx, dataType);
+}
+
+std::string describeOnnxType(int32_t dataType) {
+  return describeDataType(dataType);
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+/// Walks one GraphProto into a func.func.
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model,
+                StringRef modelDir, StringRef sourceName,
+                const ImportOptions &options)
+      : ctx(ctx), model(model), modelDir(modelDir.str()),
+        sourceName(sourceName.str()), options(options),
+        fileLoc(FileLineColLoc::get(&ctx, sourceName, 0, 0)) {}
+
+  OwningOpRef<ModuleOp> run();
+
+  /// The dsr1 value an ONNX value name is bound to (null if unknown).
+  Value lookup(StringRef name) const { return values.lookup(name); }
+  void bind(StringRef name, Value value) { values[name] = value; }
+
+  /// Converts a TensorProto (initializer, Constant node attribute) into an
+  /// attribute, reporting problems at `loc`.
+  FailureOr<ElementsAttr> tensorAttr(const onnx::TensorProto &tensor,
+                                     Location loc);
+
+  MLIRContext &ctx;
+
+private:
+  LogicalResult checkModel();
+  LogicalResult readOpsets();
+  LogicalResult checkSupported();
+  FailureOr<RankedTensorType> valueType(const onnx::ValueInfoProto &info,
+                                        SmallVectorImpl<std::string> &dims);
+  FailureOr<std::vector<char>>
+  tensorBytes(const onnx::TensorProto &tensor, Type element, int64_t count,
+              Location loc, std::unique_ptr<llvm::MemoryBuffer> &external);
+  Location nodeLoc(const onnx::NodeProto &node, int index);
+  InFlightDiagnostic modelError() { return emitError(fileLoc); }
+
+  const onnx::ModelProto &model;
+  std::string modelDir, sourceName;
+  const ImportOptions &options;
+  Location fileLoc;
+  std::map<std::string, int64_t> opsets;
+  llvm::StringMap<Value> values;
+};
+
+Location GraphImporter::nodeLoc(const onnx::NodeProto &node, int index) {
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
+  return NameLoc::get(StringAttr::get(&ctx, name), fileLoc);
+}
+
+LogicalResult GraphImporter::checkModel() {
+  if (!model.has_graph())
+    return modelError() << "not an ONNX model: it has no graph";
+  if (model.ir_version() <= 0 || model.ir_version() > kMaxIrVersion)
+    return modelError() << "ONNX IR version " << model.ir_version()
+                        << " is not supported (dsr1 reads IR 3 to "
+                        << kMaxIrVersion << ")";
+  // Debian's libonnx (1.12) checks IR <= 8 and opsets <= 17 only; newer
+  // models (torch's dynamo exporter writes IR 10, opset 18+) are validated
+  // by the import itself: every name defined once and before use, every type
+  // known, every op and attribute checked by its importer and the dsr1
+  // verifier.
+  auto defaultOpset = opsets.find("");
+  if (model.ir_version() <= kCheckerMaxIrVersion &&
+      defaultOpset != opsets.end() &&
+      defaultOpset->second <= kCheckerMaxOpset) {
+    try {
+      onnx::checker::CheckerContext checkerContext;
+      checkerContext.set_ir_version(model.ir_version());
+      checkerContext.set_opset_imports(
+          std::unordered_map<std::string, int>(opsets.begin(), opsets.end()));
+      checkerContext.set_model_dir(modelDir);
+      onnx::checker::LexicalScopeContext scope;
+      onnx::checker::check_graph(model.graph(), checkerContext, scope);
+    } catch (const std::exception &e) {
+      return modelError() << "the ONNX checker rejects the model: "
+                          << StringRef(e.what()).trim();
+    }
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::readOpsets() {
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import()) {
+    std::string domain = opset.domain() == "ai.onnx" ? "" : opset.domain();
+    opsets[domain] = opset.version();
+  }
+  auto it = opsets.find("");
+  if (it == opsets.end())
+    return modelError() << "the model imports no default-domain (ai.onnx) "
+                           "opset";
+  if (it->second < kMinOpset || it->second > kMaxOpset)
+    return modelError() << "ai.onnx opset " << it->second
+                        << " is not supported (dsr1 imports opsets "
+                        << kMinOpset << " to " << kMaxOpset << ")";
+  return success();
+}
+
+LogicalResult GraphImporter::checkSupported() {
+  // Every unsupported op at once, with its opset and the nodes that use it.
+  std::map<std::string, std::vector<std::string>> missing;
+  const OpRegistry &registry = OpRegistry::get();
+  for (auto [index, node] : llvm::enumerate(model.graph().node())) {
+    std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+    auto opset = opsets.find(domain);
+    std::string key = (domain.empty() ? "" : domain + "::") + node.op_type();
+    if (opset == opsets.end()) {
+      missing[key + " (domain '" + domain + "' is not imported)"].push_back(
+          node.name());
+      continue;
+    }
+    if (!registry.lookup(domain, node.op_type(), opset->second))
+      missing[key + " (opset " + std::to_string(opset->second) + ")"].push_back(
+          node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                              : node.name());
+  }
+  if (missing.empty())
+    return success();
+  InFlightDiagnostic diag = modelError();
+  diag << "unsupported ONNX op" << (missing.size() > 1 ? "s" : "") << ": ";
+  llvm::interleave(
+      missing, diag,
+      [&](const auto &entry) {
+        diag << entry.first << " at node"
+             << (entry.second.size() > 1 ? "s" : "") << " ";
+        constexpr size_t kShown = 5;
+        for (size_t i = 0; i < std::min(entry.second.size(), kShown); ++i)
+          diag << (i ? ", " : "") << "'" << entry.second[i] << "'";
+        if (entry.second.size() > kShown)
+          diag << " and " << entry.second.size() - kShown << " more";
+      },
+      "; ");
+  return diag;
+}
+
+FailureOr<RankedTensorType>
+GraphImporter::valueType(const onnx::ValueInfoProto &info,
+                         SmallVectorImpl<std::string> &dims) {
+  if (!info.type().has_tensor_type())
+    return modelError() << "graph value '" << info.name()
+                        << "' is not a tensor (sequences, maps and optionals "
+                           "are not supported)";
+  const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
+  Type element = elementType(&ctx, tensor.elem_type());
+  if (!element)
+    return modelError() << "graph value '" << info.name()
+                        << "' has element type "
+                        << describeDataType(tensor.elem_type())
+                        << ", which dsr1 does not support";
+  if (!tensor.has_shape())
+    return modelError() << "graph value '" << info.name()
+                        << "' has no shape (not even a rank); give one with "
+                           "--input-shape "
+                        << info.name() << "=...";
+  SmallVector<int64_t> shape;
+  auto override = options.inputShapes.find(info.name());
+  for (const auto &dim : tensor.shape().dim()) {
+    dims.push_back(dim.has_dim_param() ? dim.dim_param() : "");
+    if (dim.has_dim_value()) {
+      if (dim.dim_value() < 0)
+        return modelError() << "graph value '" << info.name()
+                            << "' has a negative dim " << dim.dim_value();
+      shape.push_back(dim.dim_value());
+    } else if (dim.has_dim_param() &&
+               options.dimValues.count(dim.dim_param())) {
+      shape.push_back(options.dimValues.lookup(dim.dim_param()));
+    } else {
+      shape.push_back(ShapedType::kDynamic);
+    }
+  }
+  if (override != options.inputShapes.end()) {
+    ArrayRef<int64_t> pinned = override->second;
+    if (pinned.size() != shape.size())
+      return modelError() << "--input-shape for '" << info.name() << "' has "
+                          << pinned.size() << " dims, the input has rank "
+                          << shape.size();
+    for (auto [declared, given] : llvm::zip_equal(shape, pinned))
+      if (!ShapedType::isDynamic(declared) && declared != given)
+        return modelError()
+               << "--input-shape for '" << info.name() << "' sets a dim to "
+               << given << " that the model fixes at " << declared;
+    shape.assign(pinned.begin(), pinned.end());
+  }
+  return RankedTensorType::get(shape, element);
+}
+
+FailureOr<std::vector<char>>
+GraphImporter::tensorBytes(const onnx::TensorProto &tensor, Type element,
+                           int64_t count, Location loc,
+                           std::unique_ptr<llvm::MemoryBuffer> &external) {
+  int64_t width = storageBytes(element);
+  int64_t expected = count * width;
+  auto sizeError = [&](int64_t actual) {
+    return emitError(loc) << "tensor '" << tensor.name() << "' holds " << actual
+                          << " bytes of data, its shape needs " << expected;
+  };
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
+    std::string location;
+    int64_t offset = 0, length = -1;
+    for (const auto &entry : tensor.external_data()) {
+      if (entry.key() == "location")
+        location = entry.value();
+      else if (entry.key() == "offset" &&
+               llvm::StringRef(entry.value()).getAsInteger(10, offset))
+        return emitError(loc) << "tensor '" << tensor.name()
+                              << "' has a bad external data offset";
+      else if (entry.key() == "length" &&
+               llvm::StringRef(entry.value()).getAsInteger(10, length))
+        return emitError(loc) << "tensor '" << tensor.name()
+                              << "' has a bad external data length";
+    }
+    // External data lies beside the model; a path that leaves the model's
+    // folder is refused (a model file must not read arbitrary files).
+    if (location.empty() || llvm::sys::path::is_absolute(location) ||
+        llvm::is_contained(llvm::make_range(llvm::sys::path::begin(location),
+                                            llvm::sys::path::end(location)),
+                           ".."))
+      return emitError(loc)
+             << "tensor '" << tensor.name() << "' has external data at '"
+             << location << "', which is not a file beside the model";
+    if (length < 0)
+      length = expected;
+    if (length != expected || offset < 0)
+      return sizeError(length);
+    SmallString<256> path(modelDir);
+    llvm::sys::path::append(path, location);
+    auto buffer = llvm::MemoryBuffer::getFileSlice(path, length, offset,
+                                                   /*IsVolatile=*/false);
+    if (!buffer)
+      return emitError(loc)
+             << "cannot read external data of tensor '" << tensor.name()
+             << "' from '" << path << "': " << buffer.getError().message();
+    if (static_cast<int64_t>((*buffer)->getBufferSize()) != length)
+      return emitError(loc)
+             << "external data file '" << path << "' is too short for tensor '"
+             << tensor.name() << "'";
+    external = std::move(*buffer);
+    return std::vector<char>(); // The data stays in `external` (mmapped).
+  }
+  if (tensor.has_raw_data()) {
+    const std::string &raw = tensor.raw_data();
+    if (static_cast<int64_t>(raw.size()) != expected)
+      return sizeError(raw.size());
+    return std::vector<char>(raw.begin(), raw.end());
+  }
+  // Typed fields: each element widened to the field's type.
+  std::vector<char> bytes(expected);
+  auto store = [&](auto values, auto convert) -> LogicalResult {
+    if (static_cast<int64_t>(values.size()) != count)
+      return sizeError(static_cast<int64_t>(values.size()) * width);
+    for (int64_t i = 0; i < count; ++i) {
+      uint64_t v = convert(values[i]);
+      std::memcpy(bytes.data() + i * width, &v, width); // little-endian
+    }
+    return success();
+  };
+  auto bits = [](auto v) -> uint64_t {
+    uint64_t out = 0;
+    std::memcpy(&out, &v, sizeof(v));
+    return out;
+  };
+  auto asInt = [](auto v) -> uint64_t { return static_cast<uint64_t>(v); };
+  LogicalResult stored = failure();
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    stored = store(tensor.float_data(), bits);
+    break;
+  case onnx::TensorProto::DOUBLE:
+    stored = store(tensor.double_data(), bits);
+    break;
+  case onnx::TensorProto::INT64:
+    stored = store(tensor.int64_data(), asInt);
+    break;
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+    stored = store(tensor.uint64_data(), asInt);
+    break;
+  default: // int32_data holds the narrow integers, bools and f16/bf16 bits.
+    stored = store(tensor.int32_data(), asInt);
+    break;
+  }
+  if (failed(stored))
+    return failure();
+  return bytes;
+}
+
+FailureOr<ElementsAttr>
+GraphImporter::tensorAttr(const onnx::TensorProto &tensor, Location loc) {
+  Type element = elementType(&ctx, tensor.data_type());
+  if (!element)
+    return emitError(loc) << "tensor '" << tensor.name()
+                          << "' has element type "
+                          << describeDataType(tensor.data_type())
+                          << ", which dsr1 does not support";
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  std::optional<int64_t> count = checkedProduct(shape);
+  if (!count || llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return emitError(loc) << "tensor '" << tensor.name() << "' has bad dims "
+                          << formatList(shape);
+  auto type = RankedTensorType::get(shape, element);
+  std::unique_ptr<llvm::MemoryBuffer> external;
+  FailureOr<std::vector<char>> bytes =
+      tensorBytes(tensor, element, *count, loc, external);
+  if (failed(bytes))
+    return failure();
+  ArrayRef<char> data = external ? ArrayRef<char>(external->getBufferStart(),
+                                                  external->getBufferSize())
+                                 : ArrayRef<char>(*bytes);
+  if (element.isInteger(1)) {
+    SmallVector<bool> flags;
+    for (char c : data)
+      flags.push_back(c != 0);
+    return ElementsAttr(DenseElementsAttr::get(type, flags));
+  }
+  if (*count <= kInlineElements)
+    return ElementsAttr(DenseElementsAttr::getFromRawBuffer(type, data));
+  size_t align = storageBytes(element);
+  AsmResourceBlob blob;
+  if (external) {
+    // Read where it lies: the blob borrows the mapped file and releases it
+    // with the attribute. mmap'd data is page-aligned, a slice may not be.
+    if (reinterpret_cast<uintptr_t>(data.data()) % align == 0) {
+      auto *owned = external.release();
+      blob = UnmanagedAsmResourceBlob::allocateWithAlign(
+          data, align, [owned](void *, size_t, size_t) { delete owned; });
+    } else {
+      blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(data, align, false);
+    }
+  } else {
+    blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(data, align, false);
+  }
+  return ElementsAttr(DenseResourceElementsAttr::get(
+      type, resourceKey(tensor.name()), std::move(blob)));
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run() {
+  if (failed(readOpsets()) || failed(checkModel()) || failed(checkSupported()))
+    return nullptr;
+  const onnx::GraphProto &graph = model.graph();
+  OpBuilder builder(&ctx);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+
+  // Older exporters list initializers among the graph inputs too.
+  llvm::StringSet<> initializerNames;
+  for (const onnx::TensorProto &init : graph.initializer())
+    initializerNames.insert(init.name());
+
+  SmallVector<Type> argTypes;
+  SmallVector<DictionaryAttr> argAttrs;
+  SmallVector<const onnx::ValueInfoProto *> inputs;
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (initializerNames.contains(input.name()))
+      continue;
+    SmallVector<std::string> dims;
+    FailureOr<RankedTensorType> type = valueType(input, dims);
+    if (failed(type))
+      return nullptr;
+    inputs.push_back(&input);
+    argTypes.push_back(*type);
+    SmallVector<NamedAttribute> attrs = {
+        builder.getNamedAttr("onnx.name", builder.getStringAttr(input.name()))};
+    if (llvm::any_of(dims, [](const std::string &d) { return !d.empty(); })) {
+      SmallVector<StringRef> refs(dims.begin(), dims.end());
+      attrs.push_back(builder.getNamedAttr("onnx.dim_params",
+                                           builder.getStrArrayAttr(refs)));
+    }
+    argAttrs.push_back(builder.getDictionaryAttr(attrs));
+  }
+  for (const auto &entry : options.inputShapes)
+    if (llvm::none_of(inputs, [&](auto *input) {
+          return input->name() == entry.getKey();
+        }))
+      return (modelError() << "--input-shape names '" << entry.getKey()
+                           << "', which is not an input of the model"),
+             nullptr;
+
+  std::string fnName =
+      graph.name().empty() ? "main" : resourceKey(graph.name());
+  auto fn = func::FuncOp::create(builder, fileLoc, fnName,
+                                 builder.getFunctionType(argTypes, {}));
+  fn.setAllArgAttrs(argAttrs);
+  module->push_back(fn);
+  Block *body = fn.addEntryBlock();
+  builder.setInsertionPointToEnd(body);
+  for (auto [input, arg] : llvm::zip_equal(inputs, body->getArguments()))
+    values[input->name()] = arg;
+
+  for (const onnx::TensorProto &init : graph.initializer()) {
+    Location loc = NameLoc::get(builder.getStringAttr(init.name()), fileLoc);
+    FailureOr<ElementsAttr> value = tensorAttr(init, loc);
+    if (failed(value))
+      return nullptr;
+    values[init.name()] = ConstantOp::create(builder, loc, *value);
+  }
+
+  const OpRegistry &registry = OpRegistry::get();
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    Location loc = nodeLoc(node, index);
+    std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+    int64_t opset = opsets.at(domain);
+    for (const std::string &name : node.input())
+      if (!name.empty() && !values.count(name))
+        return (emitError(loc) << "node reads '" << name
+                               << "', which no earlier node, input or "
+                                  "initializer defines (is the graph in "
+                                  "topological order?)"),
+               nullptr;
+    NodeContext context(*this, builder, node, opset, loc);
+    if (failed((*registry.lookup(domain, node.op_type(), opset))(context)))
+      return nullptr;
+    std::string unread = context.unreadField();
+    if (!unread.empty())
+      return (context.error() << unread << " is not supported"), nullptr;
+  }
+
+  SmallVector<Value> results;
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    Value value = values.lookup(output.name());
+    if (!value)
+      return (modelError() << "graph output '" << output.name()
+                           << "' is not computed by any node"),
+             nullptr;
+    results.push_back(value);
+    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
+        "onnx.name", builder.getStringAttr(output.name()))));
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  fn.setFunctionType(builder.getFunctionType(argTypes, TypeRange(results)));
+  fn.setAllResultAttrs(resultAttrs);
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+Value NodeContext::input(int i) const {
+  if (i >= node.input_size() || node.input(i).empty())
+    return nullptr;
+  readInputs.resize(node.input_size(), false);
+  readInputs[i] = true;
+  return graph.lookup(node.input(i));
+}
+
+FailureOr<Value> NodeContext::requiredInput(int i) const {
+  if (Value v = input(i))
+    return v;
+  return error() << "needs input #" << i;
+}
+
+InFlightDiagnostic NodeContext::error() const {
+  InFlightDiagnostic diag = emitError(loc);
+  diag << "node '" << (node.name().empty() ? "(unnamed)" : node.name()) << "' ("
+       << (node.domain().empty() ? "" : node.domain() + "::") << node.op_type()
+       << ", opset " << opset << "): ";
+  return diag;
+}
+
+const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
+  readAttrs.insert(name);
+  for (const onnx::AttributeProto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t NodeContext::intAttr(StringRef name, int64_t defaultValue) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->i() : defaultValue;
+}
+
+float NodeContext::floatAttr(StringRef name, float defaultValue) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->f() : defaultValue;
+}
+
+std::string NodeContext::stringAttr(StringRef name,
+                                    StringRef defaultValue) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->s() : defaultValue.str();
+}
+
+std::optional<SmallVector<int64_t>>
+NodeContext::intsAttr(StringRef name) const {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+FailureOr<SmallVector<int64_t>>
+NodeContext::constantInts(int i, StringRef what) const {
+  Value v = input(i);
+  DenseElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)) ||
+      !isa<IntegerType>(attr.getElementType()))
+    return error() << "input #" << i << " (" << what
+                   << ") must be a constant integer tensor; dsr1 needs it at "
+                      "compile time (pin symbolic input dims with "
+                      "--input-shape so that shape computations fold)";
+  SmallVector<int64_t> result;
+  for (const APInt &value : attr.getValues<APInt>())
+    result.push_back(value.getSExtValue());
+  return result;
+}
+
+std::optional<double> NodeContext::constantScalar(int i) const {
+  Value v = input(i);
+  DenseElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
+    return std::nullopt;
+  if (isa<FloatType>(attr.getElementType()))
+    return (*attr.getValues<APFloat>().begin()).convertToDouble();
+  return static_cast<double>((*attr.getValues<APInt>().begin()).getSExtValue());
+}
+
+FailureOr<int64_t> NodeContext::axis(int64_t value, int64_t rank) const {
+  if (value < -rank || value >= rank)
+    return error() << "axis " << value << " is out of range for rank " << rank;
+  return value < 0 ? value + rank : value;
+}
+
+LogicalResult NodeContext::setResults(ValueRange results) const {
+  if (failedBuild)
+    return failure(); // The op that failed has said why.
+  for (int i = 0; i < node.output_size(); ++i) {
+    if (node.output(i).empty())
+      continue;
+    if (i >= static_cast<int>(results.size()) || !results[i])
+      return error() << "output #" << i << " (" << node.output(i)
+                     << ") is not supported";
+    graph.bind(node.output(i), results[i]);
+  }
+  return success();
+}
+
+FailureOr<ElementsAttr>
+NodeContext::tensorAttr(const onnx::TensorProto &tensor) const {
+  return graph.tensorAttr(tensor, loc);
+}
+
+Value NodeContext::constant(DenseElementsAttr attr) {
+  return ConstantOp::create(builder, loc, attr);
+}
+
+std::string NodeContext::unreadField() const {
+  for (int i = 0; i < node.input_size(); ++i)
+    if (!node.input(i).empty() &&
+        (i >= static_cast<int>(readInputs.size()) || !readInputs[i]))
+      return "input #" + std::to_string(i) + " ('" + node.input(i) + "')";
+  for (const onnx::AttributeProto &a : node.attribute())
+    if (!readAttrs.contains(a.name()))
+      return "attribute '" + a.name() + "'";
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// OpRegistry
+//===----------------------------------------------------------------------===//
+
+void OpRegistry::add(StringRef domain, StringRef opType, int64_t sinceVersion,
+                     int64_t untilVersion, ImportFn fn) {
+  entries[(domain + "::" + opType).str()].push_back(
+      {sinceVersion, untilVersion, std::move(fn)});
+}
+
+const ImportFn *OpRegistry::lookup(StringRef domain, StringRef opType,
+                                   int64_t version) const {
+  auto it = entries.find((domain + "::" + opType).str());
+  if (it == entries.end())
+    return nullptr;
+  for (const Entry &entry : it->second)
+    if (version >= entry.sinceVersion && version <= entry.untilVersion)
+      return &entry.fn;
+  return nullptr;
+}
+
+std::vector<std::string> OpRegistry::names() const {
+  std::vector<std::string> result;
+  for (const auto &entry : entries)
+    result.push_back(entry.getKey().str());
+  llvm::sort(result);
+  return result;
+}
+
+const OpRegistry &OpRegistry::get() {
+  static const OpRegistry registry = [] {
+    OpRegistry r;
+    registerElementwiseImporters(r);
+    registerNeuralNetImporters(r);
+    registerTensorImporters(r);
+    registerMicrosoftImporters(r);
+    return r;
+  }();
+  return registry;
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
+                                      const onnx::ModelProto &model,
+                                      StringRef modelDir, StringRef sourceName,
+                                      const ImportOptions &options) {
+  context.loadDialect<DSR1Dialect, func::FuncDialect>();
+  GraphImporter importer(context, model, modelDir, sourceName, options);
+  return importer.run();
+}
+
+OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &context, StringRef path,
+                                     const ImportOptions &options) {
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
+  if (!buffer)
+    return (emitError(fileLoc)
+            << "cannot read '" << path << "': " << buffer.getError().message()),
+           nullptr;
+  onnx::ModelProto model;
+  StringRef data = (*buffer)->getBuffer();
+  bool text = options.textFormat || path.ends_with(".onnxtxt");
+  if (text) {
+    try {
+      std::string text = data.str(); // The parser keeps a pointer into it.
+      onnx::OnnxParser parser(text.c_str());
+      auto status = parser.Parse(model);
+      if (!status.IsOK())
+        return (emitError(fileLoc)
+                << "not valid ONNX text syntax: " << status.ErrorMessage()),
+               nullptr;
+    } catch (const std::exception &e) {
+      return (emitError(fileLoc) << "not valid ONNX text syntax: " << e.what()),
+             nullptr;
+    }
+  } else if (data.size() > static_cast<size_t>(INT32_MAX) ||
+             !model.ParseFromArray(data.data(),
+                                   static_cast<int>(data.size()))) {
+    return (emitError(fileLoc)
+            << "not an ONNX model: the file does not parse as an ONNX "
+               "ModelProto (truncated, or another format?)"),
+           nullptr;
+  }
+  SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  return importOnnxModel(context, model, dir, path, options);
+}
+
+LogicalResult parseDimOverride(StringRef text, ImportOptions &options,
+                               std::string &error) {
+  auto [name, value] = text.rsplit('=');
+  int64_t d;
+  if (name.empty() || value.getAsInteger(10, d) || d < 0) {
+    error = "expected NAME=SIZE (e.g. batch=1), got '" + text.str() + "'";
+    return failure();
+  }
+  options.dimValues[name] = d;
+  return success();
+}
+
+LogicalResult parseShapeOverride(StringRef text, ImportOptions &options,
+                                 std::string &error) {
+  auto [name, dims] = text.rsplit('=');
+  if (name.empty() || dims.empty()) {
+    error =
+        "expected NAME=DIMS (e.g. input_ids=1x128), got '" + text.str() + "'";
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  SmallVector<StringRef> parts;
+  dims.split(parts, 'x');
+  for (StringRef part : parts) {
+    int64_t d;
+    if (part.getAsInteger(10, d) || d < 0) {
+      error = "bad dim '" + part.str() + "' in '" + text.str() + "'";
+      return failure();
+    }
+    shape.push_back(d);
+  }
+  options.inputShapes[name] = shape;
+  return success();
+}
+
+} // namespace dsr1::onnx_frontend

@@ -1,0 +1,510 @@
+//===- TensorImporters.cpp - ONNX data movement and shape ops into dsr1
+//-----===//
+//
+// Constant, the shape subgraph ops (Shape, Size, ConstantOfShape, Range,
+// Gather, Unsqueeze, Squeeze, Concat, Slice, Expand), Reshape, Flatten,
+// Transpose, Split, Pad and Trilu. Shape computations fold to constants when
+// the shapes they read are static.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/frontend/onnx/NodeImporter.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+
+namespace dsr1::onnx_frontend {
+namespace {
+
+Value i64Constant(NodeContext &ctx, ArrayRef<int64_t> values,
+                  bool scalar = false) {
+  auto type = RankedTensorType::get(
+      scalar ? ArrayRef<int64_t>{} : ArrayRef<int64_t>{(int64_t)values.size()},
+      ctx.builder.getI64Type());
+  return ctx.constant(DenseElementsAttr::get(type, values));
+}
+
+/// A reshape of `x` to `target` (static sizes or ShapedType::kDynamic) in
+/// dsr1.reshape's terms: a dynamic dim must be a copy (0) of the input dim at
+/// the same index, or the one inferred (-1).
+FailureOr<Value> reshapeTo(NodeContext &ctx, Value x, ArrayRef<int64_t> target,
+                           ArrayRef<int64_t> sourceIndex) {
+  ArrayRef<int64_t> in = NodeContext::typeOf(x).getShape();
+  SmallVector<int64_t> shape;
+  bool inferredUsed = false;
+  for (auto [j, d] : llvm::enumerate(target)) {
+    if (!ShapedType::isDynamic(d)) {
+      shape.push_back(d);
+    } else if (sourceIndex[j] == static_cast<int64_t>(j) && j < in.size()) {
+      shape.push_back(0);
+    } else if (!inferredUsed) {
+      shape.push_back(-1);
+      inferredUsed = true;
+    } else {
+      return ctx.error() << "needs static dims to express the result shape "
+                         << formatShape(target) << " of input "
+                         << formatShape(in)
+                         << " (pin them with --input-shape / --dim)";
+    }
+  }
+  return ctx.create<ReshapeOp>(x, shape);
+}
+
+LogicalResult importConstant(NodeContext &ctx) {
+  Builder &b = ctx.builder;
+  if (ctx.node.attribute_size() != 1)
+    return ctx.error() << "needs exactly one value attribute";
+  const onnx::AttributeProto &a = *ctx.attr(ctx.node.attribute(0).name());
+  auto make = [&](Type element, auto values, bool scalar) -> LogicalResult {
+    SmallVector<int64_t> shape;
+    if (!scalar)
+      shape.push_back(values.size());
+    return ctx.setResults(ctx.constant(DenseElementsAttr::get(
+        RankedTensorType::get(shape, element), ArrayRef(values))));
+  };
+  if (a.name() == "value") {
+    FailureOr<ElementsAttr> value = ctx.tensorAttr(a.t());
+    if (failed(value))
+      return failure();
+    return ctx.setResults(
+        ConstantOp::create(ctx.builder, ctx.loc, *value).getResult());
+  }
+  if (a.name() == "value_float")
+    return make(b.getF32Type(), SmallVector<float>{a.f()}, true);
+  if (a.name() == "value_floats")
+    return make(b.getF32Type(),
+                SmallVector<float>(a.floats().begin(), a.floats().end()),
+                false);
+  if (a.name() == "value_int")
+    return make(b.getI64Type(), SmallVector<int64_t>{a.i()}, true);
+  if (a.name() == "value_ints")
+    return make(b.getI64Type(),
+                SmallVector<int64_t>(a.ints().begin(), a.ints().end()), false);
+  return ctx.error() << "attribute '" << a.name()
+                     << "' is not supported (strings and sparse tensors)";
+}
+
+LogicalResult importShape(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> shape = NodeContext::typeOf(*x).getShape();
+  int64_t rank = shape.size();
+  int64_t start = ctx.intAttr("start", 0), end = ctx.intAttr("end", rank);
+  start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+  end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+  ArrayRef<int64_t> dims =
+      end > start ? shape.slice(start, end - start) : ArrayRef<int64_t>();
+  if (!ShapedType::isStaticShape(dims))
+    return ctx.error() << "the shape " << formatShape(shape)
+                       << " has dynamic dims; dsr1 folds Shape at compile "
+                          "time: pin them with --input-shape or --dim";
+  return ctx.setResults(i64Constant(ctx, dims));
+}
+
+LogicalResult importSize(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  if (!type.hasStaticShape())
+    return ctx.error() << "needs a static shape, got "
+                       << formatShape(type.getShape());
+  return ctx.setResults(i64Constant(ctx, {type.getNumElements()}, true));
+}
+
+LogicalResult importConstantOfShape(NodeContext &ctx) {
+  FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(0, "shape");
+  if (failed(shape))
+    return failure();
+  Attribute element = FloatAttr::get(ctx.builder.getF32Type(), 0.0);
+  if (const onnx::AttributeProto *value = ctx.attr("value")) {
+    FailureOr<ElementsAttr> attr = ctx.tensorAttr(value->t());
+    if (failed(attr))
+      return failure();
+    auto dense = dyn_cast<DenseElementsAttr>(*attr);
+    if (!dense || dense.getNumElements() != 1)
+      return ctx.error() << "value must hold one element";
+    element = dense.getSplatValue<Attribute>();
+  }
+  auto type = RankedTensorType::get(*shape, cast<TypedAttr>(element).getType());
+  return ctx.setResults(ctx.constant(DenseElementsAttr::get(type, element)));
+}
+
+LogicalResult importRange(NodeContext &ctx) {
+  std::optional<double> start = ctx.constantScalar(0),
+                        limit = ctx.constantScalar(1),
+                        delta = ctx.constantScalar(2);
+  if (!start || !limit || !delta)
+    return ctx.error() << "start, limit and delta must be constant scalars";
+  if (*delta == 0)
+    return ctx.error() << "delta must not be 0";
+  Type element = NodeContext::typeOf(ctx.input(0)).getElementType();
+  int64_t count = std::max<int64_t>(0, std::ceil((*limit - *start) / *delta));
+  auto type = RankedTensorType::get({count}, element);
+  if (isa<FloatType>(element)) {
+    SmallVector<APFloat> values;
+    for (int64_t i = 0; i < count; ++i) {
+      APFloat v(*start + i * *delta);
+      bool lost;
+      v.convert(cast<FloatType>(element).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(v);
+    }
+    return ctx.setResults(ctx.constant(DenseElementsAttr::get(type, values)));
+  }
+  SmallVector<APInt> values;
+  for (int64_t i = 0; i < count; ++i)
+    values.push_back(APInt(element.getIntOrFloatBitWidth(),
+                           static_cast<int64_t>(*start + i * *delta),
+                           /*isSigned=*/true));
+  return ctx.setResults(ctx.constant(DenseElementsAttr::get(type, values)));
+}
+
+LogicalResult importReshape(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(1, "shape");
+  if (failed(x) || failed(shape))
+    return failure();
+  if (ctx.intAttr("allowzero", 0) && llvm::is_contained(*shape, 0))
+    return ctx.error() << "allowzero=1 with a 0 in the shape (an empty "
+                          "tensor) is not supported";
+  return ctx.setResults(ctx.create<ReshapeOp>(*x, *shape));
+}
+
+LogicalResult importFlatten(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> in = NodeContext::typeOf(*x).getShape();
+  // Flatten's axis lies in [-rank, rank]: rank itself is a valid split point.
+  int64_t rank = in.size(), given = ctx.intAttr("axis", 1);
+  if (given < -rank || given > rank)
+    return ctx.error() << "axis " << given << " is out of range [" << -rank
+                       << ", " << rank << "]";
+  std::optional<int64_t> axis = given < 0 ? given + rank : given;
+  std::optional<int64_t> outer = checkedProduct(in.take_front(*axis));
+  std::optional<int64_t> inner = checkedProduct(in.drop_front(*axis));
+  SmallVector<int64_t> target = {outer.value_or(ShapedType::kDynamic),
+                                 inner.value_or(ShapedType::kDynamic)};
+  // The outer dim is the input's dim 0 when axis is 1.
+  SmallVector<int64_t> source = {*axis == 1 ? 0 : -1, -1};
+  FailureOr<Value> result = reshapeTo(ctx, *x, target, source);
+  return failed(result) ? failure() : ctx.setResults(*result);
+}
+
+/// Axes from the attribute (before `inputSince`) or from input 1.
+FailureOr<SmallVector<int64_t>> readAxes(NodeContext &ctx, int64_t inputSince,
+                                         int64_t rank, bool required) {
+  SmallVector<int64_t> axes;
+  if (ctx.opset < inputSince) {
+    axes = ctx.intsAttr("axes").value_or(SmallVector<int64_t>());
+  } else if (ctx.input(1)) {
+    FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "axes");
+    if (failed(given))
+      return failure();
+    axes = *given;
+  }
+  if (required && axes.empty())
+    return ctx.error() << "needs axes";
+  for (int64_t &a : axes) {
+    FailureOr<int64_t> normalised = ctx.axis(a, rank);
+    if (failed(normalised))
+      return failure();
+    a = *normalised;
+  }
+  llvm::sort(axes);
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
+    return ctx.error() << "axes repeat";
+  return axes;
+}
+
+LogicalResult importUnsqueeze(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> in = NodeContext::typeOf(*x).getShape();
+  int64_t outRank =
+      in.size() +
+      (ctx.opset < 13
+           ? ctx.intsAttr("axes").value_or(SmallVector<int64_t>()).size()
+           : 0);
+  if (ctx.opset >= 13) {
+    FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "axes");
+    if (failed(given))
+      return failure();
+    outRank = in.size() + given->size();
+  }
+  FailureOr<SmallVector<int64_t>> axes = readAxes(ctx, 13, outRank, true);
+  if (failed(axes))
+    return failure();
+  SmallVector<int64_t> target, source;
+  for (int64_t j = 0, i = 0; j < outRank; ++j) {
+    if (llvm::is_contained(*axes, j)) {
+      target.push_back(1);
+      source.push_back(-1);
+    } else {
+      target.push_back(in[i]);
+      source.push_back(i++);
+    }
+  }
+  FailureOr<Value> result = reshapeTo(ctx, *x, target, source);
+  return failed(result) ? failure() : ctx.setResults(*result);
+}
+
+LogicalResult importSqueeze(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> in = NodeContext::typeOf(*x).getShape();
+  FailureOr<SmallVector<int64_t>> axes = readAxes(ctx, 13, in.size(), false);
+  if (failed(axes))
+    return failure();
+  if (axes->empty()) {
+    if (!ShapedType::isStaticShape(in))
+      return ctx.error() << "squeezing every size-1 dim needs a static shape";
+    for (auto [i, d] : llvm::enumerate(in))
+      if (d == 1)
+        axes->push_back(i);
+  }
+  SmallVector<int64_t> target, source;
+  for (auto [i, d] : llvm::enumerate(in)) {
+    if (llvm::is_contained(*axes, static_cast<int64_t>(i))) {
+      if (!ShapedType::isDynamic(d) && d != 1)
+        return ctx.error() << "cannot squeeze dim " << i << " of size " << d;
+      continue;
+    }
+    target.push_back(d);
+    source.push_back(i);
+  }
+  FailureOr<Value> result = reshapeTo(ctx, *x, target, source);
+  return failed(result) ? failure() : ctx.setResults(*result);
+}
+
+LogicalResult importTranspose(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = NodeContext::typeOf(*x).getRank();
+  SmallVector<int64_t> perm = ctx.intsAttr("perm").value_or(
+      llvm::to_vector(llvm::reverse(llvm::seq<int64_t>(0, rank))));
+  for (int64_t &p : perm) {
+    FailureOr<int64_t> normalised = ctx.axis(p, rank);
+    if (failed(normalised))
+      return failure();
+    p = *normalised;
+  }
+  return ctx.setResults(ctx.create<TransposeOp>(*x, perm));
+}
+
+LogicalResult importConcat(NodeContext &ctx) {
+  SmallVector<Value> inputs;
+  for (int i = 0; i < ctx.numInputs(); ++i) {
+    FailureOr<Value> v = ctx.requiredInput(i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  if (inputs.empty())
+    return ctx.error() << "needs at least one input";
+  FailureOr<int64_t> axis = ctx.axis(
+      ctx.intAttr("axis", 0), NodeContext::typeOf(inputs.front()).getRank());
+  if (failed(axis))
+    return failure();
+  return ctx.setResults(
+      ctx.create<ConcatOp>(inputs, static_cast<uint64_t>(*axis)));
+}
+
+LogicalResult importSplit(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  FailureOr<int64_t> axis = ctx.axis(ctx.intAttr("axis", 0), type.getRank());
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> sizes;
+  if (ctx.opset < 13 && ctx.attr("split")) {
+    sizes = *ctx.intsAttr("split");
+  } else if (ctx.opset >= 13 && ctx.input(1)) {
+    FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "split");
+    if (failed(given))
+      return failure();
+    sizes = *given;
+  } else {
+    int64_t parts = ctx.intAttr("num_outputs", ctx.node.output_size());
+    int64_t dim = type.getDimSize(*axis);
+    if (ShapedType::isDynamic(dim) || parts <= 0)
+      return ctx.error() << "an even split needs a static dim " << *axis;
+    // Opset 18: the last piece is smaller when the dim does not divide.
+    int64_t piece = (dim + parts - 1) / parts;
+    for (int64_t left = dim; left > 0; left -= piece)
+      sizes.push_back(std::min(piece, left));
+  }
+  Operation *op = ctx.build<SplitOp>(*x, static_cast<uint64_t>(*axis), sizes);
+  return op ? ctx.setResults(op->getResults()) : failure();
+}
+
+LogicalResult importSlice(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = NodeContext::typeOf(*x).getRank();
+  SmallVector<int64_t> starts, ends, axes, steps;
+  if (ctx.opset < 10) {
+    starts = ctx.intsAttr("starts").value_or(SmallVector<int64_t>());
+    ends = ctx.intsAttr("ends").value_or(SmallVector<int64_t>());
+    axes = ctx.intsAttr("axes").value_or(SmallVector<int64_t>());
+  } else {
+    FailureOr<SmallVector<int64_t>> s = ctx.constantInts(1, "starts"),
+                                    e = ctx.constantInts(2, "ends");
+    if (failed(s) || failed(e))
+      return failure();
+    starts = *s;
+    ends = *e;
+    for (auto [i, out] :
+         {std::pair<int, SmallVector<int64_t> *>{3, &axes}, {4, &steps}}) {
+      if (!ctx.input(i))
+        continue;
+      FailureOr<SmallVector<int64_t>> v =
+          ctx.constantInts(i, i == 3 ? "axes" : "steps");
+      if (failed(v))
+        return failure();
+      *out = *v;
+    }
+  }
+  for (int64_t &a : axes) {
+    FailureOr<int64_t> normalised = ctx.axis(a, rank);
+    if (failed(normalised))
+      return failure();
+    a = *normalised;
+  }
+  Builder &b = ctx.builder;
+  return ctx.setResults(ctx.create<SliceOp>(
+      *x, b.getDenseI64ArrayAttr(starts), b.getDenseI64ArrayAttr(ends),
+      b.getDenseI64ArrayAttr(axes), b.getDenseI64ArrayAttr(steps)));
+}
+
+LogicalResult importGather(NodeContext &ctx) {
+  FailureOr<Value> data = ctx.requiredInput(0), indices = ctx.requiredInput(1);
+  if (failed(data) || failed(indices))
+    return failure();
+  FailureOr<int64_t> axis =
+      ctx.axis(ctx.intAttr("axis", 0), NodeContext::typeOf(*data).getRank());
+  if (failed(axis))
+    return failure();
+  return ctx.setResults(
+      ctx.create<GatherOp>(*data, *indices, static_cast<uint64_t>(*axis)));
+}
+
+LogicalResult importExpand(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(1, "shape");
+  if (failed(x) || failed(shape))
+    return failure();
+  return ctx.setResults(ctx.create<ExpandOp>(*x, *shape));
+}
+
+LogicalResult importPad(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = NodeContext::typeOf(*x).getRank();
+  std::string modeName = ctx.stringAttr("mode", "constant");
+  std::optional<PadMode> mode = symbolizePadMode(modeName);
+  if (!mode)
+    return ctx.error() << "mode '" << modeName
+                       << "' is not supported (constant, reflect, edge)";
+  SmallVector<int64_t> pads;
+  double value = 0;
+  if (ctx.opset < 11) {
+    pads = ctx.intsAttr("pads").value_or(SmallVector<int64_t>());
+    value = ctx.floatAttr("value", 0.0f);
+  } else {
+    FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "pads");
+    if (failed(given))
+      return failure();
+    pads = *given;
+    if (ctx.input(2)) {
+      std::optional<double> v = ctx.constantScalar(2);
+      if (!v)
+        return ctx.error() << "constant_value must be a constant scalar";
+      value = *v;
+    }
+    if (ctx.input(3)) { // Opset 18: pads for the listed axes only.
+      FailureOr<SmallVector<int64_t>> axes = ctx.constantInts(3, "axes");
+      if (failed(axes) || pads.size() != 2 * axes->size())
+        return failed(axes) ? failure()
+                            : (ctx.error() << "pads must have two entries per "
+                                              "axis");
+      SmallVector<int64_t> full(2 * rank, 0);
+      for (auto [i, a] : llvm::enumerate(*axes)) {
+        FailureOr<int64_t> axis = ctx.axis(a, rank);
+        if (failed(axis))
+          return failure();
+        full[*axis] = pads[i];
+        full[*axis + rank] = pads[i + axes->size()];
+      }
+      pads = full;
+    }
+  }
+  return ctx.setResults(
+      ctx.create<PadOp>(*x, ctx.builder.getDenseI64ArrayAttr(pads),
+                        PadModeAttr::get(ctx.builder.getContext(), *mode),
+                        ctx.builder.getF64FloatAttr(value)));
+}
+
+/// Trilu of a constant (the causal masks exporters build) folds here.
+LogicalResult importTrilu(NodeContext &ctx) {
+  DenseElementsAttr input;
+  if (!ctx.input(0) || !matchPattern(ctx.input(0), m_Constant(&input)))
+    return ctx.error() << "only a constant input is supported";
+  int64_t k = 0;
+  if (ctx.input(1)) {
+    std::optional<double> given = ctx.constantScalar(1);
+    if (!given)
+      return ctx.error() << "k must be a constant scalar";
+    k = static_cast<int64_t>(*given);
+  }
+  bool upper = ctx.intAttr("upper", 1) != 0;
+  auto type = cast<RankedTensorType>(input.getType());
+  if (type.getRank() < 2)
+    return ctx.error() << "needs a rank >= 2 input";
+  int64_t rows = type.getDimSize(type.getRank() - 2),
+          cols = type.getDimSize(type.getRank() - 1);
+  SmallVector<Attribute> values(input.getValues<Attribute>());
+  Attribute zero = ctx.builder.getZeroAttr(type.getElementType());
+  for (int64_t n = 0, e = values.size(); n < e; ++n) {
+    int64_t r = (n / cols) % rows, c = n % cols;
+    bool keep = upper ? c - r >= k : c - r <= k;
+    if (!keep)
+      values[n] = zero;
+  }
+  return ctx.setResults(ctx.constant(DenseElementsAttr::get(type, values)));
+}
+
+} // namespace
+
+void registerTensorImporters(OpRegistry &r) {
+  constexpr int64_t lo = kMinOpset, hi = kMaxOpset;
+  r.add("", "Constant", lo, hi, importConstant);
+  r.add("", "Shape", lo, hi, importShape);
+  r.add("", "Size", lo, hi, importSize);
+  r.add("", "ConstantOfShape", lo, hi, importConstantOfShape);
+  r.add("", "Range", lo, hi, importRange);
+  r.add("", "Reshape", lo, hi, importReshape);
+  r.add("", "Flatten", lo, hi, importFlatten);
+  r.add("", "Squeeze", lo, hi, importSqueeze);
+  r.add("", "Unsqueeze", lo, hi, importUnsqueeze);
+  r.add("", "Transpose", lo, hi, importTranspose);
+  r.add("", "Concat", lo, hi, importConcat);
+  r.add("", "Split", lo, hi, importSplit);
+  r.add("", "Slice", lo, hi, importSlice);
+  r.add("", "Gather", lo, hi, importGather);
+  r.add("", "Expand", lo, hi, importExpand);
+  r.add("", "Pad", lo, hi, importPad);
+  r.add("", "Trilu", 14, hi, importTrilu);
+}
+
+} // namespace dsr1::onnx_frontend

@@ -1,0 +1,141 @@
+//===- dsr1-import.cpp - import an ONNX model and print its dsr1 module ---===//
+//
+// dsr1-import MODEL.onnx [-o OUT.mlir] [--input-shape NAME=DIMS] [--dim N=V]
+// [--optimize]: the ONNX frontend on its own, for users and lit tests.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/frontend/onnx/NodeImporter.h"
+#include "compiler/frontend/onnx/OnnxImporter.h"
+#include "compiler/pipelines/Pipelines.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/ToolUtilities.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
+                                      cl::init("-"));
+static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
+                                       cl::value_desc("filename"),
+                                       cl::init("-"));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Shape of a graph input, NAME=DIMS (input_ids=1x128)"),
+                cl::value_desc("name=dims"));
+static cl::list<std::string>
+    dimValues("dim", cl::desc("Value of a symbolic dim, NAME=SIZE (batch=1)"),
+              cl::value_desc("name=size"));
+static cl::opt<bool>
+    textSyntax("text", cl::desc("Read the ONNX textual syntax (also chosen "
+                                "by the extension .onnxtxt)"));
+static cl::opt<bool> optimize("optimize",
+                              cl::desc("Run the dsr1-optimize-pipeline after "
+                                       "importing"));
+static cl::opt<bool> listOps("list-ops",
+                             cl::desc("List the ONNX ops dsr1 imports"));
+static cl::opt<bool> splitInput(
+    "split-input-file",
+    cl::desc("Import each '// -----' chunk of a text file on its own"));
+
+static LogicalResult
+importOne(MLIRContext &context, StringRef path,
+          const dsr1::onnx_frontend::ImportOptions &options, raw_ostream &os) {
+  OwningOpRef<ModuleOp> module =
+      dsr1::onnx_frontend::importOnnxFile(context, path, options);
+  if (!module)
+    return failure();
+  if (optimize) {
+    PassManager pm(&context);
+    dsr1::buildOptimizePipeline(pm);
+    if (failed(pm.run(*module)))
+      return failure();
+  }
+  module->print(os);
+  os << "\n";
+  return success();
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  cl::ParseCommandLineOptions(argc, argv,
+                              "dsr1-import: ONNX model to dsr1 dialect\n");
+  if (listOps) {
+    for (const std::string &name :
+         dsr1::onnx_frontend::OpRegistry::get().names())
+      llvm::outs() << name << "\n";
+    return 0;
+  }
+  dsr1::onnx_frontend::ImportOptions options;
+  options.textFormat = textSyntax;
+  std::string error;
+  for (const std::string &spec : inputShapes)
+    if (failed(dsr1::onnx_frontend::parseShapeOverride(spec, options, error))) {
+      llvm::errs() << "dsr1-import: --input-shape: " << error << "\n";
+      return 1;
+    }
+  for (const std::string &spec : dimValues)
+    if (failed(dsr1::onnx_frontend::parseDimOverride(spec, options, error))) {
+      llvm::errs() << "dsr1-import: --dim: " << error << "\n";
+      return 1;
+    }
+
+  MLIRContext context;
+  auto output = openOutputFile(outputPath, &error);
+  if (!output) {
+    llvm::errs() << "dsr1-import: " << error << "\n";
+    return 1;
+  }
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+
+  if (!splitInput) {
+    if (failed(importOne(context, inputPath, options, output->os())))
+      return 1;
+    output->keep();
+    return 0;
+  }
+  // Split mode (for lit tests with many small models in one file): each chunk
+  // goes through a temporary file, and a failing chunk does not stop the rest.
+  auto input = openInputFile(inputPath, &error);
+  if (!input) {
+    llvm::errs() << "dsr1-import: " << error << "\n";
+    return 1;
+  }
+  bool anyFailed = false;
+  SmallVector<StringRef> chunks;
+  input->getBuffer().split(chunks, "// -----");
+  for (auto [i, chunk] : llvm::enumerate(chunks)) {
+    SmallString<128> chunkPath;
+    int fd;
+    if (llvm::sys::fs::createTemporaryFile("dsr1-import", "onnxtxt", fd,
+                                           chunkPath)) {
+      llvm::errs() << "dsr1-import: cannot create a temporary file\n";
+      return 1;
+    }
+    {
+      llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+      os << chunk;
+    }
+    options.textFormat = true;
+    if (i)
+      output->os() << "// -----\n";
+    anyFailed |= failed(importOne(context, chunkPath, options, output->os()));
+    llvm::sys::fs::remove(chunkPath);
+  }
+  output->keep();
+  return anyFailed ? 1 : 0;
+}
