@@ -492,6 +492,24 @@ static LogicalResult inferReduce(std::optional<Location> location,
   return success();
 }
 
+static LogicalResult inferArgReduce(MLIRContext *context,
+                                    std::optional<Location> location,
+                                    StringRef opName, Value inputValue,
+                                    int64_t axis, bool keepdims,
+                                    SmallVectorImpl<Type> &types) {
+  ShapeError err(location, opName);
+  auto input = ranked(inputValue, "input", err);
+  if (failed(input) || failed(checkAxis(axis, input->getRank(), err)))
+    return failure();
+  SmallVector<int64_t> shape(input->getShape());
+  if (keepdims)
+    shape[axis] = 1;
+  else
+    shape.erase(shape.begin() + axis);
+  pushTensor(types, shape, IntegerType::get(context, 64));
+  return success();
+}
+
 static LogicalResult inferSoftmax(std::optional<Location> location,
                                   StringRef opName, Value inputValue,
                                   int64_t axis, SmallVectorImpl<Type> &types) {

@@ -393,6 +393,28 @@ def DSR1_ReduceMinOp : DSR1_ReduceOp<"reduce_min", "minimum">;
 def DSR1_ReduceProdOp : DSR1_ReduceOp<"reduce_prod", "product">;
 def DSR1_ReduceSumOp : DSR1_ReduceOp<"reduce_sum", "sum">;
 
+class DSR1_ArgReduceOp<string mnemonic, string what> : DSR1_Op<mnemonic> {
+  let summary = "index of the " # what # " along one axis";
+  let description = "The i64 index of the " # what # " along `axis` (the first one, or the " #
+    "last with `select_last_index`); `keepdims` keeps the axis as size 1." #
+    "\n\n```mlir\n%i = dsr1." # mnemonic # " %x axis 1 {keepdims = false} : tensor<2x?xf32>\n```";
+  let arguments = (ins DSR1_NumericTensor:$input, DSR1_NonNegI64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "true">:$keepdims,
+                   DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let assemblyFormat = "$input `axis` $axis attr-dict `:` type($input)";
+  let extraClassDefinition = inferDef # [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *context,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return inferArgReduce(context, location, getOperationName(), adaptor.getInput(),
+                            adaptor.getAxis(), adaptor.getKeepdims(), types);
+    }
+  }];
+}
+def DSR1_ArgMaxOp : DSR1_ArgReduceOp<"arg_max", "maximum">;
+def DSR1_ArgMinOp : DSR1_ArgReduceOp<"arg_min", "minimum">;
+
 class DSR1_SoftmaxOpBase<string mnemonic, string what> : DSR1_Op<mnemonic> {
   let summary = what # " along one axis";
   let description = "Normalises along `axis`; the statistics are computed in f32 whatever the " #

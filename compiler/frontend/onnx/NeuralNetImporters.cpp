@@ -241,6 +241,19 @@ template <typename OpT> LogicalResult importReduce(NodeContext &ctx) {
       ctx.builder.getBoolAttr(ctx.intAttr("keepdims", 1) != 0)));
 }
 
+template <typename OpT> LogicalResult importArgReduce(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  FailureOr<int64_t> axis =
+      ctx.axis(ctx.intAttr("axis", 0), NodeContext::typeOf(*x).getRank());
+  if (failed(axis))
+    return failure();
+  return ctx.setResults(ctx.create<OpT>(
+      *x, static_cast<uint64_t>(*axis), ctx.intAttr("keepdims", 1) != 0,
+      ctx.intAttr("select_last_index", 0) != 0));
+}
+
 /// LSTM and GRU in the ONNX default form: layout 0, default activations, no
 /// clipping, no per-batch sequence lengths.
 template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
@@ -304,6 +317,10 @@ LogicalResult importAttention23(NodeContext &ctx) {
   if (ctx.intAttr("qk_matmul_output_mode", 0) != 0)
     return ctx.error() << "qk_matmul_output_mode is not supported";
   int64_t rank = NodeContext::typeOf(*q).getRank();
+  for (Value operand : {*q, *k, *v})
+    if (NodeContext::typeOf(operand).getRank() != rank ||
+        (rank != 3 && rank != 4))
+      return ctx.error() << "query, key and value must all be 3-D or all 4-D";
   int64_t heads = rank == 4 ? NodeContext::typeOf(*q).getDimSize(1)
                             : ctx.intAttr("q_num_heads", 0);
   int64_t kvHeads = rank == 4 ? NodeContext::typeOf(*k).getDimSize(1)
@@ -348,6 +365,8 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "LayerNormalization", 17, hi, importLayerNorm);
   r.add("", "Softmax", lo, hi, importSoftmax<SoftmaxOp>);
   r.add("", "LogSoftmax", lo, hi, importSoftmax<LogSoftmaxOp>);
+  r.add("", "ArgMax", lo, hi, importArgReduce<ArgMaxOp>);
+  r.add("", "ArgMin", lo, hi, importArgReduce<ArgMinOp>);
   r.add("", "ReduceSum", lo, hi, importReduce<ReduceSumOp>);
   r.add("", "ReduceMean", lo, hi, importReduce<ReduceMeanOp>);
   r.add("", "ReduceMax", lo, hi, importReduce<ReduceMaxOp>);

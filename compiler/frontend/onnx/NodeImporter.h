@@ -30,12 +30,16 @@ class GraphImporter;
 class NodeContext {
 public:
   NodeContext(GraphImporter &graph, mlir::OpBuilder &builder,
-              const onnx::NodeProto &node, int64_t opset, mlir::Location loc)
-      : builder(builder), loc(loc), node(node), opset(opset), graph(graph) {}
+              const onnx::NodeProto &node, std::string name, int64_t opset,
+              mlir::Location loc)
+      : builder(builder), loc(loc), node(node), name(std::move(name)),
+        opset(opset), graph(graph) {}
 
   mlir::OpBuilder &builder;
   mlir::Location loc;
   const onnx::NodeProto &node;
+  /// The node's name, or OpType_index for an unnamed node.
+  std::string name;
   /// The version of the node's domain the model imports.
   int64_t opset;
 

@@ -210,7 +210,7 @@ private:
   FailureOr<std::vector<char>>
   tensorBytes(const onnx::TensorProto &tensor, Type element, int64_t count,
               Location loc, std::unique_ptr<llvm::MemoryBuffer> &external);
-  Location nodeLoc(const onnx::NodeProto &node, int index);
+  static std::string nodeName(const onnx::NodeProto &node, int index);
   InFlightDiagnostic modelError() { return emitError(fileLoc); }
 
   const onnx::ModelProto &model;
@@ -221,11 +221,9 @@ private:
   llvm::StringMap<Value> values;
 };
 
-Location GraphImporter::nodeLoc(const onnx::NodeProto &node, int index) {
-  std::string name = node.name().empty()
-                         ? node.op_type() + "_" + std::to_string(index)
-                         : node.name();
-  return NameLoc::get(StringAttr::get(&ctx, name), fileLoc);
+std::string GraphImporter::nodeName(const onnx::NodeProto &node, int index) {
+  return node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                             : node.name();
 }
 
 LogicalResult GraphImporter::checkModel() {
@@ -286,13 +284,12 @@ LogicalResult GraphImporter::checkSupported() {
     std::string key = (domain.empty() ? "" : domain + "::") + node.op_type();
     if (opset == opsets.end()) {
       missing[key + " (domain '" + domain + "' is not imported)"].push_back(
-          node.name());
+          nodeName(node, index));
       continue;
     }
     if (!registry.lookup(domain, node.op_type(), opset->second))
       missing[key + " (opset " + std::to_string(opset->second) + ")"].push_back(
-          node.name().empty() ? node.op_type() + "_" + std::to_string(index)
-                              : node.name());
+          nodeName(node, index));
   }
   if (missing.empty())
     return success();
@@ -575,7 +572,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
 
   const OpRegistry &registry = OpRegistry::get();
   for (auto [index, node] : llvm::enumerate(graph.node())) {
-    Location loc = nodeLoc(node, index);
+    std::string name = nodeName(node, index);
+    Location loc = NameLoc::get(StringAttr::get(&ctx, name), fileLoc);
     std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
     int64_t opset = opsets.at(domain);
     for (const std::string &name : node.input())
@@ -585,7 +583,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
                                   "initializer defines (is the graph in "
                                   "topological order?)"),
                nullptr;
-    NodeContext context(*this, builder, node, opset, loc);
+    NodeContext context(*this, builder, node, name, opset, loc);
     if (failed((*registry.lookup(domain, node.op_type(), opset))(context)))
       return nullptr;
     std::string unread = context.unreadField();
@@ -633,7 +631,7 @@ FailureOr<Value> NodeContext::requiredInput(int i) const {
 
 InFlightDiagnostic NodeContext::error() const {
   InFlightDiagnostic diag = emitError(loc);
-  diag << "node '" << (node.name().empty() ? "(unnamed)" : node.name()) << "' ("
+  diag << "node '" << name << "' ("
        << (node.domain().empty() ? "" : node.domain() + "::") << node.op_type()
        << ", opset " << opset << "): ";
   return diag;

@@ -455,6 +455,111 @@ LogicalResult importPad(NodeContext &ctx) {
                         ctx.builder.getF64FloatAttr(value)));
 }
 
+/// Tile as concatenations: `repeats[d]` copies of the input along each dim d.
+LogicalResult importTile(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  FailureOr<SmallVector<int64_t>> repeats = ctx.constantInts(1, "repeats");
+  if (failed(x) || failed(repeats))
+    return failure();
+  int64_t rank = NodeContext::typeOf(*x).getRank();
+  if (static_cast<int64_t>(repeats->size()) != rank)
+    return ctx.error() << "repeats has " << repeats->size()
+                       << " entries for a rank-" << rank << " input";
+  Value result = *x;
+  for (auto [d, r] : llvm::enumerate(*repeats)) {
+    if (r < 0)
+      return ctx.error() << "repeats must not be negative, got " << r;
+    if (r == 1)
+      continue;
+    if (r == 0)
+      return ctx.error() << "a repeat of 0 (an empty tensor) is not supported";
+    result = ctx.create<ConcatOp>(SmallVector<Value>(r, result),
+                                  static_cast<uint64_t>(d));
+  }
+  return ctx.setResults(result);
+}
+
+/// GatherND with batch_dims = 0: the k indexed leading dims (static) are
+/// flattened into one, and a plain gather picks the flat index
+/// sum_d(index_d * stride_d), computed at compile time for constant indices
+/// and with dsr1 arithmetic otherwise.
+LogicalResult importGatherND(NodeContext &ctx) {
+  FailureOr<Value> data = ctx.requiredInput(0), indices = ctx.requiredInput(1);
+  if (failed(data) || failed(indices))
+    return failure();
+  if (ctx.intAttr("batch_dims", 0) != 0)
+    return ctx.error() << "batch_dims other than 0 is not supported";
+  ArrayRef<int64_t> shape = NodeContext::typeOf(*data).getShape();
+  auto indexType = NodeContext::typeOf(*indices);
+  ArrayRef<int64_t> indexShape = indexType.getShape();
+  if (indexShape.empty() || ShapedType::isDynamic(indexShape.back()))
+    return ctx.error() << "indices must have rank >= 1 and a static last dim";
+  int64_t k = indexShape.back();
+  if (k < 1 || k > static_cast<int64_t>(shape.size()) ||
+      !ShapedType::isStaticShape(shape.take_front(k)))
+    return ctx.error() << "indices address " << k
+                       << " leading dims, which must exist and be static in "
+                       << formatShape(shape);
+  SmallVector<int64_t> merged = {checkedProduct(shape.take_front(k)).value()};
+  for (size_t d = k; d < shape.size(); ++d)
+    merged.push_back(ShapedType::isDynamic(shape[d]) ? 0 : shape[d]);
+  if (k > 1 && llvm::is_contained(ArrayRef(merged).drop_front(), 0))
+    return ctx.error() << "needs static trailing dims when indexing " << k
+                       << " dims";
+  Value flatData = ctx.create<ReshapeOp>(*data, merged);
+
+  DenseElementsAttr constIndices;
+  Value flatIndices;
+  if (matchPattern(*indices, m_Constant(&constIndices))) {
+    SmallVector<int64_t> flat, tuple;
+    for (const APInt &v : constIndices.getValues<APInt>()) {
+      tuple.push_back(v.getSExtValue());
+      if (static_cast<int64_t>(tuple.size()) < k)
+        continue;
+      int64_t index = 0;
+      for (int64_t d = 0; d < k; ++d) {
+        int64_t i = tuple[d] < 0 ? tuple[d] + shape[d] : tuple[d];
+        if (i < 0 || i >= shape[d])
+          return ctx.error()
+                 << "index " << tuple[d] << " is out of range for dim " << d
+                 << " of size " << shape[d];
+        index = index * shape[d] + i;
+      }
+      flat.push_back(index);
+      tuple.clear();
+    }
+    auto flatType =
+        RankedTensorType::get(indexShape.drop_back(), ctx.builder.getI64Type());
+    flatIndices =
+        ctx.constant(DenseElementsAttr::get(flatType, ArrayRef(flat)));
+  } else {
+    Type i64 = ctx.builder.getI64Type();
+    Value idx = ctx.create<CastOp>(*indices, i64);
+    int64_t last = indexShape.size() - 1;
+    auto scalar = [&](int64_t v) {
+      return ctx.constant(
+          DenseElementsAttr::get(RankedTensorType::get({}, i64), v));
+    };
+    // Each index component, negative ones wrapped, times its dim's stride.
+    int64_t stride = 1;
+    for (int64_t d = k - 1; d >= 0; --d) {
+      Value part =
+          ctx.create<SliceOp>(idx, ctx.builder.getDenseI64ArrayAttr({d}),
+                              ctx.builder.getDenseI64ArrayAttr({d + 1}),
+                              ctx.builder.getDenseI64ArrayAttr({last}),
+                              ctx.builder.getDenseI64ArrayAttr({}));
+      part = ctx.create<ReshapeOp>(part, SmallVector<int64_t>(last, 0));
+      Value negative = ctx.create<LessOp>(part, scalar(0));
+      part = ctx.create<WhereOp>(
+          negative, ctx.create<AddOp>(part, scalar(shape[d])), part);
+      part = ctx.create<MulOp>(part, scalar(stride));
+      flatIndices = flatIndices ? ctx.create<AddOp>(flatIndices, part) : part;
+      stride *= shape[d];
+    }
+  }
+  return ctx.setResults(ctx.create<GatherOp>(flatData, flatIndices, 0));
+}
+
 /// Trilu of a constant (the causal masks exporters build) folds here.
 LogicalResult importTrilu(NodeContext &ctx) {
   DenseElementsAttr input;
@@ -505,6 +610,8 @@ void registerTensorImporters(OpRegistry &r) {
   r.add("", "Expand", lo, hi, importExpand);
   r.add("", "Pad", lo, hi, importPad);
   r.add("", "Trilu", 14, hi, importTrilu);
+  r.add("", "Tile", lo, hi, importTile);
+  r.add("", "GatherND", lo, hi, importGatherND);
 }
 
 } // namespace dsr1::onnx_frontend

@@ -171,6 +171,11 @@ func.func @reductions(%x: tensor<4x?x8xf32>) {
   %2 = dsr1.reduce_max %x axes [] : tensor<4x?x8xf32>
   // CHECK: "dsr1.reduce_min"{{.*}} -> tensor<f32>
   %3 = dsr1.reduce_min %x axes [] {keepdims = false} : tensor<4x?x8xf32>
+  // Index reductions give i64.
+  // CHECK: "dsr1.arg_max"{{.*}} -> tensor<4x1x8xi64>
+  %5 = dsr1.arg_max %x axis 1 : tensor<4x?x8xf32>
+  // CHECK: "dsr1.arg_min"{{.*}} -> tensor<?x8xi64>
+  %6 = dsr1.arg_min %x axis 0 {keepdims = false} : tensor<4x?x8xf32>
   // CHECK: "dsr1.softmax"{{.*}} -> tensor<4x?x8xf32>
   %4 = dsr1.softmax %x axis 2 : tensor<4x?x8xf32>
   return

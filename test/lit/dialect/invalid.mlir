@@ -2218,3 +2218,19 @@ func.func @attribute_given_twice(%x: tensor<2x3xf32>) {
   %0 = dsr1.softmax %x axis 1 {axis = 0 : i64} : tensor<2x3xf32>
   return
 }
+
+// -----
+
+func.func @arg_max_axis_out_of_range(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'dsr1.arg_max' op axis 2 is out of range for rank 2}}
+  %0 = dsr1.arg_max %x axis 2 : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @arg_min_on_bool(%x: tensor<2x3xi1>) {
+  // expected-error @+1 {{'dsr1.arg_min' op operand #0 must be ranked tensor of}}
+  %0 = dsr1.arg_min %x axis 0 : tensor<2x3xi1>
+  return
+}

@@ -159,6 +159,10 @@ func.func @pooling_and_reductions(%x: tensor<1x64x112x112xf32>, %r: tensor<4x?x8
   %7 = dsr1.reduce_min %r axes [2] : tensor<4x?x8xf32>
   // CHECK: dsr1.reduce_prod
   %8 = dsr1.reduce_prod %r axes [2] : tensor<4x?x8xf32>
+  // CHECK: dsr1.arg_max %{{.*}} axis 1 : tensor<4x?x8xf32>
+  %11 = dsr1.arg_max %r axis 1 : tensor<4x?x8xf32>
+  // CHECK: dsr1.arg_min %{{.*}} axis 2 {keepdims = false, select_last_index = true} : tensor<4x?x8xf32>
+  %12 = dsr1.arg_min %r axis 2 {keepdims = false, select_last_index = true} : tensor<4x?x8xf32>
   // CHECK: dsr1.softmax %{{.*}} axis 2 : tensor<4x?x8xf32>
   %9 = dsr1.softmax %r axis 2 : tensor<4x?x8xf32>
   // CHECK: dsr1.log_softmax %{{.*}} axis 0 : tensor<4x?x8xf32>

@@ -1,0 +1,1 @@
+Blogits_per_imageJå5=Š6“@
