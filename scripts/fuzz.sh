@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the ONNX importer fuzzer (clang, libFuzzer, AddressSanitizer) into
 # build-fuzz and runs it for a bounded time from a seed corpus of real models.
-# Usage: scripts/fuzz.sh [SECONDS]   (default 60). Exits non-zero on any crash,
-# leaving the crashing input in build-fuzz/crashes/.
+# Usage: scripts/fuzz.sh [SECONDS | --build-only]   (default 60 s). Exits
+# non-zero on any crash, leaving the crashing input in build-fuzz/crashes/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN=${1:-60}
@@ -14,6 +14,7 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     { cat "$BUILD_DIR.cmake.log"; exit 1; }
 fi
 cmake --build "$BUILD_DIR" -j "${JOBS:-2}" --target onnx-import-fuzzer
+[ "$SECONDS_TO_RUN" = "--build-only" ] && exit 0
 
 # Seeds: the lit inputs, the generated model set, and a sample of node tests.
 corpus="$BUILD_DIR/corpus"

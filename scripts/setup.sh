@@ -9,6 +9,8 @@ APT_PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   # Build and test tooling.
   cmake ninja-build ccache g++ libgtest-dev python3 python3-pip clang-format
+  # The importer fuzzer: clang with libFuzzer and AddressSanitizer.
+  clang-22 libclang-rt-22-dev
 )
 PIP_PACKAGES=(onnx onnxruntime numpy)
 
