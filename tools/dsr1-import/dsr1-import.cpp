@@ -15,9 +15,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/ToolUtilities.h"
-#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -49,20 +47,16 @@ static cl::opt<bool> splitInput(
     "split-input-file",
     cl::desc("Import each '// -----' chunk of a text file on its own"));
 
-static LogicalResult
-importOne(MLIRContext &context, StringRef path,
-          const dsr1::onnx_frontend::ImportOptions &options, raw_ostream &os) {
-  OwningOpRef<ModuleOp> module =
-      dsr1::onnx_frontend::importOnnxFile(context, path, options);
-  if (!module)
-    return failure();
+/// Optimises `module` if asked, then prints it.
+static LogicalResult emit(MLIRContext &context, ModuleOp module,
+                          raw_ostream &os) {
   if (optimize) {
     PassManager pm(&context);
     dsr1::buildOptimizePipeline(pm);
-    if (failed(pm.run(*module)))
+    if (failed(pm.run(module)))
       return failure();
   }
-  module->print(os);
+  module.print(os);
   os << "\n";
   return success();
 }
@@ -103,38 +97,30 @@ int main(int argc, char **argv) {
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
 
   if (!splitInput) {
-    if (failed(importOne(context, inputPath, options, output->os())))
+    OwningOpRef<ModuleOp> module =
+        dsr1::onnx_frontend::importOnnxFile(context, inputPath, options);
+    if (!module || failed(emit(context, *module, output->os())))
       return 1;
     output->keep();
     return 0;
   }
   // Split mode (for lit tests with many small models in one file): each chunk
-  // goes through a temporary file, and a failing chunk does not stop the rest.
+  // is imported on its own, and a failing chunk does not stop the rest.
   auto input = openInputFile(inputPath, &error);
   if (!input) {
     llvm::errs() << "dsr1-import: " << error << "\n";
     return 1;
   }
+  options.textFormat = true;
   bool anyFailed = false;
   SmallVector<StringRef> chunks;
   input->getBuffer().split(chunks, "// -----");
   for (auto [i, chunk] : llvm::enumerate(chunks)) {
-    SmallString<128> chunkPath;
-    int fd;
-    if (llvm::sys::fs::createTemporaryFile("dsr1-import", "onnxtxt", fd,
-                                           chunkPath)) {
-      llvm::errs() << "dsr1-import: cannot create a temporary file\n";
-      return 1;
-    }
-    {
-      llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-      os << chunk;
-    }
-    options.textFormat = true;
     if (i)
       output->os() << "// -----\n";
-    anyFailed |= failed(importOne(context, chunkPath, options, output->os()));
-    llvm::sys::fs::remove(chunkPath);
+    OwningOpRef<ModuleOp> module = dsr1::onnx_frontend::importOnnxBuffer(
+        context, chunk, inputPath, options);
+    anyFailed |= !module || failed(emit(context, *module, output->os()));
   }
   output->keep();
   return anyFailed ? 1 : 0;

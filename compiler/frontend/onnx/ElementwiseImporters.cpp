@@ -8,6 +8,8 @@
 
 #include "compiler/frontend/onnx/NodeImporter.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace dsr1::onnx_frontend {
@@ -200,6 +202,183 @@ LogicalResult importCast(NodeContext &ctx) {
   return ctx.setResults(ctx.create<CastOp>(*x, to));
 }
 
+/// Mod: C's fmod (fmod=1, sign of the dividend) or Python's % (fmod=0, sign
+/// of the divisor, integers only), from truncating division.
+LogicalResult importMod(NodeContext &ctx) {
+  // Composite importers build one op per statement: arguments are evaluated
+  // in an unspecified order, and the IR must not depend on the compiler.
+  FailureOr<Value> a = ctx.requiredInput(0), b = ctx.requiredInput(1);
+  if (failed(a) || failed(b))
+    return failure();
+  bool fmod = ctx.intAttr("fmod", 0) != 0;
+  Type element = NodeContext::typeOf(*a).getElementType();
+  bool isFloat = isa<FloatType>(element);
+  if (isFloat && !fmod)
+    return ctx.error() << "fmod=0 is not defined for floating-point inputs";
+  Value quotient = ctx.create<DivOp>(*a, *b);
+  if (isFloat) { // trunc(q) = sign(q) * floor(|q|)
+    Value sign = ctx.create<SignOp>(quotient);
+    Value magnitude = ctx.create<AbsOp>(quotient);
+    Value whole = ctx.create<FloorOp>(magnitude);
+    quotient = ctx.create<MulOp>(sign, whole);
+  }
+  Value product = ctx.create<MulOp>(quotient, *b);
+  Value rem = ctx.create<SubOp>(*a, product);
+  if (fmod || element.isUnsignedInteger()) // Unsigned: both signs agree.
+    return ctx.setResults(rem);
+  Value zero = ctx.scalarLike(rem, 0);
+  Value isZero = ctx.create<EqualOp>(rem, zero);
+  Value nonZero = ctx.create<NotOp>(isZero);
+  Value remNegative = ctx.create<LessOp>(rem, zero);
+  Value divisorNegative = ctx.create<LessOp>(*b, zero);
+  Value signsDiffer = ctx.create<XorOp>(remNegative, divisorNegative);
+  Value fix = ctx.create<AndOp>(nonZero, signsDiffer);
+  Value shifted = ctx.create<AddOp>(rem, *b);
+  return ctx.setResults(ctx.create<WhereOp>(fix, shifted, rem));
+}
+
+/// Activations and math functions that are short compositions of dsr1 ops.
+enum class Composite {
+  Selu,
+  Celu,
+  Softsign,
+  Mish,
+  Swish,
+  ThresholdedRelu,
+  Tan,
+  Sinh,
+  Cosh,
+  Asinh,
+  Acosh,
+  Atanh,
+  IsNaN
+};
+
+template <Composite kind> LogicalResult importComposite(NodeContext &ctx) {
+  FailureOr<Value> in = ctx.requiredInput(0);
+  if (failed(in))
+    return failure();
+  Value x = *in;
+  auto c = [&](double v) { return ctx.scalarLike(x, v); };
+  auto f64 = [&](double v) { return ctx.builder.getF64FloatAttr(v); };
+  Value result;
+  switch (kind) {
+  case Composite::Selu: { // gamma * elu(x, alpha)
+    Value gamma = c(ctx.floatAttr("gamma", 1.05070102214813232421875f));
+    Value elu = ctx.create<EluOp>(
+        x, f64(ctx.floatAttr("alpha", 1.67326319217681884765625f)));
+    result = ctx.create<MulOp>(elu, gamma);
+    break;
+  }
+  case Composite::Celu: { // alpha * elu(x / alpha)
+    Value alpha = c(ctx.floatAttr("alpha", 1.0f));
+    Value scaled = ctx.create<DivOp>(x, alpha);
+    Value elu = ctx.create<EluOp>(scaled, f64(1.0));
+    result = ctx.create<MulOp>(elu, alpha);
+    break;
+  }
+  case Composite::Softsign: { // x / (1 + |x|)
+    Value one = c(1);
+    Value magnitude = ctx.create<AbsOp>(x);
+    Value denominator = ctx.create<AddOp>(one, magnitude);
+    result = ctx.create<DivOp>(x, denominator);
+    break;
+  }
+  case Composite::Mish: { // x * tanh(softplus(x))
+    Value softplus = ctx.create<SoftplusOp>(x);
+    Value tanh = ctx.create<TanhOp>(softplus);
+    result = ctx.create<MulOp>(x, tanh);
+    break;
+  }
+  case Composite::Swish: { // x * sigmoid(alpha * x)
+    Value alpha = c(ctx.floatAttr("alpha", 1.0f));
+    Value scaled = ctx.create<MulOp>(x, alpha);
+    Value gate = ctx.create<SigmoidOp>(scaled);
+    result = ctx.create<MulOp>(x, gate);
+    break;
+  }
+  case Composite::ThresholdedRelu: { // x where x > alpha, else 0
+    Value alpha = c(ctx.floatAttr("alpha", 1.0f));
+    Value zero = c(0);
+    Value above = ctx.create<GreaterOp>(x, alpha);
+    result = ctx.create<WhereOp>(above, x, zero);
+    break;
+  }
+  case Composite::Tan: {
+    Value sin = ctx.create<SinOp>(x);
+    Value cos = ctx.create<CosOp>(x);
+    result = ctx.create<DivOp>(sin, cos);
+    break;
+  }
+  case Composite::Sinh:
+  case Composite::Cosh: { // (e^x -+ e^-x) / 2
+    Value half = c(0.5);
+    Value e = ctx.create<ExpOp>(x);
+    Value negated = ctx.create<NegOp>(x);
+    Value f = ctx.create<ExpOp>(negated);
+    Value sum = kind == Composite::Sinh ? ctx.create<SubOp>(e, f)
+                                        : ctx.create<AddOp>(e, f);
+    result = ctx.create<MulOp>(sum, half);
+    break;
+  }
+  case Composite::Asinh:
+  case Composite::Acosh: { // log(x + sqrt(x^2 +- 1))
+    Value one = c(1);
+    Value square = ctx.create<MulOp>(x, x);
+    Value shifted = kind == Composite::Asinh ? ctx.create<AddOp>(square, one)
+                                             : ctx.create<SubOp>(square, one);
+    Value root = ctx.create<SqrtOp>(shifted);
+    Value sum = ctx.create<AddOp>(x, root);
+    result = ctx.create<LogOp>(sum);
+    break;
+  }
+  case Composite::Atanh: { // 0.5 * log((1 + x) / (1 - x))
+    Value one = c(1), half = c(0.5);
+    Value num = ctx.create<AddOp>(one, x);
+    Value den = ctx.create<SubOp>(one, x);
+    Value ratio = ctx.create<DivOp>(num, den);
+    Value log = ctx.create<LogOp>(ratio);
+    result = ctx.create<MulOp>(log, half);
+    break;
+  }
+  case Composite::IsNaN: { // NaN is the only value unequal to itself.
+    Value same = ctx.create<EqualOp>(x, x);
+    result = ctx.create<NotOp>(same);
+    break;
+  }
+  }
+  return ctx.setResults(result);
+}
+
+LogicalResult importIsInf(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  bool positive = ctx.intAttr("detect_positive", 1) != 0;
+  bool negative = ctx.intAttr("detect_negative", 1) != 0;
+  double inf = std::numeric_limits<double>::infinity();
+  Value posInf = ctx.scalarLike(*x, inf);
+  Value negInf = ctx.scalarLike(*x, -inf);
+  Value pos = ctx.create<EqualOp>(*x, posInf);
+  Value neg = ctx.create<EqualOp>(*x, negInf);
+  if (positive && negative)
+    return ctx.setResults(ctx.create<OrOp>(pos, neg));
+  if (positive || negative)
+    return ctx.setResults(positive ? pos : neg);
+  return ctx.setResults(ctx.create<AndOp>(pos, neg)); // Never true.
+}
+
+/// PRelu: x where x >= 0, slope * x elsewhere (slope broadcasts to x).
+LogicalResult importPRelu(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), slope = ctx.requiredInput(1);
+  if (failed(x) || failed(slope))
+    return failure();
+  Value zero = ctx.scalarLike(*x, 0);
+  Value negative = ctx.create<LessOp>(*x, zero);
+  Value scaled = ctx.create<MulOp>(*x, *slope);
+  return ctx.setResults(ctx.create<WhereOp>(negative, scaled, *x));
+}
+
 } // namespace
 
 void registerElementwiseImporters(OpRegistry &r) {
@@ -253,6 +432,24 @@ void registerElementwiseImporters(OpRegistry &r) {
       return failure();
     return ctx.setResults(ctx.create<WhereOp>(*c, *x, *y));
   });
+
+  r.add("", "Mod", lo, hi, importMod);
+  r.add("", "Selu", lo, hi, importComposite<Composite::Selu>);
+  r.add("", "Celu", 12, hi, importComposite<Composite::Celu>);
+  r.add("", "Softsign", lo, hi, importComposite<Composite::Softsign>);
+  r.add("", "Mish", 18, hi, importComposite<Composite::Mish>);
+  r.add("", "Swish", 24, hi, importComposite<Composite::Swish>);
+  r.add("", "ThresholdedRelu", lo, hi,
+        importComposite<Composite::ThresholdedRelu>);
+  r.add("", "Tan", lo, hi, importComposite<Composite::Tan>);
+  r.add("", "Sinh", lo, hi, importComposite<Composite::Sinh>);
+  r.add("", "Cosh", lo, hi, importComposite<Composite::Cosh>);
+  r.add("", "Asinh", lo, hi, importComposite<Composite::Asinh>);
+  r.add("", "Acosh", lo, hi, importComposite<Composite::Acosh>);
+  r.add("", "Atanh", lo, hi, importComposite<Composite::Atanh>);
+  r.add("", "IsNaN", lo, hi, importComposite<Composite::IsNaN>);
+  r.add("", "IsInf", lo, hi, importIsInf);
+  r.add("", "PRelu", lo, hi, importPRelu);
 
   r.add("", "Cast", lo, hi, importCast);
   r.add("", "CastLike", 15, hi, importCast);

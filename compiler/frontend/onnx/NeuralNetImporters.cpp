@@ -169,17 +169,29 @@ LogicalResult importLayerNorm(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0), scale = ctx.requiredInput(1);
   if (failed(x) || failed(scale))
     return failure();
-  if (ctx.hasOutput(1) || ctx.hasOutput(2))
-    return ctx.error() << "the Mean and InvStdDev outputs are not supported";
   // The statistics are computed in f32 whatever stash_type says.
   (void)ctx.attr("stash_type");
-  FailureOr<int64_t> axis =
-      ctx.axis(ctx.intAttr("axis", -1), NodeContext::typeOf(*x).getRank());
+  int64_t rank = NodeContext::typeOf(*x).getRank();
+  FailureOr<int64_t> axis = ctx.axis(ctx.intAttr("axis", -1), rank);
   if (failed(axis))
     return failure();
-  return ctx.setResults(ctx.create<LayerNormOp>(
-      *x, *scale, ctx.input(2), static_cast<uint64_t>(*axis),
-      APFloat(static_cast<double>(ctx.floatAttr("epsilon", 1e-5f)))));
+  float epsilon = ctx.floatAttr("epsilon", 1e-5f);
+  Value y = ctx.create<LayerNormOp>(*x, *scale, ctx.input(2),
+                                    static_cast<uint64_t>(*axis),
+                                    APFloat(static_cast<double>(epsilon)));
+  if (!ctx.hasOutput(1) && !ctx.hasOutput(2))
+    return ctx.setResults(y);
+  // The optional Mean and InvStdDev outputs, over the normalised dims with
+  // those dims kept as 1.
+  auto axes = i64Array(ctx, llvm::to_vector(llvm::seq<int64_t>(*axis, rank)));
+  BoolAttr keep = ctx.builder.getBoolAttr(true);
+  Value mean = ctx.create<ReduceMeanOp>(*x, axes, keep);
+  Value centred = ctx.create<SubOp>(*x, mean);
+  Value var =
+      ctx.create<ReduceMeanOp>(ctx.create<MulOp>(centred, centred), axes, keep);
+  Value invStd =
+      ctx.create<RsqrtOp>(ctx.create<AddOp>(var, ctx.scalarLike(*x, epsilon)));
+  return ctx.setResults({y, mean, invStd});
 }
 
 /// Softmax and LogSoftmax. Before opset 13 they normalised over all dims from
@@ -209,36 +221,125 @@ template <typename OpT> LogicalResult importSoftmax(NodeContext &ctx) {
   return ctx.setResults(ctx.create<ReshapeOp>(normalised, back));
 }
 
-/// ReduceX: axes as an attribute (ReduceSum before 13, the others before 18)
-/// or as an optional input; noop_with_empty_axes.
-template <typename OpT> LogicalResult importReduce(NodeContext &ctx) {
-  FailureOr<Value> x = ctx.requiredInput(0);
-  if (failed(x))
-    return failure();
-  int64_t rank = NodeContext::typeOf(*x).getRank();
-  int64_t axesInputSince = std::is_same_v<OpT, ReduceSumOp> ? 13 : 18;
+/// The axes and keepdims of a ReduceX node: axes as an attribute (ReduceSum
+/// before 13, the others before 18) or as an optional input, normalised and
+/// sorted. `noop` is set when the node reduces nothing (empty axes with
+/// noop_with_empty_axes).
+struct Reduction {
   SmallVector<int64_t> axes;
+  bool keepdims = true;
+  bool noop = false;
+};
+
+FailureOr<Reduction> readReduction(NodeContext &ctx, Value x,
+                                   int64_t axesInputSince) {
+  int64_t rank = NodeContext::typeOf(x).getRank();
+  Reduction r;
   if (ctx.opset < axesInputSince) {
-    axes = ctx.intsAttr("axes").value_or(SmallVector<int64_t>());
+    r.axes = ctx.intsAttr("axes").value_or(SmallVector<int64_t>());
   } else if (ctx.input(1)) {
     FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "axes");
     if (failed(given))
       return failure();
-    axes = *given;
+    r.axes = *given;
   }
-  bool noop = ctx.intAttr("noop_with_empty_axes", 0) != 0;
-  if (axes.empty() && noop)
-    return ctx.setResults(*x);
-  for (int64_t &a : axes) {
+  r.noop = ctx.intAttr("noop_with_empty_axes", 0) != 0 && r.axes.empty();
+  r.keepdims = ctx.intAttr("keepdims", 1) != 0;
+  for (int64_t &a : r.axes) {
     FailureOr<int64_t> normalised = ctx.axis(a, rank);
     if (failed(normalised))
       return failure();
     a = *normalised;
   }
-  llvm::sort(axes);
-  return ctx.setResults(ctx.create<OpT>(
-      *x, i64Array(ctx, axes),
-      ctx.builder.getBoolAttr(ctx.intAttr("keepdims", 1) != 0)));
+  llvm::sort(r.axes);
+  return r;
+}
+
+template <typename OpT>
+Value reduce(NodeContext &ctx, Value x, const Reduction &r, bool keepdims) {
+  return ctx.create<OpT>(x, i64Array(ctx, r.axes),
+                         ctx.builder.getBoolAttr(keepdims));
+}
+
+template <typename OpT> LogicalResult importReduce(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Reduction> r =
+      readReduction(ctx, *x, std::is_same_v<OpT, ReduceSumOp> ? 13 : 18);
+  if (failed(r))
+    return failure();
+  if (r->noop)
+    return ctx.setResults(*x);
+  return ctx.setResults(reduce<OpT>(ctx, *x, *r, r->keepdims));
+}
+
+/// ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSum and ReduceLogSumExp as
+/// compositions (axes as inputs from opset 18). With noop_with_empty_axes
+/// the elementwise part still applies, as the ONNX reference does.
+enum class ReduceKind { L1, L2, SumSquare, LogSum, LogSumExp };
+
+template <ReduceKind kind>
+LogicalResult importReduceComposite(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Reduction> r = readReduction(ctx, *x, 18);
+  if (failed(r))
+    return failure();
+  auto sum = [&](Value v) {
+    return r->noop ? v : reduce<ReduceSumOp>(ctx, v, *r, r->keepdims);
+  };
+  Value result;
+  switch (kind) {
+  case ReduceKind::L1:
+    result = sum(ctx.create<AbsOp>(*x));
+    break;
+  case ReduceKind::L2:
+    result = ctx.create<SqrtOp>(sum(ctx.create<MulOp>(*x, *x)));
+    break;
+  case ReduceKind::SumSquare:
+    result = sum(ctx.create<MulOp>(*x, *x));
+    break;
+  case ReduceKind::LogSum:
+    result = ctx.create<LogOp>(sum(*x));
+    break;
+  case ReduceKind::LogSumExp: {
+    if (r->noop) {
+      result = *x;
+      break;
+    }
+    // max + log(sum(exp(x - max))): no overflow for large inputs.
+    Value m = reduce<ReduceMaxOp>(ctx, *x, *r, /*keepdims=*/true);
+    Value s = reduce<ReduceSumOp>(
+        ctx, ctx.create<ExpOp>(ctx.create<SubOp>(*x, m)), *r, true);
+    result = ctx.create<AddOp>(ctx.create<LogOp>(s), m);
+    if (!r->keepdims) // Drop the size-1 axes: a max over them is a squeeze.
+      result = reduce<ReduceMaxOp>(ctx, result, *r, false);
+    break;
+  }
+  }
+  return ctx.setResults(result);
+}
+
+/// RMSNormalization (opset 23): x / sqrt(mean(x^2 over [axis, rank)) + eps)
+/// * scale.
+LogicalResult importRmsNorm(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), scale = ctx.requiredInput(1);
+  if (failed(x) || failed(scale))
+    return failure();
+  (void)ctx.attr("stash_type"); // The statistics are f32 whatever it says.
+  int64_t rank = NodeContext::typeOf(*x).getRank();
+  FailureOr<int64_t> axis = ctx.axis(ctx.intAttr("axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(*axis, rank));
+  Value meanSquare =
+      ctx.create<ReduceMeanOp>(ctx.create<MulOp>(*x, *x), i64Array(ctx, axes),
+                               ctx.builder.getBoolAttr(true));
+  Value eps = ctx.scalarLike(*x, ctx.floatAttr("epsilon", 1e-5f));
+  Value inv = ctx.create<RsqrtOp>(ctx.create<AddOp>(meanSquare, eps));
+  return ctx.setResults(ctx.create<MulOp>(ctx.create<MulOp>(*x, inv), *scale));
 }
 
 template <typename OpT> LogicalResult importArgReduce(NodeContext &ctx) {
@@ -372,6 +473,14 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "ReduceMax", lo, hi, importReduce<ReduceMaxOp>);
   r.add("", "ReduceMin", lo, hi, importReduce<ReduceMinOp>);
   r.add("", "ReduceProd", lo, hi, importReduce<ReduceProdOp>);
+  r.add("", "ReduceL1", lo, hi, importReduceComposite<ReduceKind::L1>);
+  r.add("", "ReduceL2", lo, hi, importReduceComposite<ReduceKind::L2>);
+  r.add("", "ReduceSumSquare", lo, hi,
+        importReduceComposite<ReduceKind::SumSquare>);
+  r.add("", "ReduceLogSum", lo, hi, importReduceComposite<ReduceKind::LogSum>);
+  r.add("", "ReduceLogSumExp", lo, hi,
+        importReduceComposite<ReduceKind::LogSumExp>);
+  r.add("", "RMSNormalization", 23, hi, importRmsNorm);
   r.add("", "LSTM", lo, hi, importRnn<LstmOp>);
   r.add("", "GRU", lo, hi, importRnn<GruOp>);
   r.add("", "Attention", 23, hi, importAttention23);

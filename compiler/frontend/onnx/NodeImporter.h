@@ -128,6 +128,13 @@ public:
   mlir::FailureOr<mlir::ElementsAttr>
   tensorAttr(const onnx::TensorProto &tensor) const;
 
+  /// A rank-0 dsr1.constant of `element` type holding `value`.
+  mlir::Value scalar(mlir::Type element, double value);
+  /// As scalar(), with the element type of `like`.
+  mlir::Value scalarLike(mlir::Value like, double value) {
+    return scalar(typeOf(like).getElementType(), value);
+  }
+
   /// A dsr1.constant holding `attr`.
   mlir::Value constant(mlir::DenseElementsAttr attr);
 

@@ -720,6 +720,20 @@ NodeContext::tensorAttr(const onnx::TensorProto &tensor) const {
   return graph.tensorAttr(tensor, loc);
 }
 
+Value NodeContext::scalar(Type element, double value) {
+  auto type = RankedTensorType::get({}, element);
+  if (auto floatType = dyn_cast<FloatType>(element)) {
+    APFloat v(value);
+    bool lost;
+    v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+              &lost);
+    return constant(DenseElementsAttr::get(type, v));
+  }
+  return constant(DenseElementsAttr::get(
+      type, APInt(element.getIntOrFloatBitWidth(), static_cast<int64_t>(value),
+                  /*isSigned=*/true)));
+}
+
 Value NodeContext::constant(DenseElementsAttr attr) {
   return ConstantOp::create(builder, loc, attr);
 }
@@ -791,16 +805,22 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
 
 OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &context, StringRef path,
                                      const ImportOptions &options) {
-  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
   if (!buffer)
-    return (emitError(fileLoc)
+    return (emitError(FileLineColLoc::get(&context, path, 0, 0))
             << "cannot read '" << path << "': " << buffer.getError().message()),
            nullptr;
+  ImportOptions fileOptions = options;
+  fileOptions.textFormat |= path.ends_with(".onnxtxt");
+  return importOnnxBuffer(context, (*buffer)->getBuffer(), path, fileOptions);
+}
+
+OwningOpRef<ModuleOp> importOnnxBuffer(MLIRContext &context, StringRef data,
+                                       StringRef path,
+                                       const ImportOptions &options) {
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
   onnx::ModelProto model;
-  StringRef data = (*buffer)->getBuffer();
-  bool text = options.textFormat || path.ends_with(".onnxtxt");
-  if (text) {
+  if (options.textFormat) {
     try {
       std::string text = data.str(); // The parser keeps a pointer into it.
       onnx::OnnxParser parser(text.c_str());

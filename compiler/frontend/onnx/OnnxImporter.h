@@ -38,6 +38,12 @@ mlir::OwningOpRef<mlir::ModuleOp>
 importOnnxFile(mlir::MLIRContext &context, llvm::StringRef path,
                const ImportOptions &options = {});
 
+/// Imports a model held in `data` (binary, or text with options.textFormat)
+/// as if read from `path` (named in messages; external data beside it).
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxBuffer(mlir::MLIRContext &context, llvm::StringRef data,
+                 llvm::StringRef path, const ImportOptions &options = {});
+
 /// Imports a model already in memory. `modelDir` is where external data files
 /// are looked up; `sourceName` names the model in locations and messages.
 mlir::OwningOpRef<mlir::ModuleOp>

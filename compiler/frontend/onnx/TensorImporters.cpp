@@ -560,11 +560,13 @@ LogicalResult importGatherND(NodeContext &ctx) {
   return ctx.setResults(ctx.create<GatherOp>(flatData, flatIndices, 0));
 }
 
-/// Trilu of a constant (the causal masks exporters build) folds here.
+/// Trilu: keeps the upper (or lower) triangle from diagonal k. A constant
+/// input (exporters' causal masks) folds here; otherwise the triangle is a
+/// constant mask over the last two (static) dims.
 LogicalResult importTrilu(NodeContext &ctx) {
-  DenseElementsAttr input;
-  if (!ctx.input(0) || !matchPattern(ctx.input(0), m_Constant(&input)))
-    return ctx.error() << "only a constant input is supported";
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
   int64_t k = 0;
   if (ctx.input(1)) {
     std::optional<double> given = ctx.constantScalar(1);
@@ -573,20 +575,108 @@ LogicalResult importTrilu(NodeContext &ctx) {
     k = static_cast<int64_t>(*given);
   }
   bool upper = ctx.intAttr("upper", 1) != 0;
-  auto type = cast<RankedTensorType>(input.getType());
+  auto type = NodeContext::typeOf(*x);
   if (type.getRank() < 2)
     return ctx.error() << "needs a rank >= 2 input";
   int64_t rows = type.getDimSize(type.getRank() - 2),
           cols = type.getDimSize(type.getRank() - 1);
-  SmallVector<Attribute> values(input.getValues<Attribute>());
-  Attribute zero = ctx.builder.getZeroAttr(type.getElementType());
-  for (int64_t n = 0, e = values.size(); n < e; ++n) {
-    int64_t r = (n / cols) % rows, c = n % cols;
-    bool keep = upper ? c - r >= k : c - r <= k;
-    if (!keep)
-      values[n] = zero;
+  if (ShapedType::isDynamic(rows) || ShapedType::isDynamic(cols))
+    return ctx.error() << "needs static last two dims, got "
+                       << formatShape(type.getShape());
+  auto keep = [&](int64_t r, int64_t c) {
+    return upper ? c - r >= k : c - r <= k;
+  };
+  DenseElementsAttr input;
+  if (matchPattern(*x, m_Constant(&input)) && type.hasStaticShape()) {
+    SmallVector<Attribute> values(input.getValues<Attribute>());
+    Attribute zero = ctx.builder.getZeroAttr(type.getElementType());
+    for (int64_t n = 0, e = values.size(); n < e; ++n)
+      if (!keep((n / cols) % rows, n % cols))
+        values[n] = zero;
+    return ctx.setResults(ctx.constant(DenseElementsAttr::get(type, values)));
   }
-  return ctx.setResults(ctx.constant(DenseElementsAttr::get(type, values)));
+  SmallVector<bool> mask;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      mask.push_back(keep(r, c));
+  Value maskValue = ctx.constant(DenseElementsAttr::get(
+      RankedTensorType::get({rows, cols}, ctx.builder.getI1Type()),
+      ArrayRef(mask)));
+  return ctx.setResults(
+      ctx.create<WhereOp>(maskValue, *x, ctx.scalarLike(*x, 0)));
+}
+
+/// DepthToSpace and SpaceToDepth on NCHW as reshape, transpose, reshape.
+template <bool toSpace> LogicalResult importDepthSpace(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> s = NodeContext::typeOf(*x).getShape();
+  int64_t b = ctx.intAttr("blocksize", 0);
+  std::string mode = toSpace ? ctx.stringAttr("mode", "DCR") : "DCR";
+  if (s.size() != 4 || !ShapedType::isStaticShape(s.drop_front()) || b <= 0)
+    return ctx.error() << "needs a 4-D NCHW input with static C, H, W and a "
+                          "positive blocksize";
+  if (mode != "DCR" && mode != "CRD")
+    return ctx.error() << "mode '" << mode << "' is not DCR or CRD";
+  int64_t c = s[1], h = s[2], w = s[3];
+  Value result;
+  if (toSpace) {
+    if (c % (b * b))
+      return ctx.error() << "channels " << c << " are not divisible by "
+                         << b * b;
+    int64_t oc = c / (b * b);
+    bool dcr = mode == "DCR";
+    Value split = ctx.create<ReshapeOp>(
+        *x, dcr ? SmallVector<int64_t>{0, b, b, oc, h, w}
+                : SmallVector<int64_t>{0, oc, b, b, h, w});
+    Value moved = ctx.create<TransposeOp>(
+        split, dcr ? SmallVector<int64_t>{0, 3, 4, 1, 5, 2}
+                   : SmallVector<int64_t>{0, 1, 4, 2, 5, 3});
+    result =
+        ctx.create<ReshapeOp>(moved, SmallVector<int64_t>{0, oc, h * b, w * b});
+  } else {
+    if (h % b || w % b)
+      return ctx.error() << "spatial dims " << h << "x" << w
+                         << " are not divisible by " << b;
+    Value split = ctx.create<ReshapeOp>(
+        *x, SmallVector<int64_t>{0, c, h / b, b, w / b, b});
+    Value moved =
+        ctx.create<TransposeOp>(split, SmallVector<int64_t>{0, 3, 5, 1, 2, 4});
+    result = ctx.create<ReshapeOp>(
+        moved, SmallVector<int64_t>{0, c * b * b, h / b, w / b});
+  }
+  return ctx.setResults(result);
+}
+
+/// EyeLike: ones on diagonal k of a static 2-D shape, of the input's type or
+/// `dtype`.
+LogicalResult importEyeLike(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  if (type.getRank() != 2 || !type.hasStaticShape())
+    return ctx.error() << "needs a static 2-D input";
+  Type element = type.getElementType();
+  if (const onnx::AttributeProto *dtype = ctx.attr("dtype")) {
+    element = onnxElementType(ctx.builder.getContext(), dtype->i());
+    if (!element)
+      return ctx.error() << "dtype " << describeOnnxType(dtype->i())
+                         << " is not supported";
+  }
+  int64_t k = ctx.intAttr("k", 0);
+  auto resultType = type.clone(element);
+  SmallVector<Attribute> values;
+  Attribute zero = ctx.builder.getZeroAttr(element);
+  Attribute one = isa<FloatType>(element)
+                      ? Attribute(ctx.builder.getFloatAttr(element, 1.0))
+                      : Attribute(ctx.builder.getIntegerAttr(element, 1));
+  for (int64_t r = 0; r < type.getDimSize(0); ++r)
+    for (int64_t c = 0; c < type.getDimSize(1); ++c)
+      values.push_back(c - r == k ? one : zero);
+  return ctx.setResults(
+      ctx.constant(DenseElementsAttr::get(resultType, values)));
 }
 
 } // namespace
@@ -610,6 +700,9 @@ void registerTensorImporters(OpRegistry &r) {
   r.add("", "Expand", lo, hi, importExpand);
   r.add("", "Pad", lo, hi, importPad);
   r.add("", "Trilu", 14, hi, importTrilu);
+  r.add("", "DepthToSpace", lo, hi, importDepthSpace<true>);
+  r.add("", "SpaceToDepth", lo, hi, importDepthSpace<false>);
+  r.add("", "EyeLike", lo, hi, importEyeLike);
   r.add("", "Tile", lo, hi, importTile);
   r.add("", "GatherND", lo, hi, importGatherND);
 }
