@@ -342,6 +342,139 @@ LogicalResult importRmsNorm(NodeContext &ctx) {
   return ctx.setResults(ctx.create<MulOp>(ctx.create<MulOp>(*x, inv), *scale));
 }
 
+/// GroupNormalization: statistics over each group of C / num_groups channels
+/// and the spatial dims, then a per-channel (opset 21) or per-group (opset
+/// 18) scale and bias.
+LogicalResult importGroupNorm(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), scale = ctx.requiredInput(1),
+                   bias = ctx.requiredInput(2);
+  if (failed(x) || failed(scale) || failed(bias))
+    return failure();
+  (void)ctx.attr("stash_type"); // The statistics are f32 whatever it says.
+  ArrayRef<int64_t> shape = NodeContext::typeOf(*x).getShape();
+  int64_t groups = ctx.intAttr("num_groups", 0);
+  if (shape.size() < 2 || !ShapedType::isStaticShape(shape.drop_front()) ||
+      groups <= 0 || shape[1] % groups)
+    return ctx.error() << "needs static channel and spatial dims divisible "
+                          "into num_groups ("
+                       << groups << ") groups, got " << formatShape(shape);
+  int64_t channels = shape[1], rank = shape.size();
+  // [N, G, C/G, spatial...]: the statistics are over dims 2 and up.
+  SmallVector<int64_t> grouped = {0, groups, channels / groups};
+  llvm::append_range(grouped, shape.drop_front(2));
+  Value g = ctx.create<ReshapeOp>(*x, grouped);
+  auto axes = i64Array(ctx, llvm::to_vector(llvm::seq<int64_t>(2, rank + 1)));
+  BoolAttr keep = ctx.builder.getBoolAttr(true);
+  Value mean = ctx.create<ReduceMeanOp>(g, axes, keep);
+  Value centred = ctx.create<SubOp>(g, mean);
+  Value square = ctx.create<MulOp>(centred, centred);
+  Value var = ctx.create<ReduceMeanOp>(square, axes, keep);
+  Value eps = ctx.scalarLike(*x, ctx.floatAttr("epsilon", 1e-5f));
+  Value shifted = ctx.create<AddOp>(var, eps);
+  Value inv = ctx.create<RsqrtOp>(shifted);
+  Value normal = ctx.create<MulOp>(centred, inv);
+  // Parameters broadcast over the dims after the one they index.
+  auto param = [&](Value p, int64_t size, int64_t trailing) {
+    SmallVector<int64_t> to = {size};
+    to.append(trailing, 1);
+    return ctx.create<ReshapeOp>(p, to);
+  };
+  Value result;
+  if (ctx.opset < 21) { // scale and bias are [G]
+    Value s = param(*scale, groups, rank - 1);
+    Value b = param(*bias, groups, rank - 1);
+    Value scaled = ctx.create<MulOp>(normal, s);
+    Value biased = ctx.create<AddOp>(scaled, b);
+    result = ctx.create<ReshapeOp>(biased, SmallVector<int64_t>(shape));
+  } else { // scale and bias are [C]
+    SmallVector<int64_t> back(shape);
+    back[0] = 0;
+    Value flat = ctx.create<ReshapeOp>(normal, back);
+    Value s = param(*scale, channels, rank - 2);
+    Value b = param(*bias, channels, rank - 2);
+    Value scaled = ctx.create<MulOp>(flat, s);
+    result = ctx.create<AddOp>(scaled, b);
+  }
+  return ctx.setResults(result);
+}
+
+/// LpNormalization: x / ||x||_p along one axis, p in {1, 2}.
+LogicalResult importLpNorm(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  FailureOr<int64_t> axis =
+      ctx.axis(ctx.intAttr("axis", -1), NodeContext::typeOf(*x).getRank());
+  int64_t p = ctx.intAttr("p", 2);
+  if (failed(axis))
+    return failure();
+  if (p != 1 && p != 2)
+    return ctx.error() << "p must be 1 or 2, got " << p;
+  auto axes = i64Array(ctx, {*axis});
+  BoolAttr keep = ctx.builder.getBoolAttr(true);
+  Value norm;
+  if (p == 1) {
+    Value magnitude = ctx.create<AbsOp>(*x);
+    norm = ctx.create<ReduceSumOp>(magnitude, axes, keep);
+  } else {
+    Value square = ctx.create<MulOp>(*x, *x);
+    Value sum = ctx.create<ReduceSumOp>(square, axes, keep);
+    norm = ctx.create<SqrtOp>(sum);
+  }
+  return ctx.setResults(ctx.create<DivOp>(*x, norm));
+}
+
+/// MeanVarianceNormalization: (x - mean) / sqrt(var + 1e-9) over `axes`.
+LogicalResult importMeanVarianceNorm(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = NodeContext::typeOf(*x).getRank();
+  SmallVector<int64_t> axes =
+      ctx.intsAttr("axes").value_or(SmallVector<int64_t>{0, 2, 3});
+  for (int64_t &a : axes) {
+    FailureOr<int64_t> normalised = ctx.axis(a, rank);
+    if (failed(normalised))
+      return failure();
+    a = *normalised;
+  }
+  llvm::sort(axes);
+  auto axesAttr = i64Array(ctx, axes);
+  BoolAttr keep = ctx.builder.getBoolAttr(true);
+  Value mean = ctx.create<ReduceMeanOp>(*x, axesAttr, keep);
+  Value centred = ctx.create<SubOp>(*x, mean);
+  Value square = ctx.create<MulOp>(centred, centred);
+  Value var = ctx.create<ReduceMeanOp>(square, axesAttr, keep);
+  Value eps = ctx.scalarLike(*x, 1e-9);
+  Value shifted = ctx.create<AddOp>(var, eps);
+  Value std = ctx.create<SqrtOp>(shifted);
+  return ctx.setResults(ctx.create<DivOp>(centred, std));
+}
+
+/// Hardmax: 1 at the (first) maximum along `axis`, 0 elsewhere.
+LogicalResult importHardmax(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  FailureOr<int64_t> axis = ctx.axis(ctx.intAttr("axis", -1), type.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t dim = type.getDimSize(*axis);
+  if (ShapedType::isDynamic(dim))
+    return ctx.error() << "needs a static dim " << *axis;
+  // Positions 0..dim-1 laid along `axis`, compared with the argmax.
+  SmallVector<int64_t> iotaShape(type.getRank() - *axis, 1);
+  iotaShape[0] = dim;
+  auto iotaType = RankedTensorType::get(iotaShape, ctx.builder.getI64Type());
+  Value iota = ctx.constant(DenseElementsAttr::get(
+      iotaType, ArrayRef(llvm::to_vector(llvm::seq<int64_t>(0, dim)))));
+  Value index =
+      ctx.create<ArgMaxOp>(*x, static_cast<uint64_t>(*axis), true, false);
+  Value hit = ctx.create<EqualOp>(index, iota);
+  return ctx.setResults(ctx.create<CastOp>(hit, type.getElementType()));
+}
+
 template <typename OpT> LogicalResult importArgReduce(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
@@ -481,6 +614,10 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "ReduceLogSumExp", lo, hi,
         importReduceComposite<ReduceKind::LogSumExp>);
   r.add("", "RMSNormalization", 23, hi, importRmsNorm);
+  r.add("", "GroupNormalization", 18, hi, importGroupNorm);
+  r.add("", "LpNormalization", lo, hi, importLpNorm);
+  r.add("", "MeanVarianceNormalization", lo, hi, importMeanVarianceNorm);
+  r.add("", "Hardmax", 13, hi, importHardmax);
   r.add("", "LSTM", lo, hi, importRnn<LstmOp>);
   r.add("", "GRU", lo, hi, importRnn<GruOp>);
   r.add("", "Attention", 23, hi, importAttention23);
