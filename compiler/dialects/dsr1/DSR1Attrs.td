@@ -68,4 +68,40 @@ def DSR1_GeluApproximation : I32EnumAttr<"GeluApproximation", "GELU formula", [
 }
 def DSR1_GeluApproximationAttr : DSR1_EnumAttr<DSR1_GeluApproximation, "gelu_approximation">;
 
+def DSR1_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation of dsr1.resize", [
+    I32EnumAttrCase<"nearest", 0>,
+    I32EnumAttrCase<"linear", 1>,
+    I32EnumAttrCase<"cubic", 2>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_ResizeModeAttr : DSR1_EnumAttr<DSR1_ResizeMode, "resize_mode">;
+
+// How an output coordinate maps to an input coordinate (ONNX Resize's
+// coordinate_transformation_mode).
+def DSR1_CoordinateMode : I32EnumAttr<"CoordinateMode",
+    "output-to-input coordinate mapping of dsr1.resize", [
+    I32EnumAttrCase<"half_pixel", 0>,
+    I32EnumAttrCase<"half_pixel_symmetric", 1>,
+    I32EnumAttrCase<"pytorch_half_pixel", 2>,
+    I32EnumAttrCase<"align_corners", 3>,
+    I32EnumAttrCase<"asymmetric", 4>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_CoordinateModeAttr : DSR1_EnumAttr<DSR1_CoordinateMode, "coordinate_mode">;
+
+def DSR1_NearestMode : I32EnumAttr<"NearestMode", "rounding of nearest resize", [
+    I32EnumAttrCase<"round_prefer_floor", 0>,
+    I32EnumAttrCase<"round_prefer_ceil", 1>,
+    I32EnumAttrCase<"floor", 2>,
+    I32EnumAttrCase<"ceil", 3>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_NearestModeAttr : DSR1_EnumAttr<DSR1_NearestMode, "nearest_mode">;
+
 #endif // DSR1_ATTRS_TD

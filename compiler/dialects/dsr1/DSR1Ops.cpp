@@ -764,6 +764,32 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *context,
   return success();
 }
 
+LogicalResult ResizeOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  ShapeError err(location, getOperationName());
+  if (!adaptor.getScalesAttr())
+    return err << "requires attribute 'scales'";
+  auto input = ranked(adaptor.getInput(), "input", err);
+  if (failed(input))
+    return failure();
+  ArrayRef<int64_t> sizes = adaptor.getSizes();
+  ArrayRef<double> scales = adaptor.getScales();
+  int64_t rank = input->getRank();
+  if (static_cast<int64_t>(sizes.size()) != rank ||
+      static_cast<int64_t>(scales.size()) != rank)
+    return err << "'sizes' and 'scales' need one entry per dim of the rank-"
+               << rank << " input, got " << sizes.size() << " and "
+               << scales.size();
+  if (llvm::any_of(sizes, [](int64_t s) { return s < 0; }))
+    return err << "'sizes' " << formatList(sizes) << " has a negative entry";
+  if (llvm::any_of(scales, [](double s) { return !(s > 0); }))
+    return err << "'scales' must be positive";
+  pushTensor(types, sizes, input->getElementType());
+  return success();
+}
+
 LogicalResult SliceOp::inferReturnTypes(MLIRContext *context,
                                         std::optional<Location> location,
                                         Adaptor adaptor,

@@ -288,8 +288,8 @@ def DSR1_AttentionOp : DSR1_Op<"attention", [AllElementTypesMatch<["query", "key
     - rank 4, heads explicit: q [B, H, Sq, Dk], k [B, H, Skv, Dk], v [B, H, Skv, Dv] →
       [B, H, Sq, Dv].
     `scale` defaults to 1/sqrt(Dk). The optional `mask` broadcasts to [B, H, Sq, Skv]: i1 keeps
-    the positions that are true, a float mask is added to the scores. `causal` masks key positions
-    after the query position (aligned at the end when Sq != Skv). Self-attention is the case where
+    the positions that are true, a float mask is added to the scores. `causal` lets query i see keys
+    j <= i only (the PyTorch and ONNX convention, also when Sq != Skv). Self-attention is the case where
     q, k and v come from the same source; `query_modality` and `kv_modality` record where q and k/v
     come from (text, image, audio), which makes cross-modal attention visible to later passes.
 
@@ -613,6 +613,35 @@ def DSR1_ReshapeOp : DSR1_Op<"reshape"> {
   let assemblyFormat = "$input `to` $shape attr-dict `:` type($input)";
   let hasFolder = 1;
   let hasCanonicalizer = 1;
+}
+
+def DSR1_ResizeOp : DSR1_Op<"resize"> {
+  let summary = "resize by interpolation (ONNX Resize)";
+  let description = [{
+    Resamples `input` to the static shape `sizes`. `scales` (one per dim) are the factors the
+    coordinate transform uses, which ONNX lets differ from sizes / input when a model gives
+    scales: x_in = f(x_out, scale, in, out) per `coordinate_mode`. `mode` is nearest (rounded
+    by `nearest_mode`), linear or cubic (with `cubic_coeff_a` and `exclude_outside`);
+    `antialias` widens linear and cubic filters when downsampling.
+
+    ```mlir
+    %y = dsr1.resize %x to [1, 3, 64, 64] {scales = array<f64: 1.0, 1.0, 2.0, 2.0>,
+                                           mode = #dsr1.resize_mode<linear>}
+        : tensor<1x3x32x32xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_FloatTensor:$input, DenseI64ArrayAttr:$sizes,
+                   DenseF64ArrayAttr:$scales,
+                   DefaultValuedAttr<DSR1_ResizeModeAttr, "::dsr1::ResizeMode::nearest">:$mode,
+                   DefaultValuedAttr<DSR1_CoordinateModeAttr,
+                                     "::dsr1::CoordinateMode::half_pixel">:$coordinate_mode,
+                   DefaultValuedAttr<DSR1_NearestModeAttr,
+                                     "::dsr1::NearestMode::round_prefer_floor">:$nearest_mode,
+                   DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
+                   DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
+                   DefaultValuedAttr<BoolAttr, "false">:$antialias);
+  let results = (outs DSR1_FloatTensor:$result);
+  let assemblyFormat = "$input `to` $sizes attr-dict `:` type($input)";
 }
 
 def DSR1_SliceOp : DSR1_Op<"slice"> {

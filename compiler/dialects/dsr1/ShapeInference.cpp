@@ -211,8 +211,29 @@ LogicalResult inferReshapeShape(ArrayRef<int64_t> input,
                  << " has more elements than int64_t can count";
   }
   std::optional<int64_t> inputElements = checkedProduct(input);
-  if (!inputStatic || !inputElements)
-    return success(); // -1 stays dynamic; nothing more can be checked.
+  if (!inputStatic) {
+    // The -1 is still known when every dynamic input dim is copied (0) to
+    // the same index: copies cancel, -1 = (input dims not copied) / (sizes).
+    if (!inferredAt)
+      return success();
+    int64_t rest = 1, sizes = 1;
+    for (auto [i, d] : llvm::enumerate(input)) {
+      if (i < shape.size() && shape[i] == 0)
+        continue;
+      if (ShapedType::isDynamic(d) || llvm::MulOverflow(rest, d, rest))
+        return success(); // Not determined: -1 stays dynamic.
+    }
+    for (int64_t entry : shape)
+      if (entry > 0)
+        sizes *= entry; // Bounded by `known`, which did not overflow.
+    if (sizes == 0 || rest % sizes != 0)
+      return err << "cannot reshape " << formatShape(input) << " to "
+                 << formatList(shape);
+    result[*inferredAt] = rest / sizes;
+    return success();
+  }
+  if (!inputElements)
+    return success(); // Too many elements to count: nothing to check.
   int64_t total = *inputElements;
   if (inferredAt) {
     if (known == 0 || total % known != 0)

@@ -53,6 +53,8 @@ LogicalResult importMean(NodeContext &ctx) {
   if (failed(sum))
     return failure();
   auto type = NodeContext::typeOf(*sum);
+  if (!isa<FloatType>(type.getElementType()))
+    return ctx.error() << "Mean is defined for floating-point inputs only";
   auto count = RankedTensorType::get({}, type.getElementType());
   Value n = ctx.constant(DenseElementsAttr::get(
       count, FloatAttr::get(type.getElementType(), ctx.numInputs())));
@@ -104,6 +106,9 @@ LogicalResult importClip(NodeContext &ctx) {
       (i == 1 ? lo : hi) = bound;
     }
   }
+  // min > max: ONNX makes every output max.
+  if (lo && hi && *lo > *hi)
+    lo = hi;
   Builder &b = ctx.builder;
   return ctx.setResults(
       ctx.create<ClipOp>(*x, lo ? b.getF64FloatAttr(*lo) : FloatAttr(),
@@ -160,8 +165,10 @@ LogicalResult importDropout(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
     return failure();
-  // The ratio and the seed do not matter in inference.
+  // The ratio (an input from opset 12, an attribute before) and the seed do
+  // not matter in inference.
   (void)ctx.input(1);
+  (void)ctx.attr("ratio");
   (void)ctx.attr("seed");
   if (ctx.opset < 12 && ctx.intAttr("is_test", 1) == 0)
     return ctx.error() << "training mode is not supported (inference only)";

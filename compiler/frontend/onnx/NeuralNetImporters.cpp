@@ -72,9 +72,9 @@ FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
   // the odd element at the end (UPPER) or the beginning (LOWER).
   for (size_t i = 0; i < spatial; ++i) {
     int64_t in = input.getDimSize(i + 2);
-    if (ShapedType::isDynamic(in))
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(w.kernel[i]))
       return ctx.error() << "auto_pad " << autoPad
-                         << " needs static spatial dims";
+                         << " needs static spatial and kernel dims";
     int64_t out = (in + w.strides[i] - 1) / w.strides[i];
     int64_t span = w.dilations[i] * (w.kernel[i] - 1) + 1;
     int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[i] + span - in);
@@ -385,7 +385,9 @@ LogicalResult importGroupNorm(NodeContext &ctx) {
     Value b = param(*bias, groups, rank - 1);
     Value scaled = ctx.create<MulOp>(normal, s);
     Value biased = ctx.create<AddOp>(scaled, b);
-    result = ctx.create<ReshapeOp>(biased, SmallVector<int64_t>(shape));
+    SmallVector<int64_t> back(shape);
+    back[0] = 0;
+    result = ctx.create<ReshapeOp>(biased, back);
   } else { // scale and bias are [C]
     SmallVector<int64_t> back(shape);
     back[0] = 0;
@@ -542,10 +544,14 @@ LogicalResult importAttention23(NodeContext &ctx) {
                    v = ctx.requiredInput(2);
   if (failed(q) || failed(k) || failed(v))
     return failure();
-  if (ctx.input(4) || ctx.input(5) || ctx.input(6) || ctx.hasOutput(1) ||
-      ctx.hasOutput(2) || ctx.hasOutput(3))
+  if (ctx.input(4) || ctx.input(5) || ctx.hasOutput(1) || ctx.hasOutput(2) ||
+      ctx.hasOutput(3))
     return ctx.error() << "past key/value (KV cache) inputs and outputs are "
                           "not supported";
+  if (ctx.input(6))
+    return ctx.error() << "nonpad_kv_seqlen (input #6) is not supported";
+  // Softmax runs in f32 whatever softmax_precision asks.
+  (void)ctx.attr("softmax_precision");
   if (ctx.floatAttr("softcap", 0.0f) != 0.0f)
     return ctx.error() << "softcap is not supported";
   if (ctx.intAttr("qk_matmul_output_mode", 0) != 0)

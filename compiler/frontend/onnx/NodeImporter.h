@@ -65,6 +65,11 @@ public:
                          llvm::StringRef defaultValue) const;
   std::optional<llvm::SmallVector<int64_t>>
   intsAttr(llvm::StringRef name) const;
+  /// The attribute if it has `type` (or no type, in very old models);
+  /// otherwise null, after reporting the mismatch (the node then fails).
+  const onnx::AttributeProto *
+  typedAttr(llvm::StringRef name,
+            onnx::AttributeProto::AttributeType type) const;
 
   /// The values of a constant integer input (a shape, axes, pads, ...), or
   /// failure after saying that the node needs input `i` (`what`) constant.
@@ -98,10 +103,23 @@ public:
     mlir::OperationState state(loc, OpT::getOperationName());
     OpT::build(builder, state, mlir::TypeRange(), std::forward<Args>(args)...);
     llvm::SmallVector<mlir::Type> types;
-    if (mlir::failed(OpT::inferReturnTypes(
-            builder.getContext(), loc, state.operands,
-            state.attributes.getDictionary(builder.getContext()),
-            state.getRawProperties(), state.regions, types))) {
+    std::string message;
+    mlir::LogicalResult inferred = mlir::failure();
+    {
+      // The dialect reports at the op; say which ONNX node it came from.
+      mlir::ScopedDiagnosticHandler capture(builder.getContext(),
+                                            [&](mlir::Diagnostic &diag) {
+                                              if (message.empty())
+                                                message = diag.str();
+                                              return mlir::success();
+                                            });
+      inferred = OpT::inferReturnTypes(
+          builder.getContext(), loc, state.operands,
+          state.attributes.getDictionary(builder.getContext()),
+          state.getRawProperties(), state.regions, types);
+    }
+    if (mlir::failed(inferred)) {
+      error() << message;
       failedBuild = true;
       return nullptr;
     }
@@ -148,7 +166,7 @@ public:
 
 private:
   GraphImporter &graph;
-  bool failedBuild = false;
+  mutable bool failedBuild = false;
   mutable llvm::SmallVector<bool> readInputs;
   mutable llvm::StringSet<> readAttrs;
 };

@@ -19,6 +19,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -229,7 +230,7 @@ std::string GraphImporter::nodeName(const onnx::NodeProto &node, int index) {
 LogicalResult GraphImporter::checkModel() {
   if (!model.has_graph())
     return modelError() << "not an ONNX model: it has no graph";
-  if (model.ir_version() <= 0 || model.ir_version() > kMaxIrVersion)
+  if (model.ir_version() < 3 || model.ir_version() > kMaxIrVersion)
     return modelError() << "ONNX IR version " << model.ir_version()
                         << " is not supported (dsr1 reads IR 3 to "
                         << kMaxIrVersion << ")";
@@ -324,13 +325,16 @@ GraphImporter::valueType(const onnx::ValueInfoProto &info,
                         << "' has element type "
                         << describeDataType(tensor.elem_type())
                         << ", which dsr1 does not support";
-  if (!tensor.has_shape())
+  auto override = options.inputShapes.find(info.name());
+  if (!tensor.has_shape()) {
+    if (override != options.inputShapes.end())
+      return RankedTensorType::get(override->second, element);
     return modelError() << "graph value '" << info.name()
                         << "' has no shape (not even a rank); give one with "
                            "--input-shape "
                         << info.name() << "=...";
+  }
   SmallVector<int64_t> shape;
-  auto override = options.inputShapes.find(info.name());
   for (const auto &dim : tensor.shape().dim()) {
     dims.push_back(dim.has_dim_param() ? dim.dim_param() : "");
     if (dim.has_dim_value()) {
@@ -401,6 +405,18 @@ GraphImporter::tensorBytes(const onnx::TensorProto &tensor, Type element,
       return sizeError(length);
     SmallString<256> path(modelDir);
     llvm::sys::path::append(path, location);
+    // getFileSlice maps past the end of a short file (SIGBUS on access).
+    uint64_t fileSize = 0;
+    if (std::error_code ec = llvm::sys::fs::file_size(path, fileSize))
+      return emitError(loc)
+             << "cannot read external data of tensor '" << tensor.name()
+             << "' from '" << path << "': " << ec.message();
+    if (static_cast<uint64_t>(offset) > fileSize ||
+        fileSize - offset < static_cast<uint64_t>(length))
+      return emitError(loc)
+             << "external data file '" << path << "' (" << fileSize
+             << " bytes) is too short for tensor '" << tensor.name() << "' ("
+             << length << " bytes at offset " << offset << ")";
     auto buffer = llvm::MemoryBuffer::getFileSlice(path, length, offset,
                                                    /*IsVolatile=*/false);
     if (!buffer)
@@ -511,6 +527,8 @@ GraphImporter::tensorAttr(const onnx::TensorProto &tensor, Location loc) {
 }
 
 OwningOpRef<ModuleOp> GraphImporter::run() {
+  if (!model.has_graph())
+    return (modelError() << "not an ONNX model: it has no graph"), nullptr;
   if (failed(readOpsets()) || failed(checkModel()) || failed(checkSupported()))
     return nullptr;
   const onnx::GraphProto &graph = model.graph();
@@ -576,12 +594,20 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     Location loc = NameLoc::get(StringAttr::get(&ctx, name), fileLoc);
     std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
     int64_t opset = opsets.at(domain);
-    for (const std::string &name : node.input())
-      if (!name.empty() && !values.count(name))
-        return (emitError(loc) << "node reads '" << name
+    for (const std::string &input : node.input())
+      if (!input.empty() && !values.count(input))
+        return (emitError(loc) << "node '" << name << "' (" << node.op_type()
+                               << ") reads '" << input
                                << "', which no earlier node, input or "
                                   "initializer defines (is the graph in "
                                   "topological order?)"),
+               nullptr;
+    for (const std::string &output : node.output())
+      if (!output.empty() && values.count(output))
+        return (emitError(loc) << "node '" << name << "' (" << node.op_type()
+                               << ") defines '" << output
+                               << "', which is already defined (ONNX values "
+                                  "are assigned once)"),
                nullptr;
     NodeContext context(*this, builder, node, name, opset, loc);
     if (failed((*registry.lookup(domain, node.op_type(), opset))(context)))
@@ -599,6 +625,30 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
       return (modelError() << "graph output '" << output.name()
                            << "' is not computed by any node"),
              nullptr;
+    // A declared output type must agree with what the graph computes.
+    auto actual = cast<RankedTensorType>(value.getType());
+    if (output.type().has_tensor_type()) {
+      const onnx::TypeProto::Tensor &declared = output.type().tensor_type();
+      bool elementDiffers =
+          declared.elem_type() != 0 &&
+          elementType(&ctx, declared.elem_type()) != actual.getElementType();
+      bool shapeDiffers = false;
+      if (declared.has_shape()) {
+        SmallVector<int64_t> shape;
+        for (const auto &dim : declared.shape().dim())
+          shape.push_back(dim.has_dim_value() ? dim.dim_value()
+                                              : ShapedType::kDynamic);
+        shapeDiffers = failed(verifyCompatibleShape(shape, actual.getShape()));
+      }
+      if (elementDiffers || shapeDiffers)
+        return (modelError()
+                << "graph output '" << output.name() << "' is declared "
+                << describeDataType(declared.elem_type()) << " "
+                << (declared.has_shape() ? "with a shape that differs from"
+                                         : "but")
+                << " what the graph computes: " << actual),
+               nullptr;
+    }
     results.push_back(value);
     resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
         "onnx.name", builder.getStringAttr(output.name()))));
@@ -645,25 +695,40 @@ const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
   return nullptr;
 }
 
-int64_t NodeContext::intAttr(StringRef name, int64_t defaultValue) const {
+const onnx::AttributeProto *
+NodeContext::typedAttr(StringRef name,
+                       onnx::AttributeProto::AttributeType type) const {
   const onnx::AttributeProto *a = attr(name);
+  // Very old models leave the type unset; everything since sets it.
+  if (!a || a->type() == type || a->type() == onnx::AttributeProto::UNDEFINED)
+    return a;
+  if (!failedBuild)
+    error() << "attribute '" << name << "' must be of type "
+            << onnx::AttributeProto::AttributeType_Name(type) << ", not "
+            << onnx::AttributeProto::AttributeType_Name(a->type());
+  failedBuild = true;
+  return nullptr;
+}
+
+int64_t NodeContext::intAttr(StringRef name, int64_t defaultValue) const {
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::INT);
   return a ? a->i() : defaultValue;
 }
 
 float NodeContext::floatAttr(StringRef name, float defaultValue) const {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::FLOAT);
   return a ? a->f() : defaultValue;
 }
 
 std::string NodeContext::stringAttr(StringRef name,
                                     StringRef defaultValue) const {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::STRING);
   return a ? a->s() : defaultValue.str();
 }
 
 std::optional<SmallVector<int64_t>>
 NodeContext::intsAttr(StringRef name) const {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::INTS);
   if (!a)
     return std::nullopt;
   return SmallVector<int64_t>(a->ints().begin(), a->ints().end());

@@ -33,6 +33,8 @@ FailureOr<Value> reshapeTo(NodeContext &ctx, Value x, ArrayRef<int64_t> target,
   ArrayRef<int64_t> in = NodeContext::typeOf(x).getShape();
   SmallVector<int64_t> shape;
   bool inferredUsed = false;
+  if (llvm::is_contained(target, 0) || llvm::is_contained(in, 0))
+    return ctx.error() << "empty tensors (a dim of size 0) are not supported";
   for (auto [j, d] : llvm::enumerate(target)) {
     if (!ShapedType::isDynamic(d)) {
       shape.push_back(d);
@@ -118,6 +120,9 @@ LogicalResult importConstantOfShape(NodeContext &ctx) {
   FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(0, "shape");
   if (failed(shape))
     return failure();
+  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
+    return ctx.error() << "shape " << formatList(*shape)
+                       << " has a negative dim";
   Attribute element = FloatAttr::get(ctx.builder.getF32Type(), 0.0);
   if (const onnx::AttributeProto *value = ctx.attr("value")) {
     FailureOr<ElementsAttr> attr = ctx.tensorAttr(value->t());
@@ -141,7 +146,14 @@ LogicalResult importRange(NodeContext &ctx) {
   if (*delta == 0)
     return ctx.error() << "delta must not be 0";
   Type element = NodeContext::typeOf(ctx.input(0)).getElementType();
-  int64_t count = std::max<int64_t>(0, std::ceil((*limit - *start) / *delta));
+  double steps = std::max(0.0, std::ceil((*limit - *start) / *delta));
+  // The range becomes a constant; a huge one would exhaust memory.
+  constexpr int64_t kMaxRange = 1 << 24;
+  if (steps > kMaxRange)
+    return ctx.error() << "a range of " << formatNumber(steps)
+                       << " elements is too large to fold (at most "
+                       << kMaxRange << ")";
+  int64_t count = static_cast<int64_t>(steps);
   auto type = RankedTensorType::get({count}, element);
   if (isa<FloatType>(element)) {
     SmallVector<APFloat> values;

@@ -213,7 +213,7 @@ func.func @concat_split(%a: tensor<2x3xf32>, %b: tensor<2x?xf32>, %c: tensor<?x4
 // -----
 
 // CHECK-LABEL: sym_name = "reshape"
-func.func @reshape(%x: tensor<2x?x768xf32>, %y: tensor<4x6xf32>, %z: tensor<2x3x4xf32>, %d: tensor<?x4xf32>, %e: tensor<2x?x4xf32>) {
+func.func @reshape(%x: tensor<2x?x768xf32>, %y: tensor<4x6xf32>, %z: tensor<2x3x4xf32>, %d: tensor<?x4xf32>, %e: tensor<2x?x4xf32>, %w: tensor<?x3x4xf32>) {
   // CHECK: "dsr1.reshape"{{.*}} -> tensor<2x?x12x64xf32>
   %0 = dsr1.reshape %x to [0, 0, 12, 64] : tensor<2x?x768xf32>
   // CHECK: "dsr1.reshape"{{.*}} -> tensor<8x3xf32>
@@ -226,6 +226,11 @@ func.func @reshape(%x: tensor<2x?x768xf32>, %y: tensor<4x6xf32>, %z: tensor<2x3x
   %4 = dsr1.reshape %e to [2, -1] : tensor<2x?x4xf32>
   // CHECK: "dsr1.reshape"{{.*}} -> tensor<24xf32>
   %5 = dsr1.reshape %z to [24] : tensor<2x3x4xf32>
+  // A dynamic dim copied to the same index cancels out: the -1 is 4 here, 3 * 4 below.
+  // CHECK: "dsr1.reshape"{{.*}} -> tensor<2x?x4xf32>
+  %6 = dsr1.reshape %e to [0, 0, -1] : tensor<2x?x4xf32>
+  // CHECK: "dsr1.reshape"{{.*}} -> tensor<?x12xf32>
+  %7 = dsr1.reshape %w to [0, -1] : tensor<?x3x4xf32>
   return
 }
 
