@@ -782,11 +782,16 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *context,
     return err << "'sizes' and 'scales' need one entry per dim of the rank-"
                << rank << " input, got " << sizes.size() << " and "
                << scales.size();
-  if (llvm::any_of(sizes, [](int64_t s) { return s < 0; }))
-    return err << "'sizes' " << formatList(sizes) << " has a negative entry";
   if (llvm::any_of(scales, [](double s) { return !(s > 0); }))
     return err << "'scales' must be positive";
-  pushTensor(types, sizes, input->getElementType());
+  SmallVector<int64_t> shape;
+  for (auto [i, size] : llvm::enumerate(sizes)) {
+    if (size < -1 || (size == -1 && scales[i] != 1.0))
+      return err << "'sizes' entry " << size << " at index " << i
+                 << " must be a size, or -1 for an unresized dim (scale 1)";
+    shape.push_back(size == -1 ? input->getDimSize(i) : size);
+  }
+  pushTensor(types, shape, input->getElementType());
   return success();
 }
 

@@ -618,7 +618,8 @@ def DSR1_ReshapeOp : DSR1_Op<"reshape"> {
 def DSR1_ResizeOp : DSR1_Op<"resize"> {
   let summary = "resize by interpolation (ONNX Resize)";
   let description = [{
-    Resamples `input` to the static shape `sizes`. `scales` (one per dim) are the factors the
+    Resamples `input` to the shape `sizes` (-1: the input's dim, which must not be resized:
+    its scale is 1). `scales` (one per dim) are the factors the
     coordinate transform uses, which ONNX lets differ from sizes / input when a model gives
     scales: x_in = f(x_out, scale, in, out) per `coordinate_mode`. `mode` is nearest (rounded
     by `nearest_mode`), linear or cubic (with `cubic_coeff_a` and `exclude_outside`);

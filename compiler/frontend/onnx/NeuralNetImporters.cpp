@@ -8,6 +8,10 @@
 
 #include "compiler/frontend/onnx/NodeImporter.h"
 
+#include "mlir/IR/Matchers.h"
+
+#include <cmath>
+
 using namespace mlir;
 
 namespace dsr1::onnx_frontend {
@@ -477,6 +481,108 @@ LogicalResult importHardmax(NodeContext &ctx) {
   return ctx.setResults(ctx.create<CastOp>(hit, type.getElementType()));
 }
 
+/// Resize (opset 11+) with constant scales or sizes. The output shape is
+/// computed here (ONNX: floor(in * scale), or the sizes given, adjusted by
+/// keep_aspect_ratio_policy), so the resized dims must be static.
+LogicalResult importResize(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  int64_t rank = type.getRank();
+  std::string coordinate =
+      ctx.stringAttr("coordinate_transformation_mode", "half_pixel");
+  if (coordinate == "tf_crop_and_resize")
+    return ctx.error() << "tf_crop_and_resize is not supported";
+  // roi and extrapolation_value only matter for tf_crop_and_resize.
+  (void)ctx.input(1);
+  (void)ctx.attr("extrapolation_value");
+  std::optional<CoordinateMode> coordMode = symbolizeCoordinateMode(coordinate);
+  std::optional<ResizeMode> mode =
+      symbolizeResizeMode(ctx.stringAttr("mode", "nearest"));
+  std::optional<NearestMode> nearest = symbolizeNearestMode(
+      ctx.stringAttr("nearest_mode", "round_prefer_floor"));
+  if (!coordMode || !mode || !nearest)
+    return ctx.error() << "mode, coordinate_transformation_mode or "
+                          "nearest_mode has a value dsr1 does not know";
+  SmallVector<int64_t> axes = ctx.intsAttr("axes").value_or(
+      llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+  for (int64_t &a : axes) {
+    FailureOr<int64_t> normalised = ctx.axis(a, rank);
+    if (failed(normalised))
+      return failure();
+    a = *normalised;
+  }
+  SmallVector<double> scales(rank, 1.0);
+  SmallVector<int64_t> sizes(rank, -1);
+  DenseElementsAttr scaleAttr;
+  bool haveScales = ctx.input(2) &&
+                    matchPattern(ctx.input(2), m_Constant(&scaleAttr)) &&
+                    scaleAttr.getNumElements() > 0;
+  bool haveSizes = ctx.input(3) != nullptr;
+  if (haveScales == haveSizes)
+    return ctx.error() << "needs exactly one of constant scales or sizes";
+  auto inDim = [&](int64_t axis) -> FailureOr<int64_t> {
+    int64_t d = type.getDimSize(axis);
+    if (ShapedType::isDynamic(d))
+      return ctx.error() << "resized dim " << axis << " must be static";
+    return d;
+  };
+  if (haveScales) {
+    if (!isa<FloatType>(scaleAttr.getElementType()) ||
+        scaleAttr.getNumElements() != static_cast<int64_t>(axes.size()))
+      return ctx.error() << "scales must hold one float per resized axis";
+    for (auto [axis, scale] :
+         llvm::zip_equal(axes, scaleAttr.getValues<APFloat>())) {
+      scales[axis] = scale.convertToDouble();
+      if (scales[axis] == 1.0)
+        continue;
+      FailureOr<int64_t> in = inDim(axis);
+      if (failed(in))
+        return failure();
+      sizes[axis] = static_cast<int64_t>(std::floor(*in * scales[axis]));
+    }
+  } else {
+    FailureOr<SmallVector<int64_t>> given = ctx.constantInts(3, "sizes");
+    if (failed(given))
+      return failure();
+    if (given->size() != axes.size())
+      return ctx.error() << "sizes must hold one entry per resized axis";
+    std::string policy = ctx.stringAttr("keep_aspect_ratio_policy", "stretch");
+    double common = policy == "not_larger" ? INFINITY : 0.0;
+    for (auto [axis, size] : llvm::zip_equal(axes, *given)) {
+      FailureOr<int64_t> in = inDim(axis);
+      if (failed(in))
+        return failure();
+      double scale = static_cast<double>(size) / *in;
+      scales[axis] = scale;
+      sizes[axis] = size;
+      common = policy == "not_larger"    ? std::min(common, scale)
+               : policy == "not_smaller" ? std::max(common, scale)
+                                         : common;
+    }
+    if (policy == "not_larger" || policy == "not_smaller") {
+      for (int64_t axis : axes) {
+        scales[axis] = common;
+        sizes[axis] =
+            static_cast<int64_t>(std::round(common * type.getDimSize(axis)));
+      }
+    } else if (policy != "stretch") {
+      return ctx.error() << "keep_aspect_ratio_policy '" << policy
+                         << "' is not stretch, not_larger or not_smaller";
+    }
+  }
+  Builder &b = ctx.builder;
+  return ctx.setResults(ctx.create<ResizeOp>(
+      *x, b.getDenseI64ArrayAttr(sizes), b.getDenseF64ArrayAttr(scales),
+      ResizeModeAttr::get(b.getContext(), *mode),
+      CoordinateModeAttr::get(b.getContext(), *coordMode),
+      NearestModeAttr::get(b.getContext(), *nearest),
+      b.getF64FloatAttr(ctx.floatAttr("cubic_coeff_a", -0.75f)),
+      b.getBoolAttr(ctx.intAttr("exclude_outside", 0) != 0),
+      b.getBoolAttr(ctx.intAttr("antialias", 0) != 0)));
+}
+
 template <typename OpT> LogicalResult importArgReduce(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
@@ -624,6 +730,7 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "LpNormalization", lo, hi, importLpNorm);
   r.add("", "MeanVarianceNormalization", lo, hi, importMeanVarianceNorm);
   r.add("", "Hardmax", 13, hi, importHardmax);
+  r.add("", "Resize", lo, hi, importResize);
   r.add("", "LSTM", lo, hi, importRnn<LstmOp>);
   r.add("", "GRU", lo, hi, importRnn<GruOp>);
   r.add("", "Attention", 23, hi, importAttention23);

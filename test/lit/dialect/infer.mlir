@@ -268,7 +268,7 @@ func.func @slice(%m: tensor<2x10xf32>, %d: tensor<?x10xf32>) {
 // CHECK-LABEL: sym_name = "gather_pad_expand_transpose"
 func.func @gather_pad_expand_transpose(%t: tensor<30522x768xf32>, %ids: tensor<2x?xi64>, %u: tensor<2x3x4xf32>,
                                       %i: tensor<i32>, %img: tensor<1x3x32x32xf32>, %d: tensor<?x4xf32>,
-                                      %s: tensor<3x1xf32>, %e: tensor<?x1xf32>, %x: tensor<2x?x12x64xf32>) {
+                                      %s: tensor<3x1xf32>, %e: tensor<?x1xf32>, %x: tensor<2x?x12x64xf32>, %rs: tensor<?x2x3xf32>) {
   // CHECK: "dsr1.gather"{{.*}} -> tensor<2x?x768xf32>
   %0 = dsr1.gather %t[%ids] axis 0 : tensor<30522x768xf32>, tensor<2x?xi64>
   // A scalar index removes the axis.
@@ -285,6 +285,9 @@ func.func @gather_pad_expand_transpose(%t: tensor<30522x768xf32>, %ids: tensor<2
   %5 = dsr1.expand %s to [2, 1, 4] : tensor<3x1xf32>
   // CHECK: "dsr1.expand"{{.*}} -> tensor<?x5xf32>
   %6 = dsr1.expand %e to [1, 5] : tensor<?x1xf32>
+  // -1 keeps an unresized (here dynamic) dim.
+  // CHECK: "dsr1.resize"{{.*}} -> tensor<?x4x6xf32>
+  %8 = dsr1.resize %rs to [-1, 4, 6] {scales = array<f64: 1.0, 2.0, 2.0>} : tensor<?x2x3xf32>
   // CHECK: "dsr1.transpose"{{.*}} -> tensor<2x12x?x64xf32>
   %7 = dsr1.transpose %x perm [0, 2, 1, 3] : tensor<2x?x12x64xf32>
   return

@@ -2234,3 +2234,35 @@ func.func @arg_min_on_bool(%x: tensor<2x3xi1>) {
   %0 = dsr1.arg_min %x axis 0 : tensor<2x3xi1>
   return
 }
+
+// -----
+
+func.func @resize_sizes_rank(%x: tensor<1x3x8x8xf32>) {
+  // expected-error @+1 {{'dsr1.resize' op 'sizes' and 'scales' need one entry per dim of the rank-4 input, got 2 and 4}}
+  %0 = dsr1.resize %x to [16, 16] {scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : tensor<1x3x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @resize_scale_not_positive(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'dsr1.resize' op 'scales' must be positive}}
+  %0 = dsr1.resize %x to [16] {scales = array<f64: 0.0>} : tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @resize_keep_with_scale(%x: tensor<?xf32>) {
+  // expected-error @+1 {{'dsr1.resize' op 'sizes' entry -1 at index 0 must be a size, or -1 for an unresized dim (scale 1)}}
+  %0 = dsr1.resize %x to [-1] {scales = array<f64: 2.0>} : tensor<?xf32>
+  return
+}
+
+// -----
+
+func.func @resize_without_scales(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'dsr1.resize' op requires attribute 'scales'}}
+  %0 = dsr1.resize %x to [16] : tensor<8xf32>
+  return
+}

@@ -203,6 +203,10 @@ func.func @data_movement(%x: tensor<2x?x768xf32>, %t: tensor<30522x768xf32>, %id
   %6 = dsr1.pad %img [0, 0, 1, 1, 0, 0, 1, 1] {mode = #dsr1.pad_mode<reflect>} : tensor<1x3x32x32xf32>
   // CHECK: dsr1.pad %{{.*}} [0, 0, 0, 0, 0, 0, 2, 2] {value = -1.000000e+00 : f64} : tensor<1x3x32x32xf32>
   %7 = dsr1.pad %img [0, 0, 0, 0, 0, 0, 2, 2] {value = -1.0 : f64} : tensor<1x3x32x32xf32>
+  // CHECK: dsr1.resize %{{.*}} to [1, 3, 64, 64] {coordinate_mode = #dsr1.coordinate_mode<align_corners>, mode = #dsr1.resize_mode<linear>, scales = array<f64: 1.000000e+00, 1.000000e+00, 2.000000e+00, 2.000000e+00>} : tensor<1x3x32x32xf32>
+  %r = dsr1.resize %img to [1, 3, 64, 64] {scales = array<f64: 1.0, 1.0, 2.0, 2.0>, mode = #dsr1.resize_mode<linear>, coordinate_mode = #dsr1.coordinate_mode<align_corners>} : tensor<1x3x32x32xf32>
+  // CHECK: dsr1.resize %{{.*}} to [1, 3, 16, 16] {cubic_coeff_a = -5.000000e-01 : f64, exclude_outside = true, mode = #dsr1.resize_mode<cubic>, nearest_mode = #dsr1.nearest_mode<floor>, scales = array<f64: 1.000000e+00, 1.000000e+00, 5.000000e-01, 5.000000e-01>} : tensor<1x3x32x32xf32>
+  %r2 = dsr1.resize %img to [1, 3, 16, 16] {scales = array<f64: 1.0, 1.0, 0.5, 0.5>, mode = #dsr1.resize_mode<cubic>, nearest_mode = #dsr1.nearest_mode<floor>, cubic_coeff_a = -0.5 : f64, exclude_outside = true} : tensor<1x3x32x32xf32>
   // CHECK: dsr1.reshape %{{.*}} to [0, 0, 12, 64] : tensor<2x?x768xf32>
   %8 = dsr1.reshape %x to [0, 0, 12, 64] : tensor<2x?x768xf32>
   // CHECK: dsr1.slice %{{.*}} {axes = array<i64: 1>, ends = array<i64: -1>, starts = array<i64: 0>} : tensor<2x10xf32>
