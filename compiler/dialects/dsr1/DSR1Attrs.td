@@ -104,4 +104,17 @@ def DSR1_NearestMode : I32EnumAttr<"NearestMode", "rounding of nearest resize", 
 }
 def DSR1_NearestModeAttr : DSR1_EnumAttr<DSR1_NearestMode, "nearest_mode">;
 
+def DSR1_ScatterReduction : I32EnumAttr<"ScatterReduction",
+    "how scatter combines an update with the value it lands on", [
+    I32EnumAttrCase<"none", 0>,
+    I32EnumAttrCase<"add", 1>,
+    I32EnumAttrCase<"mul", 2>,
+    I32EnumAttrCase<"max", 3>,
+    I32EnumAttrCase<"min", 4>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_ScatterReductionAttr : DSR1_EnumAttr<DSR1_ScatterReduction, "scatter_reduction">;
+
 #endif // DSR1_ATTRS_TD

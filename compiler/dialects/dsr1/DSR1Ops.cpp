@@ -337,6 +337,74 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *context,
   return success();
 }
 
+LogicalResult ConvTransposeOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  ShapeError err(location, getOperationName());
+  auto input = rankedWithRank(adaptor.getInput(), "input", 3, 5, err);
+  if (failed(input))
+    return failure();
+  int64_t rank = input->getRank();
+  auto weight = rankedWithRank(adaptor.getWeight(), "weight", rank, rank, err);
+  if (failed(weight))
+    return failure();
+  int64_t group = adaptor.getGroup();
+  if (group <= 0)
+    return err << "group must be positive, got " << group;
+  if (!dimsAgree(dimOf(*input, 1), dimOf(*weight, 0)))
+    return err << "weight has " << dimOf(*weight, 0)
+               << " input channels, the input has " << dimOf(*input, 1);
+  int64_t outChannels = ShapedType::isDynamic(dimOf(*weight, 1))
+                            ? kDynamic
+                            : dimOf(*weight, 1) * group;
+  if (Value bias = adaptor.getBias()) {
+    auto biasType = rankedWithRank(bias, "bias", 1, 1, err);
+    if (failed(biasType) ||
+        failed(checkElementType(bias, "bias", input->getElementType(), err)))
+      return failure();
+    if (!dimsAgree(dimOf(*biasType, 0), outChannels))
+      return err << "bias has " << dimOf(*biasType, 0)
+                 << " elements, expected one per output channel ("
+                 << outChannels << ")";
+  }
+  size_t spatial = rank - 2;
+  ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
+                    dilations = adaptor.getDilations(),
+                    outputPadding = adaptor.getOutputPadding();
+  if (failed(checkSpatialAttr(strides, "strides", spatial, 1, err)) ||
+      failed(checkSpatialAttr(dilations, "dilations", spatial, 1, err)) ||
+      failed(checkSpatialAttr(pads, "pads", 2 * spatial, 0, err)) ||
+      failed(
+          checkSpatialAttr(outputPadding, "output_padding", spatial, 0, err)))
+    return failure();
+  SmallVector<int64_t> shape = {dimOf(*input, 0), outChannels};
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t in = dimOf(*input, i + 2), kernel = dimOf(*weight, i + 2);
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(kernel)) {
+      shape.push_back(kDynamic);
+      continue;
+    }
+    int64_t stride = strides.empty() ? 1 : strides[i];
+    int64_t dilation = dilations.empty() ? 1 : dilations[i];
+    int64_t out = 0;
+    bool overflow = llvm::MulOverflow(stride, in - 1, out) ||
+                    llvm::AddOverflow(
+                        out, outputPadding.empty() ? 0 : outputPadding[i], out);
+    int64_t span = 0;
+    overflow |= llvm::MulOverflow(dilation, kernel - 1, span) ||
+                llvm::AddOverflow(out, span + 1, out);
+    if (!pads.empty())
+      out -= pads[i] + pads[i + spatial];
+    if (overflow || out < 0)
+      return err << "spatial dimension " << i << " of size " << in
+                 << " gives no valid output size with these strides, "
+                    "dilations and pads";
+    shape.push_back(out);
+  }
+  pushTensor(types, shape, input->getElementType());
+  return success();
+}
+
 LogicalResult AttentionOp::inferReturnTypes(MLIRContext *context,
                                             std::optional<Location> location,
                                             Adaptor adaptor,
@@ -506,6 +574,41 @@ static LogicalResult inferArgReduce(MLIRContext *context,
     shape[axis] = 1;
   else
     shape.erase(shape.begin() + axis);
+  pushTensor(types, shape, IntegerType::get(context, 64));
+  return success();
+}
+
+LogicalResult CumSumOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  ShapeError err(location, getOperationName());
+  auto input = ranked(adaptor.getInput(), "input", err);
+  if (failed(input) ||
+      failed(checkAxis(adaptor.getAxis(), input->getRank(), err)))
+    return failure();
+  types.push_back(*input);
+  return success();
+}
+
+LogicalResult TopKOp::inferReturnTypes(MLIRContext *context,
+                                       std::optional<Location> location,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  ShapeError err(location, getOperationName());
+  if (!adaptor.getKAttr())
+    return err << "requires attribute 'k'";
+  auto input = ranked(adaptor.getInput(), "input", err);
+  int64_t axis = adaptor.getAxis(), k = adaptor.getKAttr().getInt();
+  if (failed(input) || failed(checkAxis(axis, input->getRank(), err)))
+    return failure();
+  int64_t dim = input->getDimSize(axis);
+  if (k < 0 || (!ShapedType::isDynamic(dim) && k > dim))
+    return err << "k = " << k << " is not in [0, " << formatShape(dim)
+               << "], the size of dimension " << axis;
+  SmallVector<int64_t> shape(input->getShape());
+  shape[axis] = k;
+  pushTensor(types, shape, input->getElementType());
   pushTensor(types, shape, IntegerType::get(context, 64));
   return success();
 }
@@ -717,6 +820,81 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *context,
   llvm::append_range(shape, data->getShape().drop_front(axis + 1));
   pushTensor(types, shape, data->getElementType());
   return success();
+}
+
+LogicalResult GatherElementsOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  ShapeError err(location, getOperationName());
+  auto data = rankedWithRank(adaptor.getData(), "data", 1, kAnyRank, err);
+  if (failed(data))
+    return failure();
+  auto indices = rankedWithRank(adaptor.getIndices(), "indices",
+                                data->getRank(), data->getRank(), err);
+  if (failed(indices) ||
+      failed(checkAxis(adaptor.getAxis(), data->getRank(), err)))
+    return failure();
+  pushTensor(types, indices->getShape(), data->getElementType());
+  return success();
+}
+
+/// Scatter ops return `data`'s type; `updates` must fit the indices.
+static LogicalResult inferScatter(std::optional<Location> location,
+                                  StringRef opName, Value dataValue,
+                                  Value indicesValue, Value updatesValue,
+                                  std::optional<int64_t> axis,
+                                  SmallVectorImpl<Type> &types) {
+  ShapeError err(location, opName);
+  auto data = rankedWithRank(dataValue, "data", 1, kAnyRank, err);
+  if (failed(data))
+    return failure();
+  auto indices = ranked(indicesValue, "indices", err);
+  if (failed(indices))
+    return failure();
+  auto updates = ranked(updatesValue, "updates", err);
+  if (failed(updates))
+    return failure();
+  SmallVector<int64_t> expected;
+  if (axis) { // ScatterElements: updates like indices, both of data's rank.
+    if (indices->getRank() != data->getRank())
+      return err << "indices must have the rank of data (" << data->getRank()
+                 << "), got " << indices->getRank();
+    if (failed(checkAxis(*axis, data->getRank(), err)))
+      return failure();
+    expected.assign(indices->getShape().begin(), indices->getShape().end());
+  } else { // ScatterND: updates = indices[:-1] + data[k:].
+    int64_t k = indices->getRank() ? indices->getShape().back() : kDynamic;
+    if (ShapedType::isDynamic(k) || k < 1 || k > data->getRank())
+      return err << "the last dim of indices (" << formatShape(k)
+                 << ") must be static and in [1, " << data->getRank() << "]";
+    expected.assign(indices->getShape().begin(), indices->getShape().end() - 1);
+    llvm::append_range(expected, data->getShape().drop_front(k));
+  }
+  if (updates->getRank() != static_cast<int64_t>(expected.size()) ||
+      !llvm::all_of(llvm::zip_equal(updates->getShape(), expected), [](auto p) {
+        return dimsAgree(std::get<0>(p), std::get<1>(p));
+      }))
+    return err << "updates is " << formatShape(updates->getShape())
+               << ", expected " << formatShape(expected);
+  types.push_back(*data);
+  return success();
+}
+
+LogicalResult ScatterElementsOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  return inferScatter(location, getOperationName(), adaptor.getData(),
+                      adaptor.getIndices(), adaptor.getUpdates(),
+                      static_cast<int64_t>(adaptor.getAxis()), types);
+}
+
+LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  return inferScatter(location, getOperationName(), adaptor.getData(),
+                      adaptor.getIndices(), adaptor.getUpdates(), std::nullopt,
+                      types);
 }
 
 LogicalResult PadOp::inferReturnTypes(MLIRContext *context,

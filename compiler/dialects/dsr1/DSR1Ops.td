@@ -279,6 +279,33 @@ def DSR1_ConvOp : DSR1_Op<"conv", [AllElementTypesMatch<["input", "weight"]>]> {
   }];
 }
 
+def DSR1_ConvTransposeOp : DSR1_Op<"conv_transpose",
+    [AllElementTypesMatch<["input", "weight"]>]> {
+  let summary = "transposed (fractionally strided) convolution, NC[D]HW";
+  let description = [{
+    ONNX ConvTranspose with explicit pads: `input` [N, C, spatial...], `weight`
+    [C, M / group, kernel...], optional `bias` [M]. Each output dim is
+    stride * (in - 1) + output_padding + dilation * (kernel - 1) + 1 - pad_begin - pad_end.
+
+    ```mlir
+    %y = dsr1.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>,
+                                     output_padding = array<i64: 1, 1>}
+        : tensor<1x8x16x16xf32>, tensor<8x4x3x3xf32>  // -> tensor<1x4x32x32xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_FloatTensor:$input, DSR1_FloatTensor:$weight,
+                   Optional<DSR1_FloatTensor>:$bias,
+                   DSR1_OptI64Array:$strides, DSR1_OptI64Array:$pads,
+                   DSR1_OptI64Array:$dilations, DSR1_OptI64Array:$output_padding,
+                   DefaultValuedAttr<DSR1_PositiveI64Attr, "1">:$group,
+                   OptionalAttr<DSR1_PrecisionAttr>:$precision);
+  let results = (outs DSR1_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
+    (`,` type($bias)^)?
+  }];
+}
+
 def DSR1_AttentionOp : DSR1_Op<"attention", [AllElementTypesMatch<["query", "key", "value"]>]> {
   let summary = "scaled dot-product multi-head attention";
   let description = [{
@@ -431,6 +458,41 @@ class DSR1_SoftmaxOpBase<string mnemonic, string what> : DSR1_Op<mnemonic> {
     }
   }];
 }
+def DSR1_CumSumOp : DSR1_Op<"cumsum"> {
+  let summary = "cumulative sum along one axis";
+  let description = [{
+    y[..., i, ...] = sum of x[..., j, ...] for j <= i (j < i when `exclusive`; from the end
+    when `reverse`).
+
+    ```mlir
+    %p = dsr1.cumsum %mask axis 1 : tensor<2x16xi64>
+    ```
+  }];
+  let arguments = (ins DSR1_NumericTensor:$input, DSR1_NonNegI64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "false">:$exclusive,
+                   DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs DSR1_NumericTensor:$result);
+  let assemblyFormat = "$input `axis` $axis attr-dict `:` type($input)";
+}
+
+def DSR1_TopKOp : DSR1_Op<"top_k"> {
+  let summary = "the k largest (or smallest) elements along one axis, and their indices";
+  let description = [{
+    Along `axis`, the k largest elements (`largest`) or smallest, in order when `sorted`
+    (ties: the lower index first), and their i64 indices.
+
+    ```mlir
+    %v, %i = dsr1.top_k %scores k 5 axis 1 : tensor<2x100xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_NumericTensor:$input, DSR1_NonNegI64Attr:$k,
+                   DSR1_NonNegI64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "true">:$largest,
+                   DefaultValuedAttr<BoolAttr, "true">:$sorted);
+  let results = (outs DSR1_NumericTensor:$values, RankedTensorOf<[I64]>:$indices);
+  let assemblyFormat = "$input `k` $k `axis` $axis attr-dict `:` type($input)";
+}
+
 def DSR1_LogSoftmaxOp : DSR1_SoftmaxOpBase<"log_softmax", "log of softmax">;
 def DSR1_SoftmaxOp : DSR1_SoftmaxOpBase<"softmax", "softmax">;
 
@@ -577,6 +639,69 @@ def DSR1_GatherOp : DSR1_Op<"gather"> {
     $data `[` $indices `]` `axis` $axis attr-dict `:` type($data) `,` type($indices)
   }];
   let hasFolder = 1;
+}
+
+def DSR1_GatherElementsOp : DSR1_Op<"gather_elements"> {
+  let summary = "gather single elements along one axis (ONNX GatherElements)";
+  let description = [{
+    result[i][j][k] = data[indices[i][j][k]][j][k] for axis 0 (likewise for other axes);
+    `indices` has the rank of `data` and gives the result shape. Negative indices count from the
+    end.
+
+    ```mlir
+    %g = dsr1.gather_elements %data[%idx] axis 1 : tensor<3x4xf32>, tensor<3x2xi64>
+    ```
+  }];
+  let arguments = (ins DSR1_Tensor:$data, DSR1_IndexTensor:$indices, DSR1_NonNegI64Attr:$axis);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = [{
+    $data `[` $indices `]` `axis` $axis attr-dict `:` type($data) `,` type($indices)
+  }];
+}
+
+def DSR1_ScatterElementsOp : DSR1_Op<"scatter_elements",
+    [AllElementTypesMatch<["data", "updates"]>]> {
+  let summary = "scatter single elements along one axis (ONNX ScatterElements)";
+  let description = [{
+    A copy of `data` where, for each position p of `indices` (same shape as `updates`), the
+    element at p with its `axis` coordinate replaced by indices[p] becomes updates[p]
+    (combined with it by `reduction`).
+
+    ```mlir
+    %s = dsr1.scatter_elements %data[%idx], %upd axis 1
+        : tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_Tensor:$data, DSR1_IndexTensor:$indices, DSR1_Tensor:$updates,
+                   DSR1_NonNegI64Attr:$axis,
+                   DefaultValuedAttr<DSR1_ScatterReductionAttr,
+                                     "::dsr1::ScatterReduction::none">:$reduction);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = [{
+    $data `[` $indices `]` `,` $updates `axis` $axis attr-dict `:` type($data) `,`
+    type($indices) `,` type($updates)
+  }];
+}
+
+def DSR1_ScatterNDOp : DSR1_Op<"scatter_nd", [AllElementTypesMatch<["data", "updates"]>]> {
+  let summary = "scatter slices at N-d indices (ONNX ScatterND)";
+  let description = [{
+    A copy of `data` where each index tuple indices[i..., :] (of length k) names a slice
+    data[t0, ..., tk-1, ...] that becomes updates[i..., ...] (combined by `reduction`);
+    updates.shape = indices.shape[:-1] + data.shape[k:].
+
+    ```mlir
+    %s = dsr1.scatter_nd %data[%idx], %upd : tensor<4x5xf32>, tensor<2x1xi64>, tensor<2x5xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_Tensor:$data, DSR1_IndexTensor:$indices, DSR1_Tensor:$updates,
+                   DefaultValuedAttr<DSR1_ScatterReductionAttr,
+                                     "::dsr1::ScatterReduction::none">:$reduction);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = [{
+    $data `[` $indices `]` `,` $updates attr-dict `:` type($data) `,` type($indices) `,`
+    type($updates)
+  }];
 }
 
 def DSR1_PadOp : DSR1_Op<"pad"> {

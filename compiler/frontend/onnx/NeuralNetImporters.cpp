@@ -111,6 +111,117 @@ LogicalResult importConv(NodeContext &ctx) {
       /*precision=*/nullptr));
 }
 
+/// ConvTranspose: pads given, from auto_pad, or from output_shape (ONNX:
+/// total = stride * (in - 1) + output_padding + span - out, split with the
+/// odd element at the end for SAME_UPPER and at the start otherwise).
+LogicalResult importConvTranspose(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), w = ctx.requiredInput(1);
+  if (failed(x) || failed(w))
+    return failure();
+  auto input = NodeContext::typeOf(*x), weight = NodeContext::typeOf(*w);
+  int64_t rank = input.getRank();
+  if (rank < 3 || rank > 5 || weight.getRank() != rank)
+    return ctx.error() << "expects 1-D to 3-D transposed convolution (input "
+                          "rank 3 to 5, weight of the same rank)";
+  size_t spatial = rank - 2;
+  SmallVector<int64_t> kernel =
+      ctx.intsAttr("kernel_shape")
+          .value_or(SmallVector<int64_t>(weight.getShape().drop_front(2)));
+  SmallVector<int64_t> strides =
+      ctx.intsAttr("strides").value_or(SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> dilations =
+      ctx.intsAttr("dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> outputPadding =
+      ctx.intsAttr("output_padding").value_or(SmallVector<int64_t>(spatial, 0));
+  SmallVector<int64_t> pads =
+      ctx.intsAttr("pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
+  std::optional<SmallVector<int64_t>> outputShape =
+      ctx.intsAttr("output_shape");
+  if (kernel.size() != spatial || strides.size() != spatial ||
+      dilations.size() != spatial || outputPadding.size() != spatial ||
+      pads.size() != 2 * spatial)
+    return ctx.error() << "kernel_shape, strides, dilations, output_padding "
+                          "and pads must have "
+                       << spatial << " (pads: " << 2 * spatial << ") entries";
+  if (autoPad == "VALID") {
+    pads.assign(2 * spatial, 0);
+  } else if (outputShape || autoPad == "SAME_UPPER" ||
+             autoPad == "SAME_LOWER") {
+    if (autoPad != "NOTSET" && autoPad != "SAME_UPPER" &&
+        autoPad != "SAME_LOWER")
+      return ctx.error() << "auto_pad '" << autoPad << "' is not supported";
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t in = input.getDimSize(i + 2);
+      if (ShapedType::isDynamic(in) || ShapedType::isDynamic(kernel[i]))
+        return ctx.error() << "output_shape and SAME padding need static "
+                              "spatial and kernel dims";
+      // SAME aims at in * stride; output_shape names the spatial dims
+      // (or all dims, in some exporters).
+      int64_t out = in * strides[i];
+      if (outputShape)
+        out = (*outputShape)[outputShape->size() - spatial + i];
+      int64_t total = strides[i] * (in - 1) + outputPadding[i] +
+                      (kernel[i] - 1) * dilations[i] + 1 - out;
+      if (total < 0) { // A larger output: extra rows get only the bias
+        outputPadding[i] -= total; // (onnxruntime's behaviour).
+        total = 0;
+      }
+      bool upper = autoPad == "SAME_UPPER";
+      pads[i] = upper ? total / 2 : total - total / 2;
+      pads[i + spatial] = upper ? total - total / 2 : total / 2;
+    }
+  } else if (autoPad != "NOTSET") {
+    return ctx.error() << "auto_pad '" << autoPad << "' is not supported";
+  }
+  return ctx.setResults(ctx.create<ConvTransposeOp>(
+      *x, *w, ctx.input(2), i64Array(ctx, strides), i64Array(ctx, pads),
+      i64Array(ctx, dilations), i64Array(ctx, outputPadding),
+      ctx.builder.getI64IntegerAttr(ctx.intAttr("group", 1)),
+      /*precision=*/nullptr));
+}
+
+LogicalResult importCumSum(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  std::optional<double> axisValue = ctx.constantScalar(1);
+  if (!axisValue)
+    return ctx.error() << "axis (input #1) must be a constant scalar";
+  FailureOr<int64_t> axis = ctx.axis(static_cast<int64_t>(*axisValue),
+                                     NodeContext::typeOf(*x).getRank());
+  if (failed(axis))
+    return failure();
+  return ctx.setResults(ctx.create<CumSumOp>(*x, static_cast<uint64_t>(*axis),
+                                             ctx.intAttr("exclusive", 0) != 0,
+                                             ctx.intAttr("reverse", 0) != 0));
+}
+
+LogicalResult importTopK(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t k;
+  if (ctx.opset < 10) {
+    k = ctx.intAttr("k", -1);
+  } else {
+    FailureOr<SmallVector<int64_t>> given = ctx.constantInts(1, "k");
+    if (failed(given))
+      return failure();
+    if (given->size() != 1)
+      return ctx.error() << "k must hold one value";
+    k = given->front();
+  }
+  FailureOr<int64_t> axis =
+      ctx.axis(ctx.intAttr("axis", -1), NodeContext::typeOf(*x).getRank());
+  if (failed(axis))
+    return failure();
+  Operation *op = ctx.build<TopKOp>(
+      *x, static_cast<uint64_t>(k), static_cast<uint64_t>(*axis),
+      ctx.intAttr("largest", 1) != 0, ctx.intAttr("sorted", 1) != 0);
+  return op ? ctx.setResults(op->getResults()) : failure();
+}
+
 template <typename PoolOp> LogicalResult importPool(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
@@ -694,6 +805,9 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "MatMul", lo, hi, importMatMul);
   r.add("", "Gemm", lo, hi, importGemm);
   r.add("", "Conv", lo, hi, importConv);
+  r.add("", "ConvTranspose", lo, hi, importConvTranspose);
+  r.add("", "CumSum", lo, hi, importCumSum);
+  r.add("", "TopK", lo, hi, importTopK);
   r.add("", "MaxPool", lo, hi, importPool<MaxPoolOp>);
   r.add("", "AveragePool", lo, hi, importPool<AvgPoolOp>);
   r.add("", "GlobalAveragePool", lo, hi, [](NodeContext &ctx) {

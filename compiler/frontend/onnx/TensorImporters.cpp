@@ -410,6 +410,111 @@ LogicalResult importGather(NodeContext &ctx) {
       ctx.create<GatherOp>(*data, *indices, static_cast<uint64_t>(*axis)));
 }
 
+LogicalResult importGatherElements(NodeContext &ctx) {
+  FailureOr<Value> data = ctx.requiredInput(0), indices = ctx.requiredInput(1);
+  if (failed(data) || failed(indices))
+    return failure();
+  FailureOr<int64_t> axis =
+      ctx.axis(ctx.intAttr("axis", 0), NodeContext::typeOf(*data).getRank());
+  if (failed(axis))
+    return failure();
+  return ctx.setResults(ctx.create<GatherElementsOp>(
+      *data, *indices, static_cast<uint64_t>(*axis)));
+}
+
+/// ScatterElements and ScatterND, with their reduction attribute (opset 16+).
+template <typename OpT> LogicalResult importScatter(NodeContext &ctx) {
+  FailureOr<Value> data = ctx.requiredInput(0), indices = ctx.requiredInput(1),
+                   updates = ctx.requiredInput(2);
+  if (failed(data) || failed(indices) || failed(updates))
+    return failure();
+  std::string name = ctx.stringAttr("reduction", "none");
+  std::optional<ScatterReduction> reduction = symbolizeScatterReduction(name);
+  if (!reduction)
+    return ctx.error() << "reduction '" << name
+                       << "' is not one of none, add, mul, max, min";
+  auto reductionAttr =
+      ScatterReductionAttr::get(ctx.builder.getContext(), *reduction);
+  if constexpr (std::is_same_v<OpT, ScatterElementsOp>) {
+    FailureOr<int64_t> axis =
+        ctx.axis(ctx.intAttr("axis", 0), NodeContext::typeOf(*data).getRank());
+    if (failed(axis))
+      return failure();
+    return ctx.setResults(ctx.create<ScatterElementsOp>(
+        *data, *indices, *updates, ctx.builder.getI64IntegerAttr(*axis),
+        reductionAttr));
+  } else {
+    return ctx.setResults(
+        ctx.create<ScatterNDOp>(*data, *indices, *updates, reductionAttr));
+  }
+}
+
+/// OneHot: values[1] where the position along `axis` equals the index
+/// (negative indices count from depth), values[0] elsewhere.
+LogicalResult importOneHot(NodeContext &ctx) {
+  FailureOr<Value> indices = ctx.requiredInput(0),
+                   values = ctx.requiredInput(2);
+  if (failed(indices) || failed(values))
+    return failure();
+  std::optional<double> depthValue = ctx.constantScalar(1);
+  if (!depthValue || *depthValue < 1)
+    return ctx.error() << "depth must be a positive constant scalar";
+  int64_t depth = static_cast<int64_t>(*depthValue);
+  auto indexType = NodeContext::typeOf(*indices);
+  int64_t outRank = indexType.getRank() + 1;
+  FailureOr<int64_t> axis = ctx.axis(ctx.intAttr("axis", -1), outRank);
+  if (failed(axis))
+    return failure();
+  if (NodeContext::typeOf(*values).getNumElements() != 2)
+    return ctx.error() << "values must hold [off_value, on_value]";
+  Type i64 = ctx.builder.getI64Type();
+  // Indices as i64 with a size-1 dim at `axis`, negative ones wrapped.
+  Value idx = ctx.create<CastOp>(*indices, i64);
+  SmallVector<int64_t> target(indexType.getShape());
+  target.insert(target.begin() + *axis, 1);
+  SmallVector<int64_t> source;
+  for (int64_t d = 0, i = 0; d < outRank; ++d)
+    source.push_back(d == *axis ? -1 : i++);
+  // Static sizes where known; 0 (copy) only where the dim keeps its index.
+  SmallVector<int64_t> shape;
+  bool inferred = false;
+  for (auto [d, size] : llvm::enumerate(target)) {
+    if (!ShapedType::isDynamic(size))
+      shape.push_back(size);
+    else if (source[d] == static_cast<int64_t>(d))
+      shape.push_back(0);
+    else if (!inferred && (inferred = true))
+      shape.push_back(-1);
+    else
+      return ctx.error() << "needs static index dims after the axis";
+  }
+  Value expanded = ctx.create<ReshapeOp>(idx, shape);
+  Value zero = ctx.scalar(i64, 0);
+  Value negative = ctx.create<LessOp>(expanded, zero);
+  Value depthConst = ctx.scalar(i64, depth);
+  Value shifted = ctx.create<AddOp>(expanded, depthConst);
+  Value wrapped = ctx.create<WhereOp>(negative, shifted, expanded);
+  // Positions 0..depth-1 laid along `axis`.
+  SmallVector<int64_t> iotaShape(outRank - *axis, 1);
+  iotaShape[0] = depth;
+  Value iota = ctx.constant(DenseElementsAttr::get(
+      RankedTensorType::get(iotaShape, i64),
+      ArrayRef(llvm::to_vector(llvm::seq<int64_t>(0, depth)))));
+  Value hit = ctx.create<EqualOp>(wrapped, iota);
+  Value flatValues = ctx.create<ReshapeOp>(*values, ArrayRef<int64_t>{2});
+  auto pick = [&](int64_t i) {
+    Value one =
+        ctx.create<SliceOp>(flatValues, ctx.builder.getDenseI64ArrayAttr({i}),
+                            ctx.builder.getDenseI64ArrayAttr({i + 1}),
+                            ctx.builder.getDenseI64ArrayAttr({}),
+                            ctx.builder.getDenseI64ArrayAttr({}));
+    return ctx.create<ReshapeOp>(one, ArrayRef<int64_t>{});
+  };
+  Value off = pick(0);
+  Value on = pick(1);
+  return ctx.setResults(ctx.create<WhereOp>(hit, on, off));
+}
+
 LogicalResult importExpand(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(1, "shape");
@@ -710,6 +815,10 @@ void registerTensorImporters(OpRegistry &r) {
   r.add("", "Slice", lo, hi, importSlice);
   r.add("", "Gather", lo, hi, importGather);
   r.add("", "Expand", lo, hi, importExpand);
+  r.add("", "GatherElements", lo, hi, importGatherElements);
+  r.add("", "ScatterElements", lo, hi, importScatter<ScatterElementsOp>);
+  r.add("", "ScatterND", lo, hi, importScatter<ScatterNDOp>);
+  r.add("", "OneHot", lo, hi, importOneHot);
   r.add("", "Pad", lo, hi, importPad);
   r.add("", "Trilu", 14, hi, importTrilu);
   r.add("", "DepthToSpace", lo, hi, importDepthSpace<true>);

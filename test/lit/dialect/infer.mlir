@@ -304,3 +304,30 @@ func.func @recurrences(%x: tensor<?x4x16xf32>, %w: tensor<2x128x16xf32>, %r: ten
   %1:2 = dsr1.gru %x, %gw, %gr {hidden_size = 32 : i64} : tensor<?x4x16xf32>, tensor<1x96x16xf32>, tensor<1x96x32xf32>
   return
 }
+
+// -----
+
+// CHECK-LABEL: sym_name = "more_ops"
+func.func @more_ops(%x: tensor<1x8x16x16xf32>, %w: tensor<8x4x3x3xf32>, %x1: tensor<?x4x7xf32>,
+                    %w1: tensor<4x3x5xf32>, %d: tensor<3x?xf32>, %i: tensor<3x2xi64>,
+                    %u: tensor<3x2xf32>, %ni: tensor<5x2xi64>, %nu: tensor<5x6xf32>,
+                    %nd: tensor<2x3x6xf32>) {
+  // 2 * (16 - 1) + 1 + (3 - 1) + 1 - 1 - 1 = 32; M = 4 per group.
+  // CHECK: "dsr1.conv_transpose"{{.*}} -> tensor<1x4x32x32xf32>
+  %0 = dsr1.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>} : tensor<1x8x16x16xf32>, tensor<8x4x3x3xf32>
+  // Two groups of 3 output channels; dilation 2: 3 * (7 - 1) + 2 * (5 - 1) + 1 = 27.
+  // CHECK: "dsr1.conv_transpose"{{.*}} -> tensor<?x6x27xf32>
+  %1 = dsr1.conv_transpose %x1, %w1 {strides = array<i64: 3>, dilations = array<i64: 2>, group = 2 : i64} : tensor<?x4x7xf32>, tensor<4x3x5xf32>
+  // CHECK: "dsr1.cumsum"{{.*}} -> tensor<3x?xf32>
+  %2 = dsr1.cumsum %d axis 1 : tensor<3x?xf32>
+  // CHECK: "dsr1.top_k"{{.*}} -> (tensor<1x?xf32>, tensor<1x?xi64>)
+  %3:2 = dsr1.top_k %d k 1 axis 0 : tensor<3x?xf32>
+  // CHECK: "dsr1.gather_elements"{{.*}} -> tensor<3x2xf32>
+  %4 = dsr1.gather_elements %d[%i] axis 1 : tensor<3x?xf32>, tensor<3x2xi64>
+  // CHECK: "dsr1.scatter_elements"{{.*}} -> tensor<3x?xf32>
+  %5 = dsr1.scatter_elements %d[%i], %u axis 1 : tensor<3x?xf32>, tensor<3x2xi64>, tensor<3x2xf32>
+  // updates = indices.shape[:-1] + data.shape[2:] = 5 + [6].
+  // CHECK: "dsr1.scatter_nd"{{.*}} -> tensor<2x3x6xf32>
+  %6 = dsr1.scatter_nd %nd[%ni], %nu : tensor<2x3x6xf32>, tensor<5x2xi64>, tensor<5x6xf32>
+  return
+}

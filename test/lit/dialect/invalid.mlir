@@ -2266,3 +2266,75 @@ func.func @resize_without_scales(%x: tensor<8xf32>) {
   %0 = dsr1.resize %x to [16] : tensor<8xf32>
   return
 }
+
+// -----
+
+func.func @conv_transpose_channels(%x: tensor<1x8x4x4xf32>, %w: tensor<6x4x3x3xf32>) {
+  // expected-error @+1 {{'dsr1.conv_transpose' op weight has 6 input channels, the input has 8}}
+  %0 = dsr1.conv_transpose %x, %w : tensor<1x8x4x4xf32>, tensor<6x4x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_negative_output(%x: tensor<1x1x1xf32>, %w: tensor<1x1x1xf32>) {
+  // expected-error @+1 {{'dsr1.conv_transpose' op spatial dimension 0 of size 1 gives no valid output size}}
+  %0 = dsr1.conv_transpose %x, %w {pads = array<i64: 1, 1>} : tensor<1x1x1xf32>, tensor<1x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_bias(%x: tensor<1x2x4xf32>, %w: tensor<2x3x3xf32>, %b: tensor<2xf32>) {
+  // expected-error @+1 {{'dsr1.conv_transpose' op bias has 2 elements, expected one per output channel (3)}}
+  %0 = dsr1.conv_transpose %x, %w, %b : tensor<1x2x4xf32>, tensor<2x3x3xf32>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @cumsum_axis(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'dsr1.cumsum' op axis 1 is out of range for rank 1}}
+  %0 = dsr1.cumsum %x axis 1 : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @top_k_too_many(%x: tensor<2x4xf32>) {
+  // expected-error @+1 {{'dsr1.top_k' op k = 5 is not in [0, 4], the size of dimension 1}}
+  %0:2 = dsr1.top_k %x k 5 axis 1 : tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @gather_elements_rank(%x: tensor<2x4xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{'dsr1.gather_elements' op operand 'indices' must have rank 2, got 1 (2)}}
+  %0 = dsr1.gather_elements %x[%i] axis 0 : tensor<2x4xf32>, tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @scatter_elements_updates(%x: tensor<2x4xf32>, %i: tensor<2x2xi64>, %u: tensor<2x3xf32>) {
+  // expected-error @+1 {{'dsr1.scatter_elements' op updates is 2x3, expected 2x2}}
+  %0 = dsr1.scatter_elements %x[%i], %u axis 1 : tensor<2x4xf32>, tensor<2x2xi64>, tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_nd_index_depth(%x: tensor<2x4xf32>, %i: tensor<3x3xi64>, %u: tensor<3xf32>) {
+  // expected-error @+1 {{'dsr1.scatter_nd' op the last dim of indices (3) must be static and in [1, 2]}}
+  %0 = dsr1.scatter_nd %x[%i], %u : tensor<2x4xf32>, tensor<3x3xi64>, tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_nd_updates(%x: tensor<2x4xf32>, %i: tensor<3x1xi64>, %u: tensor<3x5xf32>) {
+  // expected-error @+1 {{'dsr1.scatter_nd' op updates is 3x5, expected 3x4}}
+  %0 = dsr1.scatter_nd %x[%i], %u : tensor<2x4xf32>, tensor<3x1xi64>, tensor<3x5xf32>
+  return
+}

@@ -127,6 +127,25 @@ func.func @conv(%x: tensor<1x3x224x224xf32>, %w: tensor<64x3x7x7xf32>, %b: tenso
   return
 }
 
+// CHECK-LABEL: func.func @more_ops
+func.func @more_ops(%x: tensor<1x8x16x16xf32>, %w: tensor<8x4x3x3xf32>, %m: tensor<2x16xi64>,
+                    %d: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>,
+                    %ni: tensor<2x1xi64>, %nu: tensor<2x4xf32>) {
+  // CHECK: dsr1.conv_transpose %{{.*}}, %{{.*}} {output_padding = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x8x16x16xf32>, tensor<8x4x3x3xf32>
+  %0 = dsr1.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>} : tensor<1x8x16x16xf32>, tensor<8x4x3x3xf32>
+  // CHECK: dsr1.cumsum %{{.*}} axis 1 {exclusive = true, reverse = true} : tensor<2x16xi64>
+  %1 = dsr1.cumsum %m axis 1 {exclusive = true, reverse = true} : tensor<2x16xi64>
+  // CHECK: dsr1.top_k %{{.*}} k 2 axis 1 {largest = false} : tensor<3x4xf32>
+  %2:2 = dsr1.top_k %d k 2 axis 1 {largest = false} : tensor<3x4xf32>
+  // CHECK: dsr1.gather_elements %{{.*}}[%{{.*}}] axis 1 : tensor<3x4xf32>, tensor<3x2xi64>
+  %3 = dsr1.gather_elements %d[%i] axis 1 : tensor<3x4xf32>, tensor<3x2xi64>
+  // CHECK: dsr1.scatter_elements %{{.*}}[%{{.*}}], %{{.*}} axis 1 {reduction = #dsr1.scatter_reduction<add>} : tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>
+  %4 = dsr1.scatter_elements %d[%i], %u axis 1 {reduction = #dsr1.scatter_reduction<add>} : tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>
+  // CHECK: dsr1.scatter_nd %{{.*}}[%{{.*}}], %{{.*}} : tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>
+  %5 = dsr1.scatter_nd %d[%ni], %nu : tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>
+  return
+}
+
 // CHECK-LABEL: func.func @attention
 func.func @attention(%q: tensor<2x16x768xf16>, %kv: tensor<2x197x768xf16>, %mask: tensor<2x1x1x197xi1>,
                      %q4: tensor<1x12x?x64xbf16>, %k4: tensor<1x12x?x64xbf16>, %bias: tensor<?x?xbf16>) {
