@@ -436,7 +436,29 @@ GraphImporter::tensorBytes(const onnx::TensorProto &tensor, Type element,
       return sizeError(raw.size());
     return std::vector<char>(raw.begin(), raw.end());
   }
-  // Typed fields: each element widened to the field's type.
+  // Typed fields: each element widened to the field's type. Their length is
+  // checked before anything the size of the declared shape is allocated.
+  int64_t available;
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    available = tensor.float_data_size();
+    break;
+  case onnx::TensorProto::DOUBLE:
+    available = tensor.double_data_size();
+    break;
+  case onnx::TensorProto::INT64:
+    available = tensor.int64_data_size();
+    break;
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+    available = tensor.uint64_data_size();
+    break;
+  default:
+    available = tensor.int32_data_size();
+    break;
+  }
+  if (available != count)
+    return sizeError(available * width);
   std::vector<char> bytes(expected);
   auto store = [&](auto values, auto convert) -> LogicalResult {
     if (static_cast<int64_t>(values.size()) != count)

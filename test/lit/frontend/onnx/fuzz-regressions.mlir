@@ -1,3 +1,5 @@
 // Inputs the fuzzer found crashing the importer: each must end in a located diagnostic, exit 1.
 // RUN: not dsr1-import %dsr1_src_root/test/fuzz/regressions/attention23-scalar-key.onnx 2>&1 | FileCheck %s --check-prefix=ATTN
 // ATTN: error: node 'Attention_0' (Attention, opset 23): query, key and value must all be 3-D or all 4-D
+// RUN: not dsr1-import %dsr1_src_root/test/fuzz/regressions/typed-data-huge-shape.onnx 2>&1 | FileCheck %s --check-prefix=HUGE
+// HUGE: error: tensor 'w' holds 0 bytes of data, its shape needs 1431322837401600
