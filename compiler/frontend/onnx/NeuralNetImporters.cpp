@@ -580,6 +580,8 @@ LogicalResult importHardmax(NodeContext &ctx) {
   int64_t dim = type.getDimSize(*axis);
   if (ShapedType::isDynamic(dim))
     return ctx.error() << "needs a static dim " << *axis;
+  if (failed(ctx.checkBuildSize(dim, "a position constant")))
+    return failure();
   // Positions 0..dim-1 laid along `axis`, compared with the argmax.
   SmallVector<int64_t> iotaShape(type.getRank() - *axis, 1);
   iotaShape[0] = dim;

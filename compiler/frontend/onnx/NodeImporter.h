@@ -146,6 +146,13 @@ public:
   mlir::FailureOr<mlir::ElementsAttr>
   tensorAttr(const onnx::TensorProto &tensor) const;
 
+  /// Constants the importer builds itself (masks, positions, ranges) hold at
+  /// most this many elements: a model's shapes must not make it allocate
+  /// without bound.
+  static constexpr int64_t kMaxBuiltElements = int64_t(1) << 24;
+  /// Fails, saying what was too large, when `count` exceeds that.
+  mlir::LogicalResult checkBuildSize(int64_t count, llvm::StringRef what) const;
+
   /// A rank-0 dsr1.constant of `element` type holding `value`.
   mlir::Value scalar(mlir::Type element, double value);
   /// As scalar(), with the element type of `like`.

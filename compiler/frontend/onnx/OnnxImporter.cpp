@@ -807,6 +807,14 @@ NodeContext::tensorAttr(const onnx::TensorProto &tensor) const {
   return graph.tensorAttr(tensor, loc);
 }
 
+LogicalResult NodeContext::checkBuildSize(int64_t count, StringRef what) const {
+  if (count >= 0 && count <= kMaxBuiltElements)
+    return success();
+  return error() << what << " of " << count
+                 << " elements is too large to build (at most "
+                 << kMaxBuiltElements << ")";
+}
+
 Value NodeContext::scalar(Type element, double value) {
   auto type = RankedTensorType::get({}, element);
   if (auto floatType = dyn_cast<FloatType>(element)) {

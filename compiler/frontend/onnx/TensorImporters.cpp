@@ -494,6 +494,8 @@ LogicalResult importOneHot(NodeContext &ctx) {
   Value depthConst = ctx.scalar(i64, depth);
   Value shifted = ctx.create<AddOp>(expanded, depthConst);
   Value wrapped = ctx.create<WhereOp>(negative, shifted, expanded);
+  if (failed(ctx.checkBuildSize(depth, "a position constant")))
+    return failure();
   // Positions 0..depth-1 laid along `axis`.
   SmallVector<int64_t> iotaShape(outRank - *axis, 1);
   iotaShape[0] = depth;
@@ -590,6 +592,8 @@ LogicalResult importTile(NodeContext &ctx) {
       continue;
     if (r == 0)
       return ctx.error() << "a repeat of 0 (an empty tensor) is not supported";
+    if (failed(ctx.checkBuildSize(r, "a tile")))
+      return failure();
     result = ctx.create<ConcatOp>(SmallVector<Value>(r, result),
                                   static_cast<uint64_t>(d));
   }
@@ -705,6 +709,9 @@ LogicalResult importTrilu(NodeContext &ctx) {
   };
   DenseElementsAttr input;
   if (matchPattern(*x, m_Constant(&input)) && type.hasStaticShape()) {
+    if (failed(ctx.checkBuildSize(checkedProduct(type.getShape()).value_or(-1),
+                                  "a folded Trilu")))
+      return failure();
     SmallVector<Attribute> values(input.getValues<Attribute>());
     Attribute zero = ctx.builder.getZeroAttr(type.getElementType());
     for (int64_t n = 0, e = values.size(); n < e; ++n)
@@ -712,6 +719,9 @@ LogicalResult importTrilu(NodeContext &ctx) {
         values[n] = zero;
     return ctx.setResults(ctx.constant(DenseElementsAttr::get(type, values)));
   }
+  if (failed(ctx.checkBuildSize(checkedProduct({rows, cols}).value_or(-1),
+                                "a triangular mask")))
+    return failure();
   SmallVector<bool> mask;
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < cols; ++c)
@@ -784,6 +794,9 @@ LogicalResult importEyeLike(NodeContext &ctx) {
   }
   int64_t k = ctx.intAttr("k", 0);
   auto resultType = type.clone(element);
+  if (failed(ctx.checkBuildSize(checkedProduct(type.getShape()).value_or(-1),
+                                "an identity")))
+    return failure();
   SmallVector<Attribute> values;
   Attribute zero = ctx.builder.getZeroAttr(element);
   Attribute one = isa<FloatType>(element)
