@@ -475,20 +475,10 @@ LogicalResult importOneHot(NodeContext &ctx) {
   SmallVector<int64_t> source;
   for (int64_t d = 0, i = 0; d < outRank; ++d)
     source.push_back(d == *axis ? -1 : i++);
-  // Static sizes where known; 0 (copy) only where the dim keeps its index.
-  SmallVector<int64_t> shape;
-  bool inferred = false;
-  for (auto [d, size] : llvm::enumerate(target)) {
-    if (!ShapedType::isDynamic(size))
-      shape.push_back(size);
-    else if (source[d] == static_cast<int64_t>(d))
-      shape.push_back(0);
-    else if (!inferred && (inferred = true))
-      shape.push_back(-1);
-    else
-      return ctx.error() << "needs static index dims after the axis";
-  }
-  Value expanded = ctx.create<ReshapeOp>(idx, shape);
+  FailureOr<Value> reshaped = reshapeTo(ctx, idx, target, source);
+  if (failed(reshaped))
+    return failure();
+  Value expanded = *reshaped;
   Value zero = ctx.scalar(i64, 0);
   Value negative = ctx.create<LessOp>(expanded, zero);
   Value depthConst = ctx.scalar(i64, depth);
