@@ -210,7 +210,8 @@ LogicalResult importCast(NodeContext &ctx) {
 }
 
 /// Mod: C's fmod (fmod=1, sign of the dividend) or Python's % (fmod=0, sign
-/// of the divisor, integers only), from truncating division.
+/// of the divisor), from truncating division for integers and from floor
+/// division for floats.
 LogicalResult importMod(NodeContext &ctx) {
   // Composite importers build one op per statement: arguments are evaluated
   // in an unspecified order, and the IR must not depend on the compiler.
@@ -220,9 +221,12 @@ LogicalResult importMod(NodeContext &ctx) {
   bool fmod = ctx.intAttr("fmod", 0) != 0;
   Type element = NodeContext::typeOf(*a).getElementType();
   bool isFloat = isa<FloatType>(element);
-  if (isFloat && !fmod)
-    return ctx.error() << "fmod=0 is not defined for floating-point inputs";
   Value quotient = ctx.create<DivOp>(*a, *b);
+  if (isFloat && !fmod) { // Floor modulo (opset 28 defines it for floats).
+    Value whole = ctx.create<FloorOp>(quotient);
+    Value product = ctx.create<MulOp>(whole, *b);
+    return ctx.setResults(ctx.create<SubOp>(*a, product));
+  }
   if (isFloat) { // trunc(q) = sign(q) * floor(|q|)
     Value sign = ctx.create<SignOp>(quotient);
     Value magnitude = ctx.create<AbsOp>(quotient);

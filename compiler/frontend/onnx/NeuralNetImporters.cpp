@@ -62,6 +62,17 @@ FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
                        << spatial << " (pads: " << 2 * spatial
                        << ") entries for a rank-" << input.getRank()
                        << " input";
+  // The importer computes with these before the dsr1 verifier sees them.
+  for (auto [name, values, min] :
+       {std::tuple<StringRef, ArrayRef<int64_t>, int64_t>{"kernel_shape",
+                                                          w.kernel, 1},
+        {"strides", w.strides, 1},
+        {"dilations", w.dilations, 1},
+        {"pads", w.pads, 0}})
+    for (int64_t v : values)
+      if (!ShapedType::isDynamic(v) && (v < min || v > (int64_t(1) << 31)))
+        return ctx.error() << "'" << name << "' entries must be in [" << min
+                           << ", 2^31], got " << formatList(values);
   std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
   if (autoPad == "NOTSET")
     return w;
@@ -144,6 +155,21 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
     return ctx.error() << "kernel_shape, strides, dilations, output_padding "
                           "and pads must have "
                        << spatial << " (pads: " << 2 * spatial << ") entries";
+  // Bounded so that the padding arithmetic below cannot overflow.
+  constexpr int64_t kLimit = int64_t(1) << 31;
+  auto inRange = [&](ArrayRef<int64_t> values, int64_t min) {
+    return llvm::all_of(values, [&](int64_t v) {
+      return ShapedType::isDynamic(v) || (v >= min && v <= kLimit);
+    });
+  };
+  if (!inRange(kernel, 1) || !inRange(strides, 1) || !inRange(dilations, 1) ||
+      !inRange(outputPadding, 0) || !inRange(pads, 0) ||
+      (ctx.intsAttr("output_shape") &&
+       !inRange(*ctx.intsAttr("output_shape"), 0)) ||
+      !inRange(input.getShape(), 0))
+    return ctx.error() << "kernel_shape, strides, dilations (>= 1), "
+                          "output_padding, pads, output_shape and input "
+                          "dims (>= 0) must be at most 2^31";
   if (autoPad == "VALID") {
     pads.assign(2 * spatial, 0);
   } else if (outputShape || autoPad == "SAME_UPPER" ||
@@ -185,11 +211,11 @@ LogicalResult importCumSum(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
     return failure();
-  std::optional<double> axisValue = ctx.constantScalar(1);
-  if (!axisValue)
-    return ctx.error() << "axis (input #1) must be a constant scalar";
-  FailureOr<int64_t> axis = ctx.axis(static_cast<int64_t>(*axisValue),
-                                     NodeContext::typeOf(*x).getRank());
+  FailureOr<int64_t> axisValue = ctx.constantIndex(1, "axis");
+  if (failed(axisValue))
+    return failure();
+  FailureOr<int64_t> axis =
+      ctx.axis(*axisValue, NodeContext::typeOf(*x).getRank());
   if (failed(axis))
     return failure();
   return ctx.setResults(ctx.create<CumSumOp>(*x, static_cast<uint64_t>(*axis),
@@ -653,7 +679,11 @@ LogicalResult importResize(NodeContext &ctx) {
       FailureOr<int64_t> in = inDim(axis);
       if (failed(in))
         return failure();
-      sizes[axis] = static_cast<int64_t>(std::floor(*in * scales[axis]));
+      double size = std::floor(*in * scales[axis]);
+      if (!(size >= 0 && size <= static_cast<double>(int64_t(1) << 40)))
+        return ctx.error() << "scale " << scales[axis] << " of dim " << axis
+                           << " gives no valid size";
+      sizes[axis] = static_cast<int64_t>(size);
     }
   } else {
     FailureOr<SmallVector<int64_t>> given = ctx.constantInts(3, "sizes");
@@ -677,8 +707,10 @@ LogicalResult importResize(NodeContext &ctx) {
     if (policy == "not_larger" || policy == "not_smaller") {
       for (int64_t axis : axes) {
         scales[axis] = common;
-        sizes[axis] =
-            static_cast<int64_t>(std::round(common * type.getDimSize(axis)));
+        double size = std::round(common * type.getDimSize(axis));
+        if (!(size >= 0 && size <= static_cast<double>(int64_t(1) << 40)))
+          return ctx.error() << "sizes give no valid size for dim " << axis;
+        sizes[axis] = static_cast<int64_t>(size);
       }
     } else if (policy != "stretch") {
       return ctx.error() << "keep_aspect_ratio_policy '" << policy

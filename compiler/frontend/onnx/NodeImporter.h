@@ -77,6 +77,12 @@ public:
   constantInts(int i, llvm::StringRef what) const;
   /// The scalar value of a constant float or integer input, if it is one.
   std::optional<double> constantScalar(int i) const;
+  /// The value of a constant one-element input that is an integer, or a
+  /// float holding a whole number within `limit` in magnitude; otherwise
+  /// failure, after saying that input `i` (`what`) must be one.
+  mlir::FailureOr<int64_t> constantIndex(int i, llvm::StringRef what,
+                                         int64_t limit = int64_t(1)
+                                                         << 62) const;
 
   /// The ranked tensor type of `v`.
   static mlir::RankedTensorType typeOf(mlir::Value v) {

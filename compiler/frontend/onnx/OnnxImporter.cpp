@@ -26,6 +26,7 @@
 #include <onnx/checker.h>
 #include <onnx/defs/parser.h>
 
+#include <cmath>
 #include <map>
 
 using namespace mlir;
@@ -780,6 +781,30 @@ std::optional<double> NodeContext::constantScalar(int i) const {
   if (isa<FloatType>(attr.getElementType()))
     return (*attr.getValues<APFloat>().begin()).convertToDouble();
   return static_cast<double>((*attr.getValues<APInt>().begin()).getSExtValue());
+}
+
+FailureOr<int64_t> NodeContext::constantIndex(int i, StringRef what,
+                                              int64_t limit) const {
+  Value v = input(i);
+  DenseElementsAttr attr;
+  if (v && matchPattern(v, m_Constant(&attr)) && attr.getNumElements() == 1) {
+    if (isa<IntegerType>(attr.getElementType())) {
+      int64_t value = (*attr.getValues<APInt>().begin()).getSExtValue();
+      if (value >= -limit && value <= limit)
+        return value;
+    } else {
+      double value = (*attr.getValues<APFloat>().begin()).convertToDouble();
+      if (std::isfinite(value) && std::floor(value) == value &&
+          std::abs(value) <= static_cast<double>(limit))
+        return static_cast<int64_t>(value);
+    }
+  }
+  InFlightDiagnostic diag = error();
+  diag << "input #" << i << " (" << what
+       << ") must be a constant integer scalar";
+  if (limit < (int64_t(1) << 62))
+    diag << " of at most " << limit << " in magnitude";
+  return diag;
 }
 
 FailureOr<int64_t> NodeContext::axis(int64_t value, int64_t rank) const {

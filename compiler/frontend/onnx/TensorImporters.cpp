@@ -138,39 +138,58 @@ LogicalResult importConstantOfShape(NodeContext &ctx) {
 }
 
 LogicalResult importRange(NodeContext &ctx) {
+  Value startValue = ctx.input(0);
+  if (!startValue)
+    return ctx.error() << "needs start, limit and delta";
+  Type element = NodeContext::typeOf(startValue).getElementType();
+  // The range becomes a constant; a huge one would exhaust memory.
+  constexpr int64_t kMaxRange = NodeContext::kMaxBuiltElements;
+  if (isa<IntegerType>(element)) {
+    // Integers exactly, in int64 with no overflow (|values| <= 2^62).
+    FailureOr<int64_t> start = ctx.constantIndex(0, "start"),
+                       limit = ctx.constantIndex(1, "limit"),
+                       delta = ctx.constantIndex(2, "delta");
+    if (failed(start) || failed(limit) || failed(delta))
+      return failure();
+    if (*delta == 0)
+      return ctx.error() << "delta must not be 0";
+    int64_t span = *limit - *start;
+    int64_t count =
+        span / *delta + (span % *delta != 0 && (span < 0) == (*delta < 0));
+    count = std::max<int64_t>(count, 0);
+    if (failed(ctx.checkBuildSize(count, "a range")))
+      return failure();
+    SmallVector<APInt> values;
+    for (int64_t i = 0; i < count; ++i)
+      values.push_back(APInt(element.getIntOrFloatBitWidth(),
+                             *start + i * *delta, /*isSigned=*/true));
+    auto type = RankedTensorType::get({count}, element);
+    return ctx.setResults(ctx.constant(DenseElementsAttr::get(type, values)));
+  }
   std::optional<double> start = ctx.constantScalar(0),
                         limit = ctx.constantScalar(1),
                         delta = ctx.constantScalar(2);
   if (!start || !limit || !delta)
     return ctx.error() << "start, limit and delta must be constant scalars";
-  if (*delta == 0)
-    return ctx.error() << "delta must not be 0";
-  Type element = NodeContext::typeOf(ctx.input(0)).getElementType();
+  if (*delta == 0 || !std::isfinite(*start) || !std::isfinite(*limit) ||
+      !std::isfinite(*delta))
+    return ctx.error() << "start, limit and delta must be finite, delta "
+                          "not 0";
   double steps = std::max(0.0, std::ceil((*limit - *start) / *delta));
-  // The range becomes a constant; a huge one would exhaust memory.
-  constexpr int64_t kMaxRange = 1 << 24;
   if (steps > kMaxRange)
     return ctx.error() << "a range of " << formatNumber(steps)
                        << " elements is too large to fold (at most "
                        << kMaxRange << ")";
   int64_t count = static_cast<int64_t>(steps);
   auto type = RankedTensorType::get({count}, element);
-  if (isa<FloatType>(element)) {
-    SmallVector<APFloat> values;
-    for (int64_t i = 0; i < count; ++i) {
-      APFloat v(*start + i * *delta);
-      bool lost;
-      v.convert(cast<FloatType>(element).getFloatSemantics(),
-                APFloat::rmNearestTiesToEven, &lost);
-      values.push_back(v);
-    }
-    return ctx.setResults(ctx.constant(DenseElementsAttr::get(type, values)));
+  SmallVector<APFloat> values;
+  for (int64_t i = 0; i < count; ++i) {
+    APFloat v(*start + i * *delta);
+    bool lost;
+    v.convert(cast<FloatType>(element).getFloatSemantics(),
+              APFloat::rmNearestTiesToEven, &lost);
+    values.push_back(v);
   }
-  SmallVector<APInt> values;
-  for (int64_t i = 0; i < count; ++i)
-    values.push_back(APInt(element.getIntOrFloatBitWidth(),
-                           static_cast<int64_t>(*start + i * *delta),
-                           /*isSigned=*/true));
   return ctx.setResults(ctx.constant(DenseElementsAttr::get(type, values)));
 }
 
@@ -456,10 +475,13 @@ LogicalResult importOneHot(NodeContext &ctx) {
                    values = ctx.requiredInput(2);
   if (failed(indices) || failed(values))
     return failure();
-  std::optional<double> depthValue = ctx.constantScalar(1);
-  if (!depthValue || *depthValue < 1)
-    return ctx.error() << "depth must be a positive constant scalar";
-  int64_t depth = static_cast<int64_t>(*depthValue);
+  FailureOr<int64_t> depthValue =
+      ctx.constantIndex(1, "depth", NodeContext::kMaxBuiltElements);
+  if (failed(depthValue))
+    return failure();
+  if (*depthValue < 1)
+    return ctx.error() << "depth must be positive, got " << *depthValue;
+  int64_t depth = *depthValue;
   auto indexType = NodeContext::typeOf(*indices);
   int64_t outRank = indexType.getRank() + 1;
   FailureOr<int64_t> axis = ctx.axis(ctx.intAttr("axis", -1), outRank);
@@ -611,7 +633,11 @@ LogicalResult importGatherND(NodeContext &ctx) {
     return ctx.error() << "indices address " << k
                        << " leading dims, which must exist and be static in "
                        << formatShape(shape);
-  SmallVector<int64_t> merged = {checkedProduct(shape.take_front(k)).value()};
+  std::optional<int64_t> leading = checkedProduct(shape.take_front(k));
+  if (!leading)
+    return ctx.error() << "the indexed dims of " << formatShape(shape)
+                       << " have more elements than int64_t can count";
+  SmallVector<int64_t> merged = {*leading};
   for (size_t d = k; d < shape.size(); ++d)
     merged.push_back(ShapedType::isDynamic(shape[d]) ? 0 : shape[d]);
   if (k > 1 && llvm::is_contained(ArrayRef(merged).drop_front(), 0))
@@ -680,10 +706,10 @@ LogicalResult importTrilu(NodeContext &ctx) {
     return failure();
   int64_t k = 0;
   if (ctx.input(1)) {
-    std::optional<double> given = ctx.constantScalar(1);
-    if (!given)
-      return ctx.error() << "k must be a constant scalar";
-    k = static_cast<int64_t>(*given);
+    FailureOr<int64_t> given = ctx.constantIndex(1, "k");
+    if (failed(given))
+      return failure();
+    k = *given;
   }
   bool upper = ctx.intAttr("upper", 1) != 0;
   auto type = NodeContext::typeOf(*x);

@@ -3,3 +3,5 @@
 // ATTN: error: node 'Attention_0' (Attention, opset 23): query, key and value must all be 3-D or all 4-D
 // RUN: not dsr1-import %dsr1_src_root/test/fuzz/regressions/typed-data-huge-shape.onnx 2>&1 | FileCheck %s --check-prefix=HUGE
 // HUGE: error: tensor 'w' holds 0 bytes of data, its shape needs 1431322837401600
+// RUN: not dsr1-import %dsr1_src_root/test/fuzz/regressions/conv-same-zero-stride.onnx 2>&1 | FileCheck %s --check-prefix=STRIDE
+// STRIDE: error: node 'MaxPool_0' (MaxPool, opset 22): 'strides' entries must be in [1, 2^31], got [2, 0]
