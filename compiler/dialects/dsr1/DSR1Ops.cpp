@@ -751,10 +751,11 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *context,
     for (int64_t d = 0; d < rank; ++d) {
       int64_t size = type->getDimSize(d);
       if (d == axis) {
-        shape[d] =
-            ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size)
-                ? kDynamic
-                : shape[d] + size;
+        if (ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size))
+          shape[d] = kDynamic;
+        else if (llvm::AddOverflow(shape[d], size, shape[d]))
+          return err << "the concatenated dimension " << d
+                     << " has more elements than int64_t can count";
       } else if (!dimsAgree(shape[d], size)) {
         return err << "input #" << i + 1 << " ("
                    << formatShape(type->getShape())
@@ -918,7 +919,11 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *context,
       shape.push_back(kDynamic);
       continue;
     }
-    int64_t padded = size + pads[d] + pads[d + rank];
+    int64_t padded;
+    if (llvm::AddOverflow(size, pads[d], padded) ||
+        llvm::AddOverflow(padded, pads[d + rank], padded))
+      return err << "padding " << formatList(pads) << " overflows dimension "
+                 << d;
     if (padded < 0)
       return err << "padding " << formatList(pads) << " leaves dimension " << d
                  << " of size " << size << " with a negative size";

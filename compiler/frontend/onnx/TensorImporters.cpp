@@ -120,9 +120,10 @@ LogicalResult importConstantOfShape(NodeContext &ctx) {
   FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(0, "shape");
   if (failed(shape))
     return failure();
-  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
+  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }) ||
+      !checkedProduct(*shape))
     return ctx.error() << "shape " << formatList(*shape)
-                       << " has a negative dim";
+                       << " has a negative dim or too many elements";
   Attribute element = FloatAttr::get(ctx.builder.getF32Type(), 0.0);
   if (const onnx::AttributeProto *value = ctx.attr("value")) {
     FailureOr<ElementsAttr> attr = ctx.tensorAttr(value->t());
@@ -366,8 +367,11 @@ LogicalResult importSplit(NodeContext &ctx) {
   } else {
     int64_t parts = ctx.intAttr("num_outputs", ctx.node.output_size());
     int64_t dim = type.getDimSize(*axis);
-    if (ShapedType::isDynamic(dim) || parts <= 0)
-      return ctx.error() << "an even split needs a static dim " << *axis;
+    if (ShapedType::isDynamic(dim) || parts <= 0 ||
+        parts > std::max(dim, int64_t(1)))
+      return ctx.error() << "an even split in " << parts
+                         << " parts needs a static dim " << *axis
+                         << " of at least that size";
     // Opset 18: the last piece is smaller when the dim does not divide.
     int64_t piece = (dim + parts - 1) / parts;
     for (int64_t left = dim; left > 0; left -= piece)
@@ -757,9 +761,10 @@ template <bool toSpace> LogicalResult importDepthSpace(NodeContext &ctx) {
   ArrayRef<int64_t> s = NodeContext::typeOf(*x).getShape();
   int64_t b = ctx.intAttr("blocksize", 0);
   std::string mode = toSpace ? ctx.stringAttr("mode", "DCR") : "DCR";
-  if (s.size() != 4 || !ShapedType::isStaticShape(s.drop_front()) || b <= 0)
+  if (s.size() != 4 || !ShapedType::isStaticShape(s.drop_front()) || b <= 0 ||
+      b > (1 << 15) || !checkedProduct(s.drop_front()))
     return ctx.error() << "needs a 4-D NCHW input with static C, H, W and a "
-                          "positive blocksize";
+                          "blocksize in [1, 2^15]";
   if (mode != "DCR" && mode != "CRD")
     return ctx.error() << "mode '" << mode << "' is not DCR or CRD";
   int64_t c = s[1], h = s[2], w = s[3];
