@@ -18,8 +18,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   onnx::ModelProto model;
-  if (size > (1u << 20) ||
-      !model.ParseFromArray(data, static_cast<int>(size)))
+  if (size > (1u << 20) || !model.ParseFromArray(data, static_cast<int>(size)))
     return 0;
   mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
   // Diagnostics are the expected outcome; keep them off the terminal.
