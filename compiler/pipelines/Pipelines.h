@@ -1,5 +1,4 @@
-//===- Pipelines.h - the named dsr1 pass pipelines ----------------*- C++
-//-*-===//
+//===- Pipelines.h - The named dsr1 pass pipelines ------------*- C++ -*-===//
 //
 // The pipelines that dsr1-compile runs, registered in dsr1-opt as well.
 //

@@ -1,5 +1,4 @@
-//===- ShapeInference.h - shape rules shared by dsr1 ops and passes -*- C++
-//-*-===//
+//===- ShapeInference.h - Shape rules of dsr1 ops and passes ---*- C++ -*-===//
 //
 // The shape arithmetic behind the dsr1 ops' type inference (numpy broadcasting,
 // convolution and pooling windows, ONNX reshape and slice rules), kept free of

@@ -1,5 +1,4 @@
-//===- NodeImporter.h - per-op ONNX importers and their registry -*- C++
-//-*-===//
+//===- NodeImporter.h - Per-op ONNX importers and registry ----*- C++ -*-===//
 //
 // What an importer for one ONNX op sees (NodeContext) and the table that maps
 // (domain, op_type, opset range) to importers (OpRegistry).
