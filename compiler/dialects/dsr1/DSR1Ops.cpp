@@ -578,19 +578,6 @@ static LogicalResult inferArgReduce(MLIRContext *context,
   return success();
 }
 
-LogicalResult CumSumOp::inferReturnTypes(MLIRContext *context,
-                                         std::optional<Location> location,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &types) {
-  ShapeError err(location, getOperationName());
-  auto input = ranked(adaptor.getInput(), "input", err);
-  if (failed(input) ||
-      failed(checkAxis(adaptor.getAxis(), input->getRank(), err)))
-    return failure();
-  types.push_back(*input);
-  return success();
-}
-
 LogicalResult TopKOp::inferReturnTypes(MLIRContext *context,
                                        std::optional<Location> location,
                                        Adaptor adaptor,
@@ -613,9 +600,12 @@ LogicalResult TopKOp::inferReturnTypes(MLIRContext *context,
   return success();
 }
 
-static LogicalResult inferSoftmax(std::optional<Location> location,
-                                  StringRef opName, Value inputValue,
-                                  int64_t axis, SmallVectorImpl<Type> &types) {
+/// Ops whose result has the input's type and that work along one axis
+/// (softmax, log_softmax, cumsum).
+static LogicalResult inferAlongAxis(std::optional<Location> location,
+                                    StringRef opName, Value inputValue,
+                                    int64_t axis,
+                                    SmallVectorImpl<Type> &types) {
   ShapeError err(location, opName);
   auto input = ranked(inputValue, "input", err);
   if (failed(input) || failed(checkAxis(axis, input->getRank(), err)))

@@ -453,7 +453,7 @@ class DSR1_SoftmaxOpBase<string mnemonic, string what> : DSR1_Op<mnemonic> {
     ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
         std::optional<::mlir::Location> location, Adaptor adaptor,
         ::llvm::SmallVectorImpl<::mlir::Type> &types) {
-      return inferSoftmax(location, getOperationName(), adaptor.getInput(),
+      return inferAlongAxis(location, getOperationName(), adaptor.getInput(),
                           adaptor.getAxis(), types);
     }
   }];
@@ -473,6 +473,14 @@ def DSR1_CumSumOp : DSR1_Op<"cumsum"> {
                    DefaultValuedAttr<BoolAttr, "false">:$reverse);
   let results = (outs DSR1_NumericTensor:$result);
   let assemblyFormat = "$input `axis` $axis attr-dict `:` type($input)";
+  let extraClassDefinition = inferDef # [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return inferAlongAxis(location, getOperationName(), adaptor.getInput(),
+                            adaptor.getAxis(), types);
+    }
+  }];
 }
 
 def DSR1_TopKOp : DSR1_Op<"top_k"> {
