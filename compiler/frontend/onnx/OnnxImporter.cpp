@@ -9,6 +9,7 @@
 
 #include "compiler/frontend/onnx/OnnxImporter.h"
 #include "compiler/frontend/onnx/NodeImporter.h"
+#include "runtime/TensorIO.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -46,69 +47,8 @@ constexpr int64_t kCheckerMaxIrVersion = 8;
 /// The newest default-domain opset that checker has schemas for.
 constexpr int64_t kCheckerMaxOpset = 17;
 
-const char *dataTypeName(int32_t type) {
-  switch (type) {
-  case 0:
-    return "UNDEFINED";
-  case 1:
-    return "FLOAT";
-  case 2:
-    return "UINT8";
-  case 3:
-    return "INT8";
-  case 4:
-    return "UINT16";
-  case 5:
-    return "INT16";
-  case 6:
-    return "INT32";
-  case 7:
-    return "INT64";
-  case 8:
-    return "STRING";
-  case 9:
-    return "BOOL";
-  case 10:
-    return "FLOAT16";
-  case 11:
-    return "DOUBLE";
-  case 12:
-    return "UINT32";
-  case 13:
-    return "UINT64";
-  case 14:
-    return "COMPLEX64";
-  case 15:
-    return "COMPLEX128";
-  case 16:
-    return "BFLOAT16";
-  case 17:
-    return "FLOAT8E4M3FN";
-  case 18:
-    return "FLOAT8E4M3FNUZ";
-  case 19:
-    return "FLOAT8E5M2";
-  case 20:
-    return "FLOAT8E5M2FNUZ";
-  case 21:
-    return "UINT4";
-  case 22:
-    return "INT4";
-  case 23:
-    return "FLOAT4E2M1";
-  case 24:
-    return "FLOAT8E8M0";
-  case 25:
-    return "UINT2";
-  case 26:
-    return "INT2";
-  default:
-    return nullptr;
-  }
-}
-
 std::string describeDataType(int32_t type) {
-  if (const char *name = dataTypeName(type))
+  if (const char *name = onnxDataTypeName(type))
     return name;
   return "unknown element type " + std::to_string(type);
 }
