@@ -95,6 +95,11 @@ int64_t storageBytes(Type type) {
   return type.isInteger(1) ? 1 : type.getIntOrFloatBitWidth() / 8;
 }
 
+/// The default domain is spelled "" or "ai.onnx"; dsr1 uses "".
+std::string canonicalDomain(const std::string &domain) {
+  return domain == "ai.onnx" ? "" : domain;
+}
+
 /// A resource key from an ONNX name: identifier characters only, so that the
 /// printed IR parses back.
 std::string resourceKey(StringRef name) {
@@ -169,8 +174,6 @@ std::string GraphImporter::nodeName(const onnx::NodeProto &node, int index) {
 }
 
 LogicalResult GraphImporter::checkModel() {
-  if (!model.has_graph())
-    return modelError() << "not an ONNX model: it has no graph";
   if (model.ir_version() < 3 || model.ir_version() > kMaxIrVersion)
     return modelError() << "ONNX IR version " << model.ir_version()
                         << " is not supported (dsr1 reads IR 3 to "
@@ -202,7 +205,7 @@ LogicalResult GraphImporter::checkModel() {
 
 LogicalResult GraphImporter::readOpsets() {
   for (const onnx::OperatorSetIdProto &opset : model.opset_import()) {
-    std::string domain = opset.domain() == "ai.onnx" ? "" : opset.domain();
+    std::string domain = canonicalDomain(opset.domain());
     opsets[domain] = opset.version();
   }
   auto it = opsets.find("");
@@ -221,7 +224,7 @@ LogicalResult GraphImporter::checkSupported() {
   std::map<std::string, std::vector<std::string>> missing;
   const OpRegistry &registry = OpRegistry::get();
   for (auto [index, node] : llvm::enumerate(model.graph().node())) {
-    std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+    std::string domain = canonicalDomain(node.domain());
     auto opset = opsets.find(domain);
     std::string key = (domain.empty() ? "" : domain + "::") + node.op_type();
     if (opset == opsets.end()) {
@@ -555,7 +558,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (auto [index, node] : llvm::enumerate(graph.node())) {
     std::string name = nodeName(node, index);
     Location loc = NameLoc::get(StringAttr::get(&ctx, name), fileLoc);
-    std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+    std::string domain = canonicalDomain(node.domain());
     int64_t opset = opsets.at(domain);
     for (const std::string &input : node.input())
       if (!input.empty() && !values.count(input))
