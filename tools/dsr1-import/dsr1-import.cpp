@@ -75,6 +75,7 @@ int main(int argc, char **argv) {
   }
   dsr1::onnx_frontend::ImportOptions options;
   options.textFormat = textSyntax;
+  options.showProgress = llvm::errs().is_displayed();
   std::string error;
   for (const std::string &spec : inputShapes)
     if (failed(dsr1::onnx_frontend::parseShapeOverride(spec, options, error))) {

@@ -27,6 +27,7 @@
 #include <onnx/checker.h>
 #include <onnx/defs/parser.h>
 
+#include <chrono>
 #include <cmath>
 #include <map>
 
@@ -546,12 +547,28 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (auto [input, arg] : llvm::zip_equal(inputs, body->getArguments()))
     values[input->name()] = arg;
 
+  // Progress on a terminal, at most a few times a second.
+  size_t total = graph.initializer_size() + graph.node_size(), done = 0;
+  auto lastReport = std::chrono::steady_clock::now();
+  auto progress = [&] {
+    ++done;
+    if (!options.showProgress)
+      return;
+    auto now = std::chrono::steady_clock::now();
+    if (done != total && now - lastReport < std::chrono::milliseconds(250))
+      return;
+    lastReport = now;
+    llvm::errs() << "\rimporting " << sourceName << ": " << done << " of "
+                 << total << " initializers and nodes"
+                 << (done == total ? "\n" : "");
+  };
   for (const onnx::TensorProto &init : graph.initializer()) {
     Location loc = NameLoc::get(builder.getStringAttr(init.name()), fileLoc);
     FailureOr<ElementsAttr> value = tensorAttr(init, loc);
     if (failed(value))
       return nullptr;
     values[init.name()] = ConstantOp::create(builder, loc, *value);
+    progress();
   }
 
   const OpRegistry &registry = OpRegistry::get();
@@ -581,6 +598,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     std::string unread = context.unreadField();
     if (!unread.empty())
       return (context.error() << unread << " is not supported"), nullptr;
+    progress();
   }
 
   SmallVector<Value> results;

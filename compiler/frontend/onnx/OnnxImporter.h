@@ -29,6 +29,8 @@ struct ImportOptions {
   /// Parse the file as ONNX textual syntax rather than binary protobuf
   /// (also chosen by the extension .onnxtxt).
   bool textFormat = false;
+  /// Report progress on stderr (for a terminal): large models take seconds.
+  bool showProgress = false;
 };
 
 /// Imports the model at `path`. Reports every problem through the context's
