@@ -5,3 +5,5 @@
 // HUGE: error: tensor 'w' holds 0 bytes of data, its shape needs 1431322837401600
 // RUN: not dsr1-import %dsr1_src_root/test/fuzz/regressions/conv-same-zero-stride.onnx 2>&1 | FileCheck %s --check-prefix=STRIDE
 // STRIDE: error: node 'MaxPool_0' (MaxPool, opset 22): 'strides' entries must be in [1, 2^31], got [2, 0]
+// RUN: not dsr1-import %dsr1_src_root/test/fuzz/regressions/allocator-poisoning.onnx 2>&1 | FileCheck %s --check-prefix=POISON
+// POISON: error: node 'Add_43' (Add) reads 'Attention_test_attention_causal_boolmask_nan_robustness_expanded_function_RangeRow2D', which no earlier node
