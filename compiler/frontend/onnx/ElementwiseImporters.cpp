@@ -52,6 +52,8 @@ LogicalResult importMean(NodeContext &ctx) {
   FailureOr<Value> sum = foldVariadic<AddOp>(ctx);
   if (failed(sum))
     return failure();
+  if (!*sum)
+    return ctx.setResults(*sum); // A failed addition; it has said why.
   auto type = NodeContext::typeOf(*sum);
   if (!isa<FloatType>(type.getElementType()))
     return ctx.error() << "Mean is defined for floating-point inputs only";

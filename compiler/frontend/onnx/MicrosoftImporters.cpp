@@ -146,6 +146,8 @@ LogicalResult importSkipLayerNorm(NodeContext &ctx) {
   Value sum = ctx.create<AddOp>(*x, *skip);
   if (Value bias = ctx.input(4))
     sum = ctx.create<AddOp>(sum, bias);
+  if (!sum)
+    return ctx.setResults(sum); // A failed addition; it has said why.
   int64_t rank = NodeContext::typeOf(sum).getRank();
   Value y = ctx.create<LayerNormOp>(
       sum, *gamma, ctx.input(3), static_cast<uint64_t>(rank - 1),

@@ -160,9 +160,10 @@ public:
 
   /// A rank-0 dsr1.constant of `element` type holding `value`.
   mlir::Value scalar(mlir::Type element, double value);
-  /// As scalar(), with the element type of `like`.
+  /// As scalar(), with the element type of `like` (null when `like` is: an
+  /// earlier build of this node failed).
   mlir::Value scalarLike(mlir::Value like, double value) {
-    return scalar(typeOf(like).getElementType(), value);
+    return like ? scalar(typeOf(like).getElementType(), value) : nullptr;
   }
 
   /// A dsr1.constant holding `attr`.

@@ -30,6 +30,8 @@ Value i64Constant(NodeContext &ctx, ArrayRef<int64_t> values,
 /// the same index, or the one inferred (-1).
 FailureOr<Value> reshapeTo(NodeContext &ctx, Value x, ArrayRef<int64_t> target,
                            ArrayRef<int64_t> sourceIndex) {
+  if (!x)
+    return failure(); // An earlier build of this node failed and said why.
   ArrayRef<int64_t> in = NodeContext::typeOf(x).getShape();
   SmallVector<int64_t> shape;
   bool inferredUsed = false;
