@@ -283,6 +283,22 @@ inferWindowShape(RankedTensorType input, ArrayRef<int64_t> kernel,
   return success();
 }
 
+/// The optional bias of a convolution: [M] of the input's element type.
+static LogicalResult checkConvBias(Value bias, RankedTensorType input,
+                                   int64_t outChannels, ShapeError &err) {
+  if (!bias)
+    return success();
+  auto biasType = rankedWithRank(bias, "bias", 1, 1, err);
+  if (failed(biasType) ||
+      failed(checkElementType(bias, "bias", input.getElementType(), err)))
+    return failure();
+  if (!dimsAgree(dimOf(*biasType, 0), outChannels))
+    return err << "bias has " << dimOf(*biasType, 0)
+               << " elements, expected one per output channel (" << outChannels
+               << ")";
+  return success();
+}
+
 LogicalResult ConvOp::inferReturnTypes(MLIRContext *context,
                                        std::optional<Location> location,
                                        Adaptor adaptor,
@@ -317,16 +333,8 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *context,
   if (!ShapedType::isDynamic(outChannels) && outChannels % group != 0)
     return err << "output channels (" << outChannels
                << ") are not divisible by group (" << group << ")";
-  if (Value bias = adaptor.getBias()) {
-    auto biasType = rankedWithRank(bias, "bias", 1, 1, err);
-    if (failed(biasType) ||
-        failed(checkElementType(bias, "bias", input->getElementType(), err)))
-      return failure();
-    if (!dimsAgree(dimOf(*biasType, 0), outChannels))
-      return err << "bias has " << dimOf(*biasType, 0)
-                 << " elements, expected one per output "
-                 << "channel (" << outChannels << ")";
-  }
+  if (failed(checkConvBias(adaptor.getBias(), *input, outChannels, err)))
+    return failure();
   SmallVector<int64_t> shape = {dimOf(*input, 0), outChannels};
   if (failed(inferWindowShape(*input, weight->getShape().drop_front(2),
                               adaptor.getStrides(), adaptor.getPads(),
@@ -357,16 +365,8 @@ LogicalResult ConvTransposeOp::inferReturnTypes(
   int64_t outChannels = ShapedType::isDynamic(dimOf(*weight, 1))
                             ? kDynamic
                             : dimOf(*weight, 1) * group;
-  if (Value bias = adaptor.getBias()) {
-    auto biasType = rankedWithRank(bias, "bias", 1, 1, err);
-    if (failed(biasType) ||
-        failed(checkElementType(bias, "bias", input->getElementType(), err)))
-      return failure();
-    if (!dimsAgree(dimOf(*biasType, 0), outChannels))
-      return err << "bias has " << dimOf(*biasType, 0)
-                 << " elements, expected one per output channel ("
-                 << outChannels << ")";
-  }
+  if (failed(checkConvBias(adaptor.getBias(), *input, outChannels, err)))
+    return failure();
   size_t spatial = rank - 2;
   ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
                     dilations = adaptor.getDilations(),
