@@ -5,23 +5,26 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/cpu/CpuCodegen.h"
+#include "codegen/cpu/Passes.h"
 #include "compiler/dialects/dsr1/DSR1Ops.h"
+#include "compiler/passes/Passes.h"
 #include "compiler/pipelines/Pipelines.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
+  dsr1::registerDSR1Passes();
+  dsr1::cpu::registerDSR1CpuPasses();
   dsr1::registerPipelines();
+  dsr1::cpu::registerCpuCodegenPipeline();
 
   mlir::DialectRegistry registry;
-  registry.insert<dsr1::DSR1Dialect, mlir::func::FuncDialect,
-                  mlir::arith::ArithDialect, mlir::tensor::TensorDialect>();
+  registry.insert<dsr1::DSR1Dialect>();
+  dsr1::cpu::registerCodegenDialects(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "dsr1 optimizer driver\n", registry));
 }

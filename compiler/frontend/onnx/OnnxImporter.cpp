@@ -154,6 +154,7 @@ private:
   LogicalResult readOpsets();
   LogicalResult checkSupported();
   FailureOr<RankedTensorType> valueType(const onnx::ValueInfoProto &info,
+                                        const SmallVector<int64_t> *pinned,
                                         SmallVectorImpl<std::string> &dims);
   FailureOr<std::vector<char>>
   tensorBytes(const onnx::TensorProto &tensor, Type element, int64_t count,
@@ -258,6 +259,7 @@ LogicalResult GraphImporter::checkSupported() {
 
 FailureOr<RankedTensorType>
 GraphImporter::valueType(const onnx::ValueInfoProto &info,
+                         const SmallVector<int64_t> *pinnedShape,
                          SmallVectorImpl<std::string> &dims) {
   if (!info.type().has_tensor_type())
     return modelError() << "graph value '" << info.name()
@@ -270,10 +272,9 @@ GraphImporter::valueType(const onnx::ValueInfoProto &info,
                         << "' has element type "
                         << describeDataType(tensor.elem_type())
                         << ", which dsr1 does not support";
-  auto override = options.inputShapes.find(info.name());
   if (!tensor.has_shape()) {
-    if (override != options.inputShapes.end())
-      return RankedTensorType::get(override->second, element);
+    if (pinnedShape)
+      return RankedTensorType::get(*pinnedShape, element);
     return modelError() << "graph value '" << info.name()
                         << "' has no shape (not even a rank); give one with "
                            "--input-shape "
@@ -294,17 +295,17 @@ GraphImporter::valueType(const onnx::ValueInfoProto &info,
       shape.push_back(ShapedType::kDynamic);
     }
   }
-  if (override != options.inputShapes.end()) {
-    ArrayRef<int64_t> pinned = override->second;
+  if (pinnedShape) {
+    ArrayRef<int64_t> pinned = *pinnedShape;
     if (pinned.size() != shape.size())
-      return modelError() << "--input-shape for '" << info.name() << "' has "
-                          << pinned.size() << " dims, the input has rank "
-                          << shape.size();
+      return modelError() << "the shape given for input '" << info.name()
+                          << "' has " << pinned.size()
+                          << " dims, the input has rank " << shape.size();
     for (auto [declared, given] : llvm::zip_equal(shape, pinned))
       if (!ShapedType::isDynamic(declared) && declared != given)
-        return modelError()
-               << "--input-shape for '" << info.name() << "' sets a dim to "
-               << given << " that the model fixes at " << declared;
+        return modelError() << "the shape given for input '" << info.name()
+                            << "' sets a dim to " << given
+                            << " that the model fixes at " << declared;
     shape.assign(pinned.begin(), pinned.end());
   }
   return RankedTensorType::get(shape, element);
@@ -514,7 +515,13 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     if (initializerNames.contains(input.name()))
       continue;
     SmallVector<std::string> dims;
-    FailureOr<RankedTensorType> type = valueType(input, dims);
+    const SmallVector<int64_t> *pinned = nullptr;
+    if (auto named = options.inputShapes.find(input.name());
+        named != options.inputShapes.end())
+      pinned = &named->second;
+    else if (inputs.size() < options.inputShapesByPosition.size())
+      pinned = &options.inputShapesByPosition[inputs.size()];
+    FailureOr<RankedTensorType> type = valueType(input, pinned, dims);
     if (failed(type))
       return nullptr;
     inputs.push_back(&input);

@@ -13,6 +13,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <string>
+#include <vector>
 
 namespace onnx {
 class ModelProto;
@@ -24,6 +25,10 @@ struct ImportOptions {
   /// Shapes that replace the declared (often symbolic) shapes of graph inputs,
   /// by input name: pinning `batch` and `sequence` lets shape subgraphs fold.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Shapes of the graph inputs by position (initializers listed as inputs
+  /// do not count), as read off the data a model is run on; `inputShapes`
+  /// wins where both name an input.
+  std::vector<llvm::SmallVector<int64_t>> inputShapesByPosition;
   /// Values for symbolic dims (dim_param) by name, applied to every input.
   llvm::StringMap<int64_t> dimValues;
   /// Parse the file as ONNX textual syntax rather than binary protobuf

@@ -1,0 +1,44 @@
+//===- CpuCodegen.h - dsr1 kernels to host machine code ---------*- C++ -*-===//
+//
+// The cpu code generator: the pass pipeline from a module of dsr1 kernel
+// functions to the LLVM dialect, and the in-process JIT that turns the
+// result into a kernel library for the runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSR1_CODEGEN_CPU_CPUCODEGEN_H
+#define DSR1_CODEGEN_CPU_CPUCODEGEN_H
+
+#include "runtime/Session.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <memory>
+
+namespace dsr1::cpu {
+
+/// Registers what the cpu pipeline creates and translates: linalg, tensor,
+/// arith, math, scf, memref, bufferization (with the bufferization models of
+/// each), cf and the LLVM dialect with its translation to LLVM IR.
+void registerCodegenDialects(mlir::DialectRegistry &registry);
+
+/// The passes from dsr1 kernels (public `dsr1.kernel` functions) to the LLVM
+/// dialect: -dsr1-lower-to-linalg, one-shot bufferization with results
+/// turned into out-parameters, deallocation, loops, and the LLVM
+/// conversions with bare-pointer calls. Each kernel then takes its status
+/// word, its operands and its results, as the runtime calls it.
+void buildCpuCodegenPipeline(mlir::OpPassManager &pm);
+
+/// Registers `dsr1-cpu-codegen-pipeline` (for dsr1-opt).
+void registerCpuCodegenPipeline();
+
+/// JIT-compiles a module in the LLVM dialect at `optLevel` (0-3) for this
+/// host. On failure returns null and sets `error`.
+std::shared_ptr<const CpuKernelLibrary>
+jitCompile(mlir::ModuleOp module, int optLevel, std::string &error);
+
+} // namespace dsr1::cpu
+
+#endif // DSR1_CODEGEN_CPU_CPUCODEGEN_H

@@ -1,0 +1,340 @@
+//===- LowerElementwise.cpp - elementwise dsr1 ops to linalg.generic ------===//
+//
+// Unary, binary (numpy broadcasting), comparison, where and cast: each is a
+// linalg.generic whose body is the op's scalar formula. The formulas follow
+// the ONNX definitions, including their NaN behaviour, and integer division
+// never traps (x / 0 is 0, INT_MIN / -1 wraps) so that bad data cannot crash
+// a process.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/Lowering.h"
+#include "compiler/dialects/dsr1/DSR1Ops.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+
+namespace dsr1::cpu {
+namespace {
+
+using Pred = arith::CmpFPredicate;
+using IPred = arith::CmpIPredicate;
+
+bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
+
+Value constantLike(OpBuilder &b, Location loc, Value like, double value) {
+  return scalarConstant(b, loc, like.getType(), value);
+}
+
+/// The element type of the op's first operand, before signless conversion:
+/// it carries the signedness integer semantics depend on.
+bool operandIsUnsigned(Operation *op) {
+  return isUnsigned(op->getOperand(0).getType());
+}
+
+Value cmpLess(OpBuilder &b, Location loc, Value x, Value y,
+              bool isUnsignedInt) {
+  if (isFloat(x))
+    return arith::CmpFOp::create(b, loc, Pred::OLT, x, y);
+  return arith::CmpIOp::create(b, loc, isUnsignedInt ? IPred::ult : IPred::slt,
+                               x, y);
+}
+
+Value select(OpBuilder &b, Location loc, Value c, Value x, Value y) {
+  return arith::SelectOp::create(b, loc, c, x, y);
+}
+
+/// A bound from an f64 attribute, saturated to an integer type's range (an
+/// int8 Clip with max = 1e9 clamps nothing).
+Value boundConstant(OpBuilder &b, Location loc, Value like, double bound,
+                    bool isUnsignedInt) {
+  Type type = like.getType();
+  if (isa<FloatType>(type))
+    return scalarConstant(b, loc, type, bound);
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt lo = isUnsignedInt ? APInt::getMinValue(width)
+                           : APInt::getSignedMinValue(width);
+  APInt hi = isUnsignedInt ? APInt::getMaxValue(width)
+                           : APInt::getSignedMaxValue(width);
+  double loD = isUnsignedInt ? lo.roundToDouble(false) : lo.roundToDouble(true);
+  double hiD = isUnsignedInt ? hi.roundToDouble(false) : hi.roundToDouble(true);
+  APInt value;
+  if (bound <= loD)
+    value = lo;
+  else if (bound >= hiD)
+    value = hi;
+  else
+    value = APInt(width, static_cast<uint64_t>(static_cast<int64_t>(bound)),
+                  /*isSigned=*/true, /*implicitTrunc=*/true);
+  return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, value));
+}
+
+//===----------------------------------------------------------------------===//
+// Scalar formulas, one overload per op
+//===----------------------------------------------------------------------===//
+
+Value scalar(AbsOp, OpBuilder &b, Location loc, ValueRange a) {
+  if (isFloat(a[0]))
+    return math::AbsFOp::create(b, loc, a[0]);
+  return math::AbsIOp::create(b, loc, a[0]);
+}
+#define DSR1_MATH_UNARY(DSR1Op, MathOp)                                        \
+  Value scalar(DSR1Op, OpBuilder &b, Location loc, ValueRange a) {             \
+    return math::MathOp::create(b, loc, a[0]);                                 \
+  }
+DSR1_MATH_UNARY(CeilOp, CeilOp)
+DSR1_MATH_UNARY(CosOp, CosOp)
+DSR1_MATH_UNARY(ErfOp, ErfOp)
+DSR1_MATH_UNARY(ExpOp, ExpOp)
+DSR1_MATH_UNARY(FloorOp, FloorOp)
+DSR1_MATH_UNARY(LogOp, LogOp)
+DSR1_MATH_UNARY(RoundOp, RoundEvenOp)
+DSR1_MATH_UNARY(RsqrtOp, RsqrtOp)
+DSR1_MATH_UNARY(SinOp, SinOp)
+DSR1_MATH_UNARY(SqrtOp, SqrtOp)
+DSR1_MATH_UNARY(TanhOp, TanhOp)
+#undef DSR1_MATH_UNARY
+
+Value scalar(NegOp, OpBuilder &b, Location loc, ValueRange a) {
+  if (isFloat(a[0]))
+    return arith::NegFOp::create(b, loc, a[0]);
+  return arith::SubIOp::create(b, loc, constantLike(b, loc, a[0], 0), a[0]);
+}
+Value scalar(NotOp, OpBuilder &b, Location loc, ValueRange a) {
+  return arith::XOrIOp::create(b, loc, a[0], constantLike(b, loc, a[0], 1));
+}
+Value scalar(ReciprocalOp, OpBuilder &b, Location loc, ValueRange a) {
+  return arith::DivFOp::create(b, loc, constantLike(b, loc, a[0], 1), a[0]);
+}
+Value scalar(ReluOp, OpBuilder &b, Location loc, ValueRange a) {
+  Value zero = constantLike(b, loc, a[0], 0);
+  if (isFloat(a[0]))
+    return arith::MaximumFOp::create(b, loc, a[0], zero);
+  return arith::MaxSIOp::create(b, loc, a[0], zero);
+}
+Value scalar(SigmoidOp, OpBuilder &b, Location loc, ValueRange a) {
+  Value one = constantLike(b, loc, a[0], 1);
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, a[0]));
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, e));
+}
+Value scalar(SignOp op, OpBuilder &b, Location loc, ValueRange a) {
+  // x > 0 ? 1 : x < 0 ? -1 : x (keeps 0 and NaN).
+  Value x = a[0];
+  Value zero = constantLike(b, loc, x, 0);
+  Value positive = cmpLess(b, loc, zero, x, false);
+  Value negative = cmpLess(b, loc, x, zero, false);
+  return select(b, loc, positive, constantLike(b, loc, x, 1),
+                select(b, loc, negative, constantLike(b, loc, x, -1), x));
+}
+Value scalar(SoftplusOp, OpBuilder &b, Location loc, ValueRange a) {
+  // max(x, 0) + log1p(exp(-|x|)): log(1 + exp(x)) without overflow.
+  Value x = a[0];
+  Value positive =
+      arith::MaximumFOp::create(b, loc, x, constantLike(b, loc, x, 0));
+  Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+  Value tail =
+      math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, negAbs));
+  return arith::AddFOp::create(b, loc, positive, tail);
+}
+Value scalar(ClipOp op, OpBuilder &b, Location loc, ValueRange a) {
+  Value x = a[0];
+  bool isUnsignedInt = operandIsUnsigned(op);
+  // Selects rather than min/max so that NaN passes through unclamped.
+  if (std::optional<APFloat> min = op.getMin()) {
+    Value bound =
+        boundConstant(b, loc, x, min->convertToDouble(), isUnsignedInt);
+    x = select(b, loc, cmpLess(b, loc, x, bound, isUnsignedInt), bound, x);
+  }
+  if (std::optional<APFloat> max = op.getMax()) {
+    Value bound =
+        boundConstant(b, loc, x, max->convertToDouble(), isUnsignedInt);
+    x = select(b, loc, cmpLess(b, loc, bound, x, isUnsignedInt), bound, x);
+  }
+  return x;
+}
+Value scalar(EluOp op, OpBuilder &b, Location loc, ValueRange a) {
+  Value x = a[0];
+  Value alpha = constantLike(b, loc, x, op.getAlpha().convertToDouble());
+  Value negative =
+      arith::MulFOp::create(b, loc, alpha, math::ExpM1Op::create(b, loc, x));
+  return select(b, loc, cmpLess(b, loc, constantLike(b, loc, x, 0), x, false),
+                x, negative);
+}
+Value scalar(GeluOp op, OpBuilder &b, Location loc, ValueRange a) {
+  Value x = a[0];
+  Value half = constantLike(b, loc, x, 0.5);
+  Value one = constantLike(b, loc, x, 1);
+  Value inner;
+  if (op.getApproximate() == GeluApproximation::tanh) {
+    // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+    Value cube =
+        arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
+    Value poly = arith::AddFOp::create(
+        b, loc, x,
+        arith::MulFOp::create(b, loc, constantLike(b, loc, x, 0.044715), cube));
+    inner = math::TanhOp::create(
+        b, loc,
+        arith::MulFOp::create(
+            b, loc, constantLike(b, loc, x, std::sqrt(2.0 / M_PI)), poly));
+  } else {
+    // 0.5 x (1 + erf(x / sqrt(2)))
+    inner = math::ErfOp::create(
+        b, loc,
+        arith::MulFOp::create(b, loc, x, constantLike(b, loc, x, M_SQRT1_2)));
+  }
+  return arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, half, x),
+                               arith::AddFOp::create(b, loc, one, inner));
+}
+Value scalar(HardSigmoidOp op, OpBuilder &b, Location loc, ValueRange a) {
+  Value x = a[0];
+  Value alpha = constantLike(b, loc, x, op.getAlpha().convertToDouble());
+  Value beta = constantLike(b, loc, x, op.getBeta().convertToDouble());
+  Value y = arith::AddFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, alpha, x), beta);
+  y = arith::MinimumFOp::create(b, loc, y, constantLike(b, loc, x, 1));
+  return arith::MaximumFOp::create(b, loc, y, constantLike(b, loc, x, 0));
+}
+Value scalar(LeakyReluOp op, OpBuilder &b, Location loc, ValueRange a) {
+  Value x = a[0];
+  Value alpha = constantLike(b, loc, x, op.getAlpha().convertToDouble());
+  return select(b, loc, cmpLess(b, loc, x, constantLike(b, loc, x, 0), false),
+                arith::MulFOp::create(b, loc, alpha, x), x);
+}
+
+#define DSR1_ARITH_BINARY(DSR1Op, FloatOp, IntOp)                              \
+  Value scalar(DSR1Op, OpBuilder &b, Location loc, ValueRange a) {             \
+    if (isFloat(a[0]))                                                         \
+      return arith::FloatOp::create(b, loc, a[0], a[1]);                       \
+    return arith::IntOp::create(b, loc, a[0], a[1]);                           \
+  }
+DSR1_ARITH_BINARY(AddOp, AddFOp, AddIOp)
+DSR1_ARITH_BINARY(SubOp, SubFOp, SubIOp)
+DSR1_ARITH_BINARY(MulOp, MulFOp, MulIOp)
+#undef DSR1_ARITH_BINARY
+
+Value scalar(DivOp op, OpBuilder &b, Location loc, ValueRange a) {
+  Value x = a[0], y = a[1];
+  if (isFloat(x))
+    return arith::DivFOp::create(b, loc, x, y);
+  // Integer division truncates toward zero (C, ONNX). Division by zero and
+  // INT_MIN / -1 trap on x86: divide by 1 instead and fix the result up.
+  Value zero = constantLike(b, loc, x, 0);
+  Value one = constantLike(b, loc, x, 1);
+  Value byZero = arith::CmpIOp::create(b, loc, IPred::eq, y, zero);
+  if (operandIsUnsigned(op)) {
+    Value q = arith::DivUIOp::create(b, loc, x, select(b, loc, byZero, one, y));
+    return select(b, loc, byZero, zero, q);
+  }
+  Value byMinusOne =
+      arith::CmpIOp::create(b, loc, IPred::eq, y, constantLike(b, loc, x, -1));
+  Value unsafe = arith::OrIOp::create(b, loc, byZero, byMinusOne);
+  Value q = arith::DivSIOp::create(b, loc, x, select(b, loc, unsafe, one, y));
+  Value negated = arith::SubIOp::create(b, loc, zero, x);
+  return select(b, loc, byZero, zero, select(b, loc, byMinusOne, negated, q));
+}
+Value scalar(MaxOp op, OpBuilder &b, Location loc, ValueRange a) {
+  if (isFloat(a[0]))
+    return arith::MaximumFOp::create(b, loc, a[0], a[1]);
+  if (operandIsUnsigned(op))
+    return arith::MaxUIOp::create(b, loc, a[0], a[1]);
+  return arith::MaxSIOp::create(b, loc, a[0], a[1]);
+}
+Value scalar(MinOp op, OpBuilder &b, Location loc, ValueRange a) {
+  if (isFloat(a[0]))
+    return arith::MinimumFOp::create(b, loc, a[0], a[1]);
+  if (operandIsUnsigned(op))
+    return arith::MinUIOp::create(b, loc, a[0], a[1]);
+  return arith::MinSIOp::create(b, loc, a[0], a[1]);
+}
+Value scalar(PowOp, OpBuilder &b, Location loc, ValueRange a) {
+  return math::PowFOp::create(b, loc, a[0], a[1]);
+}
+Value scalar(AndOp, OpBuilder &b, Location loc, ValueRange a) {
+  return arith::AndIOp::create(b, loc, a[0], a[1]);
+}
+Value scalar(OrOp, OpBuilder &b, Location loc, ValueRange a) {
+  return arith::OrIOp::create(b, loc, a[0], a[1]);
+}
+Value scalar(XorOp, OpBuilder &b, Location loc, ValueRange a) {
+  return arith::XOrIOp::create(b, loc, a[0], a[1]);
+}
+
+Value compare(Operation *op, OpBuilder &b, Location loc, ValueRange a,
+              Pred floatPred, IPred signedPred, IPred unsignedPred) {
+  if (isFloat(a[0]))
+    return arith::CmpFOp::create(b, loc, floatPred, a[0], a[1]);
+  bool isUnsignedInt = operandIsUnsigned(op) || a[0].getType().isInteger(1);
+  return arith::CmpIOp::create(
+      b, loc, isUnsignedInt ? unsignedPred : signedPred, a[0], a[1]);
+}
+Value scalar(EqualOp op, OpBuilder &b, Location loc, ValueRange a) {
+  return compare(op, b, loc, a, Pred::OEQ, IPred::eq, IPred::eq);
+}
+Value scalar(GreaterOp op, OpBuilder &b, Location loc, ValueRange a) {
+  return compare(op, b, loc, a, Pred::OGT, IPred::sgt, IPred::ugt);
+}
+Value scalar(GreaterEqualOp op, OpBuilder &b, Location loc, ValueRange a) {
+  return compare(op, b, loc, a, Pred::OGE, IPred::sge, IPred::uge);
+}
+Value scalar(LessOp op, OpBuilder &b, Location loc, ValueRange a) {
+  return compare(op, b, loc, a, Pred::OLT, IPred::slt, IPred::ult);
+}
+Value scalar(LessEqualOp op, OpBuilder &b, Location loc, ValueRange a) {
+  return compare(op, b, loc, a, Pred::OLE, IPred::sle, IPred::ule);
+}
+Value scalar(WhereOp, OpBuilder &b, Location loc, ValueRange a) {
+  return select(b, loc, a[0], a[1], a[2]);
+}
+Value scalar(CastOp op, OpBuilder &b, Location loc, ValueRange a) {
+  return convertScalar(b, loc, a[0], signlessElementType(op.getTo()),
+                       isUnsigned(op.getInput().getType()),
+                       isUnsigned(op.getTo()));
+}
+
+/// `%y = dsr1.<op> %a, %b` => `%y = linalg.generic ins(%a, %b) { formula }`,
+/// each operand read through its numpy-broadcast map.
+template <typename OpTy>
+struct ElementwiseLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = signlessTensorType(op->getResult(0).getType());
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), resultType, adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return scalar(op, b, loc, args);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+template <typename... OpTys>
+void addElementwise(LoweringTypeConverter &converter,
+                    RewritePatternSet &patterns) {
+  (patterns.add<ElementwiseLowering<OpTys>>(converter, patterns.getContext()),
+   ...);
+}
+
+} // namespace
+
+void populateElementwisePatterns(LoweringTypeConverter &converter,
+                                 RewritePatternSet &patterns) {
+  addElementwise<AbsOp, CeilOp, CosOp, ErfOp, ExpOp, FloorOp, LogOp, NegOp,
+                 NotOp, ReciprocalOp, ReluOp, RoundOp, RsqrtOp, SigmoidOp,
+                 SignOp, SinOp, SoftplusOp, SqrtOp, TanhOp, ClipOp, EluOp,
+                 GeluOp, HardSigmoidOp, LeakyReluOp>(converter, patterns);
+  addElementwise<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp, AndOp, OrOp,
+                 XorOp, EqualOp, GreaterOp, GreaterEqualOp, LessOp, LessEqualOp,
+                 WhereOp, CastOp>(converter, patterns);
+}
+
+} // namespace dsr1::cpu

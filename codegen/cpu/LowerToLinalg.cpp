@@ -1,0 +1,274 @@
+//===- LowerToLinalg.cpp - dsr1 kernels to linalg/tensor/arith/math -------===//
+//
+// The -dsr1-lower-to-linalg pass and the helpers every pattern family
+// shares. The families (elementwise, structured, reductions, data movement)
+// live in their own files.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/Lowering.h"
+#include "codegen/cpu/Passes.h"
+#include "compiler/dialects/dsr1/DSR1Ops.h"
+#include "compiler/passes/Passes.h"
+#include "runtime/Plan.h"
+
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+
+namespace dsr1::cpu {
+#define GEN_PASS_DEF_LOWERTOLINALGPASS
+#include "codegen/cpu/Passes.h.inc"
+} // namespace dsr1::cpu
+
+using namespace mlir;
+
+namespace dsr1::cpu {
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+Type signlessElementType(Type type) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    type = shaped.getElementType();
+  if (auto integer = dyn_cast<IntegerType>(type);
+      integer && !integer.isSignless())
+    return IntegerType::get(type.getContext(), integer.getWidth());
+  return type;
+}
+
+RankedTensorType signlessTensorType(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  return tensor.clone(signlessElementType(tensor));
+}
+
+bool isUnsigned(Type type) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    type = shaped.getElementType();
+  return type.isUnsignedInteger();
+}
+
+LoweringTypeConverter::LoweringTypeConverter() {
+  addConversion([](Type type) { return type; });
+  addConversion([](IntegerType type) -> Type {
+    return IntegerType::get(type.getContext(), type.getWidth());
+  });
+  addConversion(
+      [](RankedTensorType type) -> Type { return signlessTensorType(type); });
+  // ui8 and i8 tensors hold the same bytes: the casts the framework inserts
+  // between them at kernel boundaries are reinterpretations.
+  auto materialize = [](OpBuilder &b, Type type, ValueRange inputs,
+                        Location loc) -> Value {
+    return UnrealizedConversionCastOp::create(b, loc, type, inputs)
+        .getResult(0);
+  };
+  addSourceMaterialization(materialize);
+  addTargetMaterialization(materialize);
+}
+
+//===----------------------------------------------------------------------===//
+// Scalars
+//===----------------------------------------------------------------------===//
+
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
+  if (auto floatType = dyn_cast<FloatType>(type)) {
+    APFloat apValue(value);
+    bool losesInfo = false;
+    apValue.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                    &losesInfo);
+    return arith::ConstantOp::create(b, loc, type,
+                                     b.getFloatAttr(type, apValue));
+  }
+  if (type.isIndex())
+    return arith::ConstantIndexOp::create(b, loc, static_cast<int64_t>(value));
+  auto integer = cast<IntegerType>(type);
+  return arith::ConstantOp::create(
+      b, loc, type,
+      b.getIntegerAttr(type,
+                       APInt(integer.getWidth(),
+                             static_cast<uint64_t>(static_cast<int64_t>(value)),
+                             /*isSigned=*/true, /*implicitTrunc=*/true)));
+}
+
+Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value convertScalar(OpBuilder &b, Location loc, Value value, Type to,
+                    bool fromUnsigned, bool toUnsigned) {
+  Type from = value.getType();
+  if (from == to)
+    return value;
+  auto fromFloat = dyn_cast<FloatType>(from);
+  auto toFloat = dyn_cast<FloatType>(to);
+  if (to.isInteger(1)) {
+    // Bool is "not zero" (NaN is true, as in C++ and numpy).
+    if (fromFloat)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, value,
+                                   scalarConstant(b, loc, from, 0));
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value,
+                                 scalarConstant(b, loc, from, 0));
+  }
+  if (fromFloat && toFloat) {
+    if (fromFloat.getWidth() < toFloat.getWidth())
+      return arith::ExtFOp::create(b, loc, to, value);
+    if (fromFloat.getWidth() > toFloat.getWidth())
+      return arith::TruncFOp::create(b, loc, to, value);
+    // f16 <-> bf16: through f32, which holds both exactly.
+    Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
+    return arith::TruncFOp::create(b, loc, to, wide);
+  }
+  if (fromFloat) {
+    if (toUnsigned)
+      return arith::FPToUIOp::create(b, loc, to, value);
+    return arith::FPToSIOp::create(b, loc, to, value);
+  }
+  // Bools are 0 or 1 whatever the target, never -1.
+  bool unsignedSource = fromUnsigned || from.isInteger(1);
+  if (toFloat) {
+    if (unsignedSource)
+      return arith::UIToFPOp::create(b, loc, to, value);
+    return arith::SIToFPOp::create(b, loc, to, value);
+  }
+  unsigned fromWidth = from.getIntOrFloatBitWidth();
+  unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth > toWidth)
+    return arith::TruncIOp::create(b, loc, to, value);
+  if (fromWidth < toWidth) {
+    if (unsignedSource)
+      return arith::ExtUIOp::create(b, loc, to, value);
+    return arith::ExtSIOp::create(b, loc, to, value);
+  }
+  return value;
+}
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType());
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   Value value) {
+  Value empty = emptyTensor(b, loc, type);
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+AffineMap broadcastMap(RankedTensorType operandType,
+                       RankedTensorType resultType) {
+  int64_t resultRank = resultType.getRank();
+  int64_t offset = resultRank - operandType.getRank();
+  SmallVector<AffineExpr> exprs;
+  MLIRContext *context = resultType.getContext();
+  for (int64_t i = 0; i < operandType.getRank(); ++i) {
+    if (operandType.getDimSize(i) == 1 &&
+        resultType.getDimSize(i + offset) != 1)
+      exprs.push_back(getAffineConstantExpr(0, context));
+    else
+      exprs.push_back(getAffineDimExpr(i + offset, context));
+  }
+  return AffineMap::get(resultRank, 0, exprs, context);
+}
+
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, const ScalarBody &body) {
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs)
+    maps.push_back(
+        broadcastMap(cast<RankedTensorType>(input.getType()), resultType));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, inputs, ValueRange{emptyTensor(b, loc, resultType)},
+      maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value result = body(nested, nestedLoc, args.drop_back());
+        linalg::YieldOp::create(nested, nestedLoc, result);
+      });
+  return generic.getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Status
+//===----------------------------------------------------------------------===//
+
+Value kernelStatus(Operation *op) {
+  auto func = op->getParentOfType<func::FuncOp>();
+  return func.getArgument(0);
+}
+
+void reportBadOperand(OpBuilder &b, Location loc, Operation *op, Value bad,
+                      unsigned operand) {
+  Value status = kernelStatus(op);
+  scf::IfOp::create(b, loc, bad, [&](OpBuilder &then, Location thenLoc) {
+    Value code = scalarConstant(then, thenLoc, then.getI32Type(),
+                                kStatusBadOperand + operand);
+    memref::StoreOp::create(then, thenLoc, code, status, ValueRange{});
+    scf::YieldOp::create(then, thenLoc);
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+bool isKernel(Operation *op) {
+  auto func = dyn_cast<func::FuncOp>(op);
+  if (!func)
+    func = op->getParentOfType<func::FuncOp>();
+  return func && func->hasAttr(kKernelAttrName);
+}
+
+struct LowerToLinalgPass : impl::LowerToLinalgPassBase<LowerToLinalgPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *context = &getContext();
+    auto statusType = MemRefType::get({}, IntegerType::get(context, 32));
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (!func->hasAttr(kKernelAttrName) || func.isExternal())
+        continue;
+      if (failed(func.insertArgument(0, statusType, {}, func.getLoc())))
+        return signalPassFailure();
+    }
+
+    LoweringTypeConverter converter;
+    ConversionTarget target(*context);
+    target.addLegalDialect<
+        arith::ArithDialect, bufferization::BufferizationDialect,
+        linalg::LinalgDialect, math::MathDialect, memref::MemRefDialect,
+        scf::SCFDialect, tensor::TensorDialect>();
+    target.addLegalOp<ModuleOp>();
+    // Graph functions (and their constants) are not this pass's business.
+    target.addDynamicallyLegalDialect<DSR1Dialect>(
+        [](Operation *op) { return !isKernel(op); });
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp func) {
+      return !isKernel(func) ||
+             (converter.isSignatureLegal(func.getFunctionType()) &&
+              converter.isLegal(&func.getBody()));
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+        [&](Operation *op) { return converter.isLegal(op); });
+
+    RewritePatternSet patterns(context);
+    populateElementwisePatterns(converter, patterns);
+    populateStructuredPatterns(converter, patterns);
+    populateReductionPatterns(converter, patterns);
+    populateDataMovementPatterns(converter, patterns);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace dsr1::cpu

@@ -1,0 +1,318 @@
+//===- BuildPlan.cpp - from an outlined graph to a runtime plan -----------===//
+//
+// Inputs and outputs come from the graph's signature (named by their
+// `onnx.name`), weights from its constants, launches from its kernel calls.
+// Intermediates get arena offsets by first fit over their live ranges in
+// launch order; a kernel's results never share memory with its operands.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/driver/BuildPlan.h"
+#include "compiler/dialects/dsr1/DSR1Ops.h"
+#include "compiler/passes/Passes.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Location.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <algorithm>
+
+using namespace mlir;
+
+namespace dsr1 {
+
+std::optional<DType> dtypeOf(Type type) {
+  if (type.isF16())
+    return DType::f16;
+  if (type.isBF16())
+    return DType::bf16;
+  if (type.isF32())
+    return DType::f32;
+  if (type.isF64())
+    return DType::f64;
+  auto integer = dyn_cast<IntegerType>(type);
+  if (!integer)
+    return std::nullopt;
+  bool isUnsigned = integer.isUnsigned();
+  switch (integer.getWidth()) {
+  case 1:
+    return DType::i1;
+  case 8:
+    return isUnsigned ? DType::u8 : DType::i8;
+  case 16:
+    return isUnsigned ? DType::u16 : DType::i16;
+  case 32:
+    return isUnsigned ? DType::u32 : DType::i32;
+  case 64:
+    return isUnsigned ? DType::u64 : DType::i64;
+  default:
+    return std::nullopt;
+  }
+}
+
+namespace {
+
+/// The user-facing name of a location: the ONNX node name the importer put
+/// in a NameLoc, else the location printed.
+std::string locationName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (auto name = dyn_cast<NameLoc>(inner))
+        return name.getName().str();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  loc.print(os);
+  return text;
+}
+
+FailureOr<TensorSpec> specOf(Value value, Location loc, StringRef name) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type)
+    return emitError(loc) << "'" << name << "' is not a ranked tensor";
+  std::optional<DType> dtype = dtypeOf(type.getElementType());
+  if (!dtype)
+    return emitError(loc) << "'" << name << "' has element type "
+                          << type.getElementType()
+                          << ", which the runtime cannot hold";
+  if (!type.hasStaticShape())
+    return emitError(loc)
+           << "'" << name << "' has the shape " << type
+           << " with unknown dims after shape inference; give the model's "
+              "input shapes (dsr1-run takes them from the input data)";
+  return TensorSpec{
+      name.str(), *dtype,
+      std::vector<int64_t>(type.getShape().begin(), type.getShape().end())};
+}
+
+/// The bytes of a constant in the runtime's layout (row-major, i1 as one
+/// byte per element).
+FailureOr<std::vector<uint8_t>> constantBytes(ConstantOp op,
+                                              const TensorSpec &spec) {
+  std::vector<uint8_t> bytes(spec.bytes());
+  Attribute value = op.getValue();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != bytes.size())
+      return op.emitError() << "the data of weight '" << spec.name
+                            << "' is missing or has the wrong size";
+    std::copy(blob->getData().begin(), blob->getData().end(), bytes.begin());
+    return bytes;
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (!dense)
+    return op.emitError() << "weight '" << spec.name
+                          << "' is neither dense nor a resource blob";
+  if (dense.getElementType().isInteger(1)) {
+    size_t i = 0;
+    for (bool b : dense.getValues<bool>())
+      bytes[i++] = b ? 1 : 0;
+    return bytes;
+  }
+  ArrayRef<char> raw = dense.getRawData();
+  size_t width = elementSize(spec.dtype);
+  if (dense.isSplat()) {
+    for (size_t i = 0; i < bytes.size(); i += width)
+      std::copy(raw.begin(), raw.begin() + width, bytes.begin() + i);
+    return bytes;
+  }
+  if (raw.size() != bytes.size())
+    return op.emitError() << "weight '" << spec.name << "' holds " << raw.size()
+                          << " bytes, its shape needs " << bytes.size();
+  std::copy(raw.begin(), raw.end(), bytes.begin());
+  return bytes;
+}
+
+/// First-fit placement of intermediates in one arena.
+class ArenaAllocator {
+public:
+  /// Places a buffer of `bytes` live from launch `first` to launch `last`.
+  uint64_t place(uint64_t bytes, size_t first, size_t last) {
+    uint64_t size = std::max<uint64_t>((bytes + kArenaAlignment - 1) /
+                                           kArenaAlignment * kArenaAlignment,
+                                       kArenaAlignment);
+    std::vector<const Block *> live;
+    for (const Block &block : blocks)
+      if (block.last >= first && block.first <= last)
+        live.push_back(&block);
+    std::sort(live.begin(), live.end(), [](const Block *a, const Block *b) {
+      return a->offset < b->offset;
+    });
+    uint64_t offset = 0;
+    for (const Block *block : live) {
+      if (block->offset >= offset + size)
+        break;
+      offset = std::max(offset, block->offset + block->size);
+    }
+    blocks.push_back({offset, size, first, last});
+    peak = std::max(peak, offset + size);
+    return offset;
+  }
+  uint64_t peakBytes() const { return peak; }
+
+private:
+  struct Block {
+    uint64_t offset, size;
+    size_t first, last;
+  };
+  std::vector<Block> blocks;
+  uint64_t peak = 0;
+};
+
+} // namespace
+
+FailureOr<Plan> buildPlan(func::FuncOp graph) {
+  Plan plan;
+  DenseMap<Value, BufferRef> buffers;
+  DenseMap<Value, std::string> names;
+
+  for (BlockArgument arg : graph.getArguments()) {
+    auto nameAttr =
+        graph.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name");
+    std::string name = nameAttr ? nameAttr.str()
+                                : "input_" + std::to_string(arg.getArgNumber());
+    FailureOr<TensorSpec> spec = specOf(arg, graph.getLoc(), name);
+    if (failed(spec))
+      return failure();
+    buffers[arg] = {BufferRef::Kind::input,
+                    static_cast<uint32_t>(plan.inputs.size()), 0,
+                    spec->bytes()};
+    names[arg] = name;
+    plan.inputs.push_back(*spec);
+  }
+
+  auto returnOp = cast<func::ReturnOp>(graph.getBody().back().getTerminator());
+  for (auto [i, value] : llvm::enumerate(returnOp.getOperands())) {
+    auto nameAttr = graph.getResultAttrOfType<StringAttr>(i, "onnx.name");
+    std::string name =
+        nameAttr ? nameAttr.str() : "output_" + std::to_string(i);
+    FailureOr<TensorSpec> spec = specOf(value, returnOp.getLoc(), name);
+    if (failed(spec))
+      return failure();
+    plan.outputs.push_back(*spec);
+  }
+
+  // Launch indices: a value is live from the launch that defines it to its
+  // last user (the return counts as one launch past the end).
+  SmallVector<func::CallOp> calls;
+  DenseMap<Operation *, size_t> launchIndex;
+  for (Operation &op : graph.getBody().front()) {
+    if (auto call = dyn_cast<func::CallOp>(op)) {
+      launchIndex[call] = calls.size();
+      calls.push_back(call);
+    } else if (!isa<ConstantOp, func::ReturnOp>(op)) {
+      return op.emitError()
+             << "cannot plan '" << op.getName()
+             << "': the graph must hold only constants and kernel calls "
+                "(run -dsr1-outline-kernels first)";
+    }
+  }
+  size_t end = calls.size();
+  auto lastUse = [&](Value value) {
+    size_t last = 0;
+    bool any = false;
+    for (Operation *user : value.getUsers()) {
+      size_t index = isa<func::ReturnOp>(user) ? end : launchIndex.lookup(user);
+      last = any ? std::max(last, index) : index;
+      any = true;
+    }
+    return any ? last : end;
+  };
+
+  // A kernel result that the graph returns is written straight into the
+  // output buffer (the first time it is returned).
+  DenseMap<Value, uint32_t> directOutputs;
+  for (auto [i, value] : llvm::enumerate(returnOp.getOperands()))
+    if (value.getDefiningOp<func::CallOp>() && !directOutputs.count(value))
+      directOutputs[value] = static_cast<uint32_t>(i);
+
+  ArenaAllocator arena;
+  for (Operation &op : graph.getBody().front()) {
+    if (auto constant = dyn_cast<ConstantOp>(op)) {
+      std::string name = locationName(constant.getLoc());
+      FailureOr<TensorSpec> spec =
+          specOf(constant.getResult(), constant.getLoc(), name);
+      if (failed(spec))
+        return failure();
+      FailureOr<std::vector<uint8_t>> bytes = constantBytes(constant, *spec);
+      if (failed(bytes))
+        return failure();
+      HostTensor weight;
+      weight.name = spec->name;
+      weight.dtype = spec->dtype;
+      weight.shape = spec->shape;
+      weight.data = std::move(*bytes);
+      buffers[constant] = {BufferRef::Kind::weight,
+                           static_cast<uint32_t>(plan.weights.size()), 0,
+                           weight.data.size()};
+      names[constant] = name;
+      plan.weights.push_back(std::move(weight));
+      continue;
+    }
+    auto call = dyn_cast<func::CallOp>(op);
+    if (!call)
+      continue;
+    auto kernel = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+        call, call.getCalleeAttr());
+    if (!kernel || !kernel->hasAttr(kKernelAttrName) || kernel.isExternal())
+      return call.emitError()
+             << "'" << call.getCallee() << "' is not a kernel function";
+    KernelInfo info;
+    info.symbol = kernel.getSymName().str();
+    info.node = locationName(call.getLoc());
+    Operation *first = &kernel.getBody().front().front();
+    info.op = first->getName().stripDialect().str();
+    size_t index = launchIndex.lookup(call);
+
+    Launch launch;
+    launch.kernel = static_cast<uint32_t>(plan.kernels.size());
+    for (Value operand : call.getOperands()) {
+      launch.args.push_back(buffers.lookup(operand));
+      launch.argNames.push_back(names.lookup(operand));
+    }
+    for (auto [i, result] : llvm::enumerate(call.getResults())) {
+      std::string name =
+          info.node +
+          (call.getNumResults() > 1 ? ":" + std::to_string(i) : std::string());
+      FailureOr<TensorSpec> spec = specOf(result, call.getLoc(), name);
+      if (failed(spec))
+        return failure();
+      BufferRef ref;
+      if (auto out = directOutputs.find(result); out != directOutputs.end()) {
+        ref = {BufferRef::Kind::output, out->second, 0, spec->bytes()};
+        names[result] = plan.outputs[out->second].name;
+      } else {
+        ref = {BufferRef::Kind::arena, 0,
+               arena.place(spec->bytes(), index, lastUse(result)),
+               spec->bytes()};
+        names[result] = name;
+      }
+      buffers[result] = ref;
+      launch.args.push_back(ref);
+      launch.argNames.push_back(names[result]);
+    }
+    plan.kernels.push_back(std::move(info));
+    plan.launches.push_back(std::move(launch));
+  }
+
+  // Outputs not written by a kernel directly: inputs, weights, or a value
+  // returned twice.
+  for (auto [i, value] : llvm::enumerate(returnOp.getOperands())) {
+    auto direct = directOutputs.find(value);
+    if (direct != directOutputs.end() && direct->second == i)
+      continue;
+    Launch copy;
+    copy.kind = Launch::Kind::copy;
+    BufferRef out{BufferRef::Kind::output, static_cast<uint32_t>(i), 0,
+                  plan.outputs[i].bytes()};
+    copy.args = {buffers.lookup(value), out};
+    copy.argNames = {names.lookup(value), plan.outputs[i].name};
+    plan.launches.push_back(std::move(copy));
+  }
+  plan.arenaBytes = arena.peakBytes();
+  return plan;
+}
+
+} // namespace dsr1

@@ -1,0 +1,52 @@
+//===- CompileModel.h - a model in, a runnable plan out ---------*- C++ -*-===//
+//
+// The in-process compiler: import, optimise, outline kernels, build the
+// plan, generate and JIT-compile code for the cpu device.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSR1_DRIVER_COMPILEMODEL_H
+#define DSR1_DRIVER_COMPILEMODEL_H
+
+#include "compiler/frontend/onnx/OnnxImporter.h"
+#include "runtime/Plan.h"
+#include "runtime/Session.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+
+#include <memory>
+
+namespace dsr1 {
+
+struct CompileOptions {
+  onnx_frontend::ImportOptions import;
+  /// LLVM optimisation level of the generated code (0-3).
+  int optLevel = 2;
+  /// Report each stage and its time on stderr.
+  bool showProgress = false;
+};
+
+struct CompiledModel {
+  std::shared_ptr<const Plan> plan;
+  std::shared_ptr<const CpuKernelLibrary> kernels;
+};
+
+/// Every dialect and interface the compiler needs, for a context that
+/// compiles models.
+void registerCompilerDialects(mlir::DialectRegistry &registry);
+
+/// Compiles the ONNX model at `path` for the cpu device. Errors are emitted
+/// as diagnostics on `context`, at the node or file at fault.
+mlir::FailureOr<CompiledModel> compileOnnxForCpu(mlir::MLIRContext &context,
+                                                 llvm::StringRef path,
+                                                 const CompileOptions &options);
+
+/// Compiles an imported dsr1 module (one graph function) for the cpu device.
+/// The module is changed (optimised and outlined) in place.
+mlir::FailureOr<CompiledModel>
+compileModuleForCpu(mlir::ModuleOp module, const CompileOptions &options);
+
+} // namespace dsr1
+
+#endif // DSR1_DRIVER_COMPILEMODEL_H

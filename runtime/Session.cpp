@@ -1,0 +1,152 @@
+//===- Session.cpp - running a plan on the cpu device ---------------------===//
+//
+// The cpu device: buffers are host pointers, kernels are called in plan
+// order, and each kernel's status word is checked after it returns so that
+// bad data stops the run with a message naming the node and the input.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Session.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace dsr1 {
+
+CpuKernelLibrary::~CpuKernelLibrary() = default;
+
+Session::Session(std::shared_ptr<const Plan> plan,
+                 std::shared_ptr<const CpuKernelLibrary> library)
+    : plan_(std::move(plan)), library_(std::move(library)) {}
+
+Session::~Session() { std::free(arena_); }
+
+Result<std::unique_ptr<Session>>
+Session::create(std::shared_ptr<const Plan> plan,
+                std::shared_ptr<const CpuKernelLibrary> library) {
+  if (Status s = plan->verify(); !s)
+    return s;
+  std::unique_ptr<Session> session(new Session(plan, library));
+  for (const KernelInfo &kernel : plan->kernels) {
+    CpuKernelFn fn = library->lookup(kernel.symbol);
+    if (!fn)
+      return Status::error("no code for kernel '" + kernel.symbol +
+                           "' (node '" + kernel.node + "')");
+    session->kernels_.push_back(fn);
+  }
+  // aligned_alloc needs a size that is a multiple of the alignment, and a
+  // zero-byte arena still gets a distinct pointer.
+  uint64_t bytes = (plan->arenaBytes + kArenaAlignment - 1) / kArenaAlignment *
+                   kArenaAlignment;
+  session->arena_ = static_cast<uint8_t *>(
+      std::aligned_alloc(kArenaAlignment, bytes ? bytes : kArenaAlignment));
+  if (!session->arena_)
+    return Status::error("cannot allocate the arena of " +
+                         std::to_string(plan->arenaBytes) + " bytes");
+  return session;
+}
+
+static std::string shapeText(DType dtype, const std::vector<int64_t> &shape) {
+  std::string text = std::string(dtypeName(dtype)) + "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? "x" : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+Status Session::checkInputs(const std::vector<HostTensor> &inputs) const {
+  const std::vector<TensorSpec> &expected = plan_->inputs;
+  if (inputs.size() != expected.size()) {
+    std::string names;
+    for (const TensorSpec &spec : expected)
+      names += (names.empty() ? "" : ", ") + spec.describe();
+    return Status::error("the model takes " + std::to_string(expected.size()) +
+                         " input(s) (" + names + "), " +
+                         std::to_string(inputs.size()) + " given");
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const HostTensor &given = inputs[i];
+    const TensorSpec &spec = expected[i];
+    if (given.dtype != spec.dtype || given.shape != spec.shape)
+      return Status::error("input " + std::to_string(i) + " " +
+                           spec.describe() + ": given " +
+                           shapeText(given.dtype, given.shape) +
+                           (given.name.empty() || given.name == spec.name
+                                ? std::string()
+                                : " (from '" + given.name + "')"));
+    if (given.data.size() != spec.bytes())
+      return Status::error("input " + spec.describe() + " holds " +
+                           std::to_string(given.data.size()) +
+                           " bytes, its shape needs " +
+                           std::to_string(spec.bytes()));
+  }
+  return Status::ok();
+}
+
+Result<std::vector<HostTensor>>
+Session::run(const std::vector<HostTensor> &inputs) {
+  if (Status s = checkInputs(inputs); !s)
+    return s;
+  std::vector<HostTensor> outputs;
+  for (const TensorSpec &spec : plan_->outputs) {
+    HostTensor out;
+    out.name = spec.name;
+    out.dtype = spec.dtype;
+    out.shape = spec.shape;
+    out.data.resize(spec.bytes());
+    outputs.push_back(std::move(out));
+  }
+
+  // Kernels never read or write through the pointer of an empty buffer, but
+  // they receive one: give them a valid address rather than null.
+  static uint8_t emptyBuffer[kArenaAlignment];
+  auto address = [&](const BufferRef &ref) -> void * {
+    uint8_t *base = nullptr;
+    switch (ref.kind) {
+    case BufferRef::Kind::input:
+      base = const_cast<uint8_t *>(inputs[ref.index].data.data());
+      break;
+    case BufferRef::Kind::output:
+      base = outputs[ref.index].data.data();
+      break;
+    case BufferRef::Kind::weight:
+      base = const_cast<uint8_t *>(plan_->weights[ref.index].data.data());
+      break;
+    case BufferRef::Kind::arena:
+      base = arena_ + ref.offset;
+      break;
+    }
+    return base && ref.bytes ? base : emptyBuffer;
+  };
+
+  std::vector<void *> pointers;
+  std::vector<void *> args;
+  int32_t status = kStatusOk;
+  for (const Launch &launch : plan_->launches) {
+    if (launch.kind == Launch::Kind::copy) {
+      std::memmove(address(launch.args[1]), address(launch.args[0]),
+                   launch.args[1].bytes);
+      continue;
+    }
+    pointers.clear();
+    pointers.push_back(&status);
+    for (const BufferRef &ref : launch.args)
+      pointers.push_back(address(ref));
+    args.clear();
+    for (void *&pointer : pointers)
+      args.push_back(&pointer);
+    kernels_[launch.kernel](args.data());
+    if (status == kStatusOk)
+      continue;
+    const KernelInfo &kernel = plan_->kernels[launch.kernel];
+    std::string what = "node '" + kernel.node + "' (" + kernel.op + ")";
+    size_t operand = static_cast<size_t>(status - kStatusBadOperand);
+    if (status >= kStatusBadOperand && operand < launch.argNames.size())
+      return Status::error(what + ": input '" + launch.argNames[operand] +
+                           "' holds an index out of range");
+    return Status::error(what + ": failed with status " +
+                         std::to_string(status));
+  }
+  return outputs;
+}
+
+} // namespace dsr1

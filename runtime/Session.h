@@ -1,0 +1,67 @@
+//===- Session.h - running a plan on the cpu device -------------*- C++ -*-===//
+//
+// A Session binds a plan to a device's kernels, allocates its one arena up
+// front, and runs it as often as asked. One Session serves one thread at a
+// time; several Sessions may share a plan and a kernel library.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSR1_RUNTIME_SESSION_H
+#define DSR1_RUNTIME_SESSION_H
+
+#include "runtime/HostTensor.h"
+#include "runtime/Plan.h"
+#include "runtime/Result.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dsr1 {
+
+/// A CPU kernel in MLIR's packed calling convention: `args[i]` points to the
+/// i-th argument, and every argument is a pointer (so `args[i]` is a
+/// `void **`): first the kernel's int32 status word (kStatusOk unless the
+/// kernel met bad data), then the launch's buffers, operands then results.
+using CpuKernelFn = void (*)(void **args);
+
+/// Where a session finds the code for the plan's kernel symbols: the JIT, or
+/// later an object file loaded from an artifact.
+class CpuKernelLibrary {
+public:
+  virtual ~CpuKernelLibrary();
+  /// The kernel for `symbol`, or null if the library has none.
+  virtual CpuKernelFn lookup(const std::string &symbol) const = 0;
+};
+
+class Session {
+public:
+  /// Verifies the plan, resolves every kernel and allocates the arena.
+  static Result<std::unique_ptr<Session>>
+  create(std::shared_ptr<const Plan> plan,
+         std::shared_ptr<const CpuKernelLibrary> library);
+
+  /// Runs the plan once. `inputs` must match the plan's inputs in number,
+  /// order, dtype and shape; a mismatch names the input at fault.
+  Result<std::vector<HostTensor>> run(const std::vector<HostTensor> &inputs);
+
+  const Plan &plan() const { return *plan_; }
+
+  ~Session();
+
+private:
+  Session(std::shared_ptr<const Plan> plan,
+          std::shared_ptr<const CpuKernelLibrary> library);
+
+  Status checkInputs(const std::vector<HostTensor> &inputs) const;
+
+  std::shared_ptr<const Plan> plan_;
+  std::shared_ptr<const CpuKernelLibrary> library_;
+  std::vector<CpuKernelFn> kernels_;
+  uint8_t *arena_ = nullptr;
+};
+
+} // namespace dsr1
+
+#endif // DSR1_RUNTIME_SESSION_H

@@ -1,0 +1,203 @@
+//===- dsr1-run.cpp - compile a model and run it on test data -------------===//
+//
+// dsr1-run MODEL --device cpu --inputs DIR [--outputs DIR] [--compare DIR
+// --rtol R --atol A] [--warmup N --iterations M]: compiles an ONNX model in
+// process, runs it on the tensors of DIR (the ONNX backend-test layout or
+// .npy files), writes, compares or times the outputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/driver/CompileModel.h"
+#include "runtime/Compare.h"
+#include "runtime/TensorIO.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+                                      cl::desc("<model.onnx>"));
+static cl::opt<std::string> device("device", cl::desc("Device to run on (cpu)"),
+                                   cl::init("cpu"));
+static cl::opt<std::string>
+    inputsDir("inputs", cl::desc("Folder of input_N.pb files (or .npy files)"),
+              cl::value_desc("dir"));
+static cl::opt<std::string>
+    outputsDir("outputs", cl::desc("Folder to write output_N.pb files to"),
+               cl::value_desc("dir"));
+static cl::opt<bool> npyOutputs("npy",
+                                cl::desc("Write outputs as output_N.npy"));
+static cl::opt<std::string>
+    compareDir("compare",
+               cl::desc("Folder of expected output_N.pb (or .npy) files"),
+               cl::value_desc("dir"));
+static cl::opt<double> relTolerance("rtol", cl::desc("Relative tolerance"),
+                                    cl::init(1e-3));
+static cl::opt<double> absTolerance("atol", cl::desc("Absolute tolerance"),
+                                    cl::init(1e-7));
+static cl::opt<unsigned>
+    warmup("warmup", cl::desc("Untimed runs before timing"), cl::init(0));
+static cl::opt<unsigned>
+    iterations("iterations", cl::desc("Timed runs: prints p50/p90/p99 latency"),
+               cl::init(0));
+static cl::opt<int> optLevel("O", cl::desc("Optimisation level (0-3)"),
+                             cl::init(2), cl::Prefix);
+static cl::opt<bool> quiet("quiet",
+                           cl::desc("Print only errors and comparisons"));
+
+static int fail(const std::string &message) {
+  llvm::errs() << "dsr1-run: error: " << message << "\n";
+  return 1;
+}
+
+static std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string text;
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? "x" : "") + std::to_string(shape[i]);
+  return text;
+}
+
+static int compareOutputs(const std::vector<dsr1::HostTensor> &outputs) {
+  dsr1::Result<std::vector<dsr1::HostTensor>> expected =
+      dsr1::readTensorDir(compareDir, "output");
+  if (!expected)
+    return fail(expected.status().message());
+  if (expected->size() != outputs.size())
+    return fail("--compare: " + compareDir + " holds " +
+                std::to_string(expected->size()) + " outputs, the model has " +
+                std::to_string(outputs.size()));
+  bool allPassed = true;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const dsr1::HostTensor &actual = outputs[i];
+    const dsr1::HostTensor &want = (*expected)[i];
+    dsr1::Comparison result =
+        dsr1::compareTensors(actual, want, relTolerance, absTolerance);
+    llvm::outs() << "output " << i << " '" << actual.name << "' "
+                 << actual.describe() << ": ";
+    if (!result.comparable) {
+      llvm::outs() << "FAIL: expected " << want.describe() << "\n";
+      allPassed = false;
+      continue;
+    }
+    llvm::outs() << (result.passed() ? "ok" : "FAIL") << " ("
+                 << result.summary(actual.numElements()) << ")\n";
+    allPassed &= result.passed();
+  }
+  if (!allPassed)
+    llvm::outs() << "outputs differ beyond rtol " << relTolerance.getValue()
+                 << ", atol " << absTolerance.getValue() << "\n";
+  return allPassed ? 0 : 1;
+}
+
+static int benchmark(dsr1::Session &session,
+                     const std::vector<dsr1::HostTensor> &inputs) {
+  for (unsigned i = 0; i < warmup; ++i)
+    if (auto result = session.run(inputs); !result)
+      return fail(result.status().message());
+  std::vector<double> ms;
+  auto begin = std::chrono::steady_clock::now();
+  for (unsigned i = 0; i < iterations; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    if (auto result = session.run(inputs); !result)
+      return fail(result.status().message());
+    ms.push_back(std::chrono::duration<double, std::milli>(
+                     std::chrono::steady_clock::now() - start)
+                     .count());
+  }
+  double total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin)
+          .count();
+  std::sort(ms.begin(), ms.end());
+  auto percentile = [&](double p) {
+    size_t index = static_cast<size_t>(p * (ms.size() - 1) + 0.5);
+    return ms[std::min(index, ms.size() - 1)];
+  };
+  llvm::outs() << llvm::format(
+      "latency ms: p50 %.3f  p90 %.3f  p99 %.3f  (min %.3f, %u runs)\n",
+      percentile(0.5), percentile(0.9), percentile(0.99), ms.front(),
+      iterations.getValue());
+  llvm::outs() << llvm::format("throughput: %.1f runs/s\n", iterations / total);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(
+      argc, argv, "dsr1-run: compile a model and run it on test data\n");
+  if (device != "cpu")
+    return fail("device '" + device +
+                "' is not available: this build runs on 'cpu' only");
+  if (optLevel < 0 || optLevel > 3)
+    return fail("-O takes 0 to 3");
+
+  std::vector<dsr1::HostTensor> inputs;
+  if (!inputsDir.empty()) {
+    dsr1::Result<std::vector<dsr1::HostTensor>> read =
+        dsr1::readTensorDir(inputsDir, "input");
+    if (!read)
+      return fail(read.status().message());
+    inputs = std::move(*read);
+  }
+
+  dsr1::CompileOptions options;
+  options.optLevel = optLevel;
+  options.showProgress = !quiet && llvm::errs().is_displayed();
+  for (const dsr1::HostTensor &input : inputs)
+    options.import.inputShapesByPosition.emplace_back(input.shape.begin(),
+                                                      input.shape.end());
+
+  mlir::DialectRegistry registry;
+  dsr1::registerCompilerDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  mlir::FailureOr<dsr1::CompiledModel> compiled =
+      dsr1::compileOnnxForCpu(context, modelPath, options);
+  if (failed(compiled))
+    return 1;
+
+  dsr1::Result<std::unique_ptr<dsr1::Session>> session =
+      dsr1::Session::create(compiled->plan, compiled->kernels);
+  if (!session)
+    return fail(session.status().message());
+  dsr1::Result<std::vector<dsr1::HostTensor>> outputs = (*session)->run(inputs);
+  if (!outputs)
+    return fail(outputs.status().message());
+
+  if (!outputsDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(outputsDir))
+      return fail("cannot create " + outputsDir + ": " + ec.message());
+    for (size_t i = 0; i < outputs->size(); ++i) {
+      std::string name =
+          "output_" + std::to_string(i) + (npyOutputs ? ".npy" : ".pb");
+      llvm::SmallString<256> path(outputsDir);
+      llvm::sys::path::append(path, name);
+      dsr1::Status written =
+          npyOutputs ? dsr1::writeNpy(path.str().str(), (*outputs)[i])
+                     : dsr1::writeTensorProto(path.str().str(), (*outputs)[i]);
+      if (!written)
+        return fail(written.message());
+    }
+  }
+  if (!quiet && compareDir.empty() && iterations == 0)
+    for (const dsr1::HostTensor &output : *outputs)
+      llvm::outs() << "output '" << output.name
+                   << "': " << dsr1::dtypeName(output.dtype) << "["
+                   << shapeText(output.shape) << "]\n";
+
+  int status = 0;
+  if (!compareDir.empty())
+    status = compareOutputs(*outputs);
+  if (iterations > 0 && status == 0)
+    status = benchmark(**session, inputs);
+  return status;
+}
