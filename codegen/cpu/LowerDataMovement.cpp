@@ -1,5 +1,5 @@
 //===- LowerDataMovement.cpp - concat, slice, gather, scatter, pad, transpose
-//and reshapes -===//
+// and reshapes -===//
 //
 // The dsr1-to-linalg patterns for concat, slice, gather, scatter, pad,
 // transpose and reshapes.

@@ -307,6 +307,8 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto resultType = signlessTensorType(op->getResult(0).getType());
+    if (!resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "result shape is not static");
     Value result = buildElementwise(
         rewriter, op.getLoc(), resultType, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {

@@ -1,0 +1,96 @@
+// -dsr1-lower-to-linalg, elementwise family: one linalg.generic per op, operands read through
+// numpy-broadcast maps, unsigned integers as signless with unsigned arithmetic.
+// RUN: dsr1-opt %s --split-input-file -dsr1-lower-to-linalg -verify-diagnostics | FileCheck %s
+
+// The kernel gains its status word first; each operand's size-1 dims are pinned to 0 and the
+// rank-2 operand is aligned with the last two dims.
+// CHECK-DAG: #[[$XMAP:.+]] = affine_map<(d0, d1, d2) -> (d0, 0, d2)>
+// CHECK-DAG: #[[$YMAP:.+]] = affine_map<(d0, d1, d2) -> (d1, 0)>
+// CHECK-DAG: #[[$ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @add_broadcast
+// CHECK-SAME: (%{{.*}}: memref<i32>, %[[X:.+]]: tensor<3x1x5xf32>, %[[Y:.+]]: tensor<4x1xf32>) -> tensor<3x4x5xf32>
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<3x4x5xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$XMAP]], #[[$YMAP]], #[[$ID]]], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK-SAME: ins(%[[X]], %[[Y]] : tensor<3x1x5xf32>, tensor<4x1xf32>) outs(%[[E]] : tensor<3x4x5xf32>)
+// CHECK: arith.addf
+// CHECK-NOT: dsr1.
+func.func @add_broadcast(%x: tensor<3x1x5xf32>, %y: tensor<4x1xf32>) -> tensor<3x4x5xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.add %x, %y : tensor<3x1x5xf32>, tensor<4x1xf32>
+  return %0 : tensor<3x4x5xf32>
+}
+
+// -----
+
+// ui8 becomes i8 in the signature; division is unsigned and guarded against a zero divisor.
+// CHECK-LABEL: func.func @div_unsigned
+// CHECK-SAME: (%{{.*}}: memref<i32>, %{{.*}}: tensor<6xi8>, %{{.*}}: tensor<6xi8>) -> tensor<6xi8>
+// CHECK: arith.cmpi eq
+// CHECK: arith.divui
+// CHECK-NOT: arith.divsi
+// CHECK: arith.select
+func.func @div_unsigned(%x: tensor<6xui8>, %y: tensor<6xui8>) -> tensor<6xui8> attributes {dsr1.kernel} {
+  %0 = dsr1.div %x, %y : tensor<6xui8>, tensor<6xui8>
+  return %0 : tensor<6xui8>
+}
+
+// -----
+
+// Signed division: also guarded against INT_MIN / -1, which traps on x86.
+// CHECK-LABEL: func.func @div_signed
+// CHECK: arith.divsi
+// CHECK-NOT: arith.divui
+func.func @div_signed(%x: tensor<6xi32>, %y: tensor<6xi32>) -> tensor<6xi32> attributes {dsr1.kernel} {
+  %0 = dsr1.div %x, %y : tensor<6xi32>, tensor<6xi32>
+  return %0 : tensor<6xi32>
+}
+
+// -----
+
+// Casts keep the source's signedness: ui16 -> f32 is uitofp, i16 -> f32 sitofp, f32 -> bool
+// compares with zero.
+// CHECK-LABEL: func.func @casts
+// CHECK: arith.uitofp %{{.*}} : i16 to f32
+// CHECK: arith.sitofp %{{.*}} : i16 to f32
+// CHECK: arith.cmpf une
+func.func @casts(%u: tensor<3xui16>, %s: tensor<3xi16>, %f: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xi1>) attributes {dsr1.kernel} {
+  %0 = dsr1.cast %u to f32 : tensor<3xui16>
+  %1 = dsr1.cast %s to f32 : tensor<3xi16>
+  %2 = dsr1.cast %f to i1 : tensor<3xf32>
+  return %0, %1, %2 : tensor<3xf32>, tensor<3xf32>, tensor<3xi1>
+}
+
+// -----
+
+// Comparisons of unsigned operands use unsigned predicates.
+// CHECK-LABEL: func.func @compare
+// CHECK: arith.cmpi ult
+// CHECK: arith.cmpi slt
+// CHECK: arith.cmpf ogt
+func.func @compare(%a: tensor<2xui32>, %b: tensor<2xi32>, %c: tensor<2xf16>) -> (tensor<2xi1>, tensor<2xi1>, tensor<2xi1>) attributes {dsr1.kernel} {
+  %0 = dsr1.less %a, %a : tensor<2xui32>, tensor<2xui32>
+  %1 = dsr1.less %b, %b : tensor<2xi32>, tensor<2xi32>
+  %2 = dsr1.greater %c, %c : tensor<2xf16>, tensor<2xf16>
+  return %0, %1, %2 : tensor<2xi1>, tensor<2xi1>, tensor<2xi1>
+}
+
+// -----
+
+// Graph functions are not lowered: only kernels are this pass's business.
+// CHECK-LABEL: func.func @graph
+// CHECK-SAME: (%{{.*}}: tensor<2xf32>)
+// CHECK-NEXT: dsr1.constant
+// CHECK-NEXT: dsr1.add
+func.func @graph(%x: tensor<2xf32>) -> tensor<2xf32> {
+  %w = dsr1.constant dense<1.0> : tensor<2xf32>
+  %0 = dsr1.add %x, %w : tensor<2xf32>, tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// Shapes must be static by code generation time: a symbolic dim is an error at the op.
+func.func @symbolic(%x: tensor<?xf32>) -> tensor<?xf32> attributes {dsr1.kernel} {
+  // expected-error @+1 {{failed to legalize operation 'dsr1.exp'}}
+  %0 = dsr1.exp %x : tensor<?xf32>
+  return %0 : tensor<?xf32>
+}

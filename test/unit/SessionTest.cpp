@@ -1,0 +1,307 @@
+//===- SessionTest.cpp - plans, the cpu Session and the plan builder ------===//
+//
+// The runtime half runs hand-made plans over hand-written kernels (no MLIR):
+// launch order, arena and copies, and every error a caller can cause. The
+// compiler half builds plans from outlined graphs and checks the arena
+// layout: intermediates that are never live together share memory, and a
+// kernel's results never overlap its operands.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Session.h"
+#include "compiler/dialects/dsr1/DSR1Ops.h"
+#include "compiler/driver/BuildPlan.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+
+using namespace dsr1;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Runtime
+//===----------------------------------------------------------------------===//
+
+float *buffer(void **args, int i) { return *static_cast<float **>(args[i]); }
+
+/// args: status, a, b, out (3 floats each).
+void addKernel(void **args) {
+  for (int i = 0; i < 3; ++i)
+    buffer(args, 3)[i] = buffer(args, 1)[i] + buffer(args, 2)[i];
+}
+/// args: status, x, out.
+void doubleKernel(void **args) {
+  for (int i = 0; i < 3; ++i)
+    buffer(args, 2)[i] = 2 * buffer(args, 1)[i];
+}
+/// Reports its operand 1 as holding a bad index.
+void badIndexKernel(void **args) {
+  **static_cast<int32_t **>(args[0]) = kStatusBadOperand + 1;
+}
+
+class FakeLibrary : public CpuKernelLibrary {
+public:
+  CpuKernelFn lookup(const std::string &symbol) const override {
+    static const std::map<std::string, CpuKernelFn> kernels = {
+        {"add", addKernel},
+        {"double", doubleKernel},
+        {"bad_index", badIndexKernel}};
+    auto it = kernels.find(symbol);
+    return it == kernels.end() ? nullptr : it->second;
+  }
+};
+
+HostTensor f32(std::vector<float> values, std::string name = "") {
+  HostTensor t;
+  t.name = std::move(name);
+  t.dtype = DType::f32;
+  t.shape = {static_cast<int64_t>(values.size())};
+  t.data.resize(values.size() * 4);
+  std::memcpy(t.data.data(), values.data(), t.data.size());
+  return t;
+}
+
+std::vector<float> floats(const HostTensor &t) {
+  std::vector<float> out(t.data.size() / 4);
+  std::memcpy(out.data(), t.data.data(), t.data.size());
+  return out;
+}
+
+BufferRef ref(BufferRef::Kind kind, uint32_t index, uint64_t offset = 0) {
+  return {kind, index, offset, 12};
+}
+
+/// y = 2 * (x + w) through the arena; z = a copy of x.
+std::shared_ptr<Plan> samplePlan() {
+  auto plan = std::make_shared<Plan>();
+  plan->inputs = {{"x", DType::f32, {3}}};
+  plan->outputs = {{"y", DType::f32, {3}}, {"z", DType::f32, {3}}};
+  plan->weights = {f32({10, 20, 30}, "w")};
+  plan->kernels = {{"add", "add_node", "add"}, {"double", "mul_node", "mul"}};
+  plan->arenaBytes = 64;
+  Launch add;
+  add.kernel = 0;
+  add.args = {ref(BufferRef::Kind::input, 0), ref(BufferRef::Kind::weight, 0),
+              ref(BufferRef::Kind::arena, 0)};
+  Launch twice;
+  twice.kernel = 1;
+  twice.args = {ref(BufferRef::Kind::arena, 0),
+                ref(BufferRef::Kind::output, 0)};
+  Launch copy;
+  copy.kind = Launch::Kind::copy;
+  copy.args = {ref(BufferRef::Kind::input, 0), ref(BufferRef::Kind::output, 1)};
+  plan->launches = {add, twice, copy};
+  return plan;
+}
+
+std::unique_ptr<Session> makeSession(std::shared_ptr<Plan> plan) {
+  auto session = Session::create(plan, std::make_shared<FakeLibrary>());
+  EXPECT_TRUE(session.isOk()) << session.status().message();
+  return session ? std::move(*session) : nullptr;
+}
+
+TEST(Session, RunsLaunchesInOrderThroughTheArena) {
+  std::unique_ptr<Session> session = makeSession(samplePlan());
+  ASSERT_TRUE(session);
+  for (int run = 0; run < 2; ++run) {
+    auto outputs = session->run({f32({1, 2, 3}, "x")});
+    ASSERT_TRUE(outputs.isOk()) << outputs.status().message();
+    ASSERT_EQ(outputs->size(), 2u);
+    EXPECT_EQ((*outputs)[0].name, "y");
+    EXPECT_EQ(floats((*outputs)[0]), (std::vector<float>{22, 44, 66}));
+    EXPECT_EQ(floats((*outputs)[1]), (std::vector<float>{1, 2, 3}));
+  }
+}
+
+TEST(Session, RefusesWrongInputsNamingThem) {
+  std::unique_ptr<Session> session = makeSession(samplePlan());
+  ASSERT_TRUE(session);
+  auto none = session->run({});
+  ASSERT_FALSE(none.isOk());
+  EXPECT_EQ(none.status().message(),
+            "the model takes 1 input(s) ('x' f32[3]), 0 given");
+
+  HostTensor wrongShape = f32({1, 2, 3, 4});
+  auto shape = session->run({wrongShape});
+  ASSERT_FALSE(shape.isOk());
+  EXPECT_EQ(shape.status().message(), "input 0 'x' f32[3]: given f32[4]");
+
+  HostTensor wrongType = f32({1, 2, 3}, "x_file");
+  wrongType.dtype = DType::i32;
+  auto dtype = session->run({wrongType});
+  ASSERT_FALSE(dtype.isOk());
+  EXPECT_EQ(dtype.status().message(),
+            "input 0 'x' f32[3]: given i32[3] (from 'x_file')");
+
+  HostTensor truncated = f32({1, 2, 3});
+  truncated.data.resize(8);
+  auto bytes = session->run({truncated});
+  ASSERT_FALSE(bytes.isOk());
+  EXPECT_EQ(bytes.status().message(),
+            "input 'x' f32[3] holds 8 bytes, its shape needs 12");
+}
+
+TEST(Session, KernelStatusNamesTheNodeAndInput) {
+  auto plan = samplePlan();
+  plan->kernels[1] = {"bad_index", "gather_node", "gather"};
+  plan->launches[1].argNames = {"data", "indices"};
+  std::unique_ptr<Session> session = makeSession(plan);
+  ASSERT_TRUE(session);
+  auto outputs = session->run({f32({1, 2, 3})});
+  ASSERT_FALSE(outputs.isOk());
+  EXPECT_EQ(outputs.status().message(),
+            "node 'gather_node' (gather): input 'indices' holds an index out "
+            "of range");
+}
+
+TEST(Session, MissingKernelIsAnError) {
+  auto plan = samplePlan();
+  plan->kernels[0].symbol = "nowhere";
+  auto session = Session::create(plan, std::make_shared<FakeLibrary>());
+  ASSERT_FALSE(session.isOk());
+  EXPECT_EQ(session.status().message(),
+            "no code for kernel 'nowhere' (node 'add_node')");
+}
+
+TEST(Plan, VerifyRejectsOutOfRangeBuffers) {
+  auto plan = samplePlan();
+  EXPECT_TRUE(plan->verify().isOk());
+
+  auto pastArena = samplePlan();
+  pastArena->launches[0].args[2].offset = 64;
+  EXPECT_NE(pastArena->verify().message().find("outside the arena"),
+            std::string::npos)
+      << pastArena->verify().message();
+
+  auto badInput = samplePlan();
+  badInput->launches[0].args[0].index = 3;
+  EXPECT_EQ(badInput->verify().message(),
+            "invalid plan: launch 0: input index 3 out of range");
+
+  auto badWeight = samplePlan();
+  badWeight->weights[0].data.resize(4);
+  EXPECT_EQ(badWeight->verify().message(),
+            "invalid plan: weight 'w' holds 4 bytes, its shape needs 12");
+
+  auto badKernel = samplePlan();
+  badKernel->launches[1].kernel = 7;
+  EXPECT_EQ(badKernel->verify().message(),
+            "invalid plan: launch 1 names kernel 7 of 2");
+
+  auto session = Session::create(badKernel, std::make_shared<FakeLibrary>());
+  EXPECT_FALSE(session.isOk());
+}
+
+//===----------------------------------------------------------------------===//
+// Plan builder
+//===----------------------------------------------------------------------===//
+
+class PlanBuilder : public ::testing::Test {
+protected:
+  PlanBuilder() { context.loadDialect<DSR1Dialect, mlir::func::FuncDialect>(); }
+
+  mlir::FailureOr<Plan> build(llvm::StringRef source) {
+    module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
+    if (!module)
+      return mlir::failure();
+    return buildPlan(module->lookupSymbol<mlir::func::FuncOp>("g"));
+  }
+
+  mlir::MLIRContext context;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+};
+
+// A chain x -> a -> b -> c -> y: a and c can share memory, b cannot share
+// with either neighbour; y is written straight into the output.
+constexpr const char *kChain = R"mlir(
+func.func @g(%x: tensor<16xf32> {onnx.name = "x"}) -> (tensor<16xf32> {onnx.name = "y"}) {
+  %a = call @k(%x) : (tensor<16xf32>) -> tensor<16xf32> loc("a")
+  %b = call @k(%a) : (tensor<16xf32>) -> tensor<16xf32> loc("b")
+  %c = call @k(%b) : (tensor<16xf32>) -> tensor<16xf32> loc("c")
+  %y = call @k(%c) : (tensor<16xf32>) -> tensor<16xf32> loc("y")
+  return %y : tensor<16xf32>
+}
+func.func private @k(%x: tensor<16xf32>) -> tensor<16xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.relu %x : tensor<16xf32>
+  return %0 : tensor<16xf32>
+}
+)mlir";
+
+TEST_F(PlanBuilder, ChainReusesTheArena) {
+  mlir::FailureOr<Plan> plan = build(kChain);
+  ASSERT_TRUE(succeeded(plan));
+  ASSERT_EQ(plan->launches.size(), 4u);
+  const BufferRef &a = plan->launches[0].args[1];
+  const BufferRef &b = plan->launches[1].args[1];
+  const BufferRef &c = plan->launches[2].args[1];
+  const BufferRef &y = plan->launches[3].args[1];
+  EXPECT_EQ(a.kind, BufferRef::Kind::arena);
+  EXPECT_EQ(c.kind, BufferRef::Kind::arena);
+  EXPECT_EQ(y.kind, BufferRef::Kind::output);
+  EXPECT_NE(a.offset, b.offset);
+  EXPECT_NE(b.offset, c.offset);
+  EXPECT_EQ(a.offset, c.offset);
+  EXPECT_EQ(plan->arenaBytes, 2 * kArenaAlignment);
+  EXPECT_EQ(plan->kernels[1].node, "b");
+  EXPECT_EQ(plan->launches[1].argNames, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(plan->verify().isOk());
+}
+
+// Outputs that no kernel writes: an input returned, a weight returned, and a
+// kernel result returned twice become copies.
+constexpr const char *kCopies = R"mlir(
+func.func @g(%x: tensor<2xf32> {onnx.name = "x"}) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) {
+  %w = dsr1.constant dense<[1.0, 2.0]> : tensor<2xf32> loc("w")
+  %r = call @k(%x) : (tensor<2xf32>) -> tensor<2xf32> loc("r")
+  return %x, %w, %r, %r : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+}
+func.func private @k(%x: tensor<2xf32>) -> tensor<2xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.relu %x : tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+)mlir";
+
+TEST_F(PlanBuilder, OutputsNotWrittenByKernelsAreCopies) {
+  mlir::FailureOr<Plan> plan = build(kCopies);
+  ASSERT_TRUE(succeeded(plan));
+  ASSERT_EQ(plan->weights.size(), 1u);
+  EXPECT_EQ(plan->weights[0].name, "w");
+  ASSERT_EQ(plan->launches.size(), 4u);
+  EXPECT_EQ(plan->launches[0].args[1].kind, BufferRef::Kind::output);
+  EXPECT_EQ(plan->launches[0].args[1].index, 2u);
+  for (size_t i = 1; i < 4; ++i)
+    EXPECT_EQ(plan->launches[i].kind, Launch::Kind::copy);
+  EXPECT_EQ(plan->launches[1].args[0].kind, BufferRef::Kind::input);
+  EXPECT_EQ(plan->launches[2].args[0].kind, BufferRef::Kind::weight);
+  EXPECT_EQ(plan->launches[3].args[0].kind, BufferRef::Kind::output);
+  EXPECT_EQ(plan->launches[3].args[1].index, 3u);
+  EXPECT_EQ(plan->outputs[0].name, "output_0");
+  EXPECT_EQ(plan->arenaBytes, 0u);
+}
+
+TEST_F(PlanBuilder, SymbolicShapesAreRefused) {
+  std::string diagnostic;
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+    diagnostic = d.str();
+    return mlir::success();
+  });
+  mlir::FailureOr<Plan> plan = build(R"mlir(
+func.func @g(%x: tensor<?xf32> {onnx.name = "tokens"}) -> tensor<?xf32> {
+  return %x : tensor<?xf32>
+}
+)mlir");
+  EXPECT_TRUE(failed(plan));
+  EXPECT_NE(diagnostic.find("'tokens' has the shape 'tensor<?xf32>' with "
+                            "unknown dims"),
+            std::string::npos)
+      << diagnostic;
+}
+
+} // namespace
