@@ -55,6 +55,9 @@ static cl::opt<int> optLevel("O", cl::desc("Optimisation level (0-3)"),
 static cl::opt<bool> quiet("quiet",
                            cl::desc("Print only errors and comparisons"));
 
+/// Inputs up to this many elements may be read at compile time.
+constexpr int64_t kMaxCompileTimeInput = 64;
+
 static int fail(const std::string &message) {
   llvm::errs() << "dsr1-run: error: " << message << "\n";
   return 1;
@@ -152,9 +155,18 @@ int main(int argc, char **argv) {
   dsr1::CompileOptions options;
   options.optLevel = optLevel;
   options.showProgress = !quiet && llvm::errs().is_displayed();
-  for (const dsr1::HostTensor &input : inputs)
+  // The model is compiled for the data it runs on: the inputs' shapes pin
+  // symbolic dims, and small inputs that an op needs at compile time (a
+  // shape, axes, pads) are read from the data.
+  for (const dsr1::HostTensor &input : inputs) {
     options.import.inputShapesByPosition.emplace_back(input.shape.begin(),
                                                       input.shape.end());
+    std::vector<double> values;
+    if (input.numElements() <= kMaxCompileTimeInput)
+      for (int64_t i = 0; i < input.numElements(); ++i)
+        values.push_back(input.elementAsDouble(i));
+    options.import.inputValues.push_back(std::move(values));
+  }
 
   mlir::DialectRegistry registry;
   dsr1::registerCompilerDialects(registry);

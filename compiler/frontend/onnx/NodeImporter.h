@@ -70,6 +70,10 @@ public:
   typedAttr(llvm::StringRef name,
             onnx::AttributeProto::AttributeType type) const;
 
+  /// The value of input `i` if it is known at compile time: a constant, or
+  /// a graph input whose value the caller gave (ImportOptions::inputValues);
+  /// null otherwise.
+  mlir::DenseElementsAttr constantAttr(int i) const;
   /// The values of a constant integer input (a shape, axes, pads, ...), or
   /// failure after saying that the node needs input `i` (`what`) constant.
   mlir::FailureOr<llvm::SmallVector<int64_t>>

@@ -142,6 +142,10 @@ public:
   Value lookup(StringRef name) const { return values.lookup(name); }
   void bind(StringRef name, Value value) { values[name] = value; }
 
+  /// The value a graph input was given at import time (ImportOptions::
+  /// inputValues), as an attribute of its type; null if none was given.
+  DenseElementsAttr givenValue(Value value) const;
+
   /// Converts a TensorProto (initializer, Constant node attribute) into an
   /// attribute, reporting problems at `loc`.
   FailureOr<ElementsAttr> tensorAttr(const onnx::TensorProto &tensor,
@@ -725,12 +729,53 @@ NodeContext::intsAttr(StringRef name) const {
   return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
 }
 
-FailureOr<SmallVector<int64_t>>
-NodeContext::constantInts(int i, StringRef what) const {
+DenseElementsAttr GraphImporter::givenValue(Value value) const {
+  auto arg = dyn_cast<BlockArgument>(value);
+  if (!arg || !isa<func::FuncOp>(arg.getOwner()->getParentOp()) ||
+      arg.getArgNumber() >= options.inputValues.size())
+    return nullptr;
+  const std::vector<double> &given = options.inputValues[arg.getArgNumber()];
+  auto type = dyn_cast<RankedTensorType>(arg.getType());
+  if (given.empty() || !type || !type.hasStaticShape() ||
+      type.getNumElements() != static_cast<int64_t>(given.size()))
+    return nullptr;
+  Type element = type.getElementType();
+  if (auto floatType = dyn_cast<FloatType>(element)) {
+    SmallVector<APFloat> values;
+    for (double d : given) {
+      APFloat f(d);
+      bool losesInfo = false;
+      f.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                &losesInfo);
+      values.push_back(f);
+    }
+    return DenseElementsAttr::get(type, values);
+  }
+  auto integer = dyn_cast<IntegerType>(element);
+  if (!integer)
+    return nullptr;
+  SmallVector<APInt> values;
+  for (double d : given)
+    values.push_back(APInt(integer.getWidth(),
+                           static_cast<uint64_t>(static_cast<int64_t>(d)),
+                           /*isSigned=*/true, /*implicitTrunc=*/true));
+  return DenseElementsAttr::get(type, values);
+}
+
+DenseElementsAttr NodeContext::constantAttr(int i) const {
   Value v = input(i);
   DenseElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)) ||
-      !isa<IntegerType>(attr.getElementType()))
+  if (!v)
+    return nullptr;
+  if (matchPattern(v, m_Constant(&attr)))
+    return attr;
+  return graph.givenValue(v);
+}
+
+FailureOr<SmallVector<int64_t>>
+NodeContext::constantInts(int i, StringRef what) const {
+  DenseElementsAttr attr = constantAttr(i);
+  if (!attr || !isa<IntegerType>(attr.getElementType()))
     return error() << "input #" << i << " (" << what
                    << ") must be a constant integer tensor; dsr1 needs it at "
                       "compile time (pin symbolic input dims with "
@@ -742,9 +787,8 @@ NodeContext::constantInts(int i, StringRef what) const {
 }
 
 std::optional<double> NodeContext::constantScalar(int i) const {
-  Value v = input(i);
-  DenseElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
+  DenseElementsAttr attr = constantAttr(i);
+  if (!attr || attr.getNumElements() != 1)
     return std::nullopt;
   if (isa<FloatType>(attr.getElementType()))
     return (*attr.getValues<APFloat>().begin()).convertToDouble();
@@ -753,9 +797,8 @@ std::optional<double> NodeContext::constantScalar(int i) const {
 
 FailureOr<int64_t> NodeContext::constantIndex(int i, StringRef what,
                                               int64_t limit) const {
-  Value v = input(i);
-  DenseElementsAttr attr;
-  if (v && matchPattern(v, m_Constant(&attr)) && attr.getNumElements() == 1) {
+  DenseElementsAttr attr = constantAttr(i);
+  if (attr && attr.getNumElements() == 1) {
     if (isa<IntegerType>(attr.getElementType())) {
       int64_t value = (*attr.getValues<APInt>().begin()).getSExtValue();
       if (value >= -limit && value <= limit)

@@ -29,6 +29,12 @@ struct ImportOptions {
   /// do not count), as read off the data a model is run on; `inputShapes`
   /// wins where both name an input.
   std::vector<llvm::SmallVector<int64_t>> inputShapesByPosition;
+  /// Values of graph inputs by position (an empty vector: not given). Where
+  /// an op needs an input at compile time (a shape, axes, pads, a clip
+  /// bound) and that input is a graph input with a given value, the value is
+  /// used: the module is then specific to it. dsr1-run, which compiles for
+  /// the data it runs on, gives the small inputs' values.
+  std::vector<std::vector<double>> inputValues;
   /// Values for symbolic dims (dim_param) by name, applied to every input.
   llvm::StringMap<int64_t> dimValues;
   /// Parse the file as ONNX textual syntax rather than binary protobuf
