@@ -224,6 +224,43 @@ bool isKernel(Operation *op) {
   return func && func->hasAttr(kKernelAttrName);
 }
 
+/// A tensor type with no elements and a rank other than 1.
+bool isEmptyNd(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape() && tensor.getNumElements() == 0 &&
+         tensor.getRank() != 1;
+}
+
+/// Zero-element tensors cross kernel boundaries as `tensor<0xT>`: a bare
+/// pointer stands for a memref only when its strides are static, which a
+/// shape like 3x0x5 does not give. Inside the kernel such a value is a
+/// `tensor.empty` of its real shape (it holds no data to read).
+void flattenEmptyBoundaryTensors(func::FuncOp kernel) {
+  OpBuilder b(kernel.getBody());
+  for (BlockArgument arg : kernel.getArguments()) {
+    if (!isEmptyNd(arg.getType()))
+      continue;
+    auto type = cast<RankedTensorType>(arg.getType());
+    Value empty = tensor::EmptyOp::create(b, arg.getLoc(), type.getShape(),
+                                          type.getElementType());
+    arg.replaceAllUsesWith(empty);
+    arg.setType(RankedTensorType::get({0}, type.getElementType()));
+  }
+  kernel.walk([&](func::ReturnOp ret) {
+    b.setInsertionPoint(ret);
+    for (OpOperand &operand : ret->getOpOperands()) {
+      if (!isEmptyNd(operand.get().getType()))
+        continue;
+      auto type = cast<RankedTensorType>(operand.get().getType());
+      operand.set(tensor::EmptyOp::create(b, ret.getLoc(), ArrayRef<int64_t>{0},
+                                          type.getElementType()));
+    }
+    kernel.setType(FunctionType::get(kernel.getContext(),
+                                     kernel.getBody().getArgumentTypes(),
+                                     ret.getOperandTypes()));
+  });
+}
+
 struct LowerToLinalgPass : impl::LowerToLinalgPassBase<LowerToLinalgPass> {
   using Base::Base;
 
@@ -234,6 +271,7 @@ struct LowerToLinalgPass : impl::LowerToLinalgPassBase<LowerToLinalgPass> {
     for (auto func : module.getOps<func::FuncOp>()) {
       if (!func->hasAttr(kKernelAttrName) || func.isExternal())
         continue;
+      flattenEmptyBoundaryTensors(func);
       if (failed(func.insertArgument(0, statusType, {}, func.getLoc())))
         return signalPassFailure();
     }

@@ -23,7 +23,8 @@ from pathlib import Path
 UNSUPPORTED = re.compile(
     r"unsupported ONNX op|failed to legalize operation|is not supported|does not support|"
     r"which dsr1 does not support|not (yet )?implemented|is not a tensor|"
-    r"must be a constant|imports no default-domain")
+    r"must be a constant|imports no default-domain|are not supported|cannot cast to|"
+    r"must be constant")
 
 
 def last_error(text: str) -> str:

@@ -654,10 +654,8 @@ LogicalResult importResize(NodeContext &ctx) {
   }
   SmallVector<double> scales(rank, 1.0);
   SmallVector<int64_t> sizes(rank, -1);
-  DenseElementsAttr scaleAttr;
-  bool haveScales = ctx.input(2) &&
-                    matchPattern(ctx.input(2), m_Constant(&scaleAttr)) &&
-                    scaleAttr.getNumElements() > 0;
+  DenseElementsAttr scaleAttr = ctx.constantAttr(2);
+  bool haveScales = scaleAttr && scaleAttr.getNumElements() > 0;
   bool haveSizes = ctx.input(3) != nullptr;
   if (haveScales == haveSizes)
     return ctx.error() << "needs exactly one of constant scales or sizes";
