@@ -303,6 +303,25 @@ struct LowerToLinalgPass : impl::LowerToLinalgPassBase<LowerToLinalgPass> {
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
     populateCallOpTypeConversionPattern(patterns, converter);
+
+    // An op with no lowering at all is named plainly, before the conversion
+    // framework would call it "illegal".
+    llvm::DenseSet<OperationName> lowered;
+    for (const std::unique_ptr<RewritePattern> &pattern :
+         patterns.getNativePatterns())
+      if (std::optional<OperationName> root = pattern->getRootKind())
+        lowered.insert(*root);
+    WalkResult missing = module.walk([&](Operation *op) {
+      if (!isa<DSR1Dialect>(op->getDialect()) || !isKernel(op) ||
+          lowered.contains(op->getName()))
+        return WalkResult::advance();
+      op->emitError() << "the cpu code generator has no lowering for '"
+                      << op->getName() << "' yet (not supported)";
+      return WalkResult::interrupt();
+    });
+    if (missing.wasInterrupted())
+      return signalPassFailure();
+
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       signalPassFailure();
   }

@@ -25,6 +25,54 @@ using namespace mlir;
 
 namespace dsr1 {
 
+namespace {
+
+/// The node name and the file:line:col of a location, where it has them.
+void describe(Location loc, std::string &node, std::string &file) {
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    if (node.empty())
+      node = name.getName().str();
+    describe(name.getChildLoc(), node, file);
+  } else if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    for (Location inner : fused.getLocations())
+      describe(inner, node, file);
+  } else if (auto fileLoc = dyn_cast<FileLineColLoc>(loc)) {
+    if (!file.empty())
+      return;
+    file = fileLoc.getFilename().str();
+    if (fileLoc.getLine() != 0)
+      file += ":" + std::to_string(fileLoc.getLine()) + ":" +
+              std::to_string(fileLoc.getColumn());
+  } else if (auto callSite = dyn_cast<CallSiteLoc>(loc)) {
+    describe(callSite.getCallee(), node, file);
+  }
+}
+
+} // namespace
+
+UserDiagnosticHandler::UserDiagnosticHandler(MLIRContext &context,
+                                             llvm::raw_ostream &os)
+    : ScopedDiagnosticHandler(&context, [&os](Diagnostic &diag) {
+        std::string node, file;
+        describe(diag.getLocation(), node, file);
+        const char *severity = "error";
+        if (diag.getSeverity() == DiagnosticSeverity::Warning)
+          severity = "warning";
+        else if (diag.getSeverity() == DiagnosticSeverity::Note)
+          severity = "note";
+        else if (diag.getSeverity() == DiagnosticSeverity::Remark)
+          severity = "remark";
+        std::string message = diag.str();
+        os << (file.empty() ? std::string("dsr1") : file) << ": " << severity
+           << ": ";
+        if (!node.empty() && message.find("node '") == std::string::npos)
+          os << "node '" << node << "': ";
+        os << message << "\n";
+        for (Diagnostic &note : diag.getNotes())
+          os << "  note: " << note.str() << "\n";
+        return success();
+      }) {}
+
 void registerCompilerDialects(DialectRegistry &registry) {
   registry.insert<DSR1Dialect>();
   cpu::registerCodegenDialects(registry);

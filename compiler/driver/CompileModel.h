@@ -13,6 +13,7 @@
 #include "runtime/Session.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 
 #include <memory>
@@ -30,6 +31,15 @@ struct CompileOptions {
 struct CompiledModel {
   std::shared_ptr<const Plan> plan;
   std::shared_ptr<const CpuKernelLibrary> kernels;
+};
+
+/// Prints the diagnostics of a context for a user of the command-line tools:
+/// `model.onnx: error: node 'conv1': message`, naming the node (the ONNX
+/// node name the importer put in the location) rather than printing MLIR
+/// location syntax.
+class UserDiagnosticHandler : public mlir::ScopedDiagnosticHandler {
+public:
+  UserDiagnosticHandler(mlir::MLIRContext &context, llvm::raw_ostream &os);
 };
 
 /// Every dialect and interface the compiler needs, for a context that

@@ -172,6 +172,8 @@ int main(int argc, char **argv) {
   dsr1::registerCompilerDialects(registry);
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false);
+  dsr1::UserDiagnosticHandler diagnostics(context, llvm::errs());
   mlir::FailureOr<dsr1::CompiledModel> compiled =
       dsr1::compileOnnxForCpu(context, modelPath, options);
   if (failed(compiled))

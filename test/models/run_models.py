@@ -1,0 +1,66 @@
+"""Runs every model of the generated set on the cpu device with dsr1-run and compares its outputs
+with the stored onnxruntime references (rtol 1e-4, atol 1e-5 in f32).
+
+Prints one line per model with the largest errors; fails if any model does not compile, does
+not run, or differs. Every reference data set of a model is run (bert.dynamic has two shapes).
+"""
+
+import argparse
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ERRORS = re.compile(r"max abs ([0-9.e+-]+|nan|inf), max rel ([0-9.e+-]+|nan|inf)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--models", required=True, type=Path)
+    parser.add_argument("--runner", required=True, help="path to dsr1-run")
+    parser.add_argument("--rtol", type=float, default=1e-4)
+    parser.add_argument("--atol", type=float, default=1e-5)
+    parser.add_argument("--only", nargs="+", help="only these model directories")
+    parser.add_argument("--min-count", type=int, default=20)
+    parser.add_argument("--timeout", type=float, default=600)
+    args = parser.parse_args()
+
+    dirs = sorted(p for p in args.models.iterdir() if (p / "model.onnx").is_file())
+    if args.only:
+        dirs = [d for d in dirs if d.name in args.only]
+    elif len(dirs) < args.min_count:
+        print(f"run_models: only {len(dirs)} models in {args.models}", file=sys.stderr)
+        return 1
+    failures = []
+    for d in dirs:
+        for data in sorted(d.glob("test_data_set_*")):
+            start = time.monotonic()
+            cmd = [args.runner, str(d / "model.onnx"), "--quiet", "--inputs", str(data),
+                   "--compare", str(data), "--rtol", str(args.rtol), "--atol", str(args.atol)]
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+            except subprocess.TimeoutExpired:
+                failures.append(f"{d.name}/{data.name}: timed out")
+                print(f"{d.name:24s} {data.name}: TIMEOUT")
+                continue
+            seconds = time.monotonic() - start
+            worst_abs = worst_rel = 0.0
+            for m in ERRORS.finditer(proc.stdout):
+                worst_abs = max(worst_abs, float(m.group(1)))
+                worst_rel = max(worst_rel, float(m.group(2)))
+            if proc.returncode == 0:
+                print(f"{d.name:24s} {data.name}: ok   max abs {worst_abs:.2e}, max rel "
+                      f"{worst_rel:.2e} ({seconds:.1f} s)")
+                continue
+            lines = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+            reason = next((l for l in lines if "error" in l or "FAIL" in l),
+                          lines[0] if lines else f"exit code {proc.returncode}")
+            print(f"{d.name:24s} {data.name}: FAIL {reason[:200]}")
+            failures.append(f"{d.name}/{data.name}: {reason}")
+    print(f"{len(dirs)} models, {len(failures)} failing")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
