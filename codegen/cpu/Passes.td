@@ -10,6 +10,34 @@
 
 include "mlir/Pass/PassBase.td"
 
+def CallBlasPass : Pass<"dsr1-call-blas", "mlir::ModuleOp"> {
+  let summary = "Run matrix products on buffers through the BLAS library";
+  let description = [{
+    After bufferization, rewrites every `linalg` contraction on f32 or f64
+    buffers that is a (batched) matrix product - a mul-add reduction whose
+    m, n, k and batch loops each collapse to one strided dimension of the
+    buffers - into a call to `dsr1_cpu_sgemm` / `dsr1_cpu_dgemm`
+    (runtime/cpu/CpuLibrary.h, OpenBLAS). The contraction accumulates into
+    its output, as BLAS does with beta = 1. Contractions it cannot express
+    (a loop split over strides that do not collapse, mixed element types,
+    an output that is not row-major) stay linalg and become loops.
+
+    ```mlir
+    linalg.generic {indexing_maps = [(m, n, k) -> (m, k), (m, n, k) -> (k, n),
+                                     (m, n, k) -> (m, n)], ...}
+        ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>)
+        outs(%c : memref<4x16xf32>) { mulf, addf }
+    ```
+    becomes `call @dsr1_cpu_sgemm(1, 4, 16, 8, a, 0, 8, 0, b, 0, 16, 0, c,
+    0, 16)` with the buffers' addresses as i64.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect",
+    "mlir::memref::MemRefDialect",
+  ];
+}
+
 def LowerToLinalgPass : Pass<"dsr1-lower-to-linalg", "mlir::ModuleOp"> {
   let summary = "Lower the dsr1 ops of kernel functions to linalg, tensor, "
                 "arith and math";
