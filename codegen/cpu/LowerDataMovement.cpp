@@ -1,8 +1,9 @@
 //===- LowerDataMovement.cpp - dsr1 data movement ops to linalg/tensor ----===//
 //
 // The dsr1-to-linalg patterns for transpose, reshape, expand, concat, slice,
-// split, pad, gather and scatter. They move elements without computing on
-// them, so they are indifferent to signedness.
+// split, pad, gather, scatter and resize. All but resize only move elements,
+// so they are indifferent to signedness; resize weighs input elements with
+// tap tables computed at compile time.
 //
 // Slices of an operand are copied into tensors of their own (linalg.copy)
 // rather than returned as views: a kernel result must be a plain buffer. The
@@ -19,6 +20,9 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <algorithm>
+#include <cmath>
 
 using namespace mlir;
 
@@ -256,6 +260,225 @@ Value copySlice(OpBuilder &b, Location loc, Value source, int64_t axis,
       b, loc, sliceType, source, indexAttrs(b, offsets),
       indexAttrs(b, sliceType.getShape()), indexAttrs(b, strides));
   return copyToNewTensor(b, loc, slice);
+}
+
+//===----------------------------------------------------------------------===//
+// Resize
+//===----------------------------------------------------------------------===//
+
+/// One input element an output element of a resized axis reads, and its
+/// weight.
+struct Tap {
+  int64_t index;
+  double weight;
+};
+
+/// The input coordinate of output coordinate `x` along an axis of `in`
+/// elements resized to `out` by `scale` (ONNX coordinate_transformation_mode;
+/// like the ONNX reference, the output width is `scale * in`, not `out`).
+double inputCoordinate(CoordinateMode mode, double x, double scale, int64_t in,
+                       int64_t out) {
+  double outWidth = scale * static_cast<double>(in);
+  switch (mode) {
+  case CoordinateMode::align_corners:
+    return outWidth == 1 ? 0.0 : x * (in - 1) / (outWidth - 1);
+  case CoordinateMode::asymmetric:
+    return x / scale;
+  case CoordinateMode::pytorch_half_pixel:
+    return outWidth == 1 ? -0.5 : (x + 0.5) / scale - 0.5;
+  case CoordinateMode::half_pixel:
+    return (x + 0.5) / scale - 0.5;
+  case CoordinateMode::half_pixel_symmetric: {
+    double adjustment = static_cast<double>(out) / outWidth;
+    double offset = static_cast<double>(in) / 2 * (1 - adjustment);
+    return offset + (x + 0.5) / scale - 0.5;
+  }
+  }
+  llvm_unreachable("unknown coordinate mode");
+}
+
+/// The weights of the neighbours of an input coordinate whose distance past
+/// the neighbour below is `ratio` (in (0, 1]), as in the ONNX reference.
+SmallVector<double> resizeCoefficients(ResizeOp op, double ratio,
+                                       double scale) {
+  double a = op.getCubicCoeffA().convertToDouble();
+  // Antialiasing stretches the filter by 1 / scale when downsampling.
+  double stretch = std::min(scale, 1.0);
+  auto normalized = [](SmallVector<double> coefficients) {
+    double sum = 0;
+    for (double c : coefficients)
+      sum += c;
+    for (double &c : coefficients)
+      c /= sum;
+    return coefficients;
+  };
+  switch (op.getMode()) {
+  case ResizeMode::nearest:
+    if (ratio == 1.0)
+      return {0, 1};
+    switch (op.getNearestMode()) {
+    case NearestMode::round_prefer_floor:
+      return {ratio <= 0.5 ? 1.0 : 0.0, ratio > 0.5 ? 1.0 : 0.0};
+    case NearestMode::round_prefer_ceil:
+      return {ratio < 0.5 ? 1.0 : 0.0, ratio >= 0.5 ? 1.0 : 0.0};
+    case NearestMode::floor:
+      return {1, 0};
+    case NearestMode::ceil:
+      return {0, 1};
+    }
+    llvm_unreachable("unknown nearest mode");
+  case ResizeMode::linear: {
+    if (!op.getAntialias())
+      return {1 - ratio, ratio};
+    int64_t start = static_cast<int64_t>(std::floor(-1 / stretch) + 1);
+    SmallVector<double> coefficients;
+    for (int64_t i = start; i < 2 - start; ++i)
+      coefficients.push_back(
+          std::clamp(1 - std::abs((i - ratio) * stretch), 0.0, 1.0));
+    return normalized(coefficients);
+  }
+  case ResizeMode::cubic: {
+    auto cubic = [a](double x) {
+      x = std::abs(x);
+      if (x <= 1)
+        return ((a + 2) * x - (a + 3)) * x * x + 1;
+      if (x < 2)
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+      return 0.0;
+    };
+    if (!op.getAntialias())
+      return {cubic(1 + ratio), cubic(ratio), cubic(1 - ratio),
+              cubic(2 - ratio)};
+    int64_t start = static_cast<int64_t>(std::floor(-2 / stretch) + 1);
+    SmallVector<double> coefficients;
+    for (int64_t i = start; i < 2 - start; ++i)
+      coefficients.push_back(cubic(stretch * (i - ratio)));
+    return normalized(coefficients);
+  }
+  }
+  llvm_unreachable("unknown resize mode");
+}
+
+/// The taps of every output element along one axis (`in` to `out` elements
+/// by `scale`), computed as the ONNX reference does: the coefficients
+/// weight the nearest neighbours of the input coordinate in the input
+/// padded by its edge elements. Taps of weight 0 are dropped and taps
+/// reading the same element merged.
+SmallVector<SmallVector<Tap>> resizeTaps(ResizeOp op, int64_t in, int64_t out,
+                                         double scale) {
+  SmallVector<SmallVector<Tap>> taps;
+  for (int64_t x = 0; x < out; ++x) {
+    double coordinate =
+        inputCoordinate(op.getCoordinateMode(), x, scale, in, out);
+    double below = std::floor(coordinate);
+    double ratio = coordinate == below ? 1.0 : coordinate - below;
+    SmallVector<double> coefficients = resizeCoefficients(op, ratio, scale);
+    int64_t n = coefficients.size();
+    // The n nearest positions in the padded input, the lower one first on a
+    // tie; they are consecutive, so a window around the coordinate holds
+    // them.
+    int64_t pad = (n + 1) / 2, paddedSize = in + 2 * pad;
+    double padded = coordinate + pad;
+    int64_t center = static_cast<int64_t>(std::clamp(
+        std::floor(padded), 0.0, static_cast<double>(paddedSize - 1)));
+    SmallVector<int64_t> candidates;
+    for (int64_t i = std::max<int64_t>(0, center - n - 1);
+         i <= std::min(paddedSize - 1, center + n + 1); ++i)
+      candidates.push_back(i);
+    llvm::stable_sort(candidates, [&](int64_t l, int64_t r) {
+      return std::abs(padded - l) < std::abs(padded - r);
+    });
+    candidates.resize(std::min<size_t>(n, candidates.size()));
+    llvm::sort(candidates);
+    if (op.getExcludeOutside()) {
+      double sum = 0;
+      for (auto [i, c] : llvm::enumerate(candidates)) {
+        if (c - pad < 0 || c - pad >= in)
+          coefficients[i] = 0;
+        sum += coefficients[i];
+      }
+      for (double &c : coefficients)
+        c /= sum;
+    }
+    SmallVector<Tap> row;
+    for (auto [i, c] : llvm::enumerate(candidates)) {
+      if (coefficients[i] == 0)
+        continue;
+      int64_t index = std::clamp<int64_t>(c - pad, 0, in - 1);
+      if (!row.empty() && row.back().index == index)
+        row.back().weight += coefficients[i];
+      else
+        row.push_back({index, coefficients[i]});
+    }
+    if (row.empty())
+      row.push_back({0, 0.0});
+    taps.push_back(std::move(row));
+  }
+  return taps;
+}
+
+/// `input` resized along `axis` by `taps` (one list per output element): a
+/// `linalg.generic` over the result and the taps (a reduction dimension)
+/// whose body adds weight * `tensor.extract %input[.., index, ..]`, the
+/// indices and weights being constants.
+Value resizeAxis(OpBuilder &b, Location loc, Value input, int64_t axis,
+                 ArrayRef<SmallVector<Tap>> taps) {
+  auto inputType = tensorTypeOf(input);
+  auto elementType = cast<FloatType>(inputType.getElementType());
+  int64_t rank = inputType.getRank(), out = taps.size(), width = 1;
+  for (const SmallVector<Tap> &row : taps)
+    width = std::max<int64_t>(width, row.size());
+  SmallVector<int64_t> indices(out * width, 0);
+  SmallVector<APFloat> weights(
+      out * width, APFloat::getZero(elementType.getFloatSemantics()));
+  for (auto [x, row] : llvm::enumerate(taps)) {
+    for (auto [k, tap] : llvm::enumerate(row)) {
+      indices[x * width + k] = tap.index;
+      APFloat weight(tap.weight);
+      bool losesInfo = false;
+      weight.convert(elementType.getFloatSemantics(),
+                     APFloat::rmNearestTiesToEven, &losesInfo);
+      weights[x * width + k] = weight;
+    }
+  }
+  auto indexType = RankedTensorType::get({out, width}, b.getI64Type());
+  auto weightType = RankedTensorType::get({out, width}, elementType);
+  Value indexTable = arith::ConstantOp::create(
+      b, loc, DenseIntElementsAttr::get(indexType, indices));
+  Value weightTable = arith::ConstantOp::create(
+      b, loc, DenseFPElementsAttr::get(weightType, weights));
+
+  SmallVector<int64_t> shape(inputType.getShape());
+  shape[axis] = out;
+  auto resultType = RankedTensorType::get(shape, elementType);
+  Value init =
+      filledTensor(b, loc, resultType, scalarConstant(b, loc, elementType, 0));
+  MLIRContext *context = b.getContext();
+  AffineMap tableMap = AffineMap::get(
+      rank + 1, 0, {b.getAffineDimExpr(axis), b.getAffineDimExpr(rank)},
+      context);
+  SmallVector<AffineMap> maps = {
+      tableMap, tableMap,
+      AffineMap::getMultiDimIdentityMap(rank + 1, context)
+          .getMajorSubMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, ValueRange{weightTable, indexTable},
+      ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        SmallVector<Value> coords = loopIndices(nested, nestedLoc, rank);
+        coords[axis] = arith::IndexCastOp::create(
+            nested, nestedLoc, nested.getIndexType(), args[1]);
+        Value element =
+            tensor::ExtractOp::create(nested, nestedLoc, input, coords);
+        Value weighted =
+            arith::MulFOp::create(nested, nestedLoc, args[0], element);
+        Value sum = arith::AddFOp::create(nested, nestedLoc, args[2], weighted);
+        linalg::YieldOp::create(nested, nestedLoc, sum);
+      });
+  return generic.getResult(0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -758,15 +981,66 @@ struct ScatterNDLowering : DataMovementLowering<ScatterNDOp> {
   }
 };
 
+/// `dsr1.resize %x to S {scales, mode, ...}` =>
+/// per resized axis, a `linalg.generic` summing weight * `tensor.extract`
+/// over the taps of each output element, the tap indices and weights being
+/// constants computed here by the ONNX reference rules (f16 and bf16 are
+/// resized in f32).
+struct ResizeLowering : DataMovementLowering<ResizeOp> {
+  using DataMovementLowering::DataMovementLowering;
+
+  FailureOr<SmallVector<Value>>
+  lower(ResizeOp op, Adaptor adaptor,
+        ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inputType = tensorTypeOf(input);
+    auto resultType = signlessTensorType(op.getType());
+    if (resultType.getNumElements() == 0)
+      return SmallVector<Value>{emptyTensor(rewriter, loc, resultType)};
+    if (inputType.getNumElements() == 0)
+      return rewriter.notifyMatchFailure(op, "resizes an empty tensor");
+
+    Type elementType = inputType.getElementType();
+    Type computeType = elementType;
+    if (elementType.getIntOrFloatBitWidth() < 32) {
+      computeType = rewriter.getF32Type();
+      input = buildElementwise(
+          rewriter, loc, inputType.clone(computeType), input,
+          [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+            return convertScalar(b, nestedLoc, args[0], computeType, false,
+                                 false);
+          });
+    }
+    ArrayRef<double> scales = op.getScales();
+    for (int64_t axis = 0; axis < inputType.getRank(); ++axis) {
+      int64_t in = inputType.getDimSize(axis);
+      int64_t out = resultType.getDimSize(axis);
+      if (scales[axis] == 1.0 && in == out)
+        continue;
+      input = resizeAxis(rewriter, loc, input, axis,
+                         resizeTaps(op, in, out, scales[axis]));
+    }
+    if (computeType != elementType)
+      input = buildElementwise(
+          rewriter, loc, resultType, input,
+          [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+            return convertScalar(b, nestedLoc, args[0], elementType, false,
+                                 false);
+          });
+    return SmallVector<Value>{input};
+  }
+};
+
 } // namespace
 
 void populateDataMovementPatterns(LoweringTypeConverter &converter,
                                   RewritePatternSet &patterns) {
-  patterns
-      .add<TransposeLowering, ReshapeLowering, ExpandLowering, ConcatLowering,
-           SplitLowering, SliceLowering, PadLowering, GatherLowering,
-           GatherElementsLowering, ScatterElementsLowering, ScatterNDLowering>(
-          converter, patterns.getContext());
+  patterns.add<TransposeLowering, ReshapeLowering, ExpandLowering,
+               ConcatLowering, SplitLowering, SliceLowering, PadLowering,
+               GatherLowering, GatherElementsLowering, ScatterElementsLowering,
+               ScatterNDLowering, ResizeLowering>(converter,
+                                                  patterns.getContext());
 }
 
 } // namespace dsr1::cpu

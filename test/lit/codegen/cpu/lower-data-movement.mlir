@@ -1,5 +1,5 @@
 // The data movement family of -dsr1-lower-to-linalg: transpose, reshape, expand,
-// concat, split, slice, pad, gather and scatter.
+// concat, split, slice, pad, gather, scatter and resize.
 // RUN: dsr1-opt %s --split-input-file -dsr1-lower-to-linalg | FileCheck %s
 
 // CHECK-LABEL: func.func @transpose
@@ -224,4 +224,34 @@ func.func @scatter_elements(%data: tensor<3x4xf32>, %ids: tensor<3x2xi64>, %upd:
 func.func @scatter_nd(%data: tensor<4x5xi32>, %ids: tensor<2x1xi64>, %upd: tensor<2x5xi32>) -> tensor<4x5xi32> attributes {dsr1.kernel} {
   %0 = dsr1.scatter_nd %data[%ids], %upd : tensor<4x5xi32>, tensor<2x1xi64>, tensor<2x5xi32>
   return %0 : tensor<4x5xi32>
+}
+
+// -----
+
+// Linear upsampling of the last dim by 2 (half_pixel): each output element
+// weighs two input elements, by tables of indices and weights. f16 is
+// resized in f32.
+// CHECK-DAG: #[[$TABLE:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-DAG: #[[$OUT:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @resize_linear
+// CHECK: %[[WIDE:.+]] = linalg.generic
+// CHECK: arith.extf %{{.+}} : f16 to f32
+// CHECK: %[[INDICES:.+]] = arith.constant dense<{{\[}}[0, 0], [0, 1], [0, 1], [1, 0]]> : tensor<4x2xi64>
+// CHECK: %[[WEIGHTS:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 0.000000e+00], [7.500000e-01, 2.500000e-01], [2.500000e-01, 7.500000e-01], [1.000000e+00, 0.000000e+00]]> : tensor<4x2xf32>
+// CHECK: %[[ZERO:.+]] = linalg.fill
+// CHECK: %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[$TABLE]], #[[$TABLE]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[WEIGHTS]], %[[INDICES]] : tensor<4x2xf32>, tensor<4x2xi64>) outs(%[[ZERO]] : tensor<1x2x4xf32>)
+// CHECK-NEXT: ^bb0(%[[W:.+]]: f32, %[[INDEX:.+]]: i64, %[[ACC:.+]]: f32):
+// CHECK: %[[I0:.+]] = linalg.index 0 : index
+// CHECK: %[[I1:.+]] = linalg.index 1 : index
+// CHECK: %[[I:.+]] = arith.index_cast %[[INDEX]] : i64 to index
+// CHECK: %[[E:.+]] = tensor.extract %[[WIDE]][%[[I0]], %[[I1]], %[[I]]] : tensor<1x2x2xf32>
+// CHECK: %[[P:.+]] = arith.mulf %[[W]], %[[E]] : f32
+// CHECK: %[[S:.+]] = arith.addf %[[ACC]], %[[P]] : f32
+// CHECK: linalg.yield %[[S]] : f32
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[SUM]] : tensor<1x2x4xf32>)
+// CHECK: arith.truncf %{{.+}} : f32 to f16
+func.func @resize_linear(%x: tensor<1x2x2xf16>) -> tensor<1x2x4xf16> attributes {dsr1.kernel} {
+  %0 = dsr1.resize %x to [-1, -1, 4] {mode = #dsr1.resize_mode<linear>, scales = array<f64: 1.0, 1.0, 2.0>} : tensor<1x2x2xf16>
+  return %0 : tensor<1x2x4xf16>
 }
