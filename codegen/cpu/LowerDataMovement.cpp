@@ -503,7 +503,8 @@ struct DataMovementLowering : OpConversionPattern<OpTy> {
     return success();
   }
 
-  /// The values replacing the op's results, built with `b` at the op.
+  /// The values replacing the op's results, built with `rewriter` at the
+  /// op (failure after a notifyMatchFailure).
   virtual FailureOr<SmallVector<Value>>
   lower(OpTy op, Adaptor adaptor,
         ConversionPatternRewriter &rewriter) const = 0;
@@ -581,7 +582,7 @@ struct ConcatLowering : DataMovementLowering<ConcatOp> {
     for (Value input : adaptor.getInputs()) {
       auto inputType = tensorTypeOf(input);
       int64_t size = inputType.getDimSize(axis);
-      if (size == 0 || inputType.getNumElements() == 0) {
+      if (inputType.getNumElements() == 0) {
         offset += size;
         continue;
       }
@@ -663,9 +664,9 @@ struct SliceLowering : DataMovementLowering<SliceOp> {
         strides[axis] = step > 0 ? step : 1;
         continue;
       }
-      // Take the same elements forwards, from the last one, then reverse.
-      // The magnitude of a step below -dim does not matter (one element).
-      int64_t stride = step < -dim ? dim : -step;
+      // Take the same elements forwards, from the last one, then reverse
+      // (more than one element, so -step < dim does not overflow).
+      int64_t stride = -step;
       offsets[axis] = start - stride * (length - 1);
       strides[axis] = stride;
       reversed[axis] = true;
