@@ -777,6 +777,172 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+/// `%o = dsr1.attention %q, %k, %v mask %m {num_heads, scale, causal}` =>
+///   s = linalg.generic {(b, h, i, j, d): q[b, h, i, d] * k[b, h, j, d] summed}
+///   s = linalg.generic {scale * s + m (a bool m or causal j > i: -inf)}
+///   p = exp(s - max_j s), l = sum_j p (three linalg.generic)
+///   o = linalg.generic {(b, h, i, e, j): p[b, h, i, j] * v[b, h, j, e]
+///       summed}, divided by l[b, h, i].
+/// A fully masked row (every score -inf) yields zeros, as in ONNX.
+/// Rank-3 operands ([B, S, H * D]) are expanded to [B, S, H, D] and read with
+/// the head and sequence dims swapped; f16/bf16 compute in f32.
+struct AttentionLowering : OpConversionPattern<AttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
+    Value mask = adaptor.getMask();
+    if (!allStatic({q, k, v, mask, op.getResult()}))
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    auto resultType = signlessTensorType(op.getType());
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    Type element = resultType.getElementType();
+    Type acc = accumulatorType(element);
+    int64_t heads = op.getNumHeads();
+    bool packed = resultType.getRank() == 3;
+    if (packed) {
+      q = expandDim(rewriter, loc, q, 2, heads);
+      k = expandDim(rewriter, loc, k, 2, heads);
+      v = expandDim(rewriter, loc, v, 2, heads);
+    }
+    auto qType = cast<RankedTensorType>(q.getType());
+    auto kType = cast<RankedTensorType>(k.getType());
+    auto vType = cast<RankedTensorType>(v.getType());
+    int64_t seqDim = packed ? 1 : 2;
+    int64_t batch = qType.getDimSize(0), qLen = qType.getDimSize(seqDim);
+    int64_t kvLen = kType.getDimSize(seqDim);
+    int64_t keyDepth = qType.getDimSize(3), valueDepth = vType.getDimSize(3);
+    double scale = op.getScale() ? op.getScale()->convertToDouble()
+                                 : 1.0 / std::sqrt(double(keyDepth));
+
+    auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+    // An operand's exprs for (batch, head, sequence, feature).
+    auto layout = [&](AffineExpr b, AffineExpr h, AffineExpr s,
+                      AffineExpr d) -> SmallVector<AffineExpr> {
+      if (packed)
+        return {b, s, h, d};
+      return {b, h, s, d};
+    };
+    SmallVector<int64_t> scoresShape = {batch, heads, qLen, kvLen};
+    auto scoresType = RankedTensorType::get(scoresShape, acc);
+    SmallVector<int64_t> rowShape = {batch, heads, qLen};
+    AffineMap scoresMap = rewriter.getMultiDimIdentityMap(4);
+    AffineMap rowMap = AffineMap::get(4, 0, {dim(0), dim(1), dim(2)}, context);
+    SmallVector<Iterator> parallel4(4, Iterator::parallel);
+    SmallVector<Iterator> rowReduction = {
+        Iterator::parallel, Iterator::parallel, Iterator::parallel,
+        Iterator::reduction};
+    SmallVector<Iterator> contraction(4, Iterator::parallel);
+    contraction.push_back(Iterator::reduction);
+
+    // Loops b, h, i, j, d.
+    Value scores = buildContraction(
+        rewriter, loc, q, k, zeros(rewriter, loc, scoresShape, acc),
+        {AffineMap::get(5, 0, layout(dim(0), dim(1), dim(2), dim(4)), context),
+         AffineMap::get(5, 0, layout(dim(0), dim(1), dim(3), dim(4)), context),
+         AffineMap::get(5, 0, {dim(0), dim(1), dim(2), dim(3)}, context)},
+        contraction);
+
+    SmallVector<Value> inputs = {scores};
+    if (mask)
+      inputs.push_back(mask);
+    bool causal = op.getCausal();
+    double negInf = -std::numeric_limits<double>::infinity();
+    scores = buildElementwise(
+        rewriter, loc, scoresType, inputs,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value s = arith::MulFOp::create(nb, nl, args[0],
+                                          scalarConstant(nb, nl, acc, scale));
+          Value masked = scalarConstant(nb, nl, acc, negInf);
+          if (args.size() > 1) {
+            if (args[1].getType().isInteger(1))
+              s = arith::SelectOp::create(nb, nl, args[1], s, masked);
+            else
+              s = arith::AddFOp::create(nb, nl, s,
+                                        convertTo(nb, nl, args[1], acc));
+          }
+          if (causal) {
+            Value i = linalg::IndexOp::create(nb, nl, 2);
+            Value j = linalg::IndexOp::create(nb, nl, 3);
+            Value visible =
+                arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ule, j, i);
+            s = arith::SelectOp::create(nb, nl, visible, s, masked);
+          }
+          return s;
+        });
+
+    Value rowMax = buildGeneric(
+        rewriter, loc, scores,
+        filledTensor(rewriter, loc, RankedTensorType::get(rowShape, acc),
+                     scalarConstant(rewriter, loc, acc, negInf)),
+        {scoresMap, rowMap}, rowReduction,
+        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+        });
+    Value exps = buildGeneric(
+        rewriter, loc, {scores, rowMax}, emptyTensor(rewriter, loc, scoresType),
+        {scoresMap, rowMap, scoresMap}, parallel4,
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          // A fully masked row (max -inf) gets all-zero weights, not NaN.
+          Value max = args[1];
+          Value allMasked =
+              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, max,
+                                    scalarConstant(nb, nl, acc, negInf));
+          max = arith::SelectOp::create(nb, nl, allMasked,
+                                        scalarConstant(nb, nl, acc, 0), max);
+          Value shifted = arith::SubFOp::create(nb, nl, args[0], max);
+          return math::ExpOp::create(nb, nl, shifted);
+        });
+    Value rowSum =
+        buildGeneric(rewriter, loc, exps, zeros(rewriter, loc, rowShape, acc),
+                     {scoresMap, rowMap}, rowReduction,
+                     [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                       return arith::AddFOp::create(nb, nl, args[1], args[0]);
+                     });
+
+    // Loops b, h, i, e, j.
+    SmallVector<int64_t> outShape =
+        packed ? SmallVector<int64_t>{batch, qLen, heads, valueDepth}
+               : SmallVector<int64_t>{batch, heads, qLen, valueDepth};
+    Value weighted = buildContraction(
+        rewriter, loc, exps, v, zeros(rewriter, loc, outShape, acc),
+        {AffineMap::get(5, 0, {dim(0), dim(1), dim(2), dim(4)}, context),
+         AffineMap::get(5, 0, layout(dim(0), dim(1), dim(4), dim(3)), context),
+         AffineMap::get(5, 0, layout(dim(0), dim(1), dim(2), dim(3)), context)},
+        contraction);
+    // The output's dims are in its layout: find b, h, i among them.
+    AffineMap outRowMap =
+        packed ? AffineMap::get(4, 0, {dim(0), dim(2), dim(1)}, context)
+               : rowMap;
+    Value result = buildGeneric(
+        rewriter, loc, {weighted, rowSum},
+        emptyTensor(rewriter, loc, RankedTensorType::get(outShape, element)),
+        {scoresMap, outRowMap, scoresMap}, parallel4,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          // A sum of 0 (a fully masked row) divides its zeros by 1.
+          Value sum = args[1];
+          Value zero = scalarConstant(nb, nl, acc, 0);
+          Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                              sum, zero);
+          sum = arith::SelectOp::create(nb, nl, empty,
+                                        scalarConstant(nb, nl, acc, 1), sum);
+          Value o = arith::DivFOp::create(nb, nl, args[0], sum);
+          return convertTo(nb, nl, o, element);
+        });
+    if (packed)
+      result = collapseDim(rewriter, loc, result, 2);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateStructuredPatterns(LoweringTypeConverter &converter,
@@ -785,7 +951,8 @@ void populateStructuredPatterns(LoweringTypeConverter &converter,
   patterns.add<MatMulLowering, GemmLowering, ConvLowering,
                ConvTransposeLowering, MaxPoolLowering, AvgPoolLowering,
                GlobalPoolLowering<GlobalMaxPoolOp, true>,
-               GlobalPoolLowering<GlobalAvgPoolOp, false>>(converter, context);
+               GlobalPoolLowering<GlobalAvgPoolOp, false>, AttentionLowering>(
+      converter, context);
 }
 
 } // namespace dsr1::cpu
