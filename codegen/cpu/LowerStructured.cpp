@@ -152,8 +152,8 @@ Value spreadAndPad(OpBuilder &b, Location loc, Value input,
           Value zero = indexConstant(nb, nl, 0);
           Value ok = arith::CmpIOp::create(nb, nl, IPred::sge, at, zero);
           at = arith::MaxSIOp::create(nb, nl, at, zero);
-          Value stride = indexConstant(nb, nl, strides[i]);
           if (strides[i] != 1) {
+            Value stride = indexConstant(nb, nl, strides[i]);
             Value rem = arith::RemUIOp::create(nb, nl, at, stride);
             ok = arith::AndIOp::create(
                 nb, nl, ok,
