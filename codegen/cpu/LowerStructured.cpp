@@ -1,12 +1,12 @@
-//===- LowerStructured.cpp - matmul, gemm, convolution and pooling -===//
+//===- LowerStructured.cpp - matmul, convolution, pooling, attention ------===//
 //
 // The dsr1-to-linalg patterns for matmul, gemm, convolution, pooling and
 // attention. Each is a linalg.generic whose indexing maps say which elements
 // meet: contractions sum products over reduction dimensions, windows read the
 // input at `out * stride + tap * dilation` of an input padded beforehand.
-// Products of f16 and bf16 accumulate in f32 and are truncated
-// once at the end. Shapes are static here: a pattern meeting a dynamic shape
-// does not match.
+// Products of f16 and bf16 accumulate in f32 and are truncated once at the
+// end. Shapes are static here: a pattern meeting a dynamic shape does not
+// match.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,6 +40,8 @@ Type accumulatorType(Type element) {
   return element;
 }
 
+/// True if every value (null ones skipped: absent optional operands) has a
+/// static shape.
 bool allStatic(ValueRange values) {
   return llvm::all_of(values, [](Value v) {
     return !v || cast<ShapedType>(v.getType()).hasStaticShape();
@@ -316,16 +318,14 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     AffineExpr m = getAffineDimExpr(0, context);
     AffineExpr n = getAffineDimExpr(1, context);
     AffineExpr k = getAffineDimExpr(2, context);
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(3, 0,
-                       op.getTransA() ? ArrayRef<AffineExpr>{k, m}
-                                      : ArrayRef<AffineExpr>{m, k},
-                       context),
-        AffineMap::get(3, 0,
-                       op.getTransB() ? ArrayRef<AffineExpr>{n, k}
-                                      : ArrayRef<AffineExpr>{k, n},
-                       context),
-        AffineMap::get(3, 0, {m, n}, context)};
+    SmallVector<AffineExpr> aExprs = {m, k}, bExprs = {k, n};
+    if (op.getTransA())
+      std::swap(aExprs[0], aExprs[1]);
+    if (op.getTransB())
+      std::swap(bExprs[0], bExprs[1]);
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, aExprs, context),
+                                   AffineMap::get(3, 0, bExprs, context),
+                                   AffineMap::get(3, 0, {m, n}, context)};
     SmallVector<Iterator> iterators = {Iterator::parallel, Iterator::parallel,
                                        Iterator::reduction};
     Type element = resultType.getElementType();
@@ -489,8 +489,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
 /// output_padding, group}` => x spread out by the strides and padded by
 /// `d * (k - 1) - pad` (cropped where negative) plus the output padding at the
 /// end (one gathering `linalg.generic`), the kernel flipped
-/// (`linalg.generic {w[c, m, K - 1 - k]}`), then the convolution of `conv`
-/// with stride 1, reading the weight as w[g, c, m, k].
+/// (`linalg.generic {w[c, m, K - 1 - k]}`), then a stride-1 convolution as
+/// for dsr1.conv that reads the weight as w[g, c, m, k].
 struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
   using OpConversionPattern::OpConversionPattern;
 
