@@ -1,17 +1,958 @@
-//===- LowerStructured.cpp - matmul, gemm, convolution and pooling -===//
+//===- LowerStructured.cpp - matmul, convolution, pooling, attention ------===//
 //
-// The dsr1-to-linalg patterns for matmul, gemm, convolution and pooling.
+// The dsr1-to-linalg patterns for matmul, gemm, convolution, pooling and
+// attention. Each is a linalg.generic whose indexing maps say which elements
+// meet: contractions sum products over reduction dimensions, windows read the
+// input at `out * stride + tap * dilation` of an input padded beforehand.
+// Products of f16 and bf16 accumulate in f32 and are truncated once at the
+// end. Shapes are static here: a pattern meeting a dynamic shape does not
+// match.
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/Lowering.h"
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <cmath>
+#include <limits>
+
 using namespace mlir;
 
 namespace dsr1::cpu {
+namespace {
+
+using Iterator = utils::IteratorType;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+/// The element type products and sums are accumulated in: f32 for f16 and
+/// bf16, the element type itself otherwise.
+Type accumulatorType(Type element) {
+  if (element.isF16() || element.isBF16())
+    return Float32Type::get(element.getContext());
+  return element;
+}
+
+/// True if every value (null ones skipped: absent optional operands) has a
+/// static shape.
+bool allStatic(ValueRange values) {
+  return llvm::all_of(values, [](Value v) {
+    return !v || cast<ShapedType>(v.getType()).hasStaticShape();
+  });
+}
+
+Value addScalars(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::AddFOp::create(b, loc, x, y);
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+Value mulScalars(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MulFOp::create(b, loc, x, y);
+  return arith::MulIOp::create(b, loc, x, y);
+}
+
+/// Converts between float types, or leaves a value alone (integers
+/// accumulate in their own type).
+Value convertTo(OpBuilder &b, Location loc, Value value, Type to) {
+  return convertScalar(b, loc, value, to, /*fromUnsigned=*/false,
+                       /*toUnsigned=*/false);
+}
+
+/// A `linalg.generic` over `iterators` with `inputs` and one `init`, each
+/// read through its map; `body` gets the input scalars and the current
+/// output scalar and returns the new output scalar.
+Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs, Value init,
+                   ArrayRef<AffineMap> maps, ArrayRef<Iterator> iterators,
+                   const ScalarBody &body) {
+  auto generic = linalg::GenericOp::create(
+      b, loc, init.getType(), inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(nested, nestedLoc,
+                                body(nested, nestedLoc, args));
+      });
+  return generic.getResult(0);
+}
+
+/// Sums `lhs * rhs` into `init` (its element type is the accumulator's).
+Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                       Value init, ArrayRef<AffineMap> maps,
+                       ArrayRef<Iterator> iterators) {
+  Type acc = cast<RankedTensorType>(init.getType()).getElementType();
+  return buildGeneric(b, loc, {lhs, rhs}, init, maps, iterators,
+                      [&](OpBuilder &nb, Location nl, ValueRange args) {
+                        Value product =
+                            mulScalars(nb, nl, convertTo(nb, nl, args[0], acc),
+                                       convertTo(nb, nl, args[1], acc));
+                        return addScalars(nb, nl, args[2], product);
+                      });
+}
+
+/// A zero-filled tensor of `shape` and element type `element`.
+Value zeros(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type element) {
+  return filledTensor(b, loc, RankedTensorType::get(shape, element),
+                      scalarConstant(b, loc, element, 0));
+}
+
+/// `value` converted elementwise to `type`'s element type (same shape).
+Value convertTensor(OpBuilder &b, Location loc, Value value,
+                    RankedTensorType type) {
+  if (value.getType() == type)
+    return value;
+  return buildElementwise(
+      b, loc, type, value, [&](OpBuilder &nb, Location nl, ValueRange args) {
+        return convertTo(nb, nl, args[0], type.getElementType());
+      });
+}
+
+/// The spatial dimensions (from 2) of `input` spread out by `strides`
+/// (`strides - 1` elements between neighbours), then padded by `low` and
+/// `high` elements (a negative amount crops), the new elements `padValue`.
+/// A gather (`linalg.generic` reading the input with `tensor.extract`) rather
+/// than tensor.pad or a strided tensor.insert_slice, which bufferize to copies
+/// into strided views, and those need a runtime library the JIT lacks.
+Value spreadAndPad(OpBuilder &b, Location loc, Value input,
+                   ArrayRef<int64_t> strides, ArrayRef<int64_t> low,
+                   ArrayRef<int64_t> high, Value padValue) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  if (llvm::all_of(strides, [](int64_t s) { return s == 1; }) &&
+      llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t i = 0; i < low.size(); ++i)
+    shape[i + 2] = (shape[i + 2] - 1) * strides[i] + 1 + low[i] + high[i];
+  auto resultType = type.clone(shape);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  SmallVector<Iterator> iterators(rank, Iterator::parallel);
+  return buildGeneric(
+      b, loc, {}, emptyTensor(b, loc, resultType), maps, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
+        using IPred = arith::CmpIPredicate;
+        SmallVector<Value> indices;
+        Value valid;
+        for (int64_t d = 0; d < rank; ++d) {
+          Value index = linalg::IndexOp::create(nb, nl, d);
+          if (d < 2) {
+            indices.push_back(index);
+            continue;
+          }
+          int64_t i = d - 2, size = type.getDimSize(d);
+          // at = index - low; the element is input[at / stride] if at is a
+          // multiple of the stride in [0, stride * (size - 1)].
+          Value at = arith::SubIOp::create(nb, nl, index,
+                                           indexConstant(nb, nl, low[i]));
+          Value zero = indexConstant(nb, nl, 0);
+          Value ok = arith::CmpIOp::create(nb, nl, IPred::sge, at, zero);
+          at = arith::MaxSIOp::create(nb, nl, at, zero);
+          if (strides[i] != 1) {
+            Value stride = indexConstant(nb, nl, strides[i]);
+            Value rem = arith::RemUIOp::create(nb, nl, at, stride);
+            ok = arith::AndIOp::create(
+                nb, nl, ok,
+                arith::CmpIOp::create(nb, nl, IPred::eq, rem, zero));
+            at = arith::DivUIOp::create(nb, nl, at, stride);
+          }
+          Value last = indexConstant(nb, nl, size - 1);
+          ok = arith::AndIOp::create(
+              nb, nl, ok, arith::CmpIOp::create(nb, nl, IPred::sle, at, last));
+          indices.push_back(arith::MinSIOp::create(nb, nl, at, last));
+          valid = valid ? arith::AndIOp::create(nb, nl, valid, ok) : ok;
+        }
+        Value element = tensor::ExtractOp::create(nb, nl, input, indices);
+        if (!valid)
+          return element;
+        return arith::SelectOp::create(nb, nl, valid, element, padValue);
+      });
+}
+
+/// Pads the spatial dimensions (from 2) of `input` by `low` and `high`
+/// elements of `padValue`; a negative amount crops instead.
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> high, Value padValue) {
+  SmallVector<int64_t> ones(low.size(), 1);
+  return spreadAndPad(b, loc, input, ones, low, high, padValue);
+}
+
+/// An attribute that defaults to `fill` per spatial dimension when empty.
+SmallVector<int64_t> spatialAttr(ArrayRef<int64_t> values, size_t count,
+                                 int64_t fill) {
+  if (values.empty())
+    return SmallVector<int64_t>(count, fill);
+  return SmallVector<int64_t>(values);
+}
+
+/// `[[0], ..., [at, at + 1], ...]`: the reassociation that splits (or
+/// merges) dimension `at` of a rank-`rank` tensor into two.
+SmallVector<ReassociationIndices> splitDim(int64_t rank, int64_t at) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0, next = 0; i < rank; ++i) {
+    if (i == at) {
+      groups.push_back({next, next + 1});
+      next += 2;
+    } else {
+      groups.push_back({next++});
+    }
+  }
+  return groups;
+}
+
+/// `value` with dimension `at` split into [outer, size / outer].
+Value expandDim(OpBuilder &b, Location loc, Value value, int64_t at,
+                int64_t outer) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[at] /= outer;
+  shape.insert(shape.begin() + at, outer);
+  return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), value,
+                                       splitDim(type.getRank(), at));
+}
+
+/// `value` with dimensions `at` and `at + 1` merged.
+Value collapseDim(OpBuilder &b, Location loc, Value value, int64_t at) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return tensor::CollapseShapeOp::create(b, loc, value,
+                                         splitDim(type.getRank() - 1, at));
+}
+
+//===----------------------------------------------------------------------===//
+// MatMul and Gemm
+//===----------------------------------------------------------------------===//
+
+/// `%c = dsr1.matmul %a, %b : tensor<BxMxK>, tensor<KxN>` =>
+/// `linalg.fill` + `linalg.generic {(b, m, n, k): a[b, m, k] * b[k, n] summed
+/// into c[b, m, n]}`; batch dims of size 1 broadcast (map to 0), a 1-D operand
+/// has no m (or n) loop, f16/bf16 accumulate in f32 then truncate.
+struct MatMulLowering : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    if (!allStatic({lhs, rhs, op.getResult()}))
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    auto resultType = signlessTensorType(op.getType());
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+
+    bool hasM = lhsType.getRank() >= 2, hasN = rhsType.getRank() >= 2;
+    int64_t batchRank = resultType.getRank() - hasM - hasN;
+    unsigned numDims = batchRank + hasM + hasN + 1;
+    AffineExpr m = getAffineDimExpr(batchRank, context);
+    AffineExpr n = getAffineDimExpr(batchRank + hasM, context);
+    AffineExpr k = getAffineDimExpr(numDims - 1, context);
+
+    // The batch dims of an operand, aligned at the right of the result's.
+    auto batchExprs = [&](RankedTensorType type, bool isMatrix) {
+      int64_t operandBatch = isMatrix ? type.getRank() - 2 : 0;
+      SmallVector<AffineExpr> exprs;
+      for (int64_t i = 0; i < operandBatch; ++i) {
+        int64_t dim = i + batchRank - operandBatch;
+        if (type.getDimSize(i) == 1 && resultType.getDimSize(dim) != 1)
+          exprs.push_back(getAffineConstantExpr(0, context));
+        else
+          exprs.push_back(getAffineDimExpr(dim, context));
+      }
+      return exprs;
+    };
+    SmallVector<AffineExpr> lhsExprs = batchExprs(lhsType, hasM);
+    if (hasM)
+      lhsExprs.push_back(m);
+    lhsExprs.push_back(k);
+    SmallVector<AffineExpr> rhsExprs = batchExprs(rhsType, hasN);
+    rhsExprs.push_back(k);
+    if (hasN)
+      rhsExprs.push_back(n);
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < batchRank; ++i)
+      outExprs.push_back(getAffineDimExpr(i, context));
+    if (hasM)
+      outExprs.push_back(m);
+    if (hasN)
+      outExprs.push_back(n);
+
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(numDims, 0, lhsExprs, context),
+        AffineMap::get(numDims, 0, rhsExprs, context),
+        AffineMap::get(numDims, 0, outExprs, context)};
+    SmallVector<Iterator> iterators(numDims - 1, Iterator::parallel);
+    iterators.push_back(Iterator::reduction);
+
+    Type acc = accumulatorType(resultType.getElementType());
+    Value init = zeros(rewriter, loc, resultType.getShape(), acc);
+    Value sum =
+        buildContraction(rewriter, loc, lhs, rhs, init, maps, iterators);
+    rewriter.replaceOp(op, convertTensor(rewriter, loc, sum, resultType));
+    return success();
+  }
+};
+
+/// `%y = dsr1.gemm %a, %b, %c {alpha, beta, trans_a, trans_b}` =>
+/// `linalg.generic {(m, n, k): a[m, k] (or a[k, m]) * b[k, n] (or b[n, k])
+/// summed}` then `linalg.generic {alpha * sum + beta * c}` with c broadcast.
+struct GemmLowering : OpConversionPattern<GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value a = adaptor.getA(), b = adaptor.getB(), c = adaptor.getC();
+    if (!allStatic({a, b, c, op.getResult()}))
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    auto resultType = signlessTensorType(op.getType());
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+
+    AffineExpr m = getAffineDimExpr(0, context);
+    AffineExpr n = getAffineDimExpr(1, context);
+    AffineExpr k = getAffineDimExpr(2, context);
+    SmallVector<AffineExpr> aExprs = {m, k}, bExprs = {k, n};
+    if (op.getTransA())
+      std::swap(aExprs[0], aExprs[1]);
+    if (op.getTransB())
+      std::swap(bExprs[0], bExprs[1]);
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, aExprs, context),
+                                   AffineMap::get(3, 0, bExprs, context),
+                                   AffineMap::get(3, 0, {m, n}, context)};
+    SmallVector<Iterator> iterators = {Iterator::parallel, Iterator::parallel,
+                                       Iterator::reduction};
+    Type element = resultType.getElementType();
+    Type acc = accumulatorType(element);
+    Value init = zeros(rewriter, loc, resultType.getShape(), acc);
+    Value sum = buildContraction(rewriter, loc, a, b, init, maps, iterators);
+
+    double alpha = op.getAlpha().convertToDouble();
+    double beta = op.getBeta().convertToDouble();
+    SmallVector<Value> inputs = {sum};
+    if (c)
+      inputs.push_back(c);
+    Value result = buildElementwise(
+        rewriter, loc, resultType, inputs,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value y = args[0];
+          if (alpha != 1)
+            y = mulScalars(nb, nl, scalarConstant(nb, nl, acc, alpha), y);
+          if (args.size() > 1) {
+            Value z = convertTo(nb, nl, args[1], acc);
+            if (beta != 1)
+              z = mulScalars(nb, nl, scalarConstant(nb, nl, acc, beta), z);
+            y = addScalars(nb, nl, y, z);
+          }
+          return convertTo(nb, nl, y, element);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+/// The grouped, strided, dilated convolution of `input` ([N, C, S...],
+/// already padded) with `weight`, into [N, M, O...] of `accType` elements
+/// (zero-initialised):
+///   out[n, g, mg, o...] += in[n, g, c, o * s + k * d] * w[g, mg, c, k]
+/// with in, w and out split by group. A `transposed` weight is ConvTranspose's
+/// [C, M / group, K...], read as w[g, c, mg, k].
+Value buildConvolution(OpBuilder &b, Location loc, Value input, Value weight,
+                       ArrayRef<int64_t> outSpatial, ArrayRef<int64_t> strides,
+                       ArrayRef<int64_t> dilations, int64_t groups,
+                       int64_t outChannels, bool transposed, Type accType) {
+  MLIRContext *context = b.getContext();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t spatial = inputType.getRank() - 2;
+
+  // Loops: n, g, mg, o..., c, k...
+  unsigned numDims = 4 + 2 * spatial;
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  AffineExpr n = dim(0), g = dim(1), mg = dim(2), c = dim(3 + spatial);
+  SmallVector<AffineExpr> inExprs = {n, g, c}, wExprs, outExprs = {n, g, mg};
+  if (transposed)
+    wExprs = {g, c, mg};
+  else
+    wExprs = {g, mg, c};
+  for (int64_t i = 0; i < spatial; ++i) {
+    AffineExpr o = dim(3 + i), k = dim(4 + spatial + i);
+    inExprs.push_back(o * strides[i] + k * dilations[i]);
+    wExprs.push_back(k);
+    outExprs.push_back(o);
+  }
+  SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, inExprs, context),
+                                 AffineMap::get(numDims, 0, wExprs, context),
+                                 AffineMap::get(numDims, 0, outExprs, context)};
+  SmallVector<Iterator> iterators(3 + spatial, Iterator::parallel);
+  iterators.append(1 + spatial, Iterator::reduction);
+
+  SmallVector<int64_t> outShape = {inputType.getDimSize(0), groups,
+                                   outChannels / groups};
+  outShape.append(outSpatial.begin(), outSpatial.end());
+  Value init = zeros(b, loc, outShape, accType);
+  Value sum = buildContraction(b, loc, expandDim(b, loc, input, 1, groups),
+                               expandDim(b, loc, weight, 0, groups), init, maps,
+                               iterators);
+  return collapseDim(b, loc, sum, 1);
+}
+
+/// `weight` ([A, B, K...]) with its kernel dimensions reversed:
+/// `linalg.generic {w[a, b, K - 1 - k]}`.
+Value flipKernel(OpBuilder &b, Location loc, Value weight) {
+  auto type = cast<RankedTensorType>(weight.getType());
+  int64_t rank = type.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < rank; ++i) {
+    AffineExpr d = getAffineDimExpr(i, b.getContext());
+    exprs.push_back(i < 2 ? d : type.getDimSize(i) - 1 - d);
+  }
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, b.getContext()),
+                                 b.getMultiDimIdentityMap(rank)};
+  SmallVector<Iterator> iterators(rank, Iterator::parallel);
+  return buildGeneric(
+      b, loc, weight, emptyTensor(b, loc, type), maps, iterators,
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+/// Adds the optional per-channel `bias` ([M]) to `sum` ([N, M, O...]) and
+/// converts to `resultType`.
+Value addBias(OpBuilder &b, Location loc, Value sum, Value bias,
+              RankedTensorType resultType) {
+  if (!bias)
+    return convertTensor(b, loc, sum, resultType);
+  // [M] -> [M, 1, ...]: broadcasts against [N, M, O...] by numpy rules.
+  auto biasType = cast<RankedTensorType>(bias.getType());
+  SmallVector<int64_t> shape(resultType.getRank() - 1, 1);
+  shape[0] = biasType.getDimSize(0);
+  ReassociationIndices all;
+  for (int64_t i = 0, e = shape.size(); i < e; ++i)
+    all.push_back(i);
+  Value expanded = tensor::ExpandShapeOp::create(
+      b, loc, biasType.clone(shape), bias, ArrayRef<ReassociationIndices>{all});
+  Type acc = cast<RankedTensorType>(sum.getType()).getElementType();
+  return buildElementwise(
+      b, loc, resultType, {sum, expanded},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value y = addScalars(nb, nl, args[0], convertTo(nb, nl, args[1], acc));
+        return convertTo(nb, nl, y, resultType.getElementType());
+      });
+}
+
+/// `%y = dsr1.conv %x, %w, %bias {strides, pads, dilations, group}` =>
+/// x padded with zeros (a gathering `linalg.generic`), `tensor.expand_shape` of
+/// x and w by group, then `linalg.generic {(n, g, m, o..., c, k...): x[n, g, c,
+/// o * s + k * d] * w[g, m, c, k] summed}`, collapsed to [N, M, O...], plus
+/// bias.
+struct ConvLowering : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput(), weight = adaptor.getWeight();
+    if (!allStatic({input, weight, adaptor.getBias(), op.getResult()}))
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    auto resultType = signlessTensorType(op.getType());
+    Location loc = op.getLoc();
+    size_t spatial = resultType.getRank() - 2;
+    SmallVector<int64_t> strides = spatialAttr(op.getStrides(), spatial, 1);
+    SmallVector<int64_t> dilations = spatialAttr(op.getDilations(), spatial, 1);
+    SmallVector<int64_t> pads = spatialAttr(op.getPads(), 2 * spatial, 0);
+
+    Type element = resultType.getElementType();
+    Type acc = accumulatorType(element);
+    Value padded = padSpatial(rewriter, loc, input,
+                              ArrayRef<int64_t>(pads).take_front(spatial),
+                              ArrayRef<int64_t>(pads).drop_front(spatial),
+                              scalarConstant(rewriter, loc, element, 0));
+    Value sum = buildConvolution(
+        rewriter, loc, padded, weight, resultType.getShape().drop_front(2),
+        strides, dilations, op.getGroup(), resultType.getDimSize(1),
+        /*transposed=*/false, acc);
+    rewriter.replaceOp(
+        op, addBias(rewriter, loc, sum, adaptor.getBias(), resultType));
+    return success();
+  }
+};
+
+/// `%y = dsr1.conv_transpose %x, %w, %bias {strides, pads, dilations,
+/// output_padding, group}` => x spread out by the strides and padded by
+/// `d * (k - 1) - pad` (cropped where negative) plus the output padding at the
+/// end (one gathering `linalg.generic`), the kernel flipped
+/// (`linalg.generic {w[c, m, K - 1 - k]}`), then a stride-1 convolution as
+/// for dsr1.conv that reads the weight as w[g, c, m, k].
+struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput(), weight = adaptor.getWeight();
+    if (!allStatic({input, weight, adaptor.getBias(), op.getResult()}))
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    auto weightType = cast<RankedTensorType>(weight.getType());
+    auto resultType = signlessTensorType(op.getType());
+    Location loc = op.getLoc();
+    size_t spatial = resultType.getRank() - 2;
+    SmallVector<int64_t> strides = spatialAttr(op.getStrides(), spatial, 1);
+    SmallVector<int64_t> dilations = spatialAttr(op.getDilations(), spatial, 1);
+    SmallVector<int64_t> pads = spatialAttr(op.getPads(), 2 * spatial, 0);
+    SmallVector<int64_t> outputPadding =
+        spatialAttr(op.getOutputPadding(), spatial, 0);
+
+    Type element = resultType.getElementType();
+    Type acc = accumulatorType(element);
+    Value zero = scalarConstant(rewriter, loc, element, 0);
+    SmallVector<int64_t> low, high;
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t span = dilations[i] * (weightType.getDimSize(i + 2) - 1);
+      low.push_back(span - pads[i]);
+      high.push_back(span - pads[i + spatial] + outputPadding[i]);
+    }
+    Value padded = spreadAndPad(rewriter, loc, input, strides, low, high, zero);
+    weight = flipKernel(rewriter, loc, weight);
+    SmallVector<int64_t> ones(spatial, 1);
+    Value sum = buildConvolution(
+        rewriter, loc, padded, weight, resultType.getShape().drop_front(2),
+        ones, dilations, op.getGroup(), resultType.getDimSize(1),
+        /*transposed=*/true, acc);
+    rewriter.replaceOp(
+        op, addBias(rewriter, loc, sum, adaptor.getBias(), resultType));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+/// The window of a pooling op, with every attribute defaulted.
+struct Window {
+  SmallVector<int64_t> kernel, strides, dilations, padBegin, padEnd;
+};
+
+template <typename PoolOp> Window poolWindow(PoolOp op) {
+  size_t spatial = op.getKernelShape().size();
+  Window w;
+  w.kernel = SmallVector<int64_t>(op.getKernelShape());
+  w.strides = spatialAttr(op.getStrides(), spatial, 1);
+  w.dilations = spatialAttr(op.getDilations(), spatial, 1);
+  SmallVector<int64_t> pads = spatialAttr(op.getPads(), 2 * spatial, 0);
+  w.padBegin.assign(pads.begin(), pads.begin() + spatial);
+  w.padEnd.assign(pads.begin() + spatial, pads.end());
+  return w;
+}
+
+/// Folds the windows of `input` ([N, C, S...]) into `init` ([N, C, O...]):
+///   out[n, c, o...] = combine(out, in[n, c, o * s + k * d - padBegin])
+/// where positions outside the input read `padValue`. The input is padded so
+/// that every window fits, ceil_mode's partial last window included.
+Value buildWindowFold(OpBuilder &b, Location loc, Value input, Value init,
+                      const Window &w, Value padValue,
+                      const ScalarBody &combine) {
+  MLIRContext *context = b.getContext();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto initType = cast<RankedTensorType>(init.getType());
+  int64_t spatial = w.kernel.size();
+  SmallVector<int64_t> high;
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t extent = (initType.getDimSize(i + 2) - 1) * w.strides[i] +
+                     w.dilations[i] * (w.kernel[i] - 1) + 1;
+    high.push_back(extent - inputType.getDimSize(i + 2) - w.padBegin[i]);
+  }
+  Value padded = padSpatial(b, loc, input, w.padBegin, high, padValue);
+
+  // Loops: n, c, o..., k...; the kernel's extent comes from a shape-only
+  // operand, as in linalg's named pooling ops.
+  unsigned numDims = 2 + 2 * spatial;
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  SmallVector<AffineExpr> inExprs = {dim(0), dim(1)}, kExprs,
+                          outExprs = {dim(0), dim(1)};
+  for (int64_t i = 0; i < spatial; ++i) {
+    AffineExpr o = dim(2 + i), k = dim(2 + spatial + i);
+    inExprs.push_back(o * w.strides[i] + k * w.dilations[i]);
+    kExprs.push_back(k);
+    outExprs.push_back(o);
+  }
+  SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, inExprs, context),
+                                 AffineMap::get(numDims, 0, kExprs, context),
+                                 AffineMap::get(numDims, 0, outExprs, context)};
+  SmallVector<Iterator> iterators(2 + spatial, Iterator::parallel);
+  iterators.append(spatial, Iterator::reduction);
+  Value window =
+      tensor::EmptyOp::create(b, loc, w.kernel, inputType.getElementType());
+  return buildGeneric(b, loc, {padded, window}, init, maps, iterators,
+                      [&](OpBuilder &nb, Location nl, ValueRange args) {
+                        return combine(nb, nl, {args[0], args[2]});
+                      });
+}
+
+/// `%y = dsr1.max_pool %x {kernel_shape, strides, pads, dilations,
+/// ceil_mode}` => x padded with -inf (a gathering `linalg.generic`), then
+/// `linalg.generic
+/// {(n, c, o..., k...): y[n, c, o] = max(y, x[n, c, o * s + k * d])}` from a
+/// -inf fill.
+struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    if (!allStatic({input, op.getResult()}))
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    auto resultType = signlessTensorType(op.getType());
+    Location loc = op.getLoc();
+    Type element = resultType.getElementType();
+    Value lowest = scalarConstant(rewriter, loc, element,
+                                  -std::numeric_limits<double>::infinity());
+    Value init = filledTensor(rewriter, loc, resultType, lowest);
+    Value result = buildWindowFold(
+        rewriter, loc, input, init, poolWindow(op), lowest,
+        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// For each output position along one spatial dimension, how many taps of
+/// the window fall inside [lo, hi) of the unpadded input's coordinates.
+SmallVector<double> windowCounts(int64_t outSize, int64_t kernel,
+                                 int64_t stride, int64_t dilation,
+                                 int64_t padBegin, int64_t lo, int64_t hi) {
+  SmallVector<double> counts;
+  for (int64_t o = 0; o < outSize; ++o) {
+    int64_t count = 0;
+    for (int64_t k = 0; k < kernel; ++k) {
+      int64_t at = o * stride + k * dilation - padBegin;
+      count += at >= lo && at < hi;
+    }
+    counts.push_back(static_cast<double>(count));
+  }
+  return counts;
+}
+
+/// `%y = dsr1.avg_pool %x {kernel_shape, strides, pads, dilations, ceil_mode,
+/// count_include_pad}` => x padded with zeros (a gathering `linalg.generic`),
+/// `linalg.generic` summing each window (f32 for f16/bf16), then
+/// `linalg.generic {sum / (count_0[o_0] * count_1[o_1] ...)}` where count_i is
+/// a constant per dimension: the taps inside the input (or inside input + pads,
+/// with count_include_pad).
+struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    if (!allStatic({input, op.getResult()}))
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = signlessTensorType(op.getType());
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    Type element = resultType.getElementType();
+    Type acc = accumulatorType(element);
+    Window w = poolWindow(op);
+    int64_t spatial = w.kernel.size(), rank = resultType.getRank();
+
+    Value init = zeros(rewriter, loc, resultType.getShape(), acc);
+    Value sum = buildWindowFold(
+        rewriter, loc, input, init, w,
+        scalarConstant(rewriter, loc, element, 0),
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          return addScalars(nb, nl, args[1], convertTo(nb, nl, args[0], acc));
+        });
+
+    SmallVector<Value> inputs = {sum};
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t size = inputType.getDimSize(i + 2);
+      int64_t lo = op.getCountIncludePad() ? -w.padBegin[i] : 0;
+      int64_t hi = op.getCountIncludePad() ? size + w.padEnd[i] : size;
+      SmallVector<double> counts =
+          windowCounts(resultType.getDimSize(i + 2), w.kernel[i], w.strides[i],
+                       w.dilations[i], w.padBegin[i], lo, hi);
+      auto countType =
+          RankedTensorType::get({static_cast<int64_t>(counts.size())}, acc);
+      SmallVector<Attribute> values;
+      for (double count : counts)
+        values.push_back(rewriter.getFloatAttr(acc, count));
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(countType, values)));
+      maps.push_back(
+          AffineMap::get(rank, 0, getAffineDimExpr(i + 2, context), context));
+    }
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+    SmallVector<Iterator> iterators(rank, Iterator::parallel);
+    Value result = buildGeneric(
+        rewriter, loc, inputs, emptyTensor(rewriter, loc, resultType), maps,
+        iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value count = args[1];
+          for (int64_t i = 1; i < spatial; ++i)
+            count = arith::MulFOp::create(nb, nl, count, args[i + 1]);
+          Value mean = arith::DivFOp::create(nb, nl, args[0], count);
+          return convertTo(nb, nl, mean, element);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// `%y = dsr1.global_<max|avg>_pool %x : tensor<NxCxS...>` =>
+/// `linalg.generic {(n, c, s...): r[n, c] = max(r, x) (or r + x)}` into
+/// [N, C], for avg divided by the spatial size, then `tensor.expand_shape`
+/// to [N, C, 1...].
+template <typename OpTy, bool isMax>
+struct GlobalPoolLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    if (!allStatic({input}))
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = signlessTensorType(op.getType());
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    Type element = resultType.getElementType();
+    Type acc = isMax ? element : accumulatorType(element);
+    int64_t rank = inputType.getRank();
+    SmallVector<int64_t> reducedShape = {inputType.getDimSize(0),
+                                         inputType.getDimSize(1)};
+
+    Value init =
+        isMax ? filledTensor(
+                    rewriter, loc, RankedTensorType::get(reducedShape, acc),
+                    scalarConstant(rewriter, loc, acc,
+                                   -std::numeric_limits<double>::infinity()))
+              : zeros(rewriter, loc, reducedShape, acc);
+    SmallVector<AffineMap> maps = {
+        rewriter.getMultiDimIdentityMap(rank),
+        AffineMap::get(
+            rank, 0,
+            {getAffineDimExpr(0, context), getAffineDimExpr(1, context)},
+            context)};
+    SmallVector<Iterator> iterators(rank, Iterator::reduction);
+    iterators[0] = iterators[1] = Iterator::parallel;
+    Value reduced = buildGeneric(
+        rewriter, loc, input, init, maps, iterators,
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          if (isMax)
+            return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+          return addScalars(nb, nl, args[1], convertTo(nb, nl, args[0], acc));
+        });
+    double size = static_cast<double>(inputType.getNumElements() /
+                                      (reducedShape[0] * reducedShape[1]));
+    auto reducedType = RankedTensorType::get(reducedShape, element);
+    if (!isMax)
+      reduced = buildElementwise(
+          rewriter, loc, reducedType, reduced,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value mean = arith::DivFOp::create(
+                nb, nl, args[0], scalarConstant(nb, nl, acc, size));
+            return convertTo(nb, nl, mean, element);
+          });
+    ReassociationIndices tail = {1};
+    for (int64_t i = 2; i < rank; ++i)
+      tail.push_back(i);
+    rewriter.replaceOp(op, tensor::ExpandShapeOp::create(
+                               rewriter, loc, resultType, reduced,
+                               ArrayRef<ReassociationIndices>{{0}, tail}));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+/// `%o = dsr1.attention %q, %k, %v mask %m {num_heads, scale, causal}` =>
+///   s = linalg.generic {(b, h, i, j, d): q[b, h, i, d] * k[b, h, j, d] summed}
+///   s = linalg.generic {scale * s + m (a bool m or causal j > i: -inf)}
+///   p = exp(s - max_j s), l = sum_j p (three linalg.generic)
+///   o = linalg.generic {(b, h, i, e, j): p[b, h, i, j] * v[b, h, j, e]
+///       summed}, divided by l[b, h, i].
+/// A fully masked row (every score -inf) yields zeros, as in ONNX.
+/// Rank-3 operands ([B, S, H * D]) are expanded to [B, S, H, D] and read with
+/// the head and sequence dims swapped; f16/bf16 compute in f32.
+struct AttentionLowering : OpConversionPattern<AttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
+    Value mask = adaptor.getMask();
+    if (!allStatic({q, k, v, mask, op.getResult()}))
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    auto resultType = signlessTensorType(op.getType());
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    Type element = resultType.getElementType();
+    Type acc = accumulatorType(element);
+    int64_t heads = op.getNumHeads();
+    bool packed = resultType.getRank() == 3;
+    if (packed) {
+      q = expandDim(rewriter, loc, q, 2, heads);
+      k = expandDim(rewriter, loc, k, 2, heads);
+      v = expandDim(rewriter, loc, v, 2, heads);
+    }
+    auto qType = cast<RankedTensorType>(q.getType());
+    auto kType = cast<RankedTensorType>(k.getType());
+    auto vType = cast<RankedTensorType>(v.getType());
+    int64_t seqDim = packed ? 1 : 2;
+    int64_t batch = qType.getDimSize(0), qLen = qType.getDimSize(seqDim);
+    int64_t kvLen = kType.getDimSize(seqDim);
+    int64_t keyDepth = qType.getDimSize(3), valueDepth = vType.getDimSize(3);
+    double scale = op.getScale() ? op.getScale()->convertToDouble()
+                                 : 1.0 / std::sqrt(double(keyDepth));
+
+    auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+    // An operand's exprs for (batch, head, sequence, feature).
+    auto layout = [&](AffineExpr b, AffineExpr h, AffineExpr s,
+                      AffineExpr d) -> SmallVector<AffineExpr> {
+      if (packed)
+        return {b, s, h, d};
+      return {b, h, s, d};
+    };
+    SmallVector<int64_t> scoresShape = {batch, heads, qLen, kvLen};
+    auto scoresType = RankedTensorType::get(scoresShape, acc);
+    SmallVector<int64_t> rowShape = {batch, heads, qLen};
+    AffineMap scoresMap = rewriter.getMultiDimIdentityMap(4);
+    AffineMap rowMap = AffineMap::get(4, 0, {dim(0), dim(1), dim(2)}, context);
+    SmallVector<Iterator> parallel4(4, Iterator::parallel);
+    SmallVector<Iterator> rowReduction = {
+        Iterator::parallel, Iterator::parallel, Iterator::parallel,
+        Iterator::reduction};
+    SmallVector<Iterator> contraction(4, Iterator::parallel);
+    contraction.push_back(Iterator::reduction);
+
+    // Loops b, h, i, j, d.
+    Value scores = buildContraction(
+        rewriter, loc, q, k, zeros(rewriter, loc, scoresShape, acc),
+        {AffineMap::get(5, 0, layout(dim(0), dim(1), dim(2), dim(4)), context),
+         AffineMap::get(5, 0, layout(dim(0), dim(1), dim(3), dim(4)), context),
+         AffineMap::get(5, 0, {dim(0), dim(1), dim(2), dim(3)}, context)},
+        contraction);
+
+    SmallVector<Value> inputs = {scores};
+    if (mask)
+      inputs.push_back(mask);
+    bool causal = op.getCausal();
+    double negInf = -std::numeric_limits<double>::infinity();
+    scores = buildElementwise(
+        rewriter, loc, scoresType, inputs,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value s = arith::MulFOp::create(nb, nl, args[0],
+                                          scalarConstant(nb, nl, acc, scale));
+          Value masked = scalarConstant(nb, nl, acc, negInf);
+          if (args.size() > 1) {
+            if (args[1].getType().isInteger(1))
+              s = arith::SelectOp::create(nb, nl, args[1], s, masked);
+            else
+              s = arith::AddFOp::create(nb, nl, s,
+                                        convertTo(nb, nl, args[1], acc));
+          }
+          if (causal) {
+            Value i = linalg::IndexOp::create(nb, nl, 2);
+            Value j = linalg::IndexOp::create(nb, nl, 3);
+            Value visible =
+                arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ule, j, i);
+            s = arith::SelectOp::create(nb, nl, visible, s, masked);
+          }
+          return s;
+        });
+
+    Value rowMax = buildGeneric(
+        rewriter, loc, scores,
+        filledTensor(rewriter, loc, RankedTensorType::get(rowShape, acc),
+                     scalarConstant(rewriter, loc, acc, negInf)),
+        {scoresMap, rowMap}, rowReduction,
+        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+        });
+    Value exps = buildGeneric(
+        rewriter, loc, {scores, rowMax}, emptyTensor(rewriter, loc, scoresType),
+        {scoresMap, rowMap, scoresMap}, parallel4,
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          // A fully masked row (max -inf) gets all-zero weights, not NaN.
+          Value max = args[1];
+          Value allMasked =
+              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, max,
+                                    scalarConstant(nb, nl, acc, negInf));
+          max = arith::SelectOp::create(nb, nl, allMasked,
+                                        scalarConstant(nb, nl, acc, 0), max);
+          Value shifted = arith::SubFOp::create(nb, nl, args[0], max);
+          return math::ExpOp::create(nb, nl, shifted);
+        });
+    Value rowSum =
+        buildGeneric(rewriter, loc, exps, zeros(rewriter, loc, rowShape, acc),
+                     {scoresMap, rowMap}, rowReduction,
+                     [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                       return arith::AddFOp::create(nb, nl, args[1], args[0]);
+                     });
+
+    // Loops b, h, i, e, j.
+    SmallVector<int64_t> outShape =
+        packed ? SmallVector<int64_t>{batch, qLen, heads, valueDepth}
+               : SmallVector<int64_t>{batch, heads, qLen, valueDepth};
+    Value weighted = buildContraction(
+        rewriter, loc, exps, v, zeros(rewriter, loc, outShape, acc),
+        {AffineMap::get(5, 0, {dim(0), dim(1), dim(2), dim(4)}, context),
+         AffineMap::get(5, 0, layout(dim(0), dim(1), dim(4), dim(3)), context),
+         AffineMap::get(5, 0, layout(dim(0), dim(1), dim(2), dim(3)), context)},
+        contraction);
+    // The output's dims are in its layout: find b, h, i among them.
+    AffineMap outRowMap =
+        packed ? AffineMap::get(4, 0, {dim(0), dim(2), dim(1)}, context)
+               : rowMap;
+    Value result = buildGeneric(
+        rewriter, loc, {weighted, rowSum},
+        emptyTensor(rewriter, loc, RankedTensorType::get(outShape, element)),
+        {scoresMap, outRowMap, scoresMap}, parallel4,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          // A sum of 0 (a fully masked row) divides its zeros by 1.
+          Value sum = args[1];
+          Value zero = scalarConstant(nb, nl, acc, 0);
+          Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                              sum, zero);
+          sum = arith::SelectOp::create(nb, nl, empty,
+                                        scalarConstant(nb, nl, acc, 1), sum);
+          Value o = arith::DivFOp::create(nb, nl, args[0], sum);
+          return convertTo(nb, nl, o, element);
+        });
+    if (packed)
+      result = collapseDim(rewriter, loc, result, 2);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
 
 void populateStructuredPatterns(LoweringTypeConverter &converter,
-                                RewritePatternSet &patterns) {}
+                                RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<MatMulLowering, GemmLowering, ConvLowering,
+               ConvTransposeLowering, MaxPoolLowering, AvgPoolLowering,
+               GlobalPoolLowering<GlobalMaxPoolOp, true>,
+               GlobalPoolLowering<GlobalAvgPoolOp, false>, AttentionLowering>(
+      converter, context);
+}
 
 } // namespace dsr1::cpu

@@ -1,0 +1,207 @@
+// Lowering of matmul, gemm, convolution, pooling and attention to linalg.generic: the indexing maps
+// carry the semantics (broadcast batch dims read at 0, strides and dilations in the input map,
+// groups split off by expand_shape), and half types accumulate in f32.
+// RUN: dsr1-opt %s --split-input-file -dsr1-lower-to-linalg | FileCheck %s
+
+// Batch dims broadcast: the size-1 batch dim of %a is read at 0, %b has no leading batch dim.
+// CHECK-DAG: #[[$A:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d2, d4)>
+// CHECK-DAG: #[[$B:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d4, d3)>
+// CHECK-DAG: #[[$C:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @matmul_batch_broadcast
+// CHECK:       %[[INIT:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<2x5x3x6xf32>)
+// CHECK:       linalg.generic {indexing_maps = [#[[$A]], #[[$B]], #[[$C]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME:    outs(%[[INIT]] : tensor<2x5x3x6xf32>)
+// CHECK:       arith.mulf
+// CHECK:       arith.addf
+func.func @matmul_batch_broadcast(%a: tensor<2x1x3x4xf32>, %b: tensor<5x4x6xf32>) -> tensor<2x5x3x6xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.matmul %a, %b : tensor<2x1x3x4xf32>, tensor<5x4x6xf32>
+  return %0 : tensor<2x5x3x6xf32>
+}
+
+// -----
+
+// A 1-D lhs has no m loop; f16 accumulates in f32 and is truncated once.
+// CHECK-DAG: #[[$A:.*]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-DAG: #[[$B:.*]] = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
+// CHECK-DAG: #[[$C:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @matmul_vector_f16
+// CHECK:       linalg.generic {indexing_maps = [#[[$A]], #[[$B]], #[[$C]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME:    outs(%{{.*}} : tensor<2x6xf32>)
+// CHECK:       arith.extf {{.*}} : f16 to f32
+// CHECK:       arith.truncf {{.*}} : f32 to f16
+func.func @matmul_vector_f16(%a: tensor<4xf16>, %b: tensor<2x4x6xf16>) -> tensor<2x6xf16> attributes {dsr1.kernel} {
+  %0 = dsr1.matmul %a, %b : tensor<4xf16>, tensor<2x4x6xf16>
+  return %0 : tensor<2x6xf16>
+}
+
+// -----
+
+// Unsigned integers multiply and add as signless (wrapping) integers.
+// CHECK-LABEL: func.func @matmul_unsigned
+// CHECK-SAME:    tensor<3x4xi32>, %{{.*}}: tensor<4xi32>) -> tensor<3xi32>
+// CHECK:       linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:       arith.muli {{.*}} : i32
+// CHECK:       arith.addi {{.*}} : i32
+// CHECK-NOT:   arith.trunci
+func.func @matmul_unsigned(%a: tensor<3x4xui32>, %b: tensor<4xui32>) -> tensor<3xui32> attributes {dsr1.kernel} {
+  %0 = dsr1.matmul %a, %b : tensor<3x4xui32>, tensor<4xui32>
+  return %0 : tensor<3xui32>
+}
+
+// -----
+
+// trans_a and trans_b swap the operands' maps; c broadcasts along m.
+// CHECK-DAG: #[[$A:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// CHECK-DAG: #[[$B:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @gemm
+// CHECK:       %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[$A]], #[[$B]], {{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK:       linalg.generic {indexing_maps = [{{.*}}, #[[$ROW]], {{.*}}]{{.*}} ins(%[[SUM]], %{{.*}} : tensor<3x5xf32>, tensor<5xf32>)
+// CHECK:       arith.constant 5.000000e-01 : f32
+// CHECK:       arith.mulf
+// CHECK:       arith.constant 2.000000e+00 : f32
+// CHECK:       arith.mulf
+// CHECK:       arith.addf
+func.func @gemm(%a: tensor<4x3xf32>, %b: tensor<5x4xf32>, %c: tensor<5xf32>) -> tensor<3x5xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.gemm %a, %b, %c {alpha = 0.5 : f64, beta = 2.0 : f64, trans_a = true, trans_b = true} : tensor<4x3xf32>, tensor<5x4xf32>, tensor<5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// -----
+
+// Padding gathers into a larger tensor; the group splits off channels; strides scale the output
+// index in the input map; the bias is added per channel after the groups merge back.
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 * 2 + d6, d4 * 2 + d7)>
+// CHECK-DAG: #[[$W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// CHECK-DAG: #[[$BIAS:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+// CHECK-LABEL: func.func @conv_grouped
+// CHECK:       %[[PADDED:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x10x10xf32>)
+// CHECK:       tensor.extract
+// CHECK:       arith.select
+// CHECK:       %[[W:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3], [4]] {{.*}} into tensor<2x3x2x3x3xf32>
+// CHECK:       %[[X:.*]] = tensor.expand_shape %[[PADDED]] {{\[\[}}0], [1, 2], [3], [4]] {{.*}} into tensor<1x2x2x10x10xf32>
+// CHECK:       %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[$IN]], #[[$W]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK-SAME:    ins(%[[X]], %[[W]] :
+// CHECK:       %[[Y:.*]] = tensor.collapse_shape %[[SUM]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x2x3x4x4xf32> into tensor<1x6x4x4xf32>
+// CHECK:       %[[B:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2]] {{.*}} into tensor<6x1x1xf32>
+// CHECK:       linalg.generic {indexing_maps = [{{.*}}, #[[$BIAS]], {{.*}}]{{.*}} ins(%[[Y]], %[[B]] :
+func.func @conv_grouped(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>, %bias: tensor<6xf32>) -> tensor<1x6x4x4xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.conv %x, %w, %bias {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, group = 2 : i64} : tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>
+  return %0 : tensor<1x6x4x4xf32>
+}
+
+// -----
+
+// The input is spread by the stride (every 2nd element) and padded by k - 1 - pad (2 - 1 = 1
+// before, 2 - 0 + 1 = 3 after: 5 + 1 + 3 = 9), the kernel flipped, then a stride-1 convolution
+// reads the weight as [g, c, m, k].
+// CHECK-DAG: #[[$FLIP:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, -d2 + 2)>
+// CHECK-DAG: #[[$W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d4, d2, d5)>
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d3 + d5)>
+// CHECK-LABEL: func.func @conv_transpose
+// CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x9xf32>)
+// CHECK:       arith.remui
+// CHECK:       arith.divui
+// CHECK:       tensor.extract
+// CHECK:       linalg.generic {indexing_maps = [#[[$FLIP]], {{.*}}]
+// CHECK:       linalg.generic {indexing_maps = [#[[$IN]], #[[$W]], {{.*}}]
+// CHECK-SAME:    outs(%{{.*}} : tensor<1x1x3x7xf32>)
+// CHECK:       tensor.collapse_shape {{.*}} into tensor<1x3x7xf32>
+func.func @conv_transpose(%x: tensor<1x2x3xf32>, %w: tensor<2x3x3xf32>) -> tensor<1x3x7xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.conv_transpose %x, %w {strides = array<i64: 2>, pads = array<i64: 1, 0>, output_padding = array<i64: 1>} : tensor<1x2x3xf32>, tensor<2x3x3xf32>
+  return %0 : tensor<1x3x7xf32>
+}
+
+// -----
+
+// Padding with -inf; the window's extent comes from a shape-only tensor.
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
+// CHECK-DAG: #[[$WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
+// CHECK-LABEL: func.func @max_pool
+// CHECK:       %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK:       %[[INIT:.*]] = linalg.fill ins(%[[NEGINF]] : f32)
+// CHECK:       %[[PADDED:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x7x7xf32>)
+// CHECK:       arith.select %{{.*}}, %{{.*}}, %[[NEGINF]] : f32
+// CHECK:       %[[WINDOW:.*]] = tensor.empty() : tensor<3x3xf32>
+// CHECK:       linalg.generic {indexing_maps = [#[[$IN]], #[[$WIN]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+// CHECK-SAME:    ins(%[[PADDED]], %[[WINDOW]] : {{.*}}) outs(%[[INIT]] :
+// CHECK:       arith.maximumf
+func.func @max_pool(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x1x5x5xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// ceil_mode: the last window (2, 3, 4) hangs over the end, so the input is padded to 5 and that
+// window averages 2 elements, not 3.
+// CHECK-LABEL: func.func @avg_pool_ceil
+// CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x5xf16>)
+// CHECK:       %[[SUM:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x2xf32>)
+// CHECK:       arith.extf
+// CHECK:       %[[COUNTS:.*]] = arith.constant dense<[3.000000e+00, 2.000000e+00]> : tensor<2xf32>
+// CHECK:       linalg.generic {{.*}} ins(%[[SUM]], %[[COUNTS]] : tensor<1x1x2xf32>, tensor<2xf32>) outs(%{{.*}} : tensor<1x1x2xf16>)
+// CHECK:       arith.divf
+// CHECK:       arith.truncf
+func.func @avg_pool_ceil(%x: tensor<1x1x4xf16>) -> tensor<1x1x2xf16> attributes {dsr1.kernel} {
+  %0 = dsr1.avg_pool %x {kernel_shape = array<i64: 3>, strides = array<i64: 2>, ceil_mode = true} : tensor<1x1x4xf16>
+  return %0 : tensor<1x1x2xf16>
+}
+
+// -----
+
+// CHECK-DAG: #[[$NC:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+// CHECK-LABEL: func.func @global_avg_pool
+// CHECK:       linalg.generic {indexing_maps = [{{.*}}, #[[$NC]]], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+// CHECK:       arith.constant 2.000000e+01 : f32
+// CHECK:       arith.divf
+// CHECK:       tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] {{.*}} into tensor<2x3x1x1xf32>
+func.func @global_avg_pool(%x: tensor<2x3x4x5xf32>) -> tensor<2x3x1x1xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.global_avg_pool %x : tensor<2x3x4x5xf32>
+  return %0 : tensor<2x3x1x1xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @global_max_pool
+// CHECK:       arith.constant 0xFF800000 : f32
+// CHECK:       linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK:       arith.maximumf
+// CHECK:       tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] {{.*}} into tensor<2x3x1xf32>
+func.func @global_max_pool(%x: tensor<2x3x4xf32>) -> tensor<2x3x1xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.global_max_pool %x : tensor<2x3x4xf32>
+  return %0 : tensor<2x3x1xf32>
+}
+
+// -----
+
+// Packed heads: [B, S, H * D] is expanded to [B, S, H, D] and read with h and s swapped. The
+// bool mask and causality select -inf; the scale is 1 / sqrt(4).
+// CHECK-DAG: #[[$Q:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, d4)>
+// CHECK-DAG: #[[$K:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d1, d4)>
+// CHECK-DAG: #[[$MASK:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-DAG: #[[$P:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+// CHECK-DAG: #[[$V:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d1, d3)>
+// CHECK-DAG: #[[$O:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, d3)>
+// CHECK-LABEL: func.func @attention_packed_causal
+// CHECK:       %[[Q:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] {{.*}} into tensor<1x4x2x4xf32>
+// CHECK:       %[[K:.*]] = tensor.expand_shape %{{.*}} into tensor<1x6x2x4xf32>
+// CHECK:       %[[V:.*]] = tensor.expand_shape %{{.*}} into tensor<1x6x2x2xf32>
+// CHECK:       %[[S:.*]] = linalg.generic {indexing_maps = [#[[$Q]], #[[$K]], {{.*}}]{{.*}} ins(%[[Q]], %[[K]] : {{.*}}) outs(%{{.*}} : tensor<1x2x4x6xf32>)
+// CHECK:       linalg.generic {indexing_maps = [{{.*}}, #[[$MASK]], {{.*}}]{{.*}} ins(%[[S]], %{{.*}} : tensor<1x2x4x6xf32>, tensor<4x6xi1>)
+// CHECK:       arith.constant 5.000000e-01 : f32
+// CHECK:       arith.select
+// CHECK:       linalg.index 2
+// CHECK:       linalg.index 3
+// CHECK:       arith.cmpi ule
+// CHECK:       arith.maximumf
+// CHECK:       math.exp
+// CHECK:       arith.addf
+// CHECK:       linalg.generic {indexing_maps = [#[[$P]], #[[$V]], #[[$O]]]{{.*}} outs(%{{.*}} : tensor<1x4x2x2xf32>)
+// CHECK:       arith.divf
+// CHECK:       tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] : tensor<1x4x2x2xf32> into tensor<1x4x4xf32>
+func.func @attention_packed_causal(%q: tensor<1x4x8xf32>, %k: tensor<1x6x8xf32>, %v: tensor<1x6x4xf32>, %m: tensor<4x6xi1>) -> tensor<1x4x4xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.attention %q, %k, %v mask %m {num_heads = 2 : i64, causal} : tensor<1x4x8xf32>, tensor<1x6x8xf32>, tensor<1x6x4xf32>, tensor<4x6xi1>
+  return %0 : tensor<1x4x4xf32>
+}
