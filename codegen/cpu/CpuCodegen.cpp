@@ -35,6 +35,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -156,12 +157,17 @@ jitCompile(ModuleOp module, int optLevel, std::string &error) {
     error = llvm::toString(engine.takeError());
     return nullptr;
   }
-  // Generated code calls the runtime's library routines (BLAS) by name.
+  // Generated code calls the runtime's library routines (BLAS) and, for
+  // copies between strided buffers, MLIR's memrefCopy by name.
   (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
-    for (auto [name, address] : cpuLibrarySymbols())
+    auto add = [&](const char *name, void *address) {
       symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
                                  llvm::JITSymbolFlags::Exported};
+    };
+    for (auto [name, address] : cpuLibrarySymbols())
+      add(name, address);
+    add("memrefCopy", reinterpret_cast<void *>(&memrefCopy));
     return symbols;
   });
   return std::make_shared<JitKernelLibrary>(std::move(*engine));
