@@ -765,18 +765,161 @@ struct CumSumLowering : OpConversionPattern<CumSumOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Top-k
+//===----------------------------------------------------------------------===//
+
+/// Whether (a, ia) comes before (b, ib) in top-k order: the larger value first
+/// (`largest`) or the smaller, NaN counting as larger than every number, and
+/// on a tie the lower index first. A strict total order.
+Value precedes(OpBuilder &b, Location loc, Value a, Value ia, Value bv,
+               Value ib, bool largest, bool isUnsignedInt) {
+  if (!largest) {
+    std::swap(a, bv);
+  }
+  Value better, equal;
+  if (isFloat(a.getType())) {
+    Value aNaN = isNaN(b, loc, a), bNaN = isNaN(b, loc, bv);
+    better = arith::OrIOp::create(
+        b, loc, arith::CmpFOp::create(b, loc, Pred::OGT, a, bv),
+        arith::AndIOp::create(
+            b, loc, aNaN, arith::CmpFOp::create(b, loc, Pred::ORD, bv, bv)));
+    equal = arith::OrIOp::create(
+        b, loc, arith::CmpFOp::create(b, loc, Pred::OEQ, a, bv),
+        arith::AndIOp::create(b, loc, aNaN, bNaN));
+  } else {
+    better = arith::CmpIOp::create(
+        b, loc, isUnsignedInt ? IPred::ugt : IPred::sgt, a, bv);
+    equal = arith::CmpIOp::create(b, loc, IPred::eq, a, bv);
+  }
+  Value lowerIndex = arith::CmpIOp::create(b, loc, IPred::slt, ia, ib);
+  return arith::OrIOp::create(b, loc, better,
+                              arith::AndIOp::create(b, loc, equal, lowerIndex));
+}
+
+/// `%v, %i = dsr1.top_k %x k n axis a` =>
+/// `scf.for %p = 0 to n iter_args(%v, %i)`: a `linalg.generic {reduction on
+/// a}` finds the first element (in top-k order) after the one chosen at
+/// p - 1, and a parallel generic stores it and its index at position p.
+/// O(k * n) along the axis, no sort; the result is always sorted, which
+/// `sorted = false` allows.
+struct TopKLowering : OpConversionPattern<TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(TopKOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    if (!inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs a static shape");
+    bool isUnsignedInt = isUnsigned(op.getInput().getType());
+    bool largest = op.getLargest();
+    int64_t axis = op.getAxis(), rank = inputType.getRank();
+    Type element = inputType.getElementType();
+    Type i64 = rewriter.getI64Type();
+    auto valuesType = signlessTensorType(op.getValues().getType());
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+
+    SmallBitVector reduced(rank);
+    reduced.set(axis);
+    SmallVector<int64_t> shape = reducedShape(inputType.getShape(), reduced);
+    auto bestValueType = RankedTensorType::get(shape, element);
+    auto bestIndexType = RankedTensorType::get(shape, i64);
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap along = reducedMap(reduced, rewriter.getContext());
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    SmallVector<utils::IteratorType> reduction(iterators);
+    reduction[axis] = utils::IteratorType::reduction;
+
+    auto loop = scf::ForOp::create(
+        rewriter, loc, indexConstant(rewriter, loc, 0),
+        indexConstant(rewriter, loc, op.getK()),
+        indexConstant(rewriter, loc, 1),
+        ValueRange{emptyTensor(rewriter, loc, valuesType),
+                   emptyTensor(rewriter, loc, indicesType)},
+        [&](OpBuilder &b, Location nl, Value p, ValueRange iter) {
+          Value values = iter[0], indices = iter[1];
+          Value zero = indexConstant(b, nl, 0);
+          Value first = arith::CmpIOp::create(b, nl, IPred::eq, p, zero);
+          // Where the previous choice is (clamped at 0 for p = 0, where
+          // nothing is read from it).
+          Value previous = arith::SelectOp::create(
+              b, nl, first, zero,
+              arith::SubIOp::create(b, nl, p, indexConstant(b, nl, 1)));
+          Value noIndex = scalarConstant(b, nl, i64, -1);
+          auto best = linalg::GenericOp::create(
+              b, nl, TypeRange{bestValueType, bestIndexType}, input,
+              ValueRange{filledTensor(b, nl, bestValueType,
+                                      scalarConstant(b, nl, element, 0)),
+                         filledTensor(b, nl, bestIndexType, noIndex)},
+              {identity, along, along}, reduction,
+              [&](OpBuilder &gb, Location gl, ValueRange args) {
+                Value x = args[0], bestValue = args[1], bestIndex = args[2];
+                Value j = indexI64(gb, gl, axis);
+                SmallVector<Value> at;
+                for (int64_t d = 0; d < rank; ++d)
+                  at.push_back(
+                      d == axis
+                          ? previous
+                          : linalg::IndexOp::create(gb, gl, d).getResult());
+                Value prevValue = tensor::ExtractOp::create(gb, gl, values, at);
+                Value prevIndex =
+                    tensor::ExtractOp::create(gb, gl, indices, at);
+                Value afterPrevious = arith::OrIOp::create(
+                    gb, gl, first,
+                    precedes(gb, gl, prevValue, prevIndex, x, j, largest,
+                             isUnsignedInt));
+                Value beatsBest = arith::OrIOp::create(
+                    gb, gl,
+                    arith::CmpIOp::create(gb, gl, IPred::slt, bestIndex,
+                                          scalarConstant(gb, gl, i64, 0)),
+                    precedes(gb, gl, x, j, bestValue, bestIndex, largest,
+                             isUnsignedInt));
+                Value take =
+                    arith::AndIOp::create(gb, gl, afterPrevious, beatsBest);
+                linalg::YieldOp::create(
+                    gb, gl,
+                    ValueRange{
+                        arith::SelectOp::create(gb, gl, take, x, bestValue),
+                        arith::SelectOp::create(gb, gl, take, j, bestIndex)});
+              });
+          // Stores the choice at position p (in place).
+          auto stored = linalg::GenericOp::create(
+              b, nl, TypeRange{valuesType, indicesType}, best.getResults(),
+              ValueRange{values, indices}, {along, along, identity, identity},
+              iterators, [&](OpBuilder &gb, Location gl, ValueRange args) {
+                Value here = arith::CmpIOp::create(
+                    gb, gl, IPred::eq, linalg::IndexOp::create(gb, gl, axis),
+                    p);
+                linalg::YieldOp::create(
+                    gb, gl,
+                    ValueRange{
+                        arith::SelectOp::create(gb, gl, here, args[0], args[2]),
+                        arith::SelectOp::create(gb, gl, here, args[1],
+                                                args[3])});
+              });
+          scf::YieldOp::create(b, nl, stored.getResults());
+        });
+    rewriter.replaceOp(op, loop.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void populateReductionPatterns(LoweringTypeConverter &converter,
                                RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
-               ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceMinOp>,
-               ReduceLowering<ReduceProdOp>, ArgReduceLowering<ArgMaxOp, true>,
-               ArgReduceLowering<ArgMinOp, false>,
-               SoftmaxLowering<SoftmaxOp, false>,
-               SoftmaxLowering<LogSoftmaxOp, true>, LayerNormLowering,
-               InstanceNormLowering, BatchNormLowering, CumSumLowering>(
+  patterns.add<
+      ReduceLowering<ReduceSumOp>, ReduceLowering<ReduceMeanOp>,
+      ReduceLowering<ReduceMaxOp>, ReduceLowering<ReduceMinOp>,
+      ReduceLowering<ReduceProdOp>, ArgReduceLowering<ArgMaxOp, true>,
+      ArgReduceLowering<ArgMinOp, false>, SoftmaxLowering<SoftmaxOp, false>,
+      SoftmaxLowering<LogSoftmaxOp, true>, LayerNormLowering,
+      InstanceNormLowering, BatchNormLowering, CumSumLowering, TopKLowering>(
       converter, context);
 }
 
