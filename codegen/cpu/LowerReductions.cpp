@@ -205,21 +205,6 @@ Value restoreReducedDims(OpBuilder &b, Location loc, Value value,
   return tensor::ExpandShapeOp::create(b, loc, resultType, value, groups);
 }
 
-/// `value` converted elementwise to `element` (the storage type) if the
-/// statistics were computed in another type.
-Value toStorage(OpBuilder &b, Location loc, Value value, Type element,
-                bool toUnsigned = false) {
-  auto type = cast<RankedTensorType>(value.getType());
-  if (type.getElementType() == element)
-    return value;
-  return buildElementwise(
-      b, loc, type.clone(element), value,
-      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        return convertScalar(nested, nestedLoc, args[0], element,
-                             /*fromUnsigned=*/false, toUnsigned);
-      });
-}
-
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
@@ -302,18 +287,22 @@ template <typename OpTy> struct ReduceLowering : OpConversionPattern<OpTy> {
           return {combine(kind, b, nestedLoc, x, accs[0], isUnsignedInt)};
         })[0];
 
-    if (kind == ReduceKind::Mean) {
-      int64_t count = reducedCount(shape, reduced);
+    if (kind == ReduceKind::Mean || accType != element) {
+      // Divides by the count (mean) and rounds to the storage type.
+      double count = static_cast<double>(reducedCount(shape, reduced));
       result = buildElementwise(
-          rewriter, loc, accTensorType, result,
+          rewriter, loc, accTensorType.clone(element), result,
           [&](OpBuilder &b, Location nestedLoc, ValueRange args) -> Value {
+            Value value = args[0];
             // 0 / 0 is NaN, which an empty float mean is.
-            Value n = scalarConstant(b, nestedLoc, accType,
-                                     static_cast<double>(count));
-            return arith::DivFOp::create(b, nestedLoc, args[0], n);
+            if (kind == ReduceKind::Mean)
+              value = arith::DivFOp::create(
+                  b, nestedLoc, value,
+                  scalarConstant(b, nestedLoc, accType, count));
+            return convertScalar(b, nestedLoc, value, element,
+                                 /*fromUnsigned=*/false, isUnsignedInt);
           });
     }
-    result = toStorage(rewriter, loc, result, element, isUnsignedInt);
     rewriter.replaceOp(
         op, restoreReducedDims(rewriter, loc, result, resultType, reduced));
     return success();
@@ -507,10 +496,12 @@ std::pair<Value, Value> meanAndInvStdDev(OpBuilder &b, Location loc,
   Type stat = statisticsType(inputType.getElementType());
   auto statType = RankedTensorType::get(reducedShape(shape, reduced), stat);
   double count = static_cast<double>(reducedCount(shape, reduced));
-  Value zeros = filledTensor(b, loc, statType, scalarConstant(b, loc, stat, 0));
+  auto zeros = [&] {
+    return filledTensor(b, loc, statType, scalarConstant(b, loc, stat, 0));
+  };
 
   Value sum = buildReduction(
-      b, loc, shape, reduced, input, zeros,
+      b, loc, shape, reduced, input, zeros(),
       [&](OpBuilder &nb, Location nl, ValueRange inputs,
           ValueRange accs) -> SmallVector<Value> {
         return {arith::AddFOp::create(nb, nl, accs[0],
@@ -522,7 +513,7 @@ std::pair<Value, Value> meanAndInvStdDev(OpBuilder &b, Location loc,
                                      scalarConstant(nb, nl, stat, count));
       });
   Value squares = buildReduction(
-      b, loc, shape, reduced, ValueRange{input, mean}, zeros,
+      b, loc, shape, reduced, ValueRange{input, mean}, zeros(),
       [&](OpBuilder &nb, Location nl, ValueRange inputs,
           ValueRange accs) -> SmallVector<Value> {
         Value d = arith::SubFOp::create(
