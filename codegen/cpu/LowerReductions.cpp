@@ -294,8 +294,9 @@ template <typename OpTy> struct ReduceLowering : OpConversionPattern<OpTy> {
           rewriter, loc, accTensorType.clone(element), result,
           [&](OpBuilder &b, Location nestedLoc, ValueRange args) -> Value {
             Value value = args[0];
-            // 0 / 0 is NaN, which an empty float mean is.
-            if (kind == ReduceKind::Mean)
+            // 0 / 0 is NaN, which an empty float mean is; an empty integer
+            // mean stays 0 (NaN would not convert).
+            if (kind == ReduceKind::Mean && (isFloat(element) || count != 0))
               value = arith::DivFOp::create(
                   b, nestedLoc, value,
                   scalarConstant(b, nestedLoc, accType, count));
