@@ -88,12 +88,13 @@ void buildCpuCodegenPipeline(OpPassManager &pm) {
   pm.addPass(createCallBlasPass());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Strided metadata first: it leaves affine.apply ops for lower-affine.
+  pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   // f16/bf16 math runs in f32, then rounds (what the GPU libraries do).
   pm.addPass(math::createMathExtendToSupportedTypes());
   pm.addPass(arith::createArithExpandOpsPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());

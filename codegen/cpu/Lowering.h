@@ -86,6 +86,8 @@ void populateReductionPatterns(LoweringTypeConverter &converter,
                                mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(LoweringTypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
+void populateRecurrentPatterns(LoweringTypeConverter &converter,
+                               mlir::RewritePatternSet &patterns);
 
 } // namespace dsr1::cpu
 

@@ -24,7 +24,7 @@ UNSUPPORTED = re.compile(
     r"unsupported ONNX op|failed to legalize operation|is not supported|does not support|"
     r"which dsr1 does not support|not (yet )?implemented|is not a tensor|"
     r"must be a constant|imports no default-domain|are not supported|cannot cast to|"
-    r"must be constant")
+    r"must be constant|no lowering for")
 
 
 def last_error(text: str) -> str:
