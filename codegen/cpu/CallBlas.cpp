@@ -168,16 +168,24 @@ LogicalResult rewriteAsGemm(linalg::LinalgOp op, ModuleOp module) {
   std::optional<CollapsedDim> k = matcher.collapse(dims->k);
   if (!batch || !m || !n || !k)
     return failure();
-  std::optional<BlasMatrix> a =
-      asBlasMatrix(m->size, k->size, m->stride[0], k->stride[0]);
-  std::optional<BlasMatrix> b =
-      asBlasMatrix(k->size, n->size, k->stride[1], n->stride[1]);
+  // Distinct batches must not write the same elements.
+  if (batch->size > 1 && batch->stride[2] == 0)
+    return failure();
+  unsigned lhs = 0, rhs = 1;
   std::optional<BlasMatrix> c =
       asBlasMatrix(m->size, n->size, m->stride[2], n->stride[2]);
-  // The output must be row-major (cblas has no transposed C), and distinct
-  // batches must not write the same elements.
-  if (!a || !b || !c || c->transposed ||
-      (batch->size > 1 && batch->stride[2] == 0))
+  // cblas writes C row-major only: a column-major C is computed as
+  // Cᵀ = Bᵀ Aᵀ, swapping the operands and the roles of m and n.
+  if (c && c->transposed) {
+    std::swap(m, n);
+    std::swap(lhs, rhs);
+    c = asBlasMatrix(m->size, n->size, m->stride[2], n->stride[2]);
+  }
+  std::optional<BlasMatrix> a =
+      asBlasMatrix(m->size, k->size, m->stride[lhs], k->stride[lhs]);
+  std::optional<BlasMatrix> b =
+      asBlasMatrix(k->size, n->size, k->stride[rhs], n->stride[rhs]);
+  if (!a || !b || !c || c->transposed)
     return failure();
 
   OpBuilder builder(op);
@@ -192,12 +200,12 @@ LogicalResult rewriteAsGemm(linalg::LinalgOp op, ModuleOp module) {
       i64(m->size),
       i64(n->size),
       i64(k->size),
-      address(builder, loc, op->getOperand(0), matcher.offset(0)),
-      i64(batch->stride[0]),
+      address(builder, loc, op->getOperand(lhs), matcher.offset(lhs)),
+      i64(batch->stride[lhs]),
       i64(a->ld),
       i64(a->transposed),
-      address(builder, loc, op->getOperand(1), matcher.offset(1)),
-      i64(batch->stride[1]),
+      address(builder, loc, op->getOperand(rhs), matcher.offset(rhs)),
+      i64(batch->stride[rhs]),
       i64(b->ld),
       i64(b->transposed),
       address(builder, loc, op->getOperand(2), matcher.offset(2)),

@@ -390,6 +390,51 @@ Value buildConvolution(OpBuilder &b, Location loc, Value input, Value weight,
     wExprs.push_back(k);
     outExprs.push_back(o);
   }
+
+  // A forward convolution in f32/f64 is a matrix product over an unfolded
+  // input (im2col): cols[n, g, c, k..., o...] = in[n, g, c, o * s + k * d],
+  // then out[n, g, mg, o...] += w[g, mg, c, k...] * cols[n, g, c, k..., o...],
+  // whose (c, k...) and (o...) loops collapse to the k and n of a GEMM that
+  // -dsr1-call-blas hands to BLAS. A 1x1 kernel at stride 1 needs no copy.
+  Type element = inputType.getElementType();
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  bool unitKernel =
+      llvm::all_of(weightType.getShape().drop_front(2),
+                   [](int64_t k) { return k == 1; }) &&
+      llvm::all_of(strides, [](int64_t s) { return s == 1; });
+  Value grouped = expandDim(b, loc, input, 1, groups);
+  if (!transposed && element == accType &&
+      (element.isF32() || element.isF64())) {
+    if (!unitKernel) {
+      // Loops of the unfolding: n, g, c, k..., o...
+      unsigned colDims = 3 + 2 * spatial;
+      SmallVector<AffineExpr> readExprs = {dim(0), dim(1), dim(2)};
+      SmallVector<int64_t> colShape = {inputType.getDimSize(0), groups,
+                                       inputType.getDimSize(1) / groups};
+      for (int64_t i = 0; i < spatial; ++i)
+        colShape.push_back(weightType.getDimSize(2 + i));
+      for (int64_t i = 0; i < spatial; ++i) {
+        colShape.push_back(outSpatial[i]);
+        readExprs.push_back(dim(3 + spatial + i) * strides[i] +
+                            dim(3 + i) * dilations[i]);
+      }
+      SmallVector<AffineMap> colMaps = {
+          AffineMap::get(colDims, 0, readExprs, context),
+          b.getMultiDimIdentityMap(colDims)};
+      SmallVector<Iterator> colIterators(colDims, Iterator::parallel);
+      grouped = buildGeneric(
+          b, loc, grouped,
+          emptyTensor(b, loc, RankedTensorType::get(colShape, element)),
+          colMaps, colIterators,
+          [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    }
+    inExprs = {n, g, c};
+    for (int64_t i = 0; i < spatial; ++i)
+      if (!unitKernel)
+        inExprs.push_back(dim(4 + spatial + i));
+    for (int64_t i = 0; i < spatial; ++i)
+      inExprs.push_back(dim(3 + i));
+  }
   SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, inExprs, context),
                                  AffineMap::get(numDims, 0, wExprs, context),
                                  AffineMap::get(numDims, 0, outExprs, context)};
@@ -400,7 +445,7 @@ Value buildConvolution(OpBuilder &b, Location loc, Value input, Value weight,
                                    outChannels / groups};
   outShape.append(outSpatial.begin(), outSpatial.end());
   Value init = zeros(b, loc, outShape, accType);
-  Value sum = buildContraction(b, loc, expandDim(b, loc, input, 1, groups),
+  Value sum = buildContraction(b, loc, grouped,
                                expandDim(b, loc, weight, 0, groups), init, maps,
                                iterators);
   return collapseDim(b, loc, sum, 1);
