@@ -51,10 +51,12 @@ def time_onnxruntime(model: Path, data: Path, threads: int, warmup: int, iterati
     return statistics.median(times)
 
 
-def time_dsr1(runner: str, model: Path, data: Path, warmup: int, iterations: int):
+def time_dsr1(runner: str, model: Path, data: Path, threads: int, warmup: int,
+              iterations: int):
     start = time.monotonic()
     check = subprocess.run([runner, str(model), "--quiet", "--inputs", str(data), "--compare",
-                            str(data), "--rtol", "1e-3", "--atol", "1e-4"],
+                            str(data), "--rtol", "1e-3", "--atol", "1e-4",
+                            "--num-threads", str(threads)],
                            capture_output=True, text=True)
     compile_and_run = time.monotonic() - start
     errors = re.findall(r"max abs ([0-9.e+-]+|nan|inf)", check.stdout)
@@ -63,7 +65,8 @@ def time_dsr1(runner: str, model: Path, data: Path, warmup: int, iterations: int
         reason = (check.stderr.strip() or check.stdout.strip()).splitlines()[-1:]
         return None, compile_and_run, max_abs, reason[0] if reason else "failed"
     proc = subprocess.run([runner, str(model), "--quiet", "--inputs", str(data), "--warmup",
-                           str(warmup), "--iterations", str(iterations)],
+                           str(warmup), "--iterations", str(iterations),
+                           "--num-threads", str(threads)],
                           capture_output=True, text=True, check=True)
     p50 = float(re.search(r"p50 ([0-9.]+)", proc.stdout).group(1))
     return p50, compile_and_run, max_abs, ""
@@ -75,7 +78,7 @@ def main() -> int:
     parser.add_argument("--runner", default=str(ROOT / "build" / "bin" / "dsr1-run"))
     parser.add_argument("--only", nargs="+", default=MODELS, choices=MODELS)
     parser.add_argument("--threads", type=int, default=1,
-                        help="onnxruntime threads (dsr1's cpu device runs on one thread)")
+                        help="threads for onnxruntime and for dsr1's library routines (BLAS)")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--generate", action="store_true",
@@ -94,8 +97,8 @@ def main() -> int:
             print(f"bench: {model} is missing; run with --generate", file=sys.stderr)
             return 1
         ort_ms = time_onnxruntime(model, data, args.threads, args.warmup, args.iterations)
-        dsr1_ms, first_run_s, max_abs, reason = time_dsr1(args.runner, model, data,
-                                                          args.warmup, args.iterations)
+        dsr1_ms, first_run_s, max_abs, reason = time_dsr1(
+            args.runner, model, data, args.threads, args.warmup, args.iterations)
         rows.append((name, dsr1_ms, ort_ms, first_run_s, max_abs, reason))
         print(f"{name}: done", file=sys.stderr)
 

@@ -7,6 +7,8 @@ APT_PACKAGES=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
   # ONNX C++ library and its protobuf runtime and compiler.
   libonnx-dev libprotobuf-dev protobuf-compiler
+  # BLAS for the cpu device's matrix products and convolutions.
+  libopenblas-dev
   # Build and test tooling.
   cmake ninja-build ccache g++ libgtest-dev python3 python3-pip clang-format
   # The importer fuzzer: clang with libFuzzer and AddressSanitizer.

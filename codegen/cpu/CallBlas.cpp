@@ -109,12 +109,11 @@ std::optional<BlasMatrix> asBlasMatrix(int64_t rows, int64_t cols,
                                        int64_t rowStride, int64_t colStride) {
   if ((cols == 1 || colStride == 1) &&
       (rows == 1 || rowStride >= std::max<int64_t>(cols, 1)))
-    return BlasMatrix{false, rows == 1 ? std::max<int64_t>(cols, 1)
-                                       : rowStride};
+    return BlasMatrix{false,
+                      rows == 1 ? std::max<int64_t>(cols, 1) : rowStride};
   if ((rows == 1 || rowStride == 1) &&
       (cols == 1 || colStride >= std::max<int64_t>(rows, 1)))
-    return BlasMatrix{true, cols == 1 ? std::max<int64_t>(rows, 1)
-                                      : colStride};
+    return BlasMatrix{true, cols == 1 ? std::max<int64_t>(rows, 1) : colStride};
   return std::nullopt;
 }
 
@@ -193,8 +192,8 @@ LogicalResult rewriteAsGemm(linalg::LinalgOp op, ModuleOp module) {
   auto i64 = [&](int64_t v) -> Value {
     return arith::ConstantIntOp::create(builder, loc, builder.getI64Type(), v);
   };
-  func::FuncOp callee = declareGemm(
-      module, element.isF32() ? "dsr1_cpu_sgemm" : "dsr1_cpu_dgemm");
+  func::FuncOp callee = declareGemm(module, element.isF32() ? "dsr1_cpu_sgemm"
+                                                            : "dsr1_cpu_dgemm");
   SmallVector<Value> args = {
       i64(batch->size),
       i64(m->size),

@@ -398,10 +398,9 @@ Value buildConvolution(OpBuilder &b, Location loc, Value input, Value weight,
   // -dsr1-call-blas hands to BLAS. A 1x1 kernel at stride 1 needs no copy.
   Type element = inputType.getElementType();
   auto weightType = cast<RankedTensorType>(weight.getType());
-  bool unitKernel =
-      llvm::all_of(weightType.getShape().drop_front(2),
-                   [](int64_t k) { return k == 1; }) &&
-      llvm::all_of(strides, [](int64_t s) { return s == 1; });
+  bool unitKernel = llvm::all_of(weightType.getShape().drop_front(2),
+                                 [](int64_t k) { return k == 1; }) &&
+                    llvm::all_of(strides, [](int64_t s) { return s == 1; });
   Value grouped = expandDim(b, loc, input, 1, groups);
   if (!transposed && element == accType &&
       (element.isF32() || element.isF64())) {
@@ -445,9 +444,9 @@ Value buildConvolution(OpBuilder &b, Location loc, Value input, Value weight,
                                    outChannels / groups};
   outShape.append(outSpatial.begin(), outSpatial.end());
   Value init = zeros(b, loc, outShape, accType);
-  Value sum = buildContraction(b, loc, grouped,
-                               expandDim(b, loc, weight, 0, groups), init, maps,
-                               iterators);
+  Value sum =
+      buildContraction(b, loc, grouped, expandDim(b, loc, weight, 0, groups),
+                       init, maps, iterators);
   return collapseDim(b, loc, sum, 1);
 }
 

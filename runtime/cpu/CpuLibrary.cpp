@@ -49,6 +49,8 @@ extern "C" void dsr1_cpu_dgemm(int64_t batch, int64_t m, int64_t n, int64_t k,
 
 namespace dsr1 {
 
+void setCpuLibraryThreads(int threads) { openblas_set_num_threads(threads); }
+
 std::vector<std::pair<const char *, void *>> cpuLibrarySymbols() {
   return {{"dsr1_cpu_sgemm", reinterpret_cast<void *>(&dsr1_cpu_sgemm)},
           {"dsr1_cpu_dgemm", reinterpret_cast<void *>(&dsr1_cpu_dgemm)}};

@@ -35,6 +35,10 @@ void dsr1_cpu_dgemm(int64_t batch, int64_t m, int64_t n, int64_t k, int64_t a,
 
 namespace dsr1 {
 
+/// Threads the library routines may use (BLAS); the generated kernels
+/// themselves run on the calling thread.
+void setCpuLibraryThreads(int threads);
+
 /// The library's symbols and their addresses, for a JIT to resolve.
 std::vector<std::pair<const char *, void *>> cpuLibrarySymbols();
 

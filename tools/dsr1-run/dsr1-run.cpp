@@ -10,6 +10,7 @@
 #include "compiler/driver/CompileModel.h"
 #include "runtime/Compare.h"
 #include "runtime/TensorIO.h"
+#include "runtime/cpu/CpuLibrary.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -52,6 +53,10 @@ static cl::opt<unsigned>
                cl::init(0));
 static cl::opt<int> optLevel("O", cl::desc("Optimisation level (0-3)"),
                              cl::init(2), cl::Prefix);
+static cl::opt<unsigned>
+    threads("num-threads",
+            cl::desc("Threads for library routines (BLAS) on the cpu device"),
+            cl::init(1));
 static cl::opt<bool> quiet("quiet",
                            cl::desc("Print only errors and comparisons"));
 
@@ -142,6 +147,9 @@ int main(int argc, char **argv) {
                 "' is not available: this build runs on 'cpu' only");
   if (optLevel < 0 || optLevel > 3)
     return fail("-O takes 0 to 3");
+  if (threads < 1 || threads > 1024)
+    return fail("--num-threads takes 1 to 1024");
+  dsr1::setCpuLibraryThreads(static_cast<int>(threads));
 
   std::vector<dsr1::HostTensor> inputs;
   if (!inputsDir.empty()) {
