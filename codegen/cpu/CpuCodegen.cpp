@@ -66,7 +66,7 @@ void registerCodegenDialects(DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
 }
 
-void buildCpuCodegenPipeline(OpPassManager &pm) {
+void buildCpuCodegenPipeline(OpPassManager &pm, bool useBlas) {
   pm.addPass(createLowerToLinalgPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
@@ -85,7 +85,8 @@ void buildCpuCodegenPipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCallBlasPass());
+  if (useBlas)
+    pm.addPass(createCallBlasPass());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Strided metadata first: it leaves affine.apply ops for lower-affine.
@@ -111,7 +112,7 @@ void registerCpuCodegenPipeline() {
   PassPipelineRegistration<>(
       "dsr1-cpu-codegen-pipeline",
       "Lower dsr1 kernel functions to the LLVM dialect for the cpu device",
-      buildCpuCodegenPipeline);
+      [](OpPassManager &pm) { buildCpuCodegenPipeline(pm); });
 }
 
 namespace {

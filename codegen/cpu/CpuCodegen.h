@@ -29,7 +29,9 @@ void registerCodegenDialects(mlir::DialectRegistry &registry);
 /// turned into out-parameters, deallocation, loops, and the LLVM
 /// conversions with bare-pointer calls. Each kernel then takes its status
 /// word, its operands and its results, as the runtime calls it.
-void buildCpuCodegenPipeline(mlir::OpPassManager &pm);
+/// `useBlas` = false keeps matrix products as generated loops (to measure
+/// what the library buys).
+void buildCpuCodegenPipeline(mlir::OpPassManager &pm, bool useBlas = true);
 
 /// Registers `dsr1-cpu-codegen-pipeline` (for dsr1-opt).
 void registerCpuCodegenPipeline();

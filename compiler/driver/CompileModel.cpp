@@ -146,7 +146,7 @@ FailureOr<CompiledModel> compileModuleForCpu(ModuleOp module,
   OwningOpRef<ModuleOp> kernels = module.clone();
   PassManager codegen(context);
   codegen.addPass(createExtractKernelsPass());
-  cpu::buildCpuCodegenPipeline(codegen);
+  cpu::buildCpuCodegenPipeline(codegen, options.useBlas);
   if (failed(codegen.run(*kernels)))
     return failure();
 

@@ -24,6 +24,9 @@ struct CompileOptions {
   onnx_frontend::ImportOptions import;
   /// LLVM optimisation level of the generated code (0-3).
   int optLevel = 2;
+  /// Run matrix products and convolutions through BLAS where it applies
+  /// (false: generated loops only).
+  bool useBlas = true;
   /// Report each stage and its time on stderr.
   bool showProgress = false;
 };

@@ -57,6 +57,11 @@ static cl::opt<unsigned>
     threads("num-threads",
             cl::desc("Threads for library routines (BLAS) on the cpu device"),
             cl::init(1));
+static cl::opt<bool>
+    useBlas("blas",
+            cl::desc("Run matrix products and convolutions through BLAS "
+                     "(--blas=false: generated loops only)"),
+            cl::init(true));
 static cl::opt<bool> quiet("quiet",
                            cl::desc("Print only errors and comparisons"));
 
@@ -162,6 +167,7 @@ int main(int argc, char **argv) {
 
   dsr1::CompileOptions options;
   options.optLevel = optLevel;
+  options.useBlas = useBlas;
   options.showProgress = !quiet && llvm::errs().is_displayed();
   // The model is compiled for the data it runs on: the inputs' shapes pin
   // symbolic dims, and small inputs that an op needs at compile time (a
