@@ -8,6 +8,7 @@
 
 #include "runtime/Session.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -82,6 +83,11 @@ Status Session::checkInputs(const std::vector<HostTensor> &inputs) const {
   return Status::ok();
 }
 
+void Session::enableProfiling() {
+  profiling_ = true;
+  launchSeconds_.assign(plan_->launches.size(), 0.0);
+}
+
 Result<std::vector<HostTensor>>
 Session::run(const std::vector<HostTensor> &inputs) {
   if (Status s = checkInputs(inputs); !s)
@@ -121,10 +127,20 @@ Session::run(const std::vector<HostTensor> &inputs) {
   std::vector<void *> pointers;
   std::vector<void *> args;
   int32_t status = kStatusOk;
-  for (const Launch &launch : plan_->launches) {
+  for (size_t index = 0; index < plan_->launches.size(); ++index) {
+    const Launch &launch = plan_->launches[index];
+    auto start = profiling_ ? std::chrono::steady_clock::now()
+                            : std::chrono::steady_clock::time_point();
+    auto stop = [&] {
+      if (profiling_)
+        launchSeconds_[index] += std::chrono::duration<double>(
+                                     std::chrono::steady_clock::now() - start)
+                                     .count();
+    };
     if (launch.kind == Launch::Kind::copy) {
       std::memmove(address(launch.args[1]), address(launch.args[0]),
                    launch.args[1].bytes);
+      stop();
       continue;
     }
     pointers.clear();
@@ -135,6 +151,7 @@ Session::run(const std::vector<HostTensor> &inputs) {
     for (void *&pointer : pointers)
       args.push_back(&pointer);
     kernels_[launch.kernel](args.data());
+    stop();
     if (status == kStatusOk)
       continue;
     const KernelInfo &kernel = plan_->kernels[launch.kernel];

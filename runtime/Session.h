@@ -46,6 +46,11 @@ public:
   /// order, dtype and shape; a mismatch names the input at fault.
   Result<std::vector<HostTensor>> run(const std::vector<HostTensor> &inputs);
 
+  /// Times every launch from now on: launchSeconds()[i] accumulates the
+  /// wall time of plan().launches[i] over all runs.
+  void enableProfiling();
+  const std::vector<double> &launchSeconds() const { return launchSeconds_; }
+
   const Plan &plan() const { return *plan_; }
 
   ~Session();
@@ -60,6 +65,8 @@ private:
   std::shared_ptr<const CpuKernelLibrary> library_;
   std::vector<CpuKernelFn> kernels_;
   uint8_t *arena_ = nullptr;
+  bool profiling_ = false;
+  std::vector<double> launchSeconds_;
 };
 
 } // namespace dsr1

@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 namespace cl = llvm::cl;
 
@@ -62,6 +63,10 @@ static cl::opt<bool>
             cl::desc("Run matrix products and convolutions through BLAS "
                      "(--blas=false: generated loops only)"),
             cl::init(true));
+static cl::opt<bool>
+    profile("profile",
+            cl::desc("With --iterations: time every kernel and print the "
+                     "ones that take longest"));
 static cl::opt<bool> quiet("quiet",
                            cl::desc("Print only errors and comparisons"));
 
@@ -112,11 +117,59 @@ static int compareOutputs(const std::vector<dsr1::HostTensor> &outputs) {
   return allPassed ? 0 : 1;
 }
 
+/// The launches that took longest over all timed runs, grouped by op.
+static void printProfile(const dsr1::Session &session, unsigned runs) {
+  const dsr1::Plan &plan = session.plan();
+  const std::vector<double> &seconds = session.launchSeconds();
+  double total = 0;
+  std::map<std::string, std::pair<double, unsigned>> byOp;
+  std::vector<size_t> order;
+  for (size_t i = 0; i < seconds.size(); ++i) {
+    total += seconds[i];
+    order.push_back(i);
+    const dsr1::Launch &launch = plan.launches[i];
+    std::string op = launch.kind == dsr1::Launch::Kind::copy
+                         ? "copy"
+                         : plan.kernels[launch.kernel].op;
+    byOp[op].first += seconds[i];
+    byOp[op].second += 1;
+  }
+  if (total <= 0)
+    return;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return seconds[a] > seconds[b]; });
+  llvm::outs() << llvm::format("profile: %.3f ms per run in %zu launches\n",
+                               1e3 * total / runs, seconds.size());
+  std::vector<std::pair<std::string, std::pair<double, unsigned>>> ops(
+      byOp.begin(), byOp.end());
+  std::sort(ops.begin(), ops.end(), [](const auto &a, const auto &b) {
+    return a.second.first > b.second.first;
+  });
+  llvm::outs() << "  by op:\n";
+  for (const auto &[op, entry] : ops)
+    llvm::outs() << llvm::format("    %-20s %9.3f ms %5.1f%%  (%u launches)\n",
+                                 op.c_str(), 1e3 * entry.first / runs,
+                                 100 * entry.first / total, entry.second);
+  llvm::outs() << "  slowest launches:\n";
+  for (size_t i = 0; i < std::min<size_t>(order.size(), 10); ++i) {
+    const dsr1::Launch &launch = plan.launches[order[i]];
+    std::string what = launch.kind == dsr1::Launch::Kind::copy
+                           ? "copy"
+                           : plan.kernels[launch.kernel].node + " (" +
+                                 plan.kernels[launch.kernel].op + ")";
+    llvm::outs() << llvm::format("    %9.3f ms %5.1f%%  %s\n",
+                                 1e3 * seconds[order[i]] / runs,
+                                 100 * seconds[order[i]] / total, what.c_str());
+  }
+}
+
 static int benchmark(dsr1::Session &session,
                      const std::vector<dsr1::HostTensor> &inputs) {
   for (unsigned i = 0; i < warmup; ++i)
     if (auto result = session.run(inputs); !result)
       return fail(result.status().message());
+  if (profile)
+    session.enableProfiling();
   std::vector<double> ms;
   auto begin = std::chrono::steady_clock::now();
   for (unsigned i = 0; i < iterations; ++i) {
@@ -140,6 +193,8 @@ static int benchmark(dsr1::Session &session,
       percentile(0.5), percentile(0.9), percentile(0.99), ms.front(),
       iterations.getValue());
   llvm::outs() << llvm::format("throughput: %.1f runs/s\n", iterations / total);
+  if (profile)
+    printProfile(session, iterations);
   return 0;
 }
 
