@@ -179,11 +179,11 @@ struct Recurrence {
   Value w, r, bias; // [G*H, I], [G*H, H], [2*G*H] or null, one direction
   Value h0, c0;     // [B, H] (c0 only for LSTM)
 
-  /// Whether the recurrent bias of gate row `g` adds linearly, so that it
-  /// can join the input bias in the input projection. It does not for a GRU
-  /// with linear_before_reset, whose candidate gate multiplies it by r.
-  bool foldsRecurrentBias(int64_t gate) const {
-    return !(cell == Cell::GruLinearBeforeReset && gate == 2);
+  /// The leading gate rows whose recurrent bias adds linearly and so joins
+  /// the input bias in the input projection: all but a GRU's candidate gate
+  /// under linear_before_reset, which multiplies its recurrent bias by r.
+  int64_t rowsFoldingRecurrentBias() const {
+    return cell == Cell::GruLinearBeforeReset ? 2 * hidden : gates * hidden;
   }
 
   /// [S, B, G*H]: x_t W^T plus the biases that add linearly, for every t.
@@ -200,8 +200,7 @@ struct Recurrence {
                                      AffineMap::get(3, 0, {g}, context),
                                      b.getMultiDimIdentityMap(3)};
       auto type = RankedTensorType::get(shape, element);
-      Value unfoldedFrom = indexConstant(b, loc, 2 * hidden);
-      bool allFold = foldsRecurrentBias(gates - 1);
+      int64_t folded = rowsFoldingRecurrentBias();
       init = linalg::GenericOp::create(
                  b, loc, type,
                  ValueRange{sliceRange(b, loc, bias, 0, 0, rows),
@@ -210,10 +209,11 @@ struct Recurrence {
                  SmallVector<Iterator>(3, Iterator::parallel),
                  [&](OpBuilder &nb, Location nl, ValueRange args) {
                    Value sum = arith::AddFOp::create(nb, nl, args[0], args[1]);
-                   if (!allFold) {
+                   if (folded < rows) {
                      Value row = linalg::IndexOp::create(nb, nl, 2);
                      Value folds = arith::CmpIOp::create(
-                         nb, nl, arith::CmpIPredicate::ult, row, unfoldedFrom);
+                         nb, nl, arith::CmpIPredicate::ult, row,
+                         indexConstant(nb, nl, folded));
                      sum = arith::SelectOp::create(nb, nl, folds, sum, args[0]);
                    }
                    linalg::YieldOp::create(nb, nl, sum);
