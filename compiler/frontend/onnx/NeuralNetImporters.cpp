@@ -739,15 +739,18 @@ template <typename OpT> LogicalResult importArgReduce(NodeContext &ctx) {
       ctx.intAttr("select_last_index", 0) != 0));
 }
 
-/// LSTM and GRU in the ONNX default form: layout 0, default activations, no
-/// clipping, no per-batch sequence lengths.
+/// LSTM and GRU with the default activations, no clipping and no per-batch
+/// sequence lengths. dsr1's recurrences take the sequence-first layout:
+/// layout=1 (batch first) is transposed into it, and the results back.
 template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0), w = ctx.requiredInput(1),
                    r = ctx.requiredInput(2);
   if (failed(x) || failed(w) || failed(r))
     return failure();
-  if (ctx.intAttr("layout", 0) != 0)
-    return ctx.error() << "layout=1 (batch first) is not supported";
+  int64_t layout = ctx.intAttr("layout", 0);
+  if (layout != 0 && layout != 1)
+    return ctx.error() << "layout " << layout << " is not 0 or 1";
+  bool batchFirst = layout == 1;
   if (ctx.attr("activations") || ctx.attr("clip"))
     return ctx.error() << "custom activations and clip are not supported";
   if (ctx.input(4))
@@ -759,29 +762,48 @@ template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
                        << "forward, reverse, bidirectional";
   if (!ctx.attr("hidden_size"))
     return ctx.error() << "needs the hidden_size attribute";
-  IntegerAttr hidden =
-      ctx.builder.getI64IntegerAttr(ctx.intAttr("hidden_size", 0));
-  auto directionAttr = RnnDirectionAttr::get(ctx.builder.getContext(), *dir);
-  SmallVector<Value> results;
   if constexpr (std::is_same_v<OpT, LstmOp>) {
     if (ctx.input(7))
       return ctx.error() << "peephole weights are not supported";
     if (ctx.intAttr("input_forget", 0))
       return ctx.error() << "input_forget is not supported";
-    Operation *op = ctx.build<LstmOp>(*x, *w, *r, ctx.input(3), ctx.input(5),
-                                      ctx.input(6), hidden, directionAttr,
-                                      /*precision=*/nullptr);
+  }
+  IntegerAttr hidden =
+      ctx.builder.getI64IntegerAttr(ctx.intAttr("hidden_size", 0));
+  auto directionAttr = RnnDirectionAttr::get(ctx.builder.getContext(), *dir);
+  // X [B, S, I] -> [S, B, I] and the initial states [B, D, H] -> [D, B, H]
+  // (the same swap); an absent input stays absent.
+  auto swapLeading = [&](Value v) -> Value {
+    if (!v || !batchFirst)
+      return v;
+    return ctx.create<TransposeOp>(v, SmallVector<int64_t>{1, 0, 2});
+  };
+  Value seqX = swapLeading(*x);
+  Value initialH = swapLeading(ctx.input(5));
+  SmallVector<Value> results;
+  if constexpr (std::is_same_v<OpT, LstmOp>) {
+    Value initialC = swapLeading(ctx.input(6));
+    Operation *op =
+        ctx.build<LstmOp>(seqX, *w, *r, ctx.input(3), initialH, initialC,
+                          hidden, directionAttr, /*precision=*/nullptr);
     if (!op)
       return failure();
     results.assign(op->result_begin(), op->result_end());
   } else {
     Operation *op = ctx.build<GruOp>(
-        *x, *w, *r, ctx.input(3), ctx.input(5), hidden, directionAttr,
+        seqX, *w, *r, ctx.input(3), initialH, hidden, directionAttr,
         ctx.builder.getBoolAttr(ctx.intAttr("linear_before_reset", 0)),
         /*precision=*/nullptr);
     if (!op)
       return failure();
     results.assign(op->result_begin(), op->result_end());
+  }
+  if (batchFirst) {
+    // Y [S, D, B, H] -> [B, S, D, H]; the last states [D, B, H] -> [B, D, H].
+    results[0] =
+        ctx.create<TransposeOp>(results[0], SmallVector<int64_t>{2, 0, 1, 3});
+    for (Value &state : llvm::drop_begin(results))
+      state = ctx.create<TransposeOp>(state, SmallVector<int64_t>{1, 0, 2});
   }
   return ctx.setResults(results);
 }
