@@ -1,8 +1,8 @@
 //===- NeuralNetImporters.cpp - ONNX contractions, norms, pooling, RNNs
 //-----===//
 //
-// MatMul, Gemm, Conv, pooling, normalisations, softmax, reductions, LSTM, GRU
-// and the opset-23 Attention op.
+// MatMul, Gemm, Conv, pooling, normalisations, softmax, reductions, RNN,
+// LSTM, GRU and the opset-23 Attention op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -739,7 +739,7 @@ template <typename OpT> LogicalResult importArgReduce(NodeContext &ctx) {
       ctx.intAttr("select_last_index", 0) != 0));
 }
 
-/// LSTM and GRU with the default activations, no clipping and no per-batch
+/// RNN, LSTM and GRU with the default activations, no clipping and no per-batch
 /// sequence lengths. dsr1's recurrences take the sequence-first layout:
 /// layout=1 (batch first) is transposed into it, and the results back.
 template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
@@ -786,6 +786,13 @@ template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
     Operation *op =
         ctx.build<LstmOp>(seqX, *w, *r, ctx.input(3), initialH, initialC,
                           hidden, directionAttr, /*precision=*/nullptr);
+    if (!op)
+      return failure();
+    results.assign(op->result_begin(), op->result_end());
+  } else if constexpr (std::is_same_v<OpT, SimpleRnnOp>) {
+    Operation *op =
+        ctx.build<SimpleRnnOp>(seqX, *w, *r, ctx.input(3), initialH, hidden,
+                               directionAttr, /*precision=*/nullptr);
     if (!op)
       return failure();
     results.assign(op->result_begin(), op->result_end());
@@ -901,6 +908,7 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "Resize", lo, hi, importResize);
   r.add("", "LSTM", lo, hi, importRnn<LstmOp>);
   r.add("", "GRU", lo, hi, importRnn<GruOp>);
+  r.add("", "RNN", lo, hi, importRnn<SimpleRnnOp>);
   r.add("", "Attention", 23, hi, importAttention23);
 }
 
