@@ -1,8 +1,8 @@
-//===- LowerRecurrent.cpp - LSTM and GRU ----------------------------------===//
+//===- LowerRecurrent.cpp - RNN, LSTM and GRU -----------------------------===//
 //
 // The dsr1-to-linalg patterns for the recurrent ops, with ONNX semantics and
 // the default activations (sigmoid for the gates, tanh for the candidate and
-// the output). Per direction:
+// the output; tanh for the simple RNN). Per direction:
 //   - one contraction computes every step's input projection X_t W^T at once
 //     (with the biases that add linearly folded into its initial value),
 //   - an scf.for over the steps carries h (and c) as tensors and writes each
@@ -32,7 +32,7 @@ namespace {
 using Iterator = utils::IteratorType;
 
 /// The recurrences: their cells differ, the loop around them does not.
-enum class Cell { Lstm, Gru, GruLinearBeforeReset };
+enum class Cell { Rnn, Lstm, Gru, GruLinearBeforeReset };
 
 /// f32 for f16 and bf16 (what the gates are computed in), the element type
 /// itself otherwise.
@@ -173,7 +173,7 @@ buildGates(OpBuilder &b, Location loc,
 /// What every recurrence needs to know, in the compute type.
 struct Recurrence {
   Cell cell;
-  int64_t seq, batch, input, hidden, gates;
+  int64_t seq, batch, hidden, gates;
   Type element;
   Value x;          // [S, B, I]
   Value w, r, bias; // [G*H, I], [G*H, H], [2*G*H] or null, one direction
@@ -241,6 +241,15 @@ struct Recurrence {
                           Value c) const {
     int64_t hid = hidden;
     switch (cell) {
+    case Cell::Rnn: {
+      // H = tanh(x W^T + H R^T + Wb + Rb).
+      Value pre = multiplyTransposed(b, loc, h, r, xw);
+      return buildGates(b, loc, {{pre, 0}}, {h},
+                        [](OpBuilder &nb, Location nl, ValueRange in,
+                           ValueRange) -> SmallVector<Value> {
+                          return {tanhOf(nb, nl, in[0])};
+                        });
+    }
     case Cell::Lstm: {
       // Gates i, o, f, c: i = σ(.), o = σ(.), f = σ(.), c~ = tanh(.);
       // C = f C + i c~, H = o tanh(C).
@@ -349,9 +358,8 @@ LogicalResult lowerRecurrence(Operation *op, Cell cell, Value x, Value w,
   rec.cell = cell;
   rec.seq = xType.getDimSize(0);
   rec.batch = xType.getDimSize(1);
-  rec.input = xType.getDimSize(2);
   rec.hidden = hidden;
-  rec.gates = isLstm ? 4 : 3;
+  rec.gates = cell == Cell::Rnn ? 1 : isLstm ? 4 : 3;
   rec.element = compute;
   rec.x = convertTensor(rewriter, loc, x, compute);
   Value wAll = convertTensor(rewriter, loc, w, compute);
@@ -467,11 +475,28 @@ struct GruLowering : OpConversionPattern<GruOp> {
   }
 };
 
+/// `dsr1.rnn` => per direction, a contraction for X W^T + biases, then an
+/// scf.for carrying (Y, H): H R^T into the step's slice and a linalg.generic
+/// for tanh.
+struct SimpleRnnLowering : OpConversionPattern<SimpleRnnOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(SimpleRnnOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    return lowerRecurrence(op, Cell::Rnn, adaptor.getX(), adaptor.getW(),
+                           adaptor.getR(), adaptor.getBias(),
+                           adaptor.getInitialH(), /*initialC=*/Value(),
+                           op.getHiddenSize(), op.getDirection(), rewriter);
+  }
+};
+
 } // namespace
 
 void populateRecurrentPatterns(LoweringTypeConverter &converter,
                                RewritePatternSet &patterns) {
-  patterns.add<LstmLowering, GruLowering>(converter, patterns.getContext());
+  patterns.add<LstmLowering, GruLowering, SimpleRnnLowering>(
+      converter, patterns.getContext());
 }
 
 } // namespace dsr1::cpu

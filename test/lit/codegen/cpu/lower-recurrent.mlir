@@ -1,4 +1,4 @@
-// Lowering of LSTM and GRU: per direction, one contraction for every step's input projection (the
+// Lowering of RNN, LSTM and GRU: per direction, one contraction for every step's input projection (the
 // biases that add linearly folded into its initial value), then an scf.for over the steps that
 // carries Y and the states, computes H R^T into the step's slice and the gates in a
 // linalg.generic that writes the new states over the old ones.
@@ -137,6 +137,25 @@ func.func @gru_linear_before_reset(%x: tensor<5x2x3xf32>, %w: tensor<1x12x3xf32>
 // CHECK:       return
 func.func @gru_bias_folds(%x: tensor<5x2x3xf32>, %w: tensor<1x12x3xf32>, %r: tensor<1x12x4xf32>, %b: tensor<1x24xf32>) -> (tensor<5x1x2x4xf32>, tensor<1x2x4xf32>) attributes {dsr1.kernel} {
   %y, %yh = dsr1.gru %x, %w, %r bias %b {hidden_size = 4 : i64} : tensor<5x2x3xf32>, tensor<1x12x3xf32>, tensor<1x12x4xf32> bias tensor<1x24xf32>
+  return %y, %yh : tensor<5x1x2x4xf32>, tensor<1x2x4xf32>
+}
+
+// -----
+
+// The simple RNN: one gate, H = tanh(x W^T + H R^T + Wb + Rb), written over the carried H.
+// CHECK-LABEL: func.func @rnn_reverse
+// CHECK:       %[[XW:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]{{.*}} outs(%{{.*}} : tensor<5x2x4xf32>)
+// CHECK:       scf.for %[[T:.*]] = {{.*}} iter_args(%[[Y:.*]] = %{{.*}}, %[[HT:.*]] = %{{.*}})
+// CHECK:         %[[S:.*]] = arith.subi %{{.*}}, %[[T]] : index
+// CHECK:         %[[XWT:.*]] = tensor.extract_slice %[[XW]][%[[S]], 0, 0] [1, 2, 4]
+// CHECK:         %[[PRE:.*]] = linalg.generic {{.*}} ins(%[[HT]], %{{.*}} : tensor<2x4xf32>, tensor<4x4xf32>) outs(%[[XWT]] : tensor<2x4xf32>)
+// CHECK:         %[[NEW:.*]] = linalg.generic {{.*}} ins(%[[PRE]] : tensor<2x4xf32>) outs(%[[HT]] : tensor<2x4xf32>)
+// CHECK-NEXT:    ^bb0(%[[V:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:      %[[TH:.*]] = math.tanh %[[V]] : f32
+// CHECK-NEXT:      linalg.yield %[[TH]]
+// CHECK:         tensor.insert_slice %[[NEW]] into %[[Y]][%[[S]], 0, 0, 0] [1, 1, 2, 4]
+func.func @rnn_reverse(%x: tensor<5x2x3xf32>, %w: tensor<1x4x3xf32>, %r: tensor<1x4x4xf32>, %b: tensor<1x8xf32>) -> (tensor<5x1x2x4xf32>, tensor<1x2x4xf32>) attributes {dsr1.kernel} {
+  %y, %yh = dsr1.rnn %x, %w, %r bias %b {hidden_size = 4 : i64, direction = #dsr1.rnn_direction<reverse>} : tensor<5x2x3xf32>, tensor<1x4x3xf32>, tensor<1x4x4xf32> bias tensor<1x8xf32>
   return %y, %yh : tensor<5x1x2x4xf32>, tensor<1x2x4xf32>
 }
 
