@@ -739,6 +739,24 @@ template <typename OpT> LogicalResult importArgReduce(NodeContext &ctx) {
       ctx.intAttr("select_last_index", 0) != 0));
 }
 
+/// True if the node's `activations` are absent or name `defaults` (the
+/// activations of one direction) for each of its `dirs` directions. ONNX
+/// names are compared without case, as onnxruntime does.
+bool hasDefaultActivations(NodeContext &ctx, ArrayRef<StringRef> defaults,
+                           int64_t dirs) {
+  const onnx::AttributeProto *a =
+      ctx.typedAttr("activations", onnx::AttributeProto::STRINGS);
+  if (!a)
+    return !ctx.attr("activations");
+  if (a->strings_size() != static_cast<int>(defaults.size() * dirs))
+    return false;
+  for (int i = 0; i < a->strings_size(); ++i)
+    if (!StringRef(a->strings(i))
+             .equals_insensitive(defaults[i % defaults.size()]))
+      return false;
+  return true;
+}
+
 /// RNN, LSTM and GRU with the default activations, no clipping and no per-batch
 /// sequence lengths. dsr1's recurrences take the sequence-first layout:
 /// layout=1 (batch first) is transposed into it, and the results back.
@@ -751,8 +769,6 @@ template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
   if (layout != 0 && layout != 1)
     return ctx.error() << "layout " << layout << " is not 0 or 1";
   bool batchFirst = layout == 1;
-  if (ctx.attr("activations") || ctx.attr("clip"))
-    return ctx.error() << "custom activations and clip are not supported";
   if (ctx.input(4))
     return ctx.error() << "sequence_lens is not supported";
   std::string direction = ctx.stringAttr("direction", "forward");
@@ -760,6 +776,18 @@ template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
   if (!dir)
     return ctx.error() << "direction '" << direction << "' is not one of "
                        << "forward, reverse, bidirectional";
+  // Some exporters spell the default activations out; those are the form
+  // dsr1 computes. Anything else (and any clip) is not.
+  SmallVector<StringRef, 3> defaults;
+  if constexpr (std::is_same_v<OpT, LstmOp>)
+    defaults = {"Sigmoid", "Tanh", "Tanh"};
+  else if constexpr (std::is_same_v<OpT, GruOp>)
+    defaults = {"Sigmoid", "Tanh"};
+  else
+    defaults = {"Tanh"};
+  int64_t dirs = *dir == RnnDirection::bidirectional ? 2 : 1;
+  if (!hasDefaultActivations(ctx, defaults, dirs) || ctx.attr("clip"))
+    return ctx.error() << "custom activations and clip are not supported";
   if (!ctx.attr("hidden_size"))
     return ctx.error() << "needs the hidden_size attribute";
   if constexpr (std::is_same_v<OpT, LstmOp>) {
