@@ -123,7 +123,8 @@ TEST_F(TypeInferenceTest, CrossModalAttentionKeepsModalities) {
 
 TEST_F(TypeInferenceTest, SplitAndRecurrencesHaveOneTypePerResult) {
   ValueRange args = arguments({tensor({2, kDyn, 768}), tensor({kDyn, 4, 16}),
-                               tensor({2, 128, 16}), tensor({2, 128, 32})});
+                               tensor({2, 128, 16}), tensor({2, 128, 32}),
+                               tensor({1, 32, 16}), tensor({1, 32, 32})});
   auto split = dsr1::SplitOp::create(builder, loc(), args[0], 2,
                                      ArrayRef<int64_t>{256, 512});
   ASSERT_EQ(split.getNumResults(), 2u);
@@ -135,6 +136,11 @@ TEST_F(TypeInferenceTest, SplitAndRecurrencesHaveOneTypePerResult) {
   EXPECT_EQ(lstm.getY().getType(), tensor({kDyn, 2, 4, 32}));
   EXPECT_EQ(lstm.getYH().getType(), tensor({2, 4, 32}));
   EXPECT_EQ(lstm.getYC().getType(), tensor({2, 4, 32}));
+  auto rnn = dsr1::SimpleRnnOp::create(
+      builder, loc(), args[1], args[4], args[5], Value(), Value(),
+      /*hidden_size=*/32, dsr1::RnnDirection::reverse, /*precision=*/nullptr);
+  EXPECT_EQ(rnn.getY().getType(), tensor({kDyn, 1, 4, 32}));
+  EXPECT_EQ(rnn.getYH().getType(), tensor({1, 4, 32}));
 }
 
 TEST_F(TypeInferenceTest, ParserPathSeesAttributesAndDefaults) {

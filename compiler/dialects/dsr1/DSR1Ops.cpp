@@ -1154,5 +1154,16 @@ LogicalResult GruOp::inferReturnTypes(MLIRContext *context,
                   /*numStates=*/1, types);
 }
 
+LogicalResult SimpleRnnOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  return inferRnn(location, getOperationName(), kGates, adaptor.getX(),
+                  adaptor.getW(), adaptor.getR(), adaptor.getBias(),
+                  {{"initial_h", adaptor.getInitialH()}},
+                  adaptor.getHiddenSizeAttr(), adaptor.getDirection(),
+                  /*numStates=*/1, types);
+}
+
 #define GET_OP_CLASSES
 #include "compiler/dialects/dsr1/DSR1Ops.cpp.inc"

@@ -889,4 +889,26 @@ def DSR1_GruOp : DSR1_RnnOp<"gru", 3, "GRU (gates z, r, h)", [{
   let extraClassDeclaration = inferDecl # commonDecl;
 }
 
+def DSR1_SimpleRnnOp : DSR1_RnnOp<"rnn", 1, "simple (Elman) RNN", [{
+    ONNX's RNN with its default activation: H = tanh(x W^T + H R^T + Wb + Rb).
+
+    ```mlir
+    %y, %h = dsr1.rnn %x, %w, %r bias %b {hidden_size = 32 : i64}
+        : tensor<?x4x16xf32>, tensor<1x32x16xf32>, tensor<1x32x32xf32> bias tensor<1x64xf32>
+    ```
+  }]> {
+  let arguments = (ins DSR1_FloatTensor:$x, DSR1_FloatTensor:$w, DSR1_FloatTensor:$r,
+                   Optional<DSR1_FloatTensor>:$bias, Optional<DSR1_FloatTensor>:$initial_h,
+                   DSR1_PositiveI64Attr:$hidden_size,
+                   DefaultValuedAttr<DSR1_RnnDirectionAttr, "::dsr1::RnnDirection::forward">:
+                       $direction,
+                   OptionalAttr<DSR1_PrecisionAttr>:$precision);
+  let results = (outs DSR1_FloatTensor:$y, DSR1_FloatTensor:$y_h);
+  let assemblyFormat = [{
+    $x `,` $w `,` $r (`bias` $bias^)? (`initial_h` $initial_h^)? attr-dict `:` type($x) `,`
+    type($w) `,` type($r) (`bias` type($bias)^)? (`initial_h` type($initial_h)^)?
+  }];
+  let extraClassDeclaration = inferDecl # commonDecl;
+}
+
 #endif // DSR1_OPS_TD

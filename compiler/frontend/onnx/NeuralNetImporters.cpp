@@ -1,8 +1,8 @@
 //===- NeuralNetImporters.cpp - ONNX contractions, norms, pooling, RNNs
 //-----===//
 //
-// MatMul, Gemm, Conv, pooling, normalisations, softmax, reductions, LSTM, GRU
-// and the opset-23 Attention op.
+// MatMul, Gemm, Conv, pooling, normalisations, softmax, reductions, RNN,
+// LSTM, GRU and the opset-23 Attention op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -739,17 +739,36 @@ template <typename OpT> LogicalResult importArgReduce(NodeContext &ctx) {
       ctx.intAttr("select_last_index", 0) != 0));
 }
 
-/// LSTM and GRU in the ONNX default form: layout 0, default activations, no
-/// clipping, no per-batch sequence lengths.
+/// True if the node's `activations` are absent or name `defaults` (the
+/// activations of one direction) for each of its `dirs` directions. ONNX
+/// names are compared without case, as onnxruntime does.
+bool hasDefaultActivations(NodeContext &ctx, ArrayRef<StringRef> defaults,
+                           int64_t dirs) {
+  const onnx::AttributeProto *a =
+      ctx.typedAttr("activations", onnx::AttributeProto::STRINGS);
+  if (!a)
+    return !ctx.attr("activations");
+  if (a->strings_size() != static_cast<int>(defaults.size() * dirs))
+    return false;
+  for (int i = 0; i < a->strings_size(); ++i)
+    if (!StringRef(a->strings(i))
+             .equals_insensitive(defaults[i % defaults.size()]))
+      return false;
+  return true;
+}
+
+/// RNN, LSTM and GRU with the default activations, no clipping and no per-batch
+/// sequence lengths. dsr1's recurrences take the sequence-first layout:
+/// layout=1 (batch first) is transposed into it, and the results back.
 template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0), w = ctx.requiredInput(1),
                    r = ctx.requiredInput(2);
   if (failed(x) || failed(w) || failed(r))
     return failure();
-  if (ctx.intAttr("layout", 0) != 0)
-    return ctx.error() << "layout=1 (batch first) is not supported";
-  if (ctx.attr("activations") || ctx.attr("clip"))
-    return ctx.error() << "custom activations and clip are not supported";
+  int64_t layout = ctx.intAttr("layout", 0);
+  if (layout != 0 && layout != 1)
+    return ctx.error() << "layout " << layout << " is not 0 or 1";
+  bool batchFirst = layout == 1;
   if (ctx.input(4))
     return ctx.error() << "sequence_lens is not supported";
   std::string direction = ctx.stringAttr("direction", "forward");
@@ -757,31 +776,69 @@ template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
   if (!dir)
     return ctx.error() << "direction '" << direction << "' is not one of "
                        << "forward, reverse, bidirectional";
+  // Some exporters spell the default activations out; those are the form
+  // dsr1 computes. Anything else (and any clip) is not.
+  SmallVector<StringRef, 3> defaults;
+  if constexpr (std::is_same_v<OpT, LstmOp>)
+    defaults = {"Sigmoid", "Tanh", "Tanh"};
+  else if constexpr (std::is_same_v<OpT, GruOp>)
+    defaults = {"Sigmoid", "Tanh"};
+  else
+    defaults = {"Tanh"};
+  int64_t dirs = *dir == RnnDirection::bidirectional ? 2 : 1;
+  if (!hasDefaultActivations(ctx, defaults, dirs) || ctx.attr("clip"))
+    return ctx.error() << "custom activations and clip are not supported";
   if (!ctx.attr("hidden_size"))
     return ctx.error() << "needs the hidden_size attribute";
-  IntegerAttr hidden =
-      ctx.builder.getI64IntegerAttr(ctx.intAttr("hidden_size", 0));
-  auto directionAttr = RnnDirectionAttr::get(ctx.builder.getContext(), *dir);
-  SmallVector<Value> results;
   if constexpr (std::is_same_v<OpT, LstmOp>) {
     if (ctx.input(7))
       return ctx.error() << "peephole weights are not supported";
     if (ctx.intAttr("input_forget", 0))
       return ctx.error() << "input_forget is not supported";
-    Operation *op = ctx.build<LstmOp>(*x, *w, *r, ctx.input(3), ctx.input(5),
-                                      ctx.input(6), hidden, directionAttr,
-                                      /*precision=*/nullptr);
+  }
+  IntegerAttr hidden =
+      ctx.builder.getI64IntegerAttr(ctx.intAttr("hidden_size", 0));
+  auto directionAttr = RnnDirectionAttr::get(ctx.builder.getContext(), *dir);
+  // X [B, S, I] -> [S, B, I] and the initial states [B, D, H] -> [D, B, H]
+  // (the same swap); an absent input stays absent.
+  auto swapLeading = [&](Value v) -> Value {
+    if (!v || !batchFirst)
+      return v;
+    return ctx.create<TransposeOp>(v, SmallVector<int64_t>{1, 0, 2});
+  };
+  Value seqX = swapLeading(*x);
+  Value initialH = swapLeading(ctx.input(5));
+  SmallVector<Value> results;
+  if constexpr (std::is_same_v<OpT, LstmOp>) {
+    Value initialC = swapLeading(ctx.input(6));
+    Operation *op =
+        ctx.build<LstmOp>(seqX, *w, *r, ctx.input(3), initialH, initialC,
+                          hidden, directionAttr, /*precision=*/nullptr);
+    if (!op)
+      return failure();
+    results.assign(op->result_begin(), op->result_end());
+  } else if constexpr (std::is_same_v<OpT, SimpleRnnOp>) {
+    Operation *op =
+        ctx.build<SimpleRnnOp>(seqX, *w, *r, ctx.input(3), initialH, hidden,
+                               directionAttr, /*precision=*/nullptr);
     if (!op)
       return failure();
     results.assign(op->result_begin(), op->result_end());
   } else {
     Operation *op = ctx.build<GruOp>(
-        *x, *w, *r, ctx.input(3), ctx.input(5), hidden, directionAttr,
+        seqX, *w, *r, ctx.input(3), initialH, hidden, directionAttr,
         ctx.builder.getBoolAttr(ctx.intAttr("linear_before_reset", 0)),
         /*precision=*/nullptr);
     if (!op)
       return failure();
     results.assign(op->result_begin(), op->result_end());
+  }
+  if (batchFirst) {
+    // Y [S, D, B, H] -> [B, S, D, H]; the last states [D, B, H] -> [B, D, H].
+    results[0] =
+        ctx.create<TransposeOp>(results[0], SmallVector<int64_t>{2, 0, 1, 3});
+    for (Value &state : llvm::drop_begin(results))
+      state = ctx.create<TransposeOp>(state, SmallVector<int64_t>{1, 0, 2});
   }
   return ctx.setResults(results);
 }
@@ -879,6 +936,7 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "Resize", lo, hi, importResize);
   r.add("", "LSTM", lo, hi, importRnn<LstmOp>);
   r.add("", "GRU", lo, hi, importRnn<GruOp>);
+  r.add("", "RNN", lo, hi, importRnn<SimpleRnnOp>);
   r.add("", "Attention", 23, hi, importAttention23);
 }
 

@@ -297,11 +297,14 @@ func.func @gather_pad_expand_transpose(%t: tensor<30522x768xf32>, %ids: tensor<2
 
 // CHECK-LABEL: sym_name = "recurrences"
 func.func @recurrences(%x: tensor<?x4x16xf32>, %w: tensor<2x128x16xf32>, %r: tensor<2x128x32xf32>,
-                       %gw: tensor<1x96x16xf32>, %gr: tensor<1x96x32xf32>) {
+                       %gw: tensor<1x96x16xf32>, %gr: tensor<1x96x32xf32>,
+                       %rw: tensor<2x32x16xf32>, %rr: tensor<2x32x32xf32>) {
   // CHECK: "dsr1.lstm"{{.*}} -> (tensor<?x2x4x32xf32>, tensor<2x4x32xf32>, tensor<2x4x32xf32>)
   %0:3 = dsr1.lstm %x, %w, %r {hidden_size = 32 : i64, direction = #dsr1.rnn_direction<bidirectional>} : tensor<?x4x16xf32>, tensor<2x128x16xf32>, tensor<2x128x32xf32>
   // CHECK: "dsr1.gru"{{.*}} -> (tensor<?x1x4x32xf32>, tensor<1x4x32xf32>)
   %1:2 = dsr1.gru %x, %gw, %gr {hidden_size = 32 : i64} : tensor<?x4x16xf32>, tensor<1x96x16xf32>, tensor<1x96x32xf32>
+  // CHECK: "dsr1.rnn"{{.*}} -> (tensor<?x2x4x32xf32>, tensor<2x4x32xf32>)
+  %2:2 = dsr1.rnn %x, %rw, %rr {hidden_size = 32 : i64, direction = #dsr1.rnn_direction<bidirectional>} : tensor<?x4x16xf32>, tensor<2x32x16xf32>, tensor<2x32x32xf32>
   return
 }
 

@@ -2114,6 +2114,39 @@ func.func @gru_result_shape_differs(%x: tensor<5x2x16xf32>, %w: tensor<1x96x16xf
 
 // -----
 
+// dsr1.rnn has one gate: w and r have hidden_size rows per direction, the bias twice that.
+func.func @rnn_w_gates(%x: tensor<5x2x16xf32>, %w: tensor<1x96x16xf32>, %r: tensor<1x32x32xf32>) {
+  // expected-error @+1 {{'dsr1.rnn' op operand 'w' is 1x96x16, expected 1x32x16 (1 direction, hidden_size 32)}}
+  %y, %h = dsr1.rnn %x, %w, %r {hidden_size = 32 : i64} : tensor<5x2x16xf32>, tensor<1x96x16xf32>, tensor<1x32x32xf32>
+  return
+}
+
+// -----
+
+func.func @rnn_bias_shape(%x: tensor<5x2x16xf32>, %w: tensor<2x32x16xf32>, %r: tensor<2x32x32xf32>, %b: tensor<2x32xf32>) {
+  // expected-error @+1 {{'dsr1.rnn' op operand 'bias' is 2x32, expected 2x64 (2 directions, hidden_size 32)}}
+  %y, %h = dsr1.rnn %x, %w, %r bias %b {hidden_size = 32 : i64, direction = #dsr1.rnn_direction<bidirectional>} : tensor<5x2x16xf32>, tensor<2x32x16xf32>, tensor<2x32x32xf32> bias tensor<2x32xf32>
+  return
+}
+
+// -----
+
+func.func @rnn_initial_h_type(%x: tensor<5x2x16xf16>, %w: tensor<1x32x16xf16>, %r: tensor<1x32x32xf16>, %h0: tensor<1x2x32xf32>) {
+  // expected-error @+1 {{'dsr1.rnn' op operand 'initial_h' has element type f32, expected f16}}
+  %y, %h = dsr1.rnn %x, %w, %r initial_h %h0 {hidden_size = 32 : i64} : tensor<5x2x16xf16>, tensor<1x32x16xf16>, tensor<1x32x32xf16> initial_h tensor<1x2x32xf32>
+  return
+}
+
+// -----
+
+func.func @rnn_missing_hidden_size(%x: tensor<5x2x16xf32>, %w: tensor<1x32x16xf32>, %r: tensor<1x32x32xf32>) {
+  // expected-error @+1 {{'dsr1.rnn' op requires attribute 'hidden_size'}}
+  %y, %h = dsr1.rnn %x, %w, %r : tensor<5x2x16xf32>, tensor<1x32x16xf32>, tensor<1x32x32xf32>
+  return
+}
+
+// -----
+
 // Attributes written in an op's own syntax reach type inference before ODS checks them: a
 // negative axis must be an error, not an out-of-bounds read.
 func.func @split_axis_negative(%x: tensor<4x6xf32>) {

@@ -242,13 +242,16 @@ func.func @data_movement(%x: tensor<2x?x768xf32>, %t: tensor<30522x768xf32>, %id
 // CHECK-LABEL: func.func @recurrences
 func.func @recurrences(%x: tensor<?x4x16xf32>, %w: tensor<2x128x16xf32>, %r: tensor<2x128x32xf32>,
                        %b: tensor<2x256xf32>, %h: tensor<2x4x32xf32>, %gw: tensor<1x96x16xf32>,
-                       %gr: tensor<1x96x32xf32>) {
+                       %gr: tensor<1x96x32xf32>, %rw: tensor<1x32x16xf32>, %rr: tensor<1x32x32xf32>,
+                       %rb: tensor<1x64xf32>, %rh: tensor<1x4x32xf32>) {
   // CHECK: dsr1.lstm %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} initial_h %{{.*}} initial_c %{{.*}} {direction = #dsr1.rnn_direction<bidirectional>, hidden_size = 32 : i64} : tensor<?x4x16xf32>, tensor<2x128x16xf32>, tensor<2x128x32xf32> bias tensor<2x256xf32> initial_h tensor<2x4x32xf32> initial_c tensor<2x4x32xf32>
   %0:3 = dsr1.lstm %x, %w, %r bias %b initial_h %h initial_c %h {hidden_size = 32 : i64, direction = #dsr1.rnn_direction<bidirectional>} : tensor<?x4x16xf32>, tensor<2x128x16xf32>, tensor<2x128x32xf32> bias tensor<2x256xf32> initial_h tensor<2x4x32xf32> initial_c tensor<2x4x32xf32>
   // CHECK: dsr1.lstm %{{.*}}, %{{.*}}, %{{.*}} initial_c %{{.*}} {direction = #dsr1.rnn_direction<bidirectional>, hidden_size = 32 : i64} : tensor<?x4x16xf32>, tensor<2x128x16xf32>, tensor<2x128x32xf32> initial_c tensor<2x4x32xf32>
   %1:3 = dsr1.lstm %x, %w, %r initial_c %h {hidden_size = 32 : i64, direction = #dsr1.rnn_direction<bidirectional>} : tensor<?x4x16xf32>, tensor<2x128x16xf32>, tensor<2x128x32xf32> initial_c tensor<2x4x32xf32>
   // CHECK: dsr1.gru %{{.*}}, %{{.*}}, %{{.*}} {direction = #dsr1.rnn_direction<reverse>, hidden_size = 32 : i64, linear_before_reset = true} : tensor<?x4x16xf32>, tensor<1x96x16xf32>, tensor<1x96x32xf32>{{$}}
   %2:2 = dsr1.gru %x, %gw, %gr {hidden_size = 32 : i64, linear_before_reset = true, direction = #dsr1.rnn_direction<reverse>} : tensor<?x4x16xf32>, tensor<1x96x16xf32>, tensor<1x96x32xf32>
+  // CHECK: dsr1.rnn %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} initial_h %{{.*}} {hidden_size = 32 : i64} : tensor<?x4x16xf32>, tensor<1x32x16xf32>, tensor<1x32x32xf32> bias tensor<1x64xf32> initial_h tensor<1x4x32xf32>
+  %3:2 = dsr1.rnn %x, %rw, %rr bias %rb initial_h %rh {hidden_size = 32 : i64} : tensor<?x4x16xf32>, tensor<1x32x16xf32>, tensor<1x32x32xf32> bias tensor<1x64xf32> initial_h tensor<1x4x32xf32>
   return
 }
 
