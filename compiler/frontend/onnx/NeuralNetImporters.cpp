@@ -11,6 +11,7 @@
 #include "mlir/IR/Matchers.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 
@@ -360,6 +361,109 @@ template <typename OpT> LogicalResult importSoftmax(NodeContext &ctx) {
   SmallVector<int64_t> back(*axis, 0);
   llvm::append_range(back, trailing);
   return ctx.setResults(ctx.create<ReshapeOp>(normalised, back));
+}
+
+/// NegativeLogLikelihoodLoss on log-probabilities `x` [N, C, d...] with
+/// targets [N, d...] and optional class weights [C], as the op's ONNX
+/// function body computes it: loss[n, d] = -x[n, t, d] * w[t] (t = target[n,
+/// d]), 0 where t is ignore_index; `mean` divides the sum by the sum of the
+/// weights applied (the count of targets not ignored, without weights).
+FailureOr<Value> buildNllLoss(NodeContext &ctx, Value x, Value target,
+                              Value weight) {
+  std::string reduction = ctx.stringAttr("reduction", "mean");
+  const onnx::AttributeProto *ignore =
+      ctx.typedAttr("ignore_index", onnx::AttributeProto::INT);
+  if (!x)
+    return failure(); // An earlier build of this node failed and said why.
+  if (reduction != "none" && reduction != "sum" && reduction != "mean")
+    return ctx.error() << "reduction '" << reduction
+                       << "' is not one of none, sum, mean";
+  auto xType = NodeContext::typeOf(x);
+  ArrayRef<int64_t> targetShape = NodeContext::typeOf(target).getShape();
+  if (xType.getRank() < 2 ||
+      static_cast<int64_t>(targetShape.size()) != xType.getRank() - 1)
+    return ctx.error() << "expects input [N, C, d...] and target [N, d...], "
+                          "got "
+                       << formatShape(xType.getShape()) << " and "
+                       << formatShape(targetShape);
+  // The target with a class axis of 1, [N, 1, d...]: the index shape
+  // GatherElements takes, and the shape the loss is computed in.
+  SmallVector<int64_t> withClass(targetShape), source = {0, -1};
+  withClass.insert(withClass.begin() + 1, 1);
+  for (size_t i = 1; i < targetShape.size(); ++i)
+    source.push_back(i);
+  FailureOr<Value> t = reshapeTo(ctx, target, withClass, source);
+  if (failed(t) || !*t) // Null: a bad attribute type failed the node.
+    return failure();
+  // An ignore_index the target type cannot hold matches no target.
+  Type targetElement = NodeContext::typeOf(*t).getElementType();
+  bool ignoring =
+      ignore && (targetElement.isInteger(64) ||
+                 (ignore->i() >= std::numeric_limits<int32_t>::min() &&
+                  ignore->i() <= std::numeric_limits<int32_t>::max()));
+  Value mask;
+  if (ignoring) {
+    // Ignored targets may lie outside [0, C): they read class 0 instead, and
+    // the mask then zeroes what they read.
+    Value ignored = ctx.scalarLike(*t, static_cast<double>(ignore->i()));
+    mask = ctx.create<EqualOp>(*t, ignored);
+    Value zeroIndex = ctx.scalarLike(*t, 0);
+    *t = ctx.create<WhereOp>(mask, zeroIndex, *t);
+  }
+  Value picked = ctx.create<GatherElementsOp>(x, *t, uint64_t(1));
+  Value zero = mask ? ctx.scalarLike(x, 0) : nullptr;
+  // Masked before the negation: a log-probability may be -inf, and -inf * 0
+  // would be NaN.
+  if (mask)
+    picked = ctx.create<WhereOp>(mask, zero, picked);
+  Value loss = ctx.create<NegOp>(picked);
+  Value weights; // [N, 1, d...], null when every weight is 1.
+  if (weight)
+    weights = ctx.create<GatherOp>(weight, *t, uint64_t(0));
+  if (mask) {
+    Value kept = weights ? weights : ctx.scalarLike(x, 1);
+    weights = ctx.create<WhereOp>(mask, zero, kept);
+  }
+  if (weights)
+    loss = ctx.create<MulOp>(loss, weights);
+  if (reduction == "none") {
+    SmallVector<int64_t> back = {0};
+    for (size_t i = 1; i < targetShape.size(); ++i)
+      back.push_back(i + 1);
+    return reshapeTo(ctx, loss, targetShape, back);
+  }
+  auto all = i64Array(ctx, {});
+  BoolAttr drop = ctx.builder.getBoolAttr(false);
+  if (reduction == "sum")
+    return ctx.create<ReduceSumOp>(loss, all, drop);
+  if (!weights)
+    return ctx.create<ReduceMeanOp>(loss, all, drop);
+  Value total = ctx.create<ReduceSumOp>(loss, all, drop);
+  Value applied = ctx.create<ReduceSumOp>(weights, all, drop);
+  return ctx.create<DivOp>(total, applied);
+}
+
+LogicalResult importNllLoss(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), target = ctx.requiredInput(1);
+  if (failed(x) || failed(target))
+    return failure();
+  FailureOr<Value> loss = buildNllLoss(ctx, *x, *target, ctx.input(2));
+  return failed(loss) ? failure() : ctx.setResults(*loss);
+}
+
+/// SoftmaxCrossEntropyLoss: NegativeLogLikelihoodLoss on the log-softmax of
+/// the scores over the class axis, which is also the optional log_prob
+/// output.
+LogicalResult importSoftmaxCrossEntropyLoss(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), target = ctx.requiredInput(1);
+  if (failed(x) || failed(target))
+    return failure();
+  if (NodeContext::typeOf(*x).getRank() < 2)
+    return ctx.error() << "expects scores [N, C, d...], got "
+                       << formatShape(NodeContext::typeOf(*x).getShape());
+  Value logProb = ctx.create<LogSoftmaxOp>(*x, uint64_t(1));
+  FailureOr<Value> loss = buildNllLoss(ctx, logProb, *target, ctx.input(2));
+  return failed(loss) ? failure() : ctx.setResults({*loss, logProb});
 }
 
 /// The axes and keepdims of a ReduceX node: axes as an attribute (ReduceSum
@@ -857,6 +961,8 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "LayerNormalization", 17, hi, importLayerNorm);
   r.add("", "Softmax", lo, hi, importSoftmax<SoftmaxOp>);
   r.add("", "LogSoftmax", lo, hi, importSoftmax<LogSoftmaxOp>);
+  r.add("", "NegativeLogLikelihoodLoss", 12, hi, importNllLoss);
+  r.add("", "SoftmaxCrossEntropyLoss", 12, hi, importSoftmaxCrossEntropyLoss);
   r.add("", "ArgMax", lo, hi, importArgReduce<ArgMaxOp>);
   r.add("", "ArgMin", lo, hi, importArgReduce<ArgMinOp>);
   r.add("", "ReduceSum", lo, hi, importReduce<ReduceSumOp>);

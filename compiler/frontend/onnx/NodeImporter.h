@@ -220,6 +220,14 @@ void registerNeuralNetImporters(OpRegistry &registry);
 void registerTensorImporters(OpRegistry &registry);
 void registerMicrosoftImporters(OpRegistry &registry);
 
+/// A reshape of `x` to `target` (static sizes or ShapedType::kDynamic) in
+/// dsr1.reshape's terms: a dynamic dim must be a copy (0) of the input dim at
+/// the same index (`sourceIndex[j] == j`), or the one inferred (-1); failure,
+/// after saying so at the node, when the dynamic dims allow neither.
+mlir::FailureOr<mlir::Value> reshapeTo(NodeContext &ctx, mlir::Value x,
+                                       llvm::ArrayRef<int64_t> target,
+                                       llvm::ArrayRef<int64_t> sourceIndex);
+
 /// The MLIR element type of an ONNX TensorProto.DataType, or null for the
 /// types dsr1 does not support (refused by name through describeOnnxType).
 mlir::Type onnxElementType(mlir::MLIRContext *ctx, int32_t dataType);

@@ -25,9 +25,8 @@ Value i64Constant(NodeContext &ctx, ArrayRef<int64_t> values,
   return ctx.constant(DenseElementsAttr::get(type, values));
 }
 
-/// A reshape of `x` to `target` (static sizes or ShapedType::kDynamic) in
-/// dsr1.reshape's terms: a dynamic dim must be a copy (0) of the input dim at
-/// the same index, or the one inferred (-1).
+} // namespace
+
 FailureOr<Value> reshapeTo(NodeContext &ctx, Value x, ArrayRef<int64_t> target,
                            ArrayRef<int64_t> sourceIndex) {
   if (!x)
@@ -54,6 +53,8 @@ FailureOr<Value> reshapeTo(NodeContext &ctx, Value x, ArrayRef<int64_t> target,
   }
   return ctx.create<ReshapeOp>(x, shape);
 }
+
+namespace {
 
 LogicalResult importConstant(NodeContext &ctx) {
   Builder &b = ctx.builder;
