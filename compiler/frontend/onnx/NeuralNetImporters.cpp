@@ -938,49 +938,51 @@ LogicalResult importAttention23(NodeContext &ctx) {
 
 void registerNeuralNetImporters(OpRegistry &r) {
   constexpr int64_t lo = kMinOpset, hi = kMaxOpset;
-  r.add("", "MatMul", lo, hi, importMatMul);
-  r.add("", "Gemm", lo, hi, importGemm);
+  // An op registered from an opset below `lo` has had its current form since
+  // then (or its importer reads the older one); older forms are refused.
+  r.add("", "MatMul", 1, hi, importMatMul);
+  r.add("", "Gemm", 7, hi, importGemm);
   r.add("", "Conv", lo, hi, importConv);
   r.add("", "ConvTranspose", lo, hi, importConvTranspose);
   r.add("", "CumSum", lo, hi, importCumSum);
-  r.add("", "TopK", lo, hi, importTopK);
+  r.add("", "TopK", 1, hi, importTopK);
   r.add("", "MaxPool", lo, hi, importPool<MaxPoolOp>);
   r.add("", "AveragePool", lo, hi, importPool<AvgPoolOp>);
-  r.add("", "GlobalAveragePool", lo, hi, [](NodeContext &ctx) {
+  r.add("", "GlobalAveragePool", 1, hi, [](NodeContext &ctx) {
     FailureOr<Value> x = ctx.requiredInput(0);
     return failed(x) ? failure()
                      : ctx.setResults(ctx.create<GlobalAvgPoolOp>(*x));
   });
-  r.add("", "GlobalMaxPool", lo, hi, [](NodeContext &ctx) {
+  r.add("", "GlobalMaxPool", 1, hi, [](NodeContext &ctx) {
     FailureOr<Value> x = ctx.requiredInput(0);
     return failed(x) ? failure()
                      : ctx.setResults(ctx.create<GlobalMaxPoolOp>(*x));
   });
   r.add("", "BatchNormalization", lo, hi, importBatchNorm);
-  r.add("", "InstanceNormalization", lo, hi, importInstanceNorm);
+  r.add("", "InstanceNormalization", 6, hi, importInstanceNorm);
   r.add("", "LayerNormalization", 17, hi, importLayerNorm);
-  r.add("", "Softmax", lo, hi, importSoftmax<SoftmaxOp>);
-  r.add("", "LogSoftmax", lo, hi, importSoftmax<LogSoftmaxOp>);
+  r.add("", "Softmax", 1, hi, importSoftmax<SoftmaxOp>);
+  r.add("", "LogSoftmax", 1, hi, importSoftmax<LogSoftmaxOp>);
   r.add("", "NegativeLogLikelihoodLoss", 12, hi, importNllLoss);
   r.add("", "SoftmaxCrossEntropyLoss", 12, hi, importSoftmaxCrossEntropyLoss);
   r.add("", "ArgMax", lo, hi, importArgReduce<ArgMaxOp>);
   r.add("", "ArgMin", lo, hi, importArgReduce<ArgMinOp>);
-  r.add("", "ReduceSum", lo, hi, importReduce<ReduceSumOp>);
-  r.add("", "ReduceMean", lo, hi, importReduce<ReduceMeanOp>);
-  r.add("", "ReduceMax", lo, hi, importReduce<ReduceMaxOp>);
-  r.add("", "ReduceMin", lo, hi, importReduce<ReduceMinOp>);
-  r.add("", "ReduceProd", lo, hi, importReduce<ReduceProdOp>);
-  r.add("", "ReduceL1", lo, hi, importReduceComposite<ReduceKind::L1>);
-  r.add("", "ReduceL2", lo, hi, importReduceComposite<ReduceKind::L2>);
-  r.add("", "ReduceSumSquare", lo, hi,
+  r.add("", "ReduceSum", 1, hi, importReduce<ReduceSumOp>);
+  r.add("", "ReduceMean", 1, hi, importReduce<ReduceMeanOp>);
+  r.add("", "ReduceMax", 1, hi, importReduce<ReduceMaxOp>);
+  r.add("", "ReduceMin", 1, hi, importReduce<ReduceMinOp>);
+  r.add("", "ReduceProd", 1, hi, importReduce<ReduceProdOp>);
+  r.add("", "ReduceL1", 1, hi, importReduceComposite<ReduceKind::L1>);
+  r.add("", "ReduceL2", 1, hi, importReduceComposite<ReduceKind::L2>);
+  r.add("", "ReduceSumSquare", 1, hi,
         importReduceComposite<ReduceKind::SumSquare>);
-  r.add("", "ReduceLogSum", lo, hi, importReduceComposite<ReduceKind::LogSum>);
-  r.add("", "ReduceLogSumExp", lo, hi,
+  r.add("", "ReduceLogSum", 1, hi, importReduceComposite<ReduceKind::LogSum>);
+  r.add("", "ReduceLogSumExp", 1, hi,
         importReduceComposite<ReduceKind::LogSumExp>);
   r.add("", "RMSNormalization", 23, hi, importRmsNorm);
   r.add("", "GroupNormalization", 18, hi, importGroupNorm);
-  r.add("", "LpNormalization", lo, hi, importLpNorm);
-  r.add("", "MeanVarianceNormalization", lo, hi, importMeanVarianceNorm);
+  r.add("", "LpNormalization", 1, hi, importLpNorm);
+  r.add("", "MeanVarianceNormalization", 9, hi, importMeanVarianceNorm);
   r.add("", "Hardmax", 13, hi, importHardmax);
   r.add("", "Resize", lo, hi, importResize);
   r.add("", "LSTM", lo, hi, importRnn<LstmOp>);
