@@ -400,6 +400,21 @@ LogicalResult importIsInf(NodeContext &ctx) {
   return ctx.setResults(ctx.create<AndOp>(pos, neg)); // Never true.
 }
 
+/// BitShift: `direction` LEFT or RIGHT (unsigned integers; signed ones from
+/// opset 28, which also defines shifts by amounts outside [0, bit width)).
+LogicalResult importBitShift(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), amount = ctx.requiredInput(1);
+  if (failed(x) || failed(amount))
+    return failure();
+  std::string direction = ctx.stringAttr("direction", "");
+  if (direction == "LEFT")
+    return ctx.setResults(ctx.create<ShiftLeftOp>(*x, *amount));
+  if (direction == "RIGHT")
+    return ctx.setResults(ctx.create<ShiftRightOp>(*x, *amount));
+  return ctx.error() << "direction '" << direction
+                     << "' is not one of LEFT, RIGHT";
+}
+
 /// PRelu: x where x >= 0, slope * x elsewhere (slope broadcasts to x).
 LogicalResult importPRelu(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0), slope = ctx.requiredInput(1);
@@ -454,6 +469,12 @@ void registerElementwiseImporters(OpRegistry &r) {
   r.add("", "And", 7, hi, importBinary<AndOp>);
   r.add("", "Or", 7, hi, importBinary<OrOp>);
   r.add("", "Xor", 7, hi, importBinary<XorOp>);
+  // dsr1's logical ops are bitwise on integers.
+  r.add("", "BitwiseAnd", 18, hi, importBinary<AndOp>);
+  r.add("", "BitwiseOr", 18, hi, importBinary<OrOp>);
+  r.add("", "BitwiseXor", 18, hi, importBinary<XorOp>);
+  r.add("", "BitwiseNot", 18, hi, importUnary<NotOp>);
+  r.add("", "BitShift", 11, hi, importBitShift);
   r.add("", "Equal", 7, hi, importBinary<EqualOp>);
   r.add("", "Greater", 7, hi, importBinary<GreaterOp>);
   r.add("", "GreaterOrEqual", 12, hi, importBinary<GreaterEqualOp>);

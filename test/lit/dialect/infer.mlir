@@ -40,6 +40,11 @@ func.func @comparisons_and_select(%a: tensor<4x1xi64>, %b: tensor<3xi64>, %mask:
   %3 = dsr1.and %p, %q : tensor<2x1xi1>, tensor<3xi1>
   // CHECK: "dsr1.where"{{.*}} -> tensor<2x12x4x4xf16>
   %4 = dsr1.where %mask, %x, %y : tensor<1x1x4x4xi1>, tensor<2x12x4x4xf16>, tensor<f16>
+  // Bitwise ops and shifts keep the integer type and broadcast.
+  // CHECK: "dsr1.or"{{.*}} -> tensor<4x3xi64>
+  %5 = dsr1.or %a, %b : tensor<4x1xi64>, tensor<3xi64>
+  // CHECK: "dsr1.shift_right"{{.*}} -> tensor<4x3xi64>
+  %6 = dsr1.shift_right %a, %b : tensor<4x1xi64>, tensor<3xi64>
   return
 }
 
