@@ -87,6 +87,9 @@ Value scalar(AbsOp, OpBuilder &b, Location loc, ValueRange a) {
   Value scalar(DSR1Op, OpBuilder &b, Location loc, ValueRange a) {             \
     return math::MathOp::create(b, loc, a[0]);                                 \
   }
+DSR1_MATH_UNARY(AcosOp, AcosOp)
+DSR1_MATH_UNARY(AsinOp, AsinOp)
+DSR1_MATH_UNARY(AtanOp, AtanOp)
 DSR1_MATH_UNARY(CeilOp, CeilOp)
 DSR1_MATH_UNARY(CosOp, CosOp)
 DSR1_MATH_UNARY(ErfOp, ErfOp)
@@ -363,10 +366,11 @@ void addElementwise(LoweringTypeConverter &converter,
 
 void populateElementwisePatterns(LoweringTypeConverter &converter,
                                  RewritePatternSet &patterns) {
-  addElementwise<AbsOp, CeilOp, CosOp, ErfOp, ExpOp, FloorOp, LogOp, NegOp,
-                 NotOp, ReciprocalOp, ReluOp, RoundOp, RsqrtOp, SigmoidOp,
-                 SignOp, SinOp, SoftplusOp, SqrtOp, TanhOp, ClipOp, EluOp,
-                 GeluOp, HardSigmoidOp, LeakyReluOp>(converter, patterns);
+  addElementwise<AbsOp, AcosOp, AsinOp, AtanOp, CeilOp, CosOp, ErfOp, ExpOp,
+                 FloorOp, LogOp, NegOp, NotOp, ReciprocalOp, ReluOp, RoundOp,
+                 RsqrtOp, SigmoidOp, SignOp, SinOp, SoftplusOp, SqrtOp, TanhOp,
+                 ClipOp, EluOp, GeluOp, HardSigmoidOp, LeakyReluOp>(converter,
+                                                                    patterns);
   addElementwise<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp, AndOp, OrOp,
                  XorOp, ShiftLeftOp, ShiftRightOp, EqualOp, GreaterOp,
                  GreaterEqualOp, LessOp, LessEqualOp, WhereOp, CastOp>(

@@ -94,6 +94,16 @@ TEST_F(TypeInferenceTest, BitwiseOpsAndShiftsKeepTheIntegerType) {
     EXPECT_TRUE(succeeded(verify(op)));
 }
 
+TEST_F(TypeInferenceTest, CumProdKeepsItsInputType) {
+  Type u16 = builder.getIntegerType(16, /*isSigned=*/false);
+  ValueRange args = arguments({tensor({kDyn, 3}, u16)});
+  auto cumprod = dsr1::CumProdOp::create(builder, loc(), args[0], 1,
+                                         /*exclusive=*/true,
+                                         /*reverse=*/false);
+  EXPECT_EQ(cumprod.getType(), tensor({kDyn, 3}, u16));
+  EXPECT_TRUE(succeeded(verify(cumprod)));
+}
+
 TEST_F(TypeInferenceTest, MatMulBroadcastsBatchDims) {
   ValueRange args =
       arguments({tensor({1, 5, 3, 4}), tensor({7, 1, 4, 6}), tensor({4})});

@@ -121,6 +121,9 @@ class DSR1_CompareOp<string mnemonic, string what>
 
 def DSR1_AbsOp : DSR1_UnaryOp<"abs", DSR1_SignedTensor, "absolute value">;
 def DSR1_CeilOp : DSR1_UnaryOp<"ceil", DSR1_FloatTensor, "rounding up">;
+def DSR1_AcosOp : DSR1_UnaryOp<"acos", DSR1_FloatTensor, "the arc cosine">;
+def DSR1_AsinOp : DSR1_UnaryOp<"asin", DSR1_FloatTensor, "the arc sine">;
+def DSR1_AtanOp : DSR1_UnaryOp<"atan", DSR1_FloatTensor, "the arc tangent">;
 def DSR1_CosOp : DSR1_UnaryOp<"cos", DSR1_FloatTensor, "cosine">;
 def DSR1_ErfOp : DSR1_UnaryOp<"erf", DSR1_FloatTensor, "the error function">;
 def DSR1_ExpOp : DSR1_UnaryOp<"exp", DSR1_FloatTensor, "the natural exponential">;
@@ -487,16 +490,12 @@ class DSR1_SoftmaxOpBase<string mnemonic, string what> : DSR1_Op<mnemonic> {
     }
   }];
 }
-def DSR1_CumSumOp : DSR1_Op<"cumsum"> {
-  let summary = "cumulative sum along one axis";
-  let description = [{
-    y[..., i, ...] = sum of x[..., j, ...] for j <= i (j < i when `exclusive`; from the end
-    when `reverse`).
-
-    ```mlir
-    %p = dsr1.cumsum %mask axis 1 : tensor<2x16xi64>
-    ```
-  }];
+class DSR1_CumulativeOp<string mnemonic, string what, string identity>
+    : DSR1_Op<mnemonic> {
+  let summary = "cumulative " # what # " along one axis";
+  let description = "y[..., i, ...] = the " # what # " of x[..., j, ...] for j <= i (j < i " #
+    "when `exclusive`, where the first element is " # identity # "; from the end when " #
+    "`reverse`).\n\n```mlir\n%p = dsr1." # mnemonic # " %x axis 1 : tensor<2x16xi64>\n```";
   let arguments = (ins DSR1_NumericTensor:$input, DSR1_NonNegI64Attr:$axis,
                    DefaultValuedAttr<BoolAttr, "false">:$exclusive,
                    DefaultValuedAttr<BoolAttr, "false">:$reverse);
@@ -511,6 +510,8 @@ def DSR1_CumSumOp : DSR1_Op<"cumsum"> {
     }
   }];
 }
+def DSR1_CumSumOp : DSR1_CumulativeOp<"cumsum", "sum", "0">;
+def DSR1_CumProdOp : DSR1_CumulativeOp<"cumprod", "product", "1">;
 
 def DSR1_TopKOp : DSR1_Op<"top_k"> {
   let summary = "the k largest (or smallest) elements along one axis, and their indices";

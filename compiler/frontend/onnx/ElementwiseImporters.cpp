@@ -433,6 +433,9 @@ void registerElementwiseImporters(OpRegistry &r) {
   // An op registered from an opset below `lo` has had its current form since
   // then (or its importer reads the older one); older forms are refused.
   r.add("", "Abs", 6, hi, importUnary<AbsOp>);
+  r.add("", "Acos", 7, hi, importUnary<AcosOp>);
+  r.add("", "Asin", 7, hi, importUnary<AsinOp>);
+  r.add("", "Atan", 7, hi, importUnary<AtanOp>);
   r.add("", "Ceil", 6, hi, importUnary<CeilOp>);
   r.add("", "Cos", 7, hi, importUnary<CosOp>);
   r.add("", "Erf", 9, hi, importUnary<ErfOp>);

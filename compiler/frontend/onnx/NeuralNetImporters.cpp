@@ -208,7 +208,8 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
       /*precision=*/nullptr));
 }
 
-LogicalResult importCumSum(NodeContext &ctx) {
+/// CumSum and CumProd (opset 26).
+template <typename OpT> LogicalResult importCumulative(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
     return failure();
@@ -219,9 +220,9 @@ LogicalResult importCumSum(NodeContext &ctx) {
       ctx.axis(*axisValue, NodeContext::typeOf(*x).getRank());
   if (failed(axis))
     return failure();
-  return ctx.setResults(ctx.create<CumSumOp>(*x, static_cast<uint64_t>(*axis),
-                                             ctx.intAttr("exclusive", 0) != 0,
-                                             ctx.intAttr("reverse", 0) != 0));
+  return ctx.setResults(ctx.create<OpT>(*x, static_cast<uint64_t>(*axis),
+                                        ctx.intAttr("exclusive", 0) != 0,
+                                        ctx.intAttr("reverse", 0) != 0));
 }
 
 LogicalResult importTopK(NodeContext &ctx) {
@@ -277,6 +278,96 @@ template <typename PoolOp> LogicalResult importPool(NodeContext &ctx) {
     return ctx.setResults(ctx.create<MaxPoolOp>(
         *x, i64Array(ctx, win->kernel), i64Array(ctx, win->strides),
         i64Array(ctx, win->pads), i64Array(ctx, win->dilations), ceil));
+}
+
+/// LpPool: (sum of |x|^p over each window)^(1/p), the padding counting as 0.
+/// The sum is an average pool that counts the padding, times the kernel size.
+LogicalResult importLpPool(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto input = NodeContext::typeOf(*x);
+  if (input.getRank() < 3)
+    return ctx.error() << "expects an input of rank >= 3 (N, C, spatial...)";
+  std::optional<SmallVector<int64_t>> kernel = ctx.intsAttr("kernel_shape");
+  if (!kernel)
+    return ctx.error() << "needs the kernel_shape attribute";
+  FailureOr<Window> win = readWindow(ctx, input, *kernel);
+  if (failed(win))
+    return failure();
+  // With ceil_mode a last window may reach past the padding, where an
+  // average no longer counts the whole kernel.
+  if (ctx.intAttr("ceil_mode", 0))
+    return ctx.error() << "ceil_mode=1 is not supported";
+  float p = ctx.intAttr("p", 2);
+  if (p <= 0)
+    return ctx.error() << "p must be positive, got " << p;
+  Value powered;
+  if (p == 2) {
+    powered = ctx.create<MulOp>(*x, *x);
+  } else {
+    Value magnitude = ctx.create<AbsOp>(*x);
+    Value exponent = ctx.scalarLike(*x, p);
+    powered = ctx.create<PowOp>(magnitude, exponent);
+  }
+  Builder &b = ctx.builder;
+  Value mean = ctx.create<AvgPoolOp>(
+      powered, i64Array(ctx, win->kernel), i64Array(ctx, win->strides),
+      i64Array(ctx, win->pads), i64Array(ctx, win->dilations),
+      b.getBoolAttr(false), b.getBoolAttr(true));
+  std::optional<int64_t> count = checkedProduct(win->kernel);
+  if (!count)
+    return ctx.error() << "kernel_shape " << formatList(win->kernel)
+                       << " is too large";
+  Value size = ctx.scalarLike(*x, static_cast<double>(*count));
+  Value sum = ctx.create<MulOp>(mean, size);
+  if (p == 2)
+    return ctx.setResults(ctx.create<SqrtOp>(sum));
+  Value root = ctx.scalarLike(*x, 1.0 / p);
+  return ctx.setResults(ctx.create<PowOp>(sum, root));
+}
+
+/// LRN: x / (bias + alpha / size * s)^beta, s the sum of x^2 over the
+/// channels c - floor((size - 1) / 2) to c + ceil((size - 1) / 2). That sum
+/// is an average pool over the channels of [N, 1, C, rest] that counts the
+/// padding, times size.
+LogicalResult importLrn(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  int64_t size = ctx.intAttr("size", 0);
+  float alpha = ctx.floatAttr("alpha", 1e-4f);
+  float beta = ctx.floatAttr("beta", 0.75f);
+  float bias = ctx.floatAttr("bias", 1.0f);
+  if (type.getRank() < 3)
+    return ctx.error() << "expects an input of rank >= 3 (N, C, spatial...)";
+  if (size <= 0 || size > (int64_t(1) << 31))
+    return ctx.error() << "size must be in [1, 2^31], got " << size;
+  ArrayRef<int64_t> shape = type.getShape();
+  std::optional<int64_t> rest = checkedProduct(shape.drop_front(2));
+  if (ShapedType::isDynamic(shape[1]) || !rest)
+    return ctx.error() << "needs static channel and spatial dims, got "
+                       << formatShape(shape);
+  Value square = ctx.create<MulOp>(*x, *x);
+  Value stacked = ctx.create<ReshapeOp>(
+      square, SmallVector<int64_t>{0, 1, shape[1], *rest});
+  Builder &b = ctx.builder;
+  Value mean = ctx.create<AvgPoolOp>(
+      stacked, i64Array(ctx, {size, 1}), i64Array(ctx, {1, 1}),
+      i64Array(ctx, {(size - 1) / 2, 0, size / 2, 0}), i64Array(ctx, {1, 1}),
+      b.getBoolAttr(false), b.getBoolAttr(true));
+  SmallVector<int64_t> back(shape);
+  back[0] = 0;
+  Value sum = ctx.create<ReshapeOp>(mean, back);
+  // alpha / size * sum = alpha * mean.
+  Value scale = ctx.scalarLike(*x, alpha);
+  Value scaled = ctx.create<MulOp>(sum, scale);
+  Value offset = ctx.scalarLike(*x, bias);
+  Value base = ctx.create<AddOp>(scaled, offset);
+  Value exponent = ctx.scalarLike(*x, beta);
+  Value denominator = ctx.create<PowOp>(base, exponent);
+  return ctx.setResults(ctx.create<DivOp>(*x, denominator));
 }
 
 LogicalResult importBatchNorm(NodeContext &ctx) {
@@ -944,10 +1035,13 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "Gemm", 7, hi, importGemm);
   r.add("", "Conv", lo, hi, importConv);
   r.add("", "ConvTranspose", lo, hi, importConvTranspose);
-  r.add("", "CumSum", lo, hi, importCumSum);
+  r.add("", "CumSum", lo, hi, importCumulative<CumSumOp>);
+  r.add("", "CumProd", 26, hi, importCumulative<CumProdOp>);
   r.add("", "TopK", 1, hi, importTopK);
   r.add("", "MaxPool", lo, hi, importPool<MaxPoolOp>);
   r.add("", "AveragePool", lo, hi, importPool<AvgPoolOp>);
+  r.add("", "LpPool", lo, hi, importLpPool);
+  r.add("", "LRN", lo, hi, importLrn);
   r.add("", "GlobalAveragePool", 1, hi, [](NodeContext &ctx) {
     FailureOr<Value> x = ctx.requiredInput(0);
     return failed(x) ? failure()

@@ -325,6 +325,8 @@ func.func @more_ops(%x: tensor<1x8x16x16xf32>, %w: tensor<8x4x3x3xf32>, %x1: ten
   %1 = dsr1.conv_transpose %x1, %w1 {strides = array<i64: 3>, dilations = array<i64: 2>, group = 2 : i64} : tensor<?x4x7xf32>, tensor<4x3x5xf32>
   // CHECK: "dsr1.cumsum"{{.*}} -> tensor<3x?xf32>
   %2 = dsr1.cumsum %d axis 1 : tensor<3x?xf32>
+  // CHECK: "dsr1.cumprod"{{.*}} -> tensor<3x?xf32>
+  %cp = dsr1.cumprod %d axis 0 {exclusive = true, reverse = true} : tensor<3x?xf32>
   // CHECK: "dsr1.top_k"{{.*}} -> (tensor<1x?xf32>, tensor<1x?xi64>)
   %3:2 = dsr1.top_k %d k 1 axis 0 : tensor<3x?xf32>
   // CHECK: "dsr1.gather_elements"{{.*}} -> tensor<3x2xf32>

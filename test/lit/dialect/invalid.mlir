@@ -440,6 +440,19 @@ func.func @shift_not_broadcastable(%a: tensor<2xi32>, %b: tensor<3xi32>) {
   return
 }
 
+// -----
+
+func.func @acos_integer(%x: tensor<4xi32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4xi32>'}}
+  %0 = dsr1.acos %x : tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @cumprod_axis(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'dsr1.cumprod' op axis 1 is out of range for rank 1}}
+  %0 = dsr1.cumprod %x axis 1 : tensor<4xf32>
   return
 }
 

@@ -45,6 +45,12 @@ func.func @unary(%x: tensor<2x?xf32>, %i: tensor<4xi32>, %b: tensor<3xi1>) {
   %18 = dsr1.sqrt %x : tensor<2x?xf32>
   // CHECK: dsr1.tanh
   %19 = dsr1.tanh %x : tensor<2x?xf32>
+  // CHECK: dsr1.acos
+  %20 = dsr1.acos %x : tensor<2x?xf32>
+  // CHECK: dsr1.asin
+  %21 = dsr1.asin %x : tensor<2x?xf32>
+  // CHECK: dsr1.atan
+  %22 = dsr1.atan %x : tensor<2x?xf32>
   // Bitwise on integers.
   // CHECK: dsr1.not %{{.*}} : tensor<4xi32>
   %23 = dsr1.not %i : tensor<4xi32>

@@ -143,3 +143,16 @@ func.func @shifts(%u: tensor<4xui8>, %n: tensor<4xui8>, %s: tensor<4xi32>, %m: t
   return %0, %1, %2 : tensor<4xui8>, tensor<4xui8>, tensor<4xi32>
 }
 
+// -----
+
+// The inverse trigonometric functions are math ops (math-to-libm calls acosf, asinf, atanf).
+// CHECK-LABEL: func.func @inverse_trig
+// CHECK: math.acos %{{.*}} : f32
+// CHECK: math.asin %{{.*}} : f32
+// CHECK: math.atan %{{.*}} : f32
+func.func @inverse_trig(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) attributes {dsr1.kernel} {
+  %0 = dsr1.acos %x : tensor<4xf32>
+  %1 = dsr1.asin %x : tensor<4xf32>
+  %2 = dsr1.atan %x : tensor<4xf32>
+  return %0, %1, %2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
