@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 using namespace mlir;
 
@@ -921,6 +922,59 @@ LogicalResult importResize(NodeContext &ctx) {
       b.getBoolAttr(ctx.intAttr("antialias", 0) != 0)));
 }
 
+/// Upsample (opsets 7 to 9, Resize's predecessor) in nearest mode with
+/// whole-number scales: every element repeated `scale` times along each dim,
+/// which is a nearest resize with asymmetric coordinates rounded down. ONNX
+/// leaves the rounding of fractional scales and the linear mode's coordinates
+/// loosely defined; those are refused rather than guessed.
+LogicalResult importUpsample(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  SmallVector<double> scales;
+  if (ctx.opset < 9) {
+    const onnx::AttributeProto *given =
+        ctx.typedAttr("scales", onnx::AttributeProto::FLOATS);
+    if (!given)
+      return ctx.error() << "needs the scales attribute";
+    scales.assign(given->floats().begin(), given->floats().end());
+  } else {
+    DenseElementsAttr given = ctx.constantAttr(1);
+    if (!given || !isa<FloatType>(given.getElementType()))
+      return ctx.error() << "input #1 (scales) must be a constant float tensor";
+    for (const APFloat &scale : given.getValues<APFloat>())
+      scales.push_back(scale.convertToDouble());
+  }
+  std::string mode = ctx.stringAttr("mode", "nearest");
+  if (mode != "nearest")
+    return ctx.error() << "mode '" << mode << "' is not supported (nearest)";
+  if (static_cast<int64_t>(scales.size()) != type.getRank())
+    return ctx.error() << "scales must hold one value per dim";
+  SmallVector<int64_t> sizes(type.getRank(), -1);
+  for (auto [axis, scale] : llvm::enumerate(scales)) {
+    if (!(scale >= 1 && scale <= 1024 && std::floor(scale) == scale)) {
+      std::ostringstream text; // 1.5, where a diagnostic would say 1.5e+00
+      text << scale;
+      return ctx.error() << "scale " << text.str() << " of dim " << axis
+                         << " is not supported (whole numbers from 1 to 1024)";
+    }
+    if (scale == 1)
+      continue;
+    int64_t in = type.getDimSize(axis);
+    if (ShapedType::isDynamic(in))
+      return ctx.error() << "upsampled dim " << axis << " must be static";
+    sizes[axis] = in * static_cast<int64_t>(scale);
+  }
+  Builder &b = ctx.builder;
+  return ctx.setResults(ctx.create<ResizeOp>(
+      *x, b.getDenseI64ArrayAttr(sizes), b.getDenseF64ArrayAttr(scales),
+      ResizeModeAttr::get(b.getContext(), ResizeMode::nearest),
+      CoordinateModeAttr::get(b.getContext(), CoordinateMode::asymmetric),
+      NearestModeAttr::get(b.getContext(), NearestMode::floor),
+      b.getF64FloatAttr(-0.75), b.getBoolAttr(false), b.getBoolAttr(false)));
+}
+
 template <typename OpT> LogicalResult importArgReduce(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
@@ -1079,6 +1133,7 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "MeanVarianceNormalization", 9, hi, importMeanVarianceNorm);
   r.add("", "Hardmax", 13, hi, importHardmax);
   r.add("", "Resize", lo, hi, importResize);
+  r.add("", "Upsample", 7, 9, importUpsample);
   r.add("", "LSTM", lo, hi, importRnn<LstmOp>);
   r.add("", "GRU", lo, hi, importRnn<GruOp>);
   r.add("", "Attention", 23, hi, importAttention23);
