@@ -87,6 +87,9 @@ Value scalar(AbsOp, OpBuilder &b, Location loc, ValueRange a) {
   Value scalar(DSR1Op, OpBuilder &b, Location loc, ValueRange a) {             \
     return math::MathOp::create(b, loc, a[0]);                                 \
   }
+DSR1_MATH_UNARY(AcosOp, AcosOp)
+DSR1_MATH_UNARY(AsinOp, AsinOp)
+DSR1_MATH_UNARY(AtanOp, AtanOp)
 DSR1_MATH_UNARY(CeilOp, CeilOp)
 DSR1_MATH_UNARY(CosOp, CosOp)
 DSR1_MATH_UNARY(ErfOp, ErfOp)
@@ -106,7 +109,12 @@ Value scalar(NegOp, OpBuilder &b, Location loc, ValueRange a) {
   return arith::SubIOp::create(b, loc, constantLike(b, loc, a[0], 0), a[0]);
 }
 Value scalar(NotOp, OpBuilder &b, Location loc, ValueRange a) {
-  return arith::XOrIOp::create(b, loc, a[0], constantLike(b, loc, a[0], 1));
+  // Every bit flipped: logical not on i1, bitwise not on integers.
+  Type type = a[0].getType();
+  Value ones = arith::ConstantOp::create(
+      b, loc, type,
+      b.getIntegerAttr(type, APInt::getAllOnes(type.getIntOrFloatBitWidth())));
+  return arith::XOrIOp::create(b, loc, a[0], ones);
 }
 Value scalar(ReciprocalOp, OpBuilder &b, Location loc, ValueRange a) {
   return arith::DivFOp::create(b, loc, constantLike(b, loc, a[0], 1), a[0]);
@@ -265,6 +273,34 @@ Value scalar(XorOp, OpBuilder &b, Location loc, ValueRange a) {
   return arith::XOrIOp::create(b, loc, a[0], a[1]);
 }
 
+/// Whether a shift amount lies outside [0, bit width): compared unsigned, a
+/// negative amount is too large as well. arith's shifts are poison there.
+Value shiftsEverythingOut(OpBuilder &b, Location loc, Value amount) {
+  Value width =
+      constantLike(b, loc, amount, amount.getType().getIntOrFloatBitWidth());
+  return arith::CmpIOp::create(b, loc, IPred::uge, amount, width);
+}
+Value scalar(ShiftLeftOp, OpBuilder &b, Location loc, ValueRange a) {
+  Value zero = constantLike(b, loc, a[0], 0);
+  Value out = shiftsEverythingOut(b, loc, a[1]);
+  Value amount = select(b, loc, out, zero, a[1]);
+  return select(b, loc, out, zero, arith::ShLIOp::create(b, loc, a[0], amount));
+}
+Value scalar(ShiftRightOp op, OpBuilder &b, Location loc, ValueRange a) {
+  Value out = shiftsEverythingOut(b, loc, a[1]);
+  if (operandIsUnsigned(op)) {
+    Value zero = constantLike(b, loc, a[0], 0);
+    Value amount = select(b, loc, out, zero, a[1]);
+    return select(b, loc, out, zero,
+                  arith::ShRUIOp::create(b, loc, a[0], amount));
+  }
+  // Past the width only copies of the sign bit remain: a shift by width - 1.
+  Value last =
+      constantLike(b, loc, a[0], a[0].getType().getIntOrFloatBitWidth() - 1);
+  Value amount = select(b, loc, out, last, a[1]);
+  return arith::ShRSIOp::create(b, loc, a[0], amount);
+}
+
 Value compare(Operation *op, OpBuilder &b, Location loc, ValueRange a,
               Pred floatPred, IPred signedPred, IPred unsignedPred) {
   if (isFloat(a[0]))
@@ -330,13 +366,15 @@ void addElementwise(LoweringTypeConverter &converter,
 
 void populateElementwisePatterns(LoweringTypeConverter &converter,
                                  RewritePatternSet &patterns) {
-  addElementwise<AbsOp, CeilOp, CosOp, ErfOp, ExpOp, FloorOp, LogOp, NegOp,
-                 NotOp, ReciprocalOp, ReluOp, RoundOp, RsqrtOp, SigmoidOp,
-                 SignOp, SinOp, SoftplusOp, SqrtOp, TanhOp, ClipOp, EluOp,
-                 GeluOp, HardSigmoidOp, LeakyReluOp>(converter, patterns);
+  addElementwise<AbsOp, AcosOp, AsinOp, AtanOp, CeilOp, CosOp, ErfOp, ExpOp,
+                 FloorOp, LogOp, NegOp, NotOp, ReciprocalOp, ReluOp, RoundOp,
+                 RsqrtOp, SigmoidOp, SignOp, SinOp, SoftplusOp, SqrtOp, TanhOp,
+                 ClipOp, EluOp, GeluOp, HardSigmoidOp, LeakyReluOp>(converter,
+                                                                    patterns);
   addElementwise<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp, AndOp, OrOp,
-                 XorOp, EqualOp, GreaterOp, GreaterEqualOp, LessOp, LessEqualOp,
-                 WhereOp, CastOp>(converter, patterns);
+                 XorOp, ShiftLeftOp, ShiftRightOp, EqualOp, GreaterOp,
+                 GreaterEqualOp, LessOp, LessEqualOp, WhereOp, CastOp>(
+      converter, patterns);
 }
 
 } // namespace dsr1::cpu

@@ -24,6 +24,7 @@
 #include "llvm/ADT/SmallBitVector.h"
 
 #include <limits>
+#include <type_traits>
 
 using namespace mlir;
 
@@ -75,6 +76,12 @@ Value add(OpBuilder &b, Location loc, Value x, Value y) {
   if (isFloat(x.getType()))
     return arith::AddFOp::create(b, loc, x, y);
   return arith::AddIOp::create(b, loc, x, y);
+}
+
+Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isFloat(x.getType()))
+    return arith::MulFOp::create(b, loc, x, y);
+  return arith::MulIOp::create(b, loc, x, y);
 }
 
 Value isNaN(OpBuilder &b, Location loc, Value x) {
@@ -698,12 +705,14 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
 /// %x[.., k, ..]`, `%y = tensor.insert %acc into %y[.., k, ..]` (the value
 /// before the addition when exclusive). A linear scan, which a linalg.generic
 /// cannot express; scalar loads and stores rather than slices keep it free
-/// of strided views. f16 and bf16 sums run in f32.
-struct CumSumLowering : OpConversionPattern<CumSumOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// of strided views. f16 and bf16 sums run in f32. dsr1.cumprod is the same
+/// scan with `*` and 1.
+template <typename OpT> struct CumulativeLowering : OpConversionPattern<OpT> {
+  using OpConversionPattern<OpT>::OpConversionPattern;
+  static constexpr bool isProduct = std::is_same_v<OpT, CumProdOp>;
 
   LogicalResult
-  matchAndRewrite(CumSumOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpT op, typename OpT::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
@@ -733,7 +742,7 @@ struct CumSumLowering : OpConversionPattern<CumSumOp> {
             ValueRange iter) -> scf::ValueVector {
           auto scan = scf::ForOp::create(
               b, nl, zero, indexConstant(b, nl, length), one,
-              ValueRange{iter[0], scalarConstant(b, nl, stat, 0)},
+              ValueRange{iter[0], scalarConstant(b, nl, stat, isProduct)},
               [&](OpBuilder &ib, Location il, Value k, ValueRange scanIter) {
                 Value position = k;
                 if (reverse)
@@ -743,12 +752,14 @@ struct CumSumLowering : OpConversionPattern<CumSumOp> {
                 indices.insert(indices.begin() + axis, position);
                 Value x = tensor::ExtractOp::create(ib, il, input, indices);
                 Value acc = scanIter[1];
-                Value sum = add(ib, il, acc, castFloat(ib, il, x, stat));
+                Value wide = castFloat(ib, il, x, stat);
+                Value next =
+                    isProduct ? mul(ib, il, acc, wide) : add(ib, il, acc, wide);
                 Value stored =
-                    castFloat(ib, il, exclusive ? acc : sum, element);
+                    castFloat(ib, il, exclusive ? acc : next, element);
                 Value result = tensor::InsertOp::create(ib, il, stored,
                                                         scanIter[0], indices);
-                scf::YieldOp::create(ib, il, ValueRange{result, sum});
+                scf::YieldOp::create(ib, il, ValueRange{result, next});
               });
           return {scan.getResult(0)};
         });
@@ -911,8 +922,8 @@ void populateReductionPatterns(LoweringTypeConverter &converter,
       ReduceLowering<ReduceProdOp>, ArgReduceLowering<ArgMaxOp, true>,
       ArgReduceLowering<ArgMinOp, false>, SoftmaxLowering<SoftmaxOp, false>,
       SoftmaxLowering<LogSoftmaxOp, true>, LayerNormLowering,
-      InstanceNormLowering, BatchNormLowering, CumSumLowering, TopKLowering>(
-      converter, context);
+      InstanceNormLowering, BatchNormLowering, CumulativeLowering<CumSumOp>,
+      CumulativeLowering<CumProdOp>, TopKLowering>(converter, context);
 }
 
 } // namespace dsr1::cpu

@@ -80,6 +80,30 @@ TEST_F(TypeInferenceTest, BinaryBroadcastsWithDynamicDims) {
   EXPECT_EQ(less.getType(), tensor({kDyn, 3}, builder.getI1Type()));
 }
 
+TEST_F(TypeInferenceTest, BitwiseOpsAndShiftsKeepTheIntegerType) {
+  Type u16 = builder.getIntegerType(16, /*isSigned=*/false);
+  ValueRange args = arguments({tensor({kDyn, 1}, u16), tensor({4}, u16)});
+  auto bitAnd = dsr1::AndOp::create(builder, loc(), args[0], args[1]);
+  EXPECT_EQ(bitAnd.getType(), tensor({kDyn, 4}, u16));
+  auto bitNot = dsr1::NotOp::create(builder, loc(), args[1]);
+  EXPECT_EQ(bitNot.getType(), tensor({4}, u16));
+  auto shift = dsr1::ShiftRightOp::create(builder, loc(), args[1], args[0]);
+  EXPECT_EQ(shift.getType(), tensor({kDyn, 4}, u16));
+  for (Operation *op :
+       {bitAnd.getOperation(), bitNot.getOperation(), shift.getOperation()})
+    EXPECT_TRUE(succeeded(verify(op)));
+}
+
+TEST_F(TypeInferenceTest, CumProdKeepsItsInputType) {
+  Type u16 = builder.getIntegerType(16, /*isSigned=*/false);
+  ValueRange args = arguments({tensor({kDyn, 3}, u16)});
+  auto cumprod = dsr1::CumProdOp::create(builder, loc(), args[0], 1,
+                                         /*exclusive=*/true,
+                                         /*reverse=*/false);
+  EXPECT_EQ(cumprod.getType(), tensor({kDyn, 3}, u16));
+  EXPECT_TRUE(succeeded(verify(cumprod)));
+}
+
 TEST_F(TypeInferenceTest, MatMulBroadcastsBatchDims) {
   ValueRange args =
       arguments({tensor({1, 5, 3, 4}), tensor({7, 1, 4, 6}), tensor({4})});

@@ -222,6 +222,37 @@ OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
       noFloat);
 }
 
+/// Whether a shift amount is outside [0, bit width): read as unsigned, a
+/// negative amount is too large as well.
+static bool shiftsEverythingOut(const APInt &amount) {
+  return amount.uge(amount.getBitWidth());
+}
+
+OpFoldResult ShiftLeftOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool) -> OptInt {
+        if (shiftsEverythingOut(b))
+          return APInt::getZero(a.getBitWidth());
+        return a.shl(b.getZExtValue());
+      },
+      noFloat);
+}
+
+OpFoldResult ShiftRightOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool isUnsigned) -> OptInt {
+        unsigned width = a.getBitWidth();
+        if (isUnsigned)
+          return shiftsEverythingOut(b) ? APInt::getZero(width)
+                                        : a.lshr(b.getZExtValue());
+        // Past the width, only copies of the sign bit remain.
+        return a.ashr(shiftsEverythingOut(b) ? width - 1 : b.getZExtValue());
+      },
+      noFloat);
+}
+
 /// Folds a comparison: `intPred(a, b, isUnsigned)` and `floatPred(cmpResult)`
 /// decide each element. Unordered float comparisons (NaN) are false, as in IEEE
 /// 754.

@@ -28,6 +28,9 @@ def DSR1_FloatTensor : RankedTensorOf<[DSR1_FloatType]>;
 def DSR1_NumericTensor : RankedTensorOf<[DSR1_FloatType, DSR1_IntegerType]>;
 def DSR1_SignedTensor : RankedTensorOf<[DSR1_FloatType, I8, I16, I32, I64]>;
 def DSR1_BoolTensor : RankedTensorOf<[I1]>;
+def DSR1_IntegerTensor : RankedTensorOf<[DSR1_IntegerType]>;
+// Booleans and integers: the logical ops are bitwise on integers.
+def DSR1_BitsTensor : RankedTensorOf<[I1, DSR1_IntegerType]>;
 def DSR1_IndexTensor : RankedTensorOf<[I32, I64]>;
 
 def DSR1_NonNegI64Attr : ConfinedAttr<I64Attr, [IntNonNegative]>;
@@ -118,6 +121,9 @@ class DSR1_CompareOp<string mnemonic, string what>
 
 def DSR1_AbsOp : DSR1_UnaryOp<"abs", DSR1_SignedTensor, "absolute value">;
 def DSR1_CeilOp : DSR1_UnaryOp<"ceil", DSR1_FloatTensor, "rounding up">;
+def DSR1_AcosOp : DSR1_UnaryOp<"acos", DSR1_FloatTensor, "the arc cosine">;
+def DSR1_AsinOp : DSR1_UnaryOp<"asin", DSR1_FloatTensor, "the arc sine">;
+def DSR1_AtanOp : DSR1_UnaryOp<"atan", DSR1_FloatTensor, "the arc tangent">;
 def DSR1_CosOp : DSR1_UnaryOp<"cos", DSR1_FloatTensor, "cosine">;
 def DSR1_ErfOp : DSR1_UnaryOp<"erf", DSR1_FloatTensor, "the error function">;
 def DSR1_ExpOp : DSR1_UnaryOp<"exp", DSR1_FloatTensor, "the natural exponential">;
@@ -126,7 +132,8 @@ def DSR1_LogOp : DSR1_UnaryOp<"log", DSR1_FloatTensor, "the natural logarithm">;
 def DSR1_NegOp : DSR1_UnaryOp<"neg", DSR1_SignedTensor, "negation"> {
   let hasFolder = 1;
 }
-def DSR1_NotOp : DSR1_UnaryOp<"not", DSR1_BoolTensor, "logical not">;
+def DSR1_NotOp : DSR1_UnaryOp<"not", DSR1_BitsTensor,
+                              "logical not (bitwise on integers)">;
 def DSR1_ReciprocalOp : DSR1_UnaryOp<"reciprocal", DSR1_FloatTensor, "1 / x">;
 def DSR1_ReluOp : DSR1_UnaryOp<"relu", DSR1_SignedTensor, "max(x, 0)">;
 def DSR1_RoundOp : DSR1_UnaryOp<"round", DSR1_FloatTensor, "rounding half to even">;
@@ -179,12 +186,37 @@ def DSR1_MulOp : DSR1_BinaryOp<"mul", DSR1_NumericTensor, "multiplication", "",
 def DSR1_PowOp : DSR1_BinaryOp<"pow", DSR1_FloatTensor, "exponentiation (lhs ** rhs)">;
 def DSR1_SubOp : DSR1_BinaryOp<"sub", DSR1_NumericTensor, "subtraction">;
 
-def DSR1_AndOp : DSR1_BinaryOp<"and", DSR1_BoolTensor, "logical and", "", DSR1_BoolTensor,
-                               [Commutative]>;
-def DSR1_OrOp : DSR1_BinaryOp<"or", DSR1_BoolTensor, "logical or", "", DSR1_BoolTensor,
-                              [Commutative]>;
-def DSR1_XorOp : DSR1_BinaryOp<"xor", DSR1_BoolTensor, "logical exclusive or", "",
-                               DSR1_BoolTensor, [Commutative]>;
+def DSR1_AndOp : DSR1_BinaryOp<"and", DSR1_BitsTensor, "logical and (bitwise on integers)", "",
+                               DSR1_BitsTensor, [Commutative]>;
+def DSR1_OrOp : DSR1_BinaryOp<"or", DSR1_BitsTensor, "logical or (bitwise on integers)", "",
+                              DSR1_BitsTensor, [Commutative]>;
+def DSR1_XorOp : DSR1_BinaryOp<"xor", DSR1_BitsTensor,
+                               "logical exclusive or (bitwise on integers)", "",
+                               DSR1_BitsTensor, [Commutative]>;
+
+// Shifts by an amount outside [0, bit width) are defined (ONNX BitShift, opset 28): every bit
+// shifted out.
+def DSR1_ShiftLeftOp : DSR1_BinaryOp<"shift_left", DSR1_IntegerTensor, "left shift"> {
+  let description = [{
+    `lhs << rhs` with numpy broadcasting; an amount that is negative or not less than the bit
+    width gives 0.
+
+    ```mlir
+    %z = dsr1.shift_left %x, %n : tensor<4xui8>, tensor<1xui8>
+    ```
+  }];
+}
+def DSR1_ShiftRightOp : DSR1_BinaryOp<"shift_right", DSR1_IntegerTensor, "right shift"> {
+  let description = [{
+    `lhs >> rhs` with numpy broadcasting: logical for unsigned types, arithmetic (the sign bit
+    copied in) for signed ones. An amount that is negative or not less than the bit width gives
+    0, or -1 for a negative signed `lhs`.
+
+    ```mlir
+    %z = dsr1.shift_right %x, %n : tensor<4xi32>, tensor<4xi32>
+    ```
+  }];
+}
 
 def DSR1_EqualOp : DSR1_CompareOp<"equal", "lhs == rhs">;
 def DSR1_GreaterOp : DSR1_CompareOp<"greater", "lhs > rhs">;
@@ -458,16 +490,12 @@ class DSR1_SoftmaxOpBase<string mnemonic, string what> : DSR1_Op<mnemonic> {
     }
   }];
 }
-def DSR1_CumSumOp : DSR1_Op<"cumsum"> {
-  let summary = "cumulative sum along one axis";
-  let description = [{
-    y[..., i, ...] = sum of x[..., j, ...] for j <= i (j < i when `exclusive`; from the end
-    when `reverse`).
-
-    ```mlir
-    %p = dsr1.cumsum %mask axis 1 : tensor<2x16xi64>
-    ```
-  }];
+class DSR1_CumulativeOp<string mnemonic, string what, string identity>
+    : DSR1_Op<mnemonic> {
+  let summary = "cumulative " # what # " along one axis";
+  let description = "y[..., i, ...] = the " # what # " of x[..., j, ...] for j <= i (j < i " #
+    "when `exclusive`, where the first element is " # identity # "; from the end when " #
+    "`reverse`).\n\n```mlir\n%p = dsr1." # mnemonic # " %x axis 1 : tensor<2x16xi64>\n```";
   let arguments = (ins DSR1_NumericTensor:$input, DSR1_NonNegI64Attr:$axis,
                    DefaultValuedAttr<BoolAttr, "false">:$exclusive,
                    DefaultValuedAttr<BoolAttr, "false">:$reverse);
@@ -482,6 +510,8 @@ def DSR1_CumSumOp : DSR1_Op<"cumsum"> {
     }
   }];
 }
+def DSR1_CumSumOp : DSR1_CumulativeOp<"cumsum", "sum", "0">;
+def DSR1_CumProdOp : DSR1_CumulativeOp<"cumprod", "product", "1">;
 
 def DSR1_TopKOp : DSR1_Op<"top_k"> {
   let summary = "the k largest (or smallest) elements along one axis, and their indices";

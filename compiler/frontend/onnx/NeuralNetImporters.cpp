@@ -11,6 +11,8 @@
 #include "mlir/IR/Matchers.h"
 
 #include <cmath>
+#include <limits>
+#include <sstream>
 
 using namespace mlir;
 
@@ -207,7 +209,8 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
       /*precision=*/nullptr));
 }
 
-LogicalResult importCumSum(NodeContext &ctx) {
+/// CumSum and CumProd (opset 26).
+template <typename OpT> LogicalResult importCumulative(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
     return failure();
@@ -218,9 +221,9 @@ LogicalResult importCumSum(NodeContext &ctx) {
       ctx.axis(*axisValue, NodeContext::typeOf(*x).getRank());
   if (failed(axis))
     return failure();
-  return ctx.setResults(ctx.create<CumSumOp>(*x, static_cast<uint64_t>(*axis),
-                                             ctx.intAttr("exclusive", 0) != 0,
-                                             ctx.intAttr("reverse", 0) != 0));
+  return ctx.setResults(ctx.create<OpT>(*x, static_cast<uint64_t>(*axis),
+                                        ctx.intAttr("exclusive", 0) != 0,
+                                        ctx.intAttr("reverse", 0) != 0));
 }
 
 LogicalResult importTopK(NodeContext &ctx) {
@@ -276,6 +279,96 @@ template <typename PoolOp> LogicalResult importPool(NodeContext &ctx) {
     return ctx.setResults(ctx.create<MaxPoolOp>(
         *x, i64Array(ctx, win->kernel), i64Array(ctx, win->strides),
         i64Array(ctx, win->pads), i64Array(ctx, win->dilations), ceil));
+}
+
+/// LpPool: (sum of |x|^p over each window)^(1/p), the padding counting as 0.
+/// The sum is an average pool that counts the padding, times the kernel size.
+LogicalResult importLpPool(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto input = NodeContext::typeOf(*x);
+  if (input.getRank() < 3)
+    return ctx.error() << "expects an input of rank >= 3 (N, C, spatial...)";
+  std::optional<SmallVector<int64_t>> kernel = ctx.intsAttr("kernel_shape");
+  if (!kernel)
+    return ctx.error() << "needs the kernel_shape attribute";
+  FailureOr<Window> win = readWindow(ctx, input, *kernel);
+  if (failed(win))
+    return failure();
+  // With ceil_mode a last window may reach past the padding, where an
+  // average no longer counts the whole kernel.
+  if (ctx.intAttr("ceil_mode", 0))
+    return ctx.error() << "ceil_mode=1 is not supported";
+  float p = ctx.intAttr("p", 2);
+  if (p <= 0)
+    return ctx.error() << "p must be positive, got " << p;
+  Value powered;
+  if (p == 2) {
+    powered = ctx.create<MulOp>(*x, *x);
+  } else {
+    Value magnitude = ctx.create<AbsOp>(*x);
+    Value exponent = ctx.scalarLike(*x, p);
+    powered = ctx.create<PowOp>(magnitude, exponent);
+  }
+  Builder &b = ctx.builder;
+  Value mean = ctx.create<AvgPoolOp>(
+      powered, i64Array(ctx, win->kernel), i64Array(ctx, win->strides),
+      i64Array(ctx, win->pads), i64Array(ctx, win->dilations),
+      b.getBoolAttr(false), b.getBoolAttr(true));
+  std::optional<int64_t> count = checkedProduct(win->kernel);
+  if (!count)
+    return ctx.error() << "kernel_shape " << formatList(win->kernel)
+                       << " is too large";
+  Value size = ctx.scalarLike(*x, static_cast<double>(*count));
+  Value sum = ctx.create<MulOp>(mean, size);
+  if (p == 2)
+    return ctx.setResults(ctx.create<SqrtOp>(sum));
+  Value root = ctx.scalarLike(*x, 1.0 / p);
+  return ctx.setResults(ctx.create<PowOp>(sum, root));
+}
+
+/// LRN: x / (bias + alpha / size * s)^beta, s the sum of x^2 over the
+/// channels c - floor((size - 1) / 2) to c + ceil((size - 1) / 2). That sum
+/// is an average pool over the channels of [N, 1, C, rest] that counts the
+/// padding, times size.
+LogicalResult importLrn(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  int64_t size = ctx.intAttr("size", 0);
+  float alpha = ctx.floatAttr("alpha", 1e-4f);
+  float beta = ctx.floatAttr("beta", 0.75f);
+  float bias = ctx.floatAttr("bias", 1.0f);
+  if (type.getRank() < 3)
+    return ctx.error() << "expects an input of rank >= 3 (N, C, spatial...)";
+  if (size <= 0 || size > (int64_t(1) << 31))
+    return ctx.error() << "size must be in [1, 2^31], got " << size;
+  ArrayRef<int64_t> shape = type.getShape();
+  std::optional<int64_t> rest = checkedProduct(shape.drop_front(2));
+  if (ShapedType::isDynamic(shape[1]) || !rest)
+    return ctx.error() << "needs static channel and spatial dims, got "
+                       << formatShape(shape);
+  Value square = ctx.create<MulOp>(*x, *x);
+  Value stacked = ctx.create<ReshapeOp>(
+      square, SmallVector<int64_t>{0, 1, shape[1], *rest});
+  Builder &b = ctx.builder;
+  Value mean = ctx.create<AvgPoolOp>(
+      stacked, i64Array(ctx, {size, 1}), i64Array(ctx, {1, 1}),
+      i64Array(ctx, {(size - 1) / 2, 0, size / 2, 0}), i64Array(ctx, {1, 1}),
+      b.getBoolAttr(false), b.getBoolAttr(true));
+  SmallVector<int64_t> back(shape);
+  back[0] = 0;
+  Value sum = ctx.create<ReshapeOp>(mean, back);
+  // alpha / size * sum = alpha * mean.
+  Value scale = ctx.scalarLike(*x, alpha);
+  Value scaled = ctx.create<MulOp>(sum, scale);
+  Value offset = ctx.scalarLike(*x, bias);
+  Value base = ctx.create<AddOp>(scaled, offset);
+  Value exponent = ctx.scalarLike(*x, beta);
+  Value denominator = ctx.create<PowOp>(base, exponent);
+  return ctx.setResults(ctx.create<DivOp>(*x, denominator));
 }
 
 LogicalResult importBatchNorm(NodeContext &ctx) {
@@ -360,6 +453,109 @@ template <typename OpT> LogicalResult importSoftmax(NodeContext &ctx) {
   SmallVector<int64_t> back(*axis, 0);
   llvm::append_range(back, trailing);
   return ctx.setResults(ctx.create<ReshapeOp>(normalised, back));
+}
+
+/// NegativeLogLikelihoodLoss on log-probabilities `x` [N, C, d...] with
+/// targets [N, d...] and optional class weights [C], as the op's ONNX
+/// function body computes it: loss[n, d] = -x[n, t, d] * w[t] (t = target[n,
+/// d]), 0 where t is ignore_index; `mean` divides the sum by the sum of the
+/// weights applied (the count of targets not ignored, without weights).
+FailureOr<Value> buildNllLoss(NodeContext &ctx, Value x, Value target,
+                              Value weight) {
+  std::string reduction = ctx.stringAttr("reduction", "mean");
+  const onnx::AttributeProto *ignore =
+      ctx.typedAttr("ignore_index", onnx::AttributeProto::INT);
+  if (!x)
+    return failure(); // An earlier build of this node failed and said why.
+  if (reduction != "none" && reduction != "sum" && reduction != "mean")
+    return ctx.error() << "reduction '" << reduction
+                       << "' is not one of none, sum, mean";
+  auto xType = NodeContext::typeOf(x);
+  ArrayRef<int64_t> targetShape = NodeContext::typeOf(target).getShape();
+  if (xType.getRank() < 2 ||
+      static_cast<int64_t>(targetShape.size()) != xType.getRank() - 1)
+    return ctx.error() << "expects input [N, C, d...] and target [N, d...], "
+                          "got "
+                       << formatShape(xType.getShape()) << " and "
+                       << formatShape(targetShape);
+  // The target with a class axis of 1, [N, 1, d...]: the index shape
+  // GatherElements takes, and the shape the loss is computed in.
+  SmallVector<int64_t> withClass(targetShape), source = {0, -1};
+  withClass.insert(withClass.begin() + 1, 1);
+  for (size_t i = 1; i < targetShape.size(); ++i)
+    source.push_back(i);
+  FailureOr<Value> t = reshapeTo(ctx, target, withClass, source);
+  if (failed(t) || !*t) // Null: a bad attribute type failed the node.
+    return failure();
+  // An ignore_index the target type cannot hold matches no target.
+  Type targetElement = NodeContext::typeOf(*t).getElementType();
+  bool ignoring =
+      ignore && (targetElement.isInteger(64) ||
+                 (ignore->i() >= std::numeric_limits<int32_t>::min() &&
+                  ignore->i() <= std::numeric_limits<int32_t>::max()));
+  Value mask;
+  if (ignoring) {
+    // Ignored targets may lie outside [0, C): they read class 0 instead, and
+    // the mask then zeroes what they read.
+    Value ignored = ctx.scalarLike(*t, static_cast<double>(ignore->i()));
+    mask = ctx.create<EqualOp>(*t, ignored);
+    Value zeroIndex = ctx.scalarLike(*t, 0);
+    *t = ctx.create<WhereOp>(mask, zeroIndex, *t);
+  }
+  Value picked = ctx.create<GatherElementsOp>(x, *t, uint64_t(1));
+  Value zero = mask ? ctx.scalarLike(x, 0) : nullptr;
+  // Masked before the negation: a log-probability may be -inf, and -inf * 0
+  // would be NaN.
+  if (mask)
+    picked = ctx.create<WhereOp>(mask, zero, picked);
+  Value loss = ctx.create<NegOp>(picked);
+  Value weights; // [N, 1, d...], null when every weight is 1.
+  if (weight)
+    weights = ctx.create<GatherOp>(weight, *t, uint64_t(0));
+  if (mask) {
+    Value kept = weights ? weights : ctx.scalarLike(x, 1);
+    weights = ctx.create<WhereOp>(mask, zero, kept);
+  }
+  if (weights)
+    loss = ctx.create<MulOp>(loss, weights);
+  if (reduction == "none") {
+    SmallVector<int64_t> back = {0};
+    for (size_t i = 1; i < targetShape.size(); ++i)
+      back.push_back(i + 1);
+    return reshapeTo(ctx, loss, targetShape, back);
+  }
+  auto all = i64Array(ctx, {});
+  BoolAttr drop = ctx.builder.getBoolAttr(false);
+  if (reduction == "sum")
+    return ctx.create<ReduceSumOp>(loss, all, drop);
+  if (!weights)
+    return ctx.create<ReduceMeanOp>(loss, all, drop);
+  Value total = ctx.create<ReduceSumOp>(loss, all, drop);
+  Value applied = ctx.create<ReduceSumOp>(weights, all, drop);
+  return ctx.create<DivOp>(total, applied);
+}
+
+LogicalResult importNllLoss(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), target = ctx.requiredInput(1);
+  if (failed(x) || failed(target))
+    return failure();
+  FailureOr<Value> loss = buildNllLoss(ctx, *x, *target, ctx.input(2));
+  return failed(loss) ? failure() : ctx.setResults(*loss);
+}
+
+/// SoftmaxCrossEntropyLoss: NegativeLogLikelihoodLoss on the log-softmax of
+/// the scores over the class axis, which is also the optional log_prob
+/// output.
+LogicalResult importSoftmaxCrossEntropyLoss(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), target = ctx.requiredInput(1);
+  if (failed(x) || failed(target))
+    return failure();
+  if (NodeContext::typeOf(*x).getRank() < 2)
+    return ctx.error() << "expects scores [N, C, d...], got "
+                       << formatShape(NodeContext::typeOf(*x).getShape());
+  Value logProb = ctx.create<LogSoftmaxOp>(*x, uint64_t(1));
+  FailureOr<Value> loss = buildNllLoss(ctx, logProb, *target, ctx.input(2));
+  return failed(loss) ? failure() : ctx.setResults({*loss, logProb});
 }
 
 /// The axes and keepdims of a ReduceX node: axes as an attribute (ReduceSum
@@ -726,6 +922,59 @@ LogicalResult importResize(NodeContext &ctx) {
       b.getBoolAttr(ctx.intAttr("antialias", 0) != 0)));
 }
 
+/// Upsample (opsets 7 to 9, Resize's predecessor) in nearest mode with
+/// whole-number scales: every element repeated `scale` times along each dim,
+/// which is a nearest resize with asymmetric coordinates rounded down. ONNX
+/// leaves the rounding of fractional scales and the linear mode's coordinates
+/// loosely defined; those are refused rather than guessed.
+LogicalResult importUpsample(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  SmallVector<double> scales;
+  if (ctx.opset < 9) {
+    const onnx::AttributeProto *given =
+        ctx.typedAttr("scales", onnx::AttributeProto::FLOATS);
+    if (!given)
+      return ctx.error() << "needs the scales attribute";
+    scales.assign(given->floats().begin(), given->floats().end());
+  } else {
+    DenseElementsAttr given = ctx.constantAttr(1);
+    if (!given || !isa<FloatType>(given.getElementType()))
+      return ctx.error() << "input #1 (scales) must be a constant float tensor";
+    for (const APFloat &scale : given.getValues<APFloat>())
+      scales.push_back(scale.convertToDouble());
+  }
+  std::string mode = ctx.stringAttr("mode", "nearest");
+  if (mode != "nearest")
+    return ctx.error() << "mode '" << mode << "' is not supported (nearest)";
+  if (static_cast<int64_t>(scales.size()) != type.getRank())
+    return ctx.error() << "scales must hold one value per dim";
+  SmallVector<int64_t> sizes(type.getRank(), -1);
+  for (auto [axis, scale] : llvm::enumerate(scales)) {
+    if (!(scale >= 1 && scale <= 1024 && std::floor(scale) == scale)) {
+      std::ostringstream text; // 1.5, where a diagnostic would say 1.5e+00
+      text << scale;
+      return ctx.error() << "scale " << text.str() << " of dim " << axis
+                         << " is not supported (whole numbers from 1 to 1024)";
+    }
+    if (scale == 1)
+      continue;
+    int64_t in = type.getDimSize(axis);
+    if (ShapedType::isDynamic(in))
+      return ctx.error() << "upsampled dim " << axis << " must be static";
+    sizes[axis] = in * static_cast<int64_t>(scale);
+  }
+  Builder &b = ctx.builder;
+  return ctx.setResults(ctx.create<ResizeOp>(
+      *x, b.getDenseI64ArrayAttr(sizes), b.getDenseF64ArrayAttr(scales),
+      ResizeModeAttr::get(b.getContext(), ResizeMode::nearest),
+      CoordinateModeAttr::get(b.getContext(), CoordinateMode::asymmetric),
+      NearestModeAttr::get(b.getContext(), NearestMode::floor),
+      b.getF64FloatAttr(-0.75), b.getBoolAttr(false), b.getBoolAttr(false)));
+}
+
 template <typename OpT> LogicalResult importArgReduce(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
@@ -891,49 +1140,57 @@ LogicalResult importAttention23(NodeContext &ctx) {
 
 void registerNeuralNetImporters(OpRegistry &r) {
   constexpr int64_t lo = kMinOpset, hi = kMaxOpset;
-  r.add("", "MatMul", lo, hi, importMatMul);
-  r.add("", "Gemm", lo, hi, importGemm);
+  // An op registered from an opset below `lo` has had its current form since
+  // then (or its importer reads the older one); older forms are refused.
+  r.add("", "MatMul", 1, hi, importMatMul);
+  r.add("", "Gemm", 7, hi, importGemm);
   r.add("", "Conv", lo, hi, importConv);
   r.add("", "ConvTranspose", lo, hi, importConvTranspose);
-  r.add("", "CumSum", lo, hi, importCumSum);
-  r.add("", "TopK", lo, hi, importTopK);
+  r.add("", "CumSum", lo, hi, importCumulative<CumSumOp>);
+  r.add("", "CumProd", 26, hi, importCumulative<CumProdOp>);
+  r.add("", "TopK", 1, hi, importTopK);
   r.add("", "MaxPool", lo, hi, importPool<MaxPoolOp>);
   r.add("", "AveragePool", lo, hi, importPool<AvgPoolOp>);
-  r.add("", "GlobalAveragePool", lo, hi, [](NodeContext &ctx) {
+  r.add("", "LpPool", lo, hi, importLpPool);
+  r.add("", "LRN", lo, hi, importLrn);
+  r.add("", "GlobalAveragePool", 1, hi, [](NodeContext &ctx) {
     FailureOr<Value> x = ctx.requiredInput(0);
     return failed(x) ? failure()
                      : ctx.setResults(ctx.create<GlobalAvgPoolOp>(*x));
   });
-  r.add("", "GlobalMaxPool", lo, hi, [](NodeContext &ctx) {
+  r.add("", "GlobalMaxPool", 1, hi, [](NodeContext &ctx) {
     FailureOr<Value> x = ctx.requiredInput(0);
     return failed(x) ? failure()
                      : ctx.setResults(ctx.create<GlobalMaxPoolOp>(*x));
   });
   r.add("", "BatchNormalization", lo, hi, importBatchNorm);
-  r.add("", "InstanceNormalization", lo, hi, importInstanceNorm);
+  r.add("", "InstanceNormalization", 6, hi, importInstanceNorm);
   r.add("", "LayerNormalization", 17, hi, importLayerNorm);
-  r.add("", "Softmax", lo, hi, importSoftmax<SoftmaxOp>);
-  r.add("", "LogSoftmax", lo, hi, importSoftmax<LogSoftmaxOp>);
+  r.add("", "Softmax", 1, hi, importSoftmax<SoftmaxOp>);
+  r.add("", "LogSoftmax", 1, hi, importSoftmax<LogSoftmaxOp>);
+  r.add("", "NegativeLogLikelihoodLoss", 12, hi, importNllLoss);
+  r.add("", "SoftmaxCrossEntropyLoss", 12, hi, importSoftmaxCrossEntropyLoss);
   r.add("", "ArgMax", lo, hi, importArgReduce<ArgMaxOp>);
   r.add("", "ArgMin", lo, hi, importArgReduce<ArgMinOp>);
-  r.add("", "ReduceSum", lo, hi, importReduce<ReduceSumOp>);
-  r.add("", "ReduceMean", lo, hi, importReduce<ReduceMeanOp>);
-  r.add("", "ReduceMax", lo, hi, importReduce<ReduceMaxOp>);
-  r.add("", "ReduceMin", lo, hi, importReduce<ReduceMinOp>);
-  r.add("", "ReduceProd", lo, hi, importReduce<ReduceProdOp>);
-  r.add("", "ReduceL1", lo, hi, importReduceComposite<ReduceKind::L1>);
-  r.add("", "ReduceL2", lo, hi, importReduceComposite<ReduceKind::L2>);
-  r.add("", "ReduceSumSquare", lo, hi,
+  r.add("", "ReduceSum", 1, hi, importReduce<ReduceSumOp>);
+  r.add("", "ReduceMean", 1, hi, importReduce<ReduceMeanOp>);
+  r.add("", "ReduceMax", 1, hi, importReduce<ReduceMaxOp>);
+  r.add("", "ReduceMin", 1, hi, importReduce<ReduceMinOp>);
+  r.add("", "ReduceProd", 1, hi, importReduce<ReduceProdOp>);
+  r.add("", "ReduceL1", 1, hi, importReduceComposite<ReduceKind::L1>);
+  r.add("", "ReduceL2", 1, hi, importReduceComposite<ReduceKind::L2>);
+  r.add("", "ReduceSumSquare", 1, hi,
         importReduceComposite<ReduceKind::SumSquare>);
-  r.add("", "ReduceLogSum", lo, hi, importReduceComposite<ReduceKind::LogSum>);
-  r.add("", "ReduceLogSumExp", lo, hi,
+  r.add("", "ReduceLogSum", 1, hi, importReduceComposite<ReduceKind::LogSum>);
+  r.add("", "ReduceLogSumExp", 1, hi,
         importReduceComposite<ReduceKind::LogSumExp>);
   r.add("", "RMSNormalization", 23, hi, importRmsNorm);
   r.add("", "GroupNormalization", 18, hi, importGroupNorm);
-  r.add("", "LpNormalization", lo, hi, importLpNorm);
-  r.add("", "MeanVarianceNormalization", lo, hi, importMeanVarianceNorm);
+  r.add("", "LpNormalization", 1, hi, importLpNorm);
+  r.add("", "MeanVarianceNormalization", 9, hi, importMeanVarianceNorm);
   r.add("", "Hardmax", 13, hi, importHardmax);
   r.add("", "Resize", lo, hi, importResize);
+  r.add("", "Upsample", 7, 9, importUpsample);
   r.add("", "LSTM", lo, hi, importRnn<LstmOp>);
   r.add("", "GRU", lo, hi, importRnn<GruOp>);
   r.add("", "RNN", lo, hi, importRnn<SimpleRnnOp>);

@@ -200,6 +200,10 @@ public:
   /// The importer for the op at `version`, or null.
   const ImportFn *lookup(llvm::StringRef domain, llvm::StringRef opType,
                          int64_t version) const;
+  /// The opset ranges the op is registered for, "11 to 28" or "7 to 28",
+  /// or "" when it has none.
+  std::string describeVersions(llvm::StringRef domain,
+                               llvm::StringRef opType) const;
   /// Every (domain, op_type) registered, for listings.
   std::vector<std::string> names() const;
 
@@ -220,16 +224,29 @@ void registerNeuralNetImporters(OpRegistry &registry);
 void registerTensorImporters(OpRegistry &registry);
 void registerMicrosoftImporters(OpRegistry &registry);
 
+/// A reshape of `x` to `target` (static sizes or ShapedType::kDynamic) in
+/// dsr1.reshape's terms: a dynamic dim must be a copy (0) of the input dim at
+/// the same index (`sourceIndex[j] == j`), or the one inferred (-1); failure,
+/// after saying so at the node, when the dynamic dims allow neither.
+mlir::FailureOr<mlir::Value> reshapeTo(NodeContext &ctx, mlir::Value x,
+                                       llvm::ArrayRef<int64_t> target,
+                                       llvm::ArrayRef<int64_t> sourceIndex);
+
 /// The MLIR element type of an ONNX TensorProto.DataType, or null for the
 /// types dsr1 does not support (refused by name through describeOnnxType).
 mlir::Type onnxElementType(mlir::MLIRContext *ctx, int32_t dataType);
 /// "FLOAT16", "FLOAT8E4M3FN", ... or "unknown element type N".
 std::string describeOnnxType(int32_t dataType);
 
-/// The default-domain opset range dsr1 imports. Newer opsets of an op mostly
-/// add element types (refused by name) or inputs and attributes (refused,
-/// because an importer must read every input and attribute a node sets).
+/// The default-domain opset range most importers are registered for. Newer
+/// opsets of an op mostly add element types (refused by name) or inputs and
+/// attributes (refused, because an importer must read every input and
+/// attribute a node sets). An op whose form has not changed since an older
+/// opset is registered from there; older forms that changed are refused.
 constexpr int64_t kMinOpset = 11, kMaxOpset = 28;
+/// The default-domain opsets a model may import: each node is then checked
+/// against its op's registered range.
+constexpr int64_t kMinModelOpset = 1;
 constexpr int64_t kAnyVersion = 1000;
 
 } // namespace dsr1::onnx_frontend

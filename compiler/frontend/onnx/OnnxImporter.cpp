@@ -218,10 +218,10 @@ LogicalResult GraphImporter::readOpsets() {
   if (it == opsets.end())
     return modelError() << "the model imports no default-domain (ai.onnx) "
                            "opset";
-  if (it->second < kMinOpset || it->second > kMaxOpset)
+  if (it->second < kMinModelOpset || it->second > kMaxOpset)
     return modelError() << "ai.onnx opset " << it->second
                         << " is not supported (dsr1 imports opsets "
-                        << kMinOpset << " to " << kMaxOpset << ")";
+                        << kMinModelOpset << " to " << kMaxOpset << ")";
   return success();
 }
 
@@ -238,9 +238,14 @@ LogicalResult GraphImporter::checkSupported() {
           nodeName(node, index));
       continue;
     }
-    if (!registry.lookup(domain, node.op_type(), opset->second))
-      missing[key + " (opset " + std::to_string(opset->second) + ")"].push_back(
-          nodeName(node, index));
+    if (registry.lookup(domain, node.op_type(), opset->second))
+      continue;
+    // An op known at other opsets (an older form that changed, mostly):
+    // say where dsr1 imports it.
+    std::string versions = registry.describeVersions(domain, node.op_type());
+    missing[key + " (opset " + std::to_string(opset->second) +
+            (versions.empty() ? "" : "; dsr1 imports opsets " + versions) + ")"]
+        .push_back(nodeName(node, index));
   }
   if (missing.empty())
     return success();
@@ -899,6 +904,25 @@ const ImportFn *OpRegistry::lookup(StringRef domain, StringRef opType,
     if (version >= entry.sinceVersion && version <= entry.untilVersion)
       return &entry.fn;
   return nullptr;
+}
+
+std::string OpRegistry::describeVersions(StringRef domain,
+                                         StringRef opType) const {
+  auto it = entries.find((domain + "::" + opType).str());
+  if (it == entries.end())
+    return "";
+  SmallVector<std::pair<int64_t, int64_t>> ranges;
+  for (const Entry &entry : it->second)
+    ranges.push_back({entry.sinceVersion, entry.untilVersion});
+  llvm::sort(ranges);
+  std::string text;
+  for (auto [since, until] : ranges) {
+    if (!text.empty())
+      text += ", ";
+    text += std::to_string(since) +
+            (since == until ? "" : " to " + std::to_string(until));
+  }
+  return text;
 }
 
 std::vector<std::string> OpRegistry::names() const {

@@ -25,9 +25,8 @@ Value i64Constant(NodeContext &ctx, ArrayRef<int64_t> values,
   return ctx.constant(DenseElementsAttr::get(type, values));
 }
 
-/// A reshape of `x` to `target` (static sizes or ShapedType::kDynamic) in
-/// dsr1.reshape's terms: a dynamic dim must be a copy (0) of the input dim at
-/// the same index, or the one inferred (-1).
+} // namespace
+
 FailureOr<Value> reshapeTo(NodeContext &ctx, Value x, ArrayRef<int64_t> target,
                            ArrayRef<int64_t> sourceIndex) {
   if (!x)
@@ -54,6 +53,8 @@ FailureOr<Value> reshapeTo(NodeContext &ctx, Value x, ArrayRef<int64_t> target,
   }
   return ctx.create<ReshapeOp>(x, shape);
 }
+
+namespace {
 
 LogicalResult importConstant(NodeContext &ctx) {
   Builder &b = ctx.builder;
@@ -836,31 +837,36 @@ LogicalResult importEyeLike(NodeContext &ctx) {
 
 void registerTensorImporters(OpRegistry &r) {
   constexpr int64_t lo = kMinOpset, hi = kMaxOpset;
-  r.add("", "Constant", lo, hi, importConstant);
-  r.add("", "Shape", lo, hi, importShape);
-  r.add("", "Size", lo, hi, importSize);
-  r.add("", "ConstantOfShape", lo, hi, importConstantOfShape);
+  // An op registered from an opset below `lo` has had its current form since
+  // then (or its importer reads the older one); older forms are refused.
+  r.add("", "Constant", 1, hi, importConstant);
+  r.add("", "Shape", 1, hi, importShape);
+  r.add("", "Size", 1, hi, importSize);
+  r.add("", "ConstantOfShape", 9, hi, importConstantOfShape);
   r.add("", "Range", lo, hi, importRange);
-  r.add("", "Reshape", lo, hi, importReshape);
-  r.add("", "Flatten", lo, hi, importFlatten);
-  r.add("", "Squeeze", lo, hi, importSqueeze);
-  r.add("", "Unsqueeze", lo, hi, importUnsqueeze);
-  r.add("", "Transpose", lo, hi, importTranspose);
-  r.add("", "Concat", lo, hi, importConcat);
-  r.add("", "Split", lo, hi, importSplit);
-  r.add("", "Slice", lo, hi, importSlice);
-  r.add("", "Gather", lo, hi, importGather);
-  r.add("", "Expand", lo, hi, importExpand);
+  r.add("", "Reshape", 5, hi, importReshape);
+  r.add("", "Flatten", 1, hi, importFlatten);
+  r.add("", "Squeeze", 1, hi, importSqueeze);
+  r.add("", "Unsqueeze", 1, hi, importUnsqueeze);
+  r.add("", "Transpose", 1, hi, importTranspose);
+  r.add("", "Concat", 4, hi, importConcat);
+  r.add("", "Split", 2, hi, importSplit);
+  r.add("", "Slice", 1, hi, importSlice);
+  r.add("", "Gather", 1, hi, importGather);
+  r.add("", "Expand", 8, hi, importExpand);
   r.add("", "GatherElements", lo, hi, importGatherElements);
   r.add("", "ScatterElements", lo, hi, importScatter<ScatterElementsOp>);
+  // Scatter (opsets 9 and 10) is ScatterElements without a reduction; its
+  // opset-11 form is deprecated in favour of ScatterElements.
+  r.add("", "Scatter", 9, 10, importScatter<ScatterElementsOp>);
   r.add("", "ScatterND", lo, hi, importScatter<ScatterNDOp>);
   r.add("", "OneHot", lo, hi, importOneHot);
-  r.add("", "Pad", lo, hi, importPad);
+  r.add("", "Pad", 2, hi, importPad);
   r.add("", "Trilu", 14, hi, importTrilu);
-  r.add("", "DepthToSpace", lo, hi, importDepthSpace<true>);
-  r.add("", "SpaceToDepth", lo, hi, importDepthSpace<false>);
-  r.add("", "EyeLike", lo, hi, importEyeLike);
-  r.add("", "Tile", lo, hi, importTile);
+  r.add("", "DepthToSpace", 1, hi, importDepthSpace<true>);
+  r.add("", "SpaceToDepth", 1, hi, importDepthSpace<false>);
+  r.add("", "EyeLike", 9, hi, importEyeLike);
+  r.add("", "Tile", 6, hi, importTile);
   r.add("", "GatherND", lo, hi, importGatherND);
 }
 

@@ -187,6 +187,31 @@ func.func @fold_compare_logic_pow() -> (tensor<3xi1>, tensor<3xi1>, tensor<3xi1>
 
 // -----
 
+// Bitwise ops on integers, and shifts: an amount outside [0, bit width) shifts every bit out (0,
+// or -1 for a negative signed value shifted right); unsigned values shift in zeros.
+// CHECK-LABEL: func.func @fold_bitwise_and_shifts
+// CHECK-DAG: %[[AND:.+]] = dsr1.constant dense<[4, 0, -128]> : tensor<3xi8>
+// CHECK-DAG: %[[XOR:.+]] = dsr1.constant dense<[-7, -1, 0]> : tensor<3xi8>
+// CHECK-DAG: %[[SHL:.+]] = dsr1.constant dense<[-16, 0, 0]> : tensor<3xi8>
+// CHECK-DAG: %[[SHR:.+]] = dsr1.constant dense<[-1, 0, -1]> : tensor<3xi8>
+// CHECK-DAG: %[[SHRU:.+]] = dsr1.constant dense<[127, 0]> : tensor<2xui8>
+// CHECK: return %[[AND]], %[[XOR]], %[[SHL]], %[[SHR]], %[[SHRU]]
+func.func @fold_bitwise_and_shifts() -> (tensor<3xi8>, tensor<3xi8>, tensor<3xi8>, tensor<3xi8>, tensor<2xui8>) {
+  %a = dsr1.constant dense<[-4, 1, -128]> : tensor<3xi8>
+  %b = dsr1.constant dense<[5, -2, -128]> : tensor<3xi8>
+  %n = dsr1.constant dense<[2, 8, -1]> : tensor<3xi8>
+  %0 = dsr1.and %a, %b : tensor<3xi8>, tensor<3xi8>
+  %1 = dsr1.xor %a, %b : tensor<3xi8>, tensor<3xi8>
+  %2 = dsr1.shift_left %a, %n : tensor<3xi8>, tensor<3xi8>
+  %3 = dsr1.shift_right %a, %n : tensor<3xi8>, tensor<3xi8>
+  %u = dsr1.constant dense<[254, 255]> : tensor<2xui8>
+  %m = dsr1.constant dense<[1, 8]> : tensor<2xui8>
+  %4 = dsr1.shift_right %u, %m : tensor<2xui8>, tensor<2xui8>
+  return %0, %1, %2, %3, %4 : tensor<3xi8>, tensor<3xi8>, tensor<3xi8>, tensor<3xi8>, tensor<2xui8>
+}
+
+// -----
+
 // Unsigned division and maximum read the bits as unsigned: 200 / 3 = 66, max(200, 3) = 200.
 // CHECK-LABEL: func.func @fold_unsigned
 // CHECK-DAG: dsr1.constant dense<66> : tensor<1xui8>

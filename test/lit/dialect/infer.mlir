@@ -40,6 +40,11 @@ func.func @comparisons_and_select(%a: tensor<4x1xi64>, %b: tensor<3xi64>, %mask:
   %3 = dsr1.and %p, %q : tensor<2x1xi1>, tensor<3xi1>
   // CHECK: "dsr1.where"{{.*}} -> tensor<2x12x4x4xf16>
   %4 = dsr1.where %mask, %x, %y : tensor<1x1x4x4xi1>, tensor<2x12x4x4xf16>, tensor<f16>
+  // Bitwise ops and shifts keep the integer type and broadcast.
+  // CHECK: "dsr1.or"{{.*}} -> tensor<4x3xi64>
+  %5 = dsr1.or %a, %b : tensor<4x1xi64>, tensor<3xi64>
+  // CHECK: "dsr1.shift_right"{{.*}} -> tensor<4x3xi64>
+  %6 = dsr1.shift_right %a, %b : tensor<4x1xi64>, tensor<3xi64>
   return
 }
 
@@ -323,6 +328,8 @@ func.func @more_ops(%x: tensor<1x8x16x16xf32>, %w: tensor<8x4x3x3xf32>, %x1: ten
   %1 = dsr1.conv_transpose %x1, %w1 {strides = array<i64: 3>, dilations = array<i64: 2>, group = 2 : i64} : tensor<?x4x7xf32>, tensor<4x3x5xf32>
   // CHECK: "dsr1.cumsum"{{.*}} -> tensor<3x?xf32>
   %2 = dsr1.cumsum %d axis 1 : tensor<3x?xf32>
+  // CHECK: "dsr1.cumprod"{{.*}} -> tensor<3x?xf32>
+  %cp = dsr1.cumprod %d axis 0 {exclusive = true, reverse = true} : tensor<3x?xf32>
   // CHECK: "dsr1.top_k"{{.*}} -> (tensor<1x?xf32>, tensor<1x?xi64>)
   %3:2 = dsr1.top_k %d k 1 axis 0 : tensor<3x?xf32>
   // CHECK: "dsr1.gather_elements"{{.*}} -> tensor<3x2xf32>

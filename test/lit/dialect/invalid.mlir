@@ -70,7 +70,7 @@ func.func @neg_unsigned(%x: tensor<4xui8>) {
 // -----
 
 func.func @not_float(%x: tensor<4xf32>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of 1-bit signless integer values, but got 'tensor<4xf32>'}}
+  // expected-error @+1 {{operand #0 must be ranked tensor of 1-bit signless integer or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer or 32-bit unsigned integer or 64-bit unsigned integer values, but got 'tensor<4xf32>'}}
   %0 = dsr1.not %x : tensor<4xf32>
   return
 }
@@ -386,7 +386,7 @@ func.func @and_not_broadcastable(%a: tensor<2xi1>, %b: tensor<3xi1>) {
 // -----
 
 func.func @and_float(%a: tensor<2xf32>, %b: tensor<2xf32>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of 1-bit signless integer values, but got 'tensor<2xf32>'}}
+  // expected-error @+1 {{operand #0 must be ranked tensor of 1-bit signless integer or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer or 32-bit unsigned integer or 64-bit unsigned integer values, but got 'tensor<2xf32>'}}
   %0 = dsr1.and %a, %b : tensor<2xf32>, tensor<2xf32>
   return
 }
@@ -401,9 +401,58 @@ func.func @or_not_broadcastable(%a: tensor<2xi1>, %b: tensor<3xi1>) {
 
 // -----
 
-func.func @or_integer(%a: tensor<2xi1>, %b: tensor<2xi8>) {
-  // expected-error @+1 {{operand #1 must be ranked tensor of 1-bit signless integer values, but got 'tensor<2xi8>'}}
+// Bitwise on integers, logical on booleans, never on a mix.
+func.func @or_bool_and_integer(%a: tensor<2xi1>, %b: tensor<2xi8>) {
+  // expected-error @+1 {{'dsr1.or' op failed to verify that all of {lhs, rhs} have same element type}}
   %0 = dsr1.or %a, %b : tensor<2xi1>, tensor<2xi8>
+  return
+}
+
+// -----
+
+func.func @shift_float(%a: tensor<2xf32>, %b: tensor<2xf32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of}}
+  %0 = dsr1.shift_left %a, %b : tensor<2xf32>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @shift_bool(%a: tensor<2xi1>, %b: tensor<2xi1>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of}}
+  %0 = dsr1.shift_right %a, %b : tensor<2xi1>, tensor<2xi1>
+  return
+}
+
+// -----
+
+func.func @shift_types_differ(%a: tensor<2xui8>, %b: tensor<2xi64>) {
+  // expected-error @+1 {{'dsr1.shift_left' op failed to verify that all of {lhs, rhs} have same element type}}
+  %0 = dsr1.shift_left %a, %b : tensor<2xui8>, tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @shift_not_broadcastable(%a: tensor<2xi32>, %b: tensor<3xi32>) {
+  // expected-error @+1 {{'dsr1.shift_right' op operands are not broadcast-compatible: 2 and 3}}
+  %0 = dsr1.shift_right %a, %b : tensor<2xi32>, tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @acos_integer(%x: tensor<4xi32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4xi32>'}}
+  %0 = dsr1.acos %x : tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @cumprod_axis(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'dsr1.cumprod' op axis 1 is out of range for rank 1}}
+  %0 = dsr1.cumprod %x axis 1 : tensor<4xf32>
   return
 }
 

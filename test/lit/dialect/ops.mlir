@@ -45,6 +45,15 @@ func.func @unary(%x: tensor<2x?xf32>, %i: tensor<4xi32>, %b: tensor<3xi1>) {
   %18 = dsr1.sqrt %x : tensor<2x?xf32>
   // CHECK: dsr1.tanh
   %19 = dsr1.tanh %x : tensor<2x?xf32>
+  // CHECK: dsr1.acos
+  %20 = dsr1.acos %x : tensor<2x?xf32>
+  // CHECK: dsr1.asin
+  %21 = dsr1.asin %x : tensor<2x?xf32>
+  // CHECK: dsr1.atan
+  %22 = dsr1.atan %x : tensor<2x?xf32>
+  // Bitwise on integers.
+  // CHECK: dsr1.not %{{.*}} : tensor<4xi32>
+  %23 = dsr1.not %i : tensor<4xi32>
   return
 }
 
@@ -102,6 +111,17 @@ func.func @binary(%a: tensor<4x1xf16>, %b: tensor<3xf16>, %i: tensor<2xi64>, %u:
   %14 = dsr1.less_equal %a, %b : tensor<4x1xf16>, tensor<3xf16>
   // CHECK: dsr1.where %{{.*}}, %{{.*}}, %{{.*}} : tensor<4x3xi1>, tensor<4x1xf16>, tensor<3xf16>
   %15 = dsr1.where %10, %a, %b : tensor<4x3xi1>, tensor<4x1xf16>, tensor<3xf16>
+  // Bitwise on integers.
+  // CHECK: dsr1.and %{{.*}}, %{{.*}} : tensor<2xui8>, tensor<2xui8>
+  %16 = dsr1.and %u, %u : tensor<2xui8>, tensor<2xui8>
+  // CHECK: dsr1.or %{{.*}}, %{{.*}} : tensor<2xi64>, tensor<2xi64>
+  %17 = dsr1.or %i, %i : tensor<2xi64>, tensor<2xi64>
+  // CHECK: dsr1.xor %{{.*}}, %{{.*}} : tensor<2xi64>, tensor<2xi64>
+  %18 = dsr1.xor %i, %i : tensor<2xi64>, tensor<2xi64>
+  // CHECK: dsr1.shift_left %{{.*}}, %{{.*}} : tensor<2xui8>, tensor<2xui8>
+  %19 = dsr1.shift_left %u, %u : tensor<2xui8>, tensor<2xui8>
+  // CHECK: dsr1.shift_right %{{.*}}, %{{.*}} : tensor<2xi64>, tensor<2xi64>
+  %20 = dsr1.shift_right %i, %i : tensor<2xi64>, tensor<2xi64>
   return
 }
 

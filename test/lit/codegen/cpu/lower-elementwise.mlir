@@ -94,3 +94,65 @@ func.func @symbolic(%x: tensor<?xf32>) -> tensor<?xf32> attributes {dsr1.kernel}
   %0 = dsr1.exp %x : tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// Bitwise ops on integers: and/or/xor as on i1; not flips every bit (xor with all ones, -1),
+// where on i1 it is the xor with true.
+// CHECK-LABEL: func.func @bitwise
+// CHECK: arith.andi %{{.*}}, %{{.*}} : i16
+// CHECK: arith.ori %{{.*}}, %{{.*}} : i16
+// CHECK: %[[ONES:.+]] = arith.constant -1 : i16
+// CHECK: arith.xori %{{.*}}, %[[ONES]] : i16
+// CHECK: %[[TRUE:.+]] = arith.constant true
+// CHECK: arith.xori %{{.*}}, %[[TRUE]] : i1
+func.func @bitwise(%x: tensor<4xi16>, %y: tensor<4xi16>, %b: tensor<4xi1>) -> (tensor<4xi16>, tensor<4xi16>, tensor<4xi16>, tensor<4xi1>) attributes {dsr1.kernel} {
+  %0 = dsr1.and %x, %y : tensor<4xi16>, tensor<4xi16>
+  %1 = dsr1.or %x, %y : tensor<4xi16>, tensor<4xi16>
+  %2 = dsr1.not %x : tensor<4xi16>
+  %3 = dsr1.not %b : tensor<4xi1>
+  return %0, %1, %2, %3 : tensor<4xi16>, tensor<4xi16>, tensor<4xi16>, tensor<4xi1>
+}
+
+// -----
+
+// Shifts: arith's shifts are poison for an amount outside [0, width), so the amount is compared
+// (unsigned, which catches negative amounts too) and replaced first. Left: 0 past the width.
+// Unsigned right: logical, 0 past the width. Signed right: arithmetic, by width - 1 past it.
+// CHECK-LABEL: func.func @shifts
+// CHECK: linalg.generic
+// CHECK: %[[W:.+]] = arith.constant 8 : i8
+// CHECK: %[[OUT:.+]] = arith.cmpi uge, %[[N:.+]], %[[W]] : i8
+// CHECK: %[[AMT:.+]] = arith.select %[[OUT]], %{{.*}}, %[[N]] : i8
+// CHECK: %[[SHL:.+]] = arith.shli %{{.*}}, %[[AMT]] : i8
+// CHECK: arith.select %[[OUT]], %{{.*}}, %[[SHL]] : i8
+// CHECK: linalg.generic
+// CHECK: arith.cmpi uge
+// CHECK: arith.shrui
+// CHECK-NOT: arith.shrsi
+// CHECK: linalg.generic
+// CHECK: %[[W32:.+]] = arith.constant 32 : i32
+// CHECK: %[[OUT32:.+]] = arith.cmpi uge, %[[M:.+]], %[[W32]] : i32
+// CHECK: %[[LAST:.+]] = arith.constant 31 : i32
+// CHECK: %[[AMT32:.+]] = arith.select %[[OUT32]], %[[LAST]], %[[M]] : i32
+// CHECK: arith.shrsi %{{.*}}, %[[AMT32]] : i32
+func.func @shifts(%u: tensor<4xui8>, %n: tensor<4xui8>, %s: tensor<4xi32>, %m: tensor<1xi32>) -> (tensor<4xui8>, tensor<4xui8>, tensor<4xi32>) attributes {dsr1.kernel} {
+  %0 = dsr1.shift_left %u, %n : tensor<4xui8>, tensor<4xui8>
+  %1 = dsr1.shift_right %u, %n : tensor<4xui8>, tensor<4xui8>
+  %2 = dsr1.shift_right %s, %m : tensor<4xi32>, tensor<1xi32>
+  return %0, %1, %2 : tensor<4xui8>, tensor<4xui8>, tensor<4xi32>
+}
+
+// -----
+
+// The inverse trigonometric functions are math ops (math-to-libm calls acosf, asinf, atanf).
+// CHECK-LABEL: func.func @inverse_trig
+// CHECK: math.acos %{{.*}} : f32
+// CHECK: math.asin %{{.*}} : f32
+// CHECK: math.atan %{{.*}} : f32
+func.func @inverse_trig(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) attributes {dsr1.kernel} {
+  %0 = dsr1.acos %x : tensor<4xf32>
+  %1 = dsr1.asin %x : tensor<4xf32>
+  %2 = dsr1.atan %x : tensor<4xf32>
+  return %0, %1, %2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}

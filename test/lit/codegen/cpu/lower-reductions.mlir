@@ -269,6 +269,26 @@ func.func @cumsum_exclusive_reverse(%x: tensor<2x5xi64>) -> tensor<2x5xi64> attr
 
 // -----
 
+// cumprod is the same scan with a product that starts at 1; f16 multiplies in f32 and rounds
+// each stored value.
+// CHECK-LABEL: func.func @cumprod_f16
+// CHECK-SAME: %[[X:[a-z0-9]*]]: tensor<3x4xf16>
+// CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[YK:.*]] = %{{.*}}, %[[ACC:.*]] = %[[ONE]]) -> (tensor<3x4xf16>, f32)
+// CHECK: %[[V:.*]] = tensor.extract %[[X]][%[[K]], %{{.*}}]
+// CHECK: %[[W:.*]] = arith.extf %[[V]] : f16 to f32
+// CHECK: %[[P:.*]] = arith.mulf %[[ACC]], %[[W]] : f32
+// CHECK: %[[R:.*]] = arith.truncf %[[P]] : f32 to f16
+// CHECK: %[[NEW:.*]] = tensor.insert %[[R]] into %[[YK]][%[[K]], %{{.*}}]
+// CHECK: scf.yield %[[NEW]], %[[P]]
+// CHECK-NOT: arith.addf
+func.func @cumprod_f16(%x: tensor<3x4xf16>) -> tensor<3x4xf16> attributes {dsr1.kernel} {
+  %0 = dsr1.cumprod %x axis 0 : tensor<3x4xf16>
+  return %0 : tensor<3x4xf16>
+}
+
+// -----
+
 // k selection passes: a reduction finds the next element after the previous
 // choice, and a parallel generic stores it at position p.
 // CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
