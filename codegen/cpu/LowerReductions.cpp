@@ -423,9 +423,11 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
 
 /// `%y = dsr1.softmax %x axis a` =>
 /// `%m = linalg.generic {reduction on a} (max)`,
-/// `%s = linalg.generic {reduction on a} ins(%x, %m) (sum of exp(x - m))`,
-/// `%y = linalg.generic ins(%x, %m, %s) (exp(x - m) / s)`; log_softmax ends
-/// with `(x - m) - log(s)`. Subtracting the max keeps exp from overflowing.
+/// `%e = linalg.generic ins(%x, %m) (exp(x - m))`,
+/// `%s = linalg.generic {reduction on a} ins(%e) (sum)`,
+/// `%y = linalg.generic ins(%e, %s) (e / s)`; log_softmax sums exp(x - m)
+/// directly, takes log(s) once per row and ends with `(x - m) - log(s)`.
+/// Subtracting the max keeps exp from overflowing.
 template <typename OpTy, bool isLog>
 struct SoftmaxLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
@@ -454,35 +456,65 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
           Value x = castFloat(b, nestedLoc, inputs[0], stat);
           return {arith::MaximumFOp::create(b, nestedLoc, accs[0], x)};
         })[0];
+    // exp runs once per element: into `e` for softmax, which is then summed
+    // and scaled; inside the sum for log_softmax, which needs only log(s).
+    auto expType = RankedTensorType::get(shape, stat);
+    AffineMap identity = rewriter.getMultiDimIdentityMap(shape.size());
+    Value e;
+    if (!isLog)
+      e = buildParallel(rewriter, loc, expType, ValueRange{input, max},
+                        {operandMap(input, reduced), operandMap(max, reduced)},
+                        [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                          Value x = castFloat(b, nestedLoc, args[0], stat);
+                          return math::ExpOp::create(
+                              b, nestedLoc,
+                              arith::SubFOp::create(b, nestedLoc, x, args[1]));
+                        });
     Value sum = buildReduction(
-        rewriter, loc, shape, reduced, ValueRange{input, max},
+        rewriter, loc, shape, reduced,
+        isLog ? ValueRange{input, max} : ValueRange{e},
         filledTensor(rewriter, loc, statType,
                      scalarConstant(rewriter, loc, stat, 0)),
         [&](OpBuilder &b, Location nestedLoc, ValueRange inputs,
             ValueRange accs) -> SmallVector<Value> {
-          Value x = castFloat(b, nestedLoc, inputs[0], stat);
-          Value e = math::ExpOp::create(
-              b, nestedLoc, arith::SubFOp::create(b, nestedLoc, x, inputs[1]));
-          return {arith::AddFOp::create(b, nestedLoc, accs[0], e)};
-        })[0];
-    Value result = buildParallel(
-        rewriter, loc, inputType, ValueRange{input, max, sum},
-        {operandMap(input, reduced), operandMap(max, reduced),
-         operandMap(sum, reduced)},
-        [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-          Value x = castFloat(b, nestedLoc, args[0], stat);
-          Value shifted = arith::SubFOp::create(b, nestedLoc, x, args[1]);
-          Value y;
+          Value term = inputs[0];
           if (isLog)
-            y = arith::SubFOp::create(
-                b, nestedLoc, shifted,
-                math::LogOp::create(b, nestedLoc, args[2]));
-          else
-            y = arith::DivFOp::create(
-                b, nestedLoc, math::ExpOp::create(b, nestedLoc, shifted),
-                args[2]);
-          return castFloat(b, nestedLoc, y, element);
-        });
+            term = math::ExpOp::create(
+                b, nestedLoc,
+                arith::SubFOp::create(b, nestedLoc,
+                                      castFloat(b, nestedLoc, inputs[0], stat),
+                                      inputs[1]));
+          return {arith::AddFOp::create(b, nestedLoc, accs[0], term)};
+        })[0];
+    Value result;
+    if (isLog) {
+      Value logSum =
+          buildParallel(rewriter, loc, statType, ValueRange{sum},
+                        {rewriter.getMultiDimIdentityMap(statType.getRank())},
+                        [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                          return math::LogOp::create(b, nestedLoc, args[0]);
+                        });
+      result = buildParallel(
+          rewriter, loc, inputType, ValueRange{input, max, logSum},
+          {operandMap(input, reduced), operandMap(max, reduced),
+           operandMap(logSum, reduced)},
+          [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+            Value x = castFloat(b, nestedLoc, args[0], stat);
+            Value shifted = arith::SubFOp::create(b, nestedLoc, x, args[1]);
+            return castFloat(
+                b, nestedLoc,
+                arith::SubFOp::create(b, nestedLoc, shifted, args[2]), element);
+          });
+    } else {
+      result = buildParallel(
+          rewriter, loc, inputType, ValueRange{e, sum},
+          {identity, operandMap(sum, reduced)},
+          [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+            return castFloat(
+                b, nestedLoc,
+                arith::DivFOp::create(b, nestedLoc, args[0], args[1]), element);
+          });
+    }
     rewriter.replaceOp(op, result);
     return success();
   }
