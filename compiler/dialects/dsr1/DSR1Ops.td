@@ -116,26 +116,42 @@ class DSR1_CompareOp<string mnemonic, string what>
 // Elementwise unary
 //===----------------------------------------------------------------------===//
 
-def DSR1_AbsOp : DSR1_UnaryOp<"abs", DSR1_SignedTensor, "absolute value">;
-def DSR1_CeilOp : DSR1_UnaryOp<"ceil", DSR1_FloatTensor, "rounding up">;
+def DSR1_AbsOp : DSR1_UnaryOp<"abs", DSR1_SignedTensor, "absolute value"> {
+  let hasFolder = 1;
+}
+def DSR1_CeilOp : DSR1_UnaryOp<"ceil", DSR1_FloatTensor, "rounding up"> {
+  let hasFolder = 1;
+}
 def DSR1_CosOp : DSR1_UnaryOp<"cos", DSR1_FloatTensor, "cosine">;
 def DSR1_ErfOp : DSR1_UnaryOp<"erf", DSR1_FloatTensor, "the error function">;
 def DSR1_ExpOp : DSR1_UnaryOp<"exp", DSR1_FloatTensor, "the natural exponential">;
-def DSR1_FloorOp : DSR1_UnaryOp<"floor", DSR1_FloatTensor, "rounding down">;
+def DSR1_FloorOp : DSR1_UnaryOp<"floor", DSR1_FloatTensor, "rounding down"> {
+  let hasFolder = 1;
+}
 def DSR1_LogOp : DSR1_UnaryOp<"log", DSR1_FloatTensor, "the natural logarithm">;
 def DSR1_NegOp : DSR1_UnaryOp<"neg", DSR1_SignedTensor, "negation"> {
   let hasFolder = 1;
 }
-def DSR1_NotOp : DSR1_UnaryOp<"not", DSR1_BoolTensor, "logical not">;
-def DSR1_ReciprocalOp : DSR1_UnaryOp<"reciprocal", DSR1_FloatTensor, "1 / x">;
+def DSR1_NotOp : DSR1_UnaryOp<"not", DSR1_BoolTensor, "logical not"> {
+  let hasFolder = 1;
+}
+def DSR1_ReciprocalOp : DSR1_UnaryOp<"reciprocal", DSR1_FloatTensor, "1 / x"> {
+  let hasFolder = 1;
+}
 def DSR1_ReluOp : DSR1_UnaryOp<"relu", DSR1_SignedTensor, "max(x, 0)">;
-def DSR1_RoundOp : DSR1_UnaryOp<"round", DSR1_FloatTensor, "rounding half to even">;
+def DSR1_RoundOp : DSR1_UnaryOp<"round", DSR1_FloatTensor, "rounding half to even"> {
+  let hasFolder = 1;
+}
 def DSR1_RsqrtOp : DSR1_UnaryOp<"rsqrt", DSR1_FloatTensor, "1 / sqrt(x)">;
 def DSR1_SigmoidOp : DSR1_UnaryOp<"sigmoid", DSR1_FloatTensor, "the logistic function">;
-def DSR1_SignOp : DSR1_UnaryOp<"sign", DSR1_SignedTensor, "the sign (-1, 0 or 1)">;
+def DSR1_SignOp : DSR1_UnaryOp<"sign", DSR1_SignedTensor, "the sign (-1, 0 or 1)"> {
+  let hasFolder = 1;
+}
 def DSR1_SinOp : DSR1_UnaryOp<"sin", DSR1_FloatTensor, "sine">;
 def DSR1_SoftplusOp : DSR1_UnaryOp<"softplus", DSR1_FloatTensor, "log(1 + exp(x))">;
-def DSR1_SqrtOp : DSR1_UnaryOp<"sqrt", DSR1_FloatTensor, "the square root">;
+def DSR1_SqrtOp : DSR1_UnaryOp<"sqrt", DSR1_FloatTensor, "the square root"> {
+  let hasFolder = 1;
+}
 def DSR1_TanhOp : DSR1_UnaryOp<"tanh", DSR1_FloatTensor, "the hyperbolic tangent">;
 
 // Unary ops with parameters.
@@ -412,7 +428,7 @@ class DSR1_ReduceOp<string mnemonic, string what> : DSR1_Op<mnemonic> {
       return inferReduce(location, getOperationName(), adaptor.getInput(),
                          adaptor.getAxes(), adaptor.getKeepdims(), types);
     }
-  }];
+  }];  let hasFolder = 1;
 }
 def DSR1_ReduceMaxOp : DSR1_ReduceOp<"reduce_max", "maximum">;
 def DSR1_ReduceMeanOp : DSR1_ReduceOp<"reduce_mean", "mean">;
