@@ -598,10 +598,11 @@ Value buildWindowFold(OpBuilder &b, Location loc, Value input, Value init,
 }
 
 /// `%y = dsr1.max_pool %x {kernel_shape, strides, pads, dilations,
-/// ceil_mode}` => x padded with -inf (a gathering `linalg.generic`), then
+/// ceil_mode}` => x padded with the lowest value of its type (-inf, the
+/// signed or unsigned integer minimum; a gathering `linalg.generic`), then
 /// `linalg.generic
 /// {(n, c, o..., k...): y[n, c, o] = max(y, x[n, c, o * s + k * d])}` from a
-/// -inf fill.
+/// fill with that value: padding never wins.
 struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -614,13 +615,30 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     auto resultType = signlessTensorType(op.getType());
     Location loc = op.getLoc();
     Type element = resultType.getElementType();
-    Value lowest = scalarConstant(rewriter, loc, element,
-                                  -std::numeric_limits<double>::infinity());
+    bool isFloatElement = isa<FloatType>(element);
+    bool isUnsignedInt = isUnsigned(op.getInput().getType());
+    Value lowest;
+    if (isFloatElement) {
+      lowest = scalarConstant(rewriter, loc, element,
+                              -std::numeric_limits<double>::infinity());
+    } else {
+      unsigned width = element.getIntOrFloatBitWidth();
+      lowest = arith::ConstantOp::create(
+          rewriter, loc, element,
+          rewriter.getIntegerAttr(
+              element, isUnsignedInt ? APInt::getMinValue(width)
+                                     : APInt::getSignedMinValue(width)));
+    }
     Value init = filledTensor(rewriter, loc, resultType, lowest);
     Value result = buildWindowFold(
         rewriter, loc, input, init, poolWindow(op), lowest,
-        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          // maximumf propagates NaN, as the ONNX reference does.
+          if (isFloatElement)
+            return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+          if (isUnsignedInt)
+            return arith::MaxUIOp::create(nb, nl, args[1], args[0]);
+          return arith::MaxSIOp::create(nb, nl, args[1], args[0]);
         });
     rewriter.replaceOp(op, result);
     return success();

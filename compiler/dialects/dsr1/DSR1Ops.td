@@ -388,11 +388,13 @@ def DSR1_AvgPoolOp : DSR1_PoolOp<"avg_pool", "average"> {
                    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
                    DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
 }
+// ONNX MaxPool also takes int8 and uint8 (images); the other integers come along at no cost.
 def DSR1_MaxPoolOp : DSR1_PoolOp<"max_pool", "max"> {
-  let arguments = (ins DSR1_FloatTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+  let arguments = (ins DSR1_NumericTensor:$input, DenseI64ArrayAttr:$kernel_shape,
                    DSR1_OptI64Array:$strides, DSR1_OptI64Array:$pads,
                    DSR1_OptI64Array:$dilations,
                    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+  let results = (outs DSR1_NumericTensor:$result);
 }
 
 class DSR1_GlobalPoolOp<string mnemonic, string what> : DSR1_Op<mnemonic> {

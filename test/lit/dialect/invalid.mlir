@@ -1135,6 +1135,15 @@ func.func @avg_pool_integer(%x: tensor<1x3x8x8xi32>) {
 
 // -----
 
+// Max pooling takes integers too, but not bools.
+func.func @max_pool_bool(%x: tensor<1x3x8x8xi1>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer or 32-bit unsigned integer or 64-bit unsigned integer values, but got 'tensor<1x3x8x8xi1>'}}
+  %0 = dsr1.max_pool %x {kernel_shape = array<i64: 2, 2>} : tensor<1x3x8x8xi1>
+  return
+}
+
+// -----
+
 func.func @max_pool_missing_kernel_shape(%x: tensor<1x3x8xf32>) {
   // expected-error @+1 {{'dsr1.max_pool' op requires attribute 'kernel_shape'}}
   %0 = dsr1.max_pool %x {strides = array<i64: 2>} : tensor<1x3x8xf32>

@@ -178,6 +178,9 @@ func.func @pooling_and_reductions(%x: tensor<1x64x112x112xf32>, %r: tensor<4x?x8
   %7 = dsr1.reduce_min %r axes [2] : tensor<4x?x8xf32>
   // CHECK: dsr1.reduce_prod
   %8 = dsr1.reduce_prod %r axes [2] : tensor<4x?x8xf32>
+  // CHECK: dsr1.max_pool %{{.*}} {kernel_shape = array<i64: 2, 2>} : tensor<1x3x8x8xui8>
+  %u = dsr1.constant dense<7> : tensor<1x3x8x8xui8>
+  %pu = dsr1.max_pool %u {kernel_shape = array<i64: 2, 2>} : tensor<1x3x8x8xui8>
   // CHECK: dsr1.arg_max %{{.*}} axis 1 : tensor<4x?x8xf32>
   %11 = dsr1.arg_max %r axis 1 : tensor<4x?x8xf32>
   // CHECK: dsr1.arg_min %{{.*}} axis 2 {keepdims = false, select_last_index = true} : tensor<4x?x8xf32>

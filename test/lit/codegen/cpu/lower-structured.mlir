@@ -134,6 +134,25 @@ func.func @max_pool(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> attributes {
 
 // -----
 
+// Integers pad and start from the lowest value of the type, 0 for unsigned and the minimum for
+// signed, and compare by signedness: padding never wins.
+// CHECK-LABEL: func.func @max_pool_int
+// CHECK:       %[[ZERO:.*]] = arith.constant 0 : i8
+// CHECK:       linalg.fill ins(%[[ZERO]] : i8)
+// CHECK:       arith.select %{{.*}}, %{{.*}}, %[[ZERO]] : i8
+// CHECK:       arith.maxui
+// CHECK:       %[[MIN:.*]] = arith.constant -128 : i8
+// CHECK:       linalg.fill ins(%[[MIN]] : i8)
+// CHECK:       arith.select %{{.*}}, %{{.*}}, %[[MIN]] : i8
+// CHECK:       arith.maxsi
+func.func @max_pool_int(%x: tensor<1x1x5x5xui8>, %y: tensor<1x1x5x5xi8>) -> (tensor<1x1x5x5xui8>, tensor<1x1x5x5xi8>) attributes {dsr1.kernel} {
+  %0 = dsr1.max_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x1x5x5xui8>
+  %1 = dsr1.max_pool %y {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x1x5x5xi8>
+  return %0, %1 : tensor<1x1x5x5xui8>, tensor<1x1x5x5xi8>
+}
+
+// -----
+
 // ceil_mode: the last window (2, 3, 4) hangs over the end, so the input is padded to 5 and that
 // window averages 2 elements, not 3.
 // CHECK-LABEL: func.func @avg_pool_ceil
