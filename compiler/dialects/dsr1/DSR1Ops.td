@@ -415,13 +415,14 @@ class DSR1_GlobalPoolOp<string mnemonic, string what> : DSR1_Op<mnemonic> {
 def DSR1_GlobalAvgPoolOp : DSR1_GlobalPoolOp<"global_avg_pool", "average">;
 def DSR1_GlobalMaxPoolOp : DSR1_GlobalPoolOp<"global_max_pool", "max">;
 
-class DSR1_ReduceOp<string mnemonic, string what> : DSR1_Op<mnemonic> {
+class DSR1_ReduceOp<string mnemonic, string what, Type tensorType = DSR1_NumericTensor>
+    : DSR1_Op<mnemonic> {
   let summary = what # " over the given axes";
   let description = "Reduces `axes` (empty: all of them); `keepdims` keeps them as size 1." #
     "\n\n```mlir\n%s = dsr1." # mnemonic # " %x axes [1] : tensor<4x?x8xf32>\n```";
-  let arguments = (ins DSR1_NumericTensor:$input, DenseI64ArrayAttr:$axes,
+  let arguments = (ins tensorType:$input, DenseI64ArrayAttr:$axes,
                    DefaultValuedAttr<BoolAttr, "true">:$keepdims);
-  let results = (outs DSR1_NumericTensor:$result);
+  let results = (outs tensorType:$result);
   let assemblyFormat = "$input `axes` $axes attr-dict `:` type($input)";
   let extraClassDefinition = inferDef # [{
     ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
@@ -430,11 +431,13 @@ class DSR1_ReduceOp<string mnemonic, string what> : DSR1_Op<mnemonic> {
       return inferReduce(location, getOperationName(), adaptor.getInput(),
                          adaptor.getAxes(), adaptor.getKeepdims(), types);
     }
-  }];  let hasFolder = 1;
+  }];
+  let hasFolder = 1;
 }
-def DSR1_ReduceMaxOp : DSR1_ReduceOp<"reduce_max", "maximum">;
+// On bools (ONNX ReduceMax / ReduceMin from opset 20) max is any and min is all.
+def DSR1_ReduceMaxOp : DSR1_ReduceOp<"reduce_max", "maximum", DSR1_Tensor>;
 def DSR1_ReduceMeanOp : DSR1_ReduceOp<"reduce_mean", "mean">;
-def DSR1_ReduceMinOp : DSR1_ReduceOp<"reduce_min", "minimum">;
+def DSR1_ReduceMinOp : DSR1_ReduceOp<"reduce_min", "minimum", DSR1_Tensor>;
 def DSR1_ReduceProdOp : DSR1_ReduceOp<"reduce_prod", "product">;
 def DSR1_ReduceSumOp : DSR1_ReduceOp<"reduce_sum", "sum">;
 

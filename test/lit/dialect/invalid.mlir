@@ -1260,6 +1260,15 @@ func.func @global_max_pool_integer(%x: tensor<1x3x8xi32>) {
 // Reductions
 //===----------------------------------------------------------------------===//
 
+// Bools reduce by max and min (any, all) only.
+func.func @reduce_sum_bool(%x: tensor<4x8xi1>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer or 32-bit unsigned integer or 64-bit unsigned integer values, but got 'tensor<4x8xi1>'}}
+  %0 = dsr1.reduce_sum %x axes [1] : tensor<4x8xi1>
+  return
+}
+
+// -----
+
 func.func @reduce_max_axis_out_of_range(%x: tensor<4x8xf32>) {
   // expected-error @+1 {{'dsr1.reduce_max' op axes [2] must be distinct and in [0, 2)}}
   %0 = dsr1.reduce_max %x axes [2] : tensor<4x8xf32>

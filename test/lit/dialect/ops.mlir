@@ -178,6 +178,9 @@ func.func @pooling_and_reductions(%x: tensor<1x64x112x112xf32>, %r: tensor<4x?x8
   %7 = dsr1.reduce_min %r axes [2] : tensor<4x?x8xf32>
   // CHECK: dsr1.reduce_prod
   %8 = dsr1.reduce_prod %r axes [2] : tensor<4x?x8xf32>
+  // CHECK: dsr1.reduce_max %{{.*}} axes [1] : tensor<4x8xi1>
+  %b = dsr1.constant dense<true> : tensor<4x8xi1>
+  %rb = dsr1.reduce_max %b axes [1] : tensor<4x8xi1>
   // CHECK: dsr1.max_pool %{{.*}} {kernel_shape = array<i64: 2, 2>} : tensor<1x3x8x8xui8>
   %u = dsr1.constant dense<7> : tensor<1x3x8x8xui8>
   %pu = dsr1.max_pool %u {kernel_shape = array<i64: 2, 2>} : tensor<1x3x8x8xui8>
