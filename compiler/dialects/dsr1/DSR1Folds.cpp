@@ -166,6 +166,35 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
       [](const APFloat &a, const APFloat &b) -> OptFloat { return a / b; });
 }
 
+OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
+  // As the cpu kernel computes it (see the op's description): C fmod, then
+  // for floor modulo a shift by the divisor where the signs differ.
+  bool fmod = getFmod();
+  return foldBinary(
+      *this, adaptor.getOperands(),
+      [&](const APInt &a, const APInt &b, bool isUnsigned) -> OptInt {
+        if (b.isZero())
+          return APInt::getZero(a.getBitWidth());
+        if (isUnsigned)
+          return a.urem(b);
+        APInt r = a.srem(b);
+        if (!fmod && !r.isZero() && r.isNegative() != b.isNegative())
+          r += b;
+        return r;
+      },
+      [&](const APFloat &a, const APFloat &b) -> OptFloat {
+        APFloat r = a;
+        r.mod(b);
+        if (fmod || r.isNaN())
+          return r;
+        if (r.isZero())
+          return APFloat::getZero(r.getSemantics(), b.isNegative());
+        if (r.isNegative() != b.isNegative())
+          r = r + b;
+        return r;
+      });
+}
+
 OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
       *this, adaptor.getOperands(),

@@ -190,6 +190,35 @@ def DSR1_MaxOp : DSR1_BinaryOp<"max", DSR1_NumericTensor, "maximum", "", DSR1_Nu
                                [Commutative]>;
 def DSR1_MinOp : DSR1_BinaryOp<"min", DSR1_NumericTensor, "minimum", "", DSR1_NumericTensor,
                                [Commutative]>;
+def DSR1_ModOp : DSR1_Op<"mod", [AllElementTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "elementwise remainder with numpy broadcasting";
+  let description = [{
+    ONNX Mod. With `fmod`, C's fmod: the remainder of the division truncated toward zero, with
+    the sign of `lhs` (exact for floats, whatever the magnitudes). Without it, numpy's mod (Python's
+    `%`): the remainder of the division rounded down, with the sign of `rhs`; for floats
+    `x mod inf` is x when the signs agree and inf (with rhs's sign) when they differ, and a zero
+    result takes the sign of rhs. A float `x mod 0` is NaN; an integer one is 0, as in numpy
+    (never a trap).
+
+    ```mlir
+    %r = dsr1.mod %x, %y : tensor<4xf32>, tensor<f32>
+    %t = dsr1.mod %a, %b {fmod = true} : tensor<4xi32>, tensor<4xi32>
+    ```
+  }];
+  let arguments = (ins DSR1_NumericTensor:$lhs, DSR1_NumericTensor:$rhs,
+                   DefaultValuedAttr<BoolAttr, "false">:$fmod);
+  let results = (outs DSR1_NumericTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+  let extraClassDefinition = inferDef # [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *context,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::dsr1::inferBroadcastResult(location, getOperationName(),
+          {adaptor.getLhs().getType(), adaptor.getRhs().getType()}, ::mlir::Type(), types);
+    }
+  }];
+  let hasFolder = 1;
+}
 def DSR1_MulOp : DSR1_BinaryOp<"mul", DSR1_NumericTensor, "multiplication", "",
                                DSR1_NumericTensor, [Commutative]>;
 def DSR1_PowOp : DSR1_BinaryOp<"pow", DSR1_FloatTensor, "exponentiation (lhs ** rhs)">;

@@ -416,3 +416,24 @@ func.func @no_fold_reduce() -> (tensor<1xi64>, tensor<2x1xf32>) {
   %1 = dsr1.reduce_max %e axes [1] : tensor<2x0xf32>
   return %0, %1 : tensor<1xi64>, tensor<2x1xf32>
 }
+
+// -----
+
+// Mod folds as the kernel computes it. numpy's mod (the divisor's sign): -7 mod 3 = 2,
+// 7 mod -3 = -2, x mod 0 = 0 for integers; for floats -3 mod inf = inf, 3 mod inf = 3,
+// 1 mod -inf = -inf, 0 mod -2 = -0, 1 mod 0 = NaN. C's fmod (the dividend's sign): -7 fmod 3 = -1.
+// CHECK-LABEL: func.func @fold_mod
+// CHECK-DAG: %[[I:.+]] = dsr1.constant dense<[2, -2, 0]> : tensor<3xi32>
+// CHECK-DAG: %[[F:.+]] = dsr1.constant dense<[0x7F800000, 3.000000e+00, 0xFF800000, -0.000000e+00, 0x7FC00000]> : tensor<5xf32>
+// CHECK-DAG: %[[C:.+]] = dsr1.constant dense<[-1, 1, 0]> : tensor<3xi32>
+// CHECK: return %[[I]], %[[F]], %[[C]]
+func.func @fold_mod() -> (tensor<3xi32>, tensor<5xf32>, tensor<3xi32>) {
+  %a = dsr1.constant dense<[-7, 7, 5]> : tensor<3xi32>
+  %b = dsr1.constant dense<[3, -3, 0]> : tensor<3xi32>
+  %0 = dsr1.mod %a, %b : tensor<3xi32>, tensor<3xi32>
+  %x = dsr1.constant dense<[-3.0, 3.0, 1.0, 0.0, 1.0]> : tensor<5xf32>
+  %y = dsr1.constant dense<[0x7F800000, 0x7F800000, 0xFF800000, -2.0, 0.0]> : tensor<5xf32>
+  %1 = dsr1.mod %x, %y : tensor<5xf32>, tensor<5xf32>
+  %2 = dsr1.mod %a, %b {fmod = true} : tensor<3xi32>, tensor<3xi32>
+  return %0, %1, %2 : tensor<3xi32>, tensor<5xf32>, tensor<3xi32>
+}

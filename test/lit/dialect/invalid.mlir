@@ -1135,6 +1135,22 @@ func.func @avg_pool_integer(%x: tensor<1x3x8x8xi32>) {
 
 // -----
 
+func.func @mod_mixed_types(%x: tensor<4xf32>, %y: tensor<4xi32>) {
+  // expected-error @+1 {{'dsr1.mod' op failed to verify that all of {lhs, rhs} have same element type}}
+  %0 = dsr1.mod %x, %y : tensor<4xf32>, tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @mod_bad_broadcast(%x: tensor<4xf32>, %y: tensor<3xf32>) {
+  // expected-error @+1 {{'dsr1.mod' op operands are not broadcast-compatible: 4 and 3}}
+  %0 = dsr1.mod %x, %y : tensor<4xf32>, tensor<3xf32>
+  return
+}
+
+// -----
+
 // Max pooling takes integers too, but not bools.
 func.func @max_pool_bool(%x: tensor<1x3x8x8xi1>) {
   // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer or 32-bit unsigned integer or 64-bit unsigned integer values, but got 'tensor<1x3x8x8xi1>'}}
