@@ -201,9 +201,23 @@ LogicalResult importReshape(NodeContext &ctx) {
   FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(1, "shape");
   if (failed(x) || failed(shape))
     return failure();
-  if (ctx.intAttr("allowzero", 0) && llvm::is_contained(*shape, 0))
-    return ctx.error() << "allowzero=1 with a 0 in the shape (an empty "
-                          "tensor) is not supported";
+  if (ctx.intAttr("allowzero", 0) && llvm::is_contained(*shape, 0)) {
+    // A 0 is then a dim of size 0, which dsr1.reshape cannot say (its 0
+    // copies an input dim). The result has no elements, so its type is all
+    // there is to it: a constant.
+    auto type = NodeContext::typeOf(*x);
+    if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
+      return ctx.error() << "with allowzero=1, a shape with a 0 must not "
+                            "infer a dim (-1): "
+                         << formatList(*shape);
+    if (!type.hasStaticShape() || type.getNumElements() != 0)
+      return ctx.error() << "cannot reshape " << formatShape(type.getShape())
+                         << " to " << formatList(*shape)
+                         << ", which has no elements";
+    return ctx.setResults(ctx.constant(DenseElementsAttr::get(
+        RankedTensorType::get(*shape, type.getElementType()),
+        ArrayRef<Attribute>())));
+  }
   return ctx.setResults(ctx.create<ReshapeOp>(*x, *shape));
 }
 
