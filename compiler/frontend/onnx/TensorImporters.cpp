@@ -776,7 +776,9 @@ template <bool toSpace> LogicalResult importDepthSpace(NodeContext &ctx) {
     return failure();
   ArrayRef<int64_t> s = NodeContext::typeOf(*x).getShape();
   int64_t b = ctx.intAttr("blocksize", 0);
-  std::string mode = toSpace ? ctx.stringAttr("mode", "DCR") : "DCR";
+  // SpaceToDepth has a mode too from opset 28 (CRD keeps each channel's
+  // blocks together).
+  std::string mode = ctx.stringAttr("mode", "DCR");
   if (s.size() != 4 || !ShapedType::isStaticShape(s.drop_front()) || b <= 0 ||
       b > (1 << 15) || !checkedProduct(s.drop_front()))
     return ctx.error() << "needs a 4-D NCHW input with static C, H, W and a "
@@ -805,8 +807,9 @@ template <bool toSpace> LogicalResult importDepthSpace(NodeContext &ctx) {
                          << " are not divisible by " << b;
     Value split = ctx.create<ReshapeOp>(
         *x, SmallVector<int64_t>{0, c, h / b, b, w / b, b});
-    Value moved =
-        ctx.create<TransposeOp>(split, SmallVector<int64_t>{0, 3, 5, 1, 2, 4});
+    Value moved = ctx.create<TransposeOp>(
+        split, mode == "DCR" ? SmallVector<int64_t>{0, 3, 5, 1, 2, 4}
+                             : SmallVector<int64_t>{0, 1, 3, 5, 2, 4});
     result = ctx.create<ReshapeOp>(
         moved, SmallVector<int64_t>{0, c * b * b, h / b, w / b});
   }
