@@ -541,7 +541,8 @@ LogicalResult importGroupNorm(NodeContext &ctx) {
   return ctx.setResults(result);
 }
 
-/// LpNormalization: x / ||x||_p along one axis, p in {1, 2}.
+/// LpNormalization: x / ||x||_p along one axis, p in {1, 2}; 0 where the
+/// norm is 0.
 LogicalResult importLpNorm(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
@@ -564,7 +565,12 @@ LogicalResult importLpNorm(NodeContext &ctx) {
     Value sum = ctx.create<ReduceSumOp>(square, axes, keep);
     norm = ctx.create<SqrtOp>(sum);
   }
-  return ctx.setResults(ctx.create<DivOp>(*x, norm));
+  // A zero norm (an all-zero slice) gives 0, not 0 / 0 = NaN, as the ONNX
+  // reference does.
+  Value quotient = ctx.create<DivOp>(*x, norm);
+  Value zero = ctx.scalarLike(norm, 0);
+  Value isZero = ctx.create<EqualOp>(norm, zero);
+  return ctx.setResults(ctx.create<WhereOp>(isZero, zero, quotient));
 }
 
 /// MeanVarianceNormalization: (x - mean) / sqrt(var + 1e-9) over `axes`.
