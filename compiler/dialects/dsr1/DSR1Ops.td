@@ -766,7 +766,8 @@ def DSR1_PadOp : DSR1_Op<"pad"> {
   let summary = "pad (or, with negative amounts, crop) every dimension";
   let description = [{
     `pads` holds the begin amount of every dimension, then the end amounts. `mode` is constant
-    (filled with `value`), reflect or edge.
+    (filled with `value`), reflect, edge or wrap (element i of a dimension of size n reads the
+    input at (i - begin) mod n, as if its ends were joined).
 
     ```mlir
     %p = dsr1.pad %x [0, 0, 1, 1, 0, 0, 1, 1] {mode = #dsr1.pad_mode<reflect>}

@@ -566,7 +566,7 @@ LogicalResult importPad(NodeContext &ctx) {
   std::optional<PadMode> mode = symbolizePadMode(modeName);
   if (!mode)
     return ctx.error() << "mode '" << modeName
-                       << "' is not supported (constant, reflect, edge)";
+                       << "' is not supported (constant, reflect, edge, wrap)";
   SmallVector<int64_t> pads;
   double value = 0;
   if (ctx.opset < 11) {
@@ -600,6 +600,11 @@ LogicalResult importPad(NodeContext &ctx) {
       pads = full;
     }
   }
+  // Where a negative pad crops, it is unclear whether wrap joins the ends of
+  // the input or of the cropped input: refused rather than guessed.
+  if (*mode == PadMode::wrap &&
+      llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return ctx.error() << "mode 'wrap' with negative pads is not supported";
   return ctx.setResults(
       ctx.create<PadOp>(*x, ctx.builder.getDenseI64ArrayAttr(pads),
                         PadModeAttr::get(ctx.builder.getContext(), *mode),
