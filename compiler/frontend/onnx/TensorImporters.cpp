@@ -637,39 +637,63 @@ LogicalResult importTile(NodeContext &ctx) {
   return ctx.setResults(result);
 }
 
-/// GatherND with batch_dims = 0: the k indexed leading dims (static) are
-/// flattened into one, and a plain gather picks the flat index
-/// sum_d(index_d * stride_d), computed at compile time for constant indices
-/// and with dsr1 arithmetic otherwise.
+/// GatherND: the b batch dims and the k indexed dims after them (all static)
+/// are flattened into one, and a plain gather picks the flat index
+/// batch * prod(indexed dims) + sum_d(index_d * stride_d), where batch is the
+/// position of the index tuple's batch (the first b dims of indices, which
+/// match data's). It is computed at compile time for constant indices and
+/// with dsr1 arithmetic otherwise.
 LogicalResult importGatherND(NodeContext &ctx) {
   FailureOr<Value> data = ctx.requiredInput(0), indices = ctx.requiredInput(1);
   if (failed(data) || failed(indices))
     return failure();
-  if (ctx.intAttr("batch_dims", 0) != 0)
-    return ctx.error() << "batch_dims other than 0 is not supported";
+  int64_t b = ctx.intAttr("batch_dims", 0);
   ArrayRef<int64_t> shape = NodeContext::typeOf(*data).getShape();
   auto indexType = NodeContext::typeOf(*indices);
   ArrayRef<int64_t> indexShape = indexType.getShape();
   if (indexShape.empty() || ShapedType::isDynamic(indexShape.back()))
     return ctx.error() << "indices must have rank >= 1 and a static last dim";
+  int64_t indexRank = indexShape.size(), dataRank = shape.size();
+  if (b < 0 || b >= std::min(indexRank, dataRank))
+    return ctx.error() << "batch_dims " << b
+                       << " must be in [0, min(rank of data, rank of "
+                          "indices))";
+  if (!ShapedType::isStaticShape(shape.take_front(b)) ||
+      shape.take_front(b) != indexShape.take_front(b))
+    return ctx.error() << "the " << b
+                       << " batch dims must be static and the same in data "
+                       << formatShape(shape) << " and indices "
+                       << formatShape(indexShape);
   int64_t k = indexShape.back();
-  if (k < 1 || k > static_cast<int64_t>(shape.size()) ||
-      !ShapedType::isStaticShape(shape.take_front(k)))
+  if (k < 1 || b + k > dataRank ||
+      !ShapedType::isStaticShape(shape.take_front(b + k)))
     return ctx.error() << "indices address " << k
-                       << " leading dims, which must exist and be static in "
+                       << " dims after the batch dims, which must exist and "
+                          "be static in "
                        << formatShape(shape);
-  std::optional<int64_t> leading = checkedProduct(shape.take_front(k));
+  ArrayRef<int64_t> indexed = shape.slice(b, k);
+  std::optional<int64_t> batches = checkedProduct(shape.take_front(b));
+  std::optional<int64_t> perBatch = checkedProduct(indexed);
+  std::optional<int64_t> leading = batches && perBatch
+                                       ? checkedProduct({*batches, *perBatch})
+                                       : std::nullopt;
   if (!leading)
     return ctx.error() << "the indexed dims of " << formatShape(shape)
                        << " have more elements than int64_t can count";
   SmallVector<int64_t> merged = {*leading};
-  for (size_t d = k; d < shape.size(); ++d)
+  for (int64_t d = b + k; d < dataRank; ++d)
     merged.push_back(ShapedType::isDynamic(shape[d]) ? 0 : shape[d]);
-  if (k > 1 && llvm::is_contained(ArrayRef(merged).drop_front(), 0))
+  if (b + k > 1 && llvm::is_contained(ArrayRef(merged).drop_front(), 0))
     return ctx.error() << "needs static trailing dims when indexing " << k
-                       << " dims";
+                       << " dims after " << b << " batch dims";
   Value flatData = ctx.create<ReshapeOp>(*data, merged);
 
+  // Index tuples per batch: the dims of indices between the batch dims and
+  // the last.
+  int64_t tuplesPerBatch =
+      ShapedType::isStaticShape(indexShape.drop_back())
+          ? ShapedType::getNumElements(indexShape.slice(b, indexRank - 1 - b))
+          : 0;
   DenseElementsAttr constIndices;
   Value flatIndices;
   if (matchPattern(*indices, m_Constant(&constIndices))) {
@@ -678,16 +702,19 @@ LogicalResult importGatherND(NodeContext &ctx) {
       tuple.push_back(v.getSExtValue());
       if (static_cast<int64_t>(tuple.size()) < k)
         continue;
+      int64_t batch = tuplesPerBatch
+                          ? static_cast<int64_t>(flat.size()) / tuplesPerBatch
+                          : 0;
       int64_t index = 0;
       for (int64_t d = 0; d < k; ++d) {
-        int64_t i = tuple[d] < 0 ? tuple[d] + shape[d] : tuple[d];
-        if (i < 0 || i >= shape[d])
+        int64_t i = tuple[d] < 0 ? tuple[d] + indexed[d] : tuple[d];
+        if (i < 0 || i >= indexed[d])
           return ctx.error()
-                 << "index " << tuple[d] << " is out of range for dim " << d
-                 << " of size " << shape[d];
-        index = index * shape[d] + i;
+                 << "index " << tuple[d] << " is out of range for dim " << b + d
+                 << " of size " << indexed[d];
+        index = index * indexed[d] + i;
       }
-      flat.push_back(index);
+      flat.push_back(batch * *perBatch + index);
       tuple.clear();
     }
     auto flatType =
@@ -697,7 +724,7 @@ LogicalResult importGatherND(NodeContext &ctx) {
   } else {
     Type i64 = ctx.builder.getI64Type();
     Value idx = ctx.create<CastOp>(*indices, i64);
-    int64_t last = indexShape.size() - 1;
+    int64_t last = indexRank - 1;
     auto scalar = [&](int64_t v) {
       return ctx.constant(
           DenseElementsAttr::get(RankedTensorType::get({}, i64), v));
@@ -713,10 +740,23 @@ LogicalResult importGatherND(NodeContext &ctx) {
       part = ctx.create<ReshapeOp>(part, SmallVector<int64_t>(last, 0));
       Value negative = ctx.create<LessOp>(part, scalar(0));
       part = ctx.create<WhereOp>(
-          negative, ctx.create<AddOp>(part, scalar(shape[d])), part);
+          negative, ctx.create<AddOp>(part, scalar(indexed[d])), part);
       part = ctx.create<MulOp>(part, scalar(stride));
       flatIndices = flatIndices ? ctx.create<AddOp>(flatIndices, part) : part;
-      stride *= shape[d];
+      stride *= indexed[d];
+    }
+    if (b > 0) {
+      // Each batch's first flat row, shaped to broadcast over the tuples.
+      if (failed(ctx.checkBuildSize(*batches, "a batch offset")))
+        return failure();
+      SmallVector<int64_t> offsetShape(indexShape.take_front(b));
+      offsetShape.append(last - b, 1);
+      SmallVector<int64_t> offsets;
+      for (int64_t n = 0; n < *batches; ++n)
+        offsets.push_back(n * *perBatch);
+      Value offset = ctx.constant(DenseElementsAttr::get(
+          RankedTensorType::get(offsetShape, i64), ArrayRef(offsets)));
+      flatIndices = ctx.create<AddOp>(flatIndices, offset);
     }
   }
   return ctx.setResults(ctx.create<GatherOp>(flatData, flatIndices, 0));
