@@ -799,9 +799,11 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
 // Attention
 //===----------------------------------------------------------------------===//
 
-/// `%o = dsr1.attention %q, %k, %v mask %m {num_heads, scale, causal}` =>
+/// `%o = dsr1.attention %q, %k, %v mask %m {num_heads, scale, causal,
+/// softcap}` =>
 ///   s = linalg.generic {(b, h, i, j, d): q[b, h, i, d] * k[b, h, j, d] summed}
-///   s = linalg.generic {scale * s + m (a bool m or causal j > i: -inf)}
+///   s = linalg.generic {c * tanh(scale * s / c) (with softcap c) + m (a bool
+///       m or causal j > i: -inf)}
 ///   p = exp(s - max_j s), l = sum_j p (three linalg.generic)
 ///   o = linalg.generic {(b, h, i, e, j): p[b, h, i, j] * v[b, h, j, e]
 ///       summed}, divided by l[b, h, i].
@@ -839,6 +841,9 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     int64_t keyDepth = qType.getDimSize(3), valueDepth = vType.getDimSize(3);
     double scale = op.getScale() ? op.getScale()->convertToDouble()
                                  : 1.0 / std::sqrt(double(keyDepth));
+    std::optional<double> softcap;
+    if (std::optional<APFloat> c = op.getSoftcap())
+      softcap = c->convertToDouble();
 
     auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
     // An operand's exprs for (batch, head, sequence, feature).
@@ -878,6 +883,12 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
         [&](OpBuilder &nb, Location nl, ValueRange args) {
           Value s = arith::MulFOp::create(nb, nl, args[0],
                                           scalarConstant(nb, nl, acc, scale));
+          if (softcap) { // Before the mask, which must stay -inf.
+            Value c = scalarConstant(nb, nl, acc, *softcap);
+            Value t = math::TanhOp::create(nb, nl,
+                                           arith::DivFOp::create(nb, nl, s, c));
+            s = arith::MulFOp::create(nb, nl, t, c);
+          }
           Value masked = scalarConstant(nb, nl, acc, negInf);
           if (args.size() > 1) {
             if (args[1].getType().isInteger(1))

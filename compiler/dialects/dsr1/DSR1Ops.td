@@ -361,7 +361,9 @@ def DSR1_AttentionOp : DSR1_Op<"attention", [AllElementTypesMatch<["query", "key
       [B, H, Sq, Dv].
     `scale` defaults to 1/sqrt(Dk). The optional `mask` broadcasts to [B, H, Sq, Skv]: i1 keeps
     the positions that are true, a float mask is added to the scores. `causal` lets query i see keys
-    j <= i only (the PyTorch and ONNX convention, also when Sq != Skv). Self-attention is the case where
+    j <= i only (the PyTorch and ONNX convention, also when Sq != Skv). `softcap` (ONNX Attention,
+    Gemma 2) bounds the scaled scores s to softcap * tanh(s / softcap) before the mask applies, so
+    masked positions stay -inf. Self-attention is the case where
     q, k and v come from the same source; `query_modality` and `kv_modality` record where q and k/v
     come from (text, image, audio), which makes cross-modal attention visible to later passes.
 
@@ -379,8 +381,27 @@ def DSR1_AttentionOp : DSR1_Op<"attention", [AllElementTypesMatch<["query", "key
                    DefaultValuedAttr<DSR1_ModalityAttr, "::dsr1::Modality::unknown">:
                        $query_modality,
                    DefaultValuedAttr<DSR1_ModalityAttr, "::dsr1::Modality::unknown">:$kv_modality,
-                   OptionalAttr<DSR1_PrecisionAttr>:$precision);
+                   OptionalAttr<DSR1_PrecisionAttr>:$precision,
+                   OptionalAttr<F64Attr>:$softcap);
   let results = (outs DSR1_FloatTensor:$result);
+  // Builders without softcap, which only ONNX Attention sets.
+  let builders = [
+    OpBuilder<(ins "::mlir::TypeRange":$resultTypes, "::mlir::Value":$query, "::mlir::Value":$key,
+                   "::mlir::Value":$value, "::mlir::Value":$mask, "uint64_t":$num_heads,
+                   "::mlir::FloatAttr":$scale, "bool":$causal,
+                   "::dsr1::Modality":$query_modality, "::dsr1::Modality":$kv_modality,
+                   "::dsr1::PrecisionAttr":$precision), [{
+      build($_builder, $_state, resultTypes, query, key, value, mask, num_heads, scale, causal,
+            query_modality, kv_modality, precision, /*softcap=*/::mlir::FloatAttr());
+    }]>,
+    OpBuilder<(ins "::mlir::Value":$query, "::mlir::Value":$key, "::mlir::Value":$value,
+                   "::mlir::Value":$mask, "uint64_t":$num_heads, "::mlir::FloatAttr":$scale,
+                   "bool":$causal, "::dsr1::Modality":$query_modality,
+                   "::dsr1::Modality":$kv_modality, "::dsr1::PrecisionAttr":$precision), [{
+      build($_builder, $_state, query, key, value, mask, num_heads, scale, causal,
+            query_modality, kv_modality, precision, /*softcap=*/::mlir::FloatAttr());
+    }]>
+  ];
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` $mask^)? attr-dict `:` type($query) `,` type($key) `,`
     type($value) (`,` type($mask)^)?

@@ -792,25 +792,50 @@ template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
   return ctx.setResults(results);
 }
 
+/// Grouped-query attention: each of the `kvHeads` heads of `x` (k or v, in
+/// the layout of `rank`) repeated `group` times in place, h0 h0 h1 h1 ..., so
+/// that query head h reads kv head h / group, as the ONNX reference does.
+Value repeatHeads(NodeContext &ctx, Value x, int64_t rank, int64_t kvHeads,
+                  int64_t group) {
+  ArrayRef<int64_t> s = NodeContext::typeOf(x).getShape();
+  SmallVector<int64_t> split, expanded, merged;
+  if (rank == 4) { // [B, Hkv, S, D] -> [B, Hkv, 1, S, D]
+    split = {s[0], s[1], 1, s[2], s[3]};
+    expanded = {s[0], s[1], group, s[2], s[3]};
+    merged = {s[0], s[1] * group, s[2], s[3]};
+  } else { // [B, S, Hkv * D] -> [B, S, Hkv, 1, D]
+    int64_t depth = s[2] / kvHeads;
+    split = {s[0], s[1], kvHeads, 1, depth};
+    expanded = {s[0], s[1], kvHeads, group, depth};
+    merged = {s[0], s[1], s[2] * group};
+  }
+  Value one = ctx.create<ReshapeOp>(x, split);
+  Value repeated = ctx.create<ExpandOp>(one, expanded);
+  return ctx.create<ReshapeOp>(repeated, merged);
+}
+
 /// The opset-23 Attention op: q, k, v in [B, H, S, D] or [B, S, H*D] with
-/// q_num_heads / kv_num_heads, an optional boolean or additive mask, causal.
+/// q_num_heads / kv_num_heads, an optional boolean or additive mask, causal,
+/// softcap; grouped-query attention repeats the k/v heads.
 LogicalResult importAttention23(NodeContext &ctx) {
   FailureOr<Value> q = ctx.requiredInput(0), k = ctx.requiredInput(1),
                    v = ctx.requiredInput(2);
   if (failed(q) || failed(k) || failed(v))
     return failure();
-  if (ctx.input(4) || ctx.input(5) || ctx.hasOutput(1) || ctx.hasOutput(2) ||
-      ctx.hasOutput(3))
+  if (ctx.input(4) || ctx.input(5) || ctx.hasOutput(1) || ctx.hasOutput(2))
     return ctx.error() << "past key/value (KV cache) inputs and outputs are "
                           "not supported";
   if (ctx.input(6))
     return ctx.error() << "nonpad_kv_seqlen (input #6) is not supported";
   // Softmax runs in f32 whatever softmax_precision asks.
   (void)ctx.attr("softmax_precision");
-  if (ctx.floatAttr("softcap", 0.0f) != 0.0f)
-    return ctx.error() << "softcap is not supported";
-  if (ctx.intAttr("qk_matmul_output_mode", 0) != 0)
-    return ctx.error() << "qk_matmul_output_mode is not supported";
+  // The mode only chooses what output 3 holds.
+  (void)ctx.attr("qk_matmul_output_mode");
+  if (ctx.hasOutput(3))
+    return ctx.error() << "the qk_matmul_output output (#3) is not supported";
+  float softcap = ctx.floatAttr("softcap", 0.0f);
+  if (!std::isfinite(softcap))
+    return ctx.error() << "softcap must be finite";
   int64_t rank = NodeContext::typeOf(*q).getRank();
   for (Value operand : {*q, *k, *v})
     if (NodeContext::typeOf(operand).getRank() != rank ||
@@ -823,17 +848,33 @@ LogicalResult importAttention23(NodeContext &ctx) {
   if (heads <= 0 || ShapedType::isDynamic(heads))
     return ctx.error() << "needs a known head count (q_num_heads for 3-D "
                           "inputs)";
-  if (kvHeads != heads)
-    return ctx.error() << "grouped-query attention (" << heads
-                       << " query heads, " << kvHeads
-                       << " key/value heads) is not supported";
+  if (kvHeads != heads) {
+    if (kvHeads <= 0 || ShapedType::isDynamic(kvHeads) || heads % kvHeads ||
+        (rank == 4 && NodeContext::typeOf(*v).getDimSize(1) != kvHeads))
+      return ctx.error() << "grouped-query attention needs the " << heads
+                         << " query heads to be a multiple of the key/value "
+                            "heads, got "
+                         << kvHeads;
+    for (Value operand : {*k, *v}) {
+      auto type = NodeContext::typeOf(operand);
+      if (!type.hasStaticShape() || (rank == 3 && type.getDimSize(2) % kvHeads))
+        return ctx.error() << "grouped-query attention needs static key and "
+                              "value shapes, with "
+                           << kvHeads << " heads, got "
+                           << formatShape(type.getShape());
+    }
+    *k = repeatHeads(ctx, *k, rank, kvHeads, heads / kvHeads);
+    *v = repeatHeads(ctx, *v, rank, kvHeads, heads / kvHeads);
+  }
   Builder &b = ctx.builder;
   FloatAttr scale;
   if (const onnx::AttributeProto *s = ctx.attr("scale"))
     scale = b.getF64FloatAttr(s->f());
+  // The reference applies softcap only when it is positive.
+  FloatAttr cap = softcap > 0 ? b.getF64FloatAttr(softcap) : FloatAttr();
   return ctx.setResults(ctx.create<AttentionOp>(
       *q, *k, *v, ctx.input(3), heads, scale, ctx.intAttr("is_causal", 0) != 0,
-      Modality::unknown, Modality::unknown, /*precision=*/nullptr));
+      Modality::unknown, Modality::unknown, /*precision=*/nullptr, cap));
 }
 
 } // namespace

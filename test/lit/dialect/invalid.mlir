@@ -1043,6 +1043,15 @@ func.func @attention_scale_infinite(%q: tensor<2x16x64xf32>) {
 
 // -----
 
+// No softcap is no attribute, not a softcap of 0.
+func.func @attention_softcap_zero(%q: tensor<2x16x64xf32>) {
+  // expected-error @+1 {{'dsr1.attention' op softcap must be positive and finite, got 0}}
+  %0 = dsr1.attention %q, %q, %q {num_heads = 4 : i64, softcap = 0.0 : f64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
 func.func @attention_element_type_mismatch(%q: tensor<2x16x64xf32>, %kv: tensor<2x16x64xf16>) {
   // expected-error @+1 {{'dsr1.attention' op failed to verify that all of {query, key, value} have same element type}}
   %0 = dsr1.attention %q, %kv, %kv {num_heads = 4 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf16>, tensor<2x16x64xf16>

@@ -159,6 +159,8 @@ func.func @attention(%q: tensor<2x16x768xf16>, %kv: tensor<2x197x768xf16>, %mask
   %1 = dsr1.attention %q4, %k4, %k4 mask %bias {num_heads = 12 : i64, causal, scale = 0.125 : f64} : tensor<1x12x?x64xbf16>, tensor<1x12x?x64xbf16>, tensor<1x12x?x64xbf16>, tensor<?x?xbf16>
   // CHECK: dsr1.attention %{{.*}}, %{{.*}}, %{{.*}} {kv_modality = #dsr1.modality<audio>, num_heads = 4 : i64} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>{{$}}
   %2 = dsr1.attention %q, %kv, %kv {num_heads = 4 : i64, kv_modality = #dsr1.modality<audio>} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>
+  // CHECK: dsr1.attention %{{.*}}, %{{.*}}, %{{.*}} {num_heads = 12 : i64, softcap = 5.000000e+01 : f64} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>{{$}}
+  %3 = dsr1.attention %q, %kv, %kv {num_heads = 12 : i64, softcap = 50.0 : f64} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>
   return
 }
 

@@ -224,3 +224,20 @@ func.func @attention_packed_causal(%q: tensor<1x4x8xf32>, %k: tensor<1x6x8xf32>,
   %0 = dsr1.attention %q, %k, %v mask %m {num_heads = 2 : i64, causal} : tensor<1x4x8xf32>, tensor<1x6x8xf32>, tensor<1x6x4xf32>, tensor<4x6xi1>
   return %0 : tensor<1x4x4xf32>
 }
+
+// -----
+
+// softcap bounds the scaled scores to c * tanh(s / c) before the mask is added, so that masked
+// positions stay -inf.
+// CHECK-LABEL: func.func @attention_softcap
+// CHECK:       linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x4x6xf32>, tensor<4x6xf32>)
+// CHECK:       %[[S:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK:       %[[C:.*]] = arith.constant 3.000000e+01 : f32
+// CHECK:       %[[D:.*]] = arith.divf %[[S]], %[[C]] : f32
+// CHECK:       %[[T:.*]] = math.tanh %[[D]] : f32
+// CHECK:       %[[CAPPED:.*]] = arith.mulf %[[T]], %[[C]] : f32
+// CHECK:       arith.addf %[[CAPPED]], %{{.*}} : f32
+func.func @attention_softcap(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>, %m: tensor<4x6xf32>) -> tensor<1x2x4x8xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.attention %q, %k, %v mask %m {num_heads = 2 : i64, softcap = 30.0 : f64} : tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>, tensor<4x6xf32>
+  return %0 : tensor<1x2x4x8xf32>
+}
