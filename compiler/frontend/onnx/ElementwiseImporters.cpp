@@ -335,6 +335,23 @@ template <Composite kind> LogicalResult importComposite(NodeContext &ctx) {
   return ctx.setResults(result);
 }
 
+/// SwiGLU (opset 28): swish_alpha(a) * b = a * sigmoid(alpha * a) * b, with
+/// a and b of one shape (ONNX does not broadcast them).
+LogicalResult importSwiGLU(NodeContext &ctx) {
+  FailureOr<Value> a = ctx.requiredInput(0), b = ctx.requiredInput(1);
+  if (failed(a) || failed(b))
+    return failure();
+  if (NodeContext::typeOf(*a) != NodeContext::typeOf(*b))
+    return ctx.error() << "the gate and the value must have one type, got "
+                       << NodeContext::typeOf(*a) << " and "
+                       << NodeContext::typeOf(*b);
+  Value alpha = ctx.scalarLike(*a, ctx.floatAttr("alpha", 1.0f));
+  Value scaled = ctx.create<MulOp>(*a, alpha);
+  Value gate = ctx.create<SigmoidOp>(scaled);
+  Value swish = ctx.create<MulOp>(*a, gate);
+  return ctx.setResults(ctx.create<MulOp>(swish, *b));
+}
+
 LogicalResult importIsInf(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
@@ -424,6 +441,7 @@ void registerElementwiseImporters(OpRegistry &r) {
   r.add("", "Softsign", lo, hi, importComposite<Composite::Softsign>);
   r.add("", "Mish", 18, hi, importComposite<Composite::Mish>);
   r.add("", "Swish", 24, hi, importComposite<Composite::Swish>);
+  r.add("", "SwiGLU", 28, hi, importSwiGLU);
   r.add("", "ThresholdedRelu", lo, hi,
         importComposite<Composite::ThresholdedRelu>);
   r.add("", "Tan", lo, hi, importComposite<Composite::Tan>);
