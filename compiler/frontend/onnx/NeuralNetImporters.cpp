@@ -877,6 +877,108 @@ LogicalResult importAttention23(NodeContext &ctx) {
       Modality::unknown, Modality::unknown, /*precision=*/nullptr, cap));
 }
 
+/// RotaryEmbedding (opset 23), as the ONNX reference computes it: the first
+/// R = rotary_embedding_dim (default: the head size) features of each head
+/// split into halves x1, x2 (or the even and odd features, interleaved) and
+/// rotated by the cached angle of the token's position,
+///   (cos * x1 - sin * x2, sin * x1 + cos * x2),
+/// the other features passed through. The caches are [max_pos, R / 2] read at
+/// position_ids [B, S], or already [B, S, R / 2]. Input: [B, H, S, D], or
+/// [B, S, H * D] with num_heads.
+LogicalResult importRotaryEmbedding(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), cosIn = ctx.requiredInput(1),
+                   sinIn = ctx.requiredInput(2);
+  if (failed(x) || failed(cosIn) || failed(sinIn))
+    return failure();
+  Value positions = ctx.input(3);
+  bool interleaved = ctx.intAttr("interleaved", 0) != 0;
+  int64_t numHeads = ctx.intAttr("num_heads", 0);
+  int64_t rotaryDim = ctx.intAttr("rotary_embedding_dim", 0);
+  auto type = NodeContext::typeOf(*x);
+  ArrayRef<int64_t> shape = type.getShape();
+  if ((type.getRank() != 3 && type.getRank() != 4) || !type.hasStaticShape())
+    return ctx.error() << "needs a static 3-D or 4-D input, got "
+                       << formatShape(shape);
+  bool packed = type.getRank() == 3;
+  int64_t batch = shape[0], seq = packed ? shape[1] : shape[2];
+  if (packed && (numHeads <= 0 || shape[2] % numHeads))
+    return ctx.error() << "a 3-D input needs num_heads dividing its hidden "
+                          "size "
+                       << shape[2] << ", got " << numHeads;
+  int64_t heads = packed ? numHeads : shape[1];
+  int64_t depth = packed ? shape[2] / numHeads : shape[3];
+  if (rotaryDim == 0)
+    rotaryDim = depth;
+  if (rotaryDim < 0 || rotaryDim > depth || rotaryDim % 2)
+    return ctx.error() << "rotary_embedding_dim " << rotaryDim
+                       << " must be even and at most the head size " << depth;
+  int64_t half = rotaryDim / 2;
+
+  // The angles of each token: [B, S, R / 2].
+  Value cosines = *cosIn, sines = *sinIn;
+  if (positions) {
+    cosines = ctx.create<GatherOp>(cosines, positions, 0);
+    sines = ctx.create<GatherOp>(sines, positions, 0);
+  }
+  SmallVector<int64_t> angleShape = {batch, seq, half};
+  for (Value cache : {cosines, sines})
+    if (cache &&
+        NodeContext::typeOf(cache).getShape() != ArrayRef<int64_t>(angleShape))
+      return ctx.error() << "the cos and sin caches must give "
+                         << formatShape(angleShape) << ", got "
+                         << formatShape(NodeContext::typeOf(cache).getShape());
+  // Heads in the order of the input's: [B, S, H, D] for packed input.
+  SmallVector<int64_t> headsShape =
+      packed ? SmallVector<int64_t>{batch, seq, heads, depth}
+             : SmallVector<int64_t>(shape);
+  SmallVector<int64_t> angleBroadcast =
+      packed ? SmallVector<int64_t>{batch, seq, 1, half}
+             : SmallVector<int64_t>{batch, 1, seq, half};
+  Value input = packed ? ctx.create<ReshapeOp>(*x, headsShape) : *x;
+  cosines = ctx.create<ReshapeOp>(cosines, angleBroadcast);
+  sines = ctx.create<ReshapeOp>(sines, angleBroadcast);
+
+  Builder &b = ctx.builder;
+  auto slice = [&](Value v, int64_t start, int64_t end, int64_t step) {
+    return ctx.create<SliceOp>(
+        v, b.getDenseI64ArrayAttr({start}), b.getDenseI64ArrayAttr({end}),
+        b.getDenseI64ArrayAttr({3}), b.getDenseI64ArrayAttr({step}));
+  };
+  Value x1 =
+      interleaved ? slice(input, 0, rotaryDim, 2) : slice(input, 0, half, 1);
+  Value x2 = interleaved ? slice(input, 1, rotaryDim, 2)
+                         : slice(input, half, rotaryDim, 1);
+  Value cx1 = ctx.create<MulOp>(cosines, x1);
+  Value sx2 = ctx.create<MulOp>(sines, x2);
+  Value real = ctx.create<SubOp>(cx1, sx2);
+  Value sx1 = ctx.create<MulOp>(sines, x1);
+  Value cx2 = ctx.create<MulOp>(cosines, x2);
+  Value imag = ctx.create<AddOp>(sx1, cx2);
+  Value rotated;
+  if (interleaved) { // real and imag alternate: [.., R / 2, 2] -> [.., R].
+    SmallVector<int64_t> pairShape(headsShape);
+    pairShape.back() = half;
+    pairShape.push_back(1);
+    Value r = ctx.create<ReshapeOp>(real, pairShape);
+    Value i = ctx.create<ReshapeOp>(imag, pairShape);
+    Value pairs = ctx.create<ConcatOp>(SmallVector<Value>{r, i}, uint64_t(4));
+    SmallVector<int64_t> rotatedShape(headsShape);
+    rotatedShape.back() = rotaryDim;
+    rotated = ctx.create<ReshapeOp>(pairs, rotatedShape);
+  } else {
+    rotated = ctx.create<ConcatOp>(SmallVector<Value>{real, imag}, uint64_t(3));
+  }
+  Value result = rotated;
+  if (rotaryDim < depth) {
+    Value rest = slice(input, rotaryDim, depth, 1);
+    result =
+        ctx.create<ConcatOp>(SmallVector<Value>{rotated, rest}, uint64_t(3));
+  }
+  if (packed)
+    result = ctx.create<ReshapeOp>(result, SmallVector<int64_t>(shape));
+  return ctx.setResults(result);
+}
+
 } // namespace
 
 void registerNeuralNetImporters(OpRegistry &r) {
@@ -927,6 +1029,7 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "LSTM", lo, hi, importRnn<LstmOp>);
   r.add("", "GRU", lo, hi, importRnn<GruOp>);
   r.add("", "Attention", 23, hi, importAttention23);
+  r.add("", "RotaryEmbedding", 23, hi, importRotaryEmbedding);
 }
 
 } // namespace dsr1::onnx_frontend
