@@ -782,6 +782,8 @@ struct Evaluator {
   /// Deep chains are given up on rather than risk the stack: exporters' shape
   /// subgraphs are a few dozen ops deep.
   static constexpr unsigned kMaxDepth = 512;
+  /// The dsr1 folders fold non-splat constants up to this size.
+  static constexpr int64_t kMaxEvaluatedElements = 1024;
 
   DenseElementsAttr eval(Value value, unsigned depth) {
     auto it = known.find(value);
@@ -802,6 +804,12 @@ struct Evaluator {
       return DenseElementsAttr::get(type, ArrayRef<Attribute>());
     if (isa<BlockArgument>(value))
       return graph.givenValue(value);
+    // What an op needs at compile time is small, and so is what computes it;
+    // stopping at large (or dynamic) values keeps the walk off the model's
+    // data path, which would make each query cost the whole graph.
+    if (!type || !type.hasStaticShape() ||
+        type.getNumElements() > kMaxEvaluatedElements)
+      return nullptr;
     Operation *op = value.getDefiningOp();
     if (!op || depth >= kMaxDepth || op->getNumRegions() != 0)
       return nullptr;
