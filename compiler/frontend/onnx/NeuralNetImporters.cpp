@@ -11,6 +11,7 @@
 #include "mlir/IR/Matchers.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 
@@ -816,7 +817,7 @@ Value repeatHeads(NodeContext &ctx, Value x, int64_t rank, int64_t kvHeads,
 
 /// The opset-23 Attention op: q, k, v in [B, H, S, D] or [B, S, H*D] with
 /// q_num_heads / kv_num_heads, an optional boolean or additive mask, causal,
-/// softcap; grouped-query attention repeats the k/v heads.
+/// softcap, a sliding window; grouped-query attention repeats the k/v heads.
 LogicalResult importAttention23(NodeContext &ctx) {
   FailureOr<Value> q = ctx.requiredInput(0), k = ctx.requiredInput(1),
                    v = ctx.requiredInput(2);
@@ -866,6 +867,43 @@ LogicalResult importAttention23(NodeContext &ctx) {
     *k = repeatHeads(ctx, *k, rank, kvHeads, heads / kvHeads);
     *v = repeatHeads(ctx, *v, rank, kvHeads, heads / kvHeads);
   }
+  // Sliding window (opset 25): query i sees keys j with i - j <= left and
+  // j - i <= right (-1: unbounded), on top of the mask and causality; a
+  // constant [Sq, Skv] condition folded into the mask.
+  Value mask = ctx.input(3);
+  int64_t left = ctx.intAttr("left_window_size", -1),
+          right = ctx.intAttr("right_window_size", -1);
+  if (left < -1 || right < -1)
+    return ctx.error() << "left_window_size and right_window_size must be -1 "
+                          "or non-negative, got "
+                       << left << " and " << right;
+  if (left >= 0 || right >= 0) {
+    int64_t seqDim = rank == 4 ? 2 : 1;
+    int64_t qLen = NodeContext::typeOf(*q).getDimSize(seqDim);
+    int64_t kvLen = NodeContext::typeOf(*k).getDimSize(seqDim);
+    if (ShapedType::isDynamic(qLen) || ShapedType::isDynamic(kvLen))
+      return ctx.error() << "a sliding window needs static sequence lengths";
+    if (failed(ctx.checkBuildSize(checkedProduct({qLen, kvLen}).value_or(-1),
+                                  "a window mask")))
+      return failure();
+    SmallVector<bool> allowed;
+    for (int64_t i = 0; i < qLen; ++i)
+      for (int64_t j = 0; j < kvLen; ++j)
+        allowed.push_back((left < 0 || i - j <= left) &&
+                          (right < 0 || j - i <= right));
+    Value window = ctx.constant(DenseElementsAttr::get(
+        RankedTensorType::get({qLen, kvLen}, ctx.builder.getI1Type()),
+        ArrayRef(allowed)));
+    if (!mask) {
+      mask = window;
+    } else if (NodeContext::typeOf(mask).getElementType().isInteger(1)) {
+      mask = ctx.create<AndOp>(mask, window);
+    } else {
+      Value blocked =
+          ctx.scalarLike(mask, -std::numeric_limits<double>::infinity());
+      mask = ctx.create<WhereOp>(window, mask, blocked);
+    }
+  }
   Builder &b = ctx.builder;
   FloatAttr scale;
   if (const onnx::AttributeProto *s = ctx.attr("scale"))
@@ -873,7 +911,7 @@ LogicalResult importAttention23(NodeContext &ctx) {
   // The reference applies softcap only when it is positive.
   FloatAttr cap = softcap > 0 ? b.getF64FloatAttr(softcap) : FloatAttr();
   return ctx.setResults(ctx.create<AttentionOp>(
-      *q, *k, *v, ctx.input(3), heads, scale, ctx.intAttr("is_causal", 0) != 0,
+      *q, *k, *v, mask, heads, scale, ctx.intAttr("is_causal", 0) != 0,
       Modality::unknown, Modality::unknown, /*precision=*/nullptr, cap));
 }
 
