@@ -697,7 +697,8 @@ struct SliceLowering : DataMovementLowering<SliceOp> {
 /// `linalg.generic` over the result: each element reads the input at its
 /// index minus the begin pad, mapped into range by the mode (constant: the
 /// value outside; reflect: mirrored without repeating the edge; edge:
-/// clamped) with `tensor.extract`. Negative pads crop.
+/// clamped; wrap: modulo the size) with `tensor.extract`. Negative pads
+/// crop.
 struct PadLowering : DataMovementLowering<PadOp> {
   using DataMovementLowering::DataMovementLowering;
 
@@ -780,6 +781,16 @@ struct PadLowering : DataMovementLowering<PadOp> {
               coords[d] = arith::SelectOp::create(
                   b, nestedLoc, second,
                   arith::SubIOp::create(b, nestedLoc, constant(period), m), m);
+              break;
+            }
+            case PadMode::wrap: {
+              // The remainder rounded toward zero, moved into [0, size).
+              Value m = arith::RemSIOp::create(b, nestedLoc, i, constant(size));
+              Value negative = arith::CmpIOp::create(b, nestedLoc, IPred::slt,
+                                                     m, constant(0));
+              coords[d] = arith::SelectOp::create(
+                  b, nestedLoc, negative,
+                  arith::AddIOp::create(b, nestedLoc, m, constant(size)), m);
               break;
             }
             }

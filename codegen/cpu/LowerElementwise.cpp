@@ -246,6 +246,44 @@ Value scalar(DivOp op, OpBuilder &b, Location loc, ValueRange a) {
   Value negated = arith::SubIOp::create(b, loc, zero, x);
   return select(b, loc, byZero, zero, select(b, loc, byMinusOne, negated, q));
 }
+Value scalar(ModOp op, OpBuilder &b, Location loc, ValueRange a) {
+  Value x = a[0], y = a[1];
+  Value zero = constantLike(b, loc, x, 0);
+  if (isFloat(x)) {
+    // remf is C's fmod: exact, and x for an infinite divisor.
+    Value r = arith::RemFOp::create(b, loc, x, y);
+    if (op.getFmod())
+      return r;
+    // numpy's mod: a nonzero remainder whose sign differs from the
+    // divisor's moves by one divisor (x mod inf is inf for a negative x); a
+    // zero takes the divisor's sign. NaN compares false and stays NaN.
+    Value isZero = arith::CmpFOp::create(b, loc, Pred::OEQ, r, zero);
+    Value signedZero = math::CopySignOp::create(b, loc, zero, y);
+    Value differ =
+        arith::XOrIOp::create(b, loc, cmpLess(b, loc, r, zero, false),
+                              cmpLess(b, loc, y, zero, false));
+    Value shifted = arith::AddFOp::create(b, loc, r, y);
+    return select(b, loc, isZero, signedZero,
+                  select(b, loc, differ, shifted, r));
+  }
+  // x % 0 and INT_MIN % -1 trap on x86: take the remainder by 1 instead,
+  // which is 0, as numpy's x % 0 and every x % -1 are.
+  Value one = constantLike(b, loc, x, 1);
+  Value byZero = arith::CmpIOp::create(b, loc, IPred::eq, y, zero);
+  if (operandIsUnsigned(op))
+    return arith::RemUIOp::create(b, loc, x, select(b, loc, byZero, one, y));
+  Value byMinusOne =
+      arith::CmpIOp::create(b, loc, IPred::eq, y, constantLike(b, loc, x, -1));
+  Value unsafe = arith::OrIOp::create(b, loc, byZero, byMinusOne);
+  Value r = arith::RemSIOp::create(b, loc, x, select(b, loc, unsafe, one, y));
+  if (op.getFmod())
+    return r;
+  Value nonZero = arith::CmpIOp::create(b, loc, IPred::ne, r, zero);
+  Value differ = arith::XOrIOp::create(b, loc, cmpLess(b, loc, r, zero, false),
+                                       cmpLess(b, loc, y, zero, false));
+  Value fix = arith::AndIOp::create(b, loc, nonZero, differ);
+  return select(b, loc, fix, arith::AddIOp::create(b, loc, r, y), r);
+}
 Value scalar(MaxOp op, OpBuilder &b, Location loc, ValueRange a) {
   if (isFloat(a[0]))
     return arith::MaximumFOp::create(b, loc, a[0], a[1]);
@@ -371,7 +409,7 @@ void populateElementwisePatterns(LoweringTypeConverter &converter,
                  RsqrtOp, SigmoidOp, SignOp, SinOp, SoftplusOp, SqrtOp, TanhOp,
                  ClipOp, EluOp, GeluOp, HardSigmoidOp, LeakyReluOp>(converter,
                                                                     patterns);
-  addElementwise<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp, AndOp, OrOp,
+  addElementwise<AddOp, SubOp, MulOp, DivOp, ModOp, MaxOp, MinOp, PowOp, AndOp, OrOp,
                  XorOp, ShiftLeftOp, ShiftRightOp, EqualOp, GreaterOp,
                  GreaterEqualOp, LessOp, LessEqualOp, WhereOp, CastOp>(
       converter, patterns);

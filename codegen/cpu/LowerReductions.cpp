@@ -256,8 +256,11 @@ template <typename OpTy> struct ReduceLowering : OpConversionPattern<OpTy> {
     auto resultType = signlessTensorType(op.getResult().getType());
     if (!inputType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "needs a static shape");
-    bool isUnsignedInt = isUnsigned(op.getInput().getType());
     Type element = inputType.getElementType();
+    // A bool is an unsigned 1-bit integer: max is any, min is all, and the
+    // empty max and min are false and true.
+    bool isUnsignedInt =
+        isUnsigned(op.getInput().getType()) || element.isInteger(1);
     Type accType = statisticsType(element);
     if (kind == ReduceKind::Mean && !isFloat(element))
       accType = rewriter.getF64Type();

@@ -642,10 +642,11 @@ Value buildWindowFold(OpBuilder &b, Location loc, Value input, Value init,
 }
 
 /// `%y = dsr1.max_pool %x {kernel_shape, strides, pads, dilations,
-/// ceil_mode}` => x padded with -inf (a gathering `linalg.generic`), then
+/// ceil_mode}` => x padded with the lowest value of its type (-inf, the
+/// signed or unsigned integer minimum; a gathering `linalg.generic`), then
 /// `linalg.generic
 /// {(n, c, o..., k...): y[n, c, o] = max(y, x[n, c, o * s + k * d])}` from a
-/// -inf fill.
+/// fill with that value: padding never wins.
 struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -658,13 +659,30 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     auto resultType = signlessTensorType(op.getType());
     Location loc = op.getLoc();
     Type element = resultType.getElementType();
-    Value lowest = scalarConstant(rewriter, loc, element,
-                                  -std::numeric_limits<double>::infinity());
+    bool isFloatElement = isa<FloatType>(element);
+    bool isUnsignedInt = isUnsigned(op.getInput().getType());
+    Value lowest;
+    if (isFloatElement) {
+      lowest = scalarConstant(rewriter, loc, element,
+                              -std::numeric_limits<double>::infinity());
+    } else {
+      unsigned width = element.getIntOrFloatBitWidth();
+      lowest = arith::ConstantOp::create(
+          rewriter, loc, element,
+          rewriter.getIntegerAttr(
+              element, isUnsignedInt ? APInt::getMinValue(width)
+                                     : APInt::getSignedMinValue(width)));
+    }
     Value init = filledTensor(rewriter, loc, resultType, lowest);
     Value result = buildWindowFold(
         rewriter, loc, input, init, poolWindow(op), lowest,
-        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          // maximumf propagates NaN, as the ONNX reference does.
+          if (isFloatElement)
+            return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+          if (isUnsignedInt)
+            return arith::MaxUIOp::create(nb, nl, args[1], args[0]);
+          return arith::MaxSIOp::create(nb, nl, args[1], args[0]);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -825,9 +843,11 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
 // Attention
 //===----------------------------------------------------------------------===//
 
-/// `%o = dsr1.attention %q, %k, %v mask %m {num_heads, scale, causal}` =>
+/// `%o = dsr1.attention %q, %k, %v mask %m {num_heads, scale, causal,
+/// softcap}` =>
 ///   s = linalg.generic {(b, h, i, j, d): q[b, h, i, d] * k[b, h, j, d] summed}
-///   s = linalg.generic {scale * s + m (a bool m or causal j > i: -inf)}
+///   s = linalg.generic {c * tanh(scale * s / c) (with softcap c) + m (a bool
+///       m or causal j > i: -inf)}
 ///   p = exp(s - max_j s), l = sum_j p (three linalg.generic)
 ///   o = linalg.generic {(b, h, i, e, j): p[b, h, i, j] * v[b, h, j, e]
 ///       summed}, divided by l[b, h, i].
@@ -865,6 +885,9 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     int64_t keyDepth = qType.getDimSize(3), valueDepth = vType.getDimSize(3);
     double scale = op.getScale() ? op.getScale()->convertToDouble()
                                  : 1.0 / std::sqrt(double(keyDepth));
+    std::optional<double> softcap;
+    if (std::optional<APFloat> c = op.getSoftcap())
+      softcap = c->convertToDouble();
 
     auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
     // An operand's exprs for (batch, head, sequence, feature).
@@ -904,6 +927,12 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
         [&](OpBuilder &nb, Location nl, ValueRange args) {
           Value s = arith::MulFOp::create(nb, nl, args[0],
                                           scalarConstant(nb, nl, acc, scale));
+          if (softcap) { // Before the mask, which must stay -inf.
+            Value c = scalarConstant(nb, nl, acc, *softcap);
+            Value t = math::TanhOp::create(nb, nl,
+                                           arith::DivFOp::create(nb, nl, s, c));
+            s = arith::MulFOp::create(nb, nl, t, c);
+          }
           Value masked = scalarConstant(nb, nl, acc, negInf);
           if (args.size() > 1) {
             if (args[1].getType().isInteger(1))

@@ -42,7 +42,8 @@ def DSR1_ModalityAttr : DSR1_EnumAttr<DSR1_Modality, "modality">;
 def DSR1_PadMode : I32EnumAttr<"PadMode", "how dsr1.pad fills the border", [
     I32EnumAttrCase<"constant", 0>,
     I32EnumAttrCase<"reflect", 1>,
-    I32EnumAttrCase<"edge", 2>
+    I32EnumAttrCase<"edge", 2>,
+    I32EnumAttrCase<"wrap", 3>
   ]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::dsr1";

@@ -166,6 +166,35 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
       [](const APFloat &a, const APFloat &b) -> OptFloat { return a / b; });
 }
 
+OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
+  // As the cpu kernel computes it (see the op's description): C fmod, then
+  // for floor modulo a shift by the divisor where the signs differ.
+  bool fmod = getFmod();
+  return foldBinary(
+      *this, adaptor.getOperands(),
+      [&](const APInt &a, const APInt &b, bool isUnsigned) -> OptInt {
+        if (b.isZero())
+          return APInt::getZero(a.getBitWidth());
+        if (isUnsigned)
+          return a.urem(b);
+        APInt r = a.srem(b);
+        if (!fmod && !r.isZero() && r.isNegative() != b.isNegative())
+          r += b;
+        return r;
+      },
+      [&](const APFloat &a, const APFloat &b) -> OptFloat {
+        APFloat r = a;
+        r.mod(b);
+        if (fmod || r.isNaN())
+          return r;
+        if (r.isZero())
+          return APFloat::getZero(r.getSemantics(), b.isNegative());
+        if (r.isNegative() != b.isNegative())
+          r = r + b;
+        return r;
+      });
+}
+
 OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
       *this, adaptor.getOperands(),
@@ -316,16 +345,213 @@ OpFoldResult GreaterEqualOp::fold(FoldAdaptor adaptor) {
       });
 }
 
-OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
-  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+/// Folds a unary op on a constant: `intFn` maps integer and i1 elements,
+/// `floatFn` floating-point ones.
+template <typename IntFn, typename FloatFn>
+static OpFoldResult foldUnary(Attribute operand, IntFn intFn, FloatFn floatFn) {
+  auto input = dyn_cast_or_null<DenseElementsAttr>(operand);
   if (!input || (!input.isSplat() && !isSmallStatic(input.getType())))
     return {};
-  if (isa<FloatType>(input.getElementType()))
-    return input.mapValues(input.getElementType(), [](const APFloat &v) {
-      return (-v).bitcastToAPInt();
-    });
-  return input.mapValues(input.getElementType(),
-                         [](const APInt &v) { return -v; });
+  Type element = input.getElementType();
+  if (isa<FloatType>(element))
+    return input.mapValues(
+        element, [&](const APFloat &v) { return floatFn(v).bitcastToAPInt(); });
+  return input.mapValues(element, intFn);
+}
+
+static APInt noIntUnary(const APInt &v) {
+  llvm_unreachable("the op's type constraint admits floats only");
+}
+
+/// `v` rounded to an integer in `mode`.
+static APFloat roundFloat(APFloat v, APFloat::roundingMode mode) {
+  v.roundToIntegral(mode);
+  return v;
+}
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), [](const APInt &v) { return -v; },
+      [](const APFloat &v) { return -v; });
+}
+
+OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), [](const APInt &v) { return v.abs(); },
+      [](const APFloat &v) { return abs(v); });
+}
+
+OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(), [](const APInt &v) { return ~v; },
+      [](const APFloat &v) -> APFloat {
+        llvm_unreachable("dsr1.not takes no floats");
+      });
+}
+
+OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(adaptor.getInput(), noIntUnary, [](const APFloat &v) {
+    return roundFloat(v, APFloat::rmTowardPositive);
+  });
+}
+
+OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(adaptor.getInput(), noIntUnary, [](const APFloat &v) {
+    return roundFloat(v, APFloat::rmTowardNegative);
+  });
+}
+
+OpFoldResult RoundOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(adaptor.getInput(), noIntUnary, [](const APFloat &v) {
+    return roundFloat(v, APFloat::rmNearestTiesToEven);
+  });
+}
+
+OpFoldResult ReciprocalOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(adaptor.getInput(), noIntUnary, [](const APFloat &v) {
+    APFloat one(v.getSemantics(), 1);
+    return one / v;
+  });
+}
+
+OpFoldResult SqrtOp::fold(FoldAdaptor adaptor) {
+  // In double, then rounded once: exact for f64 (IEEE sqrt is correctly
+  // rounded), and double rounding is harmless for sqrt into formats of at
+  // most 26 significand bits (f32, f16, bf16).
+  return foldUnary(adaptor.getInput(), noIntUnary, [](const APFloat &v) {
+    APFloat result(std::sqrt(v.convertToDouble()));
+    bool lost;
+    result.convert(v.getSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    return result;
+  });
+}
+
+OpFoldResult SignOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(),
+      [](const APInt &v) {
+        return APInt(v.getBitWidth(), v.isNegative() ? -1 : !v.isZero(),
+                     /*isSigned=*/true);
+      },
+      [](const APFloat &v) {
+        // NaN stays NaN and a zero keeps its sign, as numpy's sign does.
+        if (v.isNaN() || v.isZero())
+          return v;
+        return APFloat::getOne(v.getSemantics(), v.isNegative());
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+enum class ReduceFold { Sum, Mean, Prod, Max, Min };
+
+/// Folds a reduction of a small constant (exporters' shape products and sums).
+/// Empty inputs are left to run time, where max and min have no identity.
+static OpFoldResult foldReduce(Operation *op, Attribute operand,
+                               ArrayRef<int64_t> axes, ReduceFold kind) {
+  auto input = dyn_cast_or_null<DenseElementsAttr>(operand);
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  if (!input || !isSmallStatic(input.getType()) ||
+      input.getNumElements() == 0 || !resultType.hasStaticShape())
+    return {};
+  // Each input element's result index: its index with the reduced dims
+  // dropped.
+  ArrayRef<int64_t> shape = input.getType().getShape();
+  int64_t rank = shape.size();
+  SmallVector<int64_t> kept(rank, 1);
+  for (int64_t a = 0; a < rank; ++a)
+    kept[a] = !axes.empty() && !llvm::is_contained(axes, a);
+  SmallVector<int64_t> target(rank, 0);
+  int64_t stride = 1;
+  for (int64_t a = rank; a-- > 0;) {
+    if (!kept[a])
+      continue;
+    target[a] = stride;
+    stride *= shape[a];
+  }
+  int64_t outputs = resultType.getNumElements();
+  int64_t count = input.getNumElements() / outputs;
+  SmallVector<int64_t> outIndex;
+  SmallVector<int64_t> counter(rank, 0);
+  for (int64_t n = 0, e = input.getNumElements(); n < e; ++n) {
+    int64_t index = 0;
+    for (int64_t a = 0; a < rank; ++a)
+      index += counter[a] * target[a];
+    outIndex.push_back(index);
+    for (int64_t a = rank; a-- > 0;) {
+      if (++counter[a] < shape[a])
+        break;
+      counter[a] = 0;
+    }
+  }
+  Type element = input.getElementType();
+  if (auto floatType = dyn_cast<FloatType>(element)) {
+    SmallVector<std::optional<APFloat>> acc(outputs);
+    for (auto [n, v] : llvm::enumerate(input.getValues<APFloat>())) {
+      std::optional<APFloat> &a = acc[outIndex[n]];
+      if (!a)
+        a = v;
+      else if (kind == ReduceFold::Sum || kind == ReduceFold::Mean)
+        *a = *a + v;
+      else if (kind == ReduceFold::Prod)
+        *a = *a * v;
+      else
+        *a = kind == ReduceFold::Max ? llvm::maximum(*a, v)
+                                     : llvm::minimum(*a, v);
+    }
+    SmallVector<APFloat> values;
+    for (std::optional<APFloat> &a : acc) {
+      if (kind == ReduceFold::Mean)
+        *a = *a / APFloat(a->getSemantics(), count);
+      values.push_back(*a);
+    }
+    return DenseElementsAttr::get(resultType, values);
+  }
+  if (kind == ReduceFold::Mean)
+    return {}; // Integer means round as the kernel does; left to it.
+  bool isUnsigned = element.isUnsignedInteger() || element.isInteger(1);
+  SmallVector<std::optional<APInt>> acc(outputs);
+  for (auto [n, v] : llvm::enumerate(input.getValues<APInt>())) {
+    std::optional<APInt> &a = acc[outIndex[n]];
+    if (!a)
+      a = v;
+    else if (kind == ReduceFold::Sum)
+      *a += v;
+    else if (kind == ReduceFold::Prod)
+      *a *= v;
+    else if (kind == ReduceFold::Max)
+      a = isUnsigned ? llvm::APIntOps::umax(*a, v)
+                     : llvm::APIntOps::smax(*a, v);
+    else
+      a = isUnsigned ? llvm::APIntOps::umin(*a, v)
+                     : llvm::APIntOps::smin(*a, v);
+  }
+  SmallVector<APInt> values;
+  for (std::optional<APInt> &a : acc)
+    values.push_back(*a);
+  return DenseElementsAttr::get(resultType, values);
+}
+
+OpFoldResult ReduceSumOp::fold(FoldAdaptor adaptor) {
+  return foldReduce(*this, adaptor.getInput(), getAxes(), ReduceFold::Sum);
+}
+
+OpFoldResult ReduceMeanOp::fold(FoldAdaptor adaptor) {
+  return foldReduce(*this, adaptor.getInput(), getAxes(), ReduceFold::Mean);
+}
+
+OpFoldResult ReduceProdOp::fold(FoldAdaptor adaptor) {
+  return foldReduce(*this, adaptor.getInput(), getAxes(), ReduceFold::Prod);
+}
+
+OpFoldResult ReduceMaxOp::fold(FoldAdaptor adaptor) {
+  return foldReduce(*this, adaptor.getInput(), getAxes(), ReduceFold::Max);
+}
+
+OpFoldResult ReduceMinOp::fold(FoldAdaptor adaptor) {
+  return foldReduce(*this, adaptor.getInput(), getAxes(), ReduceFold::Min);
 }
 
 //===----------------------------------------------------------------------===//

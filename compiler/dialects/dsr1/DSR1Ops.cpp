@@ -488,6 +488,12 @@ LogicalResult AttentionOp::verify() {
       return emitOpError("scale must be positive and finite, got ")
              << formatNumber(s);
   }
+  if (std::optional<APFloat> softcap = getSoftcap()) {
+    double c = softcap->convertToDouble();
+    if (!std::isfinite(c) || c <= 0)
+      return emitOpError("softcap must be positive and finite, got ")
+             << formatNumber(c);
+  }
   return success();
 }
 

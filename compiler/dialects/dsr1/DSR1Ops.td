@@ -119,30 +119,46 @@ class DSR1_CompareOp<string mnemonic, string what>
 // Elementwise unary
 //===----------------------------------------------------------------------===//
 
-def DSR1_AbsOp : DSR1_UnaryOp<"abs", DSR1_SignedTensor, "absolute value">;
-def DSR1_CeilOp : DSR1_UnaryOp<"ceil", DSR1_FloatTensor, "rounding up">;
+def DSR1_AbsOp : DSR1_UnaryOp<"abs", DSR1_SignedTensor, "absolute value"> {
+  let hasFolder = 1;
+}
+def DSR1_CeilOp : DSR1_UnaryOp<"ceil", DSR1_FloatTensor, "rounding up"> {
+  let hasFolder = 1;
+}
 def DSR1_AcosOp : DSR1_UnaryOp<"acos", DSR1_FloatTensor, "the arc cosine">;
 def DSR1_AsinOp : DSR1_UnaryOp<"asin", DSR1_FloatTensor, "the arc sine">;
 def DSR1_AtanOp : DSR1_UnaryOp<"atan", DSR1_FloatTensor, "the arc tangent">;
 def DSR1_CosOp : DSR1_UnaryOp<"cos", DSR1_FloatTensor, "cosine">;
 def DSR1_ErfOp : DSR1_UnaryOp<"erf", DSR1_FloatTensor, "the error function">;
 def DSR1_ExpOp : DSR1_UnaryOp<"exp", DSR1_FloatTensor, "the natural exponential">;
-def DSR1_FloorOp : DSR1_UnaryOp<"floor", DSR1_FloatTensor, "rounding down">;
+def DSR1_FloorOp : DSR1_UnaryOp<"floor", DSR1_FloatTensor, "rounding down"> {
+  let hasFolder = 1;
+}
 def DSR1_LogOp : DSR1_UnaryOp<"log", DSR1_FloatTensor, "the natural logarithm">;
 def DSR1_NegOp : DSR1_UnaryOp<"neg", DSR1_SignedTensor, "negation"> {
   let hasFolder = 1;
 }
 def DSR1_NotOp : DSR1_UnaryOp<"not", DSR1_BitsTensor,
-                              "logical not (bitwise on integers)">;
-def DSR1_ReciprocalOp : DSR1_UnaryOp<"reciprocal", DSR1_FloatTensor, "1 / x">;
+                              "logical not (bitwise on integers)"> {
+  let hasFolder = 1;
+}
+def DSR1_ReciprocalOp : DSR1_UnaryOp<"reciprocal", DSR1_FloatTensor, "1 / x"> {
+  let hasFolder = 1;
+}
 def DSR1_ReluOp : DSR1_UnaryOp<"relu", DSR1_SignedTensor, "max(x, 0)">;
-def DSR1_RoundOp : DSR1_UnaryOp<"round", DSR1_FloatTensor, "rounding half to even">;
+def DSR1_RoundOp : DSR1_UnaryOp<"round", DSR1_FloatTensor, "rounding half to even"> {
+  let hasFolder = 1;
+}
 def DSR1_RsqrtOp : DSR1_UnaryOp<"rsqrt", DSR1_FloatTensor, "1 / sqrt(x)">;
 def DSR1_SigmoidOp : DSR1_UnaryOp<"sigmoid", DSR1_FloatTensor, "the logistic function">;
-def DSR1_SignOp : DSR1_UnaryOp<"sign", DSR1_SignedTensor, "the sign (-1, 0 or 1)">;
+def DSR1_SignOp : DSR1_UnaryOp<"sign", DSR1_SignedTensor, "the sign (-1, 0 or 1)"> {
+  let hasFolder = 1;
+}
 def DSR1_SinOp : DSR1_UnaryOp<"sin", DSR1_FloatTensor, "sine">;
 def DSR1_SoftplusOp : DSR1_UnaryOp<"softplus", DSR1_FloatTensor, "log(1 + exp(x))">;
-def DSR1_SqrtOp : DSR1_UnaryOp<"sqrt", DSR1_FloatTensor, "the square root">;
+def DSR1_SqrtOp : DSR1_UnaryOp<"sqrt", DSR1_FloatTensor, "the square root"> {
+  let hasFolder = 1;
+}
 def DSR1_TanhOp : DSR1_UnaryOp<"tanh", DSR1_FloatTensor, "the hyperbolic tangent">;
 
 // Unary ops with parameters.
@@ -181,6 +197,35 @@ def DSR1_MaxOp : DSR1_BinaryOp<"max", DSR1_NumericTensor, "maximum", "", DSR1_Nu
                                [Commutative]>;
 def DSR1_MinOp : DSR1_BinaryOp<"min", DSR1_NumericTensor, "minimum", "", DSR1_NumericTensor,
                                [Commutative]>;
+def DSR1_ModOp : DSR1_Op<"mod", [AllElementTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "elementwise remainder with numpy broadcasting";
+  let description = [{
+    ONNX Mod. With `fmod`, C's fmod: the remainder of the division truncated toward zero, with
+    the sign of `lhs` (exact for floats, whatever the magnitudes). Without it, numpy's mod (Python's
+    `%`): the remainder of the division rounded down, with the sign of `rhs`; for floats
+    `x mod inf` is x when the signs agree and inf (with rhs's sign) when they differ, and a zero
+    result takes the sign of rhs. A float `x mod 0` is NaN; an integer one is 0, as in numpy
+    (never a trap).
+
+    ```mlir
+    %r = dsr1.mod %x, %y : tensor<4xf32>, tensor<f32>
+    %t = dsr1.mod %a, %b {fmod = true} : tensor<4xi32>, tensor<4xi32>
+    ```
+  }];
+  let arguments = (ins DSR1_NumericTensor:$lhs, DSR1_NumericTensor:$rhs,
+                   DefaultValuedAttr<BoolAttr, "false">:$fmod);
+  let results = (outs DSR1_NumericTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+  let extraClassDefinition = inferDef # [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *context,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      return ::dsr1::inferBroadcastResult(location, getOperationName(),
+          {adaptor.getLhs().getType(), adaptor.getRhs().getType()}, ::mlir::Type(), types);
+    }
+  }];
+  let hasFolder = 1;
+}
 def DSR1_MulOp : DSR1_BinaryOp<"mul", DSR1_NumericTensor, "multiplication", "",
                                DSR1_NumericTensor, [Commutative]>;
 def DSR1_PowOp : DSR1_BinaryOp<"pow", DSR1_FloatTensor, "exponentiation (lhs ** rhs)">;
@@ -348,7 +393,9 @@ def DSR1_AttentionOp : DSR1_Op<"attention", [AllElementTypesMatch<["query", "key
       [B, H, Sq, Dv].
     `scale` defaults to 1/sqrt(Dk). The optional `mask` broadcasts to [B, H, Sq, Skv]: i1 keeps
     the positions that are true, a float mask is added to the scores. `causal` lets query i see keys
-    j <= i only (the PyTorch and ONNX convention, also when Sq != Skv). Self-attention is the case where
+    j <= i only (the PyTorch and ONNX convention, also when Sq != Skv). `softcap` (ONNX Attention,
+    Gemma 2) bounds the scaled scores s to softcap * tanh(s / softcap) before the mask applies, so
+    masked positions stay -inf. Self-attention is the case where
     q, k and v come from the same source; `query_modality` and `kv_modality` record where q and k/v
     come from (text, image, audio), which makes cross-modal attention visible to later passes.
 
@@ -366,8 +413,27 @@ def DSR1_AttentionOp : DSR1_Op<"attention", [AllElementTypesMatch<["query", "key
                    DefaultValuedAttr<DSR1_ModalityAttr, "::dsr1::Modality::unknown">:
                        $query_modality,
                    DefaultValuedAttr<DSR1_ModalityAttr, "::dsr1::Modality::unknown">:$kv_modality,
-                   OptionalAttr<DSR1_PrecisionAttr>:$precision);
+                   OptionalAttr<DSR1_PrecisionAttr>:$precision,
+                   OptionalAttr<F64Attr>:$softcap);
   let results = (outs DSR1_FloatTensor:$result);
+  // Builders without softcap, which only ONNX Attention sets.
+  let builders = [
+    OpBuilder<(ins "::mlir::TypeRange":$resultTypes, "::mlir::Value":$query, "::mlir::Value":$key,
+                   "::mlir::Value":$value, "::mlir::Value":$mask, "uint64_t":$num_heads,
+                   "::mlir::FloatAttr":$scale, "bool":$causal,
+                   "::dsr1::Modality":$query_modality, "::dsr1::Modality":$kv_modality,
+                   "::dsr1::PrecisionAttr":$precision), [{
+      build($_builder, $_state, resultTypes, query, key, value, mask, num_heads, scale, causal,
+            query_modality, kv_modality, precision, /*softcap=*/::mlir::FloatAttr());
+    }]>,
+    OpBuilder<(ins "::mlir::Value":$query, "::mlir::Value":$key, "::mlir::Value":$value,
+                   "::mlir::Value":$mask, "uint64_t":$num_heads, "::mlir::FloatAttr":$scale,
+                   "bool":$causal, "::dsr1::Modality":$query_modality,
+                   "::dsr1::Modality":$kv_modality, "::dsr1::PrecisionAttr":$precision), [{
+      build($_builder, $_state, query, key, value, mask, num_heads, scale, causal,
+            query_modality, kv_modality, precision, /*softcap=*/::mlir::FloatAttr());
+    }]>
+  ];
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` $mask^)? attr-dict `:` type($query) `,` type($key) `,`
     type($value) (`,` type($mask)^)?
@@ -404,11 +470,13 @@ def DSR1_AvgPoolOp : DSR1_PoolOp<"avg_pool", "average"> {
                    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
                    DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
 }
+// ONNX MaxPool also takes int8 and uint8 (images); the other integers come along at no cost.
 def DSR1_MaxPoolOp : DSR1_PoolOp<"max_pool", "max"> {
-  let arguments = (ins DSR1_FloatTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+  let arguments = (ins DSR1_NumericTensor:$input, DenseI64ArrayAttr:$kernel_shape,
                    DSR1_OptI64Array:$strides, DSR1_OptI64Array:$pads,
                    DSR1_OptI64Array:$dilations,
                    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+  let results = (outs DSR1_NumericTensor:$result);
 }
 
 class DSR1_GlobalPoolOp<string mnemonic, string what> : DSR1_Op<mnemonic> {
@@ -429,13 +497,14 @@ class DSR1_GlobalPoolOp<string mnemonic, string what> : DSR1_Op<mnemonic> {
 def DSR1_GlobalAvgPoolOp : DSR1_GlobalPoolOp<"global_avg_pool", "average">;
 def DSR1_GlobalMaxPoolOp : DSR1_GlobalPoolOp<"global_max_pool", "max">;
 
-class DSR1_ReduceOp<string mnemonic, string what> : DSR1_Op<mnemonic> {
+class DSR1_ReduceOp<string mnemonic, string what, Type tensorType = DSR1_NumericTensor>
+    : DSR1_Op<mnemonic> {
   let summary = what # " over the given axes";
   let description = "Reduces `axes` (empty: all of them); `keepdims` keeps them as size 1." #
     "\n\n```mlir\n%s = dsr1." # mnemonic # " %x axes [1] : tensor<4x?x8xf32>\n```";
-  let arguments = (ins DSR1_NumericTensor:$input, DenseI64ArrayAttr:$axes,
+  let arguments = (ins tensorType:$input, DenseI64ArrayAttr:$axes,
                    DefaultValuedAttr<BoolAttr, "true">:$keepdims);
-  let results = (outs DSR1_NumericTensor:$result);
+  let results = (outs tensorType:$result);
   let assemblyFormat = "$input `axes` $axes attr-dict `:` type($input)";
   let extraClassDefinition = inferDef # [{
     ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
@@ -445,10 +514,12 @@ class DSR1_ReduceOp<string mnemonic, string what> : DSR1_Op<mnemonic> {
                          adaptor.getAxes(), adaptor.getKeepdims(), types);
     }
   }];
+  let hasFolder = 1;
 }
-def DSR1_ReduceMaxOp : DSR1_ReduceOp<"reduce_max", "maximum">;
+// On bools (ONNX ReduceMax / ReduceMin from opset 20) max is any and min is all.
+def DSR1_ReduceMaxOp : DSR1_ReduceOp<"reduce_max", "maximum", DSR1_Tensor>;
 def DSR1_ReduceMeanOp : DSR1_ReduceOp<"reduce_mean", "mean">;
-def DSR1_ReduceMinOp : DSR1_ReduceOp<"reduce_min", "minimum">;
+def DSR1_ReduceMinOp : DSR1_ReduceOp<"reduce_min", "minimum", DSR1_Tensor>;
 def DSR1_ReduceProdOp : DSR1_ReduceOp<"reduce_prod", "product">;
 def DSR1_ReduceSumOp : DSR1_ReduceOp<"reduce_sum", "sum">;
 
@@ -746,7 +817,8 @@ def DSR1_PadOp : DSR1_Op<"pad"> {
   let summary = "pad (or, with negative amounts, crop) every dimension";
   let description = [{
     `pads` holds the begin amount of every dimension, then the end amounts. `mode` is constant
-    (filled with `value`), reflect or edge.
+    (filled with `value`), reflect, edge or wrap (element i of a dimension of size n reads the
+    input at (i - begin) mod n, as if its ends were joined).
 
     ```mlir
     %p = dsr1.pad %x [0, 0, 1, 1, 0, 0, 1, 1] {mode = #dsr1.pad_mode<reflect>}

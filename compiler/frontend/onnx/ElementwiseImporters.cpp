@@ -211,43 +211,15 @@ LogicalResult importCast(NodeContext &ctx) {
   return ctx.setResults(ctx.create<CastOp>(*x, to));
 }
 
-/// Mod: C's fmod (fmod=1, sign of the dividend) or Python's % (fmod=0, sign
-/// of the divisor), from truncating division for integers and from floor
-/// division for floats.
+/// Mod: C's fmod (fmod=1, sign of the dividend) or numpy's mod (fmod=0, sign
+/// of the divisor), for integers and floats alike.
 LogicalResult importMod(NodeContext &ctx) {
-  // Composite importers build one op per statement: arguments are evaluated
-  // in an unspecified order, and the IR must not depend on the compiler.
   FailureOr<Value> a = ctx.requiredInput(0), b = ctx.requiredInput(1);
   if (failed(a) || failed(b))
     return failure();
   bool fmod = ctx.intAttr("fmod", 0) != 0;
-  Type element = NodeContext::typeOf(*a).getElementType();
-  bool isFloat = isa<FloatType>(element);
-  Value quotient = ctx.create<DivOp>(*a, *b);
-  if (isFloat && !fmod) { // Floor modulo (opset 28 defines it for floats).
-    Value whole = ctx.create<FloorOp>(quotient);
-    Value product = ctx.create<MulOp>(whole, *b);
-    return ctx.setResults(ctx.create<SubOp>(*a, product));
-  }
-  if (isFloat) { // trunc(q) = sign(q) * floor(|q|)
-    Value sign = ctx.create<SignOp>(quotient);
-    Value magnitude = ctx.create<AbsOp>(quotient);
-    Value whole = ctx.create<FloorOp>(magnitude);
-    quotient = ctx.create<MulOp>(sign, whole);
-  }
-  Value product = ctx.create<MulOp>(quotient, *b);
-  Value rem = ctx.create<SubOp>(*a, product);
-  if (fmod || element.isUnsignedInteger()) // Unsigned: both signs agree.
-    return ctx.setResults(rem);
-  Value zero = ctx.scalarLike(rem, 0);
-  Value isZero = ctx.create<EqualOp>(rem, zero);
-  Value nonZero = ctx.create<NotOp>(isZero);
-  Value remNegative = ctx.create<LessOp>(rem, zero);
-  Value divisorNegative = ctx.create<LessOp>(*b, zero);
-  Value signsDiffer = ctx.create<XorOp>(remNegative, divisorNegative);
-  Value fix = ctx.create<AndOp>(nonZero, signsDiffer);
-  Value shifted = ctx.create<AddOp>(rem, *b);
-  return ctx.setResults(ctx.create<WhereOp>(fix, shifted, rem));
+  return ctx.setResults(
+      ctx.create<ModOp>(*a, *b, ctx.builder.getBoolAttr(fmod)));
 }
 
 /// Activations and math functions that are short compositions of dsr1 ops.
@@ -382,6 +354,23 @@ template <Composite kind> LogicalResult importComposite(NodeContext &ctx) {
   return ctx.setResults(result);
 }
 
+/// SwiGLU (opset 28): swish_alpha(a) * b = a * sigmoid(alpha * a) * b, with
+/// a and b of one shape (ONNX does not broadcast them).
+LogicalResult importSwiGLU(NodeContext &ctx) {
+  FailureOr<Value> a = ctx.requiredInput(0), b = ctx.requiredInput(1);
+  if (failed(a) || failed(b))
+    return failure();
+  if (NodeContext::typeOf(*a) != NodeContext::typeOf(*b))
+    return ctx.error() << "the gate and the value must have one type, got "
+                       << NodeContext::typeOf(*a) << " and "
+                       << NodeContext::typeOf(*b);
+  Value alpha = ctx.scalarLike(*a, ctx.floatAttr("alpha", 1.0f));
+  Value scaled = ctx.create<MulOp>(*a, alpha);
+  Value gate = ctx.create<SigmoidOp>(scaled);
+  Value swish = ctx.create<MulOp>(*a, gate);
+  return ctx.setResults(ctx.create<MulOp>(swish, *b));
+}
+
 LogicalResult importIsInf(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
@@ -497,6 +486,7 @@ void registerElementwiseImporters(OpRegistry &r) {
   r.add("", "Softsign", 1, hi, importComposite<Composite::Softsign>);
   r.add("", "Mish", 18, hi, importComposite<Composite::Mish>);
   r.add("", "Swish", 24, hi, importComposite<Composite::Swish>);
+  r.add("", "SwiGLU", 28, hi, importSwiGLU);
   r.add("", "ThresholdedRelu", 10, hi,
         importComposite<Composite::ThresholdedRelu>);
   r.add("", "Tan", 7, hi, importComposite<Composite::Tan>);

@@ -737,7 +737,8 @@ LogicalResult importGroupNorm(NodeContext &ctx) {
   return ctx.setResults(result);
 }
 
-/// LpNormalization: x / ||x||_p along one axis, p in {1, 2}.
+/// LpNormalization: x / ||x||_p along one axis, p in {1, 2}; 0 where the
+/// norm is 0.
 LogicalResult importLpNorm(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
@@ -760,7 +761,12 @@ LogicalResult importLpNorm(NodeContext &ctx) {
     Value sum = ctx.create<ReduceSumOp>(square, axes, keep);
     norm = ctx.create<SqrtOp>(sum);
   }
-  return ctx.setResults(ctx.create<DivOp>(*x, norm));
+  // A zero norm (an all-zero slice) gives 0, not 0 / 0 = NaN, as the ONNX
+  // reference does.
+  Value quotient = ctx.create<DivOp>(*x, norm);
+  Value zero = ctx.scalarLike(norm, 0);
+  Value isZero = ctx.create<EqualOp>(norm, zero);
+  return ctx.setResults(ctx.create<WhereOp>(isZero, zero, quotient));
 }
 
 /// MeanVarianceNormalization: (x - mean) / sqrt(var + 1e-9) over `axes`.
@@ -1092,25 +1098,50 @@ template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
   return ctx.setResults(results);
 }
 
+/// Grouped-query attention: each of the `kvHeads` heads of `x` (k or v, in
+/// the layout of `rank`) repeated `group` times in place, h0 h0 h1 h1 ..., so
+/// that query head h reads kv head h / group, as the ONNX reference does.
+Value repeatHeads(NodeContext &ctx, Value x, int64_t rank, int64_t kvHeads,
+                  int64_t group) {
+  ArrayRef<int64_t> s = NodeContext::typeOf(x).getShape();
+  SmallVector<int64_t> split, expanded, merged;
+  if (rank == 4) { // [B, Hkv, S, D] -> [B, Hkv, 1, S, D]
+    split = {s[0], s[1], 1, s[2], s[3]};
+    expanded = {s[0], s[1], group, s[2], s[3]};
+    merged = {s[0], s[1] * group, s[2], s[3]};
+  } else { // [B, S, Hkv * D] -> [B, S, Hkv, 1, D]
+    int64_t depth = s[2] / kvHeads;
+    split = {s[0], s[1], kvHeads, 1, depth};
+    expanded = {s[0], s[1], kvHeads, group, depth};
+    merged = {s[0], s[1], s[2] * group};
+  }
+  Value one = ctx.create<ReshapeOp>(x, split);
+  Value repeated = ctx.create<ExpandOp>(one, expanded);
+  return ctx.create<ReshapeOp>(repeated, merged);
+}
+
 /// The opset-23 Attention op: q, k, v in [B, H, S, D] or [B, S, H*D] with
-/// q_num_heads / kv_num_heads, an optional boolean or additive mask, causal.
+/// q_num_heads / kv_num_heads, an optional boolean or additive mask, causal,
+/// softcap, a sliding window; grouped-query attention repeats the k/v heads.
 LogicalResult importAttention23(NodeContext &ctx) {
   FailureOr<Value> q = ctx.requiredInput(0), k = ctx.requiredInput(1),
                    v = ctx.requiredInput(2);
   if (failed(q) || failed(k) || failed(v))
     return failure();
-  if (ctx.input(4) || ctx.input(5) || ctx.hasOutput(1) || ctx.hasOutput(2) ||
-      ctx.hasOutput(3))
+  if (ctx.input(4) || ctx.input(5) || ctx.hasOutput(1) || ctx.hasOutput(2))
     return ctx.error() << "past key/value (KV cache) inputs and outputs are "
                           "not supported";
   if (ctx.input(6))
     return ctx.error() << "nonpad_kv_seqlen (input #6) is not supported";
   // Softmax runs in f32 whatever softmax_precision asks.
   (void)ctx.attr("softmax_precision");
-  if (ctx.floatAttr("softcap", 0.0f) != 0.0f)
-    return ctx.error() << "softcap is not supported";
-  if (ctx.intAttr("qk_matmul_output_mode", 0) != 0)
-    return ctx.error() << "qk_matmul_output_mode is not supported";
+  // The mode only chooses what output 3 holds.
+  (void)ctx.attr("qk_matmul_output_mode");
+  if (ctx.hasOutput(3))
+    return ctx.error() << "the qk_matmul_output output (#3) is not supported";
+  float softcap = ctx.floatAttr("softcap", 0.0f);
+  if (!std::isfinite(softcap))
+    return ctx.error() << "softcap must be finite";
   int64_t rank = NodeContext::typeOf(*q).getRank();
   for (Value operand : {*q, *k, *v})
     if (NodeContext::typeOf(operand).getRank() != rank ||
@@ -1123,17 +1154,172 @@ LogicalResult importAttention23(NodeContext &ctx) {
   if (heads <= 0 || ShapedType::isDynamic(heads))
     return ctx.error() << "needs a known head count (q_num_heads for 3-D "
                           "inputs)";
-  if (kvHeads != heads)
-    return ctx.error() << "grouped-query attention (" << heads
-                       << " query heads, " << kvHeads
-                       << " key/value heads) is not supported";
+  if (kvHeads != heads) {
+    if (kvHeads <= 0 || ShapedType::isDynamic(kvHeads) || heads % kvHeads ||
+        (rank == 4 && NodeContext::typeOf(*v).getDimSize(1) != kvHeads))
+      return ctx.error() << "grouped-query attention needs the " << heads
+                         << " query heads to be a multiple of the key/value "
+                            "heads, got "
+                         << kvHeads;
+    for (Value operand : {*k, *v}) {
+      auto type = NodeContext::typeOf(operand);
+      if (!type.hasStaticShape() || (rank == 3 && type.getDimSize(2) % kvHeads))
+        return ctx.error() << "grouped-query attention needs static key and "
+                              "value shapes, with "
+                           << kvHeads << " heads, got "
+                           << formatShape(type.getShape());
+    }
+    *k = repeatHeads(ctx, *k, rank, kvHeads, heads / kvHeads);
+    *v = repeatHeads(ctx, *v, rank, kvHeads, heads / kvHeads);
+  }
+  // Sliding window (opset 25): query i sees keys j with i - j <= left and
+  // j - i <= right (-1: unbounded), on top of the mask and causality; a
+  // constant [Sq, Skv] condition folded into the mask.
+  Value mask = ctx.input(3);
+  int64_t left = ctx.intAttr("left_window_size", -1),
+          right = ctx.intAttr("right_window_size", -1);
+  if (left < -1 || right < -1)
+    return ctx.error() << "left_window_size and right_window_size must be -1 "
+                          "or non-negative, got "
+                       << left << " and " << right;
+  if (left >= 0 || right >= 0) {
+    int64_t seqDim = rank == 4 ? 2 : 1;
+    int64_t qLen = NodeContext::typeOf(*q).getDimSize(seqDim);
+    int64_t kvLen = NodeContext::typeOf(*k).getDimSize(seqDim);
+    if (ShapedType::isDynamic(qLen) || ShapedType::isDynamic(kvLen))
+      return ctx.error() << "a sliding window needs static sequence lengths";
+    if (failed(ctx.checkBuildSize(checkedProduct({qLen, kvLen}).value_or(-1),
+                                  "a window mask")))
+      return failure();
+    SmallVector<bool> allowed;
+    for (int64_t i = 0; i < qLen; ++i)
+      for (int64_t j = 0; j < kvLen; ++j)
+        allowed.push_back((left < 0 || i - j <= left) &&
+                          (right < 0 || j - i <= right));
+    Value window = ctx.constant(DenseElementsAttr::get(
+        RankedTensorType::get({qLen, kvLen}, ctx.builder.getI1Type()),
+        ArrayRef(allowed)));
+    if (!mask) {
+      mask = window;
+    } else if (NodeContext::typeOf(mask).getElementType().isInteger(1)) {
+      mask = ctx.create<AndOp>(mask, window);
+    } else {
+      Value blocked =
+          ctx.scalarLike(mask, -std::numeric_limits<double>::infinity());
+      mask = ctx.create<WhereOp>(window, mask, blocked);
+    }
+  }
   Builder &b = ctx.builder;
   FloatAttr scale;
   if (const onnx::AttributeProto *s = ctx.attr("scale"))
     scale = b.getF64FloatAttr(s->f());
+  // The reference applies softcap only when it is positive.
+  FloatAttr cap = softcap > 0 ? b.getF64FloatAttr(softcap) : FloatAttr();
   return ctx.setResults(ctx.create<AttentionOp>(
-      *q, *k, *v, ctx.input(3), heads, scale, ctx.intAttr("is_causal", 0) != 0,
-      Modality::unknown, Modality::unknown, /*precision=*/nullptr));
+      *q, *k, *v, mask, heads, scale, ctx.intAttr("is_causal", 0) != 0,
+      Modality::unknown, Modality::unknown, /*precision=*/nullptr, cap));
+}
+
+/// RotaryEmbedding (opset 23), as the ONNX reference computes it: the first
+/// R = rotary_embedding_dim (default: the head size) features of each head
+/// split into halves x1, x2 (or the even and odd features, interleaved) and
+/// rotated by the cached angle of the token's position,
+///   (cos * x1 - sin * x2, sin * x1 + cos * x2),
+/// the other features passed through. The caches are [max_pos, R / 2] read at
+/// position_ids [B, S], or already [B, S, R / 2]. Input: [B, H, S, D], or
+/// [B, S, H * D] with num_heads.
+LogicalResult importRotaryEmbedding(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), cosIn = ctx.requiredInput(1),
+                   sinIn = ctx.requiredInput(2);
+  if (failed(x) || failed(cosIn) || failed(sinIn))
+    return failure();
+  Value positions = ctx.input(3);
+  bool interleaved = ctx.intAttr("interleaved", 0) != 0;
+  int64_t numHeads = ctx.intAttr("num_heads", 0);
+  int64_t rotaryDim = ctx.intAttr("rotary_embedding_dim", 0);
+  auto type = NodeContext::typeOf(*x);
+  ArrayRef<int64_t> shape = type.getShape();
+  if ((type.getRank() != 3 && type.getRank() != 4) || !type.hasStaticShape())
+    return ctx.error() << "needs a static 3-D or 4-D input, got "
+                       << formatShape(shape);
+  bool packed = type.getRank() == 3;
+  int64_t batch = shape[0], seq = packed ? shape[1] : shape[2];
+  if (packed && (numHeads <= 0 || shape[2] % numHeads))
+    return ctx.error() << "a 3-D input needs num_heads dividing its hidden "
+                          "size "
+                       << shape[2] << ", got " << numHeads;
+  int64_t heads = packed ? numHeads : shape[1];
+  int64_t depth = packed ? shape[2] / numHeads : shape[3];
+  if (rotaryDim == 0)
+    rotaryDim = depth;
+  if (rotaryDim < 0 || rotaryDim > depth || rotaryDim % 2)
+    return ctx.error() << "rotary_embedding_dim " << rotaryDim
+                       << " must be even and at most the head size " << depth;
+  int64_t half = rotaryDim / 2;
+
+  // The angles of each token: [B, S, R / 2].
+  Value cosines = *cosIn, sines = *sinIn;
+  if (positions) {
+    cosines = ctx.create<GatherOp>(cosines, positions, 0);
+    sines = ctx.create<GatherOp>(sines, positions, 0);
+  }
+  SmallVector<int64_t> angleShape = {batch, seq, half};
+  for (Value cache : {cosines, sines})
+    if (cache &&
+        NodeContext::typeOf(cache).getShape() != ArrayRef<int64_t>(angleShape))
+      return ctx.error() << "the cos and sin caches must give "
+                         << formatShape(angleShape) << ", got "
+                         << formatShape(NodeContext::typeOf(cache).getShape());
+  // Heads in the order of the input's: [B, S, H, D] for packed input.
+  SmallVector<int64_t> headsShape =
+      packed ? SmallVector<int64_t>{batch, seq, heads, depth}
+             : SmallVector<int64_t>(shape);
+  SmallVector<int64_t> angleBroadcast =
+      packed ? SmallVector<int64_t>{batch, seq, 1, half}
+             : SmallVector<int64_t>{batch, 1, seq, half};
+  Value input = packed ? ctx.create<ReshapeOp>(*x, headsShape) : *x;
+  cosines = ctx.create<ReshapeOp>(cosines, angleBroadcast);
+  sines = ctx.create<ReshapeOp>(sines, angleBroadcast);
+
+  Builder &b = ctx.builder;
+  auto slice = [&](Value v, int64_t start, int64_t end, int64_t step) {
+    return ctx.create<SliceOp>(
+        v, b.getDenseI64ArrayAttr({start}), b.getDenseI64ArrayAttr({end}),
+        b.getDenseI64ArrayAttr({3}), b.getDenseI64ArrayAttr({step}));
+  };
+  Value x1 =
+      interleaved ? slice(input, 0, rotaryDim, 2) : slice(input, 0, half, 1);
+  Value x2 = interleaved ? slice(input, 1, rotaryDim, 2)
+                         : slice(input, half, rotaryDim, 1);
+  Value cx1 = ctx.create<MulOp>(cosines, x1);
+  Value sx2 = ctx.create<MulOp>(sines, x2);
+  Value real = ctx.create<SubOp>(cx1, sx2);
+  Value sx1 = ctx.create<MulOp>(sines, x1);
+  Value cx2 = ctx.create<MulOp>(cosines, x2);
+  Value imag = ctx.create<AddOp>(sx1, cx2);
+  Value rotated;
+  if (interleaved) { // real and imag alternate: [.., R / 2, 2] -> [.., R].
+    SmallVector<int64_t> pairShape(headsShape);
+    pairShape.back() = half;
+    pairShape.push_back(1);
+    Value r = ctx.create<ReshapeOp>(real, pairShape);
+    Value i = ctx.create<ReshapeOp>(imag, pairShape);
+    Value pairs = ctx.create<ConcatOp>(SmallVector<Value>{r, i}, uint64_t(4));
+    SmallVector<int64_t> rotatedShape(headsShape);
+    rotatedShape.back() = rotaryDim;
+    rotated = ctx.create<ReshapeOp>(pairs, rotatedShape);
+  } else {
+    rotated = ctx.create<ConcatOp>(SmallVector<Value>{real, imag}, uint64_t(3));
+  }
+  Value result = rotated;
+  if (rotaryDim < depth) {
+    Value rest = slice(input, rotaryDim, depth, 1);
+    result =
+        ctx.create<ConcatOp>(SmallVector<Value>{rotated, rest}, uint64_t(3));
+  }
+  if (packed)
+    result = ctx.create<ReshapeOp>(result, SmallVector<int64_t>(shape));
+  return ctx.setResults(result);
 }
 
 } // namespace
@@ -1195,6 +1381,7 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "GRU", lo, hi, importRnn<GruOp>);
   r.add("", "RNN", lo, hi, importRnn<SimpleRnnOp>);
   r.add("", "Attention", 23, hi, importAttention23);
+  r.add("", "RotaryEmbedding", 23, hi, importRotaryEmbedding);
 }
 
 } // namespace dsr1::onnx_frontend

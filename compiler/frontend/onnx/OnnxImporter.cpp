@@ -146,6 +146,13 @@ public:
   /// inputValues), as an attribute of its type; null if none was given.
   DenseElementsAttr givenValue(Value value) const;
 
+  /// The value of `value` if it is known at compile time: a constant, a
+  /// given graph input, a static tensor with no elements, or the result of
+  /// ops whose folders compute it from such values. Nothing is rewritten: the
+  /// ops stay (a later DCE drops them once nothing reads them), so an input
+  /// whose value was given is only read as a constant where an op needs one.
+  DenseElementsAttr evaluate(Value value);
+
   /// Converts a TensorProto (initializer, Constant node attribute) into an
   /// attribute, reporting problems at `loc`.
   FailureOr<ElementsAttr> tensorAttr(const onnx::TensorProto &tensor,
@@ -767,14 +774,78 @@ DenseElementsAttr GraphImporter::givenValue(Value value) const {
   return DenseElementsAttr::get(type, values);
 }
 
+namespace {
+/// Walks the producers of a value, folding each op whose operands are known;
+/// `known` memoizes every value visited (null: not known), so a DAG is walked
+/// once per query.
+struct Evaluator {
+  explicit Evaluator(const GraphImporter &graph) : graph(graph) {}
+
+  const GraphImporter &graph;
+  llvm::DenseMap<Value, DenseElementsAttr> known;
+
+  /// Deep chains are given up on rather than risk the stack: exporters' shape
+  /// subgraphs are a few dozen ops deep.
+  static constexpr unsigned kMaxDepth = 512;
+  /// The dsr1 folders fold non-splat constants up to this size.
+  static constexpr int64_t kMaxEvaluatedElements = 1024;
+
+  DenseElementsAttr eval(Value value, unsigned depth) {
+    auto it = known.find(value);
+    if (it != known.end())
+      return it->second;
+    known[value] = nullptr; // Until computed; also guards against cycles.
+    DenseElementsAttr result = compute(value, depth);
+    known[value] = result;
+    return result;
+  }
+
+  DenseElementsAttr compute(Value value, unsigned depth) {
+    DenseElementsAttr attr;
+    if (matchPattern(value, m_Constant(&attr)))
+      return attr;
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    if (type && type.hasStaticShape() && type.getNumElements() == 0)
+      return DenseElementsAttr::get(type, ArrayRef<Attribute>());
+    if (isa<BlockArgument>(value))
+      return graph.givenValue(value);
+    // What an op needs at compile time is small, and so is what computes it;
+    // stopping at large (or dynamic) values keeps the walk off the model's
+    // data path, which would make each query cost the whole graph.
+    if (!type || !type.hasStaticShape() ||
+        type.getNumElements() > kMaxEvaluatedElements)
+      return nullptr;
+    Operation *op = value.getDefiningOp();
+    if (!op || depth >= kMaxDepth || op->getNumRegions() != 0)
+      return nullptr;
+    SmallVector<Attribute> operands;
+    for (Value operand : op->getOperands()) {
+      DenseElementsAttr operandValue = eval(operand, depth + 1);
+      if (!operandValue)
+        return nullptr;
+      operands.push_back(operandValue);
+    }
+    SmallVector<OpFoldResult> folded;
+    if (failed(op->fold(operands, folded)) ||
+        folded.size() != op->getNumResults())
+      return nullptr;
+    OpFoldResult result = folded[cast<OpResult>(value).getResultNumber()];
+    if (auto folded = dyn_cast<Attribute>(result))
+      return dyn_cast<DenseElementsAttr>(folded);
+    Value same = cast<Value>(result);
+    return same == value ? nullptr : eval(same, depth + 1);
+  }
+};
+} // namespace
+
+DenseElementsAttr GraphImporter::evaluate(Value value) {
+  Evaluator evaluator(*this);
+  return evaluator.eval(value, 0);
+}
+
 DenseElementsAttr NodeContext::constantAttr(int i) const {
   Value v = input(i);
-  DenseElementsAttr attr;
-  if (!v)
-    return nullptr;
-  if (matchPattern(v, m_Constant(&attr)))
-    return attr;
-  return graph.givenValue(v);
+  return v ? graph.evaluate(v) : nullptr;
 }
 
 FailureOr<SmallVector<int64_t>>

@@ -202,9 +202,23 @@ LogicalResult importReshape(NodeContext &ctx) {
   FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(1, "shape");
   if (failed(x) || failed(shape))
     return failure();
-  if (ctx.intAttr("allowzero", 0) && llvm::is_contained(*shape, 0))
-    return ctx.error() << "allowzero=1 with a 0 in the shape (an empty "
-                          "tensor) is not supported";
+  if (ctx.intAttr("allowzero", 0) && llvm::is_contained(*shape, 0)) {
+    // A 0 is then a dim of size 0, which dsr1.reshape cannot say (its 0
+    // copies an input dim). The result has no elements, so its type is all
+    // there is to it: a constant.
+    auto type = NodeContext::typeOf(*x);
+    if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
+      return ctx.error() << "with allowzero=1, a shape with a 0 must not "
+                            "infer a dim (-1): "
+                         << formatList(*shape);
+    if (!type.hasStaticShape() || type.getNumElements() != 0)
+      return ctx.error() << "cannot reshape " << formatShape(type.getShape())
+                         << " to " << formatList(*shape)
+                         << ", which has no elements";
+    return ctx.setResults(ctx.constant(DenseElementsAttr::get(
+        RankedTensorType::get(*shape, type.getElementType()),
+        ArrayRef<Attribute>())));
+  }
   return ctx.setResults(ctx.create<ReshapeOp>(*x, *shape));
 }
 
@@ -553,7 +567,7 @@ LogicalResult importPad(NodeContext &ctx) {
   std::optional<PadMode> mode = symbolizePadMode(modeName);
   if (!mode)
     return ctx.error() << "mode '" << modeName
-                       << "' is not supported (constant, reflect, edge)";
+                       << "' is not supported (constant, reflect, edge, wrap)";
   SmallVector<int64_t> pads;
   double value = 0;
   if (ctx.opset < 11) {
@@ -587,6 +601,11 @@ LogicalResult importPad(NodeContext &ctx) {
       pads = full;
     }
   }
+  // Where a negative pad crops, it is unclear whether wrap joins the ends of
+  // the input or of the cropped input: refused rather than guessed.
+  if (*mode == PadMode::wrap &&
+      llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return ctx.error() << "mode 'wrap' with negative pads is not supported";
   return ctx.setResults(
       ctx.create<PadOp>(*x, ctx.builder.getDenseI64ArrayAttr(pads),
                         PadModeAttr::get(ctx.builder.getContext(), *mode),
@@ -619,39 +638,63 @@ LogicalResult importTile(NodeContext &ctx) {
   return ctx.setResults(result);
 }
 
-/// GatherND with batch_dims = 0: the k indexed leading dims (static) are
-/// flattened into one, and a plain gather picks the flat index
-/// sum_d(index_d * stride_d), computed at compile time for constant indices
-/// and with dsr1 arithmetic otherwise.
+/// GatherND: the b batch dims and the k indexed dims after them (all static)
+/// are flattened into one, and a plain gather picks the flat index
+/// batch * prod(indexed dims) + sum_d(index_d * stride_d), where batch is the
+/// position of the index tuple's batch (the first b dims of indices, which
+/// match data's). It is computed at compile time for constant indices and
+/// with dsr1 arithmetic otherwise.
 LogicalResult importGatherND(NodeContext &ctx) {
   FailureOr<Value> data = ctx.requiredInput(0), indices = ctx.requiredInput(1);
   if (failed(data) || failed(indices))
     return failure();
-  if (ctx.intAttr("batch_dims", 0) != 0)
-    return ctx.error() << "batch_dims other than 0 is not supported";
+  int64_t b = ctx.intAttr("batch_dims", 0);
   ArrayRef<int64_t> shape = NodeContext::typeOf(*data).getShape();
   auto indexType = NodeContext::typeOf(*indices);
   ArrayRef<int64_t> indexShape = indexType.getShape();
   if (indexShape.empty() || ShapedType::isDynamic(indexShape.back()))
     return ctx.error() << "indices must have rank >= 1 and a static last dim";
+  int64_t indexRank = indexShape.size(), dataRank = shape.size();
+  if (b < 0 || b >= std::min(indexRank, dataRank))
+    return ctx.error() << "batch_dims " << b
+                       << " must be in [0, min(rank of data, rank of "
+                          "indices))";
+  if (!ShapedType::isStaticShape(shape.take_front(b)) ||
+      shape.take_front(b) != indexShape.take_front(b))
+    return ctx.error() << "the " << b
+                       << " batch dims must be static and the same in data "
+                       << formatShape(shape) << " and indices "
+                       << formatShape(indexShape);
   int64_t k = indexShape.back();
-  if (k < 1 || k > static_cast<int64_t>(shape.size()) ||
-      !ShapedType::isStaticShape(shape.take_front(k)))
+  if (k < 1 || b + k > dataRank ||
+      !ShapedType::isStaticShape(shape.take_front(b + k)))
     return ctx.error() << "indices address " << k
-                       << " leading dims, which must exist and be static in "
+                       << " dims after the batch dims, which must exist and "
+                          "be static in "
                        << formatShape(shape);
-  std::optional<int64_t> leading = checkedProduct(shape.take_front(k));
+  ArrayRef<int64_t> indexed = shape.slice(b, k);
+  std::optional<int64_t> batches = checkedProduct(shape.take_front(b));
+  std::optional<int64_t> perBatch = checkedProduct(indexed);
+  std::optional<int64_t> leading = batches && perBatch
+                                       ? checkedProduct({*batches, *perBatch})
+                                       : std::nullopt;
   if (!leading)
     return ctx.error() << "the indexed dims of " << formatShape(shape)
                        << " have more elements than int64_t can count";
   SmallVector<int64_t> merged = {*leading};
-  for (size_t d = k; d < shape.size(); ++d)
+  for (int64_t d = b + k; d < dataRank; ++d)
     merged.push_back(ShapedType::isDynamic(shape[d]) ? 0 : shape[d]);
-  if (k > 1 && llvm::is_contained(ArrayRef(merged).drop_front(), 0))
+  if (b + k > 1 && llvm::is_contained(ArrayRef(merged).drop_front(), 0))
     return ctx.error() << "needs static trailing dims when indexing " << k
-                       << " dims";
+                       << " dims after " << b << " batch dims";
   Value flatData = ctx.create<ReshapeOp>(*data, merged);
 
+  // Index tuples per batch: the dims of indices between the batch dims and
+  // the last.
+  int64_t tuplesPerBatch =
+      ShapedType::isStaticShape(indexShape.drop_back())
+          ? ShapedType::getNumElements(indexShape.slice(b, indexRank - 1 - b))
+          : 0;
   DenseElementsAttr constIndices;
   Value flatIndices;
   if (matchPattern(*indices, m_Constant(&constIndices))) {
@@ -660,16 +703,19 @@ LogicalResult importGatherND(NodeContext &ctx) {
       tuple.push_back(v.getSExtValue());
       if (static_cast<int64_t>(tuple.size()) < k)
         continue;
+      int64_t batch = tuplesPerBatch
+                          ? static_cast<int64_t>(flat.size()) / tuplesPerBatch
+                          : 0;
       int64_t index = 0;
       for (int64_t d = 0; d < k; ++d) {
-        int64_t i = tuple[d] < 0 ? tuple[d] + shape[d] : tuple[d];
-        if (i < 0 || i >= shape[d])
+        int64_t i = tuple[d] < 0 ? tuple[d] + indexed[d] : tuple[d];
+        if (i < 0 || i >= indexed[d])
           return ctx.error()
-                 << "index " << tuple[d] << " is out of range for dim " << d
-                 << " of size " << shape[d];
-        index = index * shape[d] + i;
+                 << "index " << tuple[d] << " is out of range for dim " << b + d
+                 << " of size " << indexed[d];
+        index = index * indexed[d] + i;
       }
-      flat.push_back(index);
+      flat.push_back(batch * *perBatch + index);
       tuple.clear();
     }
     auto flatType =
@@ -679,7 +725,7 @@ LogicalResult importGatherND(NodeContext &ctx) {
   } else {
     Type i64 = ctx.builder.getI64Type();
     Value idx = ctx.create<CastOp>(*indices, i64);
-    int64_t last = indexShape.size() - 1;
+    int64_t last = indexRank - 1;
     auto scalar = [&](int64_t v) {
       return ctx.constant(
           DenseElementsAttr::get(RankedTensorType::get({}, i64), v));
@@ -695,10 +741,23 @@ LogicalResult importGatherND(NodeContext &ctx) {
       part = ctx.create<ReshapeOp>(part, SmallVector<int64_t>(last, 0));
       Value negative = ctx.create<LessOp>(part, scalar(0));
       part = ctx.create<WhereOp>(
-          negative, ctx.create<AddOp>(part, scalar(shape[d])), part);
+          negative, ctx.create<AddOp>(part, scalar(indexed[d])), part);
       part = ctx.create<MulOp>(part, scalar(stride));
       flatIndices = flatIndices ? ctx.create<AddOp>(flatIndices, part) : part;
-      stride *= shape[d];
+      stride *= indexed[d];
+    }
+    if (b > 0) {
+      // Each batch's first flat row, shaped to broadcast over the tuples.
+      if (failed(ctx.checkBuildSize(*batches, "a batch offset")))
+        return failure();
+      SmallVector<int64_t> offsetShape(indexShape.take_front(b));
+      offsetShape.append(last - b, 1);
+      SmallVector<int64_t> offsets;
+      for (int64_t n = 0; n < *batches; ++n)
+        offsets.push_back(n * *perBatch);
+      Value offset = ctx.constant(DenseElementsAttr::get(
+          RankedTensorType::get(offsetShape, i64), ArrayRef(offsets)));
+      flatIndices = ctx.create<AddOp>(flatIndices, offset);
     }
   }
   return ctx.setResults(ctx.create<GatherOp>(flatData, flatIndices, 0));
@@ -763,7 +822,9 @@ template <bool toSpace> LogicalResult importDepthSpace(NodeContext &ctx) {
     return failure();
   ArrayRef<int64_t> s = NodeContext::typeOf(*x).getShape();
   int64_t b = ctx.intAttr("blocksize", 0);
-  std::string mode = toSpace ? ctx.stringAttr("mode", "DCR") : "DCR";
+  // SpaceToDepth has a mode too from opset 28 (CRD keeps each channel's
+  // blocks together).
+  std::string mode = ctx.stringAttr("mode", "DCR");
   if (s.size() != 4 || !ShapedType::isStaticShape(s.drop_front()) || b <= 0 ||
       b > (1 << 15) || !checkedProduct(s.drop_front()))
     return ctx.error() << "needs a 4-D NCHW input with static C, H, W and a "
@@ -792,8 +853,9 @@ template <bool toSpace> LogicalResult importDepthSpace(NodeContext &ctx) {
                          << " are not divisible by " << b;
     Value split = ctx.create<ReshapeOp>(
         *x, SmallVector<int64_t>{0, c, h / b, b, w / b, b});
-    Value moved =
-        ctx.create<TransposeOp>(split, SmallVector<int64_t>{0, 3, 5, 1, 2, 4});
+    Value moved = ctx.create<TransposeOp>(
+        split, mode == "DCR" ? SmallVector<int64_t>{0, 3, 5, 1, 2, 4}
+                             : SmallVector<int64_t>{0, 1, 3, 5, 2, 4});
     result = ctx.create<ReshapeOp>(
         moved, SmallVector<int64_t>{0, c * b * b, h / b, w / b});
   }

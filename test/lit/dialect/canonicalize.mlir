@@ -352,3 +352,113 @@ func.func @no_fold_gather_out_of_range() -> tensor<1xi64> {
   %0 = dsr1.gather %shape[%idx] axis 0 : tensor<3xi64>, tensor<1xi64>
   return %0 : tensor<1xi64>
 }
+
+// -----
+
+// Unary folds: floor and ceil of -1.5 and 2.5, round half to even; abs; sign keeps a zero;
+// sqrt and reciprocal round once to the element type; not flips bools.
+// CHECK-LABEL: func.func @fold_unary
+// CHECK-DAG: %[[FL:.+]] = dsr1.constant dense<[-2.000000e+00, 2.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: %[[CE:.+]] = dsr1.constant dense<[-1.000000e+00, 3.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: %[[RO:.+]] = dsr1.constant dense<[0.000000e+00, 2.000000e+00, -2.000000e+00]> : tensor<3xf32>
+// CHECK-DAG: %[[AB:.+]] = dsr1.constant dense<[3, 0, 5]> : tensor<3xi64>
+// CHECK-DAG: %[[SI:.+]] = dsr1.constant dense<[-1, 0, 1]> : tensor<3xi64>
+// CHECK-DAG: %[[SF:.+]] = dsr1.constant dense<[-1.000000e+00, 0.000000e+00, 1.000000e+00]> : tensor<3xf32>
+// CHECK-DAG: %[[SQ:.+]] = dsr1.constant dense<[2.000000e+00, 1.41421354]> : tensor<2xf32>
+// CHECK-DAG: %[[RE:.+]] = dsr1.constant dense<[2.500000e-01, 5.000000e-01]> : tensor<2xf32>
+// CHECK-DAG: %[[NO:.+]] = dsr1.constant dense<[false, true]> : tensor<2xi1>
+// CHECK: return %[[FL]], %[[CE]], %[[RO]], %[[AB]], %[[SI]], %[[SF]], %[[SQ]], %[[RE]], %[[NO]]
+func.func @fold_unary() -> (tensor<2xf32>, tensor<2xf32>, tensor<3xf32>, tensor<3xi64>, tensor<3xi64>, tensor<3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xi1>) {
+  %h = dsr1.constant dense<[-1.5, 2.5]> : tensor<2xf32>
+  %0 = dsr1.floor %h : tensor<2xf32>
+  %1 = dsr1.ceil %h : tensor<2xf32>
+  %r = dsr1.constant dense<[0.5, 1.5, -2.5]> : tensor<3xf32>
+  %2 = dsr1.round %r : tensor<3xf32>
+  %i = dsr1.constant dense<[-3, 0, 5]> : tensor<3xi64>
+  %3 = dsr1.abs %i : tensor<3xi64>
+  %4 = dsr1.sign %i : tensor<3xi64>
+  %f = dsr1.constant dense<[-3.0, 0.0, 5.0]> : tensor<3xf32>
+  %5 = dsr1.sign %f : tensor<3xf32>
+  %q = dsr1.constant dense<[4.0, 2.0]> : tensor<2xf32>
+  %6 = dsr1.sqrt %q : tensor<2xf32>
+  %7 = dsr1.reciprocal %q : tensor<2xf32>
+  %b = dsr1.constant dense<[true, false]> : tensor<2xi1>
+  %8 = dsr1.not %b : tensor<2xi1>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8 : tensor<2xf32>, tensor<2xf32>, tensor<3xf32>, tensor<3xi64>, tensor<3xi64>, tensor<3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xi1>
+}
+
+// -----
+
+// Near miss: a unary op on a non-constant, or on a constant over the size limit, stays.
+// CHECK-LABEL: func.func @no_fold_unary
+// CHECK: dsr1.sqrt
+// CHECK: dsr1.floor
+func.func @no_fold_unary(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<2048xf32>) {
+  %0 = dsr1.sqrt %x : tensor<3xf32>
+  %nonsplat = dsr1.constant dense<[1.5, 2.5]> : tensor<2xf32>
+  %wide = dsr1.expand %nonsplat to [1024, 2] : tensor<2xf32>
+  %flat = dsr1.reshape %wide to [2048] : tensor<1024x2xf32>
+  %1 = dsr1.floor %flat : tensor<2048xf32>
+  return %0, %1 : tensor<3xf32>, tensor<2048xf32>
+}
+
+// -----
+
+// Reductions of constants: the product of a shape (Flatten's size), sums over one axis and over
+// all (empty axes), max and min over rows without keepdims, a float mean.
+// CHECK-LABEL: func.func @fold_reduce
+// CHECK-DAG: %[[P:.+]] = dsr1.constant dense<24> : tensor<1xi64>
+// CHECK-DAG: %[[S:.+]] = dsr1.constant dense<{{\[}}[5, 7, 9]]> : tensor<1x3xi64>
+// CHECK-DAG: %[[A:.+]] = dsr1.constant dense<21> : tensor<1x1xi64>
+// CHECK-DAG: %[[MX:.+]] = dsr1.constant dense<[3, 6]> : tensor<2xi64>
+// CHECK-DAG: %[[MN:.+]] = dsr1.constant dense<[1, 4]> : tensor<2xi64>
+// CHECK-DAG: %[[ME:.+]] = dsr1.constant dense<2.500000e+00> : tensor<1xf32>
+// CHECK: return %[[P]], %[[S]], %[[A]], %[[MX]], %[[MN]], %[[ME]]
+func.func @fold_reduce() -> (tensor<1xi64>, tensor<1x3xi64>, tensor<1x1xi64>, tensor<2xi64>, tensor<2xi64>, tensor<1xf32>) {
+  %shape = dsr1.constant dense<[2, 3, 4]> : tensor<3xi64>
+  %0 = dsr1.reduce_prod %shape axes [0] : tensor<3xi64>
+  %m = dsr1.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi64>
+  %1 = dsr1.reduce_sum %m axes [0] : tensor<2x3xi64>
+  %2 = dsr1.reduce_sum %m axes [] : tensor<2x3xi64>
+  %3 = dsr1.reduce_max %m axes [1] {keepdims = false} : tensor<2x3xi64>
+  %4 = dsr1.reduce_min %m axes [1] {keepdims = false} : tensor<2x3xi64>
+  %f = dsr1.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %5 = dsr1.reduce_mean %f axes [0] : tensor<4xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<1xi64>, tensor<1x3xi64>, tensor<1x1xi64>, tensor<2xi64>, tensor<2xi64>, tensor<1xf32>
+}
+
+// -----
+
+// Near misses: an integer mean (rounded by the kernel) and an empty input (max has no identity)
+// are left to run time.
+// CHECK-LABEL: func.func @no_fold_reduce
+// CHECK: dsr1.reduce_mean
+// CHECK: dsr1.reduce_max
+func.func @no_fold_reduce() -> (tensor<1xi64>, tensor<2x1xf32>) {
+  %i = dsr1.constant dense<[1, 2]> : tensor<2xi64>
+  %0 = dsr1.reduce_mean %i axes [0] : tensor<2xi64>
+  %e = dsr1.constant dense<> : tensor<2x0xf32>
+  %1 = dsr1.reduce_max %e axes [1] : tensor<2x0xf32>
+  return %0, %1 : tensor<1xi64>, tensor<2x1xf32>
+}
+
+// -----
+
+// Mod folds as the kernel computes it. numpy's mod (the divisor's sign): -7 mod 3 = 2,
+// 7 mod -3 = -2, x mod 0 = 0 for integers; for floats -3 mod inf = inf, 3 mod inf = 3,
+// 1 mod -inf = -inf, 0 mod -2 = -0, 1 mod 0 = NaN. C's fmod (the dividend's sign): -7 fmod 3 = -1.
+// CHECK-LABEL: func.func @fold_mod
+// CHECK-DAG: %[[I:.+]] = dsr1.constant dense<[2, -2, 0]> : tensor<3xi32>
+// CHECK-DAG: %[[F:.+]] = dsr1.constant dense<[0x7F800000, 3.000000e+00, 0xFF800000, -0.000000e+00, 0x7FC00000]> : tensor<5xf32>
+// CHECK-DAG: %[[C:.+]] = dsr1.constant dense<[-1, 1, 0]> : tensor<3xi32>
+// CHECK: return %[[I]], %[[F]], %[[C]]
+func.func @fold_mod() -> (tensor<3xi32>, tensor<5xf32>, tensor<3xi32>) {
+  %a = dsr1.constant dense<[-7, 7, 5]> : tensor<3xi32>
+  %b = dsr1.constant dense<[3, -3, 0]> : tensor<3xi32>
+  %0 = dsr1.mod %a, %b : tensor<3xi32>, tensor<3xi32>
+  %x = dsr1.constant dense<[-3.0, 3.0, 1.0, 0.0, 1.0]> : tensor<5xf32>
+  %y = dsr1.constant dense<[0x7F800000, 0x7F800000, 0xFF800000, -2.0, 0.0]> : tensor<5xf32>
+  %1 = dsr1.mod %x, %y : tensor<5xf32>, tensor<5xf32>
+  %2 = dsr1.mod %a, %b {fmod = true} : tensor<3xi32>, tensor<3xi32>
+  return %0, %1, %2 : tensor<3xi32>, tensor<5xf32>, tensor<3xi32>
+}

@@ -1092,6 +1092,15 @@ func.func @attention_scale_infinite(%q: tensor<2x16x64xf32>) {
 
 // -----
 
+// No softcap is no attribute, not a softcap of 0.
+func.func @attention_softcap_zero(%q: tensor<2x16x64xf32>) {
+  // expected-error @+1 {{'dsr1.attention' op softcap must be positive and finite, got 0}}
+  %0 = dsr1.attention %q, %q, %q {num_heads = 4 : i64, softcap = 0.0 : f64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
 func.func @attention_element_type_mismatch(%q: tensor<2x16x64xf32>, %kv: tensor<2x16x64xf16>) {
   // expected-error @+1 {{'dsr1.attention' op failed to verify that all of {query, key, value} have same element type}}
   %0 = dsr1.attention %q, %kv, %kv {num_heads = 4 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf16>, tensor<2x16x64xf16>
@@ -1179,6 +1188,31 @@ func.func @avg_pool_window_too_big(%x: tensor<1x3x8x8xf32>) {
 func.func @avg_pool_integer(%x: tensor<1x3x8x8xi32>) {
   // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<1x3x8x8xi32>'}}
   %0 = dsr1.avg_pool %x {kernel_shape = array<i64: 2, 2>} : tensor<1x3x8x8xi32>
+  return
+}
+
+// -----
+
+func.func @mod_mixed_types(%x: tensor<4xf32>, %y: tensor<4xi32>) {
+  // expected-error @+1 {{'dsr1.mod' op failed to verify that all of {lhs, rhs} have same element type}}
+  %0 = dsr1.mod %x, %y : tensor<4xf32>, tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @mod_bad_broadcast(%x: tensor<4xf32>, %y: tensor<3xf32>) {
+  // expected-error @+1 {{'dsr1.mod' op operands are not broadcast-compatible: 4 and 3}}
+  %0 = dsr1.mod %x, %y : tensor<4xf32>, tensor<3xf32>
+  return
+}
+
+// -----
+
+// Max pooling takes integers too, but not bools.
+func.func @max_pool_bool(%x: tensor<1x3x8x8xi1>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer or 32-bit unsigned integer or 64-bit unsigned integer values, but got 'tensor<1x3x8x8xi1>'}}
+  %0 = dsr1.max_pool %x {kernel_shape = array<i64: 2, 2>} : tensor<1x3x8x8xi1>
   return
 }
 
@@ -1299,6 +1333,15 @@ func.func @global_max_pool_integer(%x: tensor<1x3x8xi32>) {
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
+
+// Bools reduce by max and min (any, all) only.
+func.func @reduce_sum_bool(%x: tensor<4x8xi1>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer or 32-bit unsigned integer or 64-bit unsigned integer values, but got 'tensor<4x8xi1>'}}
+  %0 = dsr1.reduce_sum %x axes [1] : tensor<4x8xi1>
+  return
+}
+
+// -----
 
 func.func @reduce_max_axis_out_of_range(%x: tensor<4x8xf32>) {
   // expected-error @+1 {{'dsr1.reduce_max' op axes [2] must be distinct and in [0, 2)}}

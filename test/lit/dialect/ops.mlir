@@ -89,6 +89,10 @@ func.func @binary(%a: tensor<4x1xf16>, %b: tensor<3xf16>, %i: tensor<2xi64>, %u:
   %3 = dsr1.div %u, %u : tensor<2xui8>, tensor<2xui8>
   // CHECK: dsr1.pow
   %4 = dsr1.pow %a, %b : tensor<4x1xf16>, tensor<3xf16>
+  // CHECK: dsr1.mod %{{.*}}, %{{.*}} : tensor<4x1xf16>, tensor<3xf16>
+  %mf = dsr1.mod %a, %b : tensor<4x1xf16>, tensor<3xf16>
+  // CHECK: dsr1.mod %{{.*}}, %{{.*}} {fmod = true} : tensor<2xi64>, tensor<2xi64>
+  %mi = dsr1.mod %i, %i {fmod = true} : tensor<2xi64>, tensor<2xi64>
   // CHECK: dsr1.max
   %5 = dsr1.max %a, %b : tensor<4x1xf16>, tensor<3xf16>
   // CHECK: dsr1.min
@@ -175,6 +179,8 @@ func.func @attention(%q: tensor<2x16x768xf16>, %kv: tensor<2x197x768xf16>, %mask
   %1 = dsr1.attention %q4, %k4, %k4 mask %bias {num_heads = 12 : i64, causal, scale = 0.125 : f64} : tensor<1x12x?x64xbf16>, tensor<1x12x?x64xbf16>, tensor<1x12x?x64xbf16>, tensor<?x?xbf16>
   // CHECK: dsr1.attention %{{.*}}, %{{.*}}, %{{.*}} {kv_modality = #dsr1.modality<audio>, num_heads = 4 : i64} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>{{$}}
   %2 = dsr1.attention %q, %kv, %kv {num_heads = 4 : i64, kv_modality = #dsr1.modality<audio>} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>
+  // CHECK: dsr1.attention %{{.*}}, %{{.*}}, %{{.*}} {num_heads = 12 : i64, softcap = 5.000000e+01 : f64} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>{{$}}
+  %3 = dsr1.attention %q, %kv, %kv {num_heads = 12 : i64, softcap = 50.0 : f64} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>
   return
 }
 
@@ -198,6 +204,12 @@ func.func @pooling_and_reductions(%x: tensor<1x64x112x112xf32>, %r: tensor<4x?x8
   %7 = dsr1.reduce_min %r axes [2] : tensor<4x?x8xf32>
   // CHECK: dsr1.reduce_prod
   %8 = dsr1.reduce_prod %r axes [2] : tensor<4x?x8xf32>
+  // CHECK: dsr1.reduce_max %{{.*}} axes [1] : tensor<4x8xi1>
+  %b = dsr1.constant dense<true> : tensor<4x8xi1>
+  %rb = dsr1.reduce_max %b axes [1] : tensor<4x8xi1>
+  // CHECK: dsr1.max_pool %{{.*}} {kernel_shape = array<i64: 2, 2>} : tensor<1x3x8x8xui8>
+  %u = dsr1.constant dense<7> : tensor<1x3x8x8xui8>
+  %pu = dsr1.max_pool %u {kernel_shape = array<i64: 2, 2>} : tensor<1x3x8x8xui8>
   // CHECK: dsr1.arg_max %{{.*}} axis 1 : tensor<4x?x8xf32>
   %11 = dsr1.arg_max %r axis 1 : tensor<4x?x8xf32>
   // CHECK: dsr1.arg_min %{{.*}} axis 2 {keepdims = false, select_last_index = true} : tensor<4x?x8xf32>

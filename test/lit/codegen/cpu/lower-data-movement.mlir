@@ -138,6 +138,26 @@ func.func @pad_reflect(%x: tensor<3x3xf32>) -> tensor<3x7xf32> attributes {dsr1.
 
 // -----
 
+// Wrap: the index minus the begin pad, modulo the size, moved into [0, 3); the unpadded dim 0
+// is read as is.
+// CHECK-LABEL: func.func @pad_wrap
+// CHECK-SAME: %[[X:[^ ]+]]: tensor<3x3xi32>
+// CHECK: linalg.generic
+// CHECK: %[[I:.+]] = linalg.index 0
+// CHECK: %[[J:.+]] = linalg.index 1
+// CHECK: %[[C3:.+]] = arith.constant 3 : index
+// CHECK: %[[M:.+]] = arith.remsi %{{.+}}, %[[C3]] : index
+// CHECK: %[[NEG:.+]] = arith.cmpi slt, %[[M]]
+// CHECK: %[[UP:.+]] = arith.addi %[[M]], %[[C3]]
+// CHECK: %[[W:.+]] = arith.select %[[NEG]], %[[UP]], %[[M]]
+// CHECK: tensor.extract %[[X]][%[[I]], %[[W]]] : tensor<3x3xi32>
+func.func @pad_wrap(%x: tensor<3x3xi32>) -> tensor<3x6xi32> attributes {dsr1.kernel} {
+  %0 = dsr1.pad %x [0, 2, 0, 1] {mode = #dsr1.pad_mode<wrap>} : tensor<3x3xi32>
+  return %0 : tensor<3x6xi32>
+}
+
+// -----
+
 // The indices are checked by a reduction before the gather, which clamps the
 // index it reads with.
 // CHECK-DAG: #[[$ALL:map[0-9]*]] = affine_map<(d0, d1) -> ()>

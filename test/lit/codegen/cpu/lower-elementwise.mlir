@@ -46,6 +46,33 @@ func.func @div_signed(%x: tensor<6xi32>, %y: tensor<6xi32>) -> tensor<6xi32> att
 
 // -----
 
+// Float mod: remf (C's fmod, exact, x for an infinite divisor), then for numpy's mod a zero takes
+// the divisor's sign and a remainder of the other sign moves by one divisor. Integers take the
+// remainder by 1 where the divisor is 0 or -1, which would trap.
+// CHECK-LABEL: func.func @mod
+// CHECK: %[[R:.*]] = arith.remf
+// CHECK: math.copysign
+// CHECK: arith.xori
+// CHECK: arith.addf %[[R]]
+// CHECK: arith.select
+// CHECK: arith.remf
+// CHECK-NOT: math.copysign
+// CHECK: linalg.yield
+// CHECK: arith.ori
+// CHECK: arith.remsi
+// CHECK: arith.andi
+// CHECK: arith.select
+// CHECK: arith.remui
+func.func @mod(%x: tensor<4xf32>, %y: tensor<4xf32>, %a: tensor<4xi32>, %u: tensor<4xui8>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xi32>, tensor<4xui8>) attributes {dsr1.kernel} {
+  %0 = dsr1.mod %x, %y : tensor<4xf32>, tensor<4xf32>
+  %1 = dsr1.mod %x, %y {fmod = true} : tensor<4xf32>, tensor<4xf32>
+  %2 = dsr1.mod %a, %a : tensor<4xi32>, tensor<4xi32>
+  %3 = dsr1.mod %u, %u : tensor<4xui8>, tensor<4xui8>
+  return %0, %1, %2, %3 : tensor<4xf32>, tensor<4xf32>, tensor<4xi32>, tensor<4xui8>
+}
+
+// -----
+
 // Casts keep the source's signedness: ui16 -> f32 is uitofp, i16 -> f32 sitofp, f32 -> bool
 // compares with zero.
 // CHECK-LABEL: func.func @casts

@@ -65,6 +65,22 @@ func.func @reduce_max_unsigned(%x: tensor<2x3xui8>) -> tensor<1x3xui8> attribute
 
 // -----
 
+// On bools max is any and min is all: unsigned compares from false (max) and true (min).
+// CHECK-LABEL: func.func @reduce_bool
+// CHECK: %[[FALSE:.*]] = arith.constant false
+// CHECK: linalg.fill ins(%[[FALSE]] : i1)
+// CHECK: arith.maxui %{{.*}} : i1
+// CHECK: %[[TRUE:.*]] = arith.constant true
+// CHECK: linalg.fill ins(%[[TRUE]] : i1)
+// CHECK: arith.minui %{{.*}} : i1
+func.func @reduce_bool(%x: tensor<4x2xi1>) -> (tensor<4x1xi1>, tensor<4x1xi1>) attributes {dsr1.kernel} {
+  %0 = dsr1.reduce_max %x axes [1] : tensor<4x2xi1>
+  %1 = dsr1.reduce_min %x axes [1] : tensor<4x2xi1>
+  return %0, %1 : tensor<4x1xi1>, tensor<4x1xi1>
+}
+
+// -----
+
 // Over an empty set the max is the lowest value of the type (ONNX): the
 // fill, since the reduction runs no iteration.
 // CHECK-LABEL: func.func @reduce_max_empty_set

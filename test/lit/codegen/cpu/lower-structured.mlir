@@ -167,6 +167,25 @@ func.func @max_pool(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> attributes {
 
 // -----
 
+// Integers pad and start from the lowest value of the type, 0 for unsigned and the minimum for
+// signed, and compare by signedness: padding never wins.
+// CHECK-LABEL: func.func @max_pool_int
+// CHECK:       %[[ZERO:.*]] = arith.constant 0 : i8
+// CHECK:       linalg.fill ins(%[[ZERO]] : i8)
+// CHECK:       arith.select %{{.*}}, %{{.*}}, %[[ZERO]] : i8
+// CHECK:       arith.maxui
+// CHECK:       %[[MIN:.*]] = arith.constant -128 : i8
+// CHECK:       linalg.fill ins(%[[MIN]] : i8)
+// CHECK:       arith.select %{{.*}}, %{{.*}}, %[[MIN]] : i8
+// CHECK:       arith.maxsi
+func.func @max_pool_int(%x: tensor<1x1x5x5xui8>, %y: tensor<1x1x5x5xi8>) -> (tensor<1x1x5x5xui8>, tensor<1x1x5x5xi8>) attributes {dsr1.kernel} {
+  %0 = dsr1.max_pool %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x1x5x5xui8>
+  %1 = dsr1.max_pool %y {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x1x5x5xi8>
+  return %0, %1 : tensor<1x1x5x5xui8>, tensor<1x1x5x5xi8>
+}
+
+// -----
+
 // ceil_mode: the last window (2, 3, 4) hangs over the end, so the input is padded to 5 and that
 // window averages 2 elements, not 3.
 // CHECK-LABEL: func.func @avg_pool_ceil
@@ -237,4 +256,21 @@ func.func @global_max_pool(%x: tensor<2x3x4xf32>) -> tensor<2x3x1xf32> attribute
 func.func @attention_packed_causal(%q: tensor<1x4x8xf32>, %k: tensor<1x6x8xf32>, %v: tensor<1x6x4xf32>, %m: tensor<4x6xi1>) -> tensor<1x4x4xf32> attributes {dsr1.kernel} {
   %0 = dsr1.attention %q, %k, %v mask %m {num_heads = 2 : i64, causal} : tensor<1x4x8xf32>, tensor<1x6x8xf32>, tensor<1x6x4xf32>, tensor<4x6xi1>
   return %0 : tensor<1x4x4xf32>
+}
+
+// -----
+
+// softcap bounds the scaled scores to c * tanh(s / c) before the mask is added, so that masked
+// positions stay -inf.
+// CHECK-LABEL: func.func @attention_softcap
+// CHECK:       linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x4x6xf32>, tensor<4x6xf32>)
+// CHECK:       %[[S:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK:       %[[C:.*]] = arith.constant 3.000000e+01 : f32
+// CHECK:       %[[D:.*]] = arith.divf %[[S]], %[[C]] : f32
+// CHECK:       %[[T:.*]] = math.tanh %[[D]] : f32
+// CHECK:       %[[CAPPED:.*]] = arith.mulf %[[T]], %[[C]] : f32
+// CHECK:       arith.addf %[[CAPPED]], %{{.*}} : f32
+func.func @attention_softcap(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>, %m: tensor<4x6xf32>) -> tensor<1x2x4x8xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.attention %q, %k, %v mask %m {num_heads = 2 : i64, softcap = 30.0 : f64} : tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>, tensor<4x6xf32>
+  return %0 : tensor<1x2x4x8xf32>
 }
