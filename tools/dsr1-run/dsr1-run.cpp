@@ -211,12 +211,24 @@ int main(int argc, char **argv) {
     return fail("--num-threads takes 1 to 1024");
   dsr1::setCpuLibraryThreads(static_cast<int>(threads));
 
+  mlir::DialectRegistry registry;
+  dsr1::registerCompilerDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false);
+  dsr1::UserDiagnosticHandler diagnostics(context, llvm::errs());
+
   std::vector<dsr1::HostTensor> inputs;
   if (!inputsDir.empty()) {
     dsr1::Result<std::vector<dsr1::HostTensor>> read =
         dsr1::readTensorDir(inputsDir, "input");
-    if (!read)
+    if (!read) {
+      // Data that is not a tensor often belongs to a model whose inputs are
+      // not tensors (sequences, optionals): name the model's problem first.
+      if (!dsr1::onnx_frontend::importOnnxFile(context, modelPath))
+        return 1;
       return fail(read.status().message());
+    }
     inputs = std::move(*read);
   }
 
@@ -237,12 +249,6 @@ int main(int argc, char **argv) {
     options.import.inputValues.push_back(std::move(values));
   }
 
-  mlir::DialectRegistry registry;
-  dsr1::registerCompilerDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  context.printOpOnDiagnostic(false);
-  dsr1::UserDiagnosticHandler diagnostics(context, llvm::errs());
   mlir::FailureOr<dsr1::CompiledModel> compiled =
       dsr1::compileOnnxForCpu(context, modelPath, options);
   if (failed(compiled))
