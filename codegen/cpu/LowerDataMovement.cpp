@@ -58,25 +58,6 @@ Value copyToNewTensor(OpBuilder &b, Location loc, Value source) {
       .getResult(0);
 }
 
-/// A `linalg.generic` producing `resultType` from `inputs`, input i read
-/// through `inputMaps[i]`, computing `body` per element.
-Value buildGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
-                   ValueRange inputs, ArrayRef<AffineMap> inputMaps,
-                   const ScalarBody &body) {
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
-  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
-                                             utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      b, loc, resultType, inputs, ValueRange{emptyTensor(b, loc, resultType)},
-      maps, iterators,
-      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        Value result = body(nested, nestedLoc, args.drop_back());
-        linalg::YieldOp::create(nested, nestedLoc, result);
-      });
-  return generic.getResult(0);
-}
-
 /// The iteration indices of the enclosing linalg.generic, `linalg.index`
 /// 0 to rank - 1.
 SmallVector<Value> loopIndices(OpBuilder &b, Location loc, int64_t rank) {
@@ -686,7 +667,7 @@ struct SliceLowering : DataMovementLowering<SliceOp> {
       exprs.push_back(reversed[d] ? resultType.getDimSize(d) - 1 - dim : dim);
     }
     auto map = AffineMap::get(rank, 0, exprs, rewriter.getContext());
-    Value result = buildGeneric(
+    Value result = buildParallel(
         rewriter, loc, resultType, slice, map,
         [](OpBuilder &, Location, ValueRange args) { return args[0]; });
     return SmallVector<Value>{result};
@@ -723,7 +704,7 @@ struct PadLowering : DataMovementLowering<PadOp> {
 
     int64_t rank = inputType.getRank();
     ArrayRef<int64_t> pads = op.getPads();
-    Value result = buildGeneric(
+    Value result = buildParallel(
         rewriter, loc, resultType, {}, {},
         [&](OpBuilder &b, Location nestedLoc, ValueRange) {
           auto constant = [&](int64_t v) {
@@ -837,7 +818,7 @@ struct GatherLowering : DataMovementLowering<GatherOp> {
       exprs.push_back(rewriter.getAffineDimExpr(axis + d));
     auto indicesMap =
         AffineMap::get(resultRank, 0, exprs, rewriter.getContext());
-    Value result = buildGeneric(
+    Value result = buildParallel(
         rewriter, loc, resultType, indices, indicesMap,
         [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
           SmallVector<Value> loops = loopIndices(b, nestedLoc, resultRank);
@@ -878,7 +859,7 @@ struct GatherElementsLowering : DataMovementLowering<GatherElementsOp> {
           rewriter, loc, resultType,
           scalarConstant(rewriter, loc, resultType.getElementType(), 0))};
 
-    Value result = buildGeneric(
+    Value result = buildParallel(
         rewriter, loc, resultType, indices,
         rewriter.getMultiDimIdentityMap(rank),
         [&](OpBuilder &b, Location nestedLoc, ValueRange args) {

@@ -409,8 +409,8 @@ void populateElementwisePatterns(LoweringTypeConverter &converter,
                  RsqrtOp, SigmoidOp, SignOp, SinOp, SoftplusOp, SqrtOp, TanhOp,
                  ClipOp, EluOp, GeluOp, HardSigmoidOp, LeakyReluOp>(converter,
                                                                     patterns);
-  addElementwise<AddOp, SubOp, MulOp, DivOp, ModOp, MaxOp, MinOp, PowOp, AndOp, OrOp,
-                 XorOp, ShiftLeftOp, ShiftRightOp, EqualOp, GreaterOp,
+  addElementwise<AddOp, SubOp, MulOp, DivOp, ModOp, MaxOp, MinOp, PowOp, AndOp,
+                 OrOp, XorOp, ShiftLeftOp, ShiftRightOp, EqualOp, GreaterOp,
                  GreaterEqualOp, LessOp, LessEqualOp, WhereOp, CastOp>(
       converter, patterns);
 }

@@ -170,25 +170,6 @@ SmallVector<Value> buildReduction(OpBuilder &b, Location loc,
   return llvm::to_vector_of<Value>(generic.getResults());
 }
 
-/// A parallel linalg.generic producing `resultType`, reading `inputs`
-/// through `maps`.
-Value buildParallel(OpBuilder &b, Location loc, RankedTensorType resultType,
-                    ValueRange inputs, ArrayRef<AffineMap> maps,
-                    const ScalarBody &body) {
-  SmallVector<AffineMap> allMaps(maps);
-  allMaps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
-  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
-                                             utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      b, loc, resultType, inputs, ValueRange{emptyTensor(b, loc, resultType)},
-      allMaps, iterators,
-      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        linalg::YieldOp::create(nested, nestedLoc,
-                                body(nested, nestedLoc, args.drop_back()));
-      });
-  return generic.getResult(0);
-}
-
 /// `value` (of the reduced shape) with the reduced dims put back as size 1
 /// when `resultType` keeps them.
 Value restoreReducedDims(OpBuilder &b, Location loc, Value value,

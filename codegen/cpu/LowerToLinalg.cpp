@@ -172,12 +172,10 @@ AffineMap broadcastMap(RankedTensorType operandType,
   return AffineMap::get(resultRank, 0, exprs, context);
 }
 
-Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                       ValueRange inputs, const ScalarBody &body) {
-  SmallVector<AffineMap> maps;
-  for (Value input : inputs)
-    maps.push_back(
-        broadcastMap(cast<RankedTensorType>(input.getType()), resultType));
+Value buildParallel(OpBuilder &b, Location loc, RankedTensorType resultType,
+                    ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+                    const ScalarBody &body) {
+  SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                              utils::IteratorType::parallel);
@@ -189,6 +187,15 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
         linalg::YieldOp::create(nested, nestedLoc, result);
       });
   return generic.getResult(0);
+}
+
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, const ScalarBody &body) {
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs)
+    maps.push_back(
+        broadcastMap(cast<RankedTensorType>(input.getType()), resultType));
+  return buildParallel(b, loc, resultType, inputs, maps, body);
 }
 
 //===----------------------------------------------------------------------===//

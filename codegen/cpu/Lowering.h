@@ -57,6 +57,15 @@ mlir::AffineMap broadcastMap(mlir::RankedTensorType operandType,
 using ScalarBody = std::function<mlir::Value(mlir::OpBuilder &, mlir::Location,
                                              mlir::ValueRange)>;
 
+/// A `linalg.generic` with only parallel loops producing `resultType` into a
+/// `tensor.empty`, input i read through `inputMaps[i]`, computing `body`
+/// per element.
+mlir::Value buildParallel(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::RankedTensorType resultType,
+                          mlir::ValueRange inputs,
+                          llvm::ArrayRef<mlir::AffineMap> inputMaps,
+                          const ScalarBody &body);
+
 /// A `linalg.generic` producing `resultType` (signless) from `inputs`, each
 /// broadcast to the result by numpy rules, computing `body` per element.
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,

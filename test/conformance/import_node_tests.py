@@ -11,6 +11,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import expected_list
+
 UNSUPPORTED_OP = re.compile(r"unsupported ONNX ops?: (.*)")
 OP_ENTRY = re.compile(r"([\w.:]+) \((?:opset \d+|domain '[^']*' is not imported)\)")
 
@@ -112,25 +114,9 @@ def main() -> int:
             print(f"  {name}: {results[name]['reason']}", file=sys.stderr)
 
     imported = sorted(n for n, r in results.items() if r["status"] == "imported")
-    if args.expected and args.update_expected:
-        args.expected.write_text("".join(f"{n}\n" for n in imported))
-        print(f"wrote {len(imported)} names to {args.expected}")
-    elif args.expected:
-        expected = {l.strip() for l in args.expected.read_text().splitlines()
-                    if l.strip() and not l.startswith("#")}
-        regressed = sorted(expected - set(imported) & set(results))
-        new = sorted(set(imported) - expected)
-        if regressed:
-            status = 1
-            print(f"FAIL: {len(regressed)} tests that imported before no longer do:",
-                  file=sys.stderr)
-            for name in regressed:
-                print(f"  {name}: {results[name].get('reason', '')}", file=sys.stderr)
-        if new:
-            status = 1
-            print(f"FAIL: {len(new)} tests import now but are not in {args.expected}; add them "
-                  f"(--update-expected) so that they stay imported: " + ", ".join(new[:20])
-                  + (" ..." if len(new) > 20 else ""), file=sys.stderr)
+    if args.expected:
+        status |= expected_list.check(results, imported, args.expected, args.update_expected,
+                                      "import")
     return status
 
 

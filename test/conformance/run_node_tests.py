@@ -19,6 +19,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import expected_list
+
 # Messages that mean "dsr1 does not do this yet", as opposed to a wrong answer.
 UNSUPPORTED = re.compile(
     r"unsupported ONNX op|failed to legalize operation|is not supported|does not support|"
@@ -139,25 +141,9 @@ def main() -> int:
             print(f"  {name}: {results[name]['reason']}", file=sys.stderr)
 
     passed = sorted(n for n, r in results.items() if r["status"] == "passed")
-    if args.expected and args.update_expected and not args.filter:
-        args.expected.write_text("".join(f"{n}\n" for n in passed))
-        print(f"wrote {len(passed)} names to {args.expected}")
-    elif args.expected and not args.filter:
-        expected = {l.strip() for l in args.expected.read_text().splitlines()
-                    if l.strip() and not l.startswith("#")}
-        regressed = sorted((expected - set(passed)) & set(results))
-        new = sorted(set(passed) - expected)
-        if regressed:
-            status = 1
-            print(f"FAIL: {len(regressed)} tests that passed before no longer do:",
-                  file=sys.stderr)
-            for name in regressed:
-                print(f"  {name}: {results[name].get('reason', '')}", file=sys.stderr)
-        if new:
-            status = 1
-            print(f"FAIL: {len(new)} tests pass now but are not in {args.expected}; add them "
-                  f"(--update-expected) so that they keep passing: " + ", ".join(new[:20])
-                  + (" ..." if len(new) > 20 else ""), file=sys.stderr)
+    if args.expected and not args.filter:
+        status |= expected_list.check(results, passed, args.expected, args.update_expected,
+                                      "pass")
     return status
 
 
