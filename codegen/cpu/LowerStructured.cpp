@@ -370,7 +370,8 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
 Value buildConvolution(OpBuilder &b, Location loc, Value input, Value weight,
                        ArrayRef<int64_t> outSpatial, ArrayRef<int64_t> strides,
                        ArrayRef<int64_t> dilations, int64_t groups,
-                       int64_t outChannels, bool transposed, Type accType) {
+                       int64_t outChannels, bool transposed, Type accType,
+                       Value bias = nullptr) {
   MLIRContext *context = b.getContext();
   auto inputType = cast<RankedTensorType>(input.getType());
   int64_t spatial = inputType.getRank() - 2;
@@ -443,7 +444,19 @@ Value buildConvolution(OpBuilder &b, Location loc, Value input, Value weight,
   SmallVector<int64_t> outShape = {inputType.getDimSize(0), groups,
                                    outChannels / groups};
   outShape.append(outSpatial.begin(), outSpatial.end());
-  Value init = zeros(b, loc, outShape, accType);
+  Value init;
+  if (bias) {
+    // The sums start from the bias ([M] split into [G, M / G]), which saves
+    // adding it in a pass of its own.
+    SmallVector<AffineExpr> biasExprs = {dim(1), dim(2)};
+    auto outType = RankedTensorType::get(outShape, accType);
+    init = buildParallel(
+        b, loc, outType, expandDim(b, loc, bias, 0, groups),
+        AffineMap::get(outType.getRank(), 0, biasExprs, context),
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  } else {
+    init = zeros(b, loc, outShape, accType);
+  }
   Value sum =
       buildContraction(b, loc, grouped, expandDim(b, loc, weight, 0, groups),
                        init, maps, iterators);
@@ -519,12 +532,16 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                               ArrayRef<int64_t>(pads).take_front(spatial),
                               ArrayRef<int64_t>(pads).drop_front(spatial),
                               scalarConstant(rewriter, loc, element, 0));
+    // Where the accumulator is the element type, the sums start from the
+    // bias; otherwise it is added (and the result rounded) afterwards.
+    Value bias = adaptor.getBias();
+    bool biasAsInit = bias && acc == element;
     Value sum = buildConvolution(
         rewriter, loc, padded, weight, resultType.getShape().drop_front(2),
         strides, dilations, op.getGroup(), resultType.getDimSize(1),
-        /*transposed=*/false, acc);
+        /*transposed=*/false, acc, biasAsInit ? bias : Value());
     rewriter.replaceOp(
-        op, addBias(rewriter, loc, sum, adaptor.getBias(), resultType));
+        op, biasAsInit ? sum : addBias(rewriter, loc, sum, bias, resultType));
     return success();
   }
 };

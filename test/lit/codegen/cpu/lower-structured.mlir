@@ -73,24 +73,25 @@ func.func @gemm(%a: tensor<4x3xf32>, %b: tensor<5x4xf32>, %c: tensor<5xf32>) -> 
 // unfolds its input (im2col: strides scale the output index, the kernel index adds) into
 // [n, g, c, kh, kw, oh, ow], then contracts it with the weight over (c, kh, kw), which
 // -dsr1-call-blas turns into one GEMM per group; the bias is added per channel after the groups
-// merge back.
+// merge back, and the sums start from the bias (split by group like the channels).
 // CHECK-DAG: #[[$COLREAD:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d5 * 2 + d3, d6 * 2 + d4)>
 // CHECK-DAG: #[[$COLS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d6, d7, d3, d4)>
 // CHECK-DAG: #[[$W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
 // CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
-// CHECK-DAG: #[[$BIAS:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+// CHECK-DAG: #[[$BIAS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2)>
 // CHECK-LABEL: func.func @conv_grouped
 // CHECK:       %[[PADDED:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x10x10xf32>)
 // CHECK:       tensor.extract
 // CHECK:       arith.select
 // CHECK:       %[[X:.*]] = tensor.expand_shape %[[PADDED]] {{\[\[}}0], [1, 2], [3], [4]] {{.*}} into tensor<1x2x2x10x10xf32>
 // CHECK:       %[[COL:.*]] = linalg.generic {indexing_maps = [#[[$COLREAD]], {{.*}}]{{.*}} ins(%[[X]] : {{.*}}) outs(%{{.*}} : tensor<1x2x2x3x3x4x4xf32>)
+// CHECK:       %[[B:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] {{.*}} into tensor<2x3xf32>
+// CHECK:       %[[INIT:.*]] = linalg.generic {indexing_maps = [#[[$BIAS]], {{.*}}]{{.*}} ins(%[[B]] : tensor<2x3xf32>) outs(%{{.*}} : tensor<1x2x3x4x4xf32>)
 // CHECK:       %[[W:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3], [4]] {{.*}} into tensor<2x3x2x3x3xf32>
 // CHECK:       %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[$COLS]], #[[$W]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
-// CHECK-SAME:    ins(%[[COL]], %[[W]] :
+// CHECK-SAME:    ins(%[[COL]], %[[W]] : {{.*}}) outs(%[[INIT]] :
 // CHECK:       %[[Y:.*]] = tensor.collapse_shape %[[SUM]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x2x3x4x4xf32> into tensor<1x6x4x4xf32>
-// CHECK:       %[[B:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2]] {{.*}} into tensor<6x1x1xf32>
-// CHECK:       linalg.generic {indexing_maps = [{{.*}}, #[[$BIAS]], {{.*}}]{{.*}} ins(%[[Y]], %[[B]] :
+// CHECK-NEXT:  return %[[Y]]
 func.func @conv_grouped(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>, %bias: tensor<6xf32>) -> tensor<1x6x4x4xf32> attributes {dsr1.kernel} {
   %0 = dsr1.conv %x, %w, %bias {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, group = 2 : i64} : tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>
   return %0 : tensor<1x6x4x4xf32>
