@@ -788,6 +788,45 @@ struct PadLowering : DataMovementLowering<PadOp> {
   }
 };
 
+/// Reads `data` at one index per element of `indices` along `axis` into a
+/// tensor of `resultType`: the indices are checked first (bad ones reported
+/// through the status word), then a `linalg.generic ins(%indices)` (read
+/// through `indicesMap`) extracts `data` at the position `position` builds
+/// from the loop indices and the checked index.
+Value gatherAlong(
+    ConversionPatternRewriter &rewriter, Location loc, Operation *op,
+    Value data, Value indices, int64_t axis, RankedTensorType resultType,
+    AffineMap indicesMap,
+    function_ref<SmallVector<Value>(ArrayRef<Value> loops, Value index)>
+        position) {
+  int64_t size = tensorTypeOf(data).getDimSize(axis);
+  reportBadIndices(rewriter, loc, op, indices, size);
+  if (size == 0) // Every index is bad; nothing can be read.
+    return filledTensor(
+        rewriter, loc, resultType,
+        scalarConstant(rewriter, loc, resultType.getElementType(), 0));
+  return buildParallel(rewriter, loc, resultType, indices, indicesMap,
+                       [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                         SmallVector<Value> loops =
+                             loopIndices(b, nestedLoc, resultType.getRank());
+                         Value index =
+                             checkIndex(b, nestedLoc, args[0], size).index;
+                         return tensor::ExtractOp::create(
+                                    b, nestedLoc, data, position(loops, index))
+                             .getResult();
+                       });
+}
+
+/// Whether `indices` fits `data` in every dimension but `axis`, as
+/// gather_elements and scatter_elements require.
+bool indicesFitData(RankedTensorType indicesType, RankedTensorType dataType,
+                    int64_t axis) {
+  for (int64_t d = 0; d < dataType.getRank(); ++d)
+    if (d != axis && indicesType.getDimSize(d) > dataType.getDimSize(d))
+      return false;
+  return true;
+}
+
 /// `dsr1.gather %data[%indices] axis k` =>
 /// a reduction checking the indices (bad ones reported through the status
 /// word), then `linalg.generic ins(%indices)` over the result whose body
@@ -798,36 +837,21 @@ struct GatherLowering : DataMovementLowering<GatherOp> {
   FailureOr<SmallVector<Value>>
   lower(GatherOp op, Adaptor adaptor,
         ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value data = adaptor.getData(), indices = adaptor.getIndices();
-    auto dataType = tensorTypeOf(data);
-    auto indicesType = tensorTypeOf(indices);
     auto resultType = signlessTensorType(op.getType());
     int64_t axis = op.getAxis();
-    int64_t size = dataType.getDimSize(axis);
-    reportBadIndices(rewriter, loc, op, indices, size);
-    if (size == 0) // Every index is bad; nothing can be read.
-      return SmallVector<Value>{filledTensor(
-          rewriter, loc, resultType,
-          scalarConstant(rewriter, loc, resultType.getElementType(), 0))};
-
-    int64_t resultRank = resultType.getRank();
-    int64_t indicesRank = indicesType.getRank();
+    int64_t indicesRank = tensorTypeOf(adaptor.getIndices()).getRank();
     SmallVector<AffineExpr> exprs;
     for (int64_t d = 0; d < indicesRank; ++d)
       exprs.push_back(rewriter.getAffineDimExpr(axis + d));
     auto indicesMap =
-        AffineMap::get(resultRank, 0, exprs, rewriter.getContext());
-    Value result = buildParallel(
-        rewriter, loc, resultType, indices, indicesMap,
-        [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-          SmallVector<Value> loops = loopIndices(b, nestedLoc, resultRank);
-          SmallVector<Value> coords(ArrayRef<Value>(loops).take_front(axis));
-          coords.push_back(checkIndex(b, nestedLoc, args[0], size).index);
-          llvm::append_range(
-              coords, ArrayRef<Value>(loops).drop_front(axis + indicesRank));
-          return tensor::ExtractOp::create(b, nestedLoc, data, coords)
-              .getResult();
+        AffineMap::get(resultType.getRank(), 0, exprs, rewriter.getContext());
+    Value result = gatherAlong(
+        rewriter, op.getLoc(), op, adaptor.getData(), adaptor.getIndices(),
+        axis, resultType, indicesMap, [&](ArrayRef<Value> loops, Value index) {
+          SmallVector<Value> coords(loops.take_front(axis));
+          coords.push_back(index);
+          llvm::append_range(coords, loops.drop_front(axis + indicesRank));
+          return coords;
         });
     return SmallVector<Value>{result};
   }
@@ -842,32 +866,20 @@ struct GatherElementsLowering : DataMovementLowering<GatherElementsOp> {
   FailureOr<SmallVector<Value>>
   lower(GatherElementsOp op, Adaptor adaptor,
         ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
     Value data = adaptor.getData(), indices = adaptor.getIndices();
-    auto dataType = tensorTypeOf(data);
-    auto indicesType = tensorTypeOf(indices);
     auto resultType = signlessTensorType(op.getType());
-    int64_t axis = op.getAxis(), rank = dataType.getRank();
-    for (int64_t d = 0; d < rank; ++d)
-      if (d != axis && indicesType.getDimSize(d) > dataType.getDimSize(d))
-        return rewriter.notifyMatchFailure(
-            op, "indices are larger than data in a dimension other than axis");
-    int64_t size = dataType.getDimSize(axis);
-    reportBadIndices(rewriter, loc, op, indices, size);
-    if (size == 0)
-      return SmallVector<Value>{filledTensor(
-          rewriter, loc, resultType,
-          scalarConstant(rewriter, loc, resultType.getElementType(), 0))};
-
-    Value result = buildParallel(
-        rewriter, loc, resultType, indices,
-        rewriter.getMultiDimIdentityMap(rank),
-        [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-          SmallVector<Value> coords = loopIndices(b, nestedLoc, rank);
-          coords[axis] = checkIndex(b, nestedLoc, args[0], size).index;
-          return tensor::ExtractOp::create(b, nestedLoc, data, coords)
-              .getResult();
-        });
+    int64_t axis = op.getAxis();
+    if (!indicesFitData(tensorTypeOf(indices), tensorTypeOf(data), axis))
+      return rewriter.notifyMatchFailure(
+          op, "indices are larger than data in a dimension other than axis");
+    Value result =
+        gatherAlong(rewriter, op.getLoc(), op, data, indices, axis, resultType,
+                    rewriter.getMultiDimIdentityMap(resultType.getRank()),
+                    [&](ArrayRef<Value> loops, Value index) {
+                      SmallVector<Value> coords(loops);
+                      coords[axis] = index;
+                      return coords;
+                    });
     return SmallVector<Value>{result};
   }
 };
@@ -887,11 +899,10 @@ struct ScatterElementsLowering : DataMovementLowering<ScatterElementsOp> {
     Value updates = adaptor.getUpdates();
     auto dataType = tensorTypeOf(data);
     auto indicesType = tensorTypeOf(indices);
-    int64_t axis = op.getAxis(), rank = dataType.getRank();
-    for (int64_t d = 0; d < rank; ++d)
-      if (d != axis && indicesType.getDimSize(d) > dataType.getDimSize(d))
-        return rewriter.notifyMatchFailure(
-            op, "indices are larger than data in a dimension other than axis");
+    int64_t axis = op.getAxis();
+    if (!indicesFitData(indicesType, dataType, axis))
+      return rewriter.notifyMatchFailure(
+          op, "indices are larger than data in a dimension other than axis");
     int64_t size = dataType.getDimSize(axis);
     reportBadIndices(rewriter, loc, op, indices, size);
     Value result = copyToNewTensor(rewriter, loc, data);
