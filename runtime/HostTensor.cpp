@@ -29,9 +29,33 @@ size_t elementSize(DType type) {
   case DType::i8:
   case DType::u8:
   case DType::i1:
+  case DType::f8E4M3FN:
+  case DType::f8E4M3FNUZ:
+  case DType::f8E5M2:
+  case DType::f8E5M2FNUZ:
+  case DType::f8E8M0FNU:
+  case DType::f4E2M1FN:
+  case DType::i4:
+  case DType::u4:
+  case DType::i2:
+  case DType::u2:
     return 1;
   }
   return 0;
+}
+
+unsigned packedBits(DType type) {
+  switch (type) {
+  case DType::f4E2M1FN:
+  case DType::i4:
+  case DType::u4:
+    return 4;
+  case DType::i2:
+  case DType::u2:
+    return 2;
+  default:
+    return 8 * elementSize(type);
+  }
 }
 
 const char *dtypeName(DType type) {
@@ -62,8 +86,94 @@ const char *dtypeName(DType type) {
     return "u64";
   case DType::i1:
     return "i1";
+  case DType::f8E4M3FN:
+    return "f8E4M3FN";
+  case DType::f8E4M3FNUZ:
+    return "f8E4M3FNUZ";
+  case DType::f8E5M2:
+    return "f8E5M2";
+  case DType::f8E5M2FNUZ:
+    return "f8E5M2FNUZ";
+  case DType::f8E8M0FNU:
+    return "f8E8M0FNU";
+  case DType::f4E2M1FN:
+    return "f4E2M1FN";
+  case DType::i4:
+    return "i4";
+  case DType::u4:
+    return "u4";
+  case DType::i2:
+    return "i2";
+  case DType::u2:
+    return "u2";
   }
   return "?";
+}
+
+double decodeNarrowFloat(DType type, uint8_t bits) {
+  if (type == DType::f8E8M0FNU) // 2^(bits - 127), no sign, no zero
+    return bits == 0xff ? NAN : std::ldexp(1.0, int(bits) - 127);
+  // Sign, exponent and mantissa fields, and where each format keeps NaN:
+  // FN formats in the all-ones pattern, FNUZ ones in "negative zero",
+  // E5M2 as IEEE (inf and NaN at the top exponent), E2M1 nowhere.
+  int exponentBits = 4, mantissaBits = 3, bias = 7;
+  switch (type) {
+  case DType::f8E4M3FN:
+    if ((bits & 0x7f) == 0x7f)
+      return NAN;
+    break;
+  case DType::f8E4M3FNUZ:
+    bias = 8;
+    if (bits == 0x80)
+      return NAN;
+    break;
+  case DType::f8E5M2:
+    exponentBits = 5, mantissaBits = 2, bias = 15;
+    if ((bits & 0x7c) == 0x7c)
+      return (bits & 3) ? NAN : (bits & 0x80 ? -INFINITY : INFINITY);
+    break;
+  case DType::f8E5M2FNUZ:
+    exponentBits = 5, mantissaBits = 2, bias = 16;
+    if (bits == 0x80)
+      return NAN;
+    break;
+  case DType::f4E2M1FN:
+    exponentBits = 2, mantissaBits = 1, bias = 1;
+    break;
+  default:
+    return NAN;
+  }
+  int width = 1 + exponentBits + mantissaBits;
+  bool negative = (bits >> (width - 1)) & 1;
+  int exponent = (bits >> mantissaBits) & ((1 << exponentBits) - 1);
+  int mantissa = bits & ((1 << mantissaBits) - 1);
+  double magnitude =
+      exponent == 0
+          ? std::ldexp(mantissa, 1 - bias - mantissaBits)
+          : std::ldexp(mantissa | (1 << mantissaBits),
+                       exponent - bias - mantissaBits);
+  return negative ? -magnitude : magnitude;
+}
+
+void unpackElements(const uint8_t *packed, int64_t count, unsigned bits,
+                    bool isSigned, uint8_t *out) {
+  unsigned perByte = 8 / bits;
+  uint8_t mask = (1u << bits) - 1;
+  for (int64_t i = 0; i < count; ++i) {
+    uint8_t value = (packed[i / perByte] >> (bits * (i % perByte))) & mask;
+    if (isSigned && (value >> (bits - 1)))
+      value |= static_cast<uint8_t>(~mask);
+    out[i] = value;
+  }
+}
+
+void packElements(const uint8_t *elements, int64_t count, unsigned bits,
+                  uint8_t *out) {
+  unsigned perByte = 8 / bits;
+  uint8_t mask = (1u << bits) - 1;
+  std::memset(out, 0, (count * bits + 7) / 8);
+  for (int64_t i = 0; i < count; ++i)
+    out[i / perByte] |= (elements[i] & mask) << (bits * (i % perByte));
 }
 
 int64_t HostTensor::numElements() const {
@@ -124,6 +234,24 @@ double HostTensor::elementAsDouble(int64_t i) const {
     return static_cast<double>(load<uint64_t>(p));
   case DType::i1:
     return *p ? 1.0 : 0.0;
+  case DType::i4:
+  case DType::i2:
+  case DType::u4:
+  case DType::u2: {
+    // Only the low bits are the value: code that stores a 4-bit integer
+    // need not define the rest of its byte.
+    unsigned bits = packedBits(dtype);
+    int value = *p & ((1u << bits) - 1);
+    bool isSigned = dtype == DType::i4 || dtype == DType::i2;
+    return isSigned && (value >> (bits - 1)) ? value - (1 << bits) : value;
+  }
+  case DType::f8E4M3FN:
+  case DType::f8E4M3FNUZ:
+  case DType::f8E5M2:
+  case DType::f8E5M2FNUZ:
+  case DType::f8E8M0FNU:
+  case DType::f4E2M1FN:
+    return decodeNarrowFloat(dtype, *p);
   }
   return 0;
 }

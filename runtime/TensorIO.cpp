@@ -136,13 +136,34 @@ std::optional<DType> fromOnnx(int32_t type) {
     return DType::u64;
   case onnx::TensorProto::BFLOAT16:
     return DType::bf16;
+  // The element types newer than Debian's onnx.proto, by number.
+  case 17:
+    return DType::f8E4M3FN;
+  case 18:
+    return DType::f8E4M3FNUZ;
+  case 19:
+    return DType::f8E5M2;
+  case 20:
+    return DType::f8E5M2FNUZ;
+  case 21:
+    return DType::u4;
+  case 22:
+    return DType::i4;
+  case 23:
+    return DType::f4E2M1FN;
+  case 24:
+    return DType::f8E8M0FNU;
+  case 25:
+    return DType::u2;
+  case 26:
+    return DType::i2;
   default:
     return std::nullopt;
   }
 }
 
 int32_t toOnnx(DType type) {
-  for (int32_t t = 1; t <= 16; ++t)
+  for (int32_t t = 1; t <= 26; ++t)
     if (fromOnnx(t) == type)
       return t;
   return 0;
@@ -205,12 +226,18 @@ Result<HostTensor> readTensorProto(const std::string &path) {
   if (!count || *count > std::numeric_limits<int64_t>::max() /
                              static_cast<int64_t>(width))
     return fileError(path, "bad dims " + tensor.describe());
-  int64_t expected = *count * static_cast<int64_t>(width);
+  // The 4- and 2-bit types are packed in the file (raw and int32_data alike)
+  // and unpacked to a byte each; every other type is stored as in memory.
+  unsigned bits = packedBits(*dtype);
+  bool packed = bits < 8;
+  int64_t expected = packed ? (*count * bits + 7) / 8
+                            : *count * static_cast<int64_t>(width);
   auto sizeError = [&](int64_t actual) {
     return fileError(path, "holds " + std::to_string(actual) +
                                " bytes of data, " + tensor.describe() +
                                " needs " + std::to_string(expected));
   };
+  std::vector<uint8_t> stored;
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
     std::string location;
     int64_t offset = 0;
@@ -232,41 +259,49 @@ Result<HostTensor> readTensorProto(const std::string &path) {
         static_cast<uintmax_t>(offset) + expected > size)
       return fileError(path, "external data '" + file.string() +
                                  "' is missing or too short");
-    tensor.data.resize(expected);
+    stored.resize(expected);
     in.seekg(offset);
-    in.read(reinterpret_cast<char *>(tensor.data.data()), expected);
-    return tensor;
-  }
-  if (proto.has_raw_data()) {
+    in.read(reinterpret_cast<char *>(stored.data()), expected);
+  } else if (proto.has_raw_data()) {
     const std::string &raw = proto.raw_data();
     if (static_cast<int64_t>(raw.size()) != expected)
       return sizeError(raw.size());
-    tensor.data.assign(raw.begin(), raw.end());
+    stored.assign(raw.begin(), raw.end());
+  } else {
+    bool complete;
+    switch (*dtype) {
+    case DType::f32:
+      complete = storeTyped(proto.float_data(), *count, width, stored);
+      break;
+    case DType::f64:
+      complete = storeTyped(proto.double_data(), *count, width, stored);
+      break;
+    case DType::i64:
+      complete = storeTyped(proto.int64_data(), *count, width, stored);
+      break;
+    case DType::u32:
+    case DType::u64:
+      complete = storeTyped(proto.uint64_data(), *count, width, stored);
+      break;
+    default:
+      // int32_data holds narrow integers, bools, the bits of 16- and 8-bit
+      // floats, and the packed bytes of the 4- and 2-bit types.
+      complete = storeTyped(proto.int32_data(), packed ? expected : *count,
+                            packed ? 1 : width, stored);
+      break;
+    }
+    if (!complete)
+      return fileError(path, "its typed data does not hold the " +
+                                 std::to_string(*count) + " elements of " +
+                                 tensor.describe());
+  }
+  if (!packed) {
+    tensor.data = std::move(stored);
     return tensor;
   }
-  bool stored;
-  switch (*dtype) {
-  case DType::f32:
-    stored = storeTyped(proto.float_data(), *count, width, tensor.data);
-    break;
-  case DType::f64:
-    stored = storeTyped(proto.double_data(), *count, width, tensor.data);
-    break;
-  case DType::i64:
-    stored = storeTyped(proto.int64_data(), *count, width, tensor.data);
-    break;
-  case DType::u32:
-  case DType::u64:
-    stored = storeTyped(proto.uint64_data(), *count, width, tensor.data);
-    break;
-  default: // int32_data holds narrow integers, bools and f16/bf16 bits.
-    stored = storeTyped(proto.int32_data(), *count, width, tensor.data);
-    break;
-  }
-  if (!stored)
-    return fileError(path, "its typed data does not hold the " +
-                               std::to_string(*count) + " elements of " +
-                               tensor.describe());
+  tensor.data.resize(*count);
+  bool isSigned = *dtype == DType::i4 || *dtype == DType::i2;
+  unpackElements(stored.data(), *count, bits, isSigned, tensor.data.data());
   return tensor;
 }
 
@@ -276,7 +311,14 @@ Status writeTensorProto(const std::string &path, const HostTensor &tensor) {
   proto.set_data_type(toOnnx(tensor.dtype));
   for (int64_t d : tensor.shape)
     proto.add_dims(d);
-  proto.set_raw_data(tensor.data.data(), tensor.data.size());
+  if (unsigned bits = packedBits(tensor.dtype); bits < 8) {
+    std::string packed((tensor.numElements() * bits + 7) / 8, '\0');
+    packElements(tensor.data.data(), tensor.numElements(), bits,
+                 reinterpret_cast<uint8_t *>(packed.data()));
+    proto.set_raw_data(std::move(packed));
+  } else {
+    proto.set_raw_data(tensor.data.data(), tensor.data.size());
+  }
   std::string bytes;
   if (!proto.SerializeToString(&bytes))
     return fileError(path, "cannot serialize the tensor");

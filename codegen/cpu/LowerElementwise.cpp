@@ -368,7 +368,8 @@ Value scalar(WhereOp, OpBuilder &b, Location loc, ValueRange a) {
 Value scalar(CastOp op, OpBuilder &b, Location loc, ValueRange a) {
   return convertScalar(b, loc, a[0], signlessElementType(op.getTo()),
                        isUnsigned(op.getInput().getType()),
-                       isUnsigned(op.getTo()));
+                       isUnsigned(op.getTo()),
+                       {op.getSaturate(), op.getRoundMode()});
 }
 
 /// `%y = dsr1.<op> %a, %b` => `%y = linalg.generic ins(%a, %b) { formula }`,

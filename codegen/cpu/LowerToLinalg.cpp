@@ -94,10 +94,26 @@ Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
 }
 
 Value convertScalar(OpBuilder &b, Location loc, Value value, Type to,
-                    bool fromUnsigned, bool toUnsigned) {
+                    bool fromUnsigned, bool toUnsigned,
+                    NarrowFloatCast narrow) {
   Type from = value.getType();
   if (from == to)
     return value;
+  // The 8- and 4-bit floats go through an ordinary float: the target itself
+  // when it is one, else f32, which holds every narrow float exactly.
+  if (isNarrowFloat(from)) {
+    auto wide = dyn_cast<FloatType>(to);
+    if (!wide || isNarrowFloat(to))
+      wide = b.getF32Type();
+    return convertScalar(b, loc, extendNarrowFloat(b, loc, value, wide), to,
+                         /*fromUnsigned=*/false, toUnsigned, narrow);
+  }
+  if (isNarrowFloat(to)) {
+    Value wide = convertScalar(b, loc, value, b.getF32Type(), fromUnsigned,
+                               /*toUnsigned=*/false);
+    return truncateToNarrowFloat(b, loc, wide, cast<FloatType>(to),
+                                 narrow.saturate, narrow.roundMode);
+  }
   auto fromFloat = dyn_cast<FloatType>(from);
   auto toFloat = dyn_cast<FloatType>(to);
   if (to.isInteger(1)) {
@@ -118,6 +134,11 @@ Value convertScalar(OpBuilder &b, Location loc, Value value, Type to,
     return arith::TruncFOp::create(b, loc, to, wide);
   }
   if (fromFloat) {
+    // To the 4- and 2-bit integers through i32, keeping the low bits as the
+    // ONNX reference does (LLVM's fptosi to i4 would be poison out of range).
+    if (to.getIntOrFloatBitWidth() < 8)
+      return arith::TruncIOp::create(
+          b, loc, to, arith::FPToSIOp::create(b, loc, b.getI32Type(), value));
     if (toUnsigned)
       return arith::FPToUIOp::create(b, loc, to, value);
     return arith::FPToSIOp::create(b, loc, to, value);

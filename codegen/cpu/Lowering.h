@@ -10,6 +10,8 @@
 #ifndef DSR1_CODEGEN_CPU_LOWERING_H
 #define DSR1_CODEGEN_CPU_LOWERING_H
 
+#include "compiler/dialects/dsr1/DSR1Ops.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -40,12 +42,30 @@ mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value indexConstant(mlir::OpBuilder &b, mlir::Location loc,
                           int64_t value);
 
+/// How a cast to an 8- or 4-bit float handles overflow and, for
+/// f8E8M0FNU, rounds (dsr1.cast's `saturate` and `round_mode`).
+struct NarrowFloatCast {
+  bool saturate = true;
+  RoundMode roundMode = RoundMode::up;
+};
+
 /// Converts a scalar between element types with ONNX Cast semantics (floats
 /// to integers truncate toward zero; to bool is `!= 0`). `fromUnsigned` and
 /// `toUnsigned` carry the signedness the signless types lost.
 mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value value, mlir::Type to, bool fromUnsigned,
-                          bool toUnsigned);
+                          bool toUnsigned, NarrowFloatCast narrow = {});
+
+/// LLVM has no 8- or 4-bit floats (dsr1::isNarrowFloat): casts to and from
+/// them are built on their bits.
+/// A narrow float widened exactly (rounded once, for f16/bf16 targets) to
+/// the ordinary float type `to`.
+mlir::Value extendNarrowFloat(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value value, mlir::FloatType to);
+/// An f32 rounded to nearest even in the narrow float type `to`.
+mlir::Value truncateToNarrowFloat(mlir::OpBuilder &b, mlir::Location loc,
+                                  mlir::Value value, mlir::FloatType to,
+                                  bool saturate, RoundMode roundMode);
 
 /// The indexing map that reads an operand of `operandType` broadcast to
 /// `resultType` by numpy rules (aligned at the right, size-1 dims stretch).

@@ -31,6 +31,18 @@ std::optional<DType> dtypeOf(Type type) {
     return DType::f32;
   if (type.isF64())
     return DType::f64;
+  if (isa<Float8E4M3FNType>(type))
+    return DType::f8E4M3FN;
+  if (isa<Float8E4M3FNUZType>(type))
+    return DType::f8E4M3FNUZ;
+  if (isa<Float8E5M2Type>(type))
+    return DType::f8E5M2;
+  if (isa<Float8E5M2FNUZType>(type))
+    return DType::f8E5M2FNUZ;
+  if (isa<Float8E8M0FNUType>(type))
+    return DType::f8E8M0FNU;
+  if (isa<Float4E2M1FNType>(type))
+    return DType::f4E2M1FN;
   auto integer = dyn_cast<IntegerType>(type);
   if (!integer)
     return std::nullopt;
@@ -38,6 +50,10 @@ std::optional<DType> dtypeOf(Type type) {
   switch (integer.getWidth()) {
   case 1:
     return DType::i1;
+  case 2:
+    return isUnsigned ? DType::u2 : DType::i2;
+  case 4:
+    return isUnsigned ? DType::u4 : DType::i4;
   case 8:
     return isUnsigned ? DType::u8 : DType::i8;
   case 16:

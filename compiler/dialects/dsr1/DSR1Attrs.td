@@ -69,6 +69,16 @@ def DSR1_GeluApproximation : I32EnumAttr<"GeluApproximation", "GELU formula", [
 }
 def DSR1_GeluApproximationAttr : DSR1_EnumAttr<DSR1_GeluApproximation, "gelu_approximation">;
 
+def DSR1_RoundMode : I32EnumAttr<"RoundMode", "how dsr1.cast rounds to f8E8M0FNU", [
+    I32EnumAttrCase<"up", 0>,
+    I32EnumAttrCase<"down", 1>,
+    I32EnumAttrCase<"nearest", 2>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_RoundModeAttr : DSR1_EnumAttr<DSR1_RoundMode, "round_mode">;
+
 def DSR1_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation of dsr1.resize", [
     I32EnumAttrCase<"nearest", 0>,
     I32EnumAttrCase<"linear", 1>,

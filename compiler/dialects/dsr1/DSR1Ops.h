@@ -26,4 +26,14 @@
 #define GET_OP_CLASSES
 #include "compiler/dialects/dsr1/DSR1Ops.h.inc"
 
+namespace dsr1 {
+/// True for the 8- and 4-bit float types (f8E4M3FN, f8E4M3FNUZ, f8E5M2,
+/// f8E5M2FNUZ, f8E8M0FNU, f4E2M1FN): dsr1 stores and casts them, no more.
+inline bool isNarrowFloat(mlir::Type type) {
+  return llvm::isa<mlir::Float8E4M3FNType, mlir::Float8E4M3FNUZType,
+                   mlir::Float8E5M2Type, mlir::Float8E5M2FNUZType,
+                   mlir::Float8E8M0FNUType, mlir::Float4E2M1FNType>(type);
+}
+} // namespace dsr1
+
 #endif // DSR1_DIALECTS_DSR1_DSR1OPS_H

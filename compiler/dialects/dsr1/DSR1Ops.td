@@ -21,7 +21,12 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def DSR1_FloatType : AnyTypeOf<[F16, BF16, F32, F64]>;
 def DSR1_IntegerType : AnyTypeOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64]>;
-def DSR1_ElementType : AnyTypeOf<[DSR1_FloatType, DSR1_IntegerType, I1]>;
+// Storage-only element types: the 8- and 4-bit floats and the 4- and 2-bit
+// integers of ONNX. Tensors of them are moved and cast, never computed on;
+// each element takes one byte in memory.
+def DSR1_NarrowType : AnyTypeOf<[F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, F4E2M1FN,
+                                 I<4>, UI<4>, I<2>, UI<2>]>;
+def DSR1_ElementType : AnyTypeOf<[DSR1_FloatType, DSR1_IntegerType, I1, DSR1_NarrowType]>;
 
 def DSR1_Tensor : RankedTensorOf<[DSR1_ElementType]>;
 def DSR1_FloatTensor : RankedTensorOf<[DSR1_FloatType]>;
@@ -678,11 +683,22 @@ def DSR1_CastOp : DSR1_Op<"cast"> {
     Converts every element to `to`; the shape is unchanged. Every change of storage precision in
     a dsr1 graph is an explicit cast.
 
+    Floats round to nearest, ties to even. A float too large for a narrow float target (the
+    8- and 4-bit formats) becomes its largest finite value when `saturate` is set (the default),
+    else infinity or NaN as the format has them; `f4E2M1FN`, which has neither, always saturates.
+    `f8E8M0FNU` (a power of two, no sign) rounds the significand as `round_mode` says. Floats to
+    integers truncate toward zero; integers to narrower integers, including the 4- and 2-bit
+    ones, keep the low bits.
+
     ```mlir
     %h = dsr1.cast %x to f16 : tensor<2x?xf32>
+    %q = dsr1.cast %x to f8E4M3FN {saturate = false} : tensor<16xf32>
+    %s = dsr1.cast %x to f8E8M0FNU {round_mode = #dsr1.round_mode<nearest>} : tensor<4xf32>
     ```
   }];
-  let arguments = (ins DSR1_Tensor:$input, TypeAttrOf<DSR1_ElementType>:$to);
+  let arguments = (ins DSR1_Tensor:$input, TypeAttrOf<DSR1_ElementType>:$to,
+                       DefaultValuedAttr<BoolAttr, "true">:$saturate,
+                       DefaultValuedAttr<DSR1_RoundModeAttr, "::dsr1::RoundMode::up">:$round_mode);
   let results = (outs DSR1_Tensor:$result);
   let assemblyFormat = "$input `to` $to attr-dict `:` type($input)";
   let hasFolder = 1;

@@ -189,7 +189,10 @@ LogicalResult importDropout(NodeContext &ctx) {
   return ctx.setResults({*x, mask});
 }
 
-/// ONNX Cast's `to` is a TensorProto.DataType.
+/// ONNX Cast's `to` is a TensorProto.DataType; CastLike takes the type of
+/// its second input. `saturate` (opset 19+) decides what a float too large
+/// for an 8-bit float target becomes, `round_mode` (opset 25+) how a cast to
+/// FLOAT8E8M0 rounds.
 LogicalResult importCast(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
@@ -201,14 +204,18 @@ LogicalResult importCast(NodeContext &ctx) {
       return failure();
     to = NodeContext::typeOf(*like).getElementType();
   } else {
-    // `saturate` only changes casts to 8-bit floats, which dsr1 refuses.
-    (void)ctx.attr("saturate");
     to = onnxElementType(ctx.builder.getContext(), ctx.intAttr("to", 0));
     if (!to)
       return ctx.error() << "cannot cast to "
                          << describeOnnxType(ctx.intAttr("to", 0));
   }
-  return ctx.setResults(ctx.create<CastOp>(*x, to));
+  bool saturate = ctx.intAttr("saturate", 1) != 0;
+  std::string roundMode = ctx.stringAttr("round_mode", "up");
+  std::optional<RoundMode> mode = symbolizeRoundMode(roundMode);
+  if (!mode)
+    return ctx.error() << "round_mode '" << roundMode
+                       << "' is not one of up, down, nearest";
+  return ctx.setResults(ctx.create<CastOp>(*x, to, saturate, *mode));
 }
 
 /// Mod: C's fmod (fmod=1, sign of the dividend) or numpy's mod (fmod=0, sign

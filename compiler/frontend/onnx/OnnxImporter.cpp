@@ -9,6 +9,7 @@
 
 #include "compiler/frontend/onnx/OnnxImporter.h"
 #include "compiler/frontend/onnx/NodeImporter.h"
+#include "runtime/HostTensor.h"
 #include "runtime/TensorIO.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -55,8 +56,9 @@ std::string describeDataType(int32_t type) {
 }
 
 /// The MLIR element type of an ONNX tensor element type, or null for the
-/// types dsr1 does not compute with (strings, complex, 8/4/2-bit floats and
-/// integers): those are refused by name, never misread.
+/// types dsr1 does not hold (strings, complex): those are refused by name,
+/// never misread. The 8- and 4-bit floats and 4- and 2-bit integers are
+/// storage types (numbers above 16 are newer than Debian's onnx.proto).
 Type elementType(MLIRContext *ctx, int32_t type) {
   Builder b(ctx);
   switch (type) {
@@ -86,14 +88,42 @@ Type elementType(MLIRContext *ctx, int32_t type) {
     return b.getIntegerType(64, /*isSigned=*/false);
   case 16:
     return b.getBF16Type();
+  case 17:
+    return b.getType<Float8E4M3FNType>();
+  case 18:
+    return b.getType<Float8E4M3FNUZType>();
+  case 19:
+    return b.getType<Float8E5M2Type>();
+  case 20:
+    return b.getType<Float8E5M2FNUZType>();
+  case 21:
+    return b.getIntegerType(4, /*isSigned=*/false);
+  case 22:
+    return b.getIntegerType(4);
+  case 23:
+    return b.getType<Float4E2M1FNType>();
+  case 24:
+    return b.getType<Float8E8M0FNUType>();
+  case 25:
+    return b.getIntegerType(2, /*isSigned=*/false);
+  case 26:
+    return b.getIntegerType(2);
   default:
     return nullptr;
   }
 }
 
-/// Bytes per element in dsr1's storage of `type` (i1 as one byte).
+/// Bytes per element in dsr1's storage of `type`: i1 and the 4- and 2-bit
+/// types take a byte each.
 int64_t storageBytes(Type type) {
-  return type.isInteger(1) ? 1 : type.getIntOrFloatBitWidth() / 8;
+  return (type.getIntOrFloatBitWidth() + 7) / 8;
+}
+
+/// Bits per element in an ONNX file: the 4- and 2-bit types are packed,
+/// several to a byte, and everything else is stored as in memory.
+unsigned fileBits(Type type) {
+  unsigned bits = type.getIntOrFloatBitWidth();
+  return bits == 1 ? 8 : bits;
 }
 
 /// The default domain is spelled "" or "ai.onnx"; dsr1 uses "".
@@ -167,9 +197,15 @@ private:
   FailureOr<RankedTensorType> valueType(const onnx::ValueInfoProto &info,
                                         const SmallVector<int64_t> *pinned,
                                         SmallVectorImpl<std::string> &dims);
+  /// The elements of `tensor` as dsr1 stores them (one byte each for the 4-
+  /// and 2-bit types); external data may stay mapped in `external`.
   FailureOr<std::vector<char>>
   tensorBytes(const onnx::TensorProto &tensor, Type element, int64_t count,
               Location loc, std::unique_ptr<llvm::MemoryBuffer> &external);
+  /// The bytes of `tensor` as the file stores them.
+  FailureOr<std::vector<char>>
+  fileBytes(const onnx::TensorProto &tensor, Type element, int64_t count,
+            Location loc, std::unique_ptr<llvm::MemoryBuffer> &external);
   static std::string nodeName(const onnx::NodeProto &node, int index);
   InFlightDiagnostic modelError() { return emitError(fileLoc); }
 
@@ -331,8 +367,31 @@ FailureOr<std::vector<char>>
 GraphImporter::tensorBytes(const onnx::TensorProto &tensor, Type element,
                            int64_t count, Location loc,
                            std::unique_ptr<llvm::MemoryBuffer> &external) {
+  FailureOr<std::vector<char>> bytes =
+      fileBytes(tensor, element, count, loc, external);
+  unsigned bits = fileBits(element);
+  if (failed(bytes) || bits >= 8)
+    return bytes;
+  // Unpack the 4- and 2-bit types to a byte each, the signed ones
+  // sign-extended so that the byte holds the value too.
+  const char *packed = external ? external->getBufferStart() : bytes->data();
+  std::vector<char> unpacked(count);
+  unpackElements(reinterpret_cast<const uint8_t *>(packed), count, bits,
+                 element.isSignlessInteger(),
+                 reinterpret_cast<uint8_t *>(unpacked.data()));
+  external.reset();
+  return unpacked;
+}
+
+FailureOr<std::vector<char>>
+GraphImporter::fileBytes(const onnx::TensorProto &tensor, Type element,
+                         int64_t count, Location loc,
+                         std::unique_ptr<llvm::MemoryBuffer> &external) {
   int64_t width = storageBytes(element);
-  int64_t expected = count * width;
+  unsigned elementBits = fileBits(element);
+  bool packed = elementBits < 8;
+  int64_t expected =
+      packed ? (count * elementBits + 7) / 8 : count * width;
   auto sizeError = [&](int64_t actual) {
     return emitError(loc) << "tensor '" << tensor.name() << "' holds " << actual
                           << " bytes of data, its shape needs " << expected;
@@ -419,15 +478,19 @@ GraphImporter::tensorBytes(const onnx::TensorProto &tensor, Type element,
     available = tensor.int32_data_size();
     break;
   }
-  if (available != count)
-    return sizeError(available * width);
+  // int32_data holds the packed bytes of the 4- and 2-bit types.
+  int64_t entries = packed ? expected : count;
+  int64_t entryWidth = packed ? 1 : width;
+  if (available != entries)
+    return sizeError(available * entryWidth);
   std::vector<char> bytes(expected);
   auto store = [&](auto values, auto convert) -> LogicalResult {
-    if (static_cast<int64_t>(values.size()) != count)
-      return sizeError(static_cast<int64_t>(values.size()) * width);
-    for (int64_t i = 0; i < count; ++i) {
+    if (static_cast<int64_t>(values.size()) != entries)
+      return sizeError(static_cast<int64_t>(values.size()) * entryWidth);
+    for (int64_t i = 0; i < entries; ++i) {
       uint64_t v = convert(values[i]);
-      std::memcpy(bytes.data() + i * width, &v, width); // little-endian
+      std::memcpy(bytes.data() + i * entryWidth, &v,
+                  entryWidth); // little-endian
     }
     return success();
   };

@@ -1624,8 +1624,34 @@ func.func @cast_to_index(%x: tensor<4xf32>) {
 // -----
 
 func.func @cast_from_index(%x: tensor<4xindex>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer or 32-bit unsigned integer or 64-bit unsigned integer or 1-bit signless integer values, but got 'tensor<4xindex>'}}
+  // expected-error-re @+1 {{operand #0 must be ranked tensor of 16-bit float or {{.*}} or f8E4M3FN type or {{.*}} or 2-bit unsigned integer values, but got 'tensor<4xindex>'}}
   %0 = dsr1.cast %x to f32 : tensor<4xindex>
+  return
+}
+
+// -----
+
+func.func @cast_to_odd_width(%x: tensor<4xf32>) {
+  // expected-error-re @+1 {{'dsr1.cast' op attribute 'to' failed to satisfy constraint: type attribute of 16-bit float or {{.*}} or 2-bit unsigned integer}}
+  %0 = dsr1.cast %x to i3 : tensor<4xf32>
+  return
+}
+
+// -----
+
+// The narrow types are storage only: no arithmetic on them.
+func.func @add_narrow_float(%x: tensor<4xf8E4M3FN>) {
+  // expected-error-re @+1 {{'dsr1.add' op operand #0 must be ranked tensor of 16-bit float or {{.*}} but got 'tensor<4xf8E4M3FN>'}}
+  %0 = dsr1.add %x, %x : tensor<4xf8E4M3FN>, tensor<4xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @cast_round_mode(%x: tensor<4xf32>) {
+  // expected-error @+2 {{expected ::dsr1::RoundMode to be one of: up, down, nearest}}
+  // expected-error @+1 {{failed to parse DSR1_RoundModeAttr parameter 'value' which is to be a `::dsr1::RoundMode`}}
+  %0 = dsr1.cast %x to f8E8M0FNU {round_mode = #dsr1.round_mode<sideways>} : tensor<4xf32>
   return
 }
 

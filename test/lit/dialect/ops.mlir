@@ -240,6 +240,16 @@ func.func @data_movement(%x: tensor<2x?x768xf32>, %t: tensor<30522x768xf32>, %id
                          %s: tensor<3x1xf32>, %img: tensor<1x3x32x32xf32>, %m: tensor<2x10xf32>) {
   // CHECK: dsr1.cast %{{.*}} to f16 : tensor<2x?x768xf32>
   %0 = dsr1.cast %x to f16 : tensor<2x?x768xf32>
+  // The defaults (saturate, round up) are not printed.
+  // CHECK: dsr1.cast %{{.*}} to f8E4M3FN : tensor<2x?x768xf32>
+  %c8 = dsr1.cast %x to f8E4M3FN {saturate = true, round_mode = #dsr1.round_mode<up>} : tensor<2x?x768xf32>
+  // CHECK: dsr1.cast %{{.*}} to f8E8M0FNU {round_mode = #dsr1.round_mode<nearest>, saturate = false} : tensor<2x?x768xf32>
+  %e8 = dsr1.cast %x to f8E8M0FNU {saturate = false, round_mode = #dsr1.round_mode<nearest>} : tensor<2x?x768xf32>
+  // Narrow types are moved like any other.
+  // CHECK: dsr1.transpose %{{.*}} perm [1, 0, 2] : tensor<2x?x768xf8E4M3FN>
+  %t8 = dsr1.transpose %c8 perm [1, 0, 2] : tensor<2x?x768xf8E4M3FN>
+  // CHECK: dsr1.cast %{{.*}} to i4 : tensor<2x?x768xf8E4M3FN>
+  %i4 = dsr1.cast %c8 to i4 : tensor<2x?x768xf8E4M3FN>
   // CHECK: dsr1.concat %{{.*}}, %{{.*}} axis 1 : tensor<2x?x768xf32>, tensor<2x?x768xf32>
   %1 = dsr1.concat %x, %x axis 1 : tensor<2x?x768xf32>, tensor<2x?x768xf32>
   // CHECK: dsr1.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>

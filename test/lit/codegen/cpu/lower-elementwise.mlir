@@ -88,6 +88,52 @@ func.func @casts(%u: tensor<3xui16>, %s: tensor<3xi16>, %f: tensor<3xf32>) -> (t
 
 // -----
 
+// The 8- and 4-bit floats are bits to LLVM. Narrowing rounds the f32 bits to
+// nearest even (subnormals through math.roundeven) and saturates at the
+// largest finite value (126 = 448 in f8E4M3FN), or without `saturate`
+// overflows to the format's infinity (124 in f8E5M2); NaN keeps its sign.
+// Widening looks the value up in a table of all 256 encodings. To i4 goes
+// through i32 and keeps the low bits.
+// CHECK-LABEL: func.func @narrow_types
+// CHECK: arith.bitcast %{{.*}} : f32 to i32
+// CHECK: math.roundeven
+// CHECK: %[[$MAX:.*]] = arith.constant 126 : i32
+// CHECK: arith.select %{{.*}}, %[[$MAX]], %{{.*}} : i32
+// CHECK: arith.trunci %{{.*}} : i32 to i8
+// CHECK: arith.bitcast %{{.*}} : i8 to f8E4M3FN
+// CHECK: arith.constant dense<"0x{{[0-9A-F]+}}"> : tensor<256xf16>
+// CHECK: arith.bitcast %{{.*}} : f8E4M3FN to i8
+// CHECK: arith.index_castui %{{.*}} : i8 to index
+// CHECK: tensor.extract
+// CHECK: arith.fptosi %{{.*}} : f32 to i32
+// CHECK-NEXT: arith.trunci %{{.*}} : i32 to i4
+// CHECK: %[[$INF:.*]] = arith.constant 124 : i32
+// CHECK: arith.select %{{.*}}, %[[$INF]], %{{.*}} : i32
+// CHECK: arith.bitcast %{{.*}} : i8 to f8E5M2
+func.func @narrow_types(%f: tensor<3xf32>, %e: tensor<3xf8E4M3FN>) -> (tensor<3xf8E4M3FN>, tensor<3xf16>, tensor<3xi4>, tensor<3xf8E5M2>) attributes {dsr1.kernel} {
+  %0 = dsr1.cast %f to f8E4M3FN : tensor<3xf32>
+  %1 = dsr1.cast %e to f16 : tensor<3xf8E4M3FN>
+  %2 = dsr1.cast %f to i4 : tensor<3xf32>
+  %3 = dsr1.cast %f to f8E5M2 {saturate = false} : tensor<3xf32>
+  return %0, %1, %2, %3 : tensor<3xf8E4M3FN>, tensor<3xf16>, tensor<3xi4>, tensor<3xf8E5M2>
+}
+
+// -----
+
+// f8E8M0FNU keeps the f32 exponent and rounds it as round_mode says: `down`
+// never adds one.
+// CHECK-LABEL: func.func @e8m0_down
+// CHECK: %[[$EXP:.*]] = arith.andi
+// CHECK: %[[$NO:.*]] = arith.constant false
+// CHECK: arith.andi %[[$NO]]
+// CHECK: arith.bitcast %{{.*}} : i8 to f8E8M0FNU
+func.func @e8m0_down(%f: tensor<3xf32>) -> tensor<3xf8E8M0FNU> attributes {dsr1.kernel} {
+  %0 = dsr1.cast %f to f8E8M0FNU {round_mode = #dsr1.round_mode<down>} : tensor<3xf32>
+  return %0 : tensor<3xf8E8M0FNU>
+}
+
+// -----
+
 // Comparisons of unsigned operands use unsigned predicates.
 // CHECK-LABEL: func.func @compare
 // CHECK: arith.cmpi ult
