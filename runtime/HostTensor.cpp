@@ -147,11 +147,10 @@ double decodeNarrowFloat(DType type, uint8_t bits) {
   bool negative = (bits >> (width - 1)) & 1;
   int exponent = (bits >> mantissaBits) & ((1 << exponentBits) - 1);
   int mantissa = bits & ((1 << mantissaBits) - 1);
-  double magnitude =
-      exponent == 0
-          ? std::ldexp(mantissa, 1 - bias - mantissaBits)
-          : std::ldexp(mantissa | (1 << mantissaBits),
-                       exponent - bias - mantissaBits);
+  double magnitude = exponent == 0
+                         ? std::ldexp(mantissa, 1 - bias - mantissaBits)
+                         : std::ldexp(mantissa | (1 << mantissaBits),
+                                      exponent - bias - mantissaBits);
   return negative ? -magnitude : magnitude;
 }
 

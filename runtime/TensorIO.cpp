@@ -230,8 +230,8 @@ Result<HostTensor> readTensorProto(const std::string &path) {
   // and unpacked to a byte each; every other type is stored as in memory.
   unsigned bits = packedBits(*dtype);
   bool packed = bits < 8;
-  int64_t expected = packed ? (*count * bits + 7) / 8
-                            : *count * static_cast<int64_t>(width);
+  int64_t expected =
+      packed ? (*count * bits + 7) / 8 : *count * static_cast<int64_t>(width);
   auto sizeError = [&](int64_t actual) {
     return fileError(path, "holds " + std::to_string(actual) +
                                " bytes of data, " + tensor.describe() +

@@ -390,8 +390,7 @@ GraphImporter::fileBytes(const onnx::TensorProto &tensor, Type element,
   int64_t width = storageBytes(element);
   unsigned elementBits = fileBits(element);
   bool packed = elementBits < 8;
-  int64_t expected =
-      packed ? (count * elementBits + 7) / 8 : count * width;
+  int64_t expected = packed ? (count * elementBits + 7) / 8 : count * width;
   auto sizeError = [&](int64_t actual) {
     return emitError(loc) << "tensor '" << tensor.name() << "' holds " << actual
                           << " bytes of data, its shape needs " << expected;
