@@ -1011,6 +1011,7 @@ const OpRegistry &OpRegistry::get() {
     registerNeuralNetImporters(r);
     registerTensorImporters(r);
     registerMicrosoftImporters(r);
+    registerQuantizationImporters(r);
     return r;
   }();
   return registry;
