@@ -335,26 +335,30 @@ def DSR1_GemmOp : DSR1_Op<"gemm", [AllElementTypesMatch<["a", "b"]>]> {
   }];
 }
 
+// Floats, and the wide signless integers an integer convolution sums in.
+def DSR1_ConvTensor : RankedTensorOf<[DSR1_FloatType, I32, I64]>;
+
 def DSR1_ConvOp : DSR1_Op<"conv", [AllElementTypesMatch<["input", "weight"]>]> {
   let summary = "1-D, 2-D or 3-D convolution (NC[D]HW), grouped and dilated";
   let description = [{
     ONNX Conv semantics. `input` is [N, C, spatial...], `weight` [M, C / group, kernel...], the
     optional `bias` [M]. `strides` and `dilations` have one entry per spatial dimension (empty: all
     1); `pads` has the begin paddings of every spatial dimension, then the end paddings (empty: no
-    padding).
+    padding). Integer convolutions (i32, i64: ONNX ConvInteger and QLinearConv, after widening
+    their 8-bit operands) sum in their element type and wrap, as numpy's do.
 
     ```mlir
     %y = dsr1.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}
         : tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>, tensor<64xf32>
     ```
   }];
-  let arguments = (ins DSR1_FloatTensor:$input, DSR1_FloatTensor:$weight,
-                   Optional<DSR1_FloatTensor>:$bias,
+  let arguments = (ins DSR1_ConvTensor:$input, DSR1_ConvTensor:$weight,
+                   Optional<DSR1_ConvTensor>:$bias,
                    DSR1_OptI64Array:$strides, DSR1_OptI64Array:$pads,
                    DSR1_OptI64Array:$dilations,
                    DefaultValuedAttr<DSR1_PositiveI64Attr, "1">:$group,
                    OptionalAttr<DSR1_PrecisionAttr>:$precision);
-  let results = (outs DSR1_FloatTensor:$result);
+  let results = (outs DSR1_ConvTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
     (`,` type($bias)^)?

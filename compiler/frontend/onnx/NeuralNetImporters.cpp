@@ -102,11 +102,11 @@ FailureOr<Window> readWindow(NodeContext &ctx, RankedTensorType input,
   return w;
 }
 
-LogicalResult importConv(NodeContext &ctx) {
-  FailureOr<Value> x = ctx.requiredInput(0), w = ctx.requiredInput(1);
-  if (failed(x) || failed(w))
-    return failure();
-  auto input = NodeContext::typeOf(*x), weight = NodeContext::typeOf(*w);
+} // namespace
+
+FailureOr<Value> convFromAttributes(NodeContext &ctx, Value x, Value w,
+                                    Value bias) {
+  auto input = NodeContext::typeOf(x), weight = NodeContext::typeOf(w);
   if (input.getRank() < 3 || input.getRank() > 5 ||
       weight.getRank() != input.getRank())
     return ctx.error() << "expects 1-D to 3-D convolution (input rank 3 to 5, "
@@ -117,11 +117,24 @@ LogicalResult importConv(NodeContext &ctx) {
   FailureOr<Window> win = readWindow(ctx, input, kernel);
   if (failed(win))
     return failure();
-  return ctx.setResults(ctx.create<ConvOp>(
-      *x, *w, ctx.input(2), i64Array(ctx, win->strides),
-      i64Array(ctx, win->pads), i64Array(ctx, win->dilations),
+  Value y = ctx.create<ConvOp>(
+      x, w, bias, i64Array(ctx, win->strides), i64Array(ctx, win->pads),
+      i64Array(ctx, win->dilations),
       ctx.builder.getI64IntegerAttr(ctx.intAttr("group", 1)),
-      /*precision=*/nullptr));
+      /*precision=*/nullptr);
+  if (!y)
+    return failure();
+  return y;
+}
+
+namespace {
+
+LogicalResult importConv(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), w = ctx.requiredInput(1);
+  if (failed(x) || failed(w))
+    return failure();
+  FailureOr<Value> y = convFromAttributes(ctx, *x, *w, ctx.input(2));
+  return failed(y) ? failure() : ctx.setResults(*y);
 }
 
 /// ConvTranspose: pads given, from auto_pad, or from output_shape (ONNX:

@@ -223,6 +223,7 @@ void registerElementwiseImporters(OpRegistry &registry);
 void registerNeuralNetImporters(OpRegistry &registry);
 void registerTensorImporters(OpRegistry &registry);
 void registerMicrosoftImporters(OpRegistry &registry);
+void registerQuantizationImporters(OpRegistry &registry);
 
 /// A reshape of `x` to `target` (static sizes or ShapedType::kDynamic) in
 /// dsr1.reshape's terms: a dynamic dim must be a copy (0) of the input dim at
@@ -231,6 +232,14 @@ void registerMicrosoftImporters(OpRegistry &registry);
 mlir::FailureOr<mlir::Value> reshapeTo(NodeContext &ctx, mlir::Value x,
                                        llvm::ArrayRef<int64_t> target,
                                        llvm::ArrayRef<int64_t> sourceIndex);
+
+/// A dsr1.conv of `x` by `w` (plus the optional `bias`) with the window
+/// attributes of the node (kernel_shape, strides, pads, dilations, auto_pad,
+/// group), as ONNX Conv, ConvInteger and QLinearConv define them; failure,
+/// after saying why at the node.
+mlir::FailureOr<mlir::Value> convFromAttributes(NodeContext &ctx, mlir::Value x,
+                                                mlir::Value w,
+                                                mlir::Value bias);
 
 /// The MLIR element type of an ONNX TensorProto.DataType, or null for the
 /// types dsr1 does not support (refused by name through describeOnnxType).

@@ -1073,6 +1073,7 @@ const OpRegistry &OpRegistry::get() {
     registerNeuralNetImporters(r);
     registerTensorImporters(r);
     registerMicrosoftImporters(r);
+    registerQuantizationImporters(r);
     return r;
   }();
   return registry;

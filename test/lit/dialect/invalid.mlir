@@ -888,8 +888,9 @@ func.func @conv_element_type_mismatch(%x: tensor<1x3x8xf32>, %w: tensor<4x3x3xf1
 
 // -----
 
+// Integer convolutions sum in i32 or i64: 8-bit operands are widened first (ConvInteger).
 func.func @conv_integer(%x: tensor<1x3x8xi8>, %w: tensor<4x3x3xi8>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<1x3x8xi8>'}}
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<1x3x8xi8>'}}
   %0 = dsr1.conv %x, %w : tensor<1x3x8xi8>, tensor<4x3x3xi8>
   return
 }

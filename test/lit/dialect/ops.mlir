@@ -143,11 +143,14 @@ func.func @contractions(%a: tensor<8x?x64x32xf16>, %b: tensor<32x16xf16>, %x: te
 
 // CHECK-LABEL: func.func @conv
 func.func @conv(%x: tensor<1x3x224x224xf32>, %w: tensor<64x3x7x7xf32>, %b: tensor<64xf32>,
-                %x1: tensor<2x8x?xbf16>, %w1: tensor<8x1x3xbf16>) {
+                %x1: tensor<2x8x?xbf16>, %w1: tensor<8x1x3xbf16>,
+                %xi: tensor<1x2x5x5xi32>, %wi: tensor<4x2x3x3xi32>, %bi: tensor<4xi32>) {
   // CHECK: dsr1.conv %{{.*}}, %{{.*}}, %{{.*}} {pads = array<i64: 3, 3, 3, 3>, strides = array<i64: 2, 2>} : tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>, tensor<64xf32>
   %0 = dsr1.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 3, 3, 3, 3>} : tensor<1x3x224x224xf32>, tensor<64x3x7x7xf32>, tensor<64xf32>
   // CHECK: dsr1.conv %{{.*}}, %{{.*}} {dilations = array<i64: 2>, group = 8 : i64} : tensor<2x8x?xbf16>, tensor<8x1x3xbf16>
   %1 = dsr1.conv %x1, %w1 {group = 8 : i64, dilations = array<i64: 2>} : tensor<2x8x?xbf16>, tensor<8x1x3xbf16>
+  // CHECK: dsr1.conv %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x5x5xi32>, tensor<4x2x3x3xi32>, tensor<4xi32>
+  %2 = dsr1.conv %xi, %wi, %bi : tensor<1x2x5x5xi32>, tensor<4x2x3x3xi32>, tensor<4xi32>
   return
 }
 

@@ -127,6 +127,28 @@ func.func @conv_f16(%x: tensor<1x1x4x4xf16>, %w: tensor<2x1x2x2xf16>) -> tensor<
 
 // -----
 
+// An integer convolution (ConvInteger, QLinearConv) sums in its own type: the padding is an
+// integer 0, the sums start from the bias, and there is no unfolding (BLAS has no integer GEMM)
+// and no conversion.
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 + d6, d4 + d7)>
+// CHECK-LABEL: func.func @conv_i32
+// CHECK:       %[[ZERO:.*]] = arith.constant 0 : i32
+// CHECK:       arith.select %{{.*}}, %{{.*}}, %[[ZERO]] : i32
+// CHECK:       -> tensor<1x1x5x5xi32>
+// CHECK:       %[[INIT:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<1x2xi32>) outs(%{{.*}} : tensor<1x1x2x4x4xi32>)
+// CHECK:       linalg.generic {indexing_maps = [#[[$IN]], {{.*}}]{{.*}} outs(%[[INIT]] : tensor<1x1x2x4x4xi32>)
+// CHECK-NEXT:  ^bb0(%[[A:.*]]: i32, %[[B:.*]]: i32, %[[ACC:.*]]: i32):
+// CHECK-NEXT:    %[[P:.*]] = arith.muli %[[A]], %[[B]] : i32
+// CHECK-NEXT:    %[[S:.*]] = arith.addi %[[ACC]], %[[P]] : i32
+// CHECK-NEXT:    linalg.yield %[[S]] : i32
+// CHECK:       tensor.collapse_shape {{.*}} : tensor<1x1x2x4x4xi32> into tensor<1x2x4x4xi32>
+func.func @conv_i32(%x: tensor<1x1x3x3xi32>, %w: tensor<2x1x2x2xi32>, %b: tensor<2xi32>) -> tensor<1x2x4x4xi32> attributes {dsr1.kernel} {
+  %0 = dsr1.conv %x, %w, %b {pads = array<i64: 1, 1, 1, 1>} : tensor<1x1x3x3xi32>, tensor<2x1x2x2xi32>, tensor<2xi32>
+  return %0 : tensor<1x2x4x4xi32>
+}
+
+// -----
+
 // The input is spread by the stride (every 2nd element) and padded by k - 1 - pad (2 - 1 = 1
 // before, 2 - 0 + 1 = 3 after: 5 + 1 + 3 = 9), the kernel flipped, then a stride-1 convolution
 // reads the weight as [g, c, m, k].
