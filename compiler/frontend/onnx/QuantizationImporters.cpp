@@ -213,7 +213,7 @@ LogicalResult check8Bit(NodeContext &ctx, Value v, StringRef what) {
 
 /// y = saturate(round(x / scale) + zero_point) for integer targets, and
 /// y = cast(x / scale + zero_point) for float targets (float8, float4; the
-/// cast saturates). The division runs in the scale's type, or `precision`.
+/// cast saturates as `saturate` says). The division runs in the scale's type, or `precision`.
 LogicalResult importQuantizeLinear(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0), scale = ctx.requiredInput(1);
   if (failed(x) || failed(scale))
@@ -247,10 +247,6 @@ LogicalResult importQuantizeLinear(NodeContext &ctx) {
        target.getIntOrFloatBitWidth() < 2))
     return ctx.error() << "cannot quantize to " << target
                        << " (not a quantized type)";
-  // dsr1.cast to an 8-bit float saturates, which is saturate=1.
-  if (!saturate && isFloatTarget)
-    return ctx.error() << "saturate=0 (out-of-range values to inf or NaN) is "
-                          "not supported";
   if (!isa<FloatType>(NodeContext::typeOf(*scale).getElementType()))
     return ctx.error() << "the scale must be a float tensor, got "
                        << NodeContext::typeOf(*scale);
@@ -290,7 +286,9 @@ LogicalResult importQuantizeLinear(NodeContext &ctx) {
     Value zc = castTo(ctx, zp, compute);
     scaled = ctx.create<AddOp>(scaled, zc);
   }
-  return ctx.setResults(castTo(ctx, scaled, target));
+  // The cast to a narrow float applies `saturate` (out of range: the largest
+  // finite value, or inf/NaN).
+  return ctx.setResults(ctx.create<CastOp>(scaled, target, saturate));
 }
 
 /// y = (x - zero_point) * scale, computed in f32 (exact for every quantized
