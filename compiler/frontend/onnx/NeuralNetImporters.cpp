@@ -9,9 +9,11 @@
 #include "compiler/frontend/onnx/NodeImporter.h"
 
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <sstream>
 
 using namespace mlir;
@@ -21,6 +23,315 @@ namespace {
 
 DenseI64ArrayAttr i64Array(NodeContext &ctx, ArrayRef<int64_t> values) {
   return ctx.builder.getDenseI64ArrayAttr(values);
+}
+
+//===----------------------------------------------------------------------===//
+// Einsum
+//===----------------------------------------------------------------------===//
+
+/// One operand of an Einsum as it is rewritten: its value and the label of
+/// each of its dims. Letters are their character codes; the dims an ellipsis
+/// stands for get labels from kEllipsisLabel up, aligned at the right across
+/// operands, so that they broadcast like numpy's.
+struct EinsumTerm {
+  Value value;
+  SmallVector<int> labels;
+};
+
+constexpr int kEllipsisLabel = 1000;
+
+/// The labels of one term of an Einsum equation ("ij", "...ii", "b...k"), for
+/// an operand of rank `rank` (-1 for the output, whose ellipsis stands for
+/// `ellipsisDims` dims). Failure when the term is malformed.
+FailureOr<SmallVector<int>> parseEinsumTerm(NodeContext &ctx, StringRef term,
+                                            int64_t rank,
+                                            int64_t &ellipsisDims) {
+  SmallVector<int> letters;
+  int64_t ellipsisAt = -1;
+  for (size_t i = 0; i < term.size(); ++i) {
+    if (term.substr(i).starts_with("...") && ellipsisAt < 0) {
+      ellipsisAt = letters.size();
+      i += 2;
+    } else if (llvm::isAlpha(term[i])) {
+      letters.push_back(term[i]);
+    } else {
+      return ctx.error() << "equation term '" << term
+                         << "' holds something other than letters and one "
+                            "ellipsis";
+    }
+  }
+  int64_t dims = 0;
+  if (rank >= 0) {
+    dims = rank - static_cast<int64_t>(letters.size());
+    if (dims < 0 || (ellipsisAt < 0 && dims != 0))
+      return ctx.error() << "equation term '" << term << "' does not fit an "
+                         << "input of rank " << rank;
+    ellipsisDims = std::max(ellipsisDims, dims);
+  } else {
+    dims = ellipsisAt < 0 ? 0 : ellipsisDims;
+  }
+  if (ellipsisAt < 0)
+    return letters;
+  SmallVector<int> labels(letters.begin(), letters.begin() + ellipsisAt);
+  for (int64_t d = 0; d < dims; ++d)
+    labels.push_back(kEllipsisLabel + (rank >= 0 ? -dims : 0) + d);
+  labels.append(letters.begin() + ellipsisAt, letters.end());
+  return labels;
+}
+
+/// Einsum as a composition: the diagonals of repeated labels within a term
+/// (a transpose, a reshape of the two dims into one of n * n elements and a
+/// slice with step n + 1), sums over labels nothing else needs, then one
+/// batched matmul per further operand (batch labels, the labels of each side,
+/// the contracted labels, each group reshaped into one dim), and a final sum
+/// and transpose into the output's order. Shapes must be static.
+LogicalResult importEinsum(NodeContext &ctx) {
+  std::string equation = ctx.stringAttr("equation", "");
+  llvm::erase_if(equation, [](char c) { return c == ' '; });
+  int numInputs = ctx.numInputs();
+  if (numInputs < 1)
+    return ctx.error() << "needs at least one input";
+  StringRef eq(equation);
+  auto [lhs, rhs] = eq.split("->");
+  bool explicitOutput = eq.contains("->");
+  SmallVector<StringRef> termTexts;
+  lhs.split(termTexts, ',');
+  if (static_cast<int>(termTexts.size()) != numInputs)
+    return ctx.error() << "equation '" << equation << "' has "
+                       << termTexts.size() << " input terms for " << numInputs
+                       << " inputs";
+
+  SmallVector<EinsumTerm> terms;
+  int64_t ellipsisDims = 0;
+  for (int i = 0; i < numInputs; ++i) {
+    FailureOr<Value> x = ctx.requiredInput(i);
+    if (failed(x))
+      return failure();
+    auto type = NodeContext::typeOf(*x);
+    if (!type.hasStaticShape())
+      return ctx.error() << "input #" << i << " needs a static shape, got "
+                         << formatShape(type.getShape())
+                         << " (pin it with --input-shape / --dim)";
+    FailureOr<SmallVector<int>> labels =
+        parseEinsumTerm(ctx, termTexts[i], type.getRank(), ellipsisDims);
+    if (failed(labels))
+      return failure();
+    terms.push_back({*x, *labels});
+  }
+  // Ellipsis labels were numbered from the right of each term; make them
+  // count from 0 at the left of the widest.
+  for (EinsumTerm &term : terms)
+    for (int &label : term.labels)
+      if (label < kEllipsisLabel && label >= kEllipsisLabel - ellipsisDims)
+        label += ellipsisDims;
+
+  SmallVector<int> output;
+  if (explicitOutput) {
+    FailureOr<SmallVector<int>> labels =
+        parseEinsumTerm(ctx, rhs, -1, ellipsisDims);
+    if (failed(labels))
+      return failure();
+    output = *labels;
+  } else {
+    // numpy's implicit output: the broadcast dims, then every letter used
+    // once, in alphabetical order.
+    for (int64_t d = 0; d < ellipsisDims; ++d)
+      output.push_back(kEllipsisLabel + d);
+    std::map<int, int> counts;
+    for (const EinsumTerm &term : terms)
+      for (int label : term.labels)
+        if (label < kEllipsisLabel)
+          ++counts[label];
+    for (auto [label, count] : counts)
+      if (count == 1)
+        output.push_back(label);
+  }
+  std::map<int, int64_t> sizes;
+  for (const EinsumTerm &term : terms)
+    for (auto [label, size] : llvm::zip_equal(
+             term.labels, NodeContext::typeOf(term.value).getShape())) {
+      int64_t &known = sizes.try_emplace(label, size).first->second;
+      if (known == 1)
+        known = size;
+      else if (size != 1 && size != known)
+        return ctx.error() << "a label of equation '" << equation
+                           << "' has the sizes " << known << " and " << size;
+    }
+  for (auto [i, label] : llvm::enumerate(output))
+    if (!sizes.count(label) ||
+        llvm::is_contained(ArrayRef(output).take_front(i), label))
+      return ctx.error() << "the output of equation '" << equation
+                         << "' names a label twice or one no input has";
+  if (llvm::any_of(sizes, [](auto entry) { return entry.second == 0; }))
+    return ctx.error() << "empty tensors (a dim of size 0) are not supported";
+
+  auto shapeOf = [&](ArrayRef<int> labels) {
+    SmallVector<int64_t> shape;
+    for (int label : labels)
+      shape.push_back(sizes[label]);
+    return shape;
+  };
+  // Transposes `term` so that its labels come in the order `order`.
+  auto permute = [&](EinsumTerm &term, ArrayRef<int> order) {
+    if (ArrayRef(term.labels) == order)
+      return;
+    SmallVector<int64_t> perm;
+    for (int label : order)
+      perm.push_back(llvm::find(term.labels, label) - term.labels.begin());
+    term.value = ctx.create<TransposeOp>(term.value, perm);
+    term.labels.assign(order.begin(), order.end());
+  };
+  // Sums `term` over every label `keep` says no.
+  auto sumOut = [&](EinsumTerm &term, function_ref<bool(int)> keep) {
+    SmallVector<int64_t> axes;
+    SmallVector<int> kept;
+    for (auto [d, label] : llvm::enumerate(term.labels)) {
+      if (keep(label))
+        kept.push_back(label);
+      else
+        axes.push_back(d);
+    }
+    if (axes.empty() || !term.value)
+      return;
+    term.value = ctx.create<ReduceSumOp>(term.value, i64Array(ctx, axes),
+                                         ctx.builder.getBoolAttr(false));
+    term.labels = kept;
+  };
+  // A label is needed after operand `i` if the output or a later operand
+  // has it.
+  auto neededAfter = [&](size_t i, int label) {
+    if (llvm::is_contained(output, label))
+      return true;
+    for (size_t j = i + 1; j < terms.size(); ++j)
+      if (llvm::is_contained(terms[j].labels, label))
+        return true;
+    return false;
+  };
+
+  for (auto [i, term] : llvm::enumerate(terms)) {
+    // A label repeated within a term reads the diagonal.
+    for (size_t p = 0; p < term.labels.size() && term.value; ++p) {
+      auto rest = ArrayRef(term.labels).drop_front(p + 1);
+      auto it = llvm::find(rest, term.labels[p]);
+      if (it == rest.end())
+        continue;
+      int label = term.labels[p];
+      size_t q = p + 1 + (it - rest.begin());
+      int64_t n = NodeContext::typeOf(term.value).getDimSize(p);
+      if (NodeContext::typeOf(term.value).getDimSize(q) != n)
+        return ctx.error() << "the diagonal of label '" << char(label)
+                           << "' needs equal dims, got " << n << " and "
+                           << NodeContext::typeOf(term.value).getDimSize(q);
+      SmallVector<int> order;
+      for (auto [d, l] : llvm::enumerate(term.labels))
+        if (d != p && d != q)
+          order.push_back(l);
+      SmallVector<int> front = order;
+      order.push_back(label);
+      order.push_back(label);
+      // permute() cannot tell the two equal labels apart: transpose here.
+      SmallVector<int64_t> perm;
+      for (auto [d, l] : llvm::enumerate(term.labels))
+        if (d != p && d != q)
+          perm.push_back(d);
+      perm.push_back(p);
+      perm.push_back(q);
+      term.value = ctx.create<TransposeOp>(term.value, perm);
+      SmallVector<int64_t> flat = shapeOf(front);
+      flat.push_back(n * n);
+      FailureOr<Value> merged = reshapeTo(
+          ctx, term.value, flat, SmallVector<int64_t>(flat.size(), -1));
+      if (failed(merged))
+        return failure();
+      int64_t last = flat.size() - 1;
+      term.value = ctx.create<SliceOp>(
+          *merged, i64Array(ctx, {0}), i64Array(ctx, {n * n}),
+          i64Array(ctx, {last}), i64Array(ctx, {n + 1}));
+      front.push_back(label);
+      term.labels = front;
+      p = static_cast<size_t>(-1); // Look again from the start.
+    }
+    // Labels no other operand and not the output have are summed now.
+    sumOut(term, [&, i = i](int label) {
+      if (llvm::is_contained(output, label))
+        return true;
+      for (auto [j, other] : llvm::enumerate(terms))
+        if (j != i && llvm::is_contained(other.labels, label))
+          return true;
+      return false;
+    });
+  }
+
+  EinsumTerm acc = terms.front();
+  for (size_t i = 1; i < terms.size() && acc.value; ++i) {
+    EinsumTerm &rhsTerm = terms[i];
+    // What only one side has and nothing later needs is summed first.
+    sumOut(acc, [&](int label) {
+      return neededAfter(i, label) || llvm::is_contained(rhsTerm.labels, label);
+    });
+    sumOut(rhsTerm, [&](int label) {
+      return neededAfter(i, label) || llvm::is_contained(acc.labels, label);
+    });
+    SmallVector<int> batch, left, right, contracted;
+    for (int label : acc.labels) {
+      if (!llvm::is_contained(rhsTerm.labels, label))
+        left.push_back(label);
+      else if (neededAfter(i, label))
+        batch.push_back(label);
+      else
+        contracted.push_back(label);
+    }
+    for (int label : rhsTerm.labels)
+      if (!llvm::is_contained(acc.labels, label))
+        right.push_back(label);
+    // A size-1 dim against a larger one broadcasts.
+    auto broadcast = [&](EinsumTerm &term) {
+      SmallVector<int64_t> shape = shapeOf(term.labels);
+      if (term.value &&
+          ArrayRef(shape) != NodeContext::typeOf(term.value).getShape())
+        term.value = ctx.create<ExpandOp>(term.value, shape);
+    };
+    broadcast(acc);
+    broadcast(rhsTerm);
+    SmallVector<int> leftOrder = batch, rightOrder = batch;
+    leftOrder.append(left);
+    leftOrder.append(contracted);
+    rightOrder.append(contracted);
+    rightOrder.append(right);
+    permute(acc, leftOrder);
+    permute(rhsTerm, rightOrder);
+    auto product = [&](ArrayRef<int> labels) {
+      int64_t p = 1;
+      for (int label : labels)
+        p *= sizes[label];
+      return p;
+    };
+    int64_t b = product(batch), m = product(left), k = product(contracted),
+            n = product(right);
+    SmallVector<int64_t> noSource(3, -1);
+    FailureOr<Value> lhs3 = reshapeTo(ctx, acc.value, {b, m, k}, noSource);
+    if (failed(lhs3))
+      return failure();
+    FailureOr<Value> rhs3 = reshapeTo(ctx, rhsTerm.value, {b, k, n}, noSource);
+    if (failed(rhs3))
+      return failure();
+    Value product3 = ctx.create<MatMulOp>(*lhs3, *rhs3, /*precision=*/nullptr);
+    SmallVector<int> labels = batch;
+    labels.append(left);
+    labels.append(right);
+    SmallVector<int64_t> shape = shapeOf(labels);
+    FailureOr<Value> back =
+        reshapeTo(ctx, product3, shape, SmallVector<int64_t>(shape.size(), -1));
+    if (failed(back))
+      return failure();
+    acc = {*back, labels};
+  }
+  sumOut(acc, [&](int label) { return llvm::is_contained(output, label); });
+  // Every output label is some operand's, and was kept: the labels are now
+  // the output's, in some order.
+  if (acc.value)
+    permute(acc, output);
+  return ctx.setResults(acc.value);
 }
 
 LogicalResult importMatMul(NodeContext &ctx) {
@@ -928,6 +1239,47 @@ LogicalResult importResize(NodeContext &ctx) {
       b.getBoolAttr(ctx.intAttr("antialias", 0) != 0)));
 }
 
+/// GridSample: opsets 16 to 19 sample 4-D inputs with the modes bilinear,
+/// nearest and bicubic; opset 20 renamed them linear and cubic and allowed
+/// any number of spatial dims.
+LogicalResult importGridSample(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), grid = ctx.requiredInput(1);
+  if (failed(x) || failed(grid))
+    return failure();
+  bool renamed = ctx.opset >= 20;
+  std::string modeName =
+      ctx.stringAttr("mode", renamed ? "linear" : "bilinear");
+  std::optional<ResizeMode> mode;
+  if (modeName == "nearest")
+    mode = ResizeMode::nearest;
+  else if (modeName == (renamed ? "linear" : "bilinear"))
+    mode = ResizeMode::linear;
+  else if (modeName == (renamed ? "cubic" : "bicubic"))
+    mode = ResizeMode::cubic;
+  else
+    return ctx.error() << "mode '" << modeName << "' is not "
+                       << (renamed ? "linear, nearest or cubic"
+                                   : "bilinear, nearest or bicubic");
+  std::string paddingName = ctx.stringAttr("padding_mode", "zeros");
+  std::optional<GridPadding> padding = symbolizeGridPadding(paddingName);
+  if (!padding)
+    return ctx.error() << "padding_mode '" << paddingName
+                       << "' is not zeros, border or reflection";
+  bool align = ctx.intAttr("align_corners", 0) != 0;
+  auto type = NodeContext::typeOf(*x);
+  if (!renamed && type.getRank() != 4)
+    return ctx.error() << "opset " << ctx.opset
+                       << " samples 4-D inputs only, got rank "
+                       << type.getRank();
+  if (!isa<FloatType>(type.getElementType()))
+    return ctx.error() << "sampling a " << type.getElementType()
+                       << " input is not supported (floating-point only)";
+  Builder &b = ctx.builder;
+  return ctx.setResults(ctx.create<GridSampleOp>(
+      *x, *grid, ResizeModeAttr::get(b.getContext(), *mode),
+      GridPaddingAttr::get(b.getContext(), *padding), b.getBoolAttr(align)));
+}
+
 /// Upsample (opsets 7 to 9, Resize's predecessor) in nearest mode with
 /// whole-number scales: every element repeated `scale` times along each dim,
 /// which is a nearest resize with asymmetric coordinates rounded down. ONNX
@@ -1377,6 +1729,8 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "Hardmax", 13, hi, importHardmax);
   r.add("", "Resize", lo, hi, importResize);
   r.add("", "Upsample", 7, 9, importUpsample);
+  r.add("", "GridSample", 16, hi, importGridSample);
+  r.add("", "Einsum", 12, hi, importEinsum);
   r.add("", "LSTM", lo, hi, importRnn<LstmOp>);
   r.add("", "GRU", lo, hi, importRnn<GruOp>);
   r.add("", "RNN", lo, hi, importRnn<SimpleRnnOp>);
