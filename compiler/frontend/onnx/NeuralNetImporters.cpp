@@ -1,8 +1,9 @@
 //===- NeuralNetImporters.cpp - ONNX contractions, norms, pooling, RNNs
 //-----===//
 //
-// MatMul, Gemm, Conv, pooling, normalisations, softmax, reductions, RNN,
-// LSTM, GRU and the opset-23 Attention op.
+// MatMul, Einsum, Det, Gemm, Conv, Col2Im, pooling, normalisations, softmax,
+// reductions, Resize, GridSample, AffineGrid, RNN, LSTM, GRU and the opset-23
+// Attention op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,61 @@ namespace {
 
 DenseI64ArrayAttr i64Array(NodeContext &ctx, ArrayRef<int64_t> values) {
   return ctx.builder.getDenseI64ArrayAttr(values);
+}
+
+/// Det by cofactor expansion along the first row, on tensors of the batch
+/// shape: exact arithmetic, but n! products, so matrices up to 4 x 4.
+LogicalResult importDet(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  int64_t rank = type.getRank();
+  if (rank < 2 || !type.hasStaticShape() ||
+      type.getDimSize(rank - 1) != type.getDimSize(rank - 2) ||
+      !isa<FloatType>(type.getElementType()))
+    return ctx.error() << "needs static float square matrices (..., M, M), "
+                          "got "
+                       << type;
+  int64_t m = type.getDimSize(rank - 1);
+  if (m < 1 || m > 4)
+    return ctx.error() << "determinants of " << m << " x " << m
+                       << " matrices are not supported (1 to 4)";
+  Builder &b = ctx.builder;
+  auto batch = type.getShape().drop_back(2);
+  SmallVector<SmallVector<Value>> entries(m);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < m; ++j) {
+      Value e =
+          ctx.create<SliceOp>(*x, b.getDenseI64ArrayAttr({i, j}),
+                              b.getDenseI64ArrayAttr({i + 1, j + 1}),
+                              b.getDenseI64ArrayAttr({rank - 2, rank - 1}),
+                              b.getDenseI64ArrayAttr({1, 1}));
+      FailureOr<Value> scalar =
+          reshapeTo(ctx, e, batch, SmallVector<int64_t>(batch.size(), -1));
+      if (failed(scalar))
+        return failure();
+      entries[i].push_back(*scalar);
+    }
+  // The determinant of the rows from `row` on and the columns in `cols`.
+  std::function<Value(int64_t, ArrayRef<int64_t>)> minor =
+      [&](int64_t row, ArrayRef<int64_t> cols) -> Value {
+    if (cols.size() == 1)
+      return entries[row][cols[0]];
+    Value det;
+    for (auto [k, col] : llvm::enumerate(cols)) {
+      SmallVector<int64_t> rest(cols.begin(), cols.end());
+      rest.erase(rest.begin() + k);
+      Value term = ctx.create<MulOp>(entries[row][col], minor(row + 1, rest));
+      det = !det         ? term
+            : k % 2 == 0 ? ctx.create<AddOp>(det, term)
+                         : ctx.create<SubOp>(det, term);
+      if (!det)
+        return nullptr;
+    }
+    return det;
+  };
+  return ctx.setResults(minor(0, llvm::to_vector(llvm::seq<int64_t>(0, m))));
 }
 
 //===----------------------------------------------------------------------===//
@@ -433,6 +489,112 @@ LogicalResult importConv(NodeContext &ctx) {
       i64Array(ctx, win->pads), i64Array(ctx, win->dilations),
       ctx.builder.getI64IntegerAttr(ctx.intAttr("group", 1)),
       /*precision=*/nullptr));
+}
+
+/// Col2Im: each of the K = prod(block_shape) columns of a block is placed on
+/// the image at its offset (strided positions by interleaving zeros, then a
+/// pad that also crops the padding away), and the K images are added. Only
+/// zeros are added where a column does not land, so the sum is exact.
+LogicalResult importCol2Im(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  FailureOr<SmallVector<int64_t>> image = ctx.constantInts(1, "image_shape");
+  if (failed(image))
+    return failure();
+  FailureOr<SmallVector<int64_t>> block = ctx.constantInts(2, "block_shape");
+  if (failed(block))
+    return failure();
+  int64_t r = image->size();
+  SmallVector<int64_t> dilations =
+      ctx.intsAttr("dilations").value_or(SmallVector<int64_t>(r, 1));
+  SmallVector<int64_t> strides =
+      ctx.intsAttr("strides").value_or(SmallVector<int64_t>(r, 1));
+  SmallVector<int64_t> pads =
+      ctx.intsAttr("pads").value_or(SmallVector<int64_t>(2 * r, 0));
+  if (r < 1 || static_cast<int64_t>(block->size()) != r ||
+      static_cast<int64_t>(dilations.size()) != r ||
+      static_cast<int64_t>(strides.size()) != r ||
+      static_cast<int64_t>(pads.size()) != 2 * r)
+    return ctx.error() << "image_shape, block_shape, dilations, strides and "
+                          "pads (twice) need one entry per spatial dim";
+  auto type = NodeContext::typeOf(*x);
+  if (type.getRank() != 3 || !type.hasStaticShape())
+    return ctx.error() << "needs a static 3-D input (N, C * prod(block_shape), "
+                          "L), got "
+                       << type;
+  std::optional<int64_t> blockSize = checkedProduct(*block);
+  int64_t n = type.getDimSize(0), columns = type.getDimSize(1);
+  if (!blockSize || *blockSize <= 0 || columns % *blockSize != 0)
+    return ctx.error() << "input dim 1 (" << columns
+                       << ") is not a multiple of the block size";
+  int64_t channels = columns / *blockSize;
+  SmallVector<int64_t> counts; // The blocks along each spatial dim.
+  for (int64_t d = 0; d < r; ++d) {
+    int64_t span = dilations[d] * ((*block)[d] - 1) + 1;
+    int64_t room = (*image)[d] + pads[d] + pads[d + r] - span;
+    if ((*image)[d] <= 0 || (*block)[d] <= 0 || dilations[d] <= 0 ||
+        strides[d] <= 0 || room < 0)
+      return ctx.error() << "no block fits spatial dim " << d;
+    counts.push_back(room / strides[d] + 1);
+  }
+  std::optional<int64_t> blocks = checkedProduct(counts);
+  if (!blocks || *blocks != type.getDimSize(2))
+    return ctx.error() << "input dim 2 (" << type.getDimSize(2)
+                       << ") is not the number of blocks, "
+                       << blocks.value_or(-1);
+  if (*blockSize > 1024)
+    return ctx.error() << "blocks of more than 1024 elements are not "
+                          "supported";
+  Builder &b = ctx.builder;
+  SmallVector<int64_t> split = {n, channels, *blockSize};
+  split.append(counts);
+  Value columnsByOffset = ctx.create<ReshapeOp>(*x, split);
+  bool strided = llvm::any_of(strides, [](int64_t s) { return s > 1; });
+  Value sum;
+  SmallVector<int64_t> offset(r, 0);
+  for (int64_t k = 0; k < *blockSize; ++k) {
+    Value column = ctx.create<SliceOp>(
+        columnsByOffset, b.getDenseI64ArrayAttr({k}),
+        b.getDenseI64ArrayAttr({k + 1}), b.getDenseI64ArrayAttr({2}),
+        b.getDenseI64ArrayAttr({1}));
+    SmallVector<int64_t> shape = {n, channels}, lengths;
+    for (int64_t d = 0; d < r; ++d) {
+      shape.push_back(counts[d]);
+      if (strided)
+        shape.push_back(1);
+    }
+    column = ctx.create<ReshapeOp>(column, shape);
+    if (strided) {
+      // [.., L, 1, ..] padded to [.., L, s, ..]: stride - 1 zeros after each.
+      SmallVector<int64_t> gaps(2 * shape.size(), 0);
+      for (int64_t d = 0; d < r; ++d)
+        gaps[shape.size() + 3 + 2 * d] = strides[d] - 1;
+      column =
+          ctx.create<PadOp>(column, b.getDenseI64ArrayAttr(gaps),
+                            PadModeAttr::get(b.getContext(), PadMode::constant),
+                            b.getF64FloatAttr(0.0));
+      SmallVector<int64_t> merged = {n, channels};
+      for (int64_t d = 0; d < r; ++d)
+        merged.push_back(counts[d] * strides[d]);
+      column = ctx.create<ReshapeOp>(column, merged);
+    }
+    SmallVector<int64_t> place(2 * (r + 2), 0);
+    for (int64_t d = 0; d < r; ++d) {
+      int64_t length = counts[d] * (strided ? strides[d] : 1);
+      int64_t begin = offset[d] * dilations[d] - pads[d];
+      place[2 + d] = begin;
+      place[r + 4 + d] = (*image)[d] - begin - length;
+    }
+    column =
+        ctx.create<PadOp>(column, b.getDenseI64ArrayAttr(place),
+                          PadModeAttr::get(b.getContext(), PadMode::constant),
+                          b.getF64FloatAttr(0.0));
+    sum = sum ? ctx.create<AddOp>(sum, column) : column;
+    for (int64_t d = r - 1; d >= 0 && ++offset[d] == (*block)[d]; --d)
+      offset[d] = 0;
+  }
+  return ctx.setResults(sum);
 }
 
 /// ConvTranspose: pads given, from auto_pad, or from output_shape (ONNX:
@@ -1280,6 +1442,66 @@ LogicalResult importGridSample(NodeContext &ctx) {
       GridPaddingAttr::get(b.getContext(), *padding), b.getBoolAttr(align)));
 }
 
+/// AffineGrid: the normalised positions of every output element ([x, y, 1]
+/// or [x, y, z, 1], x along the last dim, as GridSample reads them) as a
+/// constant, times theta transposed: one batched matmul.
+LogicalResult importAffineGrid(NodeContext &ctx) {
+  FailureOr<Value> theta = ctx.requiredInput(0);
+  if (failed(theta))
+    return failure();
+  FailureOr<SmallVector<int64_t>> size = ctx.constantInts(1, "size");
+  if (failed(size))
+    return failure();
+  bool align = ctx.intAttr("align_corners", 0) != 0;
+  auto thetaType = NodeContext::typeOf(*theta);
+  int64_t spatial = static_cast<int64_t>(size->size()) - 2;
+  if (spatial != 2 && spatial != 3)
+    return ctx.error() << "size must hold 4 (N, C, H, W) or 5 (N, C, D, H, W) "
+                          "entries, got "
+                       << size->size();
+  if (!isa<FloatType>(thetaType.getElementType()) || thetaType.getRank() != 3 ||
+      !thetaType.hasStaticShape() || thetaType.getDimSize(0) != (*size)[0] ||
+      thetaType.getDimSize(1) != spatial ||
+      thetaType.getDimSize(2) != spatial + 1)
+    return ctx.error() << "theta must be a static float tensor of shape ("
+                       << (*size)[0] << ", " << spatial << ", " << spatial + 1
+                       << "), got " << thetaType;
+  ArrayRef<int64_t> dims = ArrayRef(*size).drop_front(2);
+  if (llvm::any_of(dims, [](int64_t d) { return d <= 0; }))
+    return ctx.error() << "the spatial sizes must be positive";
+  std::optional<int64_t> positions = checkedProduct(dims);
+  if (!positions || failed(ctx.checkBuildSize(*positions * (spatial + 1),
+                                              "a grid of positions")))
+    return failure();
+  // The centres of the corner elements at -1 and 1, or their outer edges.
+  auto coordinate = [&](int64_t length, int64_t k) {
+    if (align)
+      return length == 1 ? -1.0 : -1.0 + 2.0 * k / (length - 1);
+    return -1.0 + (2.0 * k + 1.0) / length;
+  };
+  SmallVector<double> base;
+  SmallVector<int64_t> at(spatial, 0);
+  for (int64_t p = 0; p < *positions; ++p) {
+    for (int64_t d = spatial - 1; d >= 0; --d)
+      base.push_back(coordinate(dims[d], at[d]));
+    base.push_back(1.0);
+    for (int64_t d = spatial - 1; d >= 0 && ++at[d] == dims[d]; --d)
+      at[d] = 0;
+  }
+  auto baseType = RankedTensorType::get({1, *positions, spatial + 1},
+                                        ctx.builder.getF64Type());
+  Value grid = ctx.constant(DenseElementsAttr::get(baseType, ArrayRef(base)));
+  Type element = thetaType.getElementType();
+  if (!element.isF64())
+    grid = ctx.create<CastOp>(grid, element);
+  Value thetaT = ctx.create<TransposeOp>(*theta, SmallVector<int64_t>{0, 2, 1});
+  Value moved = ctx.create<MatMulOp>(grid, thetaT, /*precision=*/nullptr);
+  SmallVector<int64_t> shape = {(*size)[0]};
+  shape.append(dims.begin(), dims.end());
+  shape.push_back(spatial);
+  return ctx.setResults(ctx.create<ReshapeOp>(moved, shape));
+}
+
 /// Upsample (opsets 7 to 9, Resize's predecessor) in nearest mode with
 /// whole-number scales: every element repeated `scale` times along each dim,
 /// which is a nearest resize with asymmetric coordinates rounded down. ONNX
@@ -1731,6 +1953,9 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "Upsample", 7, 9, importUpsample);
   r.add("", "GridSample", 16, hi, importGridSample);
   r.add("", "Einsum", 12, hi, importEinsum);
+  r.add("", "AffineGrid", 20, hi, importAffineGrid);
+  r.add("", "Col2Im", 18, hi, importCol2Im);
+  r.add("", "Det", 11, hi, importDet);
   r.add("", "LSTM", lo, hi, importRnn<LstmOp>);
   r.add("", "GRU", lo, hi, importRnn<GruOp>);
   r.add("", "RNN", lo, hi, importRnn<SimpleRnnOp>);
