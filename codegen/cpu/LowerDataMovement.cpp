@@ -1,9 +1,10 @@
 //===- LowerDataMovement.cpp - dsr1 data movement ops to linalg/tensor ----===//
 //
 // The dsr1-to-linalg patterns for transpose, reshape, expand, concat, slice,
-// split, pad, gather, scatter and resize. All but resize only move elements,
-// so they are indifferent to signedness; resize weighs input elements with
-// tap tables computed at compile time.
+// split, pad, gather, scatter, resize and grid_sample. All but the two
+// samplers only move elements, so they are indifferent to signedness; resize
+// weighs input elements with tap tables computed at compile time, grid_sample
+// with weights computed from the grid as it runs.
 //
 // Slices of an operand are copied into tensors of their own (linalg.copy)
 // rather than returned as views: a kernel result must be a plain buffer. The

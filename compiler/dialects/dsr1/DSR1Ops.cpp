@@ -730,7 +730,11 @@ LogicalResult BitCastOp::inferReturnTypes(MLIRContext *context,
   auto input = ranked(adaptor.getInput(), "input", err);
   if (failed(input))
     return failure();
-  Type from = input->getElementType(), to = adaptor.getTo();
+  // The generic form can leave `to` out; getTo() would dereference null.
+  TypeAttr toAttr = adaptor.getToAttr();
+  if (!toAttr)
+    return err << "requires attribute 'to'";
+  Type from = input->getElementType(), to = toAttr.getValue();
   if (!isa_and_nonnull<FloatType, IntegerType>(to))
     return err << "'to' must be an integer or floating-point element type, "
                   "got "

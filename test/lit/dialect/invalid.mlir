@@ -1664,6 +1664,14 @@ func.func @bitcast_to_index(%x: tensor<4xi64>) {
 
 // -----
 
+func.func @bitcast_without_to(%x: tensor<4xi64>) {
+  // expected-error @+1 {{'dsr1.bitcast' op requires attribute 'to'}}
+  %0 = "dsr1.bitcast"(%x) : (tensor<4xi64>) -> tensor<4xf64>
+  return
+}
+
+// -----
+
 func.func @grid_sample_rank_too_low(%x: tensor<2x3xf32>, %g: tensor<2x3xf32>) {
   // expected-error @+1 {{'dsr1.grid_sample' op operand 'input' must have rank >= 3, got 2 (2x3)}}
   %0 = dsr1.grid_sample %x, %g : tensor<2x3xf32>, tensor<2x3xf32>
