@@ -1,9 +1,10 @@
 //===- LowerDataMovement.cpp - dsr1 data movement ops to linalg/tensor ----===//
 //
 // The dsr1-to-linalg patterns for transpose, reshape, expand, concat, slice,
-// split, pad, gather, scatter and resize. All but resize only move elements,
-// so they are indifferent to signedness; resize weighs input elements with
-// tap tables computed at compile time.
+// split, pad, gather, scatter, resize and grid_sample. All but the two
+// samplers only move elements, so they are indifferent to signedness; resize
+// weighs input elements with tap tables computed at compile time, grid_sample
+// with weights computed from the grid as it runs.
 //
 // Slices of an operand are copied into tensors of their own (linalg.copy)
 // rather than returned as views: a kernel result must be a plain buffer. The
@@ -18,6 +19,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -1036,6 +1038,235 @@ struct ResizeLowering : DataMovementLowering<ResizeOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Grid sampling
+//===----------------------------------------------------------------------===//
+
+/// Folds `x` into [lo, hi] by reflecting it at the borders as often as it
+/// takes (ONNX GridSample's reflection; hi > lo).
+Value reflectInto(OpBuilder &b, Location loc, Value x, double lo, double hi) {
+  using FPred = arith::CmpFPredicate;
+  Type type = x.getType();
+  auto cst = [&](double v) { return scalarConstant(b, loc, type, v); };
+  Value loV = cst(lo), hiV = cst(hi);
+  Value below = arith::CmpFOp::create(b, loc, FPred::OLT, x, loV);
+  Value above = arith::CmpFOp::create(b, loc, FPred::OGT, x, hiV);
+  Value dx = arith::SelectOp::create(b, loc, below,
+                                     arith::SubFOp::create(b, loc, loV, x),
+                                     arith::SubFOp::create(b, loc, x, hiV));
+  Value range = cst(hi - lo);
+  Value flips =
+      math::FloorOp::create(b, loc, arith::DivFOp::create(b, loc, dx, range));
+  Value rest = arith::SubFOp::create(
+      b, loc, dx, arith::MulFOp::create(b, loc, flips, range));
+  Value half = arith::MulFOp::create(b, loc, flips, cst(0.5));
+  Value even = arith::CmpFOp::create(b, loc, FPred::OEQ,
+                                     math::FloorOp::create(b, loc, half), half);
+  Value fromLo = arith::AddFOp::create(b, loc, loV, rest);
+  Value fromHi = arith::SubFOp::create(b, loc, hiV, rest);
+  // An even number of flips leaves x as far inside the border it crossed as
+  // it was outside; an odd number measures from the other border.
+  Value belowResult = arith::SelectOp::create(b, loc, even, fromLo, fromHi);
+  Value aboveResult = arith::SelectOp::create(b, loc, even, fromHi, fromLo);
+  return arith::SelectOp::create(
+      b, loc, below, belowResult,
+      arith::SelectOp::create(b, loc, above, aboveResult, x));
+}
+
+/// The Keys cubic convolution weights (a = -0.75, as PyTorch and the ONNX
+/// reference) of the four elements around a position `t` in [0, 1) past the
+/// second one.
+SmallVector<Value> cubicWeights(OpBuilder &b, Location loc, Value t) {
+  Type type = t.getType();
+  auto cst = [&](double v) { return scalarConstant(b, loc, type, v); };
+  auto add = [&](Value x, Value y) {
+    return arith::AddFOp::create(b, loc, x, y);
+  };
+  auto sub = [&](Value x, Value y) {
+    return arith::SubFOp::create(b, loc, x, y);
+  };
+  auto mul = [&](Value x, Value y) {
+    return arith::MulFOp::create(b, loc, x, y);
+  };
+  const double a = -0.75;
+  // |d| in (1, 2): ((a|d| - 5a)|d| + 8a)|d| - 4a.
+  auto outer = [&](Value d) {
+    return sub(mul(add(mul(sub(mul(cst(a), d), cst(5 * a)), d), cst(8 * a)), d),
+               cst(4 * a));
+  };
+  // |d| in [0, 1]: ((a + 2)|d| - (a + 3))|d|^2 + 1.
+  auto inner = [&](Value d) {
+    return add(mul(mul(sub(mul(cst(a + 2), d), cst(a + 3)), d), d), cst(1));
+  };
+  Value oneMinusT = sub(cst(1), t);
+  return {outer(add(t, cst(1))), inner(t), inner(oneMinusT),
+          outer(sub(cst(2), t))};
+}
+
+/// One element that an output element of grid_sample weighs in, along one
+/// spatial dim: its index and weight, and whether it lies inside the input
+/// (only zeros padding reads outside as 0).
+struct GridTap {
+  Value index;
+  Value weight;
+  Value inside;
+};
+
+/// `dsr1.grid_sample %x, %grid` =>
+/// `linalg.generic` over the result whose body reads the position from
+/// %grid (tensor.extract), maps it to input coordinates, and sums the taps of
+/// the interpolation, each read from %x by `tensor.extract` at an index
+/// clamped into the input (f16 and bf16 are sampled in f32).
+struct GridSampleLowering : DataMovementLowering<GridSampleOp> {
+  using DataMovementLowering::DataMovementLowering;
+
+  FailureOr<SmallVector<Value>>
+  lower(GridSampleOp op, Adaptor adaptor,
+        ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput(), grid = adaptor.getGrid();
+    auto inputType = tensorTypeOf(input);
+    auto resultType = signlessTensorType(op.getType());
+    if (resultType.getNumElements() == 0)
+      return SmallVector<Value>{emptyTensor(rewriter, loc, resultType)};
+    if (inputType.getNumElements() == 0)
+      return rewriter.notifyMatchFailure(op, "samples an empty input");
+
+    Type elementType = inputType.getElementType();
+    Type gridElementType = tensorTypeOf(grid).getElementType();
+    Type computeType = elementType.isF64() || gridElementType.isF64()
+                           ? Type(rewriter.getF64Type())
+                           : Type(rewriter.getF32Type());
+    int64_t rank = resultType.getRank(), spatial = rank - 2;
+    bool align = op.getAlignCorners();
+    ResizeMode mode = op.getMode();
+    GridPadding padding = op.getPadding();
+
+    Value result = buildParallel(
+        rewriter, loc, resultType, ValueRange{}, {},
+        [&](OpBuilder &b, Location l, ValueRange) {
+          auto cst = [&](double v) {
+            return scalarConstant(b, l, computeType, v);
+          };
+          SmallVector<Value> loops = loopIndices(b, l, rank);
+          SmallVector<SmallVector<GridTap>> taps;
+          for (int64_t i = 0; i < spatial; ++i) {
+            int64_t size = inputType.getDimSize(2 + i);
+            // The grid lists the coordinates from the last spatial dim.
+            SmallVector<Value> at(1, loops[0]);
+            at.append(loops.begin() + 2, loops.end());
+            at.push_back(indexConstant(b, l, spatial - 1 - i));
+            Value g = tensor::ExtractOp::create(b, l, grid, at);
+            g = convertScalar(b, l, g, computeType, false, false);
+            // [-1, 1] spans the corner centres, or their outer edges.
+            Value x = arith::AddFOp::create(b, l, g, cst(1));
+            x = align ? arith::MulFOp::create(b, l, x, cst((size - 1) / 2.0))
+                      : arith::MulFOp::create(
+                            b, l,
+                            arith::SubFOp::create(
+                                b, l, arith::MulFOp::create(b, l, x, cst(size)),
+                                cst(1)),
+                            cst(0.5));
+            if (mode == ResizeMode::nearest)
+              x = math::RoundEvenOp::create(b, l, x);
+            double lo = align ? 0.0 : -0.5;
+            double hi = align ? size - 1.0 : size - 0.5;
+            // The position itself is brought inside first, then each tap
+            // around it again (a tap can still fall one element outside).
+            auto bringInside = [&](Value v) -> Value {
+              if (padding == GridPadding::border)
+                return arith::MinNumFOp::create(
+                    b, l, arith::MaxNumFOp::create(b, l, v, cst(0)),
+                    cst(size - 1));
+              if (padding == GridPadding::reflection)
+                return hi > lo ? reflectInto(b, l, v, lo, hi) : cst(lo);
+              return v;
+            };
+            Value outside = arith::OrIOp::create(
+                b, l,
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, x,
+                                      cst(lo)),
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x,
+                                      cst(hi)));
+            x = arith::SelectOp::create(b, l, outside, bringInside(x), x);
+
+            SmallVector<std::pair<Value, Value>> positions; // (index, weight)
+            if (mode == ResizeMode::nearest) {
+              positions.push_back({x, cst(1)});
+            } else {
+              Value x0 = math::FloorOp::create(b, l, x);
+              Value t = arith::SubFOp::create(b, l, x, x0);
+              if (mode == ResizeMode::linear) {
+                positions.push_back(
+                    {x0, arith::SubFOp::create(b, l, cst(1), t)});
+                positions.push_back(
+                    {arith::AddFOp::create(b, l, x0, cst(1)), t});
+              } else {
+                SmallVector<Value> weights = cubicWeights(b, l, t);
+                for (int64_t k = 0; k < 4; ++k)
+                  positions.push_back(
+                      {arith::AddFOp::create(b, l, x0, cst(k - 1)),
+                       weights[k]});
+              }
+            }
+            SmallVector<GridTap> dimTaps;
+            for (auto [p, w] : positions) {
+              Value inside = arith::AndIOp::create(
+                  b, l,
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGE, p,
+                                        cst(0)),
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, p,
+                                        cst(size - 1)));
+              if (padding != GridPadding::zeros)
+                p = bringInside(p);
+              // Clamped (NaN to 0) before truncating, so the read stays in
+              // bounds whatever the grid holds.
+              Value clamped = arith::MinNumFOp::create(
+                  b, l, arith::MaxNumFOp::create(b, l, p, cst(0)),
+                  cst(size - 1));
+              Value index = arith::IndexCastOp::create(
+                  b, l, b.getIndexType(),
+                  arith::FPToSIOp::create(b, l, b.getI64Type(), clamped));
+              dimTaps.push_back({index, w, inside});
+            }
+            taps.push_back(std::move(dimTaps));
+          }
+
+          // Sum over every combination of one tap per spatial dim.
+          Value sum = cst(0);
+          SmallVector<int64_t> choice(spatial, 0);
+          while (true) {
+            SmallVector<Value> at = {loops[0], loops[1]};
+            Value weight = cst(1);
+            Value inside;
+            for (int64_t i = 0; i < spatial; ++i) {
+              const GridTap &tap = taps[i][choice[i]];
+              at.push_back(tap.index);
+              weight = arith::MulFOp::create(b, l, weight, tap.weight);
+              inside = inside ? arith::AndIOp::create(b, l, inside, tap.inside)
+                              : tap.inside;
+            }
+            Value v = tensor::ExtractOp::create(b, l, input, at);
+            v = convertScalar(b, l, v, computeType, false, false);
+            if (padding == GridPadding::zeros)
+              v = arith::SelectOp::create(b, l, inside, v, cst(0));
+            sum = arith::AddFOp::create(b, l, sum,
+                                        arith::MulFOp::create(b, l, weight, v));
+            int64_t i = spatial - 1;
+            while (i >= 0 &&
+                   ++choice[i] == static_cast<int64_t>(taps[i].size())) {
+              choice[i] = 0;
+              --i;
+            }
+            if (i < 0)
+              break;
+          }
+          return convertScalar(b, l, sum, elementType, false, false);
+        });
+    return SmallVector<Value>{result};
+  }
+};
+
 } // namespace
 
 void populateDataMovementPatterns(LoweringTypeConverter &converter,
@@ -1043,8 +1274,8 @@ void populateDataMovementPatterns(LoweringTypeConverter &converter,
   patterns.add<TransposeLowering, ReshapeLowering, ExpandLowering,
                ConcatLowering, SplitLowering, SliceLowering, PadLowering,
                GatherLowering, GatherElementsLowering, ScatterElementsLowering,
-               ScatterNDLowering, ResizeLowering>(converter,
-                                                  patterns.getContext());
+               ScatterNDLowering, ResizeLowering, GridSampleLowering>(
+      converter, patterns.getContext());
 }
 
 } // namespace dsr1::cpu

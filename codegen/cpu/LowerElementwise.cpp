@@ -372,6 +372,19 @@ Value scalar(CastOp op, OpBuilder &b, Location loc, ValueRange a) {
                        {op.getSaturate(), op.getRoundMode()});
 }
 
+Value scalar(BitCastOp op, OpBuilder &b, Location loc, ValueRange a) {
+  Type from = a[0].getType(), to = signlessElementType(op.getTo());
+  if (from == to) // Only the signedness changes, which signless types lack.
+    return a[0];
+  // A bool is one byte holding 0 or 1; a byte read as a bool is true unless 0.
+  if (from.isInteger(1))
+    return arith::ExtUIOp::create(b, loc, to, a[0]);
+  if (to.isInteger(1))
+    return arith::CmpIOp::create(b, loc, IPred::ne, a[0],
+                                 scalarConstant(b, loc, from, 0));
+  return arith::BitcastOp::create(b, loc, to, a[0]);
+}
+
 /// `%y = dsr1.<op> %a, %b` => `%y = linalg.generic ins(%a, %b) { formula }`,
 /// each operand read through its numpy-broadcast map.
 template <typename OpTy>
@@ -412,8 +425,8 @@ void populateElementwisePatterns(LoweringTypeConverter &converter,
                                                                     patterns);
   addElementwise<AddOp, SubOp, MulOp, DivOp, ModOp, MaxOp, MinOp, PowOp, AndOp,
                  OrOp, XorOp, ShiftLeftOp, ShiftRightOp, EqualOp, GreaterOp,
-                 GreaterEqualOp, LessOp, LessEqualOp, WhereOp, CastOp>(
-      converter, patterns);
+                 GreaterEqualOp, LessOp, LessEqualOp, WhereOp, CastOp,
+                 BitCastOp>(converter, patterns);
 }
 
 } // namespace dsr1::cpu

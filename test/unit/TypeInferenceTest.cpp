@@ -233,6 +233,27 @@ TEST_F(TypeInferenceTest, BuilderArgumentsOutOfRangeAreErrorsNotCrashes) {
       << diagnostics;
 }
 
+TEST_F(TypeInferenceTest, GridSampleTakesItsSpatialDimsFromTheGrid) {
+  ValueRange args = arguments({tensor({kDyn, 3, 8, 8}), tensor({2, 4, 5, 2})});
+  auto sample = dsr1::GridSampleOp::create(builder, loc(), args[0], args[1]);
+  EXPECT_EQ(sample.getType(), tensor({2, 3, 4, 5}));
+  EXPECT_EQ(sample.getMode(), dsr1::ResizeMode::linear);
+  EXPECT_EQ(sample.getPadding(), dsr1::GridPadding::zeros);
+  EXPECT_FALSE(sample.getAlignCorners());
+  EXPECT_TRUE(succeeded(verify(sample)));
+}
+
+TEST_F(TypeInferenceTest, BitCastWithoutTargetIsAnErrorNotACrash) {
+  ValueRange args = arguments({tensor({4})});
+  SmallVector<Type> types;
+  EXPECT_TRUE(failed(infer<dsr1::BitCastOp>(args, {}, types)));
+  EXPECT_NE(diagnostics.find("requires attribute 'to'"), std::string::npos)
+      << diagnostics;
+  auto bits =
+      dsr1::BitCastOp::create(builder, loc(), args[0], builder.getI32Type());
+  EXPECT_EQ(bits.getType(), tensor({4}, builder.getI32Type()));
+}
+
 TEST_F(TypeInferenceTest, ConstantTakesItsValueType) {
   arguments({});
   auto type = RankedTensorType::get({3}, builder.getI64Type());

@@ -89,6 +89,18 @@ def DSR1_ResizeMode : I32EnumAttr<"ResizeMode", "interpolation of dsr1.resize", 
 }
 def DSR1_ResizeModeAttr : DSR1_EnumAttr<DSR1_ResizeMode, "resize_mode">;
 
+// What dsr1.grid_sample reads at a position outside the input (ONNX GridSample's
+// padding_mode).
+def DSR1_GridPadding : I32EnumAttr<"GridPadding", "out-of-input reads of dsr1.grid_sample", [
+    I32EnumAttrCase<"zeros", 0>,
+    I32EnumAttrCase<"border", 1>,
+    I32EnumAttrCase<"reflection", 2>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_GridPaddingAttr : DSR1_EnumAttr<DSR1_GridPadding, "grid_padding">;
+
 // How an output coordinate maps to an input coordinate (ONNX Resize's
 // coordinate_transformation_mode).
 def DSR1_CoordinateMode : I32EnumAttr<"CoordinateMode",

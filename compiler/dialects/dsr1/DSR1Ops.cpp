@@ -722,6 +722,40 @@ LogicalResult CastOp::inferReturnTypes(MLIRContext *context,
   return success();
 }
 
+LogicalResult BitCastOp::inferReturnTypes(MLIRContext *context,
+                                          std::optional<Location> location,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  ShapeError err(location, getOperationName());
+  auto input = ranked(adaptor.getInput(), "input", err);
+  if (failed(input))
+    return failure();
+  // The generic form can leave `to` out; getTo() would dereference null.
+  TypeAttr toAttr = adaptor.getToAttr();
+  if (!toAttr)
+    return err << "requires attribute 'to'";
+  Type from = input->getElementType(), to = toAttr.getValue();
+  if (!isa_and_nonnull<FloatType, IntegerType>(to))
+    return err << "'to' must be an integer or floating-point element type, "
+                  "got "
+               << to;
+  if (!from.isIntOrFloat())
+    return err << "operand 'input' has element type " << from
+               << ", expected an integer or floating-point type";
+  // An ONNX bool is stored in one byte, so it pairs with the 8-bit integers.
+  auto storageBits = [](Type type) {
+    unsigned bits = type.getIntOrFloatBitWidth();
+    return bits == 1 ? 8u : bits;
+  };
+  bool boolWithFloat = (from.isInteger(1) && isa<FloatType>(to)) ||
+                       (to.isInteger(1) && isa<FloatType>(from));
+  if (storageBits(from) != storageBits(to) || boolWithFloat)
+    return err << "cannot reinterpret " << from << " as " << to
+               << ": the bit widths differ";
+  types.push_back(input->clone(to));
+  return success();
+}
+
 LogicalResult ConcatOp::inferReturnTypes(MLIRContext *context,
                                          std::optional<Location> location,
                                          Adaptor adaptor,
@@ -970,6 +1004,34 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *context,
                  << " must be a size, or -1 for an unresized dim (scale 1)";
     shape.push_back(size == -1 ? input->getDimSize(i) : size);
   }
+  pushTensor(types, shape, input->getElementType());
+  return success();
+}
+
+LogicalResult GridSampleOp::inferReturnTypes(MLIRContext *context,
+                                             std::optional<Location> location,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &types) {
+  ShapeError err(location, getOperationName());
+  auto input = rankedWithRank(adaptor.getInput(), "input", 3, kAnyRank, err);
+  if (failed(input))
+    return failure();
+  int64_t rank = input->getRank(), spatial = rank - 2;
+  auto grid = rankedWithRank(adaptor.getGrid(), "grid", rank, rank, err);
+  if (failed(grid))
+    return failure();
+  if (!dimsAgree(dimOf(*input, 0), dimOf(*grid, 0)))
+    return err << "'input' and 'grid' disagree in the batch dim ("
+               << formatShape(input->getShape()) << " vs "
+               << formatShape(grid->getShape()) << ")";
+  if (!dimsAgree(dimOf(*grid, rank - 1), spatial))
+    return err << "the last dim of 'grid' must be " << spatial
+               << ", one coordinate per spatial dim of the input, got "
+               << formatShape(grid->getShape());
+  SmallVector<int64_t> shape = {mergeDims(dimOf(*input, 0), dimOf(*grid, 0)),
+                                dimOf(*input, 1)};
+  for (int64_t d = 1; d <= spatial; ++d)
+    shape.push_back(dimOf(*grid, d));
   pushTensor(types, shape, input->getElementType());
   return success();
 }

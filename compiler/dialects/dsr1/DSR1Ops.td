@@ -708,6 +708,22 @@ def DSR1_CastOp : DSR1_Op<"cast"> {
   let hasFolder = 1;
 }
 
+def DSR1_BitCastOp : DSR1_Op<"bitcast"> {
+  let summary = "reinterpret the bits of every element (ONNX BitCast)";
+  let description = [{
+    Each element keeps its bit pattern and is read as `to`, which must have the same bit width
+    as the input's element type; the shape is unchanged. `i1` (an ONNX bool, one byte) pairs
+    with 8-bit integers: a bool becomes 0 or 1, and a byte becomes true when it is not 0.
+
+    ```mlir
+    %i = dsr1.bitcast %x to i32 : tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_Tensor:$input, TypeAttrOf<DSR1_ElementType>:$to);
+  let results = (outs DSR1_Tensor:$result);
+  let assemblyFormat = "$input `to` $to attr-dict `:` type($input)";
+}
+
 def DSR1_ConcatOp : DSR1_Op<"concat", [SameOperandsElementType]> {
   let summary = "concatenation along one axis";
   let description = [{
@@ -898,6 +914,32 @@ def DSR1_ResizeOp : DSR1_Op<"resize"> {
                    DefaultValuedAttr<BoolAttr, "false">:$antialias);
   let results = (outs DSR1_FloatTensor:$result);
   let assemblyFormat = "$input `to` $sizes attr-dict `:` type($input)";
+}
+
+def DSR1_GridSampleOp : DSR1_Op<"grid_sample"> {
+  let summary = "sample an input at the positions of a grid (ONNX GridSample)";
+  let description = [{
+    `input` is (N, C, d1, ..., dr) and `grid` (N, o1, ..., or, r); the result is
+    (N, C, o1, ..., or). grid[n, o1, ..., or, :] is a position in [-1, 1]^r normalised to the
+    input's spatial extent, its first entry for the last spatial dim (x before y, as in
+    PyTorch): with `align_corners` -1 and 1 are the centres of the corner elements, otherwise
+    their outer edges. `mode` nearest rounds half to even, linear interpolates between 2^r and
+    cubic (Keys, a = -0.75) between 4^r elements. `padding` says what a position outside the
+    input reads: zeros, the nearest border element, or the input reflected at its borders.
+
+    ```mlir
+    %y = dsr1.grid_sample %x, %grid {mode = #dsr1.resize_mode<linear>,
+                                     padding = #dsr1.grid_padding<border>}
+        : tensor<1x3x32x32xf32>, tensor<1x8x8x2xf32>  // -> tensor<1x3x8x8xf32>
+    ```
+  }];
+  let arguments = (ins DSR1_FloatTensor:$input, DSR1_FloatTensor:$grid,
+                   DefaultValuedAttr<DSR1_ResizeModeAttr, "::dsr1::ResizeMode::linear">:$mode,
+                   DefaultValuedAttr<DSR1_GridPaddingAttr,
+                                     "::dsr1::GridPadding::zeros">:$padding,
+                   DefaultValuedAttr<BoolAttr, "false">:$align_corners);
+  let results = (outs DSR1_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $grid attr-dict `:` type($input) `,` type($grid)";
 }
 
 def DSR1_SliceOp : DSR1_Op<"slice"> {

@@ -218,6 +218,18 @@ LogicalResult importCast(NodeContext &ctx) {
   return ctx.setResults(ctx.create<CastOp>(*x, to, saturate, *mode));
 }
 
+/// BitCast: the bits of each element read as another type of the same width.
+LogicalResult importBitCast(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  int64_t toCode = ctx.intAttr("to", 0);
+  Type to = onnxElementType(ctx.builder.getContext(), toCode);
+  if (!to)
+    return ctx.error() << "cannot bitcast to " << describeOnnxType(toCode);
+  return ctx.setResults(ctx.create<BitCastOp>(*x, to));
+}
+
 /// Mod: C's fmod (fmod=1, sign of the dividend) or numpy's mod (fmod=0, sign
 /// of the divisor), for integers and floats alike.
 LogicalResult importMod(NodeContext &ctx) {
@@ -509,6 +521,7 @@ void registerElementwiseImporters(OpRegistry &r) {
 
   r.add("", "Cast", 6, hi, importCast);
   r.add("", "CastLike", 15, hi, importCast);
+  r.add("", "BitCast", 26, hi, importBitCast);
   r.add("", "Identity", 1, hi, importIdentity);
   r.add("", "Dropout", 7, hi, importDropout);
 }

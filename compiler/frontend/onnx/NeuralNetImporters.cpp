@@ -1,17 +1,20 @@
 //===- NeuralNetImporters.cpp - ONNX contractions, norms, pooling, RNNs
 //-----===//
 //
-// MatMul, Gemm, Conv, pooling, normalisations, softmax, reductions, RNN,
-// LSTM, GRU and the opset-23 Attention op.
+// MatMul, Einsum, Det, Gemm, Conv, Col2Im, pooling, normalisations, softmax,
+// reductions, Resize, GridSample, AffineGrid, RNN, LSTM, GRU and the opset-23
+// Attention op.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/frontend/onnx/NodeImporter.h"
 
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <sstream>
 
 using namespace mlir;
@@ -21,6 +24,370 @@ namespace {
 
 DenseI64ArrayAttr i64Array(NodeContext &ctx, ArrayRef<int64_t> values) {
   return ctx.builder.getDenseI64ArrayAttr(values);
+}
+
+/// Det by cofactor expansion along the first row, on tensors of the batch
+/// shape: exact arithmetic, but n! products, so matrices up to 4 x 4.
+LogicalResult importDet(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  int64_t rank = type.getRank();
+  if (rank < 2 || !type.hasStaticShape() ||
+      type.getDimSize(rank - 1) != type.getDimSize(rank - 2) ||
+      !isa<FloatType>(type.getElementType()))
+    return ctx.error() << "needs static float square matrices (..., M, M), "
+                          "got "
+                       << type;
+  int64_t m = type.getDimSize(rank - 1);
+  if (m < 1 || m > 4)
+    return ctx.error() << "determinants of " << m << " x " << m
+                       << " matrices are not supported (1 to 4)";
+  Builder &b = ctx.builder;
+  auto batch = type.getShape().drop_back(2);
+  SmallVector<SmallVector<Value>> entries(m);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < m; ++j) {
+      Value e =
+          ctx.create<SliceOp>(*x, b.getDenseI64ArrayAttr({i, j}),
+                              b.getDenseI64ArrayAttr({i + 1, j + 1}),
+                              b.getDenseI64ArrayAttr({rank - 2, rank - 1}),
+                              b.getDenseI64ArrayAttr({1, 1}));
+      FailureOr<Value> scalar =
+          reshapeTo(ctx, e, batch, SmallVector<int64_t>(batch.size(), -1));
+      if (failed(scalar))
+        return failure();
+      entries[i].push_back(*scalar);
+    }
+  // The determinant of the rows from `row` on and the columns in `cols`.
+  std::function<Value(int64_t, ArrayRef<int64_t>)> minor =
+      [&](int64_t row, ArrayRef<int64_t> cols) -> Value {
+    if (cols.size() == 1)
+      return entries[row][cols[0]];
+    Value det;
+    for (auto [k, col] : llvm::enumerate(cols)) {
+      SmallVector<int64_t> rest(cols.begin(), cols.end());
+      rest.erase(rest.begin() + k);
+      Value term = ctx.create<MulOp>(entries[row][col], minor(row + 1, rest));
+      det = !det         ? term
+            : k % 2 == 0 ? ctx.create<AddOp>(det, term)
+                         : ctx.create<SubOp>(det, term);
+      if (!det)
+        return nullptr;
+    }
+    return det;
+  };
+  return ctx.setResults(minor(0, llvm::to_vector(llvm::seq<int64_t>(0, m))));
+}
+
+//===----------------------------------------------------------------------===//
+// Einsum
+//===----------------------------------------------------------------------===//
+
+/// One operand of an Einsum as it is rewritten: its value and the label of
+/// each of its dims. Letters are their character codes; the dims an ellipsis
+/// stands for get labels from kEllipsisLabel up, aligned at the right across
+/// operands, so that they broadcast like numpy's.
+struct EinsumTerm {
+  Value value;
+  SmallVector<int> labels;
+};
+
+constexpr int kEllipsisLabel = 1000;
+
+/// The labels of one term of an Einsum equation ("ij", "...ii", "b...k"), for
+/// an operand of rank `rank` (-1 for the output, whose ellipsis stands for
+/// `ellipsisDims` dims). Failure when the term is malformed.
+FailureOr<SmallVector<int>> parseEinsumTerm(NodeContext &ctx, StringRef term,
+                                            int64_t rank,
+                                            int64_t &ellipsisDims) {
+  SmallVector<int> letters;
+  int64_t ellipsisAt = -1;
+  for (size_t i = 0; i < term.size(); ++i) {
+    if (term.substr(i).starts_with("...") && ellipsisAt < 0) {
+      ellipsisAt = letters.size();
+      i += 2;
+    } else if (llvm::isAlpha(term[i])) {
+      letters.push_back(term[i]);
+    } else {
+      return ctx.error() << "equation term '" << term
+                         << "' holds something other than letters and one "
+                            "ellipsis";
+    }
+  }
+  int64_t dims = 0;
+  if (rank >= 0) {
+    dims = rank - static_cast<int64_t>(letters.size());
+    if (dims < 0 || (ellipsisAt < 0 && dims != 0))
+      return ctx.error() << "equation term '" << term << "' does not fit an "
+                         << "input of rank " << rank;
+    ellipsisDims = std::max(ellipsisDims, dims);
+  } else {
+    dims = ellipsisAt < 0 ? 0 : ellipsisDims;
+  }
+  if (ellipsisAt < 0)
+    return letters;
+  SmallVector<int> labels(letters.begin(), letters.begin() + ellipsisAt);
+  for (int64_t d = 0; d < dims; ++d)
+    labels.push_back(kEllipsisLabel + (rank >= 0 ? -dims : 0) + d);
+  labels.append(letters.begin() + ellipsisAt, letters.end());
+  return labels;
+}
+
+/// Einsum as a composition: the diagonals of repeated labels within a term
+/// (a transpose, a reshape of the two dims into one of n * n elements and a
+/// slice with step n + 1), sums over labels nothing else needs, then one
+/// batched matmul per further operand (batch labels, the labels of each side,
+/// the contracted labels, each group reshaped into one dim), and a final sum
+/// and transpose into the output's order. Shapes must be static.
+LogicalResult importEinsum(NodeContext &ctx) {
+  std::string equation = ctx.stringAttr("equation", "");
+  llvm::erase_if(equation, [](char c) { return c == ' '; });
+  int numInputs = ctx.numInputs();
+  if (numInputs < 1)
+    return ctx.error() << "needs at least one input";
+  StringRef eq(equation);
+  auto [lhs, rhs] = eq.split("->");
+  bool explicitOutput = eq.contains("->");
+  SmallVector<StringRef> termTexts;
+  lhs.split(termTexts, ',');
+  if (static_cast<int>(termTexts.size()) != numInputs)
+    return ctx.error() << "equation '" << equation << "' has "
+                       << termTexts.size() << " input terms for " << numInputs
+                       << " inputs";
+
+  SmallVector<EinsumTerm> terms;
+  int64_t ellipsisDims = 0;
+  for (int i = 0; i < numInputs; ++i) {
+    FailureOr<Value> x = ctx.requiredInput(i);
+    if (failed(x))
+      return failure();
+    auto type = NodeContext::typeOf(*x);
+    if (!type.hasStaticShape())
+      return ctx.error() << "input #" << i << " needs a static shape, got "
+                         << formatShape(type.getShape())
+                         << " (pin it with --input-shape / --dim)";
+    FailureOr<SmallVector<int>> labels =
+        parseEinsumTerm(ctx, termTexts[i], type.getRank(), ellipsisDims);
+    if (failed(labels))
+      return failure();
+    terms.push_back({*x, *labels});
+  }
+  // Ellipsis labels were numbered from the right of each term; make them
+  // count from 0 at the left of the widest.
+  for (EinsumTerm &term : terms)
+    for (int &label : term.labels)
+      if (label < kEllipsisLabel && label >= kEllipsisLabel - ellipsisDims)
+        label += ellipsisDims;
+
+  SmallVector<int> output;
+  if (explicitOutput) {
+    FailureOr<SmallVector<int>> labels =
+        parseEinsumTerm(ctx, rhs, -1, ellipsisDims);
+    if (failed(labels))
+      return failure();
+    output = *labels;
+  } else {
+    // numpy's implicit output: the broadcast dims, then every letter used
+    // once, in alphabetical order.
+    for (int64_t d = 0; d < ellipsisDims; ++d)
+      output.push_back(kEllipsisLabel + d);
+    std::map<int, int> counts;
+    for (const EinsumTerm &term : terms)
+      for (int label : term.labels)
+        if (label < kEllipsisLabel)
+          ++counts[label];
+    for (auto [label, count] : counts)
+      if (count == 1)
+        output.push_back(label);
+  }
+  std::map<int, int64_t> sizes;
+  for (const EinsumTerm &term : terms)
+    for (auto [label, size] : llvm::zip_equal(
+             term.labels, NodeContext::typeOf(term.value).getShape())) {
+      int64_t &known = sizes.try_emplace(label, size).first->second;
+      if (known == 1)
+        known = size;
+      else if (size != 1 && size != known)
+        return ctx.error() << "a label of equation '" << equation
+                           << "' has the sizes " << known << " and " << size;
+    }
+  for (auto [i, label] : llvm::enumerate(output))
+    if (!sizes.count(label) ||
+        llvm::is_contained(ArrayRef(output).take_front(i), label))
+      return ctx.error() << "the output of equation '" << equation
+                         << "' names a label twice or one no input has";
+  if (llvm::any_of(sizes, [](auto entry) { return entry.second == 0; }))
+    return ctx.error() << "empty tensors (a dim of size 0) are not supported";
+
+  auto shapeOf = [&](ArrayRef<int> labels) {
+    SmallVector<int64_t> shape;
+    for (int label : labels)
+      shape.push_back(sizes[label]);
+    return shape;
+  };
+  // Transposes `term` so that its labels come in the order `order`.
+  auto permute = [&](EinsumTerm &term, ArrayRef<int> order) {
+    if (ArrayRef(term.labels) == order)
+      return;
+    SmallVector<int64_t> perm;
+    for (int label : order)
+      perm.push_back(llvm::find(term.labels, label) - term.labels.begin());
+    term.value = ctx.create<TransposeOp>(term.value, perm);
+    term.labels.assign(order.begin(), order.end());
+  };
+  // Sums `term` over every label `keep` says no.
+  auto sumOut = [&](EinsumTerm &term, function_ref<bool(int)> keep) {
+    SmallVector<int64_t> axes;
+    SmallVector<int> kept;
+    for (auto [d, label] : llvm::enumerate(term.labels)) {
+      if (keep(label))
+        kept.push_back(label);
+      else
+        axes.push_back(d);
+    }
+    if (axes.empty() || !term.value)
+      return;
+    term.value = ctx.create<ReduceSumOp>(term.value, i64Array(ctx, axes),
+                                         ctx.builder.getBoolAttr(false));
+    term.labels = kept;
+  };
+  // A label is needed after operand `i` if the output or a later operand
+  // has it.
+  auto neededAfter = [&](size_t i, int label) {
+    if (llvm::is_contained(output, label))
+      return true;
+    for (size_t j = i + 1; j < terms.size(); ++j)
+      if (llvm::is_contained(terms[j].labels, label))
+        return true;
+    return false;
+  };
+
+  for (auto [i, term] : llvm::enumerate(terms)) {
+    // A label repeated within a term reads the diagonal.
+    for (size_t p = 0; p < term.labels.size() && term.value; ++p) {
+      auto rest = ArrayRef(term.labels).drop_front(p + 1);
+      auto it = llvm::find(rest, term.labels[p]);
+      if (it == rest.end())
+        continue;
+      int label = term.labels[p];
+      size_t q = p + 1 + (it - rest.begin());
+      int64_t n = NodeContext::typeOf(term.value).getDimSize(p);
+      if (NodeContext::typeOf(term.value).getDimSize(q) != n)
+        return ctx.error() << "the diagonal of label '" << char(label)
+                           << "' needs equal dims, got " << n << " and "
+                           << NodeContext::typeOf(term.value).getDimSize(q);
+      SmallVector<int> order;
+      for (auto [d, l] : llvm::enumerate(term.labels))
+        if (d != p && d != q)
+          order.push_back(l);
+      SmallVector<int> front = order;
+      order.push_back(label);
+      order.push_back(label);
+      // permute() cannot tell the two equal labels apart: transpose here.
+      SmallVector<int64_t> perm;
+      for (auto [d, l] : llvm::enumerate(term.labels))
+        if (d != p && d != q)
+          perm.push_back(d);
+      perm.push_back(p);
+      perm.push_back(q);
+      term.value = ctx.create<TransposeOp>(term.value, perm);
+      SmallVector<int64_t> flat = shapeOf(front);
+      flat.push_back(n * n);
+      FailureOr<Value> merged = reshapeTo(
+          ctx, term.value, flat, SmallVector<int64_t>(flat.size(), -1));
+      if (failed(merged))
+        return failure();
+      int64_t last = flat.size() - 1;
+      term.value = ctx.create<SliceOp>(
+          *merged, i64Array(ctx, {0}), i64Array(ctx, {n * n}),
+          i64Array(ctx, {last}), i64Array(ctx, {n + 1}));
+      front.push_back(label);
+      term.labels = front;
+      p = static_cast<size_t>(-1); // Look again from the start.
+    }
+    // Labels no other operand and not the output have are summed now.
+    sumOut(term, [&, i = i](int label) {
+      if (llvm::is_contained(output, label))
+        return true;
+      for (auto [j, other] : llvm::enumerate(terms))
+        if (j != i && llvm::is_contained(other.labels, label))
+          return true;
+      return false;
+    });
+  }
+
+  EinsumTerm acc = terms.front();
+  for (size_t i = 1; i < terms.size() && acc.value; ++i) {
+    EinsumTerm &rhsTerm = terms[i];
+    // What only one side has and nothing later needs is summed first.
+    sumOut(acc, [&](int label) {
+      return neededAfter(i, label) || llvm::is_contained(rhsTerm.labels, label);
+    });
+    sumOut(rhsTerm, [&](int label) {
+      return neededAfter(i, label) || llvm::is_contained(acc.labels, label);
+    });
+    SmallVector<int> batch, left, right, contracted;
+    for (int label : acc.labels) {
+      if (!llvm::is_contained(rhsTerm.labels, label))
+        left.push_back(label);
+      else if (neededAfter(i, label))
+        batch.push_back(label);
+      else
+        contracted.push_back(label);
+    }
+    for (int label : rhsTerm.labels)
+      if (!llvm::is_contained(acc.labels, label))
+        right.push_back(label);
+    // A size-1 dim against a larger one broadcasts.
+    auto broadcast = [&](EinsumTerm &term) {
+      SmallVector<int64_t> shape = shapeOf(term.labels);
+      if (term.value &&
+          ArrayRef(shape) != NodeContext::typeOf(term.value).getShape())
+        term.value = ctx.create<ExpandOp>(term.value, shape);
+    };
+    broadcast(acc);
+    broadcast(rhsTerm);
+    SmallVector<int> leftOrder = batch, rightOrder = batch;
+    leftOrder.append(left);
+    leftOrder.append(contracted);
+    rightOrder.append(contracted);
+    rightOrder.append(right);
+    permute(acc, leftOrder);
+    permute(rhsTerm, rightOrder);
+    auto product = [&](ArrayRef<int> labels) {
+      int64_t p = 1;
+      for (int label : labels)
+        p *= sizes[label];
+      return p;
+    };
+    int64_t b = product(batch), m = product(left), k = product(contracted),
+            n = product(right);
+    SmallVector<int64_t> noSource(3, -1);
+    FailureOr<Value> lhs3 = reshapeTo(ctx, acc.value, {b, m, k}, noSource);
+    if (failed(lhs3))
+      return failure();
+    FailureOr<Value> rhs3 = reshapeTo(ctx, rhsTerm.value, {b, k, n}, noSource);
+    if (failed(rhs3))
+      return failure();
+    Value product3 = ctx.create<MatMulOp>(*lhs3, *rhs3, /*precision=*/nullptr);
+    SmallVector<int> labels = batch;
+    labels.append(left);
+    labels.append(right);
+    SmallVector<int64_t> shape = shapeOf(labels);
+    FailureOr<Value> back =
+        reshapeTo(ctx, product3, shape, SmallVector<int64_t>(shape.size(), -1));
+    if (failed(back))
+      return failure();
+    acc = {*back, labels};
+  }
+  sumOut(acc, [&](int label) { return llvm::is_contained(output, label); });
+  // Every output label is some operand's, and was kept: the labels are now
+  // the output's, in some order.
+  if (acc.value)
+    permute(acc, output);
+  return ctx.setResults(acc.value);
 }
 
 LogicalResult importMatMul(NodeContext &ctx) {
@@ -135,6 +502,112 @@ LogicalResult importConv(NodeContext &ctx) {
     return failure();
   FailureOr<Value> y = convFromAttributes(ctx, *x, *w, ctx.input(2));
   return failed(y) ? failure() : ctx.setResults(*y);
+}
+
+/// Col2Im: each of the K = prod(block_shape) columns of a block is placed on
+/// the image at its offset (strided positions by interleaving zeros, then a
+/// pad that also crops the padding away), and the K images are added. Only
+/// zeros are added where a column does not land, so the sum is exact.
+LogicalResult importCol2Im(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  FailureOr<SmallVector<int64_t>> image = ctx.constantInts(1, "image_shape");
+  if (failed(image))
+    return failure();
+  FailureOr<SmallVector<int64_t>> block = ctx.constantInts(2, "block_shape");
+  if (failed(block))
+    return failure();
+  int64_t r = image->size();
+  SmallVector<int64_t> dilations =
+      ctx.intsAttr("dilations").value_or(SmallVector<int64_t>(r, 1));
+  SmallVector<int64_t> strides =
+      ctx.intsAttr("strides").value_or(SmallVector<int64_t>(r, 1));
+  SmallVector<int64_t> pads =
+      ctx.intsAttr("pads").value_or(SmallVector<int64_t>(2 * r, 0));
+  if (r < 1 || static_cast<int64_t>(block->size()) != r ||
+      static_cast<int64_t>(dilations.size()) != r ||
+      static_cast<int64_t>(strides.size()) != r ||
+      static_cast<int64_t>(pads.size()) != 2 * r)
+    return ctx.error() << "image_shape, block_shape, dilations, strides and "
+                          "pads (twice) need one entry per spatial dim";
+  auto type = NodeContext::typeOf(*x);
+  if (type.getRank() != 3 || !type.hasStaticShape())
+    return ctx.error() << "needs a static 3-D input (N, C * prod(block_shape), "
+                          "L), got "
+                       << type;
+  std::optional<int64_t> blockSize = checkedProduct(*block);
+  int64_t n = type.getDimSize(0), columns = type.getDimSize(1);
+  if (!blockSize || *blockSize <= 0 || columns % *blockSize != 0)
+    return ctx.error() << "input dim 1 (" << columns
+                       << ") is not a multiple of the block size";
+  int64_t channels = columns / *blockSize;
+  SmallVector<int64_t> counts; // The blocks along each spatial dim.
+  for (int64_t d = 0; d < r; ++d) {
+    int64_t span = dilations[d] * ((*block)[d] - 1) + 1;
+    int64_t room = (*image)[d] + pads[d] + pads[d + r] - span;
+    if ((*image)[d] <= 0 || (*block)[d] <= 0 || dilations[d] <= 0 ||
+        strides[d] <= 0 || room < 0)
+      return ctx.error() << "no block fits spatial dim " << d;
+    counts.push_back(room / strides[d] + 1);
+  }
+  std::optional<int64_t> blocks = checkedProduct(counts);
+  if (!blocks || *blocks != type.getDimSize(2))
+    return ctx.error() << "input dim 2 (" << type.getDimSize(2)
+                       << ") is not the number of blocks, "
+                       << blocks.value_or(-1);
+  if (*blockSize > 1024)
+    return ctx.error() << "blocks of more than 1024 elements are not "
+                          "supported";
+  Builder &b = ctx.builder;
+  SmallVector<int64_t> split = {n, channels, *blockSize};
+  split.append(counts);
+  Value columnsByOffset = ctx.create<ReshapeOp>(*x, split);
+  bool strided = llvm::any_of(strides, [](int64_t s) { return s > 1; });
+  Value sum;
+  SmallVector<int64_t> offset(r, 0);
+  for (int64_t k = 0; k < *blockSize; ++k) {
+    Value column = ctx.create<SliceOp>(
+        columnsByOffset, b.getDenseI64ArrayAttr({k}),
+        b.getDenseI64ArrayAttr({k + 1}), b.getDenseI64ArrayAttr({2}),
+        b.getDenseI64ArrayAttr({1}));
+    SmallVector<int64_t> shape = {n, channels}, lengths;
+    for (int64_t d = 0; d < r; ++d) {
+      shape.push_back(counts[d]);
+      if (strided)
+        shape.push_back(1);
+    }
+    column = ctx.create<ReshapeOp>(column, shape);
+    if (strided) {
+      // [.., L, 1, ..] padded to [.., L, s, ..]: stride - 1 zeros after each.
+      SmallVector<int64_t> gaps(2 * shape.size(), 0);
+      for (int64_t d = 0; d < r; ++d)
+        gaps[shape.size() + 3 + 2 * d] = strides[d] - 1;
+      column =
+          ctx.create<PadOp>(column, b.getDenseI64ArrayAttr(gaps),
+                            PadModeAttr::get(b.getContext(), PadMode::constant),
+                            b.getF64FloatAttr(0.0));
+      SmallVector<int64_t> merged = {n, channels};
+      for (int64_t d = 0; d < r; ++d)
+        merged.push_back(counts[d] * strides[d]);
+      column = ctx.create<ReshapeOp>(column, merged);
+    }
+    SmallVector<int64_t> place(2 * (r + 2), 0);
+    for (int64_t d = 0; d < r; ++d) {
+      int64_t length = counts[d] * (strided ? strides[d] : 1);
+      int64_t begin = offset[d] * dilations[d] - pads[d];
+      place[2 + d] = begin;
+      place[r + 4 + d] = (*image)[d] - begin - length;
+    }
+    column =
+        ctx.create<PadOp>(column, b.getDenseI64ArrayAttr(place),
+                          PadModeAttr::get(b.getContext(), PadMode::constant),
+                          b.getF64FloatAttr(0.0));
+    sum = sum ? ctx.create<AddOp>(sum, column) : column;
+    for (int64_t d = r - 1; d >= 0 && ++offset[d] == (*block)[d]; --d)
+      offset[d] = 0;
+  }
+  return ctx.setResults(sum);
 }
 
 /// ConvTranspose: pads given, from auto_pad, or from output_shape (ONNX:
@@ -941,6 +1414,107 @@ LogicalResult importResize(NodeContext &ctx) {
       b.getBoolAttr(ctx.intAttr("antialias", 0) != 0)));
 }
 
+/// GridSample: opsets 16 to 19 sample 4-D inputs with the modes bilinear,
+/// nearest and bicubic; opset 20 renamed them linear and cubic and allowed
+/// any number of spatial dims.
+LogicalResult importGridSample(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), grid = ctx.requiredInput(1);
+  if (failed(x) || failed(grid))
+    return failure();
+  bool renamed = ctx.opset >= 20;
+  std::string modeName =
+      ctx.stringAttr("mode", renamed ? "linear" : "bilinear");
+  std::optional<ResizeMode> mode;
+  if (modeName == "nearest")
+    mode = ResizeMode::nearest;
+  else if (modeName == (renamed ? "linear" : "bilinear"))
+    mode = ResizeMode::linear;
+  else if (modeName == (renamed ? "cubic" : "bicubic"))
+    mode = ResizeMode::cubic;
+  else
+    return ctx.error() << "mode '" << modeName << "' is not "
+                       << (renamed ? "linear, nearest or cubic"
+                                   : "bilinear, nearest or bicubic");
+  std::string paddingName = ctx.stringAttr("padding_mode", "zeros");
+  std::optional<GridPadding> padding = symbolizeGridPadding(paddingName);
+  if (!padding)
+    return ctx.error() << "padding_mode '" << paddingName
+                       << "' is not zeros, border or reflection";
+  bool align = ctx.intAttr("align_corners", 0) != 0;
+  auto type = NodeContext::typeOf(*x);
+  if (!renamed && type.getRank() != 4)
+    return ctx.error() << "opset " << ctx.opset
+                       << " samples 4-D inputs only, got rank "
+                       << type.getRank();
+  if (!isa<FloatType>(type.getElementType()))
+    return ctx.error() << "sampling a " << type.getElementType()
+                       << " input is not supported (floating-point only)";
+  Builder &b = ctx.builder;
+  return ctx.setResults(ctx.create<GridSampleOp>(
+      *x, *grid, ResizeModeAttr::get(b.getContext(), *mode),
+      GridPaddingAttr::get(b.getContext(), *padding), b.getBoolAttr(align)));
+}
+
+/// AffineGrid: the normalised positions of every output element ([x, y, 1]
+/// or [x, y, z, 1], x along the last dim, as GridSample reads them) as a
+/// constant, times theta transposed: one batched matmul.
+LogicalResult importAffineGrid(NodeContext &ctx) {
+  FailureOr<Value> theta = ctx.requiredInput(0);
+  if (failed(theta))
+    return failure();
+  FailureOr<SmallVector<int64_t>> size = ctx.constantInts(1, "size");
+  if (failed(size))
+    return failure();
+  bool align = ctx.intAttr("align_corners", 0) != 0;
+  auto thetaType = NodeContext::typeOf(*theta);
+  int64_t spatial = static_cast<int64_t>(size->size()) - 2;
+  if (spatial != 2 && spatial != 3)
+    return ctx.error() << "size must hold 4 (N, C, H, W) or 5 (N, C, D, H, W) "
+                          "entries, got "
+                       << size->size();
+  if (!isa<FloatType>(thetaType.getElementType()) || thetaType.getRank() != 3 ||
+      !thetaType.hasStaticShape() || thetaType.getDimSize(0) != (*size)[0] ||
+      thetaType.getDimSize(1) != spatial ||
+      thetaType.getDimSize(2) != spatial + 1)
+    return ctx.error() << "theta must be a static float tensor of shape ("
+                       << (*size)[0] << ", " << spatial << ", " << spatial + 1
+                       << "), got " << thetaType;
+  ArrayRef<int64_t> dims = ArrayRef(*size).drop_front(2);
+  if (llvm::any_of(dims, [](int64_t d) { return d <= 0; }))
+    return ctx.error() << "the spatial sizes must be positive";
+  std::optional<int64_t> positions = checkedProduct(dims);
+  if (!positions || failed(ctx.checkBuildSize(*positions * (spatial + 1),
+                                              "a grid of positions")))
+    return failure();
+  // The centres of the corner elements at -1 and 1, or their outer edges.
+  auto coordinate = [&](int64_t length, int64_t k) {
+    if (align)
+      return length == 1 ? -1.0 : -1.0 + 2.0 * k / (length - 1);
+    return -1.0 + (2.0 * k + 1.0) / length;
+  };
+  SmallVector<double> base;
+  SmallVector<int64_t> at(spatial, 0);
+  for (int64_t p = 0; p < *positions; ++p) {
+    for (int64_t d = spatial - 1; d >= 0; --d)
+      base.push_back(coordinate(dims[d], at[d]));
+    base.push_back(1.0);
+    for (int64_t d = spatial - 1; d >= 0 && ++at[d] == dims[d]; --d)
+      at[d] = 0;
+  }
+  auto baseType = RankedTensorType::get({1, *positions, spatial + 1},
+                                        ctx.builder.getF64Type());
+  Value grid = ctx.constant(DenseElementsAttr::get(baseType, ArrayRef(base)));
+  Type element = thetaType.getElementType();
+  if (!element.isF64())
+    grid = ctx.create<CastOp>(grid, element);
+  Value thetaT = ctx.create<TransposeOp>(*theta, SmallVector<int64_t>{0, 2, 1});
+  Value moved = ctx.create<MatMulOp>(grid, thetaT, /*precision=*/nullptr);
+  SmallVector<int64_t> shape = {(*size)[0]};
+  shape.append(dims.begin(), dims.end());
+  shape.push_back(spatial);
+  return ctx.setResults(ctx.create<ReshapeOp>(moved, shape));
+}
+
 /// Upsample (opsets 7 to 9, Resize's predecessor) in nearest mode with
 /// whole-number scales: every element repeated `scale` times along each dim,
 /// which is a nearest resize with asymmetric coordinates rounded down. ONNX
@@ -1390,6 +1964,11 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "Hardmax", 13, hi, importHardmax);
   r.add("", "Resize", lo, hi, importResize);
   r.add("", "Upsample", 7, 9, importUpsample);
+  r.add("", "GridSample", 16, hi, importGridSample);
+  r.add("", "Einsum", 12, hi, importEinsum);
+  r.add("", "AffineGrid", 20, hi, importAffineGrid);
+  r.add("", "Col2Im", 18, hi, importCol2Im);
+  r.add("", "Det", 11, hi, importDet);
   r.add("", "LSTM", lo, hi, importRnn<LstmOp>);
   r.add("", "GRU", lo, hi, importRnn<GruOp>);
   r.add("", "RNN", lo, hi, importRnn<SimpleRnnOp>);

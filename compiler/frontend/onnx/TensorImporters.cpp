@@ -3,7 +3,8 @@
 //
 // Constant, the shape subgraph ops (Shape, Size, ConstantOfShape, Range,
 // Gather, Unsqueeze, Squeeze, Concat, Slice, Expand), Reshape, Flatten,
-// Transpose, Split, Pad and Trilu. Shape computations fold to constants when
+// Transpose, Split, Pad, CenterCropPad, ReverseSequence, the window functions
+// and Trilu. Shape computations fold to constants when
 // the shapes they read are static.
 //
 //===----------------------------------------------------------------------===//
@@ -11,6 +12,8 @@
 #include "compiler/frontend/onnx/NodeImporter.h"
 
 #include "mlir/IR/Matchers.h"
+
+#include <cmath>
 
 using namespace mlir;
 
@@ -612,6 +615,149 @@ LogicalResult importPad(NodeContext &ctx) {
                         ctx.builder.getF64FloatAttr(value)));
 }
 
+/// CenterCropPad as one pad: per listed axis, a dim larger than the target
+/// loses (in - out) / 2 elements at its start (rounded down) and the rest at
+/// its end, a smaller one gains zeros the same way.
+LogicalResult importCenterCropPad(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape = ctx.constantInts(1, "shape");
+  if (failed(shape))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> axes = ctx.intsAttr("axes").value_or(
+      llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+  if (axes.size() != shape->size())
+    return ctx.error() << "shape has " << shape->size() << " entries for "
+                       << axes.size() << " axes";
+  SmallVector<int64_t> pads(2 * rank, 0);
+  for (auto [a, size] : llvm::zip_equal(axes, *shape)) {
+    FailureOr<int64_t> axis = ctx.axis(a, rank);
+    if (failed(axis))
+      return failure();
+    int64_t in = type.getDimSize(*axis);
+    if (ShapedType::isDynamic(in))
+      return ctx.error() << "dim " << *axis
+                         << " must be static (pin it with --input-shape / "
+                            "--dim)";
+    if (size < 0)
+      return ctx.error() << "shape entry " << size << " is negative";
+    // Negative amounts crop; the odd element goes to the end either way.
+    int64_t grow = size - in;
+    int64_t begin = grow >= 0 ? grow / 2 : -((-grow) / 2);
+    pads[*axis] = begin;
+    pads[*axis + rank] = grow - begin;
+  }
+  return ctx.setResults(ctx.create<PadOp>(
+      *x, ctx.builder.getDenseI64ArrayAttr(pads),
+      PadModeAttr::get(ctx.builder.getContext(), PadMode::constant),
+      ctx.builder.getF64FloatAttr(0.0)));
+}
+
+/// ReverseSequence as a gather along the time axis: element t of batch entry
+/// b reads t' = len[b] - 1 - t where t < len[b], and t itself elsewhere. A
+/// length beyond the time dim makes an index out of range, which the gather
+/// reports at run time.
+LogicalResult importReverseSequence(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), lens = ctx.requiredInput(1);
+  if (failed(x) || failed(lens))
+    return failure();
+  auto type = NodeContext::typeOf(*x);
+  int64_t rank = type.getRank();
+  int64_t batchAxis = ctx.intAttr("batch_axis", 1);
+  int64_t timeAxis = ctx.intAttr("time_axis", 0);
+  if (rank < 2)
+    return ctx.error() << "needs an input of rank >= 2, got " << rank;
+  if (!((batchAxis == 0 && timeAxis == 1) || (batchAxis == 1 && timeAxis == 0)))
+    return ctx.error() << "batch_axis and time_axis must be 0 and 1 in either "
+                          "order, got "
+                       << batchAxis << " and " << timeAxis;
+  if (!type.hasStaticShape())
+    return ctx.error() << "needs a static input shape, got "
+                       << formatShape(type.getShape())
+                       << " (pin it with --input-shape / --dim)";
+  int64_t steps = type.getDimSize(timeAxis);
+  int64_t batch = type.getDimSize(batchAxis);
+  auto lensType = NodeContext::typeOf(*lens);
+  if (lensType.getRank() != 1 || !lensType.getElementType().isInteger(64) ||
+      (!ShapedType::isDynamic(lensType.getDimSize(0)) &&
+       lensType.getDimSize(0) != batch))
+    return ctx.error() << "sequence_lens must be an int64 tensor of " << batch
+                       << " lengths, got " << lensType;
+  // [steps, 1] and [1, batch] when time comes first, else [1, steps] and
+  // [batch, 1]: their broadcast is the (time, batch) plane of the input.
+  SmallVector<int64_t> timeShape = {1, 1}, lensShape = {1, 1};
+  timeShape[timeAxis] = steps;
+  lensShape[batchAxis] = batch;
+  Value times = ctx.constant(DenseElementsAttr::get(
+      RankedTensorType::get(timeShape, ctx.builder.getI64Type()),
+      ArrayRef(llvm::to_vector(llvm::seq<int64_t>(0, steps)))));
+  Value lengths = ctx.create<ReshapeOp>(*lens, lensShape);
+  Value reversing = ctx.create<LessOp>(times, lengths);
+  Value lastIndex = ctx.create<SubOp>(lengths, i64Constant(ctx, {1}, true));
+  Value mirrored = ctx.create<SubOp>(lastIndex, times);
+  Value plane = ctx.create<WhereOp>(reversing, mirrored, times);
+  SmallVector<int64_t> planeShape(rank, 1);
+  planeShape[timeAxis] = steps;
+  planeShape[batchAxis] = batch;
+  Value indices = ctx.create<ReshapeOp>(plane, planeShape);
+  indices = ctx.create<ExpandOp>(indices, type.getShape());
+  return ctx.setResults(
+      ctx.create<GatherElementsOp>(*x, indices, uint64_t(timeAxis)));
+}
+
+/// The cosine windows: Hann sin^2(pi n / N), Hamming 25/46 - 21/46 cos(2 pi
+/// n / N) and Blackman 0.42 - 0.5 cos(2 pi n / N) + 0.08 cos(4 pi n / N), N
+/// the size (periodic) or the size - 1 (symmetric). The size must be known at
+/// compile time, so the window is a constant, computed in double in the
+/// onnx reference's order of operations (a window cast to integers truncates,
+/// so 1 - 1e-16 and 1 differ).
+enum class Window { Hann, Hamming, Blackman };
+
+template <Window Kind> LogicalResult importWindow(NodeContext &ctx) {
+  FailureOr<int64_t> size = ctx.constantIndex(0, "size");
+  if (failed(size))
+    return failure();
+  if (*size < 0)
+    return ctx.error() << "size " << *size << " is negative";
+  if (failed(ctx.checkBuildSize(*size, "a window")))
+    return failure();
+  int64_t dtype = ctx.intAttr("output_datatype", 1);
+  Type element = onnxElementType(ctx.builder.getContext(), dtype);
+  if (!element || element.isInteger(1))
+    return ctx.error() << "output_datatype " << describeOnnxType(dtype)
+                       << " is not supported";
+  bool periodic = ctx.intAttr("periodic", 1) != 0;
+  double n = static_cast<double>(periodic ? *size : *size - 1);
+  SmallVector<double> values;
+  for (int64_t i = 0; i < *size; ++i) {
+    // A symmetric window of one element divides 0 by 0, as the reference
+    // does (NaN).
+    double k = static_cast<double>(i);
+    double v;
+    if (Kind == Window::Hann) {
+      double s = std::sin(k * M_PI / n);
+      v = s * s;
+    } else if (Kind == Window::Hamming) {
+      const double alpha = 25.0 / 46.0;
+      v = alpha - std::cos(k * M_PI * 2 / n) * (1 - alpha);
+    } else {
+      v = std::cos(k * (M_PI * 2) / n) * -0.5;
+      v += std::cos(k * (M_PI * 4) / n) * 0.08;
+      v += 0.42;
+    }
+    values.push_back(v);
+  }
+  auto f64Type = RankedTensorType::get({*size}, ctx.builder.getF64Type());
+  Value window =
+      ctx.constant(DenseElementsAttr::get(f64Type, ArrayRef(values)));
+  if (!element.isF64())
+    window = ctx.create<CastOp>(window, element);
+  return ctx.setResults(window);
+}
+
 /// Tile as concatenations: `repeats[d]` copies of the input along each dim d.
 LogicalResult importTile(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
@@ -924,6 +1070,11 @@ void registerTensorImporters(OpRegistry &r) {
   r.add("", "ScatterND", lo, hi, importScatter<ScatterNDOp>);
   r.add("", "OneHot", lo, hi, importOneHot);
   r.add("", "Pad", 2, hi, importPad);
+  r.add("", "CenterCropPad", 18, hi, importCenterCropPad);
+  r.add("", "ReverseSequence", 10, hi, importReverseSequence);
+  r.add("", "HannWindow", 17, hi, importWindow<Window::Hann>);
+  r.add("", "HammingWindow", 17, hi, importWindow<Window::Hamming>);
+  r.add("", "BlackmanWindow", 17, hi, importWindow<Window::Blackman>);
   r.add("", "Trilu", 14, hi, importTrilu);
   r.add("", "DepthToSpace", 1, hi, importDepthSpace<true>);
   r.add("", "SpaceToDepth", 1, hi, importDepthSpace<false>);

@@ -300,6 +300,27 @@ func.func @gather_pad_expand_transpose(%t: tensor<30522x768xf32>, %ids: tensor<2
 
 // -----
 
+// CHECK-LABEL: sym_name = "bitcast_grid_sample"
+func.func @bitcast_grid_sample(%f: tensor<2x?xf32>, %b: tensor<3xi1>, %h: tensor<4xf16>,
+                               %x: tensor<?x3x8x8xf32>, %g: tensor<2x5x6x2xf32>,
+                               %v: tensor<1x2x4x4x4xf64>, %gv: tensor<?x3x?x5x3xf32>) {
+  // CHECK: "dsr1.bitcast"{{.*}} -> tensor<2x?xi32>
+  %0 = dsr1.bitcast %f to i32 : tensor<2x?xf32>
+  // A bool is one byte.
+  // CHECK: "dsr1.bitcast"{{.*}} -> tensor<3xui8>
+  %1 = dsr1.bitcast %b to ui8 : tensor<3xi1>
+  // CHECK: "dsr1.bitcast"{{.*}} -> tensor<4xbf16>
+  %2 = dsr1.bitcast %h to bf16 : tensor<4xf16>
+  // The batch comes from whichever operand knows it; the spatial dims from the grid.
+  // CHECK: "dsr1.grid_sample"{{.*}} -> tensor<2x3x5x6xf32>
+  %3 = dsr1.grid_sample %x, %g : tensor<?x3x8x8xf32>, tensor<2x5x6x2xf32>
+  // CHECK: "dsr1.grid_sample"{{.*}} -> tensor<1x2x3x?x5xf64>
+  %4 = dsr1.grid_sample %v, %gv : tensor<1x2x4x4x4xf64>, tensor<?x3x?x5x3xf32>
+  return
+}
+
+// -----
+
 // CHECK-LABEL: sym_name = "recurrences"
 func.func @recurrences(%x: tensor<?x4x16xf32>, %w: tensor<2x128x16xf32>, %r: tensor<2x128x32xf32>,
                        %gw: tensor<1x96x16xf32>, %gr: tensor<1x96x32xf32>,

@@ -1667,6 +1667,78 @@ func.func @cast_result_element_differs(%x: tensor<4xf32>) {
 
 // -----
 
+func.func @bitcast_width_differs(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'dsr1.bitcast' op cannot reinterpret f32 as i16: the bit widths differ}}
+  %0 = dsr1.bitcast %x to i16 : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @bitcast_bool_to_float(%x: tensor<4xi1>) {
+  // expected-error @+1 {{'dsr1.bitcast' op cannot reinterpret i1 as f16: the bit widths differ}}
+  %0 = dsr1.bitcast %x to f16 : tensor<4xi1>
+  return
+}
+
+// -----
+
+func.func @bitcast_to_index(%x: tensor<4xi64>) {
+  // expected-error @+1 {{'dsr1.bitcast' op 'to' must be an integer or floating-point element type, got index}}
+  %0 = dsr1.bitcast %x to index : tensor<4xi64>
+  return
+}
+
+// -----
+
+func.func @bitcast_without_to(%x: tensor<4xi64>) {
+  // expected-error @+1 {{'dsr1.bitcast' op requires attribute 'to'}}
+  %0 = "dsr1.bitcast"(%x) : (tensor<4xi64>) -> tensor<4xf64>
+  return
+}
+
+// -----
+
+func.func @grid_sample_rank_too_low(%x: tensor<2x3xf32>, %g: tensor<2x3xf32>) {
+  // expected-error @+1 {{'dsr1.grid_sample' op operand 'input' must have rank >= 3, got 2 (2x3)}}
+  %0 = dsr1.grid_sample %x, %g : tensor<2x3xf32>, tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_grid_rank(%x: tensor<1x3x8x8xf32>, %g: tensor<1x4x2xf32>) {
+  // expected-error @+1 {{'dsr1.grid_sample' op operand 'grid' must have rank 4, got 3 (1x4x2)}}
+  %0 = dsr1.grid_sample %x, %g : tensor<1x3x8x8xf32>, tensor<1x4x2xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_batch_differs(%x: tensor<1x3x8x8xf32>, %g: tensor<2x4x4x2xf32>) {
+  // expected-error @+1 {{'dsr1.grid_sample' op 'input' and 'grid' disagree in the batch dim (1x3x8x8 vs 2x4x4x2)}}
+  %0 = dsr1.grid_sample %x, %g : tensor<1x3x8x8xf32>, tensor<2x4x4x2xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_coordinates(%x: tensor<1x3x8x8xf32>, %g: tensor<1x4x4x3xf32>) {
+  // expected-error @+1 {{'dsr1.grid_sample' op the last dim of 'grid' must be 2, one coordinate per spatial dim of the input, got 1x4x4x3}}
+  %0 = dsr1.grid_sample %x, %g : tensor<1x3x8x8xf32>, tensor<1x4x4x3xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_integer_input(%x: tensor<1x3x8x8xi32>, %g: tensor<1x4x4x2xf32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<1x3x8x8xi32>'}}
+  %0 = dsr1.grid_sample %x, %g : tensor<1x3x8x8xi32>, tensor<1x4x4x2xf32>
+  return
+}
+
+// -----
+
 func.func @concat_axis_out_of_range(%a: tensor<2x3xf32>) {
   // expected-error @+1 {{'dsr1.concat' op axis 2 is out of range for rank 2}}
   %0 = dsr1.concat %a, %a axis 2 : tensor<2x3xf32>, tensor<2x3xf32>

@@ -240,7 +240,8 @@ func.func @norms(%x: tensor<2x?x768xf32>, %g: tensor<768xf32>, %n: tensor<1x32x5
 
 // CHECK-LABEL: func.func @data_movement
 func.func @data_movement(%x: tensor<2x?x768xf32>, %t: tensor<30522x768xf32>, %ids: tensor<2x?xi64>,
-                         %s: tensor<3x1xf32>, %img: tensor<1x3x32x32xf32>, %m: tensor<2x10xf32>) {
+                         %s: tensor<3x1xf32>, %img: tensor<1x3x32x32xf32>, %m: tensor<2x10xf32>,
+                         %grid: tensor<1x8x8x2xf32>) {
   // CHECK: dsr1.cast %{{.*}} to f16 : tensor<2x?x768xf32>
   %0 = dsr1.cast %x to f16 : tensor<2x?x768xf32>
   // The defaults (saturate, round up) are not printed.
@@ -281,6 +282,12 @@ func.func @data_movement(%x: tensor<2x?x768xf32>, %t: tensor<30522x768xf32>, %id
   %11:3 = dsr1.split %x axis 2 sizes [256, 256, 256] : tensor<2x?x768xf32>
   // CHECK: dsr1.transpose %{{.*}} perm [0, 2, 1] : tensor<2x?x768xf32>
   %12 = dsr1.transpose %x perm [0, 2, 1] : tensor<2x?x768xf32>
+  // CHECK: dsr1.bitcast %{{.*}} to i32 : tensor<2x?x768xf32>
+  %13 = dsr1.bitcast %x to i32 : tensor<2x?x768xf32>
+  // CHECK: dsr1.grid_sample %{{.*}}, %{{.*}} : tensor<1x3x32x32xf32>, tensor<1x8x8x2xf32>
+  %14 = dsr1.grid_sample %img, %grid : tensor<1x3x32x32xf32>, tensor<1x8x8x2xf32>
+  // CHECK: dsr1.grid_sample %{{.*}}, %{{.*}} {align_corners = true, mode = #dsr1.resize_mode<cubic>, padding = #dsr1.grid_padding<reflection>} : tensor<1x3x32x32xf32>, tensor<1x8x8x2xf32>
+  %15 = dsr1.grid_sample %img, %grid {mode = #dsr1.resize_mode<cubic>, padding = #dsr1.grid_padding<reflection>, align_corners = true} : tensor<1x3x32x32xf32>, tensor<1x8x8x2xf32>
   return
 }
 

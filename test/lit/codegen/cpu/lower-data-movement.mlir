@@ -1,5 +1,5 @@
 // The data movement family of -dsr1-lower-to-linalg: transpose, reshape, expand,
-// concat, split, slice, pad, gather, scatter and resize.
+// concat, split, slice, pad, gather, scatter, resize and grid_sample.
 // RUN: dsr1-opt %s --split-input-file -dsr1-lower-to-linalg | FileCheck %s
 
 // CHECK-LABEL: func.func @transpose
@@ -274,4 +274,65 @@ func.func @scatter_nd(%data: tensor<4x5xi32>, %ids: tensor<2x1xi64>, %upd: tenso
 func.func @resize_linear(%x: tensor<1x2x2xf16>) -> tensor<1x2x4xf16> attributes {dsr1.kernel} {
   %0 = dsr1.resize %x to [-1, -1, 4] {mode = #dsr1.resize_mode<linear>, scales = array<f64: 1.0, 1.0, 2.0>} : tensor<1x2x2xf16>
   return %0 : tensor<1x2x4xf16>
+}
+
+// -----
+
+// Nearest sampling with reflection: one linalg.generic over the result reads
+// the position from the grid (entry 1, the x coordinate, for the last dim of
+// the input), rounds it half to even, reflects it into the input and reads the
+// element at the clamped index. f16 is sampled in f32.
+// CHECK-LABEL: func.func @grid_sample_nearest
+// CHECK-SAME: %[[X:[^ ]+]]: tensor<1x2x3x4xf16>, %[[G:[^ ]+]]: tensor<1x5x1x2xf32>
+// CHECK: linalg.generic {{.+}} outs(%{{.+}} : tensor<1x2x5x1xf16>)
+// CHECK: %[[N:.+]] = linalg.index 0 : index
+// CHECK: %[[C:.+]] = linalg.index 1 : index
+// CHECK: %[[O0:.+]] = linalg.index 2 : index
+// CHECK: %[[O1:.+]] = linalg.index 3 : index
+// CHECK: %[[ONE:.+]] = arith.constant 1 : index
+// CHECK: tensor.extract %[[G]][%[[N]], %[[O0]], %[[O1]], %[[ONE]]] : tensor<1x5x1x2xf32>
+// CHECK: math.roundeven
+// CHECK: math.floor
+// CHECK: arith.maxnumf
+// CHECK: arith.minnumf
+// CHECK: %[[H:.+]] = arith.index_cast %{{.+}} : i64 to index
+// CHECK: %[[ZERO:.+]] = arith.constant 0 : index
+// CHECK: tensor.extract %[[G]][%[[N]], %[[O0]], %[[O1]], %[[ZERO]]] : tensor<1x5x1x2xf32>
+// CHECK: %[[W:.+]] = arith.index_cast %{{.+}} : i64 to index
+// CHECK: %[[E:.+]] = tensor.extract %[[X]][%[[N]], %[[C]], %[[H]], %[[W]]] : tensor<1x2x3x4xf16>
+// CHECK: arith.extf %[[E]] : f16 to f32
+// CHECK: arith.truncf %{{.+}} : f32 to f16
+func.func @grid_sample_nearest(%x: tensor<1x2x3x4xf16>, %g: tensor<1x5x1x2xf32>) -> tensor<1x2x5x1xf16> attributes {dsr1.kernel} {
+  %0 = dsr1.grid_sample %x, %g {mode = #dsr1.resize_mode<nearest>, padding = #dsr1.grid_padding<reflection>} : tensor<1x2x3x4xf16>, tensor<1x5x1x2xf32>
+  return %0 : tensor<1x2x5x1xf16>
+}
+
+// -----
+
+// Linear sampling of a 1-D input with zeros padding: two taps, each read at a
+// clamped index and replaced by 0 where it lies outside the input.
+// CHECK-LABEL: func.func @grid_sample_linear_zeros
+// CHECK-SAME: %[[X:[^ ]+]]: tensor<2x1x6xf64>
+// CHECK: linalg.generic
+// CHECK: math.floor
+// CHECK: %[[E0:.+]] = tensor.extract %[[X]]
+// CHECK: arith.select %{{.+}}, %[[E0]], %{{.+}} : f64
+// CHECK: %[[E1:.+]] = tensor.extract %[[X]]
+// CHECK: arith.select %{{.+}}, %[[E1]], %{{.+}} : f64
+// CHECK-NOT: tensor.extract %[[X]]
+// CHECK: linalg.yield %{{.+}} : f64
+func.func @grid_sample_linear_zeros(%x: tensor<2x1x6xf64>, %g: tensor<2x3x1xf32>) -> tensor<2x1x3xf64> attributes {dsr1.kernel} {
+  %0 = dsr1.grid_sample %x, %g {align_corners = true} : tensor<2x1x6xf64>, tensor<2x3x1xf32>
+  return %0 : tensor<2x1x3xf64>
+}
+
+// -----
+
+// Cubic sampling of a 2-D input reads 4 x 4 elements.
+// CHECK-LABEL: func.func @grid_sample_cubic
+// CHECK-COUNT-16: tensor.extract %{{.+}} : tensor<1x1x4x4xf32>
+// CHECK-NOT: tensor.extract
+func.func @grid_sample_cubic(%x: tensor<1x1x4x4xf32>, %g: tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.grid_sample %x, %g {mode = #dsr1.resize_mode<cubic>, padding = #dsr1.grid_padding<border>} : tensor<1x1x4x4xf32>, tensor<1x2x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
 }

@@ -134,6 +134,26 @@ func.func @e8m0_down(%f: tensor<3xf32>) -> tensor<3xf8E8M0FNU> attributes {dsr1.
 
 // -----
 
+// Bitcasts keep the bits: arith.bitcast between widths that match, nothing
+// where only the signedness changes, and bools as bytes holding 0 or 1.
+// CHECK-LABEL: func.func @bitcasts
+// CHECK-SAME: %{{[^ ]+}}: tensor<3xf32>, %[[U:[^ ]+]]: tensor<3xi32>
+// CHECK: arith.bitcast %{{.*}} : f32 to i32
+// CHECK: linalg.generic {{.+}} ins(%[[U]] : tensor<3xi32>)
+// CHECK-NEXT: ^bb0(%[[IN:.+]]: i32, %{{.+}}: i32):
+// CHECK-NEXT: linalg.yield %[[IN]] : i32
+// CHECK: arith.extui %{{.*}} : i1 to i8
+// CHECK: arith.cmpi ne, %{{.*}}, %{{.*}} : i8
+func.func @bitcasts(%f: tensor<3xf32>, %u: tensor<3xui32>, %b: tensor<3xi1>, %y: tensor<3xui8>) -> (tensor<3xi32>, tensor<3xi32>, tensor<3xui8>, tensor<3xi1>) attributes {dsr1.kernel} {
+  %0 = dsr1.bitcast %f to i32 : tensor<3xf32>
+  %1 = dsr1.bitcast %u to i32 : tensor<3xui32>
+  %2 = dsr1.bitcast %b to ui8 : tensor<3xi1>
+  %3 = dsr1.bitcast %y to i1 : tensor<3xui8>
+  return %0, %1, %2, %3 : tensor<3xi32>, tensor<3xi32>, tensor<3xui8>, tensor<3xi1>
+}
+
+// -----
+
 // Comparisons of unsigned operands use unsigned predicates.
 // CHECK-LABEL: func.func @compare
 // CHECK: arith.cmpi ult
