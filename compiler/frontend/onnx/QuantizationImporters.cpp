@@ -23,6 +23,19 @@ namespace {
 // Helpers
 //===----------------------------------------------------------------------===//
 
+/// The eight required inputs of QLinearMatMul and QLinearConv: (x, scale,
+/// zero point) for both operands, then the output's scale and zero point.
+FailureOr<SmallVector<Value, 8>> quantizedOperands(NodeContext &ctx) {
+  SmallVector<Value, 8> inputs;
+  for (int i = 0; i < 8; ++i) {
+    FailureOr<Value> v = ctx.requiredInput(i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  return inputs;
+}
+
 Value castTo(NodeContext &ctx, Value v, Type element) {
   if (!v || NodeContext::typeOf(v).getElementType() == element)
     return v;
@@ -213,7 +226,8 @@ LogicalResult check8Bit(NodeContext &ctx, Value v, StringRef what) {
 
 /// y = saturate(round(x / scale) + zero_point) for integer targets, and
 /// y = cast(x / scale + zero_point) for float targets (float8, float4; the
-/// cast saturates as `saturate` says). The division runs in the scale's type, or `precision`.
+/// cast saturates as `saturate` says). The division runs in the scale's type,
+/// or `precision`.
 LogicalResult importQuantizeLinear(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0), scale = ctx.requiredInput(1);
   if (failed(x) || failed(scale))
@@ -444,13 +458,10 @@ Value rescale(NodeContext &ctx, Value sum, Value multiplier, Value yZero) {
 /// y_scale)) + y_zp): a's scale and zero point per tensor or per row, b's per
 /// tensor or per column, y's per tensor or per row.
 LogicalResult importQLinearMatMul(NodeContext &ctx) {
-  SmallVector<Value, 8> in;
-  for (int i = 0; i < 8; ++i) {
-    FailureOr<Value> v = ctx.requiredInput(i);
-    if (failed(v))
-      return failure();
-    in.push_back(*v);
-  }
+  FailureOr<SmallVector<Value, 8>> inputs = quantizedOperands(ctx);
+  if (failed(inputs))
+    return failure();
+  ArrayRef<Value> in = *inputs;
   Value a = in[0], aScale = in[1], aZero = in[2], b = in[3], bScale = in[4],
         bZero = in[5], yScale = in[6], yZero = in[7];
   if (failed(check8Bit(ctx, a, "a")) || failed(check8Bit(ctx, b, "b")) ||
@@ -525,13 +536,10 @@ LogicalResult importConvInteger(NodeContext &ctx) {
 /// y_scale)) + y_zp), w's scale and zero point per tensor or per output
 /// channel.
 LogicalResult importQLinearConv(NodeContext &ctx) {
-  SmallVector<Value, 8> in;
-  for (int i = 0; i < 8; ++i) {
-    FailureOr<Value> v = ctx.requiredInput(i);
-    if (failed(v))
-      return failure();
-    in.push_back(*v);
-  }
+  FailureOr<SmallVector<Value, 8>> inputs = quantizedOperands(ctx);
+  if (failed(inputs))
+    return failure();
+  ArrayRef<Value> in = *inputs;
   Value x = in[0], xScale = in[1], xZero = in[2], w = in[3], wScale = in[4],
         wZero = in[5], yScale = in[6], yZero = in[7];
   if (failed(check8Bit(ctx, yZero, "y_zero_point")) ||
