@@ -139,9 +139,29 @@ TEST_F(TypeInferenceTest, CrossModalAttentionKeepsModalities) {
                                 /*scale=*/nullptr, /*causal=*/false,
                                 dsr1::Modality::text, dsr1::Modality::image,
                                 /*precision=*/nullptr);
-  EXPECT_EQ(attn.getType(), tensor({2, 16, 768}, f16));
+  EXPECT_EQ(attn.getResult().getType(), tensor({2, 16, 768}, f16));
+  EXPECT_FALSE(attn.getScores());
   EXPECT_EQ(attn.getQueryModality(), dsr1::Modality::text);
   EXPECT_EQ(attn.getKvModality(), dsr1::Modality::image);
+  EXPECT_TRUE(succeeded(verify(attn)));
+}
+
+TEST_F(TypeInferenceTest, AttentionReturnsScoresWhenAsked) {
+  // A decoding step over a padded cache: the scores are [B, H, Sq, Skv].
+  ValueRange args =
+      arguments({tensor({2, 4, 1, 8}), tensor({2, 4, 16, 8}),
+                 tensor({2, 4, 16, 6}), tensor({2}, builder.getI64Type())});
+  auto attn = dsr1::AttentionOp::create(
+      builder, loc(), args[0], args[1], args[2], /*mask=*/Value(),
+      /*kv_lengths=*/args[3], /*num_heads=*/4, /*scale=*/nullptr,
+      /*causal=*/true, dsr1::Modality::unknown, dsr1::Modality::unknown,
+      /*precision=*/nullptr, /*softcap=*/nullptr, /*bottom_right=*/true,
+      /*query_offset=*/nullptr, /*window_left=*/builder.getI64IntegerAttr(3),
+      /*window_right=*/nullptr,
+      dsr1::AttentionScoresAttr::get(&context, dsr1::AttentionScores::probs));
+  EXPECT_EQ(attn.getResult().getType(), tensor({2, 4, 1, 6}));
+  ASSERT_TRUE(attn.getScores());
+  EXPECT_EQ(attn.getScores().getType(), tensor({2, 4, 1, 16}));
   EXPECT_TRUE(succeeded(verify(attn)));
 }
 

@@ -474,14 +474,37 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *context,
                  << ") does not broadcast to the attention scores "
                  << formatShape(scores);
   }
+  if (Value lengths = adaptor.getKvLengths()) {
+    auto lengthsType = ranked(lengths, "kv_lengths", err);
+    if (failed(lengthsType))
+      return failure();
+    if (lengthsType->getRank() != 1 ||
+        !lengthsType->getElementType().isInteger() ||
+        !dimsAgree(dimOf(*lengthsType, 0), batch))
+      return err << "kv_lengths must be an integer vector of the batch size ("
+                 << formatShape({batch}) << "), got "
+                 << formatShape(lengthsType->getShape()) << "x"
+                 << lengthsType->getElementType();
+  }
   SmallVector<int64_t> shape(q->getShape());
   shape[0] = batch;
   shape[featDim] = dimOf(*v, featDim);
   pushTensor(types, shape, q->getElementType());
+  if (adaptor.getReturnScoresAttr())
+    pushTensor(types, {batch, heads, dimOf(*q, seqDim), dimOf(*k, seqDim)},
+               q->getElementType());
   return success();
 }
 
 LogicalResult AttentionOp::verify() {
+  // I64Attr's getters are unsigned: read the signed value off the attribute.
+  for (auto [name, window] : {std::pair{"window_left", getWindowLeftAttr()},
+                              std::pair{"window_right", getWindowRightAttr()}})
+    if (window && window.getInt() < 0)
+      return emitOpError() << name << " must be non-negative, got "
+                           << window.getInt();
+  if (getQueryOffsetAttr() && getBottomRight())
+    return emitOpError("query_offset and bottom_right exclude each other");
   if (std::optional<APFloat> scale = getScale()) {
     double s = scale->convertToDouble();
     if (!std::isfinite(s) || s <= 0)
