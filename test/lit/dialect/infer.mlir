@@ -160,6 +160,11 @@ func.func @attention(%q: tensor<2x16x768xf16>, %k: tensor<2x197x768xf16>, %v: te
   // The batch is known from key and value.
   // CHECK: "dsr1.attention"{{.*}} -> tensor<3x16x64xf16>
   %2 = dsr1.attention %qd, %kd, %kd {num_heads = 4 : i64} : tensor<?x16x64xf16>, tensor<3x20x64xf16>, tensor<3x20x64xf16>
+  // The scores are [B, H, Sq, Skv] in either layout, B from key and value.
+  // CHECK: "dsr1.attention"{{.*}} -> (tensor<3x16x64xf16>, tensor<3x4x16x20xf16>)
+  %3:2 = dsr1.attention %qd, %kd, %kd {num_heads = 4 : i64, return_scores = #dsr1.attention_scores<probs>} : tensor<?x16x64xf16>, tensor<3x20x64xf16>, tensor<3x20x64xf16>
+  // CHECK: "dsr1.attention"{{.*}} -> (tensor<1x12x?x80xf16>, tensor<1x12x?x50xf16>)
+  %4:2 = dsr1.attention %q4, %k4, %v4 {num_heads = 12 : i64, return_scores = #dsr1.attention_scores<raw>} : tensor<1x12x?x64xf16>, tensor<1x12x50x64xf16>, tensor<1x12x50x80xf16>
   return
 }
 

@@ -1092,6 +1092,55 @@ func.func @attention_scale_infinite(%q: tensor<2x16x64xf32>) {
 
 // -----
 
+func.func @attention_kv_lengths_batch(%q: tensor<2x16x64xf32>, %n: tensor<3xi64>) {
+  // expected-error @+1 {{'dsr1.attention' op kv_lengths must be an integer vector of the batch size (2), got 3xi64}}
+  %0 = dsr1.attention %q, %q, %q kv_lengths %n : tensor<3xi64> {num_heads = 4 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_kv_lengths_rank(%q: tensor<2x16x64xf32>, %n: tensor<2x1xi64>) {
+  // expected-error @+1 {{'dsr1.attention' op kv_lengths must be an integer vector of the batch size (2), got 2x1xi64}}
+  %0 = dsr1.attention %q, %q, %q kv_lengths %n : tensor<2x1xi64> {num_heads = 4 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_kv_lengths_float(%q: tensor<2x16x64xf32>, %n: tensor<2xf32>) {
+  // expected-error @+1 {{'dsr1.attention' op kv_lengths must be an integer vector of the batch size (2), got 2xf32}}
+  %0 = dsr1.attention %q, %q, %q kv_lengths %n : tensor<2xf32> {num_heads = 4 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_window_negative(%q: tensor<2x16x64xf32>) {
+  // expected-error @+1 {{'dsr1.attention' op window_left must be non-negative, got -1}}
+  %0 = dsr1.attention %q, %q, %q {num_heads = 4 : i64, window_left = -1 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_window_right_negative(%q: tensor<2x16x64xf32>) {
+  // expected-error @+1 {{'dsr1.attention' op window_right must be non-negative, got -2}}
+  %0 = dsr1.attention %q, %q, %q {num_heads = 4 : i64, window_right = -2 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
+// Where the queries stand is one rule or the other.
+func.func @attention_offset_and_bottom_right(%q: tensor<2x16x64xf32>) {
+  // expected-error @+1 {{'dsr1.attention' op query_offset and bottom_right exclude each other}}
+  %0 = dsr1.attention %q, %q, %q {num_heads = 4 : i64, causal, bottom_right, query_offset = 3 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
 // No softcap is no attribute, not a softcap of 0.
 func.func @attention_softcap_zero(%q: tensor<2x16x64xf32>) {
   // expected-error @+1 {{'dsr1.attention' op softcap must be positive and finite, got 0}}

@@ -184,6 +184,21 @@ func.func @attention(%q: tensor<2x16x768xf16>, %kv: tensor<2x197x768xf16>, %mask
   return
 }
 
+// CHECK-LABEL: func.func @attention_cache
+func.func @attention_cache(%q: tensor<2x8x1x64xf16>, %kv: tensor<2x8x64x64xf16>, %n: tensor<2xi64>, %n32: tensor<2xi32>, %m: tensor<2x1x1x64xi1>) {
+  // CHECK: dsr1.attention %{{.*}}, %{{.*}}, %{{.*}} kv_lengths %{{.*}} : tensor<2xi64> {bottom_right, causal, num_heads = 8 : i64, window_left = 16 : i64} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>{{$}}
+  %0 = dsr1.attention %q, %kv, %kv kv_lengths %n : tensor<2xi64> {num_heads = 8 : i64, causal, bottom_right, window_left = 16 : i64} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>
+  // CHECK: %{{.*}}, %{{.*}} = dsr1.attention %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} kv_lengths %{{.*}} : tensor<2xi32> {num_heads = 8 : i64, query_offset = 63 : i64, return_scores = #dsr1.attention_scores<probs>, window_right = 0 : i64} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>, tensor<2x1x1x64xi1>
+  %1:2 = dsr1.attention %q, %kv, %kv mask %m kv_lengths %n32 : tensor<2xi32> {num_heads = 8 : i64, query_offset = 63 : i64, window_right = 0 : i64, return_scores = #dsr1.attention_scores<probs>} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>, tensor<2x1x1x64xi1>
+  // CHECK: #dsr1.attention_scores<raw>
+  %2:2 = dsr1.attention %q, %kv, %kv {num_heads = 8 : i64, return_scores = #dsr1.attention_scores<raw>} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>
+  // CHECK: #dsr1.attention_scores<capped>
+  %3:2 = dsr1.attention %q, %kv, %kv {num_heads = 8 : i64, return_scores = #dsr1.attention_scores<capped>} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>
+  // CHECK: #dsr1.attention_scores<biased>
+  %4:2 = dsr1.attention %q, %kv, %kv {num_heads = 8 : i64, return_scores = #dsr1.attention_scores<biased>} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>
+  return
+}
+
 // CHECK-LABEL: func.func @pooling_and_reductions
 func.func @pooling_and_reductions(%x: tensor<1x64x112x112xf32>, %r: tensor<4x?x8xf32>) {
   // CHECK: dsr1.max_pool %{{.*}} {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x64x112x112xf32>
