@@ -124,6 +124,72 @@ LogicalResult importConv(NodeContext &ctx) {
       /*precision=*/nullptr));
 }
 
+/// CausalConvWithState (opset 27), the stateful depthwise causal conv of
+/// Mamba and Gated DeltaNet, as the reference computes it: the input [B, C, L]
+/// after its carry state [B, C, k - 1] (zeros without past_state) is convolved
+/// with the per-channel kernels [C, 1, k] (group C, no padding), then SiLU in
+/// f32 if asked; present_state is the last k - 1 positions of that sequence.
+LogicalResult importCausalConvWithState(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), w = ctx.requiredInput(1);
+  if (failed(x) || failed(w))
+    return failure();
+  Value bias = ctx.input(2), past = ctx.input(3);
+  std::string activation = ctx.stringAttr("activation", "none");
+  if (activation != "none" && activation != "silu" && activation != "swish")
+    return ctx.error() << "activation '" << activation
+                       << "' is not one of none, silu, swish";
+  auto input = NodeContext::typeOf(*x), weight = NodeContext::typeOf(*w);
+  int64_t channels = input.getRank() == 3 ? input.getDimSize(1) : -1;
+  if (input.getRank() != 3 || weight.getRank() != 3 ||
+      weight.getDimSize(1) != 1 || ShapedType::isDynamic(channels) ||
+      weight.getDimSize(0) != channels ||
+      ShapedType::isDynamic(weight.getDimSize(2)) ||
+      ShapedType::isDynamic(input.getDimSize(2)))
+    return ctx.error() << "expects an input [B, C, L] and a weight [C, 1, k] "
+                          "with static C, L and k, got "
+                       << formatShape(input.getShape()) << " and "
+                       << formatShape(weight.getShape());
+  int64_t k = weight.getDimSize(2), length = input.getDimSize(2);
+  if (past) {
+    // Any other length would shift the output against the input.
+    SmallVector<int64_t> expected = {input.getDimSize(0), channels, k - 1};
+    ArrayRef<int64_t> shape = NodeContext::typeOf(past).getShape();
+    if (shape.size() != 3 || shape[1] != channels || shape[2] != k - 1 ||
+        (!ShapedType::isDynamic(shape[0]) &&
+         !ShapedType::isDynamic(expected[0]) && shape[0] != expected[0]))
+      return ctx.error() << "past_state must be [B, C, k - 1] = "
+                         << formatShape(expected) << ", got "
+                         << formatShape(shape);
+  }
+  Builder &b = ctx.builder;
+  Value padded = *x;
+  if (past)
+    padded = ctx.create<ConcatOp>(ValueRange{past, *x}, uint64_t(2));
+  else if (k > 1)
+    padded =
+        ctx.create<PadOp>(*x, b.getDenseI64ArrayAttr({0, 0, k - 1, 0, 0, 0}),
+                          PadModeAttr::get(b.getContext(), PadMode::constant),
+                          b.getF64FloatAttr(0.0));
+  Value y = ctx.create<ConvOp>(
+      padded, *w, bias, i64Array(ctx, {1}), i64Array(ctx, {0, 0}),
+      i64Array(ctx, {1}), b.getI64IntegerAttr(channels), /*precision=*/nullptr);
+  if (activation != "none" && y) {
+    // x * sigmoid(x) of the convolution rounded to its type, computed in f32
+    // (f16 and bf16 widened) and rounded once.
+    Type element = NodeContext::typeOf(y).getElementType();
+    bool narrow = element.getIntOrFloatBitWidth() < 32;
+    Value wide = narrow ? ctx.create<CastOp>(y, b.getF32Type()) : y;
+    y = ctx.create<MulOp>(wide, ctx.create<SigmoidOp>(wide));
+    if (narrow)
+      y = ctx.create<CastOp>(y, element);
+  }
+  Value present = ctx.create<SliceOp>(padded, b.getDenseI64ArrayAttr({length}),
+                                      b.getDenseI64ArrayAttr({length + k - 1}),
+                                      b.getDenseI64ArrayAttr({2}),
+                                      b.getDenseI64ArrayAttr({1}));
+  return ctx.setResults({y, present});
+}
+
 /// ConvTranspose: pads given, from auto_pad, or from output_shape (ONNX:
 /// total = stride * (in - 1) + output_padding + span - out, split with the
 /// odd element at the end for SAME_UPPER and at the start otherwise).
@@ -1391,6 +1457,7 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "Gemm", 7, hi, importGemm);
   r.add("", "Conv", lo, hi, importConv);
   r.add("", "ConvTranspose", lo, hi, importConvTranspose);
+  r.add("", "CausalConvWithState", 27, hi, importCausalConvWithState);
   r.add("", "CumSum", lo, hi, importCumulative<CumSumOp>);
   r.add("", "CumProd", 26, hi, importCumulative<CumProdOp>);
   r.add("", "TopK", 1, hi, importTopK);
