@@ -1052,4 +1052,43 @@ def DSR1_SimpleRnnOp : DSR1_RnnOp<"rnn", 1, "simple (Elman) RNN", [{
   let extraClassDeclaration = inferDecl # commonDecl;
 }
 
+def DSR1_LinearAttentionOp : DSR1_Op<"linear_attention",
+                                     [AllElementTypesMatch<["query", "key", "value"]>,
+                                      AttrSizedOperandSegments]> {
+  let summary = "linear attention: a recurrent state per head instead of a softmax";
+  let description = [{
+    The recurrence of linear attention, gated linear attention, DeltaNet and Gated DeltaNet (ONNX
+    LinearAttention). q [B, T, Hq*Dk], k [B, T, Hkv*Dk], v [B, T, Hkv*Dv]; the state S [B, Hkv,
+    Dk, Dv] starts at `initial_state` (zeros if absent) and per token t, for each kv head:
+    - `gated` / `gated_delta`: S = exp(g_t) S, with `decay` g [B, T, Hkv] (one gate per head) or
+      [B, T, Hkv*Dk] (one per key feature, scaling S's rows);
+    - `delta` / `gated_delta`: v_t = beta_t (v_t - Sᵀ k_t), with `beta` [B, T, Hkv] or [B, T, 1];
+    - S = S + k_t ⊗ v_t; then o_t = scale * Sᵀ q_t for each query head, which reads kv head
+      h / (Hq / Hkv) (grouped-query).
+    `scale` defaults to 1/sqrt(Dk). Results: o [B, T, Hq*Dv] and the last state [B, Hkv, Dk, Dv]
+    in the element type of `initial_state` (else of q). f16/bf16 compute in f32.
+
+    ```mlir
+    %o, %s = dsr1.linear_attention %q, %k, %v state %s0 : tensor<2x4x8x8xf32>
+                 decay %g : tensor<2x16x4xf16> beta %b : tensor<2x16x4xf16>
+                 {q_num_heads = 8 : i64, kv_num_heads = 4 : i64,
+                  update_rule = #dsr1.linear_attention_rule<gated_delta>}
+        : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x32xf16>
+    ```
+  }];
+  let arguments = (ins DSR1_FloatTensor:$query, DSR1_FloatTensor:$key, DSR1_FloatTensor:$value,
+                   Optional<DSR1_FloatTensor>:$initial_state, Optional<DSR1_FloatTensor>:$decay,
+                   Optional<DSR1_FloatTensor>:$beta,
+                   DSR1_PositiveI64Attr:$q_num_heads, DSR1_PositiveI64Attr:$kv_num_heads,
+                   OptionalAttr<F64Attr>:$scale,
+                   DSR1_LinearAttentionRuleAttr:$update_rule);
+  let results = (outs DSR1_FloatTensor:$output, DSR1_FloatTensor:$final_state);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`state` $initial_state^ `:` type($initial_state))?
+    (`decay` $decay^ `:` type($decay))? (`beta` $beta^ `:` type($beta))? attr-dict `:`
+    type($query) `,` type($key) `,` type($value)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // DSR1_OPS_TD

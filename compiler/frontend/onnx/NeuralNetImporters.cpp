@@ -1345,6 +1345,39 @@ LogicalResult importAttention23(NodeContext &ctx) {
   return ctx.setResults(results);
 }
 
+/// LinearAttention (opset 27): the recurrence of linear attention, gated
+/// linear attention, DeltaNet and Gated DeltaNet, as dsr1.linear_attention.
+LogicalResult importLinearAttention(NodeContext &ctx) {
+  FailureOr<Value> q = ctx.requiredInput(0), k = ctx.requiredInput(1),
+                   v = ctx.requiredInput(2);
+  if (failed(q) || failed(k) || failed(v))
+    return failure();
+  // A tuning hint for chunked prefill; the result is the recurrence's.
+  (void)ctx.attr("chunk_size");
+  std::string rule = ctx.stringAttr("update_rule", "gated_delta");
+  std::optional<LinearAttentionRule> parsed =
+      symbolizeLinearAttentionRule(rule);
+  if (!parsed)
+    return ctx.error() << "update_rule '" << rule
+                       << "' is not one of linear, gated, delta, gated_delta";
+  int64_t heads = ctx.intAttr("q_num_heads", 0),
+          kvHeads = ctx.intAttr("kv_num_heads", 0);
+  if (heads <= 0 || kvHeads <= 0)
+    return ctx.error() << "needs positive q_num_heads and kv_num_heads, got "
+                       << heads << " and " << kvHeads;
+  // 0, the default, means 1 / sqrt(Dk).
+  float scale = ctx.floatAttr("scale", 0.0f);
+  Builder &b = ctx.builder;
+  Operation *op = ctx.build<LinearAttentionOp>(
+      *q, *k, *v, ctx.input(3), ctx.input(4), ctx.input(5),
+      b.getI64IntegerAttr(heads), b.getI64IntegerAttr(kvHeads),
+      scale != 0.0f ? b.getF64FloatAttr(scale) : FloatAttr(),
+      LinearAttentionRuleAttr::get(b.getContext(), *parsed));
+  if (!op)
+    return failure();
+  return ctx.setResults(op->getResults());
+}
+
 /// RotaryEmbedding (opset 23), as the ONNX reference computes it: the first
 /// R = rotary_embedding_dim (default: the head size) features of each head
 /// split into halves x1, x2 (or the even and odd features, interleaved) and
@@ -1508,6 +1541,7 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "RNN", lo, hi, importRnn<SimpleRnnOp>);
   r.add("", "Attention", 23, hi, importAttention23);
   r.add("", "RotaryEmbedding", 23, hi, importRotaryEmbedding);
+  r.add("", "LinearAttention", 27, hi, importLinearAttention);
 }
 
 } // namespace dsr1::onnx_frontend
