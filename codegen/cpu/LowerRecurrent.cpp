@@ -1,4 +1,4 @@
-//===- LowerRecurrent.cpp - RNN, LSTM and GRU -----------------------------===//
+//===- LowerRecurrent.cpp - RNN, LSTM, GRU and linear attention -----------===//
 //
 // The dsr1-to-linalg patterns for the recurrent ops, with ONNX semantics and
 // the default activations (sigmoid for the gates, tanh for the candidate and
@@ -10,8 +10,9 @@
 //     H R^T and a linalg.generic for the gates.
 // The contractions are plain f32 (or f64) products, which -dsr1-call-blas
 // turns into BLAS calls. f16 and bf16 operands are widened to f32 first and
-// the results rounded once at the end. Shapes are static here: a pattern
-// meeting a dynamic shape does not match.
+// the results rounded once at the end. Linear attention is the same kind of
+// loop over the tokens, carrying a per-head state matrix instead of h. Shapes
+// are static here: a pattern meeting a dynamic shape does not match.
 //
 //===----------------------------------------------------------------------===//
 

@@ -165,6 +165,22 @@ TEST_F(TypeInferenceTest, AttentionReturnsScoresWhenAsked) {
   EXPECT_TRUE(succeeded(verify(attn)));
 }
 
+TEST_F(TypeInferenceTest, LinearAttentionStateKeepsItsElementType) {
+  // Dk = 32 / 4 = 8, Dv = 24 / 2 = 12; the state in f32 beside f16
+  // activations, as models keep it.
+  Type f16 = builder.getF16Type();
+  ValueRange args = arguments({tensor({2, 5, 32}, f16), tensor({2, 5, 16}, f16),
+                               tensor({2, 5, 24}, f16), tensor({2, 2, 8, 12}),
+                               tensor({2, 5, 2}, f16)});
+  auto op = dsr1::LinearAttentionOp::create(
+      builder, loc(), args[0], args[1], args[2], /*initial_state=*/args[3],
+      /*decay=*/args[4], /*beta=*/Value(), /*q_num_heads=*/4,
+      /*kv_num_heads=*/2, /*scale=*/nullptr, dsr1::LinearAttentionRule::gated);
+  EXPECT_EQ(op.getOutput().getType(), tensor({2, 5, 48}, f16));
+  EXPECT_EQ(op.getFinalState().getType(), tensor({2, 2, 8, 12}));
+  EXPECT_TRUE(succeeded(verify(op)));
+}
+
 TEST_F(TypeInferenceTest, SplitAndRecurrencesHaveOneTypePerResult) {
   ValueRange args = arguments({tensor({2, kDyn, 768}), tensor({kDyn, 4, 16}),
                                tensor({2, 128, 16}), tensor({2, 128, 32}),

@@ -320,6 +320,21 @@ func.func @recurrences(%x: tensor<?x4x16xf32>, %w: tensor<2x128x16xf32>, %r: ten
 
 // -----
 
+// Linear attention: Dk = 64 / 8 = 8, Dv = 48 / 4 = 12; the output [B, T, 8 * 12], the state
+// [B, 4, 8, 12] in the initial state's element type (else the query's); B and T from any
+// operand.
+// CHECK-LABEL: sym_name = "linear_attention"
+func.func @linear_attention(%q: tensor<?x16x64xf16>, %k: tensor<2x?x32xf16>, %v: tensor<2x16x48xf16>,
+                            %s: tensor<?x4x8x12xf32>, %g: tensor<2x16x32xf16>) {
+  // CHECK: "dsr1.linear_attention"{{.*}} -> (tensor<2x16x96xf16>, tensor<2x4x8x12xf16>)
+  %0:2 = dsr1.linear_attention %q, %k, %v {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<?x16x64xf16>, tensor<2x?x32xf16>, tensor<2x16x48xf16>
+  // CHECK: "dsr1.linear_attention"{{.*}} -> (tensor<2x16x96xf16>, tensor<2x4x8x12xf32>)
+  %1:2 = dsr1.linear_attention %q, %k, %v state %s : tensor<?x4x8x12xf32> decay %g : tensor<2x16x32xf16> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<gated>} : tensor<?x16x64xf16>, tensor<2x?x32xf16>, tensor<2x16x48xf16>
+  return
+}
+
+// -----
+
 // CHECK-LABEL: sym_name = "more_ops"
 func.func @more_ops(%x: tensor<1x8x16x16xf32>, %w: tensor<8x4x3x3xf32>, %x1: tensor<?x4x7xf32>,
                     %w1: tensor<4x3x5xf32>, %d: tensor<3x?xf32>, %i: tensor<3x2xi64>,

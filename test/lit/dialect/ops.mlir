@@ -302,6 +302,20 @@ func.func @recurrences(%x: tensor<?x4x16xf32>, %w: tensor<2x128x16xf32>, %r: ten
   return
 }
 
+// CHECK-LABEL: func.func @linear_attention
+func.func @linear_attention(%q: tensor<2x16x64xf16>, %k: tensor<2x16x32xf16>, %v: tensor<2x16x48xf16>,
+                            %s: tensor<2x4x8x12xf32>, %g: tensor<2x16x4xf16>, %b: tensor<2x16x1xf16>) {
+  // CHECK: dsr1.linear_attention %{{.*}}, %{{.*}}, %{{.*}} state %{{.*}} : tensor<2x4x8x12xf32> decay %{{.*}} : tensor<2x16x4xf16> beta %{{.*}} : tensor<2x16x1xf16> {kv_num_heads = 4 : i64, q_num_heads = 8 : i64, update_rule = #dsr1.linear_attention_rule<gated_delta>} : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x48xf16>
+  %0:2 = dsr1.linear_attention %q, %k, %v state %s : tensor<2x4x8x12xf32> decay %g : tensor<2x16x4xf16> beta %b : tensor<2x16x1xf16> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<gated_delta>} : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x48xf16>
+  // CHECK: dsr1.linear_attention %{{.*}}, %{{.*}}, %{{.*}} {kv_num_heads = 4 : i64, q_num_heads = 8 : i64, scale = 5.000000e-01 : f64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x48xf16>{{$}}
+  %1:2 = dsr1.linear_attention %q, %k, %v {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, scale = 0.5 : f64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x48xf16>
+  // CHECK: #dsr1.linear_attention_rule<gated>
+  %2:2 = dsr1.linear_attention %q, %k, %v decay %g : tensor<2x16x4xf16> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<gated>} : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x48xf16>
+  // CHECK: #dsr1.linear_attention_rule<delta>
+  %3:2 = dsr1.linear_attention %q, %k, %v beta %b : tensor<2x16x1xf16> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<delta>} : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x48xf16>
+  return
+}
+
 {-#
   dialect_resources: {
     builtin: {
