@@ -1244,13 +1244,15 @@ LogicalResult importAttention23(NodeContext &ctx) {
     *v = splitHeads(ctx, *v, kvHeads);
     rank = 4;
   }
+  // The new keys' length, before the cache is prepended.
+  int64_t newKeys = NodeContext::typeOf(*k).getDimSize(rank == 4 ? 2 : 1);
   if (pastKey) {
     *k = ctx.create<ConcatOp>(ValueRange{pastKey, *k}, uint64_t(2));
     *v = ctx.create<ConcatOp>(ValueRange{pastValue, *v}, uint64_t(2));
   }
   Value presentKey = *k, presentValue = *v;
   if (!*k || !*v)
-    return ctx.setResults({}); // A build failed and has said why.
+    return failure(); // A build failed and has said why.
 
   if (kvHeads != heads) {
     if (heads % kvHeads ||
@@ -1272,7 +1274,8 @@ LogicalResult importAttention23(NodeContext &ctx) {
   }
 
   // A mask shorter than the keys (it need only cover the valid ones) is
-  // padded with masked positions: -inf, or false.
+  // padded with masked positions: -inf, or false. As in the reference, this
+  // applies to a last dimension of 1 too, which is then not broadcast.
   int64_t seqDim = rank == 4 ? 2 : 1;
   int64_t kvLen = NodeContext::typeOf(presentKey).getDimSize(seqDim);
   if (mask) {
@@ -1315,23 +1318,27 @@ LogicalResult importAttention23(NodeContext &ctx) {
   // Where the queries stand among the keys, for the causal frontier and the
   // window: after the past_key.shape[2] cached keys (internal cache), the
   // last of the nonpad_kv_seqlen[b] valid keys (external cache), or at 0.
+  // With a past of unknown length, queries as many as the new keys (decoding)
+  // are the last of all keys, which bottom_right says without the length.
   bool causal = ctx.intAttr("is_causal", 0) != 0;
+  bool bottomRight = lengths != nullptr;
   IntegerAttr queryOffset;
   if (pastKey) {
     int64_t pastLen = NodeContext::typeOf(pastKey).getDimSize(2);
-    if (ShapedType::isDynamic(pastLen)) {
-      if (causal || windowLeft || windowRight)
-        return ctx.error() << "a causal mask or window over past_key needs a "
-                              "static past length";
-    } else {
+    int64_t queries = NodeContext::typeOf(*q).getDimSize(2);
+    if (!ShapedType::isDynamic(pastLen))
       queryOffset = b.getI64IntegerAttr(pastLen);
-    }
+    else if (!ShapedType::isDynamic(queries) && queries == newKeys)
+      bottomRight = true;
+    else if (causal || windowLeft || windowRight)
+      return ctx.error() << "a causal mask or window over past_key needs a "
+                            "static past length, or as many queries as new "
+                            "keys";
   }
   Operation *attention = ctx.build<AttentionOp>(
       *q, *k, *v, mask, lengths, heads, scale, causal, Modality::unknown,
-      Modality::unknown, /*precision=*/nullptr, cap,
-      /*bottom_right=*/lengths != nullptr, queryOffset, windowLeft, windowRight,
-      scores);
+      Modality::unknown, /*precision=*/nullptr, cap, bottomRight, queryOffset,
+      windowLeft, windowRight, scores);
   if (!attention)
     return failure();
   Value y = attention->getResult(0);
