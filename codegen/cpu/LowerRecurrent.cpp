@@ -566,11 +566,11 @@ struct LinearAttentionLowering : OpConversionPattern<LinearAttentionOp> {
     AffineMap stateMap = rewriter.getMultiDimIdentityMap(4);
     AffineMap keyMap =
         AffineMap::get(4, 0, {dim(0), dim(1) * keyDepth + dim(2)}, context);
-    AffineMap decayMap =
-        cast<RankedTensorType>(decay ? decay.getType() : q.getType())
-                    .getDimSize(2) == kvHeads
-            ? AffineMap::get(4, 0, {dim(0), dim(1)}, context)
-            : keyMap;
+    // One gate per head, or one per key feature (a row of S).
+    AffineMap decayMap = keyMap;
+    if (decay &&
+        cast<RankedTensorType>(decay.getType()).getDimSize(2) == kvHeads)
+      decayMap = AffineMap::get(4, 0, {dim(0), dim(1)}, context);
     SmallVector<Iterator> parallel4(4, Iterator::parallel);
     SmallVector<Iterator> reduceLast = {Iterator::parallel, Iterator::parallel,
                                         Iterator::parallel,
