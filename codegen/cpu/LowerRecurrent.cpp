@@ -1,4 +1,4 @@
-//===- LowerRecurrent.cpp - RNN, LSTM and GRU -----------------------------===//
+//===- LowerRecurrent.cpp - RNN, LSTM, GRU and linear attention -----------===//
 //
 // The dsr1-to-linalg patterns for the recurrent ops, with ONNX semantics and
 // the default activations (sigmoid for the gates, tanh for the candidate and
@@ -10,8 +10,9 @@
 //     H R^T and a linalg.generic for the gates.
 // The contractions are plain f32 (or f64) products, which -dsr1-call-blas
 // turns into BLAS calls. f16 and bf16 operands are widened to f32 first and
-// the results rounded once at the end. Shapes are static here: a pattern
-// meeting a dynamic shape does not match.
+// the results rounded once at the end. Linear attention is the same kind of
+// loop over the tokens, carrying a per-head state matrix instead of h. Shapes
+// are static here: a pattern meeting a dynamic shape does not match.
 //
 //===----------------------------------------------------------------------===//
 
@@ -491,12 +492,219 @@ struct SimpleRnnLowering : OpConversionPattern<SimpleRnnOp> {
   }
 };
 
+/// A `linalg.generic` over `iterators` reading `inputs` through the first
+/// maps and accumulating into (or overwriting) `init` through the last.
+Value genericInto(OpBuilder &b, Location loc, ValueRange inputs, Value init,
+                  ArrayRef<AffineMap> maps, ArrayRef<Iterator> iterators,
+                  const ScalarBody &body) {
+  auto generic = linalg::GenericOp::create(
+      b, loc, init.getType(), inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+      });
+  return generic.getResult(0);
+}
+
+/// `source[:, at]` of a [B, T, F] tensor: [B, F] (a rank-reducing
+/// tensor.extract_slice at a step index value).
+Value sliceStep(OpBuilder &b, Location loc, Value source, Value at) {
+  auto type = cast<RankedTensorType>(source.getType());
+  int64_t batch = type.getDimSize(0), features = type.getDimSize(2);
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), at,
+                                       b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(batch), b.getIndexAttr(1),
+                                     b.getIndexAttr(features)};
+  SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({batch, features}, type.getElementType()),
+      source, offsets, sizes, strides);
+}
+
+/// `dsr1.linear_attention` => an scf.for over the tokens carrying the outputs
+/// Y [B, T, Hq, Dv] and the state S [B, Hkv, Dk, Dv], each step a few
+/// linalg.generic over (b, h, d, m) reading the token's q, k, v, decay and
+/// beta columns h * D + d:
+///   S = exp(g) S                          (gated rules)
+///   v = beta (v - sum_d S[d, m] k[d])      (delta rules)
+///   S = S + k[d] v[m]
+///   Y[t] = sum_d q[hq, d] S[hq / group, d, m]
+/// then Y scaled, rounded and merged to [B, T, Hq * Dv]. f16/bf16 compute in
+/// f32, as in the ONNX reference.
+struct LinearAttentionLowering : OpConversionPattern<LinearAttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(LinearAttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    SmallVector<Value> operands = {
+        adaptor.getQuery(),        adaptor.getKey(),   adaptor.getValue(),
+        adaptor.getInitialState(), adaptor.getDecay(), adaptor.getBeta()};
+    for (Value v : operands)
+      if (v && !cast<ShapedType>(v.getType()).hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    auto qType = cast<RankedTensorType>(adaptor.getQuery().getType());
+    Type element = qType.getElementType();
+    Type compute = computeType(element);
+    for (Value &v : operands)
+      if (v)
+        v = convertTensor(rewriter, loc, v, compute);
+    Value q = operands[0], k = operands[1], v = operands[2],
+          initial = operands[3], decay = operands[4], beta = operands[5];
+    int64_t batch = qType.getDimSize(0), steps = qType.getDimSize(1);
+    int64_t heads = op.getQNumHeads(), kvHeads = op.getKvNumHeads();
+    int64_t keyDepth = qType.getDimSize(2) / heads;
+    int64_t valueDepth =
+        cast<RankedTensorType>(v.getType()).getDimSize(2) / kvHeads;
+    int64_t group = heads / kvHeads;
+    double scale = op.getScale() ? op.getScale()->convertToDouble()
+                                 : 1.0 / std::sqrt(double(keyDepth));
+
+    auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+    // Loops (b, h, d, m) over the state [B, Hkv, Dk, Dv].
+    AffineMap stateMap = rewriter.getMultiDimIdentityMap(4);
+    AffineMap keyMap =
+        AffineMap::get(4, 0, {dim(0), dim(1) * keyDepth + dim(2)}, context);
+    // One gate per head, or one per key feature (a row of S).
+    AffineMap decayMap = keyMap;
+    if (decay &&
+        cast<RankedTensorType>(decay.getType()).getDimSize(2) == kvHeads)
+      decayMap = AffineMap::get(4, 0, {dim(0), dim(1)}, context);
+    SmallVector<Iterator> parallel4(4, Iterator::parallel);
+    SmallVector<Iterator> reduceLast = {Iterator::parallel, Iterator::parallel,
+                                        Iterator::parallel,
+                                        Iterator::reduction};
+    auto stateType =
+        RankedTensorType::get({batch, kvHeads, keyDepth, valueDepth}, compute);
+    auto headsType =
+        RankedTensorType::get({batch, kvHeads, valueDepth}, compute);
+    auto outStepType =
+        RankedTensorType::get({batch, heads, valueDepth}, compute);
+    auto yType =
+        RankedTensorType::get({batch, steps, heads, valueDepth}, compute);
+    Value state0 =
+        initial ? initial : zeros(rewriter, loc, stateType.getShape(), compute);
+
+    SmallVector<OpFoldResult> ones(4, rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> stepSizes = {
+        rewriter.getIndexAttr(batch), rewriter.getIndexAttr(1),
+        rewriter.getIndexAttr(heads), rewriter.getIndexAttr(valueDepth)};
+    auto loop = scf::ForOp::create(
+        rewriter, loc, indexConstant(rewriter, loc, 0),
+        indexConstant(rewriter, loc, steps), indexConstant(rewriter, loc, 1),
+        ValueRange{emptyTensor(rewriter, loc, yType), state0},
+        [&](OpBuilder &b, Location nl, Value t, ValueRange args) {
+          Value qT = sliceStep(b, nl, q, t), kT = sliceStep(b, nl, k, t),
+                vT = sliceStep(b, nl, v, t);
+          Value s = args[1];
+          if (decay)
+            s = genericInto(
+                b, nl, {s, sliceStep(b, nl, decay, t)}, s,
+                {stateMap, decayMap, stateMap}, parallel4,
+                [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                  return arith::MulFOp::create(
+                      nb, l, a[0], math::ExpOp::create(nb, l, a[1]));
+                });
+          // The value written, read at (b, h, m).
+          Value written = vT;
+          AffineMap writtenMap = AffineMap::get(
+              4, 0, {dim(0), dim(1) * valueDepth + dim(3)}, context);
+          if (beta) {
+            // Loops (b, h, m, d): what S holds for k, sum_d S[d, m] k[d].
+            Value retrieved = genericInto(
+                b, nl, {s, kT}, zeros(b, nl, headsType.getShape(), compute),
+                {AffineMap::get(4, 0, {dim(0), dim(1), dim(3), dim(2)},
+                                context),
+                 AffineMap::get(4, 0, {dim(0), dim(1) * keyDepth + dim(3)},
+                                context),
+                 AffineMap::get(4, 0, {dim(0), dim(1), dim(2)}, context)},
+                reduceLast, [](OpBuilder &nb, Location l, ValueRange a) {
+                  return arith::AddFOp::create(
+                             nb, l, a[2],
+                             arith::MulFOp::create(nb, l, a[0], a[1]))
+                      .getResult();
+                });
+            Value betaT = sliceStep(b, nl, beta, t);
+            bool perHead =
+                cast<RankedTensorType>(betaT.getType()).getDimSize(1) ==
+                    kvHeads &&
+                kvHeads != 1;
+            written = buildParallel(
+                b, nl, headsType, {vT, retrieved, betaT},
+                {AffineMap::get(3, 0, {dim(0), dim(1) * valueDepth + dim(2)},
+                                context),
+                 b.getMultiDimIdentityMap(3),
+                 AffineMap::get(
+                     3, 0,
+                     {dim(0),
+                      perHead ? dim(1) : getAffineConstantExpr(0, context)},
+                     context)},
+                [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                  return arith::MulFOp::create(
+                      nb, l, a[2], arith::SubFOp::create(nb, l, a[0], a[1]));
+                });
+            writtenMap =
+                AffineMap::get(4, 0, {dim(0), dim(1), dim(3)}, context);
+          }
+          // Each state update is written over the state it reads, so that
+          // the carried buffer is updated in place (bufferization wants the
+          // yielded state to be the iteration argument's buffer).
+          s = genericInto(b, nl, {s, kT, written}, s,
+                          {stateMap, keyMap, writtenMap, stateMap}, parallel4,
+                          [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                            return arith::AddFOp::create(
+                                nb, l, a[0],
+                                arith::MulFOp::create(nb, l, a[1], a[2]));
+                          });
+          // Loops (b, hq, m, d): query head hq reads kv head hq / group.
+          Value out = genericInto(
+              b, nl, {qT, s}, zeros(b, nl, outStepType.getShape(), compute),
+              {AffineMap::get(4, 0, {dim(0), dim(1) * keyDepth + dim(3)},
+                              context),
+               AffineMap::get(4, 0,
+                              {dim(0), dim(1).floorDiv(group), dim(3), dim(2)},
+                              context),
+               AffineMap::get(4, 0, {dim(0), dim(1), dim(2)}, context)},
+              reduceLast, [](OpBuilder &nb, Location l, ValueRange a) {
+                return arith::AddFOp::create(
+                           nb, l, a[2],
+                           arith::MulFOp::create(nb, l, a[0], a[1]))
+                    .getResult();
+              });
+          SmallVector<OpFoldResult> offsets = {
+              b.getIndexAttr(0), t, b.getIndexAttr(0), b.getIndexAttr(0)};
+          Value y = tensor::InsertSliceOp::create(b, nl, out, args[0], offsets,
+                                                  stepSizes, ones);
+          scf::YieldOp::create(b, nl, ValueRange{y, s});
+        });
+
+    auto resultType = cast<RankedTensorType>(op.getOutput().getType());
+    Value y = buildElementwise(
+        rewriter, loc, yType.clone(element), loop.getResult(0),
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          Value scaled = arith::MulFOp::create(
+              nb, nl, args[0], scalarConstant(nb, nl, compute, scale));
+          return convertScalar(nb, nl, scaled, element, /*fromUnsigned=*/false,
+                               /*toUnsigned=*/false);
+        });
+    y = tensor::CollapseShapeOp::create(
+        rewriter, loc, resultType, y,
+        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    Type stateElement =
+        cast<RankedTensorType>(op.getFinalState().getType()).getElementType();
+    rewriter.replaceOp(
+        op, {y, convertTensor(rewriter, loc, loop.getResult(1), stateElement)});
+    return success();
+  }
+};
+
 } // namespace
 
 void populateRecurrentPatterns(LoweringTypeConverter &converter,
                                RewritePatternSet &patterns) {
-  patterns.add<LstmLowering, GruLowering, SimpleRnnLowering>(
-      converter, patterns.getContext());
+  patterns.add<LstmLowering, GruLowering, SimpleRnnLowering,
+               LinearAttentionLowering>(converter, patterns.getContext());
 }
 
 } // namespace dsr1::cpu

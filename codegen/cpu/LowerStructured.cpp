@@ -860,15 +860,19 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
 // Attention
 //===----------------------------------------------------------------------===//
 
-/// `%o = dsr1.attention %q, %k, %v mask %m {num_heads, scale, causal,
-/// softcap}` =>
+/// `%o = dsr1.attention %q, %k, %v mask %m kv_lengths %l {num_heads, scale,
+/// causal, bottom_right, window_left/right, softcap}` =>
 ///   s = linalg.generic {(b, h, i, j, d): q[b, h, i, d] * k[b, h, j, d] summed}
 ///   s = linalg.generic {c * tanh(scale * s / c) (with softcap c) + m (a bool
-///       m or causal j > i: -inf)}
+///       m, or a key j that query i does not see: -inf)}
 ///   p = exp(s - max_j s), l = sum_j p (three linalg.generic)
 ///   o = linalg.generic {(b, h, i, e, j): p[b, h, i, j] * v[b, h, j, e]
 ///       summed}, divided by l[b, h, i].
-/// A fully masked row (every score -inf) yields zeros, as in ONNX.
+/// Query i, at position p = i (+ query_offset, or + L - Sq with bottom_right,
+/// L = l[b] or Skv), sees key j iff j < l[b], j <= p (causal) and
+/// p - left <= j <= p + right.
+/// A fully masked row (every score -inf) yields zeros, as in ONNX. With
+/// return_scores, the scores at that stage are a second result.
 /// Rank-3 operands ([B, S, H * D]) are expanded to [B, S, H, D] and read with
 /// the head and sequence dims swapped; f16/bf16 compute in f32.
 struct AttentionLowering : OpConversionPattern<AttentionOp> {
@@ -878,10 +882,10 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
   matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
-    Value mask = adaptor.getMask();
-    if (!allStatic({q, k, v, mask, op.getResult()}))
+    Value mask = adaptor.getMask(), lengths = adaptor.getKvLengths();
+    if (!allStatic({q, k, v, mask, lengths, op.getResult(), op.getScores()}))
       return rewriter.notifyMatchFailure(op, "needs static shapes");
-    auto resultType = signlessTensorType(op.getType());
+    auto resultType = signlessTensorType(op.getResult().getType());
     Location loc = op.getLoc();
     MLIRContext *context = op.getContext();
     Type element = resultType.getElementType();
@@ -905,6 +909,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     std::optional<double> softcap;
     if (std::optional<APFloat> c = op.getSoftcap())
       softcap = c->convertToDouble();
+    std::optional<AttentionScores> stage = op.getReturnScores();
 
     auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
     // An operand's exprs for (batch, head, sequence, feature).
@@ -916,6 +921,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     };
     SmallVector<int64_t> scoresShape = {batch, heads, qLen, kvLen};
     auto scoresType = RankedTensorType::get(scoresShape, acc);
+    auto scoresOutType = RankedTensorType::get(scoresShape, element);
     SmallVector<int64_t> rowShape = {batch, heads, qLen};
     AffineMap scoresMap = rewriter.getMultiDimIdentityMap(4);
     AffineMap rowMap = AffineMap::get(4, 0, {dim(0), dim(1), dim(2)}, context);
@@ -927,46 +933,109 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     contraction.push_back(Iterator::reduction);
 
     // Loops b, h, i, j, d.
-    Value scores = buildContraction(
+    Value products = buildContraction(
         rewriter, loc, q, k, zeros(rewriter, loc, scoresShape, acc),
         {AffineMap::get(5, 0, layout(dim(0), dim(1), dim(2), dim(4)), context),
          AffineMap::get(5, 0, layout(dim(0), dim(1), dim(3), dim(4)), context),
          AffineMap::get(5, 0, {dim(0), dim(1), dim(2), dim(3)}, context)},
         contraction);
+    // scale * s, then the softcap (before the mask, which must stay -inf).
+    auto scaleAndCap = [&](OpBuilder &nb, Location nl, Value s, bool cap) {
+      s = arith::MulFOp::create(nb, nl, s, scalarConstant(nb, nl, acc, scale));
+      if (cap && softcap) {
+        Value c = scalarConstant(nb, nl, acc, *softcap);
+        Value t =
+            math::TanhOp::create(nb, nl, arith::DivFOp::create(nb, nl, s, c));
+        s = arith::MulFOp::create(nb, nl, t, c);
+      }
+      return s;
+    };
+    Value scoresResult;
+    if (stage == AttentionScores::raw || stage == AttentionScores::capped)
+      scoresResult = buildElementwise(
+          rewriter, loc, scoresOutType, products,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value s =
+                scaleAndCap(nb, nl, args[0], *stage == AttentionScores::capped);
+            return convertTo(nb, nl, s, element);
+          });
 
-    SmallVector<Value> inputs = {scores};
-    if (mask)
+    SmallVector<Value> inputs = {products};
+    SmallVector<AffineMap> inputMaps = {scoresMap};
+    if (mask) {
       inputs.push_back(mask);
-    bool causal = op.getCausal();
+      inputMaps.push_back(
+          broadcastMap(cast<RankedTensorType>(mask.getType()), scoresType));
+    }
+    if (lengths) {
+      inputs.push_back(lengths);
+      inputMaps.push_back(AffineMap::get(4, 0, {dim(0)}, context));
+    }
+    bool causal = op.getCausal(), bottomRight = op.getBottomRight();
+    std::optional<int64_t> queryOffset, windowLeft, windowRight;
+    if (IntegerAttr offset = op.getQueryOffsetAttr())
+      queryOffset = offset.getInt();
+    if (IntegerAttr w = op.getWindowLeftAttr())
+      windowLeft = w.getInt();
+    if (IntegerAttr w = op.getWindowRightAttr())
+      windowRight = w.getInt();
     double negInf = -std::numeric_limits<double>::infinity();
-    scores = buildElementwise(
-        rewriter, loc, scoresType, inputs,
+    Value scores = buildParallel(
+        rewriter, loc, scoresType, inputs, inputMaps,
         [&](OpBuilder &nb, Location nl, ValueRange args) {
-          Value s = arith::MulFOp::create(nb, nl, args[0],
-                                          scalarConstant(nb, nl, acc, scale));
-          if (softcap) { // Before the mask, which must stay -inf.
-            Value c = scalarConstant(nb, nl, acc, *softcap);
-            Value t = math::TanhOp::create(nb, nl,
-                                           arith::DivFOp::create(nb, nl, s, c));
-            s = arith::MulFOp::create(nb, nl, t, c);
-          }
+          Value s = scaleAndCap(nb, nl, args[0], /*cap=*/true);
           Value masked = scalarConstant(nb, nl, acc, negInf);
-          if (args.size() > 1) {
+          if (mask) {
             if (args[1].getType().isInteger(1))
               s = arith::SelectOp::create(nb, nl, args[1], s, masked);
             else
               s = arith::AddFOp::create(nb, nl, s,
                                         convertTo(nb, nl, args[1], acc));
           }
-          if (causal) {
-            Value i = linalg::IndexOp::create(nb, nl, 2);
-            Value j = linalg::IndexOp::create(nb, nl, 3);
-            Value visible =
-                arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ule, j, i);
-            s = arith::SelectOp::create(nb, nl, visible, s, masked);
+          if (!lengths && !causal && !windowLeft && !windowRight)
+            return s;
+          // Which keys the query sees, in signed index arithmetic (the
+          // query's position p may be negative).
+          Value i = linalg::IndexOp::create(nb, nl, 2);
+          Value j = linalg::IndexOp::create(nb, nl, 3);
+          Value visible;
+          auto require = [&](arith::CmpIPredicate predicate, Value lhs,
+                             Value rhs) {
+            Value c = arith::CmpIOp::create(nb, nl, predicate, lhs, rhs);
+            visible = visible ? arith::AndIOp::create(nb, nl, visible, c) : c;
+          };
+          Value valid;
+          if (lengths) {
+            valid = arith::IndexCastOp::create(nb, nl, nb.getIndexType(),
+                                               args.back());
+            require(arith::CmpIPredicate::slt, j, valid);
+          } else if (bottomRight) {
+            valid = indexConstant(nb, nl, kvLen);
           }
-          return s;
+          Value p = i;
+          if (queryOffset)
+            p = arith::AddIOp::create(nb, nl, i,
+                                      indexConstant(nb, nl, *queryOffset));
+          if (bottomRight)
+            p = arith::AddIOp::create(
+                nb, nl, i,
+                arith::SubIOp::create(nb, nl, valid,
+                                      indexConstant(nb, nl, qLen)));
+          if (causal)
+            require(arith::CmpIPredicate::sle, j, p);
+          if (windowLeft)
+            require(arith::CmpIPredicate::sle,
+                    arith::SubIOp::create(nb, nl, p, j),
+                    indexConstant(nb, nl, *windowLeft));
+          if (windowRight)
+            require(arith::CmpIPredicate::sle,
+                    arith::SubIOp::create(nb, nl, j, p),
+                    indexConstant(nb, nl, *windowRight));
+          return arith::SelectOp::create(nb, nl, visible, s, masked)
+              .getResult();
         });
+    if (stage == AttentionScores::biased)
+      scoresResult = convertTensor(rewriter, loc, scores, scoresOutType);
 
     Value rowMax = buildGeneric(
         rewriter, loc, scores,
@@ -1028,7 +1097,25 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
         });
     if (packed)
       result = collapseDim(rewriter, loc, result, 2);
-    rewriter.replaceOp(op, result);
+    if (stage == AttentionScores::probs)
+      scoresResult = buildGeneric(
+          rewriter, loc, {exps, rowSum},
+          emptyTensor(rewriter, loc, scoresOutType),
+          {scoresMap, rowMap, scoresMap}, parallel4,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value sum = args[1];
+            Value empty =
+                arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, sum,
+                                      scalarConstant(nb, nl, acc, 0));
+            sum = arith::SelectOp::create(nb, nl, empty,
+                                          scalarConstant(nb, nl, acc, 1), sum);
+            return convertTo(
+                nb, nl, arith::DivFOp::create(nb, nl, args[0], sum), element);
+          });
+    if (stage)
+      rewriter.replaceOp(op, {result, scoresResult});
+    else
+      rewriter.replaceOp(op, result);
     return success();
   }
 };

@@ -139,10 +139,46 @@ TEST_F(TypeInferenceTest, CrossModalAttentionKeepsModalities) {
                                 /*scale=*/nullptr, /*causal=*/false,
                                 dsr1::Modality::text, dsr1::Modality::image,
                                 /*precision=*/nullptr);
-  EXPECT_EQ(attn.getType(), tensor({2, 16, 768}, f16));
+  EXPECT_EQ(attn.getResult().getType(), tensor({2, 16, 768}, f16));
+  EXPECT_FALSE(attn.getScores());
   EXPECT_EQ(attn.getQueryModality(), dsr1::Modality::text);
   EXPECT_EQ(attn.getKvModality(), dsr1::Modality::image);
   EXPECT_TRUE(succeeded(verify(attn)));
+}
+
+TEST_F(TypeInferenceTest, AttentionReturnsScoresWhenAsked) {
+  // A decoding step over a padded cache: the scores are [B, H, Sq, Skv].
+  ValueRange args =
+      arguments({tensor({2, 4, 1, 8}), tensor({2, 4, 16, 8}),
+                 tensor({2, 4, 16, 6}), tensor({2}, builder.getI64Type())});
+  auto attn = dsr1::AttentionOp::create(
+      builder, loc(), args[0], args[1], args[2], /*mask=*/Value(),
+      /*kv_lengths=*/args[3], /*num_heads=*/4, /*scale=*/nullptr,
+      /*causal=*/true, dsr1::Modality::unknown, dsr1::Modality::unknown,
+      /*precision=*/nullptr, /*softcap=*/nullptr, /*bottom_right=*/true,
+      /*query_offset=*/nullptr, /*window_left=*/builder.getI64IntegerAttr(3),
+      /*window_right=*/nullptr,
+      dsr1::AttentionScoresAttr::get(&context, dsr1::AttentionScores::probs));
+  EXPECT_EQ(attn.getResult().getType(), tensor({2, 4, 1, 6}));
+  ASSERT_TRUE(attn.getScores());
+  EXPECT_EQ(attn.getScores().getType(), tensor({2, 4, 1, 16}));
+  EXPECT_TRUE(succeeded(verify(attn)));
+}
+
+TEST_F(TypeInferenceTest, LinearAttentionStateKeepsItsElementType) {
+  // Dk = 32 / 4 = 8, Dv = 24 / 2 = 12; the state in f32 beside f16
+  // activations, as models keep it.
+  Type f16 = builder.getF16Type();
+  ValueRange args = arguments({tensor({2, 5, 32}, f16), tensor({2, 5, 16}, f16),
+                               tensor({2, 5, 24}, f16), tensor({2, 2, 8, 12}),
+                               tensor({2, 5, 2}, f16)});
+  auto op = dsr1::LinearAttentionOp::create(
+      builder, loc(), args[0], args[1], args[2], /*initial_state=*/args[3],
+      /*decay=*/args[4], /*beta=*/Value(), /*q_num_heads=*/4,
+      /*kv_num_heads=*/2, /*scale=*/nullptr, dsr1::LinearAttentionRule::gated);
+  EXPECT_EQ(op.getOutput().getType(), tensor({2, 5, 48}, f16));
+  EXPECT_EQ(op.getFinalState().getType(), tensor({2, 2, 8, 12}));
+  EXPECT_TRUE(succeeded(verify(op)));
 }
 
 TEST_F(TypeInferenceTest, SplitAndRecurrencesHaveOneTypePerResult) {

@@ -39,6 +39,33 @@ def DSR1_Modality : I32EnumAttr<"Modality", "kind of input an attention source c
 }
 def DSR1_ModalityAttr : DSR1_EnumAttr<DSR1_Modality, "modality">;
 
+// What the scores output of dsr1.attention holds: the stages of ONNX Attention's
+// qk_matmul_output_mode 0..3, and the attention weights models return for inspection.
+def DSR1_AttentionScores : I32EnumAttr<"AttentionScores",
+                                       "stage of the scores dsr1.attention also returns", [
+    I32EnumAttrCase<"raw", 0>,
+    I32EnumAttrCase<"capped", 1>,
+    I32EnumAttrCase<"biased", 2>,
+    I32EnumAttrCase<"probs", 3>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_AttentionScoresAttr : DSR1_EnumAttr<DSR1_AttentionScores, "attention_scores">;
+
+def DSR1_LinearAttentionRule : I32EnumAttr<"LinearAttentionRule",
+                                           "state update of dsr1.linear_attention", [
+    I32EnumAttrCase<"linear", 0>,
+    I32EnumAttrCase<"gated", 1>,
+    I32EnumAttrCase<"delta", 2>,
+    I32EnumAttrCase<"gated_delta", 3>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_LinearAttentionRuleAttr : DSR1_EnumAttr<DSR1_LinearAttentionRule,
+                                                 "linear_attention_rule">;
+
 def DSR1_PadMode : I32EnumAttr<"PadMode", "how dsr1.pad fills the border", [
     I32EnumAttrCase<"constant", 0>,
     I32EnumAttrCase<"reflect", 1>,

@@ -474,14 +474,37 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *context,
                  << ") does not broadcast to the attention scores "
                  << formatShape(scores);
   }
+  if (Value lengths = adaptor.getKvLengths()) {
+    auto lengthsType = ranked(lengths, "kv_lengths", err);
+    if (failed(lengthsType))
+      return failure();
+    if (lengthsType->getRank() != 1 ||
+        !lengthsType->getElementType().isInteger() ||
+        !dimsAgree(dimOf(*lengthsType, 0), batch))
+      return err << "kv_lengths must be an integer vector of the batch size ("
+                 << formatShape({batch}) << "), got "
+                 << formatShape(lengthsType->getShape()) << "x"
+                 << lengthsType->getElementType();
+  }
   SmallVector<int64_t> shape(q->getShape());
   shape[0] = batch;
   shape[featDim] = dimOf(*v, featDim);
   pushTensor(types, shape, q->getElementType());
+  if (adaptor.getReturnScoresAttr())
+    pushTensor(types, {batch, heads, dimOf(*q, seqDim), dimOf(*k, seqDim)},
+               q->getElementType());
   return success();
 }
 
 LogicalResult AttentionOp::verify() {
+  // I64Attr's getters are unsigned: read the signed value off the attribute.
+  for (auto [name, window] : {std::pair{"window_left", getWindowLeftAttr()},
+                              std::pair{"window_right", getWindowRightAttr()}})
+    if (window && window.getInt() < 0)
+      return emitOpError() << name << " must be non-negative, got "
+                           << window.getInt();
+  if (getQueryOffsetAttr() && getBottomRight())
+    return emitOpError("query_offset and bottom_right exclude each other");
   if (std::optional<APFloat> scale = getScale()) {
     double s = scale->convertToDouble();
     if (!std::isfinite(s) || s <= 0)
@@ -1231,6 +1254,114 @@ LogicalResult SimpleRnnOp::inferReturnTypes(MLIRContext *context,
                   {{"initial_h", adaptor.getInitialH()}},
                   adaptor.getHiddenSizeAttr(), adaptor.getDirection(),
                   /*numStates=*/1, types);
+}
+
+LogicalResult LinearAttentionOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  ShapeError err(location, getOperationName());
+  if (!adaptor.getQNumHeadsAttr() || !adaptor.getKvNumHeadsAttr() ||
+      !adaptor.getUpdateRuleAttr())
+    return err << "requires attributes 'q_num_heads', 'kv_num_heads' and "
+                  "'update_rule'";
+  int64_t heads = adaptor.getQNumHeadsAttr().getInt();
+  int64_t kvHeads = adaptor.getKvNumHeadsAttr().getInt();
+  if (heads <= 0 || kvHeads <= 0 || heads % kvHeads)
+    return err << "q_num_heads (" << heads
+               << ") must be a positive multiple of kv_num_heads (" << kvHeads
+               << ")";
+  auto q = rankedWithRank(adaptor.getQuery(), "query", 3, 3, err);
+  auto k = rankedWithRank(adaptor.getKey(), "key", 3, 3, err);
+  auto v = rankedWithRank(adaptor.getValue(), "value", 3, 3, err);
+  if (failed(q) || failed(k) || failed(v))
+    return failure();
+  int64_t batch = dimOf(*q, 0), steps = dimOf(*q, 1);
+  for (RankedTensorType other : {*k, *v}) {
+    if (!dimsAgree(batch, dimOf(other, 0)) ||
+        !dimsAgree(steps, dimOf(other, 1)))
+      return err << "query, key and value must agree in batch and length, got "
+                 << formatShape(q->getShape()) << ", "
+                 << formatShape(k->getShape()) << " and "
+                 << formatShape(v->getShape());
+    batch = mergeDims(batch, dimOf(other, 0));
+    steps = mergeDims(steps, dimOf(other, 1));
+  }
+  int64_t qFeatures = dimOf(*q, 2), kFeatures = dimOf(*k, 2),
+          vFeatures = dimOf(*v, 2);
+  if (ShapedType::isDynamic(qFeatures) || ShapedType::isDynamic(kFeatures) ||
+      ShapedType::isDynamic(vFeatures))
+    return err << "needs static feature sizes, got "
+               << formatShape(q->getShape()) << ", "
+               << formatShape(k->getShape()) << " and "
+               << formatShape(v->getShape());
+  if (qFeatures % heads || kFeatures != qFeatures / heads * kvHeads ||
+      vFeatures % kvHeads)
+    return err << "query [B, T, " << heads << " * Dk], key [B, T, " << kvHeads
+               << " * Dk] and value [B, T, " << kvHeads
+               << " * Dv] do not fit: " << formatShape(q->getShape()) << ", "
+               << formatShape(k->getShape()) << " and "
+               << formatShape(v->getShape());
+  int64_t keyDepth = qFeatures / heads, valueDepth = vFeatures / kvHeads;
+  LinearAttentionRule rule = adaptor.getUpdateRule();
+  bool gated = rule == LinearAttentionRule::gated ||
+               rule == LinearAttentionRule::gated_delta;
+  bool delta = rule == LinearAttentionRule::delta ||
+               rule == LinearAttentionRule::gated_delta;
+  Type element = q->getElementType();
+  // Each of decay and beta: needed by its rules, refused by the others, and
+  // [B, T, n] with n one of `widths`.
+  auto checkGate = [&](Value gate, StringRef name, bool needed,
+                       ArrayRef<int64_t> widths) -> LogicalResult {
+    if (!gate) {
+      if (needed)
+        return err << "update rule " << stringifyLinearAttentionRule(rule)
+                   << " needs " << name;
+      return success();
+    }
+    if (!needed)
+      return err << "update rule " << stringifyLinearAttentionRule(rule)
+                 << " takes no " << name;
+    auto type = rankedWithRank(gate, name, 3, 3, err);
+    if (failed(type) || failed(checkElementType(gate, name, element, err)))
+      return failure();
+    if (!dimsAgree(batch, dimOf(*type, 0)) ||
+        !dimsAgree(steps, dimOf(*type, 1)) ||
+        !llvm::is_contained(widths, dimOf(*type, 2)))
+      return err << name << " must be [B, T, " << widths[0] << "] or [B, T, "
+                 << widths[1] << "], got " << formatShape(type->getShape());
+    return success();
+  };
+  if (failed(checkGate(adaptor.getDecay(), "decay", gated,
+                       {kvHeads, kvHeads * keyDepth})) ||
+      failed(checkGate(adaptor.getBeta(), "beta", delta, {kvHeads, 1})))
+    return failure();
+  Type stateElement = element;
+  SmallVector<int64_t> state = {batch, kvHeads, keyDepth, valueDepth};
+  if (Value initial = adaptor.getInitialState()) {
+    auto type = rankedWithRank(initial, "initial_state", 4, 4, err);
+    if (failed(type))
+      return failure();
+    for (int64_t i = 0; i < 4; ++i)
+      if (!dimsAgree(state[i], dimOf(*type, i)))
+        return err << "initial_state must be [B, Hkv, Dk, Dv] = "
+                   << formatShape(state) << ", got "
+                   << formatShape(type->getShape());
+    state[0] = mergeDims(batch, dimOf(*type, 0));
+    stateElement = type->getElementType();
+  }
+  pushTensor(types, {state[0], steps, heads * valueDepth}, element);
+  pushTensor(types, state, stateElement);
+  return success();
+}
+
+LogicalResult LinearAttentionOp::verify() {
+  if (std::optional<APFloat> scale = getScale()) {
+    double s = scale->convertToDouble();
+    if (!std::isfinite(s) || s <= 0)
+      return emitOpError("scale must be positive and finite, got ")
+             << formatNumber(s);
+  }
+  return success();
 }
 
 #define GET_OP_CLASSES

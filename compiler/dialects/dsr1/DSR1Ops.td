@@ -392,7 +392,8 @@ def DSR1_ConvTransposeOp : DSR1_Op<"conv_transpose",
   }];
 }
 
-def DSR1_AttentionOp : DSR1_Op<"attention", [AllElementTypesMatch<["query", "key", "value"]>]> {
+def DSR1_AttentionOp : DSR1_Op<"attention", [AllElementTypesMatch<["query", "key", "value"]>,
+                                               AttrSizedOperandSegments]> {
   let summary = "scaled dot-product multi-head attention";
   let description = [{
     softmax(scale * Q Kᵀ + mask) V per head. Two layouts:
@@ -401,21 +402,47 @@ def DSR1_AttentionOp : DSR1_Op<"attention", [AllElementTypesMatch<["query", "key
     - rank 4, heads explicit: q [B, H, Sq, Dk], k [B, H, Skv, Dk], v [B, H, Skv, Dv] →
       [B, H, Sq, Dv].
     `scale` defaults to 1/sqrt(Dk). The optional `mask` broadcasts to [B, H, Sq, Skv]: i1 keeps
-    the positions that are true, a float mask is added to the scores. `causal` lets query i see keys
-    j <= i only (the PyTorch and ONNX convention, also when Sq != Skv). `softcap` (ONNX Attention,
+    the positions that are true, a float mask is added to the scores. `softcap` (ONNX Attention,
     Gemma 2) bounds the scaled scores s to softcap * tanh(s / softcap) before the mask applies, so
-    masked positions stay -inf. Self-attention is the case where
-    q, k and v come from the same source; `query_modality` and `kv_modality` record where q and k/v
-    come from (text, image, audio), which makes cross-modal attention visible to later passes.
+    masked positions stay -inf.
+
+    Which keys a query sees, on top of the mask (a KV cache, padding, local attention):
+    - `kv_lengths` (integer [B]): only the first kv_lengths[b] keys of batch b are valid, the
+      rest is padding (a cache of capacity Skv filled up to kv_lengths[b]).
+    - Query i stands at position p = i in the key sequence; p = i + `query_offset` when the
+      queries follow that many earlier keys (a KV cache of that length); or, with
+      `bottom_right`, p = i + L - Sq where L is kv_lengths[b] (else Skv): the queries are the
+      last Sq tokens of the valid keys, as in decoding over a padded cache. p may be
+      negative. `query_offset` and `bottom_right` exclude each other.
+    - `causal` lets query i see keys j <= p only (the PyTorch and ONNX convention; top-left
+      aligned, j <= i, without an offset, also when Sq != Skv).
+    - `window_left` / `window_right` (non-negative; absent: unbounded) let it see keys with
+      p - window_left <= j <= p + window_right (sliding-window attention).
+    A query that sees no key (every score -inf) yields zeros.
+
+    Self-attention is the case where q, k and v come from the same source; `query_modality`
+    and `kv_modality` record where q and k/v come from (text, image, audio), which makes
+    cross-modal attention visible to later passes.
+
+    With `return_scores`, a second result holds the [B, H, Sq, Skv] scores at one stage (ONNX
+    Attention's qk_matmul_output, or attention weights a model returns): `raw` scale * Q Kᵀ,
+    `capped` after the softcap, `biased` after the softcap, the mask and every -inf of the
+    visibility rules above, `probs` the softmax weights (zero rows where no key is visible).
+    A fused kernel never materialises the scores, so code generation may refuse this form.
 
     ```mlir
     %o = dsr1.attention %q, %k, %v {num_heads = 12 : i64, query_modality = #dsr1.modality<text>,
                                     kv_modality = #dsr1.modality<image>}
         : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>
+    // One decoding step over a padded cache of 64 positions, with a 16-key window.
+    %y = dsr1.attention %q1, %kc, %vc kv_lengths %len : tensor<2xi64>
+             {num_heads = 8 : i64, causal, bottom_right, window_left = 16 : i64}
+        : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>
     ```
   }];
   let arguments = (ins DSR1_FloatTensor:$query, DSR1_FloatTensor:$key, DSR1_FloatTensor:$value,
                    Optional<RankedTensorOf<[DSR1_FloatType, I1]>>:$mask,
+                   Optional<DSR1_IndexTensor>:$kv_lengths,
                    DSR1_PositiveI64Attr:$num_heads,
                    OptionalAttr<F64Attr>:$scale,
                    UnitAttr:$causal,
@@ -423,29 +450,41 @@ def DSR1_AttentionOp : DSR1_Op<"attention", [AllElementTypesMatch<["query", "key
                        $query_modality,
                    DefaultValuedAttr<DSR1_ModalityAttr, "::dsr1::Modality::unknown">:$kv_modality,
                    OptionalAttr<DSR1_PrecisionAttr>:$precision,
-                   OptionalAttr<F64Attr>:$softcap);
-  let results = (outs DSR1_FloatTensor:$result);
-  // Builders without softcap, which only ONNX Attention sets.
+                   OptionalAttr<F64Attr>:$softcap,
+                   UnitAttr:$bottom_right,
+                   OptionalAttr<I64Attr>:$query_offset,
+                   OptionalAttr<I64Attr>:$window_left,
+                   OptionalAttr<I64Attr>:$window_right,
+                   OptionalAttr<DSR1_AttentionScoresAttr>:$return_scores);
+  let results = (outs DSR1_FloatTensor:$result, Optional<DSR1_FloatTensor>:$scores);
+  // Builders for plain attention (no softcap, padding, window or scores), which is all most
+  // sources set.
   let builders = [
     OpBuilder<(ins "::mlir::TypeRange":$resultTypes, "::mlir::Value":$query, "::mlir::Value":$key,
                    "::mlir::Value":$value, "::mlir::Value":$mask, "uint64_t":$num_heads,
                    "::mlir::FloatAttr":$scale, "bool":$causal,
                    "::dsr1::Modality":$query_modality, "::dsr1::Modality":$kv_modality,
                    "::dsr1::PrecisionAttr":$precision), [{
-      build($_builder, $_state, resultTypes, query, key, value, mask, num_heads, scale, causal,
-            query_modality, kv_modality, precision, /*softcap=*/::mlir::FloatAttr());
+      build($_builder, $_state, resultTypes, query, key, value, mask, /*kv_lengths=*/{},
+            num_heads, scale, causal, query_modality, kv_modality, precision,
+            /*softcap=*/::mlir::FloatAttr(), /*bottom_right=*/false,
+            /*query_offset=*/::mlir::IntegerAttr(), /*window_left=*/::mlir::IntegerAttr(),
+            /*window_right=*/::mlir::IntegerAttr(), /*return_scores=*/nullptr);
     }]>,
     OpBuilder<(ins "::mlir::Value":$query, "::mlir::Value":$key, "::mlir::Value":$value,
                    "::mlir::Value":$mask, "uint64_t":$num_heads, "::mlir::FloatAttr":$scale,
                    "bool":$causal, "::dsr1::Modality":$query_modality,
                    "::dsr1::Modality":$kv_modality, "::dsr1::PrecisionAttr":$precision), [{
-      build($_builder, $_state, query, key, value, mask, num_heads, scale, causal,
-            query_modality, kv_modality, precision, /*softcap=*/::mlir::FloatAttr());
+      build($_builder, $_state, query, key, value, mask, /*kv_lengths=*/{}, num_heads, scale,
+            causal, query_modality, kv_modality, precision, /*softcap=*/::mlir::FloatAttr(),
+            /*bottom_right=*/false, /*query_offset=*/::mlir::IntegerAttr(),
+            /*window_left=*/::mlir::IntegerAttr(),
+            /*window_right=*/::mlir::IntegerAttr(), /*return_scores=*/nullptr);
     }]>
   ];
   let assemblyFormat = [{
-    $query `,` $key `,` $value (`mask` $mask^)? attr-dict `:` type($query) `,` type($key) `,`
-    type($value) (`,` type($mask)^)?
+    $query `,` $key `,` $value (`mask` $mask^)? (`kv_lengths` $kv_lengths^ `:` type($kv_lengths))?
+    attr-dict `:` type($query) `,` type($key) `,` type($value) (`,` type($mask)^)?
   }];
   let hasVerifier = 1;
 }
@@ -1073,6 +1112,45 @@ def DSR1_SimpleRnnOp : DSR1_RnnOp<"rnn", 1, "simple (Elman) RNN", [{
     type($w) `,` type($r) (`bias` type($bias)^)? (`initial_h` type($initial_h)^)?
   }];
   let extraClassDeclaration = inferDecl # commonDecl;
+}
+
+def DSR1_LinearAttentionOp : DSR1_Op<"linear_attention",
+                                     [AllElementTypesMatch<["query", "key", "value"]>,
+                                      AttrSizedOperandSegments]> {
+  let summary = "linear attention: a recurrent state per head instead of a softmax";
+  let description = [{
+    The recurrence of linear attention, gated linear attention, DeltaNet and Gated DeltaNet (ONNX
+    LinearAttention). q [B, T, Hq*Dk], k [B, T, Hkv*Dk], v [B, T, Hkv*Dv]; the state S [B, Hkv,
+    Dk, Dv] starts at `initial_state` (zeros if absent) and per token t, for each kv head:
+    - `gated` / `gated_delta`: S = exp(g_t) S, with `decay` g [B, T, Hkv] (one gate per head) or
+      [B, T, Hkv*Dk] (one per key feature, scaling S's rows);
+    - `delta` / `gated_delta`: v_t = beta_t (v_t - Sᵀ k_t), with `beta` [B, T, Hkv] or [B, T, 1];
+    - S = S + k_t ⊗ v_t; then o_t = scale * Sᵀ q_t for each query head, which reads kv head
+      h / (Hq / Hkv) (grouped-query).
+    `scale` defaults to 1/sqrt(Dk). Results: o [B, T, Hq*Dv] and the last state [B, Hkv, Dk, Dv]
+    in the element type of `initial_state` (else of q). f16/bf16 compute in f32.
+
+    ```mlir
+    %o, %s = dsr1.linear_attention %q, %k, %v state %s0 : tensor<2x4x8x8xf32>
+                 decay %g : tensor<2x16x4xf16> beta %b : tensor<2x16x4xf16>
+                 {q_num_heads = 8 : i64, kv_num_heads = 4 : i64,
+                  update_rule = #dsr1.linear_attention_rule<gated_delta>}
+        : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x32xf16>
+    ```
+  }];
+  let arguments = (ins DSR1_FloatTensor:$query, DSR1_FloatTensor:$key, DSR1_FloatTensor:$value,
+                   Optional<DSR1_FloatTensor>:$initial_state, Optional<DSR1_FloatTensor>:$decay,
+                   Optional<DSR1_FloatTensor>:$beta,
+                   DSR1_PositiveI64Attr:$q_num_heads, DSR1_PositiveI64Attr:$kv_num_heads,
+                   OptionalAttr<F64Attr>:$scale,
+                   DSR1_LinearAttentionRuleAttr:$update_rule);
+  let results = (outs DSR1_FloatTensor:$output, DSR1_FloatTensor:$final_state);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`state` $initial_state^ `:` type($initial_state))?
+    (`decay` $decay^ `:` type($decay))? (`beta` $beta^ `:` type($beta))? attr-dict `:`
+    type($query) `,` type($key) `,` type($value)
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // DSR1_OPS_TD

@@ -610,6 +610,72 @@ LogicalResult importCol2Im(NodeContext &ctx) {
   return ctx.setResults(sum);
 }
 
+/// CausalConvWithState (opset 27), the stateful depthwise causal conv of
+/// Mamba and Gated DeltaNet, as the reference computes it: the input [B, C, L]
+/// after its carry state [B, C, k - 1] (zeros without past_state) is convolved
+/// with the per-channel kernels [C, 1, k] (group C, no padding), then SiLU in
+/// f32 if asked; present_state is the last k - 1 positions of that sequence.
+LogicalResult importCausalConvWithState(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0), w = ctx.requiredInput(1);
+  if (failed(x) || failed(w))
+    return failure();
+  Value bias = ctx.input(2), past = ctx.input(3);
+  std::string activation = ctx.stringAttr("activation", "none");
+  if (activation != "none" && activation != "silu" && activation != "swish")
+    return ctx.error() << "activation '" << activation
+                       << "' is not one of none, silu, swish";
+  auto input = NodeContext::typeOf(*x), weight = NodeContext::typeOf(*w);
+  int64_t channels = input.getRank() == 3 ? input.getDimSize(1) : -1;
+  if (input.getRank() != 3 || weight.getRank() != 3 ||
+      weight.getDimSize(1) != 1 || ShapedType::isDynamic(channels) ||
+      weight.getDimSize(0) != channels ||
+      ShapedType::isDynamic(weight.getDimSize(2)) ||
+      ShapedType::isDynamic(input.getDimSize(2)))
+    return ctx.error() << "expects an input [B, C, L] and a weight [C, 1, k] "
+                          "with static C, L and k, got "
+                       << formatShape(input.getShape()) << " and "
+                       << formatShape(weight.getShape());
+  int64_t k = weight.getDimSize(2), length = input.getDimSize(2);
+  if (past) {
+    // Any other length would shift the output against the input.
+    SmallVector<int64_t> expected = {input.getDimSize(0), channels, k - 1};
+    ArrayRef<int64_t> shape = NodeContext::typeOf(past).getShape();
+    if (shape.size() != 3 || shape[1] != channels || shape[2] != k - 1 ||
+        (!ShapedType::isDynamic(shape[0]) &&
+         !ShapedType::isDynamic(expected[0]) && shape[0] != expected[0]))
+      return ctx.error() << "past_state must be [B, C, k - 1] = "
+                         << formatShape(expected) << ", got "
+                         << formatShape(shape);
+  }
+  Builder &b = ctx.builder;
+  Value padded = *x;
+  if (past)
+    padded = ctx.create<ConcatOp>(ValueRange{past, *x}, uint64_t(2));
+  else if (k > 1)
+    padded =
+        ctx.create<PadOp>(*x, b.getDenseI64ArrayAttr({0, 0, k - 1, 0, 0, 0}),
+                          PadModeAttr::get(b.getContext(), PadMode::constant),
+                          b.getF64FloatAttr(0.0));
+  Value y = ctx.create<ConvOp>(
+      padded, *w, bias, i64Array(ctx, {1}), i64Array(ctx, {0, 0}),
+      i64Array(ctx, {1}), b.getI64IntegerAttr(channels), /*precision=*/nullptr);
+  if (activation != "none" && y) {
+    // x * sigmoid(x) of the convolution rounded to its type, computed in f32
+    // (f16 and bf16 widened) and rounded once.
+    Type element = NodeContext::typeOf(y).getElementType();
+    bool narrow = element.getIntOrFloatBitWidth() < 32;
+    Value wide = narrow ? ctx.create<CastOp>(y, b.getF32Type()) : y;
+    y = ctx.create<MulOp>(wide, ctx.create<SigmoidOp>(wide));
+    if (narrow)
+      y = ctx.create<CastOp>(y, element);
+  }
+  Value present = ctx.create<SliceOp>(padded, b.getDenseI64ArrayAttr({length}),
+                                      b.getDenseI64ArrayAttr({length + k - 1}),
+                                      b.getDenseI64ArrayAttr({2}),
+                                      b.getDenseI64ArrayAttr({1}));
+  return ctx.setResults({y, present});
+}
+
 /// ConvTranspose: pads given, from auto_pad, or from output_shape (ONNX:
 /// total = stride * (in - 1) + output_padding + span - out, split with the
 /// odd element at the end for SAME_UPPER and at the start otherwise).
@@ -1707,25 +1773,36 @@ Value repeatHeads(NodeContext &ctx, Value x, int64_t rank, int64_t kvHeads,
   return ctx.create<ReshapeOp>(repeated, merged);
 }
 
-/// The opset-23 Attention op: q, k, v in [B, H, S, D] or [B, S, H*D] with
-/// q_num_heads / kv_num_heads, an optional boolean or additive mask, causal,
-/// softcap, a sliding window; grouped-query attention repeats the k/v heads.
+/// [B, S, H * D] -> [B, H, S, D], the layout of an Attention cache.
+static Value splitHeads(NodeContext &ctx, Value x, int64_t heads) {
+  Value split = ctx.create<ReshapeOp>(x, SmallVector<int64_t>{0, 0, heads, -1});
+  return ctx.create<TransposeOp>(split, SmallVector<int64_t>{0, 2, 1, 3});
+}
+
+/// The Attention op (opsets 23 to 25): q, k, v in [B, H, S, D] or [B, S, H*D]
+/// with q_num_heads / kv_num_heads, an optional boolean or additive mask,
+/// causal, softcap, a sliding window (25); a KV cache inside the op (past
+/// key/value concatenated with k/v into the present ones) or outside it (the
+/// per-batch valid lengths nonpad_kv_seqlen, 24); the scores at a chosen stage
+/// (qk_matmul_output). Grouped-query attention repeats the k/v heads.
 LogicalResult importAttention23(NodeContext &ctx) {
   FailureOr<Value> q = ctx.requiredInput(0), k = ctx.requiredInput(1),
                    v = ctx.requiredInput(2);
   if (failed(q) || failed(k) || failed(v))
     return failure();
-  if (ctx.input(4) || ctx.input(5) || ctx.hasOutput(1) || ctx.hasOutput(2))
-    return ctx.error() << "past key/value (KV cache) inputs and outputs are "
-                          "not supported";
-  if (ctx.input(6))
-    return ctx.error() << "nonpad_kv_seqlen (input #6) is not supported";
-  // Softmax runs in f32 whatever softmax_precision asks.
+  Value mask = ctx.input(3), pastKey = ctx.input(4), pastValue = ctx.input(5),
+        lengths = ctx.input(6);
+  if (!pastKey != !pastValue)
+    return ctx.error() << "past_key and past_value must be given together";
+  if (lengths && pastKey)
+    return ctx.error() << "nonpad_kv_seqlen (an external KV cache) cannot be "
+                          "combined with past_key and past_value";
+  // Softmax runs in f32 whatever softmax_precision asks: at least the
+  // precision any of its values (f16, bf16, f32) asks for.
   (void)ctx.attr("softmax_precision");
-  // The mode only chooses what output 3 holds.
-  (void)ctx.attr("qk_matmul_output_mode");
-  if (ctx.hasOutput(3))
-    return ctx.error() << "the qk_matmul_output output (#3) is not supported";
+  int64_t mode = ctx.intAttr("qk_matmul_output_mode", 0);
+  if (mode < 0 || mode > 3)
+    return ctx.error() << "qk_matmul_output_mode must be 0 to 3, got " << mode;
   float softcap = ctx.floatAttr("softcap", 0.0f);
   if (!std::isfinite(softcap))
     return ctx.error() << "softcap must be finite";
@@ -1741,8 +1818,31 @@ LogicalResult importAttention23(NodeContext &ctx) {
   if (heads <= 0 || ShapedType::isDynamic(heads))
     return ctx.error() << "needs a known head count (q_num_heads for 3-D "
                           "inputs)";
+  if (kvHeads <= 0 || ShapedType::isDynamic(kvHeads))
+    return ctx.error() << "needs a known key/value head count";
+
+  // The cache is [B, Hkv, S, D] in both layouts: with a cache, 3-D inputs are
+  // split into heads and the result merged back at the end.
+  bool cached = pastKey || ctx.hasOutput(1) || ctx.hasOutput(2);
+  bool merge = cached && rank == 3;
+  if (merge) {
+    *q = splitHeads(ctx, *q, heads);
+    *k = splitHeads(ctx, *k, kvHeads);
+    *v = splitHeads(ctx, *v, kvHeads);
+    rank = 4;
+  }
+  // The new keys' length, before the cache is prepended.
+  int64_t newKeys = NodeContext::typeOf(*k).getDimSize(rank == 4 ? 2 : 1);
+  if (pastKey) {
+    *k = ctx.create<ConcatOp>(ValueRange{pastKey, *k}, uint64_t(2));
+    *v = ctx.create<ConcatOp>(ValueRange{pastValue, *v}, uint64_t(2));
+  }
+  Value presentKey = *k, presentValue = *v;
+  if (!*k || !*v)
+    return failure(); // A build failed and has said why.
+
   if (kvHeads != heads) {
-    if (kvHeads <= 0 || ShapedType::isDynamic(kvHeads) || heads % kvHeads ||
+    if (heads % kvHeads ||
         (rank == 4 && NodeContext::typeOf(*v).getDimSize(1) != kvHeads))
       return ctx.error() << "grouped-query attention needs the " << heads
                          << " query heads to be a multiple of the key/value "
@@ -1759,52 +1859,117 @@ LogicalResult importAttention23(NodeContext &ctx) {
     *k = repeatHeads(ctx, *k, rank, kvHeads, heads / kvHeads);
     *v = repeatHeads(ctx, *v, rank, kvHeads, heads / kvHeads);
   }
-  // Sliding window (opset 25): query i sees keys j with i - j <= left and
-  // j - i <= right (-1: unbounded), on top of the mask and causality; a
-  // constant [Sq, Skv] condition folded into the mask.
-  Value mask = ctx.input(3);
+
+  // A mask shorter than the keys (it need only cover the valid ones) is
+  // padded with masked positions: -inf, or false. As in the reference, this
+  // applies to a last dimension of 1 too, which is then not broadcast.
+  int64_t seqDim = rank == 4 ? 2 : 1;
+  int64_t kvLen = NodeContext::typeOf(presentKey).getDimSize(seqDim);
+  if (mask) {
+    auto maskType = NodeContext::typeOf(mask);
+    int64_t maskLen =
+        maskType.getRank() ? maskType.getShape().back() : ShapedType::kDynamic;
+    if (!ShapedType::isDynamic(maskLen) && !ShapedType::isDynamic(kvLen) &&
+        maskLen < kvLen) {
+      SmallVector<int64_t> pads(2 * maskType.getRank(), 0);
+      pads.back() = kvLen - maskLen;
+      bool boolean = maskType.getElementType().isInteger(1);
+      mask = ctx.create<PadOp>(
+          mask, ctx.builder.getDenseI64ArrayAttr(pads),
+          PadModeAttr::get(ctx.builder.getContext(), PadMode::constant),
+          ctx.builder.getF64FloatAttr(
+              boolean ? 0.0 : -std::numeric_limits<double>::infinity()));
+    }
+  }
+
+  // Sliding window (opset 25): keys j with p - left <= j <= p + right for the
+  // query at position p (-1: unbounded).
   int64_t left = ctx.intAttr("left_window_size", -1),
           right = ctx.intAttr("right_window_size", -1);
   if (left < -1 || right < -1)
     return ctx.error() << "left_window_size and right_window_size must be -1 "
                           "or non-negative, got "
                        << left << " and " << right;
-  if (left >= 0 || right >= 0) {
-    int64_t seqDim = rank == 4 ? 2 : 1;
-    int64_t qLen = NodeContext::typeOf(*q).getDimSize(seqDim);
-    int64_t kvLen = NodeContext::typeOf(*k).getDimSize(seqDim);
-    if (ShapedType::isDynamic(qLen) || ShapedType::isDynamic(kvLen))
-      return ctx.error() << "a sliding window needs static sequence lengths";
-    if (failed(ctx.checkBuildSize(checkedProduct({qLen, kvLen}).value_or(-1),
-                                  "a window mask")))
-      return failure();
-    SmallVector<bool> allowed;
-    for (int64_t i = 0; i < qLen; ++i)
-      for (int64_t j = 0; j < kvLen; ++j)
-        allowed.push_back((left < 0 || i - j <= left) &&
-                          (right < 0 || j - i <= right));
-    Value window = ctx.constant(DenseElementsAttr::get(
-        RankedTensorType::get({qLen, kvLen}, ctx.builder.getI1Type()),
-        ArrayRef(allowed)));
-    if (!mask) {
-      mask = window;
-    } else if (NodeContext::typeOf(mask).getElementType().isInteger(1)) {
-      mask = ctx.create<AndOp>(mask, window);
-    } else {
-      Value blocked =
-          ctx.scalarLike(mask, -std::numeric_limits<double>::infinity());
-      mask = ctx.create<WhereOp>(window, mask, blocked);
-    }
-  }
   Builder &b = ctx.builder;
+  IntegerAttr windowLeft = left >= 0 ? b.getI64IntegerAttr(left) : nullptr;
+  IntegerAttr windowRight = right >= 0 ? b.getI64IntegerAttr(right) : nullptr;
   FloatAttr scale;
   if (const onnx::AttributeProto *s = ctx.attr("scale"))
     scale = b.getF64FloatAttr(s->f());
   // The reference applies softcap only when it is positive.
   FloatAttr cap = softcap > 0 ? b.getF64FloatAttr(softcap) : FloatAttr();
-  return ctx.setResults(ctx.create<AttentionOp>(
-      *q, *k, *v, mask, heads, scale, ctx.intAttr("is_causal", 0) != 0,
-      Modality::unknown, Modality::unknown, /*precision=*/nullptr, cap));
+  auto scores = ctx.hasOutput(3)
+                    ? AttentionScoresAttr::get(
+                          b.getContext(), static_cast<AttentionScores>(mode))
+                    : AttentionScoresAttr();
+  // Where the queries stand among the keys, for the causal frontier and the
+  // window: after the past_key.shape[2] cached keys (internal cache), the
+  // last of the nonpad_kv_seqlen[b] valid keys (external cache), or at 0.
+  // With a past of unknown length, queries as many as the new keys (decoding)
+  // are the last of all keys, which bottom_right says without the length.
+  bool causal = ctx.intAttr("is_causal", 0) != 0;
+  bool bottomRight = lengths != nullptr;
+  IntegerAttr queryOffset;
+  if (pastKey) {
+    int64_t pastLen = NodeContext::typeOf(pastKey).getDimSize(2);
+    int64_t queries = NodeContext::typeOf(*q).getDimSize(2);
+    if (!ShapedType::isDynamic(pastLen))
+      queryOffset = b.getI64IntegerAttr(pastLen);
+    else if (!ShapedType::isDynamic(queries) && queries == newKeys)
+      bottomRight = true;
+    else if (causal || windowLeft || windowRight)
+      return ctx.error() << "a causal mask or window over past_key needs a "
+                            "static past length, or as many queries as new "
+                            "keys";
+  }
+  Operation *attention = ctx.build<AttentionOp>(
+      *q, *k, *v, mask, lengths, heads, scale, causal, Modality::unknown,
+      Modality::unknown, /*precision=*/nullptr, cap, bottomRight, queryOffset,
+      windowLeft, windowRight, scores);
+  if (!attention)
+    return failure();
+  Value y = attention->getResult(0);
+  if (merge) { // [B, H, Sq, Dv] -> [B, Sq, H * Dv]
+    y = ctx.create<TransposeOp>(y, SmallVector<int64_t>{0, 2, 1, 3});
+    y = ctx.create<ReshapeOp>(y, SmallVector<int64_t>{0, 0, -1});
+  }
+  SmallVector<Value, 4> results = {y, presentKey, presentValue};
+  if (scores)
+    results.push_back(attention->getResult(1));
+  return ctx.setResults(results);
+}
+
+/// LinearAttention (opset 27): the recurrence of linear attention, gated
+/// linear attention, DeltaNet and Gated DeltaNet, as dsr1.linear_attention.
+LogicalResult importLinearAttention(NodeContext &ctx) {
+  FailureOr<Value> q = ctx.requiredInput(0), k = ctx.requiredInput(1),
+                   v = ctx.requiredInput(2);
+  if (failed(q) || failed(k) || failed(v))
+    return failure();
+  // A tuning hint for chunked prefill; the result is the recurrence's.
+  (void)ctx.attr("chunk_size");
+  std::string rule = ctx.stringAttr("update_rule", "gated_delta");
+  std::optional<LinearAttentionRule> parsed =
+      symbolizeLinearAttentionRule(rule);
+  if (!parsed)
+    return ctx.error() << "update_rule '" << rule
+                       << "' is not one of linear, gated, delta, gated_delta";
+  int64_t heads = ctx.intAttr("q_num_heads", 0),
+          kvHeads = ctx.intAttr("kv_num_heads", 0);
+  if (heads <= 0 || kvHeads <= 0)
+    return ctx.error() << "needs positive q_num_heads and kv_num_heads, got "
+                       << heads << " and " << kvHeads;
+  // 0, the default, means 1 / sqrt(Dk).
+  float scale = ctx.floatAttr("scale", 0.0f);
+  Builder &b = ctx.builder;
+  Operation *op = ctx.build<LinearAttentionOp>(
+      *q, *k, *v, ctx.input(3), ctx.input(4), ctx.input(5),
+      b.getI64IntegerAttr(heads), b.getI64IntegerAttr(kvHeads),
+      scale != 0.0f ? b.getF64FloatAttr(scale) : FloatAttr(),
+      LinearAttentionRuleAttr::get(b.getContext(), *parsed));
+  if (!op)
+    return failure();
+  return ctx.setResults(op->getResults());
 }
 
 /// RotaryEmbedding (opset 23), as the ONNX reference computes it: the first
@@ -1919,6 +2084,7 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "Gemm", 7, hi, importGemm);
   r.add("", "Conv", lo, hi, importConv);
   r.add("", "ConvTranspose", lo, hi, importConvTranspose);
+  r.add("", "CausalConvWithState", 27, hi, importCausalConvWithState);
   r.add("", "CumSum", lo, hi, importCumulative<CumSumOp>);
   r.add("", "CumProd", 26, hi, importCumulative<CumProdOp>);
   r.add("", "TopK", 1, hi, importTopK);
@@ -1974,6 +2140,7 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "RNN", lo, hi, importRnn<SimpleRnnOp>);
   r.add("", "Attention", 23, hi, importAttention23);
   r.add("", "RotaryEmbedding", 23, hi, importRotaryEmbedding);
+  r.add("", "LinearAttention", 27, hi, importLinearAttention);
 }
 
 } // namespace dsr1::onnx_frontend

@@ -160,6 +160,11 @@ func.func @attention(%q: tensor<2x16x768xf16>, %k: tensor<2x197x768xf16>, %v: te
   // The batch is known from key and value.
   // CHECK: "dsr1.attention"{{.*}} -> tensor<3x16x64xf16>
   %2 = dsr1.attention %qd, %kd, %kd {num_heads = 4 : i64} : tensor<?x16x64xf16>, tensor<3x20x64xf16>, tensor<3x20x64xf16>
+  // The scores are [B, H, Sq, Skv] in either layout, B from key and value.
+  // CHECK: "dsr1.attention"{{.*}} -> (tensor<3x16x64xf16>, tensor<3x4x16x20xf16>)
+  %3:2 = dsr1.attention %qd, %kd, %kd {num_heads = 4 : i64, return_scores = #dsr1.attention_scores<probs>} : tensor<?x16x64xf16>, tensor<3x20x64xf16>, tensor<3x20x64xf16>
+  // CHECK: "dsr1.attention"{{.*}} -> (tensor<1x12x?x80xf16>, tensor<1x12x?x50xf16>)
+  %4:2 = dsr1.attention %q4, %k4, %v4 {num_heads = 12 : i64, return_scores = #dsr1.attention_scores<raw>} : tensor<1x12x?x64xf16>, tensor<1x12x50x64xf16>, tensor<1x12x50x80xf16>
   return
 }
 
@@ -331,6 +336,21 @@ func.func @recurrences(%x: tensor<?x4x16xf32>, %w: tensor<2x128x16xf32>, %r: ten
   %1:2 = dsr1.gru %x, %gw, %gr {hidden_size = 32 : i64} : tensor<?x4x16xf32>, tensor<1x96x16xf32>, tensor<1x96x32xf32>
   // CHECK: "dsr1.rnn"{{.*}} -> (tensor<?x2x4x32xf32>, tensor<2x4x32xf32>)
   %2:2 = dsr1.rnn %x, %rw, %rr {hidden_size = 32 : i64, direction = #dsr1.rnn_direction<bidirectional>} : tensor<?x4x16xf32>, tensor<2x32x16xf32>, tensor<2x32x32xf32>
+  return
+}
+
+// -----
+
+// Linear attention: Dk = 64 / 8 = 8, Dv = 48 / 4 = 12; the output [B, T, 8 * 12], the state
+// [B, 4, 8, 12] in the initial state's element type (else the query's); B and T from any
+// operand.
+// CHECK-LABEL: sym_name = "linear_attention"
+func.func @linear_attention(%q: tensor<?x16x64xf16>, %k: tensor<2x?x32xf16>, %v: tensor<2x16x48xf16>,
+                            %s: tensor<?x4x8x12xf32>, %g: tensor<2x16x32xf16>) {
+  // CHECK: "dsr1.linear_attention"{{.*}} -> (tensor<2x16x96xf16>, tensor<2x4x8x12xf16>)
+  %0:2 = dsr1.linear_attention %q, %k, %v {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<?x16x64xf16>, tensor<2x?x32xf16>, tensor<2x16x48xf16>
+  // CHECK: "dsr1.linear_attention"{{.*}} -> (tensor<2x16x96xf16>, tensor<2x4x8x12xf32>)
+  %1:2 = dsr1.linear_attention %q, %k, %v state %s : tensor<?x4x8x12xf32> decay %g : tensor<2x16x32xf16> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<gated>} : tensor<?x16x64xf16>, tensor<2x?x32xf16>, tensor<2x16x48xf16>
   return
 }
 

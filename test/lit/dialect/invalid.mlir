@@ -1093,6 +1093,55 @@ func.func @attention_scale_infinite(%q: tensor<2x16x64xf32>) {
 
 // -----
 
+func.func @attention_kv_lengths_batch(%q: tensor<2x16x64xf32>, %n: tensor<3xi64>) {
+  // expected-error @+1 {{'dsr1.attention' op kv_lengths must be an integer vector of the batch size (2), got 3xi64}}
+  %0 = dsr1.attention %q, %q, %q kv_lengths %n : tensor<3xi64> {num_heads = 4 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_kv_lengths_rank(%q: tensor<2x16x64xf32>, %n: tensor<2x1xi64>) {
+  // expected-error @+1 {{'dsr1.attention' op kv_lengths must be an integer vector of the batch size (2), got 2x1xi64}}
+  %0 = dsr1.attention %q, %q, %q kv_lengths %n : tensor<2x1xi64> {num_heads = 4 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_kv_lengths_float(%q: tensor<2x16x64xf32>, %n: tensor<2xf32>) {
+  // expected-error @+1 {{'dsr1.attention' op kv_lengths must be an integer vector of the batch size (2), got 2xf32}}
+  %0 = dsr1.attention %q, %q, %q kv_lengths %n : tensor<2xf32> {num_heads = 4 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_window_negative(%q: tensor<2x16x64xf32>) {
+  // expected-error @+1 {{'dsr1.attention' op window_left must be non-negative, got -1}}
+  %0 = dsr1.attention %q, %q, %q {num_heads = 4 : i64, window_left = -1 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
+func.func @attention_window_right_negative(%q: tensor<2x16x64xf32>) {
+  // expected-error @+1 {{'dsr1.attention' op window_right must be non-negative, got -2}}
+  %0 = dsr1.attention %q, %q, %q {num_heads = 4 : i64, window_right = -2 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
+// Where the queries stand is one rule or the other.
+func.func @attention_offset_and_bottom_right(%q: tensor<2x16x64xf32>) {
+  // expected-error @+1 {{'dsr1.attention' op query_offset and bottom_right exclude each other}}
+  %0 = dsr1.attention %q, %q, %q {num_heads = 4 : i64, causal, bottom_right, query_offset = 3 : i64} : tensor<2x16x64xf32>, tensor<2x16x64xf32>, tensor<2x16x64xf32>
+  return
+}
+
+// -----
+
 // No softcap is no attribute, not a softcap of 0.
 func.func @attention_softcap_zero(%q: tensor<2x16x64xf32>) {
   // expected-error @+1 {{'dsr1.attention' op softcap must be positive and finite, got 0}}
@@ -2560,5 +2609,101 @@ func.func @scatter_nd_index_depth(%x: tensor<2x4xf32>, %i: tensor<3x3xi64>, %u: 
 func.func @scatter_nd_updates(%x: tensor<2x4xf32>, %i: tensor<3x1xi64>, %u: tensor<3x5xf32>) {
   // expected-error @+1 {{'dsr1.scatter_nd' op updates is 3x5, expected 3x4}}
   %0 = dsr1.scatter_nd %x[%i], %u : tensor<2x4xf32>, tensor<3x1xi64>, tensor<3x5xf32>
+  return
+}
+
+// -----
+
+func.func @linear_attention_heads(%q: tensor<2x16x64xf32>, %k: tensor<2x16x24xf32>) {
+  // expected-error @+1 {{'dsr1.linear_attention' op q_num_heads (8) must be a positive multiple of kv_num_heads (3)}}
+  %0:2 = dsr1.linear_attention %q, %k, %k {q_num_heads = 8 : i64, kv_num_heads = 3 : i64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<2x16x64xf32>, tensor<2x16x24xf32>, tensor<2x16x24xf32>
+  return
+}
+
+// -----
+
+func.func @linear_attention_key_features(%q: tensor<2x16x64xf32>, %k: tensor<2x16x24xf32>) {
+  // expected-error @+1 {{'dsr1.linear_attention' op query [B, T, 8 * Dk], key [B, T, 4 * Dk] and value [B, T, 4 * Dv] do not fit: 2x16x64, 2x16x24 and 2x16x24}}
+  %0:2 = dsr1.linear_attention %q, %k, %k {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<2x16x64xf32>, tensor<2x16x24xf32>, tensor<2x16x24xf32>
+  return
+}
+
+// -----
+
+func.func @linear_attention_length(%q: tensor<2x16x64xf32>, %k: tensor<2x15x32xf32>) {
+  // expected-error @+1 {{'dsr1.linear_attention' op query, key and value must agree in batch and length, got 2x16x64, 2x15x32 and 2x15x32}}
+  %0:2 = dsr1.linear_attention %q, %k, %k {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<2x16x64xf32>, tensor<2x15x32xf32>, tensor<2x15x32xf32>
+  return
+}
+
+// -----
+
+func.func @linear_attention_dynamic_features(%q: tensor<2x16x?xf32>, %k: tensor<2x16x32xf32>) {
+  // expected-error @+1 {{'dsr1.linear_attention' op needs static feature sizes, got 2x16x?, 2x16x32 and 2x16x32}}
+  %0:2 = dsr1.linear_attention %q, %k, %k {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<2x16x?xf32>, tensor<2x16x32xf32>, tensor<2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @linear_attention_missing_decay(%q: tensor<2x16x64xf32>, %k: tensor<2x16x32xf32>) {
+  // expected-error @+1 {{'dsr1.linear_attention' op update rule gated needs decay}}
+  %0:2 = dsr1.linear_attention %q, %k, %k {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<gated>} : tensor<2x16x64xf32>, tensor<2x16x32xf32>, tensor<2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @linear_attention_unused_beta(%q: tensor<2x16x64xf32>, %k: tensor<2x16x32xf32>, %b: tensor<2x16x4xf32>) {
+  // expected-error @+1 {{'dsr1.linear_attention' op update rule gated needs decay}}
+  %0:2 = dsr1.linear_attention %q, %k, %k beta %b : tensor<2x16x4xf32> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<gated>} : tensor<2x16x64xf32>, tensor<2x16x32xf32>, tensor<2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @linear_attention_beta_for_linear(%q: tensor<2x16x64xf32>, %k: tensor<2x16x32xf32>, %b: tensor<2x16x4xf32>) {
+  // expected-error @+1 {{'dsr1.linear_attention' op update rule linear takes no beta}}
+  %0:2 = dsr1.linear_attention %q, %k, %k beta %b : tensor<2x16x4xf32> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<2x16x64xf32>, tensor<2x16x32xf32>, tensor<2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @linear_attention_decay_width(%q: tensor<2x16x64xf32>, %k: tensor<2x16x32xf32>, %g: tensor<2x16x8xf32>) {
+  // expected-error @+1 {{'dsr1.linear_attention' op decay must be [B, T, 4] or [B, T, 32], got 2x16x8}}
+  %0:2 = dsr1.linear_attention %q, %k, %k decay %g : tensor<2x16x8xf32> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<gated>} : tensor<2x16x64xf32>, tensor<2x16x32xf32>, tensor<2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @linear_attention_beta_width(%q: tensor<2x16x64xf32>, %k: tensor<2x16x32xf32>, %b: tensor<2x16x2xf32>) {
+  // expected-error @+1 {{'dsr1.linear_attention' op beta must be [B, T, 4] or [B, T, 1], got 2x16x2}}
+  %0:2 = dsr1.linear_attention %q, %k, %k beta %b : tensor<2x16x2xf32> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<delta>} : tensor<2x16x64xf32>, tensor<2x16x32xf32>, tensor<2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @linear_attention_state_shape(%q: tensor<2x16x64xf32>, %k: tensor<2x16x32xf32>, %s: tensor<2x4x8x4xf32>) {
+  // expected-error @+1 {{'dsr1.linear_attention' op initial_state must be [B, Hkv, Dk, Dv] = 2x4x8x8, got 2x4x8x4}}
+  %0:2 = dsr1.linear_attention %q, %k, %k state %s : tensor<2x4x8x4xf32> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<2x16x64xf32>, tensor<2x16x32xf32>, tensor<2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @linear_attention_scale(%q: tensor<2x16x64xf32>, %k: tensor<2x16x32xf32>) {
+  // expected-error @+1 {{'dsr1.linear_attention' op scale must be positive and finite, got -1}}
+  %0:2 = dsr1.linear_attention %q, %k, %k {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, scale = -1.0 : f64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<2x16x64xf32>, tensor<2x16x32xf32>, tensor<2x16x32xf32>
+  return
+}
+
+// -----
+
+func.func @linear_attention_beta_type(%q: tensor<2x16x64xf32>, %k: tensor<2x16x32xf32>, %b: tensor<2x16x1xf16>) {
+  // expected-error @+1 {{'dsr1.linear_attention' op operand 'beta' has element type f16, expected f32}}
+  %0:2 = dsr1.linear_attention %q, %k, %k beta %b : tensor<2x16x1xf16> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<delta>} : tensor<2x16x64xf32>, tensor<2x16x32xf32>, tensor<2x16x32xf32>
   return
 }

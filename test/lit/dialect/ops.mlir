@@ -187,6 +187,21 @@ func.func @attention(%q: tensor<2x16x768xf16>, %kv: tensor<2x197x768xf16>, %mask
   return
 }
 
+// CHECK-LABEL: func.func @attention_cache
+func.func @attention_cache(%q: tensor<2x8x1x64xf16>, %kv: tensor<2x8x64x64xf16>, %n: tensor<2xi64>, %n32: tensor<2xi32>, %m: tensor<2x1x1x64xi1>) {
+  // CHECK: dsr1.attention %{{.*}}, %{{.*}}, %{{.*}} kv_lengths %{{.*}} : tensor<2xi64> {bottom_right, causal, num_heads = 8 : i64, window_left = 16 : i64} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>{{$}}
+  %0 = dsr1.attention %q, %kv, %kv kv_lengths %n : tensor<2xi64> {num_heads = 8 : i64, causal, bottom_right, window_left = 16 : i64} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>
+  // CHECK: %{{.*}}, %{{.*}} = dsr1.attention %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} kv_lengths %{{.*}} : tensor<2xi32> {num_heads = 8 : i64, query_offset = 63 : i64, return_scores = #dsr1.attention_scores<probs>, window_right = 0 : i64} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>, tensor<2x1x1x64xi1>
+  %1:2 = dsr1.attention %q, %kv, %kv mask %m kv_lengths %n32 : tensor<2xi32> {num_heads = 8 : i64, query_offset = 63 : i64, window_right = 0 : i64, return_scores = #dsr1.attention_scores<probs>} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>, tensor<2x1x1x64xi1>
+  // CHECK: #dsr1.attention_scores<raw>
+  %2:2 = dsr1.attention %q, %kv, %kv {num_heads = 8 : i64, return_scores = #dsr1.attention_scores<raw>} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>
+  // CHECK: #dsr1.attention_scores<capped>
+  %3:2 = dsr1.attention %q, %kv, %kv {num_heads = 8 : i64, return_scores = #dsr1.attention_scores<capped>} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>
+  // CHECK: #dsr1.attention_scores<biased>
+  %4:2 = dsr1.attention %q, %kv, %kv {num_heads = 8 : i64, return_scores = #dsr1.attention_scores<biased>} : tensor<2x8x1x64xf16>, tensor<2x8x64x64xf16>, tensor<2x8x64x64xf16>
+  return
+}
+
 // CHECK-LABEL: func.func @pooling_and_reductions
 func.func @pooling_and_reductions(%x: tensor<1x64x112x112xf32>, %r: tensor<4x?x8xf32>) {
   // CHECK: dsr1.max_pool %{{.*}} {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x64x112x112xf32>
@@ -304,6 +319,20 @@ func.func @recurrences(%x: tensor<?x4x16xf32>, %w: tensor<2x128x16xf32>, %r: ten
   %2:2 = dsr1.gru %x, %gw, %gr {hidden_size = 32 : i64, linear_before_reset = true, direction = #dsr1.rnn_direction<reverse>} : tensor<?x4x16xf32>, tensor<1x96x16xf32>, tensor<1x96x32xf32>
   // CHECK: dsr1.rnn %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} initial_h %{{.*}} {hidden_size = 32 : i64} : tensor<?x4x16xf32>, tensor<1x32x16xf32>, tensor<1x32x32xf32> bias tensor<1x64xf32> initial_h tensor<1x4x32xf32>
   %3:2 = dsr1.rnn %x, %rw, %rr bias %rb initial_h %rh {hidden_size = 32 : i64} : tensor<?x4x16xf32>, tensor<1x32x16xf32>, tensor<1x32x32xf32> bias tensor<1x64xf32> initial_h tensor<1x4x32xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @linear_attention
+func.func @linear_attention(%q: tensor<2x16x64xf16>, %k: tensor<2x16x32xf16>, %v: tensor<2x16x48xf16>,
+                            %s: tensor<2x4x8x12xf32>, %g: tensor<2x16x4xf16>, %b: tensor<2x16x1xf16>) {
+  // CHECK: dsr1.linear_attention %{{.*}}, %{{.*}}, %{{.*}} state %{{.*}} : tensor<2x4x8x12xf32> decay %{{.*}} : tensor<2x16x4xf16> beta %{{.*}} : tensor<2x16x1xf16> {kv_num_heads = 4 : i64, q_num_heads = 8 : i64, update_rule = #dsr1.linear_attention_rule<gated_delta>} : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x48xf16>
+  %0:2 = dsr1.linear_attention %q, %k, %v state %s : tensor<2x4x8x12xf32> decay %g : tensor<2x16x4xf16> beta %b : tensor<2x16x1xf16> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<gated_delta>} : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x48xf16>
+  // CHECK: dsr1.linear_attention %{{.*}}, %{{.*}}, %{{.*}} {kv_num_heads = 4 : i64, q_num_heads = 8 : i64, scale = 5.000000e-01 : f64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x48xf16>{{$}}
+  %1:2 = dsr1.linear_attention %q, %k, %v {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, scale = 0.5 : f64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x48xf16>
+  // CHECK: #dsr1.linear_attention_rule<gated>
+  %2:2 = dsr1.linear_attention %q, %k, %v decay %g : tensor<2x16x4xf16> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<gated>} : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x48xf16>
+  // CHECK: #dsr1.linear_attention_rule<delta>
+  %3:2 = dsr1.linear_attention %q, %k, %v beta %b : tensor<2x16x1xf16> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<delta>} : tensor<2x16x64xf16>, tensor<2x16x32xf16>, tensor<2x16x48xf16>
   return
 }
 

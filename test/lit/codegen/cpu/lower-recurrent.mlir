@@ -1,7 +1,8 @@
 // Lowering of RNN, LSTM and GRU: per direction, one contraction for every step's input projection (the
 // biases that add linearly folded into its initial value), then an scf.for over the steps that
 // carries Y and the states, computes H R^T into the step's slice and the gates in a
-// linalg.generic that writes the new states over the old ones.
+// linalg.generic that writes the new states over the old ones. Linear attention: an scf.for over
+// the tokens carrying the outputs and the per-head state.
 // RUN: dsr1-opt %s --split-input-file -dsr1-lower-to-linalg -verify-diagnostics | FileCheck %s
 
 // LSTM forward with bias and initial states: Wb + Rb broadcast over [S, B, 4H], then X W^T
@@ -166,4 +167,67 @@ func.func @lstm_symbolic(%x: tensor<?x2x3xf32>, %w: tensor<1x16x3xf32>, %r: tens
   // expected-error @+1 {{failed to legalize operation 'dsr1.lstm'}}
   %y, %yh, %yc = dsr1.lstm %x, %w, %r {hidden_size = 4 : i64} : tensor<?x2x3xf32>, tensor<1x16x3xf32>, tensor<1x16x4xf32>
   return %y, %yh, %yc : tensor<?x1x2x4xf32>, tensor<1x2x4xf32>, tensor<1x2x4xf32>
+}
+
+// -----
+
+// Gated DeltaNet, 4 query heads over 2 kv heads (Dk = 2, Dv = 3), f16 widened to f32: an scf.for
+// over the 3 tokens carries Y [B, T, Hq, Dv] and the state S [B, Hkv, Dk, Dv]. Per token, S is
+// decayed by exp(g) of its head and written over itself, the value S holds for k (summed over
+// Dk) is subtracted from v and scaled by the one beta, k ⊗ v is added to S (again in place), and
+// query head hq reads kv head hq floordiv 2; Y is scaled by 1 / sqrt(2), rounded to f16 and merged
+// to [B, T, Hq * Dv].
+// CHECK-DAG: #[[$ID4:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[$HEAD:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+// CHECK-DAG: #[[$ST:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3, d2)>
+// CHECK-DAG: #[[$KR:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 * 2 + d3)>
+// CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG: #[[$V:.*]] = affine_map<(d0, d1, d2) -> (d0, d1 * 3 + d2)>
+// CHECK-DAG: #[[$BETA:.*]] = affine_map<(d0, d1, d2) -> (d0, 0)>
+// CHECK-DAG: #[[$KW:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 * 2 + d2)>
+// CHECK-DAG: #[[$VW:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG: #[[$GQA:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 2, d3, d2)>
+// CHECK-LABEL: func.func @linear_attention_gated_delta
+// CHECK-SAME:    %[[S0:[^:]+]]: tensor<1x2x2x3xf32>)
+// CHECK:       %[[LOOP:.*]]:2 = scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[Y:.*]] = %{{.*}}, %[[S:.*]] = %[[S0]]) -> (tensor<1x3x4x3xf32>, tensor<1x2x2x3xf32>)
+// CHECK:         %[[QT:.*]] = tensor.extract_slice %{{.*}}[0, %[[T]], 0] [1, 1, 8] [1, 1, 1] : tensor<1x3x8xf32> to tensor<1x8xf32>
+// CHECK:         %[[KT:.*]] = tensor.extract_slice %{{.*}}[0, %[[T]], 0] [1, 1, 4] [1, 1, 1] : tensor<1x3x4xf32> to tensor<1x4xf32>
+// CHECK:         %[[VT:.*]] = tensor.extract_slice %{{.*}}[0, %[[T]], 0] [1, 1, 6] [1, 1, 1] : tensor<1x3x6xf32> to tensor<1x6xf32>
+// CHECK:         %[[GT:.*]] = tensor.extract_slice %{{.*}}[0, %[[T]], 0] [1, 1, 2] [1, 1, 1] : tensor<1x3x2xf32> to tensor<1x2xf32>
+// CHECK:         %[[DECAYED:.*]] = linalg.generic {indexing_maps = [#[[$ID4]], #[[$HEAD]], #[[$ID4]]]{{.*}} ins(%[[S]], %[[GT]] : {{.*}}) outs(%[[S]] : tensor<1x2x2x3xf32>)
+// CHECK:           math.exp
+// CHECK:         %[[HELD:.*]] = linalg.generic {indexing_maps = [#[[$ST]], #[[$KR]], #[[$ROW]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[DECAYED]], %[[KT]] : {{.*}}) outs(%{{.*}} : tensor<1x2x3xf32>)
+// CHECK:         %[[BT:.*]] = tensor.extract_slice %{{.*}}[0, %[[T]], 0] [1, 1, 1] [1, 1, 1] : tensor<1x3x1xf32> to tensor<1x1xf32>
+// CHECK:         %[[DV:.*]] = linalg.generic {indexing_maps = [#[[$V]], #{{.*}}, #[[$BETA]], #{{.*}}]{{.*}} ins(%[[VT]], %[[HELD]], %[[BT]] : {{.*}})
+// CHECK:           arith.subf
+// CHECK:           arith.mulf
+// CHECK:         %[[NEXT:.*]] = linalg.generic {indexing_maps = [#[[$ID4]], #[[$KW]], #[[$VW]], #[[$ID4]]]{{.*}} ins(%[[DECAYED]], %[[KT]], %[[DV]] : {{.*}}) outs(%[[DECAYED]] : tensor<1x2x2x3xf32>)
+// CHECK:         %[[OUT:.*]] = linalg.generic {indexing_maps = [#[[$KR]], #[[$GQA]], #[[$ROW]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[QT]], %[[NEXT]] : {{.*}}) outs(%{{.*}} : tensor<1x4x3xf32>)
+// CHECK:         %[[YN:.*]] = tensor.insert_slice %[[OUT]] into %[[Y]][0, %[[T]], 0, 0] [1, 1, 4, 3] [1, 1, 1, 1] : tensor<1x4x3xf32> into tensor<1x3x4x3xf32>
+// CHECK:         scf.yield %[[YN]], %[[NEXT]]
+// CHECK:       %[[SCALED:.*]] = linalg.generic {{.*}} ins(%[[LOOP]]#0 : tensor<1x3x4x3xf32>) outs(%{{.*}} : tensor<1x3x4x3xf16>)
+// CHECK:         arith.mulf
+// CHECK:         arith.truncf
+// CHECK:       %[[O:.*]] = tensor.collapse_shape %[[SCALED]] {{\[\[}}0], [1], [2, 3]] : tensor<1x3x4x3xf16> into tensor<1x3x12xf16>
+// CHECK:       return %[[O]], %[[LOOP]]#1 : tensor<1x3x12xf16>, tensor<1x2x2x3xf32>
+func.func @linear_attention_gated_delta(%q: tensor<1x3x8xf16>, %k: tensor<1x3x4xf16>, %v: tensor<1x3x6xf16>, %g: tensor<1x3x2xf16>, %b: tensor<1x3x1xf16>, %s: tensor<1x2x2x3xf32>) -> (tensor<1x3x12xf16>, tensor<1x2x2x3xf32>) attributes {dsr1.kernel} {
+  %0:2 = dsr1.linear_attention %q, %k, %v state %s : tensor<1x2x2x3xf32> decay %g : tensor<1x3x2xf16> beta %b : tensor<1x3x1xf16> {q_num_heads = 4 : i64, kv_num_heads = 2 : i64, update_rule = #dsr1.linear_attention_rule<gated_delta>} : tensor<1x3x8xf16>, tensor<1x3x4xf16>, tensor<1x3x6xf16>
+  return %0#0, %0#1 : tensor<1x3x12xf16>, tensor<1x2x2x3xf32>
+}
+
+// -----
+
+// Plain linear attention in f32, no initial state: S starts at zeros, and without decay or beta
+// a step is only S + k ⊗ v (v read straight from the token's columns) and the read-out.
+// CHECK-DAG: #[[$VR:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 * 4 + d3)>
+// CHECK-LABEL: func.func @linear_attention_linear
+// CHECK:       %[[ZERO:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<2x1x2x4xf32>)
+// CHECK:       scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %[[S:.*]] = %[[ZERO]])
+// CHECK-NOT:     math.exp
+// CHECK:         %[[NEXT:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #[[$VR]], #{{.*}}]{{.*}} outs(%[[S]] : tensor<2x1x2x4xf32>)
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %[[NEXT]] : tensor<2x2xf32>, tensor<2x1x2x4xf32>) outs(%{{.*}} : tensor<2x1x4xf32>)
+// CHECK:       scf.yield
+func.func @linear_attention_linear(%q: tensor<2x5x2xf32>, %k: tensor<2x5x2xf32>, %v: tensor<2x5x4xf32>) -> (tensor<2x5x4xf32>, tensor<2x1x2x4xf32>) attributes {dsr1.kernel} {
+  %0:2 = dsr1.linear_attention %q, %k, %v {q_num_heads = 1 : i64, kv_num_heads = 1 : i64, scale = 2.0 : f64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<2x5x2xf32>, tensor<2x5x2xf32>, tensor<2x5x4xf32>
+  return %0#0, %0#1 : tensor<2x5x4xf32>, tensor<2x1x2x4xf32>
 }

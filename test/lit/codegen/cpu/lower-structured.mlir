@@ -269,7 +269,7 @@ func.func @global_max_pool(%x: tensor<2x3x4xf32>) -> tensor<2x3x1xf32> attribute
 // CHECK:       arith.select
 // CHECK:       linalg.index 2
 // CHECK:       linalg.index 3
-// CHECK:       arith.cmpi ule
+// CHECK:       arith.cmpi sle
 // CHECK:       arith.maximumf
 // CHECK:       math.exp
 // CHECK:       arith.addf
@@ -296,4 +296,69 @@ func.func @attention_packed_causal(%q: tensor<1x4x8xf32>, %k: tensor<1x6x8xf32>,
 func.func @attention_softcap(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>, %m: tensor<4x6xf32>) -> tensor<1x2x4x8xf32> attributes {dsr1.kernel} {
   %0 = dsr1.attention %q, %k, %v mask %m {num_heads = 2 : i64, softcap = 30.0 : f64} : tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>, tensor<4x6xf32>
   return %0 : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+// A decoding step over a padded cache: key j of batch b is valid while j < n[b] (the lengths
+// read per batch), the query stands at p = i + n[b] - 1 (bottom_right, Sq = 1), causal keeps
+// j <= p and the window p - j <= 2, all in signed index arithmetic. The softmax weights are
+// the second result, divided by the same guarded row sums as the output.
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[$BATCH:.*]] = affine_map<(d0, d1, d2, d3) -> (d0)>
+// CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @attention_padded_cache
+// CHECK:       %[[S:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$BATCH]], #[[$ID]]]{{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x2x1x6xf32>, tensor<2xi64>)
+// CHECK:       ^bb0(%{{.*}}: f32, %[[N:.*]]: i64, %{{.*}}: f32):
+// CHECK:       %[[I:.*]] = linalg.index 2 : index
+// CHECK:       %[[J:.*]] = linalg.index 3 : index
+// CHECK:       %[[L:.*]] = arith.index_cast %[[N]] : i64 to index
+// CHECK:       %[[VALID:.*]] = arith.cmpi slt, %[[J]], %[[L]] : index
+// CHECK:       %[[C1:.*]] = arith.constant 1 : index
+// CHECK:       %[[OFF:.*]] = arith.subi %[[L]], %[[C1]] : index
+// CHECK:       %[[P:.*]] = arith.addi %[[I]], %[[OFF]] : index
+// CHECK:       %[[CAUSAL:.*]] = arith.cmpi sle, %[[J]], %[[P]] : index
+// CHECK:       %[[V1:.*]] = arith.andi %[[VALID]], %[[CAUSAL]] : i1
+// CHECK:       %[[C2:.*]] = arith.constant 2 : index
+// CHECK:       %[[BACK:.*]] = arith.subi %[[P]], %[[J]] : index
+// CHECK:       %[[LEFT:.*]] = arith.cmpi sle, %[[BACK]], %[[C2]] : index
+// CHECK:       %[[V2:.*]] = arith.andi %[[V1]], %[[LEFT]] : i1
+// CHECK:       arith.select %[[V2]]
+// CHECK:       %[[E:.*]] = linalg.generic {{.*}} ins(%[[S]], %{{.*}} : tensor<2x2x1x6xf32>, tensor<2x2x1xf32>)
+// CHECK:       math.exp
+// CHECK:       %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[E]] : tensor<2x2x1x6xf32>) outs(%{{.*}} : tensor<2x2x1xf32>)
+// CHECK:       %[[O:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[SUM]] : tensor<2x2x1x4xf32>, tensor<2x2x1xf32>)
+// CHECK:       %[[W:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ROW]], #[[$ID]]]{{.*}} ins(%[[E]], %[[SUM]] : tensor<2x2x1x6xf32>, tensor<2x2x1xf32>)
+// CHECK:       arith.divf
+// CHECK:       return %[[O]], %[[W]] : tensor<2x2x1x4xf32>, tensor<2x2x1x6xf32>
+func.func @attention_padded_cache(%q: tensor<2x2x1x4xf32>, %k: tensor<2x2x6x4xf32>, %v: tensor<2x2x6x4xf32>, %n: tensor<2xi64>) -> (tensor<2x2x1x4xf32>, tensor<2x2x1x6xf32>) attributes {dsr1.kernel} {
+  %0, %1 = dsr1.attention %q, %k, %v kv_lengths %n : tensor<2xi64> {num_heads = 2 : i64, causal, bottom_right, window_left = 2 : i64, return_scores = #dsr1.attention_scores<probs>} : tensor<2x2x1x4xf32>, tensor<2x2x6x4xf32>, tensor<2x2x6x4xf32>
+  return %0, %1 : tensor<2x2x1x4xf32>, tensor<2x2x1x6xf32>
+}
+
+// -----
+
+// A cache inside the op: the queries follow 4 cached keys (query_offset), so causal keeps
+// j <= i + 4 and the window j - p <= 1; no lengths, so no validity test. The raw scores
+// (scale * Q Kᵀ, before the softcap) are the second result, computed from the products and
+// rounded to f16.
+// CHECK-LABEL: func.func @attention_offset_raw_scores
+// CHECK:       %[[QK:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x2x6xf32>)
+// CHECK:       %[[RAW:.*]] = linalg.generic {{.*}} ins(%[[QK]] : tensor<1x1x2x6xf32>) outs(%{{.*}} : tensor<1x1x2x6xf16>)
+// CHECK-NOT:   math.tanh
+// CHECK:       arith.truncf %{{.*}} : f32 to f16
+// CHECK:       linalg.generic {{.*}} ins(%[[QK]] : tensor<1x1x2x6xf32>) outs(%{{.*}} : tensor<1x1x2x6xf32>)
+// CHECK:       math.tanh
+// CHECK:       %[[I:.*]] = linalg.index 2 : index
+// CHECK:       %[[J:.*]] = linalg.index 3 : index
+// CHECK-NOT:   arith.index_cast
+// CHECK:       %[[C4:.*]] = arith.constant 4 : index
+// CHECK:       %[[P:.*]] = arith.addi %[[I]], %[[C4]] : index
+// CHECK:       arith.cmpi sle, %[[J]], %[[P]] : index
+// CHECK:       %[[AHEAD:.*]] = arith.subi %[[J]], %[[P]] : index
+// CHECK:       arith.cmpi sle, %[[AHEAD]], %{{.*}} : index
+// CHECK:       return %{{.*}}, %[[RAW]] : tensor<1x1x2x4xf16>, tensor<1x1x2x6xf16>
+func.func @attention_offset_raw_scores(%q: tensor<1x1x2x4xf16>, %k: tensor<1x1x6x4xf16>, %v: tensor<1x1x6x4xf16>) -> (tensor<1x1x2x4xf16>, tensor<1x1x2x6xf16>) attributes {dsr1.kernel} {
+  %0, %1 = dsr1.attention %q, %k, %v {num_heads = 1 : i64, causal, query_offset = 4 : i64, window_right = 1 : i64, softcap = 5.0 : f64, return_scores = #dsr1.attention_scores<raw>} : tensor<1x1x2x4xf16>, tensor<1x1x6x4xf16>, tensor<1x1x6x4xf16>
+  return %0, %1 : tensor<1x1x2x4xf16>, tensor<1x1x2x6xf16>
 }
