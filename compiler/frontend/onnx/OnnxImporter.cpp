@@ -1077,6 +1077,7 @@ const OpRegistry &OpRegistry::get() {
     registerTensorImporters(r);
     registerMicrosoftImporters(r);
     registerQuantizationImporters(r);
+    registerSignalImporters(r);
     return r;
   }();
   return registry;
