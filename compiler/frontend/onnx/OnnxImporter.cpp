@@ -1078,6 +1078,7 @@ const OpRegistry &OpRegistry::get() {
     registerMicrosoftImporters(r);
     registerQuantizationImporters(r);
     registerSignalImporters(r);
+    registerTrainingImporters(r);
     return r;
   }();
   return registry;
