@@ -224,6 +224,8 @@ void registerNeuralNetImporters(OpRegistry &registry);
 void registerTensorImporters(OpRegistry &registry);
 void registerMicrosoftImporters(OpRegistry &registry);
 void registerQuantizationImporters(OpRegistry &registry);
+void registerSignalImporters(OpRegistry &registry);
+void registerTrainingImporters(OpRegistry &registry);
 
 /// A reshape of `x` to `target` (static sizes or ShapedType::kDynamic) in
 /// dsr1.reshape's terms: a dynamic dim must be a copy (0) of the input dim at

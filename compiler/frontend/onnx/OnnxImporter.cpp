@@ -257,10 +257,12 @@ LogicalResult GraphImporter::readOpsets() {
     std::string domain = canonicalDomain(opset.domain());
     opsets[domain] = opset.version();
   }
+  // A model may import only other domains (the ai.onnx.preview.training
+  // optimizers, com.microsoft ops): a node of a domain the model does not
+  // import is refused by checkSupported, naming the domain.
   auto it = opsets.find("");
   if (it == opsets.end())
-    return modelError() << "the model imports no default-domain (ai.onnx) "
-                           "opset";
+    return success();
   if (it->second < kMinModelOpset || it->second > kMaxOpset)
     return modelError() << "ai.onnx opset " << it->second
                         << " is not supported (dsr1 imports opsets "
@@ -277,8 +279,9 @@ LogicalResult GraphImporter::checkSupported() {
     auto opset = opsets.find(domain);
     std::string key = (domain.empty() ? "" : domain + "::") + node.op_type();
     if (opset == opsets.end()) {
-      missing[key + " (domain '" + domain + "' is not imported)"].push_back(
-          nodeName(node, index));
+      missing[key + " (domain '" + (domain.empty() ? "ai.onnx" : domain) +
+              "' is not imported)"]
+          .push_back(nodeName(node, index));
       continue;
     }
     if (registry.lookup(domain, node.op_type(), opset->second))
@@ -1074,6 +1077,8 @@ const OpRegistry &OpRegistry::get() {
     registerTensorImporters(r);
     registerMicrosoftImporters(r);
     registerQuantizationImporters(r);
+    registerSignalImporters(r);
+    registerTrainingImporters(r);
     return r;
   }();
   return registry;
