@@ -144,6 +144,9 @@ func.func @pooling(%x: tensor<1x64x112x112xf32>, %y: tensor<1x1x5x5xf32>, %z: te
   %4 = dsr1.global_avg_pool %x : tensor<1x64x112x112xf32>
   // CHECK: "dsr1.global_max_pool"{{.*}} -> tensor<2x8x1xf32>
   %5 = dsr1.global_max_pool %z : tensor<2x8x?xf32>
+  // The window of max_pool, the result i64.
+  // CHECK: "dsr1.max_pool_indices"{{.*}} -> tensor<1x1x3x3xi64>
+  %6 = dsr1.max_pool_indices %y {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, ceil_mode = true, column_major = true} : tensor<1x1x5x5xf32>
   return
 }
 
@@ -331,6 +334,20 @@ func.func @recurrences(%x: tensor<?x4x16xf32>, %w: tensor<2x128x16xf32>, %r: ten
   %1:2 = dsr1.gru %x, %gw, %gr {hidden_size = 32 : i64} : tensor<?x4x16xf32>, tensor<1x96x16xf32>, tensor<1x96x32xf32>
   // CHECK: "dsr1.rnn"{{.*}} -> (tensor<?x2x4x32xf32>, tensor<2x4x32xf32>)
   %2:2 = dsr1.rnn %x, %rw, %rr {hidden_size = 32 : i64, direction = #dsr1.rnn_direction<bidirectional>} : tensor<?x4x16xf32>, tensor<2x32x16xf32>, tensor<2x32x32xf32>
+  return
+}
+
+// -----
+
+// Peepholes [dirs, 3 * hidden] and one length per batch entry.
+// CHECK-LABEL: sym_name = "recurrence_lengths"
+func.func @recurrence_lengths(%x: tensor<5x4x16xf32>, %w: tensor<2x128x16xf32>, %r: tensor<2x128x32xf32>,
+                              %p: tensor<2x96xf32>, %lens: tensor<4xi32>, %glens: tensor<?xi64>,
+                              %gw: tensor<1x96x16xf32>, %gr: tensor<1x96x32xf32>) {
+  // CHECK: "dsr1.lstm"{{.*}} -> (tensor<5x2x4x32xf32>, tensor<2x4x32xf32>, tensor<2x4x32xf32>)
+  %0:3 = dsr1.lstm %x, %w, %r peepholes %p sequence_lens %lens {hidden_size = 32 : i64, direction = #dsr1.rnn_direction<bidirectional>} : tensor<5x4x16xf32>, tensor<2x128x16xf32>, tensor<2x128x32xf32> peepholes tensor<2x96xf32> sequence_lens tensor<4xi32>
+  // CHECK: "dsr1.gru"{{.*}} -> (tensor<5x1x4x32xf32>, tensor<1x4x32xf32>)
+  %1:2 = dsr1.gru %x, %gw, %gr sequence_lens %glens {hidden_size = 32 : i64} : tensor<5x4x16xf32>, tensor<1x96x16xf32>, tensor<1x96x32xf32> sequence_lens tensor<?xi64>
   return
 }
 
