@@ -265,11 +265,14 @@ double inputCoordinate(CoordinateMode mode, double x, double scale, int64_t in,
   double outWidth = scale * static_cast<double>(in);
   switch (mode) {
   case CoordinateMode::tf_crop_and_resize: {
-    double last = static_cast<double>(in - 1);
-    double offset = outWidth == 1
-                        ? (roiEnd - roiStart) * last / 2
-                        : x * (roiEnd - roiStart) * last / (outWidth - 1);
-    return offset + roiStart * last;
+    // The roi's arithmetic in f32, as the ONNX reference and onnxruntime do
+    // on a float roi: nearest rounding at a tie depends on it.
+    float last = static_cast<float>(in - 1);
+    float span = static_cast<float>(roiEnd) - static_cast<float>(roiStart);
+    float start = static_cast<float>(roiStart) * last;
+    if (outWidth == 1)
+      return span * last / 2 + start;
+    return x * static_cast<double>(span) * (in - 1) / (outWidth - 1) + start;
   }
   case CoordinateMode::align_corners:
     return outWidth == 1 ? 0.0 : x * (in - 1) / (outWidth - 1);
