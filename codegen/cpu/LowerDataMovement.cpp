@@ -259,10 +259,21 @@ struct Tap {
 /// The input coordinate of output coordinate `x` along an axis of `in`
 /// elements resized to `out` by `scale` (ONNX coordinate_transformation_mode;
 /// like the ONNX reference, the output width is `scale * in`, not `out`).
+/// tf_crop_and_resize maps the output onto [roiStart, roiEnd] * (in - 1).
 double inputCoordinate(CoordinateMode mode, double x, double scale, int64_t in,
-                       int64_t out) {
+                       int64_t out, double roiStart, double roiEnd) {
   double outWidth = scale * static_cast<double>(in);
   switch (mode) {
+  case CoordinateMode::tf_crop_and_resize: {
+    // The roi's arithmetic in f32, as the ONNX reference and onnxruntime do
+    // on a float roi: nearest rounding at a tie depends on it.
+    float last = static_cast<float>(in - 1);
+    float span = static_cast<float>(roiEnd) - static_cast<float>(roiStart);
+    float start = static_cast<float>(roiStart) * last;
+    if (outWidth == 1)
+      return span * last / 2 + start;
+    return x * static_cast<double>(span) * (in - 1) / (outWidth - 1) + start;
+  }
   case CoordinateMode::align_corners:
     return outWidth == 1 ? 0.0 : x * (in - 1) / (outWidth - 1);
   case CoordinateMode::asymmetric:
@@ -346,13 +357,23 @@ SmallVector<double> resizeCoefficients(ResizeOp op, double ratio,
 /// by `scale`), computed as the ONNX reference does: the coefficients
 /// weight the nearest neighbours of the input coordinate in the input
 /// padded by its edge elements. Taps of weight 0 are dropped and taps
-/// reading the same element merged.
+/// reading the same element merged. With tf_crop_and_resize, an output whose
+/// coordinate lies outside [0, in - 1] reads nothing and is marked in
+/// `outside` (the caller writes the extrapolation value there).
 SmallVector<SmallVector<Tap>> resizeTaps(ResizeOp op, int64_t in, int64_t out,
-                                         double scale) {
+                                         double scale, double roiStart,
+                                         double roiEnd,
+                                         SmallVectorImpl<bool> &outside) {
   SmallVector<SmallVector<Tap>> taps;
+  bool crops = op.getCoordinateMode() == CoordinateMode::tf_crop_and_resize;
   for (int64_t x = 0; x < out; ++x) {
-    double coordinate =
-        inputCoordinate(op.getCoordinateMode(), x, scale, in, out);
+    double coordinate = inputCoordinate(op.getCoordinateMode(), x, scale, in,
+                                        out, roiStart, roiEnd);
+    outside.push_back(crops && (coordinate < 0 || coordinate > in - 1));
+    if (outside.back()) {
+      taps.push_back({{0, 0.0}});
+      continue;
+    }
     double below = std::floor(coordinate);
     double ratio = coordinate == below ? 1.0 : coordinate - below;
     SmallVector<double> coefficients = resizeCoefficients(op, ratio, scale);
@@ -987,6 +1008,38 @@ struct ScatterNDLowering : DataMovementLowering<ScatterNDOp> {
   }
 };
 
+/// `input` where no mask marks its position, else `value`: one
+/// `linalg.generic` reading a constant i1 mask per masked axis. An output of
+/// tf_crop_and_resize outside the input along any axis is the extrapolation
+/// value (the ONNX reference interpolates between such values along the other
+/// axes, which gives the same value back).
+Value extrapolate(OpBuilder &b, Location loc, Value input,
+                  ArrayRef<std::pair<int64_t, SmallVector<bool>>> masks,
+                  double value) {
+  auto type = tensorTypeOf(input);
+  int64_t rank = type.getRank();
+  MLIRContext *context = b.getContext();
+  SmallVector<Value> inputs = {input};
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(rank, context)};
+  for (const auto &[axis, mask] : masks) {
+    auto maskType = RankedTensorType::get({static_cast<int64_t>(mask.size())},
+                                          b.getI1Type());
+    inputs.push_back(arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(maskType, ArrayRef<bool>(mask))));
+    maps.push_back(AffineMap::get(rank, 0, b.getAffineDimExpr(axis), context));
+  }
+  return buildParallel(
+      b, loc, type, inputs, maps,
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value any = args[1];
+        for (Value m : args.drop_front(2))
+          any = arith::OrIOp::create(nb, nl, any, m);
+        Value fill = scalarConstant(nb, nl, args[0].getType(), value);
+        return arith::SelectOp::create(nb, nl, any, fill, args[0]);
+      });
+}
+
 /// `dsr1.resize %x to S {scales, mode, ...}` =>
 /// per resized axis, a `linalg.generic` summing weight * `tensor.extract`
 /// over the taps of each output element, the tap indices and weights being
@@ -1019,14 +1072,29 @@ struct ResizeLowering : DataMovementLowering<ResizeOp> {
           });
     }
     ArrayRef<double> scales = op.getScales();
-    for (int64_t axis = 0; axis < inputType.getRank(); ++axis) {
+    int64_t rank = inputType.getRank();
+    SmallVector<double> roi(rank, 0.0);
+    roi.append(rank, 1.0);
+    if (std::optional<ArrayRef<double>> given = op.getRoi())
+      roi.assign(given->begin(), given->end());
+    // Per axis, the outputs outside the input (tf_crop_and_resize).
+    SmallVector<std::pair<int64_t, SmallVector<bool>>> outsideMasks;
+    for (int64_t axis = 0; axis < rank; ++axis) {
       int64_t in = inputType.getDimSize(axis);
       int64_t out = resultType.getDimSize(axis);
-      if (scales[axis] == 1.0 && in == out)
+      if (scales[axis] == 1.0 && in == out && roi[axis] == 0.0 &&
+          roi[rank + axis] == 1.0)
         continue;
+      SmallVector<bool> outside;
       input = resizeAxis(rewriter, loc, input, axis,
-                         resizeTaps(op, in, out, scales[axis]));
+                         resizeTaps(op, in, out, scales[axis], roi[axis],
+                                    roi[rank + axis], outside));
+      if (llvm::is_contained(outside, true))
+        outsideMasks.push_back({axis, std::move(outside)});
     }
+    if (!outsideMasks.empty())
+      input = extrapolate(rewriter, loc, input, outsideMasks,
+                          op.getExtrapolationValue().convertToDouble());
     if (computeType != elementType)
       input = buildElementwise(
           rewriter, loc, resultType, input,

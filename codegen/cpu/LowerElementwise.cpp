@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include <cmath>
 #include <limits>
@@ -298,8 +299,52 @@ Value scalar(MinOp op, OpBuilder &b, Location loc, ValueRange a) {
     return arith::MinUIOp::create(b, loc, a[0], a[1]);
   return arith::MinSIOp::create(b, loc, a[0], a[1]);
 }
-Value scalar(PowOp, OpBuilder &b, Location loc, ValueRange a) {
-  return math::PowFOp::create(b, loc, a[0], a[1]);
+Value scalar(PowOp op, OpBuilder &b, Location loc, ValueRange a) {
+  Value x = a[0], y = a[1];
+  if (isFloat(x))
+    return math::PowFOp::create(b, loc, x, y);
+  // Exponentiation by squaring, wrapping in the type as numpy does: a loop
+  // over the exponent's bits (at most the bit width), so that large
+  // exponents cost no more than 64 steps.
+  Value zero = constantLike(b, loc, x, 0);
+  Value one = constantLike(b, loc, x, 1);
+  bool isUnsignedOp = operandIsUnsigned(op);
+  Value negative = isUnsignedOp
+                       ? Value()
+                       : arith::CmpIOp::create(b, loc, IPred::slt, y, zero);
+  Value start = negative ? select(b, loc, negative, zero, y) : y;
+  Type type = x.getType();
+  auto loop = scf::WhileOp::create(
+      b, loc, TypeRange{type, type, type}, ValueRange{one, x, start},
+      [&](OpBuilder &before, Location l, ValueRange args) {
+        Value more = arith::CmpIOp::create(before, l, IPred::ne, args[2],
+                                           constantLike(before, l, x, 0));
+        scf::ConditionOp::create(before, l, more, args);
+      },
+      [&](OpBuilder &after, Location l, ValueRange args) {
+        Value result = args[0], square = args[1], exp = args[2];
+        Value bit = arith::TruncIOp::create(after, l, after.getI1Type(), exp);
+        Value times = arith::MulIOp::create(after, l, result, square);
+        result = arith::SelectOp::create(after, l, bit, times, result);
+        square = arith::MulIOp::create(after, l, square, square);
+        exp =
+            arith::ShRUIOp::create(after, l, exp, constantLike(after, l, x, 1));
+        scf::YieldOp::create(after, l, ValueRange{result, square, exp});
+      });
+  Value power = loop.getResult(0);
+  if (!negative)
+    return power;
+  // A negative exponent truncates the real result toward zero: 1 stays 1,
+  // -1 alternates with the exponent's parity, every other base (0 too,
+  // rather than a trap) gives 0.
+  Value isOne = arith::CmpIOp::create(b, loc, IPred::eq, x, one);
+  Value isMinusOne =
+      arith::CmpIOp::create(b, loc, IPred::eq, x, constantLike(b, loc, x, -1));
+  Value odd = arith::TruncIOp::create(b, loc, b.getI1Type(), y);
+  Value minusOnePower = select(b, loc, odd, x, one);
+  Value reciprocal = select(b, loc, isOne, one,
+                            select(b, loc, isMinusOne, minusOnePower, zero));
+  return select(b, loc, negative, reciprocal, power);
 }
 Value scalar(AndOp, OpBuilder &b, Location loc, ValueRange a) {
   return arith::AndIOp::create(b, loc, a[0], a[1]);

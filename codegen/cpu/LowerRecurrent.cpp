@@ -8,6 +8,8 @@
 //   - an scf.for over the steps carries h (and c) as tensors and writes each
 //     step's h into Y with tensor.insert_slice; each step is a contraction
 //     H R^T and a linalg.generic for the gates.
+// With sequence_lens, a step past a batch entry's length keeps that entry's
+// states and writes 0 into Y (the gates' generic selects the old states).
 // The contractions are plain f32 (or f64) products, which -dsr1-call-blas
 // turns into BLAS calls. f16 and bf16 operands are widened to f32 first and
 // the results rounded once at the end. Linear attention is the same kind of
@@ -137,13 +139,15 @@ Value zeros(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type element) {
 /// written into `outs` ([B, H] each). `body` gets the input and the current
 /// output scalars. Writing a new state into the old one's tensor lets the
 /// loop's carried buffer be updated in place (bufferization wants every
-/// yielded value to be its iteration argument's buffer).
+/// yielded value to be its iteration argument's buffer). Where `valid` ([B]
+/// i1, optional) is false for a row, the outputs keep their old values.
 SmallVector<Value>
 buildGates(OpBuilder &b, Location loc,
            ArrayRef<std::pair<Value, int64_t>> inputs, ValueRange outs,
            function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
                                            ValueRange)>
-               body) {
+               body,
+           Value valid = nullptr) {
   MLIRContext *context = b.getContext();
   auto type = cast<RankedTensorType>(outs.front().getType());
   int64_t hidden = type.getDimSize(1);
@@ -159,14 +163,24 @@ buildGates(OpBuilder &b, Location loc,
     else
       maps.push_back(AffineMap::get(2, 0, {row, col}, context));
   }
+  if (valid) {
+    operands.push_back(valid);
+    maps.push_back(AffineMap::get(2, 0, {row}, context));
+  }
   maps.append(outs.size(), b.getMultiDimIdentityMap(2));
   SmallVector<Iterator> iterators(2, Iterator::parallel);
+  size_t numInputs = operands.size();
   auto generic = linalg::GenericOp::create(
       b, loc, outs.getTypes(), operands, outs, maps, iterators,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
-        linalg::YieldOp::create(nb, nl,
-                                body(nb, nl, args.take_front(inputs.size()),
-                                     args.drop_front(inputs.size())));
+        ValueRange old = args.drop_front(numInputs);
+        SmallVector<Value> results =
+            body(nb, nl, args.take_front(inputs.size()), old);
+        if (valid)
+          for (size_t i = 0; i < results.size(); ++i)
+            results[i] = arith::SelectOp::create(nb, nl, args[inputs.size()],
+                                                 results[i], old[i]);
+        linalg::YieldOp::create(nb, nl, results);
       });
   return SmallVector<Value>(generic.getResults());
 }
@@ -179,6 +193,7 @@ struct Recurrence {
   Value x;          // [S, B, I]
   Value w, r, bias; // [G*H, I], [G*H, H], [2*G*H] or null, one direction
   Value h0, c0;     // [B, H] (c0 only for LSTM)
+  Value peepholes;  // [3*H] (p_i, p_o, p_f) or null, LSTM only
 
   /// The leading gate rows whose recurrent bias adds linearly and so joins
   /// the input bias in the input projection: all but a GRU's candidate gate
@@ -237,37 +252,52 @@ struct Recurrence {
   }
 
   /// One step: the new h (and c) from the step's input projection `xw`
-  /// ([B, G*H]) and the previous states.
+  /// ([B, G*H]) and the previous states, which rows where `valid` ([B] i1,
+  /// optional) is false keep.
   SmallVector<Value> step(OpBuilder &b, Location loc, Value xw, Value h,
-                          Value c) const {
+                          Value c, Value valid) const {
     int64_t hid = hidden;
     switch (cell) {
     case Cell::Rnn: {
       // H = tanh(x W^T + H R^T + Wb + Rb).
       Value pre = multiplyTransposed(b, loc, h, r, xw);
-      return buildGates(b, loc, {{pre, 0}}, {h},
-                        [](OpBuilder &nb, Location nl, ValueRange in,
-                           ValueRange) -> SmallVector<Value> {
-                          return {tanhOf(nb, nl, in[0])};
-                        });
+      return buildGates(
+          b, loc, {{pre, 0}}, {h},
+          [](OpBuilder &nb, Location nl, ValueRange in, ValueRange)
+              -> SmallVector<Value> { return {tanhOf(nb, nl, in[0])}; },
+          valid);
     }
     case Cell::Lstm: {
-      // Gates i, o, f, c: i = σ(.), o = σ(.), f = σ(.), c~ = tanh(.);
-      // C = f C + i c~, H = o tanh(C).
+      // Gates i, o, f, c: i = σ(. + p_i C), f = σ(. + p_f C), c~ = tanh(.);
+      // C' = f C + i c~, o = σ(. + p_o C'), H = o tanh(C'). Without
+      // peepholes the p terms are absent.
       Value pre = multiplyTransposed(b, loc, h, r, xw);
+      SmallVector<std::pair<Value, int64_t>> inputs = {
+          {pre, 0}, {pre, hid}, {pre, 2 * hid}, {pre, 3 * hid}};
+      if (peepholes)
+        inputs.append({{peepholes, 0}, {peepholes, hid}, {peepholes, 2 * hid}});
       return buildGates(
-          b, loc, {{pre, 0}, {pre, hid}, {pre, 2 * hid}, {pre, 3 * hid}},
-          {h, c},
+          b, loc, inputs, {h, c},
           [](OpBuilder &nb, Location nl, ValueRange in,
              ValueRange out) -> SmallVector<Value> {
-            Value i = sigmoid(nb, nl, in[0]), o = sigmoid(nb, nl, in[1]),
-                  f = sigmoid(nb, nl, in[2]), candidate = tanhOf(nb, nl, in[3]);
+            bool peep = in.size() > 4;
+            auto plus = [&](Value gate, int64_t p, Value state) -> Value {
+              if (!peep)
+                return gate;
+              return arith::AddFOp::create(
+                  nb, nl, gate, arith::MulFOp::create(nb, nl, in[p], state));
+            };
+            Value i = sigmoid(nb, nl, plus(in[0], 4, out[1])),
+                  f = sigmoid(nb, nl, plus(in[2], 6, out[1])),
+                  candidate = tanhOf(nb, nl, in[3]);
             Value cNew = arith::AddFOp::create(
                 nb, nl, arith::MulFOp::create(nb, nl, f, out[1]),
                 arith::MulFOp::create(nb, nl, i, candidate));
+            Value o = sigmoid(nb, nl, plus(in[1], 5, cNew));
             Value hNew = arith::MulFOp::create(nb, nl, o, tanhOf(nb, nl, cNew));
             return {hNew, cNew};
-          });
+          },
+          valid);
     }
     case Cell::GruLinearBeforeReset: {
       // z = σ(.), r = σ(.), h~ = tanh(x Wh + Wbh + r (H Rh + Rbh)).
@@ -294,7 +324,8 @@ struct Recurrence {
                            nb, nl, in[2],
                            arith::MulFOp::create(nb, nl, reset, recurrent)));
             return {update(nb, nl, z, candidate, out[0])};
-          });
+          },
+          valid);
     }
     case Cell::Gru: {
       // z = σ(.), r = σ(.), h~ = tanh(x Wh + (r H) Rh + Rbh + Wbh): the
@@ -314,12 +345,14 @@ struct Recurrence {
       Value pre = multiplyTransposed(b, loc, resetH,
                                      sliceRange(b, loc, r, 0, 2 * hid, hid),
                                      sliceRange(b, loc, xw, 1, 2 * hid, hid));
-      return buildGates(b, loc, {{zr, 0}, {pre, 0}}, {h},
-                        [](OpBuilder &nb, Location nl, ValueRange in,
-                           ValueRange out) -> SmallVector<Value> {
-                          return {update(nb, nl, sigmoid(nb, nl, in[0]),
-                                         tanhOf(nb, nl, in[1]), out[0])};
-                        });
+      return buildGates(
+          b, loc, {{zr, 0}, {pre, 0}}, {h},
+          [](OpBuilder &nb, Location nl, ValueRange in,
+             ValueRange out) -> SmallVector<Value> {
+            return {update(nb, nl, sigmoid(nb, nl, in[0]),
+                           tanhOf(nb, nl, in[1]), out[0])};
+          },
+          valid);
     }
     }
     llvm_unreachable("unknown cell");
@@ -337,14 +370,45 @@ struct Recurrence {
   }
 };
 
+/// [B] i1: whether step `s` (an index) lies within each batch entry's length
+/// (`lengths`, [B] i32 or i64; a negative length has no steps).
+Value withinLength(OpBuilder &b, Location loc, Value lengths, Value s) {
+  auto type = cast<RankedTensorType>(lengths.getType());
+  Type element = type.getElementType();
+  Value step = arith::IndexCastOp::create(b, loc, element, s);
+  return buildElementwise(
+      b, loc, type.clone(b.getI1Type()), lengths,
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        return arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, step,
+                                     args[0]);
+      });
+}
+
+/// `h` ([B, H]) with the rows where `valid` ([B] i1) is false set to 0: what
+/// Y holds past a batch entry's length.
+Value zeroPastLength(OpBuilder &b, Location loc, Value h, Value valid) {
+  MLIRContext *context = b.getContext();
+  auto type = cast<RankedTensorType>(h.getType());
+  AffineMap rowMap =
+      AffineMap::get(2, 0, {getAffineDimExpr(0, context)}, context);
+  return buildParallel(
+      b, loc, type, {h, valid}, {b.getMultiDimIdentityMap(2), rowMap},
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value zero = scalarConstant(nb, nl, args[0].getType(), 0);
+        return arith::SelectOp::create(nb, nl, args[1], args[0], zero);
+      });
+}
+
 /// The whole op: per direction, the input projection and a loop over the
 /// steps; the results converted back to the op's element type.
 LogicalResult lowerRecurrence(Operation *op, Cell cell, Value x, Value w,
                               Value r, Value bias, Value initialH,
-                              Value initialC, int64_t hidden,
+                              Value initialC, Value peepholes,
+                              Value sequenceLens, int64_t hidden,
                               RnnDirection direction,
                               ConversionPatternRewriter &rewriter) {
-  SmallVector<Value> all = {x, w, r, bias, initialH, initialC};
+  SmallVector<Value> all = {x,        w,        r,         bias,
+                            initialH, initialC, peepholes, sequenceLens};
   for (Value v : all)
     if (v && !cast<ShapedType>(v.getType()).hasStaticShape())
       return rewriter.notifyMatchFailure(op, "needs static shapes");
@@ -370,6 +434,8 @@ LogicalResult lowerRecurrence(Operation *op, Cell cell, Value x, Value w,
       initialH ? convertTensor(rewriter, loc, initialH, compute) : Value();
   Value cAll =
       initialC ? convertTensor(rewriter, loc, initialC, compute) : Value();
+  Value pAll =
+      peepholes ? convertTensor(rewriter, loc, peepholes, compute) : Value();
 
   auto yType =
       RankedTensorType::get({rec.seq, dirs, rec.batch, hidden}, compute);
@@ -388,6 +454,7 @@ LogicalResult lowerRecurrence(Operation *op, Cell cell, Value x, Value w,
     rec.w = sliceLeading(rewriter, loc, wAll, dir);
     rec.r = sliceLeading(rewriter, loc, rAll, dir);
     rec.bias = biasAll ? sliceLeading(rewriter, loc, biasAll, dir) : Value();
+    rec.peepholes = pAll ? sliceLeading(rewriter, loc, pAll, dir) : Value();
     rec.h0 = hAll ? sliceLeading(rewriter, loc, hAll, dir)
                   : zeros(rewriter, loc, {rec.batch, hidden}, compute);
     rec.c0 = Value();
@@ -408,11 +475,16 @@ LogicalResult lowerRecurrence(Operation *op, Cell cell, Value x, Value w,
             s = arith::SubIOp::create(b, nl, indexConstant(b, nl, rec.seq - 1),
                                       t);
           Value xwT = sliceLeading(b, nl, xw, s);
+          Value valid =
+              sequenceLens ? withinLength(b, nl, sequenceLens, s) : Value();
           SmallVector<Value> next =
-              rec.step(b, nl, xwT, args[1], isLstm ? args[2] : Value());
+              rec.step(b, nl, xwT, args[1], isLstm ? args[2] : Value(), valid);
+          Value yStep = next[0];
+          if (valid)
+            yStep = zeroPastLength(b, nl, yStep, valid);
           SmallVector<OpFoldResult> offsets = {
               s, b.getIndexAttr(d), b.getIndexAttr(0), b.getIndexAttr(0)};
-          Value yNext = tensor::InsertSliceOp::create(b, nl, next[0], args[0],
+          Value yNext = tensor::InsertSliceOp::create(b, nl, yStep, args[0],
                                                       offsets, stepSizes, ones);
           SmallVector<Value> yielded = {yNext};
           yielded.append(next);
@@ -453,6 +525,7 @@ struct LstmLowering : OpConversionPattern<LstmOp> {
     return lowerRecurrence(op, Cell::Lstm, adaptor.getX(), adaptor.getW(),
                            adaptor.getR(), adaptor.getBias(),
                            adaptor.getInitialH(), adaptor.getInitialC(),
+                           adaptor.getPeepholes(), adaptor.getSequenceLens(),
                            op.getHiddenSize(), op.getDirection(), rewriter);
   }
 };
@@ -472,6 +545,7 @@ struct GruLowering : OpConversionPattern<GruOp> {
     return lowerRecurrence(op, cell, adaptor.getX(), adaptor.getW(),
                            adaptor.getR(), adaptor.getBias(),
                            adaptor.getInitialH(), /*initialC=*/Value(),
+                           /*peepholes=*/Value(), adaptor.getSequenceLens(),
                            op.getHiddenSize(), op.getDirection(), rewriter);
   }
 };
@@ -488,6 +562,7 @@ struct SimpleRnnLowering : OpConversionPattern<SimpleRnnOp> {
     return lowerRecurrence(op, Cell::Rnn, adaptor.getX(), adaptor.getW(),
                            adaptor.getR(), adaptor.getBias(),
                            adaptor.getInitialH(), /*initialC=*/Value(),
+                           /*peepholes=*/Value(), adaptor.getSequenceLens(),
                            op.getHiddenSize(), op.getDirection(), rewriter);
   }
 };

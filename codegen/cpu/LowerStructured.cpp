@@ -706,6 +706,136 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   }
 };
 
+/// `%i = dsr1.max_pool_indices %x {kernel_shape, ..., column_major}` =>
+/// x padded (with zeros: padding is told apart by position, not value), then
+/// `linalg.generic {(n, c, o..., k...)}` carrying the best value and its flat
+/// index from a fill with -1: a tap inside the input replaces them when no
+/// tap has yet, or when it is strictly larger (the first maximum wins, and a
+/// NaN only as the first tap, as in the ONNX reference).
+struct MaxPoolIndicesLowering : OpConversionPattern<MaxPoolIndicesOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MaxPoolIndicesOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    if (!allStatic({input, op.getResult()}))
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type element = inputType.getElementType();
+    bool isFloatElement = isa<FloatType>(element);
+    bool isUnsignedInt = isUnsigned(op.getInput().getType());
+    Window w = poolWindow(op);
+    int64_t spatial = w.kernel.size();
+    SmallVector<int64_t> high;
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t extent = (resultType.getDimSize(i + 2) - 1) * w.strides[i] +
+                       w.dilations[i] * (w.kernel[i] - 1) + 1;
+      high.push_back(std::max<int64_t>(0, extent - inputType.getDimSize(i + 2) -
+                                              w.padBegin[i]));
+    }
+    Value padded = padSpatial(rewriter, loc, input, w.padBegin, high,
+                              scalarConstant(rewriter, loc, element, 0));
+
+    unsigned numDims = 2 + 2 * spatial;
+    auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+    SmallVector<AffineExpr> inExprs = {dim(0), dim(1)}, kExprs,
+                            outExprs = {dim(0), dim(1)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      AffineExpr o = dim(2 + i), k = dim(2 + spatial + i);
+      inExprs.push_back(o * w.strides[i] + k * w.dilations[i]);
+      kExprs.push_back(k);
+      outExprs.push_back(o);
+    }
+    AffineMap outMap = AffineMap::get(numDims, 0, outExprs, context);
+    SmallVector<AffineMap> maps = {AffineMap::get(numDims, 0, inExprs, context),
+                                   AffineMap::get(numDims, 0, kExprs, context),
+                                   outMap, outMap};
+    SmallVector<Iterator> iterators(2 + spatial, Iterator::parallel);
+    iterators.append(spatial, Iterator::reduction);
+    Value window = tensor::EmptyOp::create(rewriter, loc, w.kernel, element);
+    Value bestInit = filledTensor(rewriter, loc, resultType.clone(element),
+                                  scalarConstant(rewriter, loc, element, 0));
+    Value indexInit =
+        filledTensor(rewriter, loc, resultType,
+                     arith::ConstantOp::create(rewriter, loc,
+                                               rewriter.getI64IntegerAttr(-1)));
+    int64_t channels = inputType.getDimSize(1);
+    int64_t plane = 1;
+    for (int64_t i = 0; i < spatial; ++i)
+      plane *= inputType.getDimSize(i + 2);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{bestInit.getType(), resultType},
+        ValueRange{padded, window}, ValueRange{bestInit, indexInit}, maps,
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Type i64 = b.getI64Type();
+          auto index = [&](int64_t d) -> Value {
+            return arith::IndexCastOp::create(b, l, i64,
+                                              linalg::IndexOp::create(b, l, d));
+          };
+          auto cst = [&](int64_t v) -> Value {
+            return arith::ConstantOp::create(b, l, b.getI64IntegerAttr(v));
+          };
+          // The tap's position in the unpadded input, its bounds, and its
+          // spatial offset in the requested order.
+          Value inside = arith::ConstantOp::create(b, l, b.getBoolAttr(true));
+          Value position = cst(0);
+          Value stride = cst(1);
+          for (int64_t j = 0; j < spatial; ++j) {
+            // Row-major: the last spatial dim is fastest; column-major: the
+            // first.
+            int64_t i = op.getColumnMajor() ? j : spatial - 1 - j;
+            Value at = arith::AddIOp::create(
+                b, l,
+                arith::MulIOp::create(b, l, index(2 + i), cst(w.strides[i])),
+                arith::MulIOp::create(b, l, index(2 + spatial + i),
+                                      cst(w.dilations[i])));
+            at = arith::SubIOp::create(b, l, at, cst(w.padBegin[i]));
+            int64_t size = inputType.getDimSize(i + 2);
+            Value inDim = arith::AndIOp::create(
+                b, l,
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, at,
+                                      cst(0)),
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, at,
+                                      cst(size)));
+            inside = arith::AndIOp::create(b, l, inside, inDim);
+            position = arith::AddIOp::create(
+                b, l, position, arith::MulIOp::create(b, l, at, stride));
+            stride = arith::MulIOp::create(b, l, stride, cst(size));
+          }
+          Value channel = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, index(0), cst(channels)),
+              index(1));
+          Value flat = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, channel, cst(plane)), position);
+          Value x = args[0], best = args[2], bestIndex = args[3];
+          Value larger;
+          if (isFloatElement)
+            larger =
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, best);
+          else
+            larger =
+                arith::CmpIOp::create(b, l,
+                                      isUnsignedInt ? arith::CmpIPredicate::ugt
+                                                    : arith::CmpIPredicate::sgt,
+                                      x, best);
+          Value none = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                             bestIndex, cst(-1));
+          Value take = arith::AndIOp::create(
+              b, l, inside, arith::OrIOp::create(b, l, none, larger));
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, take, x, best),
+                         arith::SelectOp::create(b, l, take, flat, bestIndex)});
+        });
+    rewriter.replaceOp(op, generic.getResult(1));
+    return success();
+  }
+};
+
 /// For each output position along one spatial dimension, how many taps of
 /// the window fall inside [lo, hi) of the unpadded input's coordinates.
 SmallVector<double> windowCounts(int64_t outSize, int64_t kernel,
@@ -1126,8 +1256,8 @@ void populateStructuredPatterns(LoweringTypeConverter &converter,
                                 RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
   patterns.add<MatMulLowering, GemmLowering, ConvLowering,
-               ConvTransposeLowering, MaxPoolLowering, AvgPoolLowering,
-               GlobalPoolLowering<GlobalMaxPoolOp, true>,
+               ConvTransposeLowering, MaxPoolLowering, MaxPoolIndicesLowering,
+               AvgPoolLowering, GlobalPoolLowering<GlobalMaxPoolOp, true>,
                GlobalPoolLowering<GlobalAvgPoolOp, false>, AttentionLowering>(
       converter, context);
 }

@@ -191,14 +191,16 @@ TEST_F(TypeInferenceTest, SplitAndRecurrencesHaveOneTypePerResult) {
   EXPECT_EQ(split.getResult(1).getType(), tensor({2, kDyn, 512}));
   auto lstm = dsr1::LstmOp::create(
       builder, loc(), args[1], args[2], args[3], Value(), Value(), Value(),
-      /*hidden_size=*/32, dsr1::RnnDirection::bidirectional,
+      /*peepholes=*/Value(), /*sequence_lens=*/Value(), /*hidden_size=*/32,
+      dsr1::RnnDirection::bidirectional,
       /*precision=*/nullptr);
   EXPECT_EQ(lstm.getY().getType(), tensor({kDyn, 2, 4, 32}));
   EXPECT_EQ(lstm.getYH().getType(), tensor({2, 4, 32}));
   EXPECT_EQ(lstm.getYC().getType(), tensor({2, 4, 32}));
   auto rnn = dsr1::SimpleRnnOp::create(
       builder, loc(), args[1], args[4], args[5], Value(), Value(),
-      /*hidden_size=*/32, dsr1::RnnDirection::reverse, /*precision=*/nullptr);
+      /*sequence_lens=*/Value(), /*hidden_size=*/32,
+      dsr1::RnnDirection::reverse, /*precision=*/nullptr);
   EXPECT_EQ(rnn.getY().getType(), tensor({kDyn, 1, 4, 32}));
   EXPECT_EQ(rnn.getYH().getType(), tensor({1, 4, 32}));
 }

@@ -136,7 +136,8 @@ def DSR1_CoordinateMode : I32EnumAttr<"CoordinateMode",
     I32EnumAttrCase<"half_pixel_symmetric", 1>,
     I32EnumAttrCase<"pytorch_half_pixel", 2>,
     I32EnumAttrCase<"align_corners", 3>,
-    I32EnumAttrCase<"asymmetric", 4>
+    I32EnumAttrCase<"asymmetric", 4>,
+    I32EnumAttrCase<"tf_crop_and_resize", 5>
   ]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::dsr1";

@@ -127,7 +127,6 @@ static OpFoldResult foldBinary(Operation *op, ArrayRef<Attribute> operands,
 using OptInt = std::optional<APInt>;
 using OptFloat = std::optional<APFloat>;
 
-static OptInt noInt(const APInt &, const APInt &, bool) { return std::nullopt; }
 static OptFloat noFloat(const APFloat &, const APFloat &) {
   return std::nullopt;
 }
@@ -219,9 +218,34 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+/// Integer power as the cpu lowering computes it: squaring, wrapping in the
+/// type; a negative exponent truncates the real result (0 unless the base is
+/// 1 or -1, and 0 for a zero base).
+static APInt integerPower(const APInt &base, const APInt &exp,
+                          bool isUnsigned) {
+  unsigned width = base.getBitWidth();
+  if (!isUnsigned && exp.isNegative()) {
+    if (base.isOne())
+      return base;
+    if (base.isAllOnes())
+      return exp[0] ? base : APInt(width, 1);
+    return APInt::getZero(width);
+  }
+  APInt result(width, 1), square = base;
+  for (unsigned bit = 0; bit < exp.getBitWidth(); ++bit) {
+    if (exp[bit])
+      result *= square;
+    square *= square;
+  }
+  return result;
+}
+
 OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
-      *this, adaptor.getOperands(), noInt,
+      *this, adaptor.getOperands(),
+      [](const APInt &a, const APInt &b, bool isUnsigned) -> OptInt {
+        return integerPower(a, b, isUnsigned);
+      },
       [](const APFloat &a, const APFloat &b) -> OptFloat {
         APFloat result(std::pow(a.convertToDouble(), b.convertToDouble()));
         bool lost;

@@ -1020,6 +1020,17 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *context,
                << scales.size();
   if (llvm::any_of(scales, [](double s) { return !(s > 0); }))
     return err << "'scales' must be positive";
+  // The region of interest is what tf_crop_and_resize crops; no other mode
+  // reads it, so a stray one would be ignored silently.
+  bool crops =
+      adaptor.getCoordinateMode() == CoordinateMode::tf_crop_and_resize;
+  std::optional<ArrayRef<double>> roi = adaptor.getRoi();
+  if (crops != roi.has_value())
+    return err << "'roi' is given exactly for coordinate mode "
+                  "tf_crop_and_resize";
+  if (roi && static_cast<int64_t>(roi->size()) != 2 * rank)
+    return err << "'roi' needs " << 2 * rank
+               << " entries (starts, then ends), got " << roi->size();
   SmallVector<int64_t> shape;
   for (auto [i, size] : llvm::enumerate(sizes)) {
     if (size < -1 || (size == -1 && scales[i] != 1.0))
@@ -1162,7 +1173,8 @@ inferRnn(std::optional<Location> location, StringRef opName, int64_t gates,
          Value x, Value w, Value r, Value bias,
          ArrayRef<std::pair<StringRef, Value>> initialStates,
          IntegerAttr hiddenSize, RnnDirection direction, unsigned numStates,
-         SmallVectorImpl<Type> &types) {
+         SmallVectorImpl<Type> &types, Value sequenceLens,
+         Value peepholes = nullptr) {
   ShapeError err(location, opName);
   if (!hiddenSize)
     return err << "requires attribute 'hidden_size'";
@@ -1216,6 +1228,22 @@ inferRnn(std::optional<Location> location, StringRef opName, int64_t gates,
     if (failed(type) || failed(expect(name, *type, {dirs, batch, hidden})))
       return failure();
   }
+  if (peepholes) {
+    if (failed(checkElementType(peepholes, "peepholes", element, err)))
+      return failure();
+    auto type = ranked(peepholes, "peepholes", err);
+    if (failed(type) || failed(expect("peepholes", *type, {dirs, 3 * hidden})))
+      return failure();
+  }
+  if (sequenceLens) {
+    auto type = ranked(sequenceLens, "sequence_lens", err);
+    if (failed(type))
+      return failure();
+    if (type->getRank() != 1 || !dimsAgree(type->getDimSize(0), batch))
+      return err << "operand 'sequence_lens' is "
+                 << formatShape(type->getShape()) << ", expected "
+                 << formatShape({batch}) << " (one length per batch entry)";
+  }
   pushTensor(types, {seq, dirs, batch, hidden}, element);
   for (unsigned i = 0; i < numStates; ++i)
     pushTensor(types, {dirs, batch, hidden}, element);
@@ -1231,7 +1259,8 @@ LogicalResult LstmOp::inferReturnTypes(MLIRContext *context,
                   {{"initial_h", adaptor.getInitialH()},
                    {"initial_c", adaptor.getInitialC()}},
                   adaptor.getHiddenSizeAttr(), adaptor.getDirection(),
-                  /*numStates=*/2, types);
+                  /*numStates=*/2, types, adaptor.getSequenceLens(),
+                  adaptor.getPeepholes());
 }
 
 LogicalResult GruOp::inferReturnTypes(MLIRContext *context,
@@ -1242,7 +1271,7 @@ LogicalResult GruOp::inferReturnTypes(MLIRContext *context,
                   adaptor.getW(), adaptor.getR(), adaptor.getBias(),
                   {{"initial_h", adaptor.getInitialH()}},
                   adaptor.getHiddenSizeAttr(), adaptor.getDirection(),
-                  /*numStates=*/1, types);
+                  /*numStates=*/1, types, adaptor.getSequenceLens());
 }
 
 LogicalResult SimpleRnnOp::inferReturnTypes(MLIRContext *context,
@@ -1253,7 +1282,7 @@ LogicalResult SimpleRnnOp::inferReturnTypes(MLIRContext *context,
                   adaptor.getW(), adaptor.getR(), adaptor.getBias(),
                   {{"initial_h", adaptor.getInitialH()}},
                   adaptor.getHiddenSizeAttr(), adaptor.getDirection(),
-                  /*numStates=*/1, types);
+                  /*numStates=*/1, types, adaptor.getSequenceLens());
 }
 
 LogicalResult LinearAttentionOp::inferReturnTypes(

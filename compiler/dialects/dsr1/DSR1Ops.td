@@ -233,7 +233,20 @@ def DSR1_ModOp : DSR1_Op<"mod", [AllElementTypesMatch<["lhs", "rhs"]>]> {
 }
 def DSR1_MulOp : DSR1_BinaryOp<"mul", DSR1_NumericTensor, "multiplication", "",
                                DSR1_NumericTensor, [Commutative]>;
-def DSR1_PowOp : DSR1_BinaryOp<"pow", DSR1_FloatTensor, "exponentiation (lhs ** rhs)">;
+def DSR1_PowOp : DSR1_BinaryOp<"pow", DSR1_NumericTensor, "exponentiation (lhs ** rhs)"> {
+  let description = [{
+    `lhs ** rhs` with numpy broadcasting, both operands of one element type. On integers the
+    product wraps in the type (as numpy's integer power does); a negative exponent gives the
+    truncated real result, which is 0 unless the base is 1 or -1 (numpy refuses integer bases
+    with negative integer exponents; a zero base gives 0 rather than a trap, as integer
+    division by zero does).
+
+    ```mlir
+    %z = dsr1.pow %x, %y : tensor<4x1xf32>, tensor<3xf32>
+    %n = dsr1.pow %i, %e : tensor<3xi32>, tensor<i32>
+    ```
+  }];
+}
 def DSR1_SubOp : DSR1_BinaryOp<"sub", DSR1_NumericTensor, "subtraction">;
 
 def DSR1_AndOp : DSR1_BinaryOp<"and", DSR1_BitsTensor, "logical and (bitwise on integers)", "",
@@ -525,6 +538,41 @@ def DSR1_MaxPoolOp : DSR1_PoolOp<"max_pool", "max"> {
                    DSR1_OptI64Array:$dilations,
                    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
   let results = (outs DSR1_NumericTensor:$result);
+}
+
+def DSR1_MaxPoolIndicesOp : DSR1_Op<"max_pool_indices"> {
+  let summary = "where each window of max pooling takes its maximum (ONNX MaxPool's Indices)";
+  let description = [{
+    The windows of `dsr1.max_pool` with the same attributes; each result is the flat index, into
+    the whole input, of the first element (in window order) that is larger than every earlier one
+    of its window, padding excluded; -1 for a window that holds only padding. The spatial
+    position is laid out row-major, or with `column_major` (ONNX storage_order = 1) the first
+    spatial dim fastest; the batch and channel always come first:
+    (n * C + c) * prod(spatial) + position.
+
+    ```mlir
+    %i = dsr1.max_pool_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+        : tensor<1x3x4x4xf32>  // -> tensor<1x3x2x2xi64>
+    ```
+  }];
+  let arguments = (ins DSR1_NumericTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+                   DSR1_OptI64Array:$strides, DSR1_OptI64Array:$pads,
+                   DSR1_OptI64Array:$dilations,
+                   DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                   DefaultValuedAttr<BoolAttr, "false">:$column_major);
+  let results = (outs TensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let extraClassDefinition = inferDef # [{
+    ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *context,
+        std::optional<::mlir::Location> location, Adaptor adaptor,
+        ::llvm::SmallVectorImpl<::mlir::Type> &types) {
+      if (::mlir::failed(inferPool<$cppClass>(location, adaptor, types)))
+        return ::mlir::failure();
+      types.back() = ::mlir::cast<::mlir::RankedTensorType>(types.back())
+                         .clone(::mlir::IntegerType::get(context, 64));
+      return ::mlir::success();
+    }
+  }];
 }
 
 class DSR1_GlobalPoolOp<string mnemonic, string what> : DSR1_Op<mnemonic> {
@@ -933,7 +981,10 @@ def DSR1_ResizeOp : DSR1_Op<"resize"> {
     coordinate transform uses, which ONNX lets differ from sizes / input when a model gives
     scales: x_in = f(x_out, scale, in, out) per `coordinate_mode`. `mode` is nearest (rounded
     by `nearest_mode`), linear or cubic (with `cubic_coeff_a` and `exclude_outside`);
-    `antialias` widens linear and cubic filters when downsampling.
+    `antialias` widens linear and cubic filters when downsampling. `tf_crop_and_resize` maps the
+    output onto the region `roi` (the starts then the ends of every dim, as fractions of
+    in - 1) and an output whose coordinate on any dim falls outside the input reads
+    `extrapolation_value`; `roi` is given exactly for that mode.
 
     ```mlir
     %y = dsr1.resize %x to [1, 3, 64, 64] {scales = array<f64: 1.0, 1.0, 2.0, 2.0>,
@@ -950,7 +1001,9 @@ def DSR1_ResizeOp : DSR1_Op<"resize"> {
                                      "::dsr1::NearestMode::round_prefer_floor">:$nearest_mode,
                    DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
                    DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
-                   DefaultValuedAttr<BoolAttr, "false">:$antialias);
+                   DefaultValuedAttr<BoolAttr, "false">:$antialias,
+                   OptionalAttr<DenseF64ArrayAttr>:$roi,
+                   DefaultValuedAttr<F64Attr, "0.0">:$extrapolation_value);
   let results = (outs DSR1_FloatTensor:$result);
   let assemblyFormat = "$input `to` $sizes attr-dict `:` type($input)";
 }
@@ -1041,11 +1094,16 @@ class DSR1_RnnOp<string mnemonic, int gates, string what, string more>
     "r [dirs, " # gates # "*hidden, hidden]; the optional bias [dirs, " # !mul(gates, 2) #
     "*hidden] (Wb then Rb) and initial states [dirs, batch, hidden]; dirs is 2 when " #
     "`direction` is bidirectional. Results: every step's hidden state [seq, dirs, batch, " #
-    "hidden] and the last states [dirs, batch, hidden]." # more;
+    "hidden] and the last states [dirs, batch, hidden]. The optional `sequence_lens` [batch] " #
+    "(i32 or i64) gives each batch entry its length: past it (the steps a reverse direction " #
+    "meets first, too) the states stay as they are and the hidden state written is 0." # more;
   code commonDecl = "static constexpr int64_t kGates = " # gates # ";";
 }
 
 def DSR1_LstmOp : DSR1_RnnOp<"lstm", 4, "LSTM (gates i, o, f, c)", [{
+    The optional `peepholes` [dirs, 3*hidden] (p_i, p_o, p_f) add p_i * C and p_f * C (the
+    previous cell state) to the input and forget gates and p_o * C (the new one) to the output
+    gate.
 
     ```mlir
     %y, %h, %c = dsr1.lstm %x, %w, %r bias %b {hidden_size = 32 : i64}
@@ -1054,7 +1112,8 @@ def DSR1_LstmOp : DSR1_RnnOp<"lstm", 4, "LSTM (gates i, o, f, c)", [{
   }]> {
   let arguments = (ins DSR1_FloatTensor:$x, DSR1_FloatTensor:$w, DSR1_FloatTensor:$r,
                    Optional<DSR1_FloatTensor>:$bias, Optional<DSR1_FloatTensor>:$initial_h,
-                   Optional<DSR1_FloatTensor>:$initial_c,
+                   Optional<DSR1_FloatTensor>:$initial_c, Optional<DSR1_FloatTensor>:$peepholes,
+                   Optional<TensorOf<[I32, I64]>>:$sequence_lens,
                    DSR1_PositiveI64Attr:$hidden_size,
                    DefaultValuedAttr<DSR1_RnnDirectionAttr, "::dsr1::RnnDirection::forward">:
                        $direction,
@@ -1062,8 +1121,10 @@ def DSR1_LstmOp : DSR1_RnnOp<"lstm", 4, "LSTM (gates i, o, f, c)", [{
   let results = (outs DSR1_FloatTensor:$y, DSR1_FloatTensor:$y_h, DSR1_FloatTensor:$y_c);
   let assemblyFormat = [{
     $x `,` $w `,` $r (`bias` $bias^)? (`initial_h` $initial_h^)? (`initial_c` $initial_c^)?
+    (`peepholes` $peepholes^)? (`sequence_lens` $sequence_lens^)?
     attr-dict `:` type($x) `,` type($w) `,` type($r) (`bias` type($bias)^)?
     (`initial_h` type($initial_h)^)? (`initial_c` type($initial_c)^)?
+    (`peepholes` type($peepholes)^)? (`sequence_lens` type($sequence_lens)^)?
   }];
   let extraClassDeclaration = inferDecl # commonDecl;
 }
@@ -1079,6 +1140,7 @@ def DSR1_GruOp : DSR1_RnnOp<"gru", 3, "GRU (gates z, r, h)", [{
   }]> {
   let arguments = (ins DSR1_FloatTensor:$x, DSR1_FloatTensor:$w, DSR1_FloatTensor:$r,
                    Optional<DSR1_FloatTensor>:$bias, Optional<DSR1_FloatTensor>:$initial_h,
+                   Optional<TensorOf<[I32, I64]>>:$sequence_lens,
                    DSR1_PositiveI64Attr:$hidden_size,
                    DefaultValuedAttr<DSR1_RnnDirectionAttr, "::dsr1::RnnDirection::forward">:
                        $direction,
@@ -1086,8 +1148,10 @@ def DSR1_GruOp : DSR1_RnnOp<"gru", 3, "GRU (gates z, r, h)", [{
                    OptionalAttr<DSR1_PrecisionAttr>:$precision);
   let results = (outs DSR1_FloatTensor:$y, DSR1_FloatTensor:$y_h);
   let assemblyFormat = [{
-    $x `,` $w `,` $r (`bias` $bias^)? (`initial_h` $initial_h^)? attr-dict `:` type($x) `,`
-    type($w) `,` type($r) (`bias` type($bias)^)? (`initial_h` type($initial_h)^)?
+    $x `,` $w `,` $r (`bias` $bias^)? (`initial_h` $initial_h^)?
+    (`sequence_lens` $sequence_lens^)? attr-dict `:` type($x) `,` type($w) `,` type($r)
+    (`bias` type($bias)^)? (`initial_h` type($initial_h)^)?
+    (`sequence_lens` type($sequence_lens)^)?
   }];
   let extraClassDeclaration = inferDecl # commonDecl;
 }
@@ -1102,14 +1166,17 @@ def DSR1_SimpleRnnOp : DSR1_RnnOp<"rnn", 1, "simple (Elman) RNN", [{
   }]> {
   let arguments = (ins DSR1_FloatTensor:$x, DSR1_FloatTensor:$w, DSR1_FloatTensor:$r,
                    Optional<DSR1_FloatTensor>:$bias, Optional<DSR1_FloatTensor>:$initial_h,
+                   Optional<TensorOf<[I32, I64]>>:$sequence_lens,
                    DSR1_PositiveI64Attr:$hidden_size,
                    DefaultValuedAttr<DSR1_RnnDirectionAttr, "::dsr1::RnnDirection::forward">:
                        $direction,
                    OptionalAttr<DSR1_PrecisionAttr>:$precision);
   let results = (outs DSR1_FloatTensor:$y, DSR1_FloatTensor:$y_h);
   let assemblyFormat = [{
-    $x `,` $w `,` $r (`bias` $bias^)? (`initial_h` $initial_h^)? attr-dict `:` type($x) `,`
-    type($w) `,` type($r) (`bias` type($bias)^)? (`initial_h` type($initial_h)^)?
+    $x `,` $w `,` $r (`bias` $bias^)? (`initial_h` $initial_h^)?
+    (`sequence_lens` $sequence_lens^)? attr-dict `:` type($x) `,` type($w) `,` type($r)
+    (`bias` type($bias)^)? (`initial_h` type($initial_h)^)?
+    (`sequence_lens` type($sequence_lens)^)?
   }];
   let extraClassDeclaration = inferDecl # commonDecl;
 }

@@ -63,15 +63,24 @@ LogicalResult importMean(NodeContext &ctx) {
   return ctx.setResults(ctx.create<DivOp>(*sum, n));
 }
 
-/// Pow allows an exponent of another type; dsr1.pow takes one type.
+/// Pow allows an exponent of another type; dsr1.pow takes one type. The
+/// result has the base's type: an integer base with a float exponent is
+/// raised in f64 and truncated back, as the reference's numpy power does.
 LogicalResult importPow(NodeContext &ctx) {
   FailureOr<Value> base = ctx.requiredInput(0), exp = ctx.requiredInput(1);
   if (failed(base) || failed(exp))
     return failure();
   Type element = NodeContext::typeOf(*base).getElementType();
-  if (!isa<FloatType>(element))
-    return ctx.error() << "integer Pow is not supported";
-  if (NodeContext::typeOf(*exp).getElementType() != element)
+  Type expElement = NodeContext::typeOf(*exp).getElementType();
+  if (!isa<FloatType>(element) && isa<FloatType>(expElement)) {
+    Type f64 = ctx.builder.getF64Type();
+    Value wide = ctx.create<CastOp>(*base, f64);
+    if (expElement != f64)
+      *exp = ctx.create<CastOp>(*exp, f64);
+    return ctx.setResults(
+        ctx.create<CastOp>(ctx.create<PowOp>(wide, *exp), element));
+  }
+  if (expElement != element)
     *exp = ctx.create<CastOp>(*exp, element);
   return ctx.setResults(ctx.create<PowOp>(*base, *exp));
 }
@@ -162,7 +171,8 @@ LogicalResult importIdentity(NodeContext &ctx) {
   return ctx.setResults(*x);
 }
 
-/// Dropout is the identity in inference; its mask output, if read, is all true.
+/// Dropout is the identity in inference and in training with ratio 0; its mask
+/// output, if read, is all true.
 LogicalResult importDropout(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
@@ -176,8 +186,16 @@ LogicalResult importDropout(NodeContext &ctx) {
     return ctx.error() << "training mode is not supported (inference only)";
   if (ctx.opset >= 12 && ctx.input(2)) {
     std::optional<double> training = ctx.constantScalar(2);
-    if (!training || *training != 0)
-      return ctx.error() << "training mode is not supported (inference only)";
+    if (!training)
+      return ctx.error() << "training_mode must be a constant scalar";
+    // Training with a zero ratio drops nothing and scales by 1: the
+    // identity, as in inference. Any other ratio draws a random mask, which
+    // no two implementations reproduce alike.
+    std::optional<double> ratio = ctx.input(1) ? ctx.constantScalar(1) : 0.5;
+    if (*training != 0 && (!ratio || *ratio != 0))
+      return ctx.error() << "training mode with a nonzero (or non-constant) "
+                            "ratio draws a random mask, which is not "
+                            "reproducible; only ratio 0 is supported";
   }
   if (!ctx.hasOutput(1))
     return ctx.setResults(*x);

@@ -807,10 +807,12 @@ template <typename PoolOp> LogicalResult importPool(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
     return failure();
-  if (ctx.hasOutput(1))
-    return ctx.error() << "the Indices output is not supported";
-  // storage_order only lays out the Indices output.
-  (void)ctx.attr("storage_order");
+  // storage_order only lays out MaxPool's Indices output.
+  int64_t storageOrder = ctx.intAttr("storage_order", 0);
+  if (storageOrder != 0 && storageOrder != 1)
+    return ctx.error() << "storage_order " << storageOrder << " is not 0 or 1";
+  if (std::is_same_v<PoolOp, AvgPoolOp> && ctx.hasOutput(1))
+    return ctx.error() << "AveragePool has one output";
   auto input = NodeContext::typeOf(*x);
   if (input.getRank() < 3)
     return ctx.error() << "expects an input of rank >= 3 (N, C, spatial...)";
@@ -827,10 +829,18 @@ template <typename PoolOp> LogicalResult importPool(NodeContext &ctx) {
         *x, i64Array(ctx, win->kernel), i64Array(ctx, win->strides),
         i64Array(ctx, win->pads), i64Array(ctx, win->dilations), ceil,
         b.getBoolAttr(ctx.intAttr("count_include_pad", 0))));
-  else
-    return ctx.setResults(ctx.create<MaxPoolOp>(
+  else {
+    Value y = ctx.create<MaxPoolOp>(
         *x, i64Array(ctx, win->kernel), i64Array(ctx, win->strides),
-        i64Array(ctx, win->pads), i64Array(ctx, win->dilations), ceil));
+        i64Array(ctx, win->pads), i64Array(ctx, win->dilations), ceil);
+    if (!ctx.hasOutput(1))
+      return ctx.setResults(y);
+    Value indices = ctx.create<MaxPoolIndicesOp>(
+        *x, i64Array(ctx, win->kernel), i64Array(ctx, win->strides),
+        i64Array(ctx, win->pads), i64Array(ctx, win->dilations), ceil,
+        b.getBoolAttr(storageOrder == 1));
+    return ctx.setResults({y, indices});
+  }
 }
 
 /// LpPool: (sum of |x|^p over each window)^(1/p), the padding counting as 0.
@@ -931,14 +941,49 @@ LogicalResult importBatchNorm(NodeContext &ctx) {
       return failure();
     in.push_back(*v);
   }
-  (void)ctx.attr(
-      "momentum"); // Running statistics are not updated in inference.
-  if (ctx.intAttr("training_mode", 0) || ctx.hasOutput(1) || ctx.hasOutput(2))
-    return ctx.error() << "training mode (running statistics outputs) is not "
-                          "supported";
-  return ctx.setResults(ctx.create<BatchNormOp>(
-      in[0], in[1], in[2], in[3], in[4],
-      APFloat(static_cast<double>(ctx.floatAttr("epsilon", 1e-5f)))));
+  APFloat epsilon(static_cast<double>(ctx.floatAttr("epsilon", 1e-5f)));
+  float momentum = ctx.floatAttr("momentum", 0.9f);
+  bool training = ctx.opset >= 14 && ctx.intAttr("training_mode", 0) != 0;
+  // Before opset 14 the training outputs included the saved batch statistics,
+  // a different contract that no current exporter writes.
+  if (!training && (ctx.hasOutput(1) || ctx.hasOutput(2)))
+    return ctx.error() << "the running statistics outputs need "
+                          "training_mode = 1 (opset 14 and later)";
+  if (!training)
+    return ctx.setResults(
+        ctx.create<BatchNormOp>(in[0], in[1], in[2], in[3], in[4], epsilon));
+  // Training normalises with the batch statistics over every dim but the
+  // channels (the population variance) and blends them into the running
+  // ones: running * momentum + batch * (1 - momentum).
+  int64_t rank = NodeContext::typeOf(in[0]).getRank();
+  if (rank < 2)
+    return ctx.error() << "the input needs a channel dim (rank >= 2)";
+  SmallVector<int64_t> dims{0};
+  for (int64_t d = 2; d < rank; ++d)
+    dims.push_back(d);
+  auto axes = i64Array(ctx, dims);
+  Value kept =
+      ctx.create<ReduceMeanOp>(in[0], axes, ctx.builder.getBoolAttr(true));
+  Value centred = ctx.create<SubOp>(in[0], kept);
+  Value batchVar =
+      ctx.create<ReduceMeanOp>(ctx.create<MulOp>(centred, centred), axes,
+                               ctx.builder.getBoolAttr(false));
+  Value batchMean =
+      ctx.create<ReduceMeanOp>(in[0], axes, ctx.builder.getBoolAttr(false));
+  Value y = ctx.create<BatchNormOp>(in[0], in[1], in[2], batchMean, batchVar,
+                                    epsilon);
+  auto blend = [&](Value running, Value batch) -> Value {
+    if (!batch)
+      return nullptr; // An earlier build failed and has said why.
+    Type element = NodeContext::typeOf(running).getElementType();
+    if (NodeContext::typeOf(batch).getElementType() != element)
+      batch = ctx.create<CastOp>(batch, element);
+    Value old = ctx.create<MulOp>(running, ctx.scalarLike(running, momentum));
+    Value now =
+        ctx.create<MulOp>(batch, ctx.scalarLike(running, 1.0 - momentum));
+    return ctx.create<AddOp>(old, now);
+  };
+  return ctx.setResults({y, blend(in[3], batchMean), blend(in[4], batchVar)});
 }
 
 LogicalResult importInstanceNorm(NodeContext &ctx) {
@@ -1385,11 +1430,10 @@ LogicalResult importResize(NodeContext &ctx) {
   int64_t rank = type.getRank();
   std::string coordinate =
       ctx.stringAttr("coordinate_transformation_mode", "half_pixel");
-  if (coordinate == "tf_crop_and_resize")
-    return ctx.error() << "tf_crop_and_resize is not supported";
+  bool crops = coordinate == "tf_crop_and_resize";
   // roi and extrapolation_value only matter for tf_crop_and_resize.
   (void)ctx.input(1);
-  (void)ctx.attr("extrapolation_value");
+  double extrapolation = ctx.floatAttr("extrapolation_value", 0.0f);
   std::optional<CoordinateMode> coordMode = symbolizeCoordinateMode(coordinate);
   std::optional<ResizeMode> mode =
       symbolizeResizeMode(ctx.stringAttr("mode", "nearest"));
@@ -1405,6 +1449,25 @@ LogicalResult importResize(NodeContext &ctx) {
     if (failed(normalised))
       return failure();
     a = *normalised;
+  }
+  // The region of interest, for every dim (starts, then ends; an axis not
+  // resized keeps [0, 1]): given for the resized axes, in their order.
+  DenseF64ArrayAttr roiAttr;
+  if (crops) {
+    DenseElementsAttr given = ctx.constantAttr(1);
+    if (!given || !isa<FloatType>(given.getElementType()))
+      return ctx.error() << "tf_crop_and_resize needs a constant float roi";
+    if (given.getNumElements() != 2 * static_cast<int64_t>(axes.size()))
+      return ctx.error() << "roi must hold " << 2 * axes.size()
+                         << " values (starts, then ends, per resized axis)";
+    SmallVector<double> roi(rank, 0.0);
+    roi.append(rank, 1.0);
+    auto values = llvm::to_vector(given.getValues<APFloat>());
+    for (auto [i, axis] : llvm::enumerate(axes)) {
+      roi[axis] = values[i].convertToDouble();
+      roi[rank + axis] = values[axes.size() + i].convertToDouble();
+    }
+    roiAttr = ctx.builder.getDenseF64ArrayAttr(roi);
   }
   SmallVector<double> scales(rank, 1.0);
   SmallVector<int64_t> sizes(rank, -1);
@@ -1477,7 +1540,8 @@ LogicalResult importResize(NodeContext &ctx) {
       NearestModeAttr::get(b.getContext(), *nearest),
       b.getF64FloatAttr(ctx.floatAttr("cubic_coeff_a", -0.75f)),
       b.getBoolAttr(ctx.intAttr("exclude_outside", 0) != 0),
-      b.getBoolAttr(ctx.intAttr("antialias", 0) != 0)));
+      b.getBoolAttr(ctx.intAttr("antialias", 0) != 0), roiAttr,
+      b.getF64FloatAttr(extrapolation)));
 }
 
 /// GridSample: opsets 16 to 19 sample 4-D inputs with the modes bilinear,
@@ -1631,7 +1695,8 @@ LogicalResult importUpsample(NodeContext &ctx) {
       ResizeModeAttr::get(b.getContext(), ResizeMode::nearest),
       CoordinateModeAttr::get(b.getContext(), CoordinateMode::asymmetric),
       NearestModeAttr::get(b.getContext(), NearestMode::floor),
-      b.getF64FloatAttr(-0.75), b.getBoolAttr(false), b.getBoolAttr(false)));
+      b.getF64FloatAttr(-0.75), b.getBoolAttr(false), b.getBoolAttr(false),
+      /*roi=*/nullptr, b.getF64FloatAttr(0.0)));
 }
 
 template <typename OpT> LogicalResult importArgReduce(NodeContext &ctx) {
@@ -1665,8 +1730,9 @@ bool hasDefaultActivations(NodeContext &ctx, ArrayRef<StringRef> defaults,
   return true;
 }
 
-/// RNN, LSTM and GRU with the default activations, no clipping and no per-batch
-/// sequence lengths. dsr1's recurrences take the sequence-first layout:
+/// RNN, LSTM and GRU with the default activations and no clipping; per-batch
+/// sequence lengths and LSTM peepholes are operands of the dsr1 op. dsr1's
+/// recurrences take the sequence-first layout:
 /// layout=1 (batch first) is transposed into it, and the results back.
 template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0), w = ctx.requiredInput(1),
@@ -1677,8 +1743,10 @@ template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
   if (layout != 0 && layout != 1)
     return ctx.error() << "layout " << layout << " is not 0 or 1";
   bool batchFirst = layout == 1;
-  if (ctx.input(4))
-    return ctx.error() << "sequence_lens is not supported";
+  Value sequenceLens = ctx.input(4);
+  if (sequenceLens &&
+      !NodeContext::typeOf(sequenceLens).getElementType().isInteger(32))
+    return ctx.error() << "sequence_lens must be an int32 tensor";
   std::string direction = ctx.stringAttr("direction", "forward");
   std::optional<RnnDirection> dir = symbolizeRnnDirection(direction);
   if (!dir)
@@ -1699,8 +1767,6 @@ template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
   if (!ctx.attr("hidden_size"))
     return ctx.error() << "needs the hidden_size attribute";
   if constexpr (std::is_same_v<OpT, LstmOp>) {
-    if (ctx.input(7))
-      return ctx.error() << "peephole weights are not supported";
     if (ctx.intAttr("input_forget", 0))
       return ctx.error() << "input_forget is not supported";
   }
@@ -1721,20 +1787,22 @@ template <typename OpT> LogicalResult importRnn(NodeContext &ctx) {
     Value initialC = swapLeading(ctx.input(6));
     Operation *op =
         ctx.build<LstmOp>(seqX, *w, *r, ctx.input(3), initialH, initialC,
-                          hidden, directionAttr, /*precision=*/nullptr);
+                          ctx.input(7), sequenceLens, hidden, directionAttr,
+                          /*precision=*/nullptr);
     if (!op)
       return failure();
     results.assign(op->result_begin(), op->result_end());
   } else if constexpr (std::is_same_v<OpT, SimpleRnnOp>) {
-    Operation *op =
-        ctx.build<SimpleRnnOp>(seqX, *w, *r, ctx.input(3), initialH, hidden,
-                               directionAttr, /*precision=*/nullptr);
+    Operation *op = ctx.build<SimpleRnnOp>(seqX, *w, *r, ctx.input(3), initialH,
+                                           sequenceLens, hidden, directionAttr,
+                                           /*precision=*/nullptr);
     if (!op)
       return failure();
     results.assign(op->result_begin(), op->result_end());
   } else {
     Operation *op = ctx.build<GruOp>(
-        seqX, *w, *r, ctx.input(3), initialH, hidden, directionAttr,
+        seqX, *w, *r, ctx.input(3), initialH, sequenceLens, hidden,
+        directionAttr,
         ctx.builder.getBoolAttr(ctx.intAttr("linear_before_reset", 0)),
         /*precision=*/nullptr);
     if (!op)

@@ -144,6 +144,9 @@ func.func @pooling(%x: tensor<1x64x112x112xf32>, %y: tensor<1x1x5x5xf32>, %z: te
   %4 = dsr1.global_avg_pool %x : tensor<1x64x112x112xf32>
   // CHECK: "dsr1.global_max_pool"{{.*}} -> tensor<2x8x1xf32>
   %5 = dsr1.global_max_pool %z : tensor<2x8x?xf32>
+  // The window of max_pool, the result i64.
+  // CHECK: "dsr1.max_pool_indices"{{.*}} -> tensor<1x1x3x3xi64>
+  %6 = dsr1.max_pool_indices %y {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, ceil_mode = true, column_major = true} : tensor<1x1x5x5xf32>
   return
 }
 
@@ -351,6 +354,20 @@ func.func @linear_attention(%q: tensor<?x16x64xf16>, %k: tensor<2x?x32xf16>, %v:
   %0:2 = dsr1.linear_attention %q, %k, %v {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<?x16x64xf16>, tensor<2x?x32xf16>, tensor<2x16x48xf16>
   // CHECK: "dsr1.linear_attention"{{.*}} -> (tensor<2x16x96xf16>, tensor<2x4x8x12xf32>)
   %1:2 = dsr1.linear_attention %q, %k, %v state %s : tensor<?x4x8x12xf32> decay %g : tensor<2x16x32xf16> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<gated>} : tensor<?x16x64xf16>, tensor<2x?x32xf16>, tensor<2x16x48xf16>
+  return
+}
+
+// -----
+
+// Peepholes [dirs, 3 * hidden] and one length per batch entry.
+// CHECK-LABEL: sym_name = "recurrence_lengths"
+func.func @recurrence_lengths(%x: tensor<5x4x16xf32>, %w: tensor<2x128x16xf32>, %r: tensor<2x128x32xf32>,
+                              %p: tensor<2x96xf32>, %lens: tensor<4xi32>, %glens: tensor<?xi64>,
+                              %gw: tensor<1x96x16xf32>, %gr: tensor<1x96x32xf32>) {
+  // CHECK: "dsr1.lstm"{{.*}} -> (tensor<5x2x4x32xf32>, tensor<2x4x32xf32>, tensor<2x4x32xf32>)
+  %0:3 = dsr1.lstm %x, %w, %r peepholes %p sequence_lens %lens {hidden_size = 32 : i64, direction = #dsr1.rnn_direction<bidirectional>} : tensor<5x4x16xf32>, tensor<2x128x16xf32>, tensor<2x128x32xf32> peepholes tensor<2x96xf32> sequence_lens tensor<4xi32>
+  // CHECK: "dsr1.gru"{{.*}} -> (tensor<5x1x4x32xf32>, tensor<1x4x32xf32>)
+  %1:2 = dsr1.gru %x, %gw, %gr sequence_lens %glens {hidden_size = 32 : i64} : tensor<5x4x16xf32>, tensor<1x96x16xf32>, tensor<1x96x32xf32> sequence_lens tensor<?xi64>
   return
 }
 

@@ -361,9 +361,9 @@ func.func @pow_not_broadcastable(%a: tensor<2xf32>, %b: tensor<3xf32>) {
 
 // -----
 
-func.func @pow_integer(%a: tensor<2xi32>, %b: tensor<2xi32>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<2xi32>'}}
-  %0 = dsr1.pow %a, %b : tensor<2xi32>, tensor<2xi32>
+func.func @pow_bool(%a: tensor<2xi1>, %b: tensor<2xi1>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer or 32-bit unsigned integer or 64-bit unsigned integer values, but got 'tensor<2xi1>'}}
+  %0 = dsr1.pow %a, %b : tensor<2xi1>, tensor<2xi1>
   return
 }
 
@@ -2142,6 +2142,30 @@ func.func @transpose_perm_out_of_range(%x: tensor<2x3xf32>) {
 // -----
 
 //===----------------------------------------------------------------------===//
+func.func @lstm_peepholes_shape(%x: tensor<5x2x16xf32>, %w: tensor<1x128x16xf32>, %r: tensor<1x128x32xf32>, %p: tensor<1x128xf32>) {
+  // expected-error @+1 {{'dsr1.lstm' op operand 'peepholes' is 1x128, expected 1x96 (1 direction, hidden_size 32)}}
+  %y, %h, %c = dsr1.lstm %x, %w, %r peepholes %p {hidden_size = 32 : i64} : tensor<5x2x16xf32>, tensor<1x128x16xf32>, tensor<1x128x32xf32> peepholes tensor<1x128xf32>
+  return
+}
+
+// -----
+
+func.func @rnn_sequence_lens_shape(%x: tensor<5x2x16xf32>, %w: tensor<1x32x16xf32>, %r: tensor<1x32x32xf32>, %l: tensor<3xi32>) {
+  // expected-error @+1 {{'dsr1.rnn' op operand 'sequence_lens' is 3, expected 2 (one length per batch entry)}}
+  %y, %h = dsr1.rnn %x, %w, %r sequence_lens %l {hidden_size = 32 : i64} : tensor<5x2x16xf32>, tensor<1x32x16xf32>, tensor<1x32x32xf32> sequence_lens tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @gru_sequence_lens_type(%x: tensor<5x2x16xf32>, %w: tensor<1x96x16xf32>, %r: tensor<1x96x32xf32>, %l: tensor<2xf32>) {
+  // expected-error @+1 {{'dsr1.gru' op operand #3 must be tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xf32>'}}
+  %y, %h = dsr1.gru %x, %w, %r sequence_lens %l {hidden_size = 32 : i64} : tensor<5x2x16xf32>, tensor<1x96x16xf32>, tensor<1x96x32xf32> sequence_lens tensor<2xf32>
+  return
+}
+
+// -----
+
 // dsr1.lstm, dsr1.gru
 //===----------------------------------------------------------------------===//
 
@@ -2348,7 +2372,7 @@ func.func @gru_bad_linear_before_reset(%x: tensor<5x2x16xf32>, %w: tensor<1x96x1
 func.func @gru_result_shape_differs(%x: tensor<5x2x16xf32>, %w: tensor<1x96x16xf32>, %r: tensor<1x96x32xf32>) {
   // expected-error @+2 {{'dsr1.gru' op inferred type(s) 'tensor<5x1x2x32xf32>', 'tensor<1x2x32xf32>' are incompatible with return type(s) of operation 'tensor<5x2x32xf32>', 'tensor<1x2x32xf32>'}}
   // expected-error @+1 {{failed to infer returned types}}
-  %y, %h = "dsr1.gru"(%x, %w, %r) <{hidden_size = 32 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>}> : (tensor<5x2x16xf32>, tensor<1x96x16xf32>, tensor<1x96x32xf32>) -> (tensor<5x2x32xf32>, tensor<1x2x32xf32>)
+  %y, %h = "dsr1.gru"(%x, %w, %r) <{hidden_size = 32 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>}> : (tensor<5x2x16xf32>, tensor<1x96x16xf32>, tensor<1x96x32xf32>) -> (tensor<5x2x32xf32>, tensor<1x2x32xf32>)
   return
 }
 
@@ -2505,6 +2529,38 @@ func.func @arg_max_axis_out_of_range(%x: tensor<2x3xf32>) {
 func.func @arg_min_on_bool(%x: tensor<2x3xi1>) {
   // expected-error @+1 {{'dsr1.arg_min' op operand #0 must be ranked tensor of}}
   %0 = dsr1.arg_min %x axis 0 : tensor<2x3xi1>
+  return
+}
+
+// -----
+
+func.func @resize_roi_without_crop(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'dsr1.resize' op 'roi' is given exactly for coordinate mode tf_crop_and_resize}}
+  %0 = dsr1.resize %x to [16] {scales = array<f64: 2.0>, roi = array<f64: 0.0, 1.0>} : tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @resize_crop_without_roi(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'dsr1.resize' op 'roi' is given exactly for coordinate mode tf_crop_and_resize}}
+  %0 = dsr1.resize %x to [16] {scales = array<f64: 2.0>, coordinate_mode = #dsr1.coordinate_mode<tf_crop_and_resize>} : tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @resize_roi_size(%x: tensor<8xf32>) {
+  // expected-error @+1 {{'dsr1.resize' op 'roi' needs 2 entries (starts, then ends), got 3}}
+  %0 = dsr1.resize %x to [16] {scales = array<f64: 2.0>, coordinate_mode = #dsr1.coordinate_mode<tf_crop_and_resize>, roi = array<f64: 0.0, 0.5, 1.0>} : tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @max_pool_indices_rank(%x: tensor<2x6xf32>) {
+  // expected-error @+1 {{'dsr1.max_pool_indices' op operand 'input' must have rank >= 3, got 2 (2x6)}}
+  %0 = dsr1.max_pool_indices %x {kernel_shape = array<i64: 2>} : tensor<2x6xf32>
   return
 }
 

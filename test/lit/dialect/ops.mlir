@@ -93,6 +93,8 @@ func.func @binary(%a: tensor<4x1xf16>, %b: tensor<3xf16>, %i: tensor<2xi64>, %u:
   %mf = dsr1.mod %a, %b : tensor<4x1xf16>, tensor<3xf16>
   // CHECK: dsr1.mod %{{.*}}, %{{.*}} {fmod = true} : tensor<2xi64>, tensor<2xi64>
   %mi = dsr1.mod %i, %i {fmod = true} : tensor<2xi64>, tensor<2xi64>
+  // CHECK: dsr1.pow %{{.*}}, %{{.*}} : tensor<2xi64>, tensor<2xi64>
+  %pi = dsr1.pow %i, %i : tensor<2xi64>, tensor<2xi64>
   // CHECK: dsr1.max
   %5 = dsr1.max %a, %b : tensor<4x1xf16>, tensor<3xf16>
   // CHECK: dsr1.min

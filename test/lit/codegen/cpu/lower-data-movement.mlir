@@ -278,6 +278,38 @@ func.func @resize_linear(%x: tensor<1x2x2xf16>) -> tensor<1x2x4xf16> attributes 
 
 // -----
 
+// tf_crop_and_resize: each axis resized by its taps (an output outside the input reads nothing),
+// then one generic selects the extrapolation value where any axis's constant mask is set. Here
+// dim 1 crops [0.25, 1.5] * 3 = [0.75, 4.5] to 2 outputs: the second (4.5) is outside; dim 0
+// keeps [0, 1] and is not resized.
+// CHECK-LABEL: func.func @resize_crop
+// CHECK: linalg.generic
+// CHECK: tensor.extract
+// CHECK: %[[MASK:.+]] = arith.constant dense<[false, true]> : tensor<2xi1>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.+}}, %[[MASK]] : tensor<2x2xf32>, tensor<2xi1>)
+// CHECK: %[[FILL:.+]] = arith.constant 1.000000e+01 : f32
+// CHECK: arith.select %{{.+}}, %[[FILL]], %{{.+}} : f32
+func.func @resize_crop(%x: tensor<2x4xf32>) -> tensor<2x2xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.resize %x to [-1, 2] {mode = #dsr1.resize_mode<linear>, coordinate_mode = #dsr1.coordinate_mode<tf_crop_and_resize>, roi = array<f64: 0.0, 0.25, 1.0, 1.5>, extrapolation_value = 10.0, scales = array<f64: 1.0, 0.5>} : tensor<2x4xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+// The roi's arithmetic is f32, as in the ONNX reference: 0.1f * 5 is 0.5, a tie that nearest
+// rounds down to element 0 (in f64 it would be 0.50000000745 and round up to 1); the second
+// output (6.5) lies outside and reads nothing.
+// CHECK-LABEL: func.func @resize_crop_nearest_tie
+// CHECK: arith.constant dense<0> : tensor<2x1xi64>
+// CHECK: arith.constant dense<[false, true]> : tensor<2xi1>
+func.func @resize_crop_nearest_tie(%x: tensor<6xf32>) -> tensor<2xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.resize %x to [2] {coordinate_mode = #dsr1.coordinate_mode<tf_crop_and_resize>, roi = array<f64: 0.10000000149011612, 1.2999999523162842>, scales = array<f64: 0.33333333333333331>} : tensor<6xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
 // Nearest sampling with reflection: one linalg.generic over the result reads
 // the position from the grid (entry 1, the x coordinate, for the last dim of
 // the input), rounds it half to even, reflects it into the input and reads the

@@ -46,6 +46,32 @@ func.func @div_signed(%x: tensor<6xi32>, %y: tensor<6xi32>) -> tensor<6xi32> att
 
 // -----
 
+// Integer pow: exponentiation by squaring in an scf.while over the exponent's bits; a negative
+// signed exponent gives 1 for base 1, +-1 for base -1 and 0 otherwise. Unsigned exponents are
+// never negative.
+// CHECK-LABEL: func.func @pow_integer
+// CHECK: linalg.generic
+// CHECK: arith.cmpi slt
+// CHECK: scf.while
+// CHECK: scf.condition
+// CHECK: arith.trunci
+// CHECK: arith.muli
+// CHECK: arith.muli
+// CHECK: arith.shrui
+// CHECK: scf.yield
+// CHECK: arith.select
+// CHECK-NOT: math.powf
+// CHECK: linalg.generic
+// CHECK-NOT: arith.cmpi slt
+// CHECK: scf.while
+func.func @pow_integer(%x: tensor<6xi32>, %y: tensor<6xi32>, %u: tensor<6xui8>) -> (tensor<6xi32>, tensor<6xui8>) attributes {dsr1.kernel} {
+  %0 = dsr1.pow %x, %y : tensor<6xi32>, tensor<6xi32>
+  %1 = dsr1.pow %u, %u : tensor<6xui8>, tensor<6xui8>
+  return %0, %1 : tensor<6xi32>, tensor<6xui8>
+}
+
+// -----
+
 // Float mod: remf (C's fmod, exact, x for an infinite divisor), then for numpy's mod a zero takes
 // the divisor's sign and a remainder of the other sign moves by one divisor. Integers take the
 // remainder by 1 where the divisor is 0 or -1, which would trap.

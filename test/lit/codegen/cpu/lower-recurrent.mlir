@@ -38,12 +38,12 @@
 // CHECK:         %[[NEW:.*]]:2 = linalg.generic {{.*}} ins(%[[I]], %[[O]], %[[F]], %[[G]] : {{.*}}) outs(%[[HT]], %[[CT]] : tensor<2x4xf32>, tensor<2x4xf32>)
 // CHECK-NEXT:    ^bb0(%[[VI:.*]]: f32, %[[VO:.*]]: f32, %[[VF:.*]]: f32, %[[VG:.*]]: f32, %{{.*}}: f32, %[[VC:.*]]: f32):
 // CHECK:           %[[SI:.*]] = arith.divf
-// CHECK:           %[[SO:.*]] = arith.divf
 // CHECK:           %[[SF:.*]] = arith.divf
 // CHECK:           %[[TG:.*]] = math.tanh %[[VG]]
 // CHECK:           %[[IG:.*]] = arith.mulf %[[SI]], %[[TG]]
 // CHECK:           %[[FC:.*]] = arith.mulf %[[SF]], %[[VC]]
 // CHECK:           %[[C:.*]] = arith.addf %[[FC]], %[[IG]]
+// CHECK:           %[[SO:.*]] = arith.divf
 // CHECK:           %[[TC:.*]] = math.tanh %[[C]]
 // CHECK:           %[[H:.*]] = arith.mulf %[[SO]], %[[TC]]
 // CHECK:           linalg.yield %[[H]], %[[C]]
@@ -230,4 +230,29 @@ func.func @linear_attention_gated_delta(%q: tensor<1x3x8xf16>, %k: tensor<1x3x4x
 func.func @linear_attention_linear(%q: tensor<2x5x2xf32>, %k: tensor<2x5x2xf32>, %v: tensor<2x5x4xf32>) -> (tensor<2x5x4xf32>, tensor<2x1x2x4xf32>) attributes {dsr1.kernel} {
   %0:2 = dsr1.linear_attention %q, %k, %v {q_num_heads = 1 : i64, kv_num_heads = 1 : i64, scale = 2.0 : f64, update_rule = #dsr1.linear_attention_rule<linear>} : tensor<2x5x2xf32>, tensor<2x5x2xf32>, tensor<2x5x4xf32>
   return %0#0, %0#1 : tensor<2x5x4xf32>, tensor<2x1x2x4xf32>
+}
+
+// -----
+
+// LSTM with peepholes and sequence_lens: the peepholes p_i, p_f (times the carried C) and p_o (times
+// the new C) are read per column; each step compares its index with every batch entry's length
+// and the gates' generic keeps the old H and C past it, while Y gets 0 there.
+// CHECK-LABEL: func.func @lstm_peepholes_lengths
+// CHECK-SAME:    %{{[^:]+}}: tensor<3x2x3xf32>, %{{[^:]+}}: tensor<1x16x3xf32>, %{{[^:]+}}: tensor<1x16x4xf32>, %[[P:[^:]+]]: tensor<1x12xf32>, %[[L:[^:]+]]: tensor<2xi32>
+// CHECK:       scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step
+// CHECK:         %[[TI:.*]] = arith.index_cast %[[T]] : index to i32
+// CHECK:         %[[VALID:.*]] = linalg.generic {{.*}} ins(%[[L]] : tensor<2xi32>)
+// CHECK:           arith.cmpi slt, %[[TI]]
+// CHECK:         %[[NEW:.*]]:2 = linalg.generic {{.*}} ins({{.*}}, %[[VALID]] : {{.*}}tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<2xi1>)
+// CHECK:           arith.mulf
+// CHECK:           arith.addf
+// CHECK:           arith.select
+// CHECK:           arith.select
+// CHECK:           linalg.yield
+// CHECK:         %[[YS:.*]] = linalg.generic {{.*}} ins(%[[NEW]]#0, %[[VALID]] : tensor<2x4xf32>, tensor<2xi1>)
+// CHECK:           arith.select
+// CHECK:         tensor.insert_slice %[[YS]]
+func.func @lstm_peepholes_lengths(%x: tensor<3x2x3xf32>, %w: tensor<1x16x3xf32>, %r: tensor<1x16x4xf32>, %p: tensor<1x12xf32>, %l: tensor<2xi32>) -> (tensor<3x1x2x4xf32>, tensor<1x2x4xf32>) attributes {dsr1.kernel} {
+  %y, %yh, %yc = dsr1.lstm %x, %w, %r peepholes %p sequence_lens %l {hidden_size = 4 : i64} : tensor<3x2x3xf32>, tensor<1x16x3xf32>, tensor<1x16x4xf32> peepholes tensor<1x12xf32> sequence_lens tensor<2xi32>
+  return %y, %yh : tensor<3x1x2x4xf32>, tensor<1x2x4xf32>
 }

@@ -239,6 +239,38 @@ func.func @global_avg_pool(%x: tensor<2x3x4x5xf32>) -> tensor<2x3x1x1xf32> attri
 
 // -----
 
+// Max pool indices: the input padded, then one generic carrying the best value and its flat
+// index ((n * C + c) * 25 + h * 5 + w; column-major h + w * 5) from -1: a tap inside the input
+// replaces them when none has yet or when strictly larger.
+// CHECK-LABEL: func.func @max_pool_indices
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]{{.*}}outs(%{{.+}}, %{{.+}} : tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>)
+// CHECK: linalg.index 5
+// CHECK: linalg.index 3
+// CHECK: arith.cmpi slt
+// CHECK: arith.cmpi sge
+// CHECK: linalg.index 4
+// CHECK: linalg.index 2
+// CHECK: arith.constant 25 : i64
+// CHECK: arith.cmpf ogt
+// CHECK: arith.cmpi eq
+// CHECK: arith.ori
+// CHECK: arith.select
+// CHECK: arith.select
+// CHECK: linalg.yield
+// CHECK: linalg.generic {{.*}}"reduction", "reduction"]
+// CHECK: linalg.index 4
+// CHECK: linalg.index 2
+// CHECK: linalg.index 5
+// CHECK: linalg.index 3
+// CHECK: arith.cmpi ugt
+func.func @max_pool_indices(%x: tensor<1x2x5x5xf32>, %u: tensor<1x2x5x5xui8>) -> (tensor<1x2x3x3xi64>, tensor<1x2x3x3xi64>) attributes {dsr1.kernel} {
+  %0 = dsr1.max_pool_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x2x5x5xf32>
+  %1 = dsr1.max_pool_indices %u {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, column_major = true} : tensor<1x2x5x5xui8>
+  return %0, %1 : tensor<1x2x3x3xi64>, tensor<1x2x3x3xi64>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @global_max_pool
 // CHECK:       arith.constant 0xFF800000 : f32
 // CHECK:       linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
