@@ -650,6 +650,12 @@ struct LinearAttentionLowering : OpConversionPattern<LinearAttentionOp> {
     SmallVector<Iterator> reduceLast = {Iterator::parallel, Iterator::parallel,
                                         Iterator::parallel,
                                         Iterator::reduction};
+    // The body of the contractions over the last loop: acc + x * y.
+    auto multiplyAccumulate = [](OpBuilder &nb, Location l,
+                                 ValueRange a) -> Value {
+      return arith::AddFOp::create(nb, l, a[2],
+                                   arith::MulFOp::create(nb, l, a[0], a[1]));
+    };
     auto stateType =
         RankedTensorType::get({batch, kvHeads, keyDepth, valueDepth}, compute);
     auto headsType =
@@ -694,12 +700,7 @@ struct LinearAttentionLowering : OpConversionPattern<LinearAttentionOp> {
                  AffineMap::get(4, 0, {dim(0), dim(1) * keyDepth + dim(3)},
                                 context),
                  AffineMap::get(4, 0, {dim(0), dim(1), dim(2)}, context)},
-                reduceLast, [](OpBuilder &nb, Location l, ValueRange a) {
-                  return arith::AddFOp::create(
-                             nb, l, a[2],
-                             arith::MulFOp::create(nb, l, a[0], a[1]))
-                      .getResult();
-                });
+                reduceLast, multiplyAccumulate);
             Value betaT = sliceStep(b, nl, beta, t);
             bool perHead =
                 cast<RankedTensorType>(betaT.getType()).getDimSize(1) ==
@@ -741,12 +742,7 @@ struct LinearAttentionLowering : OpConversionPattern<LinearAttentionOp> {
                               {dim(0), dim(1).floorDiv(group), dim(3), dim(2)},
                               context),
                AffineMap::get(4, 0, {dim(0), dim(1), dim(2)}, context)},
-              reduceLast, [](OpBuilder &nb, Location l, ValueRange a) {
-                return arith::AddFOp::create(
-                           nb, l, a[2],
-                           arith::MulFOp::create(nb, l, a[0], a[1]))
-                    .getResult();
-              });
+              reduceLast, multiplyAccumulate);
           SmallVector<OpFoldResult> offsets = {
               b.getIndexAttr(0), t, b.getIndexAttr(0), b.getIndexAttr(0)};
           Value y = tensor::InsertSliceOp::create(b, nl, out, args[0], offsets,
