@@ -160,6 +160,27 @@ LogicalResult checkSameShape(NodeContext &ctx, Value scale, Value zeroPoint) {
                      << " differs from the scale's " << shapeOf(scale);
 }
 
+/// The scale and the (optional, else null) zero point of a QuantizeLinear /
+/// DequantizeLinear node, checked against each other and broadcast to x's
+/// shape along `axis`, per block when `blockSize` is set.
+FailureOr<std::pair<Value, Value>>
+broadcastScaleAndZeroPoint(NodeContext &ctx, Value scale, Value zeroPoint,
+                           Value x, int64_t axis, int64_t blockSize) {
+  if (failed(checkSameShape(ctx, scale, zeroPoint)))
+    return failure();
+  FailureOr<Value> s =
+      broadcastParam(ctx, scale, x, axis, blockSize, "the scale");
+  if (failed(s))
+    return failure();
+  if (!zeroPoint)
+    return std::make_pair(*s, Value());
+  FailureOr<Value> z =
+      broadcastParam(ctx, zeroPoint, x, axis, blockSize, "the zero point");
+  if (failed(z))
+    return failure();
+  return std::make_pair(*s, *z);
+}
+
 /// `value` (a float tensor of whole numbers or not) rounded half to even,
 /// plus `zeroPoint` (broadcast, any numeric type, or null), saturated to the
 /// range of the integer type `target` and cast to it. The sum and the
@@ -277,22 +298,13 @@ LogicalResult importQuantizeLinear(NodeContext &ctx) {
       return ctx.error() << "precision " << describeOnnxType(precisionDtype)
                          << " is not a float type dsr1 supports";
   }
-  if (failed(checkSameShape(ctx, *scale, zeroPoint)))
+  FailureOr<std::pair<Value, Value>> params =
+      broadcastScaleAndZeroPoint(ctx, *scale, zeroPoint, *x, axis, blockSize);
+  if (failed(params))
     return failure();
-  FailureOr<Value> s =
-      broadcastParam(ctx, *scale, *x, axis, blockSize, "the scale");
-  if (failed(s))
-    return failure();
-  Value zp;
-  if (zeroPoint) {
-    FailureOr<Value> z =
-        broadcastParam(ctx, zeroPoint, *x, axis, blockSize, "the zero point");
-    if (failed(z))
-      return failure();
-    zp = *z;
-  }
+  auto [sb, zp] = *params;
   Value xc = castTo(ctx, *x, compute);
-  Value sc = castTo(ctx, *s, compute);
+  Value sc = castTo(ctx, sb, compute);
   Value scaled = ctx.create<DivOp>(xc, sc);
   if (!isFloatTarget)
     return ctx.setResults(requantize(ctx, scaled, zp, target));
@@ -336,23 +348,18 @@ LogicalResult importDequantizeLinear(NodeContext &ctx) {
   if (!isa<FloatType>(out) || out.getIntOrFloatBitWidth() < 16)
     return ctx.error() << "cannot dequantize to " << out
                        << " (expects f32, f16 or bf16)";
-  if (failed(checkSameShape(ctx, *scale, zeroPoint)))
+  FailureOr<std::pair<Value, Value>> params =
+      broadcastScaleAndZeroPoint(ctx, *scale, zeroPoint, *x, axis, blockSize);
+  if (failed(params))
     return failure();
-  FailureOr<Value> s =
-      broadcastParam(ctx, *scale, *x, axis, blockSize, "the scale");
-  if (failed(s))
-    return failure();
+  auto [sb, zb] = *params;
   Type wide = wideFloat(out);
   Value dx = castTo(ctx, *x, wide);
-  if (zeroPoint) {
-    FailureOr<Value> z =
-        broadcastParam(ctx, zeroPoint, *x, axis, blockSize, "the zero point");
-    if (failed(z))
-      return failure();
-    Value zw = castTo(ctx, *z, wide);
+  if (zb) {
+    Value zw = castTo(ctx, zb, wide);
     dx = ctx.create<SubOp>(dx, zw);
   }
-  Value sw = castTo(ctx, *s, wide);
+  Value sw = castTo(ctx, sb, wide);
   Value y = ctx.create<MulOp>(dx, sw);
   return ctx.setResults(castTo(ctx, y, out));
 }
