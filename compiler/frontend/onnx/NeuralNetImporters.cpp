@@ -2,8 +2,8 @@
 //-----===//
 //
 // MatMul, Einsum, Det, Gemm, Conv, Col2Im, pooling, normalisations, softmax,
-// reductions, Resize, GridSample, AffineGrid, RNN, LSTM, GRU and the opset-23
-// Attention op.
+// reductions, Resize, GridSample, AffineGrid, RNN, LSTM, GRU, the opset-23
+// Attention op and ai.onnx.preview FlexAttention.
 //
 //===----------------------------------------------------------------------===//
 
@@ -2007,6 +2007,118 @@ LogicalResult importAttention23(NodeContext &ctx) {
   return ctx.setResults(results);
 }
 
+/// ai.onnx.preview FlexAttention: softmax(score_mod(Q K^T * scale)), through
+/// prob_mod, times V. The modifier subgraphs act on the whole score tensor,
+/// so they are imported inline on it; dsr1.attention has no place for them,
+/// hence a composition, computed as the reference does (Q and K each scaled
+/// by sqrt(scale), the softmax and the product with V in softmax_precision).
+LogicalResult importFlexAttention(NodeContext &ctx) {
+  FailureOr<Value> q = ctx.requiredInput(0), k = ctx.requiredInput(1),
+                   v = ctx.requiredInput(2);
+  if (failed(q) || failed(k) || failed(v))
+    return failure();
+  for (Value operand : {*q, *k, *v})
+    if (NodeContext::typeOf(operand).getRank() != 4)
+      return ctx.error() << "query, key and value must be 4-D, got "
+                         << operand.getType();
+  Type element = NodeContext::typeOf(*q).getElementType();
+  int64_t heads = NodeContext::typeOf(*q).getDimSize(1);
+  int64_t kvHeads = NodeContext::typeOf(*k).getDimSize(1);
+  int64_t headSize = NodeContext::typeOf(*q).getDimSize(3);
+  if (heads != kvHeads) {
+    if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(kvHeads) ||
+        kvHeads <= 0 || heads % kvHeads ||
+        NodeContext::typeOf(*v).getDimSize(1) != kvHeads ||
+        !NodeContext::typeOf(*k).hasStaticShape() ||
+        !NodeContext::typeOf(*v).hasStaticShape())
+      return ctx.error() << "grouped-query attention needs static key and "
+                            "value shapes and the query heads a multiple of "
+                            "their heads, got "
+                         << heads << " and " << kvHeads;
+    *k = repeatHeads(ctx, *k, 4, kvHeads, heads / kvHeads);
+    *v = repeatHeads(ctx, *v, 4, kvHeads, heads / kvHeads);
+  }
+  double scale;
+  if (const onnx::AttributeProto *given =
+          ctx.typedAttr("scale", onnx::AttributeProto::FLOAT)) {
+    scale = given->f();
+  } else {
+    if (ShapedType::isDynamic(headSize))
+      return ctx.error() << "the default scale needs a static head size";
+    scale = 1.0 / std::sqrt(static_cast<double>(headSize));
+  }
+  Builder &b = ctx.builder;
+  // The softmax (and what feeds it) runs in f32 for f16 and bf16 inputs, in
+  // the input type for f32 and f64, unless softmax_precision says otherwise.
+  Type compute = element.isF64() ? b.getF64Type() : b.getF32Type();
+  if (const onnx::AttributeProto *precision =
+          ctx.typedAttr("softmax_precision", onnx::AttributeProto::INT)) {
+    switch (precision->i()) {
+    case onnx::TensorProto::FLOAT:
+      compute = b.getF32Type();
+      break;
+    case onnx::TensorProto::FLOAT16:
+      compute = b.getF16Type();
+      break;
+    case onnx::TensorProto::BFLOAT16:
+      compute = b.getBF16Type();
+      break;
+    case onnx::TensorProto::DOUBLE:
+      compute = b.getF64Type();
+      break;
+    default:
+      return ctx.error() << "softmax_precision "
+                         << describeOnnxType(precision->i())
+                         << " is not supported (FLOAT, FLOAT16, BFLOAT16 or "
+                            "DOUBLE)";
+    }
+  }
+  const onnx::GraphProto *scoreMod = ctx.graphAttr("score_mod");
+  const onnx::GraphProto *probMod = ctx.graphAttr("prob_mod");
+  // A modifier gives one tensor of its input's shape, in `compute`.
+  auto modify = [&](StringRef name, const onnx::GraphProto *graph,
+                    Value x) -> Value {
+    if (!graph || !x)
+      return x;
+    FailureOr<SmallVector<Value>> out = ctx.inlineGraph(name, *graph, {x});
+    if (failed(out))
+      return nullptr;
+    if (out->size() != 1 || NodeContext::typeOf(out->front()).getShape() !=
+                                NodeContext::typeOf(x).getShape()) {
+      ctx.error() << name << " must give one tensor of its input's shape "
+                  << x.getType();
+      return nullptr;
+    }
+    Value y = out->front();
+    return NodeContext::typeOf(y).getElementType() == compute
+               ? y
+               : ctx.create<CastOp>(y, compute);
+  };
+  auto castTo = [&](Value x, Type type) -> Value {
+    if (!x || NodeContext::typeOf(x).getElementType() == type)
+      return x;
+    return ctx.create<CastOp>(x, type);
+  };
+  // As the reference: sqrt(scale) rounded to f32, then to the input type.
+  Value root = ctx.scalar(
+      element, static_cast<double>(std::sqrt(static_cast<float>(scale))));
+  Value qs = ctx.create<MulOp>(*q, root);
+  Value ks = ctx.create<MulOp>(*k, root);
+  Value kt = ctx.create<TransposeOp>(ks, SmallVector<int64_t>{0, 1, 3, 2});
+  Value scores =
+      castTo(ctx.create<MatMulOp>(qs, kt, /*precision=*/nullptr), compute);
+  scores = modify("score_mod", scoreMod, scores);
+  if (!scores)
+    return failure();
+  Value probs =
+      modify("prob_mod", probMod, ctx.create<SoftmaxOp>(scores, uint64_t(3)));
+  if (!probs)
+    return failure();
+  Value y = ctx.create<MatMulOp>(probs, castTo(*v, compute),
+                                 /*precision=*/nullptr);
+  return ctx.setResults(castTo(y, NodeContext::typeOf(*v).getElementType()));
+}
+
 /// LinearAttention (opset 27): the recurrence of linear attention, gated
 /// linear attention, DeltaNet and Gated DeltaNet, as dsr1.linear_attention.
 LogicalResult importLinearAttention(NodeContext &ctx) {
@@ -2209,6 +2321,8 @@ void registerNeuralNetImporters(OpRegistry &r) {
   r.add("", "Attention", 23, hi, importAttention23);
   r.add("", "RotaryEmbedding", 23, hi, importRotaryEmbedding);
   r.add("", "LinearAttention", 27, hi, importLinearAttention);
+  r.add("ai.onnx.preview", "FlexAttention", 1, kAnyVersion,
+        importFlexAttention);
 }
 
 } // namespace dsr1::onnx_frontend

@@ -70,6 +70,19 @@ public:
   typedAttr(llvm::StringRef name,
             onnx::AttributeProto::AttributeType type) const;
 
+  /// The graph attribute `name`, or null when the node does not set it (or
+  /// sets it with another type, which is then reported).
+  const onnx::GraphProto *graphAttr(llvm::StringRef name) const;
+  /// Imports `body`, the node's graph attribute `attrName`, inline where the
+  /// node's ops go: its inputs bound to `inputs`, the outer scope's values
+  /// visible by name (as ONNX scoping has it). An unrolled loop imports its
+  /// body once per step. Its outputs, or failure after reporting why.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+  inlineGraph(llvm::StringRef attrName, const onnx::GraphProto &body,
+              mlir::ValueRange inputs);
+  /// The value of `v` if it is known at compile time (see constantAttr).
+  mlir::DenseElementsAttr evaluate(mlir::Value v) const;
+
   /// The value of input `i` if it is known at compile time: a constant, or
   /// a graph input whose value the caller gave (ImportOptions::inputValues);
   /// null otherwise.
@@ -226,6 +239,7 @@ void registerMicrosoftImporters(OpRegistry &registry);
 void registerQuantizationImporters(OpRegistry &registry);
 void registerSignalImporters(OpRegistry &registry);
 void registerTrainingImporters(OpRegistry &registry);
+void registerControlFlowImporters(OpRegistry &registry);
 
 /// A reshape of `x` to `target` (static sizes or ShapedType::kDynamic) in
 /// dsr1.reshape's terms: a dynamic dim must be a copy (0) of the input dim at

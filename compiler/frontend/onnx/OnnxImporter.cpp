@@ -19,6 +19,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
@@ -188,9 +189,29 @@ public:
   FailureOr<ElementsAttr> tensorAttr(const onnx::TensorProto &tensor,
                                      Location loc);
 
+  /// Imports `graph`, a graph attribute (`attrName`) of `node`, inline at the
+  /// node's insertion point with its inputs bound to `inputs` and the outer
+  /// values visible by name; its outputs, or failure after reporting.
+  FailureOr<SmallVector<Value>> importSubgraph(NodeContext &node,
+                                               StringRef attrName,
+                                               const onnx::GraphProto &graph,
+                                               ValueRange inputs);
+
   MLIRContext &ctx;
 
 private:
+  /// Imports one node (of the main graph, or of a subgraph whose node names
+  /// are prefixed by `scope`).
+  LogicalResult importNode(OpBuilder &builder, const onnx::NodeProto &node,
+                           int index, StringRef scope);
+  static OpBuilder &builder(NodeContext &node) { return node.builder; }
+  /// Unrolled loops multiply a body; nested ones multiply again. A model
+  /// must not make the import take unbounded time or memory.
+  static constexpr int64_t kMaxInlinedNodes = int64_t(1) << 20;
+  static constexpr int kMaxSubgraphDepth = 16;
+  int64_t inlinedNodes = 0;
+  int subgraphDepth = 0;
+
   LogicalResult checkModel();
   LogicalResult readOpsets();
   LogicalResult checkSupported();
@@ -575,6 +596,132 @@ GraphImporter::tensorAttr(const onnx::TensorProto &tensor, Location loc) {
       type, resourceKey(tensor.name()), std::move(blob)));
 }
 
+LogicalResult GraphImporter::importNode(OpBuilder &builder,
+                                        const onnx::NodeProto &node, int index,
+                                        StringRef scope) {
+  std::string name = scope.str() + nodeName(node, index);
+  Location loc = NameLoc::get(StringAttr::get(&ctx, name), fileLoc);
+  std::string domain = canonicalDomain(node.domain());
+  auto opset = opsets.find(domain);
+  const ImportFn *importer =
+      opset == opsets.end()
+          ? nullptr
+          : OpRegistry::get().lookup(domain, node.op_type(), opset->second);
+  if (!importer) {
+    // Top-level nodes were all checked by checkSupported(); this is a node of
+    // a subgraph (If, Loop, Scan bodies).
+    std::string key = (domain.empty() ? "" : domain + "::") + node.op_type();
+    if (opset == opsets.end())
+      return emitError(loc)
+             << "unsupported ONNX op: " << key << " (domain '" << domain
+             << "' is not imported) at node '" << name << "'";
+    std::string versions =
+        OpRegistry::get().describeVersions(domain, node.op_type());
+    return emitError(loc) << "unsupported ONNX op: " << key << " (opset "
+                          << opset->second
+                          << (versions.empty()
+                                  ? ""
+                                  : "; dsr1 imports opsets " + versions)
+                          << ") at node '" << name << "'";
+  }
+  for (const std::string &input : node.input())
+    if (!input.empty() && !values.count(input))
+      return emitError(loc) << "node '" << name << "' (" << node.op_type()
+                            << ") reads '" << input
+                            << "', which no earlier node, input or "
+                               "initializer defines (is the graph in "
+                               "topological order?)";
+  for (const std::string &output : node.output())
+    if (!output.empty() && values.count(output))
+      return emitError(loc) << "node '" << name << "' (" << node.op_type()
+                            << ") defines '" << output
+                            << "', which is already defined (ONNX values "
+                               "are assigned once)";
+  NodeContext context(*this, builder, node, name, opset->second, loc);
+  if (failed((*importer)(context)))
+    return failure();
+  std::string unread = context.unreadField();
+  if (!unread.empty())
+    return context.error() << unread << " is not supported";
+  return success();
+}
+
+/// Where a value declared in a subgraph is a sequence, map or optional, which
+/// dsr1 does not import; empty for a tensor (or an undeclared type).
+static StringRef nonTensorKind(const onnx::ValueInfoProto &info) {
+  if (!info.has_type() || info.type().has_tensor_type() ||
+      info.type().value_case() == onnx::TypeProto::VALUE_NOT_SET)
+    return "";
+  if (info.type().has_sequence_type())
+    return "a sequence";
+  if (info.type().has_optional_type())
+    return "an optional";
+  return "not a tensor";
+}
+
+FailureOr<SmallVector<Value>>
+GraphImporter::importSubgraph(NodeContext &node, StringRef attrName,
+                              const onnx::GraphProto &graph,
+                              ValueRange inputs) {
+  if (graph.input_size() != static_cast<int>(inputs.size()))
+    return node.error() << "subgraph '" << attrName << "' has "
+                        << graph.input_size() << " inputs, the op gives it "
+                        << inputs.size();
+  for (const auto *list : {&graph.input(), &graph.output()})
+    for (const onnx::ValueInfoProto &info : *list)
+      if (StringRef kind = nonTensorKind(info); !kind.empty())
+        return node.error() << "value '" << info.name() << "' of subgraph '"
+                            << attrName << "' is " << kind
+                            << " (sequences, maps and optionals are not "
+                               "supported)";
+  if (subgraphDepth >= kMaxSubgraphDepth)
+    return node.error() << "subgraphs nest more than " << kMaxSubgraphDepth
+                        << " deep";
+  inlinedNodes += graph.node_size() + graph.initializer_size();
+  if (inlinedNodes > kMaxInlinedNodes)
+    return node.error() << "inlining subgraph '" << attrName
+                        << "' takes the model past " << kMaxInlinedNodes
+                        << " inlined nodes (unrolled loops too long)";
+  // ONNX scoping: the subgraph sees the outer values by name, and its own
+  // names (which may repeat on each unrolled step) vanish after it.
+  llvm::StringMap<Value> outer = values;
+  auto restore = llvm::make_scope_exit([&] { values = std::move(outer); });
+  ++subgraphDepth;
+  auto leave = llvm::make_scope_exit([&] { --subgraphDepth; });
+  for (auto [info, value] : llvm::zip_equal(graph.input(), inputs)) {
+    if (info.type().has_tensor_type() && info.type().tensor_type().elem_type())
+      if (elementType(&ctx, info.type().tensor_type().elem_type()) !=
+          NodeContext::typeOf(value).getElementType())
+        return node.error()
+               << "subgraph '" << attrName << "' input '" << info.name()
+               << "' is declared "
+               << describeDataType(info.type().tensor_type().elem_type())
+               << " but given " << NodeContext::typeOf(value);
+    values[info.name()] = value;
+  }
+  std::string scope = node.name + "/";
+  for (const onnx::TensorProto &init : graph.initializer()) {
+    Location loc =
+        NameLoc::get(builder(node).getStringAttr(scope + init.name()), fileLoc);
+    FailureOr<ElementsAttr> value = tensorAttr(init, loc);
+    if (failed(value))
+      return failure();
+    values[init.name()] = ConstantOp::create(builder(node), loc, *value);
+  }
+  for (auto [index, inner] : llvm::enumerate(graph.node()))
+    if (failed(importNode(builder(node), inner, index, scope)))
+      return failure();
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    Value value = values.lookup(output.name());
+    if (!value)
+      return node.error() << "output '" << output.name() << "' of subgraph '"
+                          << attrName << "' is not computed by any node";
+    results.push_back(value);
+  }
+  return results;
+}
+
 OwningOpRef<ModuleOp> GraphImporter::run() {
   if (!model.has_graph())
     return (modelError() << "not an ONNX model: it has no graph"), nullptr;
@@ -659,33 +806,9 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     progress();
   }
 
-  const OpRegistry &registry = OpRegistry::get();
   for (auto [index, node] : llvm::enumerate(graph.node())) {
-    std::string name = nodeName(node, index);
-    Location loc = NameLoc::get(StringAttr::get(&ctx, name), fileLoc);
-    std::string domain = canonicalDomain(node.domain());
-    int64_t opset = opsets.at(domain);
-    for (const std::string &input : node.input())
-      if (!input.empty() && !values.count(input))
-        return (emitError(loc) << "node '" << name << "' (" << node.op_type()
-                               << ") reads '" << input
-                               << "', which no earlier node, input or "
-                                  "initializer defines (is the graph in "
-                                  "topological order?)"),
-               nullptr;
-    for (const std::string &output : node.output())
-      if (!output.empty() && values.count(output))
-        return (emitError(loc) << "node '" << name << "' (" << node.op_type()
-                               << ") defines '" << output
-                               << "', which is already defined (ONNX values "
-                                  "are assigned once)"),
-               nullptr;
-    NodeContext context(*this, builder, node, name, opset, loc);
-    if (failed((*registry.lookup(domain, node.op_type(), opset))(context)))
+    if (failed(importNode(builder, node, index, "")))
       return nullptr;
-    std::string unread = context.unreadField();
-    if (!unread.empty())
-      return (context.error() << unread << " is not supported"), nullptr;
     progress();
   }
 
@@ -908,6 +1031,10 @@ DenseElementsAttr GraphImporter::evaluate(Value value) {
   return evaluator.eval(value, 0);
 }
 
+DenseElementsAttr NodeContext::evaluate(Value v) const {
+  return graph.evaluate(v);
+}
+
 DenseElementsAttr NodeContext::constantAttr(int i) const {
   Value v = input(i);
   return v ? graph.evaluate(v) : nullptr;
@@ -977,6 +1104,23 @@ LogicalResult NodeContext::setResults(ValueRange results) const {
     graph.bind(node.output(i), results[i]);
   }
   return success();
+}
+
+const onnx::GraphProto *NodeContext::graphAttr(StringRef name) const {
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::GRAPH);
+  return a && a->has_g() ? &a->g() : nullptr;
+}
+
+FailureOr<SmallVector<Value>>
+NodeContext::inlineGraph(StringRef attrName, const onnx::GraphProto &body,
+                         ValueRange inputs) {
+  if (failedBuild)
+    return failure();
+  FailureOr<SmallVector<Value>> results =
+      graph.importSubgraph(*this, attrName, body, inputs);
+  if (failed(results))
+    failedBuild = true;
+  return results;
 }
 
 FailureOr<ElementsAttr>
@@ -1079,6 +1223,7 @@ const OpRegistry &OpRegistry::get() {
     registerQuantizationImporters(r);
     registerSignalImporters(r);
     registerTrainingImporters(r);
+    registerControlFlowImporters(r);
     return r;
   }();
   return registry;
