@@ -405,6 +405,21 @@ OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
       [](const APFloat &v) { return abs(v); });
 }
 
+// Exporters clamp computed counts with Relu (Range's expanded function takes
+// max(ceil((limit - start) / delta), 0) as its Loop's trip count).
+OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
+  return foldUnary(
+      adaptor.getInput(),
+      [](const APInt &v) {
+        return v.isNegative() ? APInt::getZero(v.getBitWidth()) : v;
+      },
+      [](const APFloat &v) {
+        // NaN stays NaN; -0 becomes +0, as max(-0, +0) does.
+        return v.isNegative() && !v.isNaN() ? APFloat::getZero(v.getSemantics())
+                                            : v;
+      });
+}
+
 OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
   return foldUnary(
       adaptor.getInput(), [](const APInt &v) { return ~v; },
@@ -843,6 +858,46 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
     }
   }
   return DenseElementsAttr::get(resultType, result);
+}
+
+// Shape vectors are split into their dims (AffineGrid's expanded function
+// splits its size input into N, C, H and W).
+LogicalResult SplitOp::fold(FoldAdaptor adaptor,
+                            SmallVectorImpl<OpFoldResult> &results) {
+  auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  if (!input || (!input.isSplat() && !isSmallStatic(input.getType())))
+    return failure();
+  for (Value result : getResults())
+    if (!cast<RankedTensorType>(result.getType()).hasStaticShape())
+      return failure();
+  ArrayRef<int64_t> inShape = input.getType().getShape();
+  int64_t rank = inShape.size(), axis = getAxis();
+  SmallVector<int64_t> strides = stridesOf(inShape);
+  int64_t offset = 0;
+  for (Value result : getResults()) {
+    auto type = cast<RankedTensorType>(result.getType());
+    if (input.isSplat()) {
+      results.push_back(input.resizeSplat(type));
+      continue;
+    }
+    auto values = input.getValues<Attribute>();
+    SmallVector<Attribute> elements;
+    SmallVector<int64_t> counter(rank, 0);
+    for (int64_t n = 0, e = type.getNumElements(); n < e; ++n) {
+      int64_t index = 0;
+      for (int64_t d = 0; d < rank; ++d)
+        index += (counter[d] + (d == axis ? offset : 0)) * strides[d];
+      elements.push_back(values[index]);
+      for (int64_t d = rank; d-- > 0;) {
+        if (++counter[d] < type.getDimSize(d))
+          break;
+        counter[d] = 0;
+      }
+    }
+    results.push_back(DenseElementsAttr::get(type, elements));
+    offset += type.getDimSize(axis);
+  }
+  return success();
 }
 
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {

@@ -150,7 +150,9 @@ def DSR1_NotOp : DSR1_UnaryOp<"not", DSR1_BitsTensor,
 def DSR1_ReciprocalOp : DSR1_UnaryOp<"reciprocal", DSR1_FloatTensor, "1 / x"> {
   let hasFolder = 1;
 }
-def DSR1_ReluOp : DSR1_UnaryOp<"relu", DSR1_SignedTensor, "max(x, 0)">;
+def DSR1_ReluOp : DSR1_UnaryOp<"relu", DSR1_SignedTensor, "max(x, 0)"> {
+  let hasFolder = 1;
+}
 def DSR1_RoundOp : DSR1_UnaryOp<"round", DSR1_FloatTensor, "rounding half to even"> {
   let hasFolder = 1;
 }
@@ -1065,6 +1067,7 @@ def DSR1_SplitOp : DSR1_Op<"split"> {
   let arguments = (ins DSR1_Tensor:$input, DSR1_NonNegI64Attr:$axis, DenseI64ArrayAttr:$sizes);
   let results = (outs Variadic<DSR1_Tensor>:$results);
   let assemblyFormat = "$input `axis` $axis `sizes` $sizes attr-dict `:` type($input)";
+  let hasFolder = 1;
 }
 
 def DSR1_TransposeOp : DSR1_Op<"transpose"> {

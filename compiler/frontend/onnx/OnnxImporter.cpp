@@ -685,9 +685,9 @@ GraphImporter::importSubgraph(NodeContext &node, StringRef attrName,
   // ONNX scoping: the subgraph sees the outer values by name, and its own
   // names (which may repeat on each unrolled step) vanish after it.
   llvm::StringMap<Value> outer = values;
-  auto restore = llvm::make_scope_exit([&] { values = std::move(outer); });
+  llvm::scope_exit restore([&] { values = std::move(outer); });
   ++subgraphDepth;
-  auto leave = llvm::make_scope_exit([&] { --subgraphDepth; });
+  llvm::scope_exit leave([&] { --subgraphDepth; });
   for (auto [info, value] : llvm::zip_equal(graph.input(), inputs)) {
     if (info.type().has_tensor_type() && info.type().tensor_type().elem_type())
       if (elementType(&ctx, info.type().tensor_type().elem_type()) !=

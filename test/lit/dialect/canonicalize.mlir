@@ -462,3 +462,54 @@ func.func @fold_mod() -> (tensor<3xi32>, tensor<5xf32>, tensor<3xi32>) {
   %2 = dsr1.mod %a, %b {fmod = true} : tensor<3xi32>, tensor<3xi32>
   return %0, %1, %2 : tensor<3xi32>, tensor<5xf32>, tensor<3xi32>
 }
+
+// -----
+
+// Relu folds: negatives (and -0) to +0, NaN and positives kept; on integers too.
+// CHECK-LABEL: func.func @fold_relu
+// CHECK-DAG: %[[F:.+]] = dsr1.constant dense<[0.000000e+00, 0.000000e+00, 2.500000e+00, 0x7FC00000]> : tensor<4xf32>
+// CHECK-DAG: %[[I:.+]] = dsr1.constant dense<[0, 0, 7]> : tensor<3xi32>
+// CHECK: return %[[F]], %[[I]]
+func.func @fold_relu() -> (tensor<4xf32>, tensor<3xi32>) {
+  %f = dsr1.constant dense<[-1.5, -0.0, 2.5, 0x7FC00000]> : tensor<4xf32>
+  %0 = dsr1.relu %f : tensor<4xf32>
+  %i = dsr1.constant dense<[-3, 0, 7]> : tensor<3xi32>
+  %1 = dsr1.relu %i : tensor<3xi32>
+  return %0, %1 : tensor<4xf32>, tensor<3xi32>
+}
+
+// -----
+
+// A relu of a non-constant stays.
+// CHECK-LABEL: func.func @relu_stays
+// CHECK: dsr1.relu
+func.func @relu_stays(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = dsr1.relu %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Split of a constant folds into its pieces, along an inner axis too.
+// CHECK-LABEL: func.func @fold_split
+// CHECK-DAG: %[[A:.+]] = dsr1.constant dense<{{\[}}[1], [4]]> : tensor<2x1xi64>
+// CHECK-DAG: %[[B:.+]] = dsr1.constant dense<{{\[}}[2, 3], [5, 6]]> : tensor<2x2xi64>
+// CHECK-DAG: %[[C:.+]] = dsr1.constant dense<[2, 3]> : tensor<2xi64>
+// CHECK: return %[[A]], %[[B]], %[[C]]
+func.func @fold_split() -> (tensor<2x1xi64>, tensor<2x2xi64>, tensor<2xi64>) {
+  %c = dsr1.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi64>
+  %0:2 = dsr1.split %c axis 1 sizes [1, 2] : tensor<2x3xi64>
+  %v = dsr1.constant dense<[1, 2, 3, 4]> : tensor<4xi64>
+  %1:3 = dsr1.split %v axis 0 sizes [1, 2, 1] : tensor<4xi64>
+  return %0#0, %0#1, %1#1 : tensor<2x1xi64>, tensor<2x2xi64>, tensor<2xi64>
+}
+
+// -----
+
+// A split of a non-constant stays.
+// CHECK-LABEL: func.func @split_stays
+// CHECK: dsr1.split
+func.func @split_stays(%x: tensor<4xi64>) -> (tensor<2xi64>, tensor<2xi64>) {
+  %0:2 = dsr1.split %x axis 0 sizes [2, 2] : tensor<4xi64>
+  return %0#0, %0#1 : tensor<2xi64>, tensor<2xi64>
+}
