@@ -304,14 +304,19 @@ LogicalResult importScan(NodeContext &ctx) {
   }
 
   // Opset 8: one scan per batch entry, whose results are stacked.
+  for (Value v : states)
+    if (NodeContext::typeOf(v).getRank() < 1)
+      return ctx.error() << "states need a batch dim, got " << v.getType();
+  for (Value v : scanInputs)
+    if (NodeContext::typeOf(v).getRank() < 2)
+      return ctx.error() << "scan inputs need batch and scan dims, got "
+                         << v.getType();
   FailureOr<SmallVector<bool>> inReverse =
       readDirections(ctx, "directions", numScanInputs);
   if (failed(inReverse))
     return failure();
   int64_t batch = NodeContext::typeOf(scanInputs.front()).getDimSize(0);
-  int64_t length = NodeContext::typeOf(scanInputs.front()).getRank() > 1
-                       ? NodeContext::typeOf(scanInputs.front()).getDimSize(1)
-                       : ShapedType::kDynamic;
+  int64_t length = NodeContext::typeOf(scanInputs.front()).getDimSize(1);
   if (ShapedType::isDynamic(batch) || ShapedType::isDynamic(length))
     return ctx.error() << "the batch and scan dims of the scan inputs must be "
                           "static (dsr1 unrolls the scan; pin input shapes "
