@@ -612,9 +612,9 @@ LogicalResult GraphImporter::importNode(OpBuilder &builder,
     // a subgraph (If, Loop, Scan bodies).
     std::string key = (domain.empty() ? "" : domain + "::") + node.op_type();
     if (opset == opsets.end())
-      return emitError(loc)
-             << "unsupported ONNX op: " << key << " (domain '" << domain
-             << "' is not imported) at node '" << name << "'";
+      return emitError(loc) << "unsupported ONNX op: " << key << " (domain '"
+                            << (domain.empty() ? "ai.onnx" : domain)
+                            << "' is not imported) at node '" << name << "'";
     std::string versions =
         OpRegistry::get().describeVersions(domain, node.op_type());
     return emitError(loc) << "unsupported ONNX op: " << key << " (opset "
