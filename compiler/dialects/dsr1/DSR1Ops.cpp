@@ -99,11 +99,6 @@ static FailureOr<RankedTensorType> rankedWithRank(Value value, StringRef name,
 
 static constexpr int64_t kAnyRank = std::numeric_limits<int64_t>::max();
 
-/// Two dimensions agree when either is unknown or both are equal.
-static bool dimsAgree(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
-
 /// The more static of two agreeing dimensions.
 static int64_t mergeDims(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) ? b : a;

@@ -42,6 +42,10 @@ std::string formatNumber(double value) {
   return text;
 }
 
+bool dimsAgree(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
 std::optional<int64_t> checkedProduct(ArrayRef<int64_t> dims) {
   int64_t product = 1;
   for (int64_t d : dims)

@@ -32,6 +32,9 @@ std::string formatNumber(double value);
 /// no tensor can have) or a dim is dynamic.
 std::optional<int64_t> checkedProduct(llvm::ArrayRef<int64_t> dims);
 
+/// Two dimensions agree when either is unknown (dynamic) or both are equal.
+bool dimsAgree(int64_t a, int64_t b);
+
 /// Renders a list of integers as "[1, -1, 0]".
 std::string formatList(llvm::ArrayRef<int64_t> values);
 

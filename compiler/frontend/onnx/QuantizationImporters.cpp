@@ -64,11 +64,6 @@ std::optional<std::pair<double, double>> integerRange(Type t) {
                         std::ldexp(1.0, bits - 1) - 1);
 }
 
-/// True when two dims may be equal (either is dynamic, or they are).
-bool dimsAgree(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
-
 std::string shapeOf(Value v) {
   return formatShape(NodeContext::typeOf(v).getShape());
 }
