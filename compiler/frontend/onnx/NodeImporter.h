@@ -241,6 +241,11 @@ void registerSignalImporters(OpRegistry &registry);
 void registerTrainingImporters(OpRegistry &registry);
 void registerControlFlowImporters(OpRegistry &registry);
 
+/// Elements of the float tensor type `type` from `values` (computed in
+/// double), each rounded once to nearest even.
+mlir::DenseElementsAttr roundedFloatElements(mlir::RankedTensorType type,
+                                             llvm::ArrayRef<double> values);
+
 /// A reshape of `x` to `target` (static sizes or ShapedType::kDynamic) in
 /// dsr1.reshape's terms: a dynamic dim must be a copy (0) of the input dim at
 /// the same index (`sourceIndex[j] == j`), or the one inferred (-1); failure,

@@ -940,17 +940,8 @@ DenseElementsAttr GraphImporter::givenValue(Value value) const {
       type.getNumElements() != static_cast<int64_t>(given.size()))
     return nullptr;
   Type element = type.getElementType();
-  if (auto floatType = dyn_cast<FloatType>(element)) {
-    SmallVector<APFloat> values;
-    for (double d : given) {
-      APFloat f(d);
-      bool losesInfo = false;
-      f.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-                &losesInfo);
-      values.push_back(f);
-    }
-    return DenseElementsAttr::get(type, values);
-  }
+  if (isa<FloatType>(element))
+    return roundedFloatElements(type, given);
   auto integer = dyn_cast<IntegerType>(element);
   if (!integer)
     return nullptr;
@@ -1136,15 +1127,33 @@ LogicalResult NodeContext::checkBuildSize(int64_t count, StringRef what) const {
                  << kMaxBuiltElements << ")";
 }
 
+DenseElementsAttr roundedFloatElements(RankedTensorType type,
+                                       ArrayRef<double> values) {
+  // f64 and f32 directly (the C++ conversion rounds to nearest even): the
+  // importer builds constants of millions of elements (DFT matrices).
+  if (type.getElementType().isF64())
+    return DenseElementsAttr::get(type, values);
+  if (type.getElementType().isF32()) {
+    SmallVector<float> narrow(values.begin(), values.end());
+    return DenseElementsAttr::get(type, ArrayRef(narrow));
+  }
+  const llvm::fltSemantics &semantics =
+      cast<FloatType>(type.getElementType()).getFloatSemantics();
+  SmallVector<APFloat> rounded;
+  rounded.reserve(values.size());
+  for (double v : values) {
+    APFloat f(v);
+    bool lost;
+    f.convert(semantics, APFloat::rmNearestTiesToEven, &lost);
+    rounded.push_back(f);
+  }
+  return DenseElementsAttr::get(type, rounded);
+}
+
 Value NodeContext::scalar(Type element, double value) {
   auto type = RankedTensorType::get({}, element);
-  if (auto floatType = dyn_cast<FloatType>(element)) {
-    APFloat v(value);
-    bool lost;
-    v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-              &lost);
-    return constant(DenseElementsAttr::get(type, v));
-  }
+  if (isa<FloatType>(element))
+    return constant(roundedFloatElements(type, value));
   return constant(DenseElementsAttr::get(
       type, APInt(element.getIntOrFloatBitWidth(), static_cast<int64_t>(value),
                   /*isSigned=*/true)));

@@ -40,24 +40,8 @@ std::pair<double, double> unitRoot(int64_t j, int64_t n) {
 /// to the float type `element`.
 Value floatConstant(NodeContext &ctx, ArrayRef<int64_t> shape, Type element,
                     ArrayRef<double> values) {
-  auto type = RankedTensorType::get(shape, element);
-  if (element.isF64())
-    return ctx.constant(DenseElementsAttr::get(type, values));
-  if (element.isF32()) {
-    SmallVector<float> narrow(values.begin(), values.end());
-    return ctx.constant(DenseElementsAttr::get(type, ArrayRef(narrow)));
-  }
-  const llvm::fltSemantics &semantics =
-      cast<FloatType>(element).getFloatSemantics();
-  SmallVector<APFloat> rounded;
-  rounded.reserve(values.size());
-  for (double v : values) {
-    APFloat f(v);
-    bool lost;
-    f.convert(semantics, APFloat::rmNearestTiesToEven, &lost);
-    rounded.push_back(f);
-  }
-  return ctx.constant(DenseElementsAttr::get(type, rounded));
+  return ctx.constant(
+      roundedFloatElements(RankedTensorType::get(shape, element), values));
 }
 
 bool isComputeFloat(Type t) {

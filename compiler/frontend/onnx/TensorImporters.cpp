@@ -188,16 +188,11 @@ LogicalResult importRange(NodeContext &ctx) {
                        << " elements is too large to fold (at most "
                        << kMaxRange << ")";
   int64_t count = static_cast<int64_t>(steps);
-  auto type = RankedTensorType::get({count}, element);
-  SmallVector<APFloat> values;
-  for (int64_t i = 0; i < count; ++i) {
-    APFloat v(*start + i * *delta);
-    bool lost;
-    v.convert(cast<FloatType>(element).getFloatSemantics(),
-              APFloat::rmNearestTiesToEven, &lost);
-    values.push_back(v);
-  }
-  return ctx.setResults(ctx.constant(DenseElementsAttr::get(type, values)));
+  SmallVector<double> values;
+  for (int64_t i = 0; i < count; ++i)
+    values.push_back(*start + i * *delta);
+  return ctx.setResults(ctx.constant(
+      roundedFloatElements(RankedTensorType::get({count}, element), values)));
 }
 
 LogicalResult importReshape(NodeContext &ctx) {
