@@ -36,35 +36,6 @@ LogicalResult checkSteps(NodeContext &ctx, int64_t steps,
                      << " steps (dsr1 plans are static: loops are unrolled)";
 }
 
-/// `x` without its dim `axis` (of size 1).
-FailureOr<Value> dropDim(NodeContext &ctx, Value x, int64_t axis) {
-  SmallVector<int64_t> target, source;
-  for (auto [i, d] : llvm::enumerate(NodeContext::typeOf(x).getShape())) {
-    if (static_cast<int64_t>(i) == axis)
-      continue;
-    target.push_back(d);
-    source.push_back(i);
-  }
-  return reshapeTo(ctx, x, target, source);
-}
-
-/// `x` with a dim of size 1 inserted at `axis`.
-FailureOr<Value> insertDim(NodeContext &ctx, Value x, int64_t axis) {
-  SmallVector<int64_t> target, source;
-  ArrayRef<int64_t> shape = NodeContext::typeOf(x).getShape();
-  for (int64_t i = 0; i <= static_cast<int64_t>(shape.size()); ++i) {
-    if (i == axis) {
-      target.push_back(1);
-      source.push_back(-1);
-    }
-    if (i < static_cast<int64_t>(shape.size())) {
-      target.push_back(shape[i]);
-      source.push_back(i);
-    }
-  }
-  return reshapeTo(ctx, x, target, source);
-}
-
 /// Element `index` of `x` along `axis`, without that axis.
 FailureOr<Value> takeAt(NodeContext &ctx, Value x, int64_t axis,
                         int64_t index) {
@@ -74,14 +45,14 @@ FailureOr<Value> takeAt(NodeContext &ctx, Value x, int64_t axis,
       b.getDenseI64ArrayAttr({axis}), b.getDenseI64ArrayAttr({}));
   if (!slice)
     return failure();
-  return dropDim(ctx, slice, axis);
+  return dropUnitDims(ctx, slice, {axis});
 }
 
 /// `parts` stacked along a new dim `axis`.
 FailureOr<Value> stack(NodeContext &ctx, ArrayRef<Value> parts, int64_t axis) {
   SmallVector<Value> expanded;
   for (Value part : parts) {
-    FailureOr<Value> e = insertDim(ctx, part, axis);
+    FailureOr<Value> e = insertUnitDims(ctx, part, {axis});
     if (failed(e))
       return failure();
     expanded.push_back(*e);

@@ -254,6 +254,15 @@ mlir::FailureOr<mlir::Value> reshapeTo(NodeContext &ctx, mlir::Value x,
                                        llvm::ArrayRef<int64_t> target,
                                        llvm::ArrayRef<int64_t> sourceIndex);
 
+/// `x` with dims of size 1 inserted at `axes` (sorted, distinct, indices of
+/// the result), as ONNX Unsqueeze; failure after saying why at the node.
+mlir::FailureOr<mlir::Value> insertUnitDims(NodeContext &ctx, mlir::Value x,
+                                            llvm::ArrayRef<int64_t> axes);
+/// `x` without its dims at `axes` (indices of `x`), which must have size 1
+/// where known, as ONNX Squeeze; failure after saying why at the node.
+mlir::FailureOr<mlir::Value> dropUnitDims(NodeContext &ctx, mlir::Value x,
+                                          llvm::ArrayRef<int64_t> axes);
+
 /// A dsr1.conv of `x` by `w` (plus the optional `bias`) with the window
 /// attributes of the node (kernel_shape, strides, pads, dilations, auto_pad,
 /// group), as ONNX Conv, ConvInteger and QLinearConv define them; failure,

@@ -57,6 +57,38 @@ FailureOr<Value> reshapeTo(NodeContext &ctx, Value x, ArrayRef<int64_t> target,
   return ctx.create<ReshapeOp>(x, shape);
 }
 
+FailureOr<Value> insertUnitDims(NodeContext &ctx, Value x,
+                                ArrayRef<int64_t> axes) {
+  ArrayRef<int64_t> in = NodeContext::typeOf(x).getShape();
+  int64_t outRank = in.size() + axes.size();
+  SmallVector<int64_t> target, source;
+  for (int64_t j = 0, i = 0; j < outRank; ++j) {
+    if (llvm::is_contained(axes, j)) {
+      target.push_back(1);
+      source.push_back(-1);
+    } else {
+      target.push_back(in[i]);
+      source.push_back(i++);
+    }
+  }
+  return reshapeTo(ctx, x, target, source);
+}
+
+FailureOr<Value> dropUnitDims(NodeContext &ctx, Value x,
+                              ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> target, source;
+  for (auto [i, d] : llvm::enumerate(NodeContext::typeOf(x).getShape())) {
+    if (llvm::is_contained(axes, static_cast<int64_t>(i))) {
+      if (!ShapedType::isDynamic(d) && d != 1)
+        return ctx.error() << "cannot squeeze dim " << i << " of size " << d;
+      continue;
+    }
+    target.push_back(d);
+    source.push_back(i);
+  }
+  return reshapeTo(ctx, x, target, source);
+}
+
 namespace {
 
 LogicalResult importConstant(NodeContext &ctx) {
@@ -286,17 +318,7 @@ LogicalResult importUnsqueeze(NodeContext &ctx) {
   FailureOr<SmallVector<int64_t>> axes = readAxes(ctx, 13, outRank, true);
   if (failed(axes))
     return failure();
-  SmallVector<int64_t> target, source;
-  for (int64_t j = 0, i = 0; j < outRank; ++j) {
-    if (llvm::is_contained(*axes, j)) {
-      target.push_back(1);
-      source.push_back(-1);
-    } else {
-      target.push_back(in[i]);
-      source.push_back(i++);
-    }
-  }
-  FailureOr<Value> result = reshapeTo(ctx, *x, target, source);
+  FailureOr<Value> result = insertUnitDims(ctx, *x, *axes);
   return failed(result) ? failure() : ctx.setResults(*result);
 }
 
@@ -315,17 +337,7 @@ LogicalResult importSqueeze(NodeContext &ctx) {
       if (d == 1)
         axes->push_back(i);
   }
-  SmallVector<int64_t> target, source;
-  for (auto [i, d] : llvm::enumerate(in)) {
-    if (llvm::is_contained(*axes, static_cast<int64_t>(i))) {
-      if (!ShapedType::isDynamic(d) && d != 1)
-        return ctx.error() << "cannot squeeze dim " << i << " of size " << d;
-      continue;
-    }
-    target.push_back(d);
-    source.push_back(i);
-  }
-  FailureOr<Value> result = reshapeTo(ctx, *x, target, source);
+  FailureOr<Value> result = dropUnitDims(ctx, *x, *axes);
   return failed(result) ? failure() : ctx.setResults(*result);
 }
 
