@@ -9,6 +9,7 @@
 #define DSR1_DRIVER_COMPILEMODEL_H
 
 #include "compiler/frontend/onnx/OnnxImporter.h"
+#include "compiler/pipelines/Pipelines.h"
 #include "runtime/Plan.h"
 #include "runtime/Session.h"
 
@@ -29,6 +30,8 @@ struct CompileOptions {
   bool useBlas = true;
   /// Report each stage and its time on stderr.
   bool showProgress = false;
+  /// Fusion on or off, modality overrides.
+  OptimizeOptions optimize;
 };
 
 struct CompiledModel {

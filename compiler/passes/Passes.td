@@ -11,6 +11,70 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+def FuseAttentionPass : Pass<"dsr1-fuse-attention", "mlir::func::FuncOp"> {
+  let summary = "Rewrite exporter attention blocks into dsr1.attention";
+  let description = [{
+    Finds every `softmax(scale * Q Kᵀ + mask) V` that an exporter spelled out
+    as ops and replaces it with one `dsr1.attention`. Each block is anchored
+    at a softmax over the keys dimension and walked upwards:
+    - masks: `add` of a float mask (several are summed), `where(m, s, fill)`
+      with a fill of -inf (a boolean mask) or at most -1e30 (added as
+      `where(m, 0, fill)`, which is exact), either polarity;
+    - the scale: `mul` or `div` by a constant scalar, on the scores, on Q or
+      on K (several multiply);
+    - Q Kᵀ as a rank-4 `matmul` [B, H, Sq, D] x [B, H, D, Skv], and the
+      weights times V as the softmax's only use.
+    Every intermediate must have no other user. When Q, K and V are split
+    into heads by `reshape` + `transpose` of [B, S, H * D] values and the
+    result is merged back the same way, the op takes the packed rank-3 form
+    and the splits and merges disappear; otherwise it takes the [B, H, S, D]
+    operands as they are.
+
+    Then every `dsr1.attention` with no modality yet gets `query_modality`
+    and `kv_modality`: the kind of graph input (text, image, audio) whose data
+    reaches its queries and its keys/values. An input's kind comes from its
+    `onnx.name` (input_ids, pixel_values, input_features, ...), else from its
+    type (integer [B, S]: token ids, text; float [N, C, H, W]: image); masks,
+    lengths and positions count as no source. An attention's result carries
+    its queries' kind. `modality=NAME=KIND` overrides an input's kind.
+
+    A block that is not fused stays as it was;
+    `-debug-only=dsr1-fuse-attention` says which step failed and at which
+    node.
+
+    ```mlir
+    %qs = dsr1.reshape %q to [2, 16, 4, 8] : tensor<2x16x32xf32>
+    %qh = dsr1.transpose %qs perm [0, 2, 1, 3] : tensor<2x16x4x8xf32>
+    // ... %kt = k split and transposed by [0, 2, 3, 1], %vh = v like q
+    %s = dsr1.matmul %qh, %kt : tensor<2x4x16x8xf32>, tensor<2x4x8x16xf32>
+    %c = dsr1.mul %s, %scale : tensor<2x4x16x16xf32>, tensor<f32>
+    %m = dsr1.add %c, %mask : tensor<2x4x16x16xf32>, tensor<2x1x1x16xf32>
+    %p = dsr1.softmax %m axis 3 : tensor<2x4x16x16xf32>
+    %o = dsr1.matmul %p, %vh : tensor<2x4x16x16xf32>, tensor<2x4x16x8xf32>
+    %t = dsr1.transpose %o perm [0, 2, 1, 3] : tensor<2x4x16x8xf32>
+    %r = dsr1.reshape %t to [2, 16, 32] : tensor<2x16x4x8xf32>
+    ```
+    becomes
+    ```mlir
+    %r = dsr1.attention %q, %k, %v mask %mask
+             {num_heads = 4 : i64, scale = 0.35355339059327373 : f64,
+              query_modality = #dsr1.modality<text>,
+              kv_modality = #dsr1.modality<text>}
+         : tensor<2x16x32xf32>, tensor<2x16x32xf32>, tensor<2x16x32xf32>,
+           tensor<2x1x1x16xf32>
+    ```
+  }];
+  let options = [
+    ListOption<"modality", "modality", "std::string",
+               "The kind of a graph input, NAME=text|image|audio, over what "
+               "its name and type suggest">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Kernel formation
 //===----------------------------------------------------------------------===//
 

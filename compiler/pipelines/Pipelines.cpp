@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/pipelines/Pipelines.h"
+#include "compiler/passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -13,15 +14,43 @@
 
 using namespace mlir;
 
-void dsr1::buildOptimizePipeline(OpPassManager &pm) {
+void dsr1::buildOptimizePipeline(OpPassManager &pm,
+                                 const OptimizeOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createCSEPass());
+  if (!options.fuse)
+    return;
+  FuseAttentionPassOptions attention;
+  attention.modality.assign(options.modalities.begin(),
+                            options.modalities.end());
+  func.addPass(createFuseAttentionPass(attention));
+  // The masks the fused blocks combined may fold with each other.
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }
 
+namespace {
+struct OptimizePipelineOptions : PassPipelineOptions<OptimizePipelineOptions> {
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Fuse attention blocks and elementwise "
+                                   "work (false: every op its own kernel)"),
+                    llvm::cl::init(true)};
+  ListOption<std::string> modality{
+      *this, "modality",
+      llvm::cl::desc("NAME=text|image|audio: a graph input's modality")};
+};
+} // namespace
+
 void dsr1::registerPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<OptimizePipelineOptions>(
       "dsr1-optimize-pipeline",
-      "Graph-level optimisation of a dsr1 module (fold, canonicalize, CSE)",
-      [](OpPassManager &pm) { buildOptimizePipeline(pm); });
+      "Graph-level optimisation of a dsr1 module (canonicalize, CSE, fusion)",
+      [](OpPassManager &pm, const OptimizePipelineOptions &pipelineOptions) {
+        OptimizeOptions options;
+        options.fuse = pipelineOptions.fuse;
+        options.modalities.assign(pipelineOptions.modality.begin(),
+                                  pipelineOptions.modality.end());
+        buildOptimizePipeline(pm, options);
+      });
 }

@@ -9,12 +9,25 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include <string>
+#include <vector>
+
 namespace dsr1 {
 
-/// Graph-level optimisation of a dsr1 module: folding, canonicalisation and CSE
-/// to a fixed point. Later stages (fusion, precision, memory planning) append
-/// to it.
-void buildOptimizePipeline(mlir::OpPassManager &pm);
+/// What the optimise pipeline does beyond cleaning up.
+struct OptimizeOptions {
+  /// Fuse attention blocks and elementwise work into larger kernels (false:
+  /// every op its own kernel, the baseline fusion is measured against).
+  bool fuse = true;
+  /// NAME=text|image|audio: the modality of a graph input, over what its name
+  /// and type suggest (-dsr1-fuse-attention's `modality` option).
+  std::vector<std::string> modalities;
+};
+
+/// Graph-level optimisation of a dsr1 module: canonicalisation and CSE, then
+/// attention fusion. Later stages (precision, memory planning) append to it.
+void buildOptimizePipeline(mlir::OpPassManager &pm,
+                           const OptimizeOptions &options = {});
 
 /// Registers every dsr1 pipeline with the global registry (for dsr1-opt).
 void registerPipelines();

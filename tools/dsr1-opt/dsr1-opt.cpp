@@ -10,12 +10,14 @@
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 #include "compiler/passes/Passes.h"
 #include "compiler/pipelines/Pipelines.h"
+#include "compiler/support/DebugOnly.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
+  dsr1::registerDebugOnlyOption();
   mlir::registerTransformsPasses();
   dsr1::registerDSR1Passes();
   dsr1::cpu::registerDSR1CpuPasses();

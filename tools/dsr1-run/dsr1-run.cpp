@@ -64,6 +64,16 @@ static cl::opt<bool>
                      "(--blas=false: generated loops only)"),
             cl::init(true));
 static cl::opt<bool>
+    fuse("fuse",
+         cl::desc("Fuse attention blocks and elementwise work into larger "
+                  "kernels (--fuse=false: every op its own kernel)"),
+         cl::init(true));
+static cl::list<std::string>
+    modalities("modality",
+               cl::desc("The modality of a graph input, over what its name "
+                        "and type suggest (repeatable)"),
+               cl::value_desc("NAME=text|image|audio"));
+static cl::opt<bool>
     profile("profile",
             cl::desc("With --iterations: time every kernel and print the "
                      "ones that take longest"));
@@ -235,6 +245,8 @@ int main(int argc, char **argv) {
   dsr1::CompileOptions options;
   options.optLevel = optLevel;
   options.useBlas = useBlas;
+  options.optimize.fuse = fuse;
+  options.optimize.modalities.assign(modalities.begin(), modalities.end());
   options.showProgress = !quiet && llvm::errs().is_displayed();
   // The model is compiled for the data it runs on: the inputs' shapes pin
   // symbolic dims, and small inputs that an op needs at compile time (a
