@@ -42,19 +42,28 @@ constexpr llvm::StringLiteral kDebugType = "dsr1-fuse-attention";
 /// produces, so `where(m, s, c)` may become `s + where(m, 0, c)`.
 constexpr double kMaskFloor = -1e30;
 
-/// The ONNX node name of an op, or its location.
+/// An op as a user knows it: `dsr1.add 'node'` with the ONNX node name, else
+/// `dsr1.add at file:line:col`.
 std::string describe(Operation *op) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << "'" << op->getName().getStringRef() << "'";
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc);
-      fused && !fused.getLocations().empty())
-    loc = fused.getLocations().front();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    os << " node '" << name.getName().getValue() << "'";
-  else
-    os << " at " << loc;
+  os << op->getName().getStringRef();
+  SmallVector<Location> locs = {op->getLoc()};
+  while (!locs.empty()) {
+    Location loc = locs.pop_back_val();
+    if (auto name = dyn_cast<NameLoc>(loc)) {
+      os << " '" << name.getName().getValue() << "'";
+      return text;
+    }
+    if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+      os << " at " << file.getFilename().getValue() << ":" << file.getLine()
+         << ":" << file.getColumn();
+      return text;
+    }
+    if (auto fused = dyn_cast<FusedLoc>(loc))
+      for (Location inner : llvm::reverse(fused.getLocations()))
+        locs.push_back(inner);
+  }
   return text;
 }
 
@@ -114,10 +123,13 @@ public:
 
 private:
   LogicalResult fail(Operation *at, const Twine &why) {
-    if (explain)
-      debugStream() << "[" << kDebugType << "] no attention at softmax "
-                    << describe(softmax) << ": " << why << " (at "
-                    << describe(at) << ")\n";
+    if (!explain)
+      return failure();
+    debugStream() << "[" << kDebugType << "] not fused: " << describe(softmax)
+                  << ": " << why;
+    if (at != softmax)
+      debugStream() << ", at " << describe(at);
+    debugStream() << "\n";
     return failure();
   }
   /// Walks from the softmax input up to the QKᵀ matmul.
@@ -338,9 +350,12 @@ ReshapeOp headMerge(Value output) {
   auto reshape = dyn_cast<ReshapeOp>(*v.getUsers().begin());
   if (!reshape)
     return {};
-  auto type = cast<RankedTensorType>(reshape.getType());
-  if (!type.hasStaticShape() && llvm::is_contained(reshape.getShape(), 0))
-    return {};
+  // The packed result is [B, Sq, H * Dv], the reshape's input [B, Sq, H, Dv]:
+  // its shape reads the same on both but where a 0 keeps dim 2 or 3.
+  ArrayRef<int64_t> shape = reshape.getShape();
+  for (size_t d = 2; d < shape.size(); ++d)
+    if (shape[d] == 0)
+      return {};
   return reshape;
 }
 
@@ -413,10 +428,8 @@ void rewrite(Match &match) {
   Value result = attention.getResult();
   if (packed) {
     replaced = merge;
-    if (result.getType() != merge.getType()) {
-      auto type = cast<RankedTensorType>(merge.getType());
-      result = ReshapeOp::create(b, loc, result, type.getShape());
-    }
+    if (result.getType() != merge.getType())
+      result = ReshapeOp::create(b, loc, result, merge.getShape());
   }
   // The block's ops are dead now: erase them consumer first.
   SmallVector<Operation *> worklist = {replaced};
@@ -461,7 +474,8 @@ struct Source {
 };
 
 /// The modality of a graph input, from its name, then its type: token ids
-/// are text, [N, C, H, W] pixels an image, a spectrogram or waveform audio.
+/// are text, [N, C, H, W] pixels an image; audio goes by name only (a float
+/// [B, T, F] could as well be text embeddings).
 /// Masks, lengths and positions describe other inputs and are no source.
 Modality inferModality(StringRef name, Type type) {
   std::string lower = name.lower();
@@ -484,7 +498,10 @@ Modality inferModality(StringRef name, Type type) {
   Type element = tensor.getElementType();
   if (element.isInteger() && tensor.getRank() == 2)
     return Modality::text;
-  if (isa<FloatType>(element) && tensor.getRank() == 4)
+  // Pixels: [N, C, H, W] with grey, RGB or RGBA channels.
+  if (isa<FloatType>(element) && tensor.getRank() == 4 &&
+      llvm::is_contained({int64_t(1), int64_t(3), int64_t(4)},
+                         tensor.getDimSize(1)))
     return Modality::image;
   return Modality::unknown;
 }
@@ -496,40 +513,54 @@ std::string inputName(func::FuncOp func, unsigned index) {
   return ("arg" + Twine(index)).str();
 }
 
-/// Records query_modality and kv_modality on every dsr1.attention that has
-/// neither yet, by following which graph inputs reach its operands. An
-/// attention's result belongs to its queries (one output row per query).
-LogicalResult assignModalities(func::FuncOp func,
-                               ArrayRef<std::string> overrides) {
+/// Reads the `modality` option: NAME=KIND entries.
+FailureOr<llvm::StringMap<Modality>>
+parseOverrides(ModuleOp module, ArrayRef<std::string> entries) {
+  // Errors go to the first graph function (a module parsed from text has
+  // no location of its own).
+  Operation *at = module;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (!func.isExternal()) {
+      at = func;
+      break;
+    }
   llvm::StringMap<Modality> forced;
-  for (const std::string &entry : overrides) {
+  for (const std::string &entry : entries) {
     auto [name, kind] = StringRef(entry).split('=');
     std::optional<Modality> m = symbolizeModality(kind.trim());
-    if (name.empty() || !m || *m == Modality::unknown)
-      return func.emitError()
+    if (name.trim().empty() || !m || *m == Modality::unknown)
+      return at->emitError()
              << "--modality takes NAME=text|image|audio, got '" << entry << "'";
     forced[name.trim()] = *m;
   }
-  DenseMap<Value, Source> sources;
+  // A name no graph function has is a typo: say which names there are.
   llvm::StringSet<> seen;
+  std::string inputs;
+  for (auto func : module.getOps<func::FuncOp>())
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+      if (seen.insert(inputName(func, i)).second)
+        inputs += (inputs.empty() ? "" : ", ") + inputName(func, i);
+  for (auto &entry : forced)
+    if (!seen.contains(entry.getKey()))
+      return at->emitError()
+             << "--modality names '" << entry.getKey()
+             << "', which is not a graph input (the inputs: " << inputs << ")";
+  return forced;
+}
+
+/// Records query_modality and kv_modality on every dsr1.attention that has
+/// neither yet, by following which graph inputs reach its operands. An
+/// attention's result belongs to its queries (one output row per query).
+void assignModalities(func::FuncOp func,
+                      const llvm::StringMap<Modality> &forced) {
+  DenseMap<Value, Source> sources;
   for (BlockArgument arg : func.getArguments()) {
     std::string name = inputName(func, arg.getArgNumber());
-    seen.insert(name);
     auto it = forced.find(name);
     Modality m =
         it != forced.end() ? it->second : inferModality(name, arg.getType());
     sources[arg] = Source::of(m);
   }
-  for (auto &[name, m] : forced)
-    if (!seen.contains(name)) {
-      std::string inputs;
-      for (BlockArgument arg : func.getArguments())
-        inputs +=
-            (inputs.empty() ? "" : ", ") + inputName(func, arg.getArgNumber());
-      return func.emitError()
-             << "--modality names '" << name << "', which is not an input of @"
-             << func.getSymName() << " (its inputs: " << inputs << ")";
-    }
   func.walk([&](Operation *op) {
     if (auto attention = dyn_cast<AttentionOp>(op)) {
       Source query = sources.lookup(attention.getQuery());
@@ -552,27 +583,31 @@ LogicalResult assignModalities(func::FuncOp func,
     for (Value result : op->getResults())
       sources[result] = joined;
   });
-  return success();
 }
 
 struct FuseAttentionPass : impl::FuseAttentionPassBase<FuseAttentionPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    SmallVector<SoftmaxOp> softmaxes;
-    func.walk([&](SoftmaxOp op) { softmaxes.push_back(op); });
-    for (SoftmaxOp softmax : softmaxes) {
-      FailureOr<Match> match = Matcher(softmax).run();
-      if (failed(match))
-        continue;
-      if (isDebugEnabled(kDebugType))
-        debugStream() << "[" << kDebugType << "] fused the attention at "
-                      << describe(softmax) << "\n";
-      rewrite(*match);
+    ModuleOp module = getOperation();
+    FailureOr<llvm::StringMap<Modality>> forced =
+        parseOverrides(module, modality);
+    if (failed(forced))
+      return signalPassFailure();
+    for (auto func : module.getOps<func::FuncOp>()) {
+      SmallVector<SoftmaxOp> softmaxes;
+      func.walk([&](SoftmaxOp op) { softmaxes.push_back(op); });
+      for (SoftmaxOp softmax : softmaxes) {
+        FailureOr<Match> match = Matcher(softmax).run();
+        if (failed(match))
+          continue;
+        if (isDebugEnabled(kDebugType))
+          debugStream() << "[" << kDebugType << "] fused: " << describe(softmax)
+                        << "\n";
+        rewrite(*match);
+      }
+      assignModalities(func, *forced);
     }
-    if (failed(assignModalities(func, modality)))
-      signalPassFailure();
   }
 };
 

@@ -14,7 +14,7 @@ include "mlir/Pass/PassBase.td"
 // Fusion
 //===----------------------------------------------------------------------===//
 
-def FuseAttentionPass : Pass<"dsr1-fuse-attention", "mlir::func::FuncOp"> {
+def FuseAttentionPass : Pass<"dsr1-fuse-attention", "mlir::ModuleOp"> {
   let summary = "Rewrite exporter attention blocks into dsr1.attention";
   let description = [{
     Finds every `softmax(scale * Q Kᵀ + mask) V` that an exporter spelled out
@@ -37,11 +37,13 @@ def FuseAttentionPass : Pass<"dsr1-fuse-attention", "mlir::func::FuncOp"> {
     and `kv_modality`: the kind of graph input (text, image, audio) whose data
     reaches its queries and its keys/values. An input's kind comes from its
     `onnx.name` (input_ids, pixel_values, input_features, ...), else from its
-    type (integer [B, S]: token ids, text; float [N, C, H, W]: image); masks,
-    lengths and positions count as no source. An attention's result carries
-    its queries' kind. `modality=NAME=KIND` overrides an input's kind.
+    type (integer [B, S]: token ids, text; float [N, C, H, W] with 1, 3 or 4
+    channels: image); masks, lengths and positions count as no source. An
+    attention's result carries its queries' kind. `modality=NAME=KIND`
+    overrides an input's kind.
 
-    A block that is not fused stays as it was;
+    A module pass, as `modality` names the graph functions' inputs. A block
+    that is not fused stays as it was;
     `-debug-only=dsr1-fuse-attention` says which step failed and at which
     node.
 

@@ -24,10 +24,11 @@ void dsr1::buildOptimizePipeline(OpPassManager &pm,
   FuseAttentionPassOptions attention;
   attention.modality.assign(options.modalities.begin(),
                             options.modalities.end());
-  func.addPass(createFuseAttentionPass(attention));
+  pm.addPass(createFuseAttentionPass(attention));
   // The masks the fused blocks combined may fold with each other.
-  func.addPass(createCanonicalizerPass());
-  func.addPass(createCSEPass());
+  OpPassManager &after = pm.nest<func::FuncOp>();
+  after.addPass(createCanonicalizerPass());
+  after.addPass(createCSEPass());
 }
 
 namespace {
