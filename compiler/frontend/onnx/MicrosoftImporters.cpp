@@ -2,7 +2,8 @@
 //---------===//
 //
 // The onnxruntime contrib ops that transformer exporters and optimisers emit:
-// Attention, MultiHeadAttention, SkipLayerNormalization, BiasGelu, FastGelu.
+// Attention, MultiHeadAttention, SkipLayerNormalization,
+// EmbedLayerNormalization, BiasGelu, FastGelu, QuickGelu.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,16 +16,62 @@ namespace {
 
 constexpr StringLiteral kDomain = "com.microsoft";
 
-/// A key padding mask [B, S_kv] of 1 (attend) / 0 (masked) as the boolean
-/// mask [B, 1, 1, S_kv] dsr1.attention broadcasts.
-FailureOr<Value> keyPaddingMask(NodeContext &ctx, Value mask) {
+/// Which keys each query sees, from a com.microsoft key padding mask: a mask
+/// dsr1.attention broadcasts, or per-batch key counts.
+struct KeyMask {
+  Value mask;
+  Value lengths;
+};
+
+/// The mask_index / key_padding_mask forms: [B] the number of valid keys per
+/// batch (right padding, what onnxruntime's transformers optimizer writes as
+/// ReduceSum(attention_mask)), [B, S_kv] 1 (attend) / 0 (masked), and
+/// [B, S_q, S_kv] per query.
+FailureOr<KeyMask> keyPaddingMask(NodeContext &ctx, Value mask, int64_t batch) {
   auto type = NodeContext::typeOf(mask);
-  if (type.getRank() != 2)
-    return ctx.error() << "only a 2-D [batch, kv_length] key padding mask is "
-                          "supported, got "
+  if (type.getRank() == 1) {
+    int64_t n = type.getDimSize(0);
+    if (!ShapedType::isDynamic(n) && !ShapedType::isDynamic(batch) &&
+        n != batch)
+      return ctx.error() << "a 1-D mask with " << n << " entries for batch "
+                         << batch
+                         << ": only the [batch] form (valid key counts) is "
+                            "supported, not key start positions";
+    if (!type.getElementType().isInteger(32) &&
+        !type.getElementType().isInteger(64))
+      return ctx.error() << "a 1-D mask (valid key counts) must be int32 or "
+                            "int64";
+    return KeyMask{{}, mask};
+  }
+  if (type.getRank() != 2 && type.getRank() != 3)
+    return ctx.error() << "the key padding mask must be [batch], [batch, "
+                          "kv_length] or [batch, q_length, kv_length], got "
                        << formatShape(type.getShape());
   Value keep = ctx.create<CastOp>(mask, ctx.builder.getI1Type());
-  return ctx.create<ReshapeOp>(keep, ArrayRef<int64_t>{0, 1, 1, -1});
+  SmallVector<int64_t> axes = {1, 2};
+  if (type.getRank() == 3)
+    axes = {1};
+  FailureOr<Value> broadcast = insertUnitDims(ctx, keep, axes);
+  if (failed(broadcast))
+    return failure();
+  return KeyMask{*broadcast, {}};
+}
+
+/// dsr1.attention from the operands and key mask the contrib ops share.
+LogicalResult buildAttention(NodeContext &ctx, Value q, Value k, Value v,
+                             KeyMask keys, int64_t heads, bool causal) {
+  FloatAttr scale;
+  if (const onnx::AttributeProto *s = ctx.attr("scale"))
+    scale = ctx.builder.getF64FloatAttr(s->f());
+  Operation *attention = ctx.build<AttentionOp>(
+      q, k, v, keys.mask, keys.lengths, heads, scale, causal, Modality::unknown,
+      Modality::unknown, /*precision=*/nullptr,
+      /*softcap=*/FloatAttr(), /*bottom_right=*/false,
+      /*query_offset=*/IntegerAttr(), /*window_left=*/IntegerAttr(),
+      /*window_right=*/IntegerAttr(), /*return_scores=*/nullptr);
+  if (!attention)
+    return failure();
+  return ctx.setResults(attention->getResult(0));
 }
 
 /// com.microsoft Attention: one packed QKV projection of the input, then
@@ -60,20 +107,17 @@ LogicalResult importAttention(NodeContext &ctx) {
   Operation *split = ctx.build<SplitOp>(qkv, /*axis=*/2, sizes);
   if (!split)
     return failure();
-  Value mask;
+  KeyMask keys;
   if (Value maskIndex = ctx.input(3)) {
-    FailureOr<Value> m = keyPaddingMask(ctx, maskIndex);
+    FailureOr<KeyMask> m =
+        keyPaddingMask(ctx, maskIndex, NodeContext::typeOf(*x).getDimSize(0));
     if (failed(m))
       return failure();
-    mask = *m;
+    keys = *m;
   }
-  FloatAttr scale;
-  if (const onnx::AttributeProto *s = ctx.attr("scale"))
-    scale = ctx.builder.getF64FloatAttr(s->f());
-  return ctx.setResults(ctx.create<AttentionOp>(
-      split->getResult(0), split->getResult(1), split->getResult(2), mask,
-      heads, scale, ctx.intAttr("unidirectional", 0) != 0, Modality::unknown,
-      Modality::unknown, /*precision=*/nullptr));
+  return buildAttention(ctx, split->getResult(0), split->getResult(1),
+                        split->getResult(2), keys, heads,
+                        ctx.intAttr("unidirectional", 0) != 0);
 }
 
 /// com.microsoft MultiHeadAttention with separate 3-D query, key, value, an
@@ -113,25 +157,22 @@ LogicalResult importMultiHeadAttention(NodeContext &ctx) {
     *k = ctx.create<AddOp>(*k, parts->getResult(1));
     *v = ctx.create<AddOp>(*v, parts->getResult(2));
   }
-  Value mask;
+  KeyMask keys;
   if (Value padding = ctx.input(4)) {
-    FailureOr<Value> m = keyPaddingMask(ctx, padding);
+    FailureOr<KeyMask> m =
+        keyPaddingMask(ctx, padding, NodeContext::typeOf(*q).getDimSize(0));
     if (failed(m))
       return failure();
-    mask = *m;
+    keys = *m;
   }
   if (Value bias = ctx.input(5)) {
-    if (mask)
+    if (keys.mask)
       return ctx.error() << "a key padding mask together with an attention "
                             "bias is not supported";
-    mask = bias;
+    keys.mask = bias;
   }
-  FloatAttr scale;
-  if (const onnx::AttributeProto *s = ctx.attr("scale"))
-    scale = ctx.builder.getF64FloatAttr(s->f());
-  return ctx.setResults(ctx.create<AttentionOp>(
-      *q, *k, *v, mask, heads, scale, ctx.intAttr("unidirectional", 0) != 0,
-      Modality::unknown, Modality::unknown, /*precision=*/nullptr));
+  return buildAttention(ctx, *q, *k, *v, keys, heads,
+                        ctx.intAttr("unidirectional", 0) != 0);
 }
 
 /// layer_norm(input + skip (+ bias)); the fourth output is that sum.
@@ -167,6 +208,74 @@ LogicalResult importBiasGelu(NodeContext &ctx) {
   return ctx.setResults(ctx.create<GeluOp>(sum, kind));
 }
 
+/// EmbedLayerNormalization (BERT's embeddings, as onnxruntime's transformers
+/// optimizer fuses them): layer_norm(word[ids] + position[position_ids] +
+/// segment[segment_ids]); mask_index is the number of valid keys per batch,
+/// the sum of the mask over the sequence.
+LogicalResult importEmbedLayerNorm(NodeContext &ctx) {
+  FailureOr<Value> ids = ctx.requiredInput(0), word = ctx.requiredInput(2),
+                   position = ctx.requiredInput(3),
+                   gamma = ctx.requiredInput(5);
+  if (failed(ids) || failed(word) || failed(position) || failed(gamma))
+    return failure();
+  Value segments = ctx.input(1), segmentTable = ctx.input(4);
+  if (bool(segments) != bool(segmentTable))
+    return ctx.error() << "segment_ids and segment_embedding must be given "
+                          "together";
+  auto idsType = NodeContext::typeOf(*ids);
+  if (idsType.getRank() != 2)
+    return ctx.error() << "input_ids must be [batch, sequence], got "
+                       << formatShape(idsType.getShape());
+  Value positions = ctx.input(8);
+  if (!positions) {
+    // Positions 0 .. S-1 for every batch.
+    int64_t length = idsType.getDimSize(1);
+    if (ShapedType::isDynamic(length))
+      return ctx.error() << "without position_ids the sequence length must be "
+                            "static";
+    auto type = RankedTensorType::get({1, length}, ctx.builder.getI64Type());
+    SmallVector<int64_t> range = llvm::to_vector(llvm::seq<int64_t>(0, length));
+    positions =
+        ctx.constant(DenseElementsAttr::get(type, ArrayRef<int64_t>(range)));
+  }
+  Value words = ctx.create<GatherOp>(*word, *ids, uint64_t(0));
+  Value sum = ctx.create<AddOp>(
+      words, ctx.create<GatherOp>(*position, positions, uint64_t(0)));
+  if (segments)
+    sum = ctx.create<AddOp>(
+        sum, ctx.create<GatherOp>(segmentTable, segments, uint64_t(0)));
+  Value y = ctx.create<LayerNormOp>(
+      sum, *gamma, ctx.input(6), uint64_t(2),
+      APFloat(static_cast<double>(ctx.floatAttr("epsilon", 1e-12f))));
+  Value maskIndex;
+  if (ctx.hasOutput(1)) {
+    if (ctx.intAttr("mask_index_type", 1) != 1)
+      return ctx.error() << "only mask_index_type 1 (valid key counts) is "
+                            "supported";
+    Value mask = ctx.input(7);
+    if (!mask)
+      return ctx.error() << "the mask_index output needs the mask input";
+    Value counts = ctx.create<ReduceSumOp>(
+        ctx.create<CastOp>(mask, ctx.builder.getI64Type()),
+        ctx.builder.getDenseI64ArrayAttr({1}), ctx.builder.getBoolAttr(false));
+    maskIndex = ctx.create<CastOp>(counts, ctx.builder.getI32Type());
+  } else {
+    (void)ctx.input(7);
+    (void)ctx.attr("mask_index_type");
+  }
+  return ctx.setResults({y, maskIndex, sum});
+}
+
+/// QuickGelu (CLIP's activation): x * sigmoid(alpha * x).
+LogicalResult importQuickGelu(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  Value alpha = ctx.scalarLike(*x, ctx.floatAttr("alpha", 1.702f));
+  Value gate = ctx.create<SigmoidOp>(ctx.create<MulOp>(*x, alpha));
+  return ctx.setResults(ctx.create<MulOp>(*x, gate));
+}
+
 } // namespace
 
 void registerMicrosoftImporters(OpRegistry &r) {
@@ -178,6 +287,9 @@ void registerMicrosoftImporters(OpRegistry &r) {
         importBiasGelu<GeluApproximation::none>);
   r.add(kDomain, "FastGelu", 1, kAnyVersion,
         importBiasGelu<GeluApproximation::tanh>);
+  r.add(kDomain, "QuickGelu", 1, kAnyVersion, importQuickGelu);
+  r.add(kDomain, "EmbedLayerNormalization", 1, kAnyVersion,
+        importEmbedLayerNorm);
 }
 
 } // namespace dsr1::onnx_frontend
