@@ -2,8 +2,11 @@
 thread count: p50 latency of each and their ratio.
 
 The models are the full-size configs of test/models/generate.py (BERT-base at sequence 128,
-ResNet-50 at 224x224, ViT-B/16 at 224x224, batch 1, random weights), exported with
-torch.onnx; `--generate` builds them (needs torch and transformers, see bench/README.md).
+ResNet-50 at 224x224, ViT-B/16 at 224x224, Whisper-tiny on 30 s of audio (1500 encoder frames,
+16 decoder tokens cross-attending to them), batch 1, random weights), exported with torch.onnx;
+`--generate` builds them (needs torch and transformers, see bench/README.md). `--unfused` also
+times dsr1 without fusion (`dsr1-run --fuse=false`, every op its own kernel) to show what
+fusion buys.
 Each dsr1 run also compares its outputs with the onnxruntime reference stored beside the
 model, so that a fast wrong answer cannot pass for a result.
 """
@@ -21,7 +24,7 @@ import onnx
 import onnxruntime as ort
 from onnx import numpy_helper
 
-MODELS = ["bert", "resnet", "vit"]
+MODELS = ["bert", "resnet", "vit", "whisper"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -52,11 +55,11 @@ def time_onnxruntime(model: Path, data: Path, threads: int, warmup: int, iterati
 
 
 def time_dsr1(runner: str, model: Path, data: Path, threads: int, warmup: int,
-              iterations: int):
+              iterations: int, fuse: bool = True):
+    flags = ["--num-threads", str(threads), "--fuse=" + ("true" if fuse else "false")]
     start = time.monotonic()
     check = subprocess.run([runner, str(model), "--quiet", "--inputs", str(data), "--compare",
-                            str(data), "--rtol", "1e-3", "--atol", "1e-4",
-                            "--num-threads", str(threads)],
+                            str(data), "--rtol", "1e-3", "--atol", "1e-4", *flags],
                            capture_output=True, text=True)
     compile_and_run = time.monotonic() - start
     errors = re.findall(r"max abs ([0-9.e+-]+|nan|inf)", check.stdout)
@@ -65,8 +68,7 @@ def time_dsr1(runner: str, model: Path, data: Path, threads: int, warmup: int,
         reason = (check.stderr.strip() or check.stdout.strip()).splitlines()[-1:]
         return None, compile_and_run, max_abs, reason[0] if reason else "failed"
     proc = subprocess.run([runner, str(model), "--quiet", "--inputs", str(data), "--warmup",
-                           str(warmup), "--iterations", str(iterations),
-                           "--num-threads", str(threads)],
+                           str(warmup), "--iterations", str(iterations), *flags],
                           capture_output=True, text=True, check=True)
     p50 = float(re.search(r"p50 ([0-9.]+)", proc.stdout).group(1))
     return p50, compile_and_run, max_abs, ""
@@ -81,6 +83,8 @@ def main() -> int:
                         help="threads for onnxruntime and for dsr1's library routines (BLAS)")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--iterations", type=int, default=10)
+    parser.add_argument("--unfused", action="store_true",
+                        help="also time dsr1 without fusion (--fuse=false)")
     parser.add_argument("--generate", action="store_true",
                         help="export the full-size models first (needs torch, transformers)")
     args = parser.parse_args()
@@ -99,20 +103,29 @@ def main() -> int:
         ort_ms = time_onnxruntime(model, data, args.threads, args.warmup, args.iterations)
         dsr1_ms, first_run_s, max_abs, reason = time_dsr1(
             args.runner, model, data, args.threads, args.warmup, args.iterations)
-        rows.append((name, dsr1_ms, ort_ms, first_run_s, max_abs, reason))
+        unfused_ms = None
+        if args.unfused:
+            unfused_ms, _, _, _ = time_dsr1(args.runner, model, data, args.threads,
+                                            args.warmup, args.iterations, fuse=False)
+        rows.append((name, dsr1_ms, ort_ms, first_run_s, max_abs, reason, unfused_ms))
         print(f"{name}: done", file=sys.stderr)
 
     print(f"threads: {args.threads}; p50 of {args.iterations} runs after {args.warmup} warm-up")
+    unfused = " dsr1 unfused p50 ms | unfused / fused |" if args.unfused else ""
     print("| model | dsr1 p50 ms | onnxruntime p50 ms | dsr1 / onnxruntime | dsr1 compile+first "
-          "run s | max abs error vs reference |")
-    print("|---|---|---|---|---|---|")
-    for name, dsr1_ms, ort_ms, first_run_s, max_abs, reason in rows:
+          "run s | max abs error vs reference |" + unfused)
+    print("|---|---|---|---|---|---|" + ("---|---|" if args.unfused else ""))
+    for name, dsr1_ms, ort_ms, first_run_s, max_abs, reason, unfused_ms in rows:
+        extra = ""
+        if args.unfused:
+            extra = (f" {unfused_ms:.1f} | {unfused_ms / dsr1_ms:.2f}x |"
+                     if unfused_ms and dsr1_ms else " - | - |")
         if dsr1_ms is None:
             print(f"| {name} | failed: {reason[:80]} | {ort_ms:.1f} | - | {first_run_s:.1f} | "
-                  f"{max_abs:.2e} |")
+                  f"{max_abs:.2e} |" + extra)
         else:
             print(f"| {name} | {dsr1_ms:.1f} | {ort_ms:.1f} | {dsr1_ms / ort_ms:.2f}x | "
-                  f"{first_run_s:.1f} | {max_abs:.2e} |")
+                  f"{first_run_s:.1f} | {max_abs:.2e} |" + extra)
     return 0
 
 
