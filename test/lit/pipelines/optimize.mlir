@@ -1,9 +1,11 @@
-// The dsr1-optimize-pipeline: folding, canonicalisation and CSE over a whole graph.
+// The dsr1-optimize-pipeline: folding, canonicalisation and CSE over a whole graph, then fusion.
 // RUN: dsr1-opt %s --dsr1-optimize-pipeline | FileCheck %s
+// RUN: dsr1-opt %s --dsr1-optimize-pipeline="fuse=false" | FileCheck %s --check-prefix=UNFUSED
 
 // The head split / merge reshapes and transposes around an elementwise op cancel out, the
 // constant shape arithmetic folds, and the duplicated sigmoid is computed once.
 // CHECK-LABEL: func.func @cleanup
+// UNFUSED-LABEL: func.func @cleanup
 // CHECK-SAME: (%[[X:.+]]: tensor<2x?x768xf32>)
 // CHECK-NEXT: %[[C:.+]] = dsr1.constant dense<[2, 12, 64]> : tensor<3xi64>
 // CHECK-NEXT: %[[S:.+]] = dsr1.sigmoid %[[X]] : tensor<2x?x768xf32>
@@ -21,4 +23,32 @@ func.func @cleanup(%x: tensor<2x?x768xf32>) -> (tensor<2x?x768xf32>, tensor<3xi6
   %two = dsr1.constant dense<2> : tensor<i64>
   %shape = dsr1.mul %dims, %two : tensor<3xi64>, tensor<i64>
   return %p, %shape : tensor<2x?x768xf32>, tensor<3xi64>
+}
+
+// An attention block whose scale is computed by constant arithmetic: the clean-up folds it to a
+// constant, then the block fuses (with the token ids as its text source). fuse=false leaves
+// the block as it is.
+// CHECK-LABEL: func.func @attention
+// CHECK-NEXT: %[[E:.+]] = dsr1.gather
+// CHECK-NEXT: %[[A:.+]] = dsr1.attention %[[E]], %[[E]], %[[E]] {kv_modality = #dsr1.modality<text>, num_heads = 2 : i64, query_modality = #dsr1.modality<text>, scale = 5.000000e-01 : f64}
+// CHECK-NEXT: return %[[A]]
+// UNFUSED-LABEL: func.func @attention
+// UNFUSED-NOT: dsr1.attention
+// UNFUSED: dsr1.softmax
+// UNFUSED-NOT: dsr1.attention
+func.func @attention(%ids: tensor<1x5xi64> {onnx.name = "input_ids"}, %emb: tensor<16x8xf32>)
+    -> tensor<1x5x8xf32> {
+  %x = dsr1.gather %emb[%ids] axis 0 : tensor<16x8xf32>, tensor<1x5xi64>
+  %four = dsr1.constant dense<4.0> : tensor<f32>
+  %root = dsr1.sqrt %four : tensor<f32>
+  %h = dsr1.reshape %x to [1, 5, 2, 4] : tensor<1x5x8xf32>
+  %q = dsr1.transpose %h perm [0, 2, 1, 3] : tensor<1x5x2x4xf32>
+  %kt = dsr1.transpose %h perm [0, 2, 3, 1] : tensor<1x5x2x4xf32>
+  %s = dsr1.matmul %q, %kt : tensor<1x2x5x4xf32>, tensor<1x2x4x5xf32>
+  %c = dsr1.div %s, %root : tensor<1x2x5x5xf32>, tensor<f32>
+  %p = dsr1.softmax %c axis 3 : tensor<1x2x5x5xf32>
+  %o = dsr1.matmul %p, %q : tensor<1x2x5x5xf32>, tensor<1x2x5x4xf32>
+  %t = dsr1.transpose %o perm [0, 2, 1, 3] : tensor<1x2x5x4xf32>
+  %r = dsr1.reshape %t to [1, 5, 8] : tensor<1x5x2x4xf32>
+  return %r : tensor<1x5x8xf32>
 }
