@@ -359,6 +359,33 @@ ReshapeOp headMerge(Value output) {
   return reshape;
 }
 
+/// True when `cond` is a constant boolean mask that keeps (or with !keeps,
+/// drops) exactly the keys j <= i of query i, the same for every batch and
+/// head: dsr1.attention's `causal`.
+bool isCausalConstant(Value cond, bool keeps, RankedTensorType scores) {
+  auto constant = cond.getDefiningOp<ConstantOp>();
+  auto type = dyn_cast<RankedTensorType>(cond.getType());
+  if (!constant || !type || !type.hasStaticShape() || type.getRank() < 2 ||
+      !scores.hasStaticShape())
+    return false;
+  int64_t rank = type.getRank();
+  int64_t queries = scores.getDimSize(2), keys = scores.getDimSize(3);
+  if (type.getDimSize(rank - 2) != queries || type.getDimSize(rank - 1) != keys)
+    return false;
+  for (int64_t d = 0; d < rank - 2; ++d)
+    if (type.getDimSize(d) != 1)
+      return false;
+  auto elements = dyn_cast<DenseElementsAttr>(constant.getValue());
+  if (!elements || !elements.getElementType().isInteger(1))
+    return false;
+  auto values = elements.getValues<bool>();
+  for (int64_t i = 0; i < queries; ++i)
+    for (int64_t j = 0; j < keys; ++j)
+      if (values[i * keys + j] != ((j <= i) == keeps))
+        return false;
+  return true;
+}
+
 /// Rewrites a matched block into dsr1.attention: the packed [B, S, H * D]
 /// form when the block splits every operand into heads and merges the
 /// result, the [B, H, S, D] form otherwise.
@@ -368,6 +395,28 @@ void rewrite(Match &match) {
   Location loc = b.getFusedLoc({match.softmax.getLoc(), output.getLoc()});
   auto q4 = cast<RankedTensorType>(match.query.getType());
   int64_t heads = q4.getDimSize(1);
+
+  // A constant causal mask becomes the causal attribute, which a kernel can
+  // use to skip the masked half instead of reading a mask.
+  auto scores = cast<RankedTensorType>(match.softmax.getType());
+  bool causal = false;
+  auto dropCausal = [&](SmallVectorImpl<Value> &masks, bool keeps) {
+    llvm::erase_if(masks, [&](Value m) {
+      bool found = isCausalConstant(m, keeps, scores);
+      causal |= found;
+      return found;
+    });
+  };
+  dropCausal(match.keepMasks, /*keeps=*/true);
+  dropCausal(match.dropMasks, /*keeps=*/false);
+  SmallVector<std::pair<Value, double>> fillMasks;
+  for (auto [cond, fill] : match.fillMasks) {
+    // Exact too: the causal pattern leaves every query key 0 to see.
+    if (isCausalConstant(cond, /*keeps=*/true, scores))
+      causal = true;
+    else
+      fillMasks.push_back({cond, fill});
+  }
 
   // The masks, in one: the additive ones summed, a boolean one selecting.
   Value mask;
@@ -387,7 +436,7 @@ void rewrite(Match &match) {
     return ConstantOp::create(
         b, loc, DenseElementsAttr::get(type, b.getFloatAttr(element, value)));
   };
-  for (auto [cond, fill] : match.fillMasks) {
+  for (auto [cond, fill] : fillMasks) {
     Value added = WhereOp::create(b, loc, cond, scalar(0.0), scalar(fill));
     mask = mask ? AddOp::create(b, loc, mask, added).getResult() : added;
   }
@@ -420,10 +469,10 @@ void rewrite(Match &match) {
     else
       k = TransposeOp::create(b, loc, base, perm);
   }
-  auto attention = AttentionOp::create(
-      b, loc, q, k, v, mask, heads, b.getF64FloatAttr(scale),
-      /*causal=*/false, Modality::unknown, Modality::unknown,
-      /*precision=*/nullptr);
+  auto attention = AttentionOp::create(b, loc, q, k, v, mask, heads,
+                                       b.getF64FloatAttr(scale), causal,
+                                       Modality::unknown, Modality::unknown,
+                                       /*precision=*/nullptr);
   Operation *replaced = output;
   Value result = attention.getResult();
   if (packed) {

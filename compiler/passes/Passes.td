@@ -22,7 +22,8 @@ def FuseAttentionPass : Pass<"dsr1-fuse-attention", "mlir::ModuleOp"> {
     at a softmax over the keys dimension and walked upwards:
     - masks: `add` of a float mask (several are summed), `where(m, s, fill)`
       with a fill of -inf (a boolean mask) or at most -1e30 (added as
-      `where(m, 0, fill)`, which is exact), either polarity;
+      `where(m, 0, fill)`, which is exact), either polarity; a constant
+      causal pattern (j <= i) becomes the `causal` attribute;
     - the scale: `mul` or `div` by a constant scalar, on the scores, on Q or
       on K (several multiply);
     - Q Kᵀ as a rank-4 `matmul` [B, H, Sq, D] x [B, H, D, Skv], and the

@@ -8,6 +8,7 @@ ops, and `dsr1-run --compare` must match at rtol 1e-4, atol 1e-5.
 """
 
 import argparse
+import re
 import subprocess
 import sys
 import tempfile
@@ -96,6 +97,18 @@ def attention_model(form):
         causal = np.broadcast_to(causal, (B, 1, S, KV)).copy()
         causal[1, 0, 0, :] = False
         scores = g.op("Where", g.const(causal, bool), scores, g.const(F32_MIN))
+    if form in ("causal_bool", "causal_fill_and_padding"):
+        # A constant causal pattern, as Trilu / a stored tril buffer leave it: it becomes the
+        # op's causal attribute. With a finite fill, the padding mask stays a mask.
+        tril = np.tril(np.ones((1, 1, S, KV), dtype=bool))
+        if form == "causal_bool":
+            scores = g.op("Where", g.const(tril, bool), scores, g.const(-np.inf))
+        else:
+            scores = g.op("Where", g.const(tril, bool), scores, g.const(F32_MIN))
+            pad = np.zeros((B, 1, 1, KV), np.float32)
+            pad[1, ..., 2:] = F32_MIN
+            inputs["pad"] = pad
+            scores = g.op("Add", scores, "pad")
     if form == "softmax_over_queries":
         fused = 0
         probs = g.op("Softmax", scores, axis=2)
@@ -118,7 +131,11 @@ def attention_model(form):
 
 
 FORMS = ["padding_mask", "div_scale", "scale_on_q_and_k", "two_masks", "bool_mask",
-         "bool_mask_inverted", "causal_where_min", "softmax_over_queries"]
+         "bool_mask_inverted", "causal_where_min", "causal_bool", "causal_fill_and_padding",
+         "softmax_over_queries"]
+# The forms whose mask is recognised as the causal pattern.
+CAUSAL = {"causal_bool", "causal_fill_and_padding"}
+CAUSAL_ATTR = re.compile(r"dsr1\.attention [^{]*\{[^}]*\bcausal\b")
 
 
 def main() -> int:
@@ -154,6 +171,8 @@ def main() -> int:
                 problems.append("import failed: " + ir.stderr.strip())
             elif count != fused:
                 problems.append(f"{count} dsr1.attention after --optimize, expected {fused}")
+            elif bool(CAUSAL_ATTR.search(ir.stdout)) != (form in CAUSAL):
+                problems.append("causal " + ("not " if form in CAUSAL else "") + "recognised")
             if run.returncode != 0:
                 problems.append("differs from onnxruntime: " +
                                 (run.stdout.strip() or run.stderr.strip()))

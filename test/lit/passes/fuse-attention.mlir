@@ -188,6 +188,40 @@ func.func @merge_to_2d(%qkv: tensor<2x16x96xf32>) -> tensor<32x32xf32> {
 
 // -----
 
+// A constant causal pattern (Trilu, or a stored tril buffer) becomes the causal attribute; a
+// constant mask of another pattern (here keeping j >= i) stays a mask.
+// DEBUG: [dsr1-fuse-attention] fused: dsr1.softmax at {{.*}}fuse-attention.mlir
+// DEBUG: [dsr1-fuse-attention] fused: dsr1.softmax at {{.*}}fuse-attention.mlir
+// CHECK-LABEL: func.func @causal_constant
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x2x4x8xf32>, %[[KT:.+]]: tensor<1x2x8x4xf32>, %[[V:.+]]: tensor<1x2x4x8xf32>)
+// CHECK: %[[UPPER:.+]] = dsr1.constant dense<{{\[\[\[\[}}true, true, true, true], [false, true, true, true]
+// CHECK: %[[K:.+]] = dsr1.transpose %[[KT]] perm [0, 1, 3, 2]
+// CHECK-NEXT: %[[C:.+]] = dsr1.attention %[[Q]], %[[K]], %[[V]] {causal, num_heads = 2 : i64, scale = 1.000000e+00 : f64}
+// CHECK: %[[K2:.+]] = dsr1.transpose %[[KT]] perm [0, 1, 3, 2]
+// CHECK-NEXT: %[[U:.+]] = dsr1.attention %[[Q]], %[[K2]], %[[V]] mask %[[UPPER]] {num_heads = 2 : i64, scale = 1.000000e+00 : f64}
+// CHECK-NEXT: return %[[C]], %[[U]]
+func.func @causal_constant(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>,
+                           %v: tensor<1x2x4x8xf32>) -> (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) {
+  %ninf = dsr1.constant dense<0xFF800000> : tensor<f32>
+  %tril = dsr1.constant dense<[[[[true, false, false, false], [true, true, false, false],
+                                 [true, true, true, false], [true, true, true, true]]]]>
+      : tensor<1x1x4x4xi1>
+  %upper = dsr1.constant dense<[[[[true, true, true, true], [false, true, true, true],
+                                  [false, false, true, true], [false, false, false, true]]]]>
+      : tensor<1x1x4x4xi1>
+  %s = dsr1.matmul %q, %kt : tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>
+  %a = dsr1.where %tril, %s, %ninf : tensor<1x1x4x4xi1>, tensor<1x2x4x4xf32>, tensor<f32>
+  %p = dsr1.softmax %a axis 3 : tensor<1x2x4x4xf32>
+  %o = dsr1.matmul %p, %v : tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>
+  %s2 = dsr1.matmul %q, %kt : tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>
+  %b = dsr1.where %upper, %s2, %ninf : tensor<1x1x4x4xi1>, tensor<1x2x4x4xf32>, tensor<f32>
+  %p2 = dsr1.softmax %b axis 3 : tensor<1x2x4x4xf32>
+  %o2 = dsr1.matmul %p2, %v : tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>
+  return %o, %o2 : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>
+}
+
+// -----
+
 // A softmax over the queries, not the keys.
 // CHECK-LABEL: func.func @softmax_axis
 // CHECK-NOT: dsr1.attention
