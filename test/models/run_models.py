@@ -3,16 +3,34 @@ with the stored onnxruntime references (rtol 1e-4, atol 1e-5 in f32).
 
 Prints one line per model with the largest errors; fails if any model does not compile, does
 not run, or differs. Every reference data set of a model is run (bert.dynamic has two shapes).
+
+With --against-unfused, each data set is also run without fusion (`dsr1-run --fuse=false`) and
+the fused outputs must match those too: the optimise pipeline's fusion passes change nothing
+beyond the tolerance.
 """
 
 import argparse
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ERRORS = re.compile(r"max abs ([0-9.e+-]+|nan|inf), max rel ([0-9.e+-]+|nan|inf)")
+
+
+def against_unfused(args, model: Path, data: Path) -> subprocess.CompletedProcess:
+    """Runs the model unfused, then fused against the unfused outputs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        base = [args.runner, str(model), "--quiet", "--inputs", str(data)]
+        proc = subprocess.run(base + ["--fuse=false", "--outputs", tmp], capture_output=True,
+                              text=True, timeout=args.timeout)
+        if proc.returncode != 0:
+            return proc
+        return subprocess.run(base + ["--compare", tmp, "--rtol", str(args.rtol), "--atol",
+                                      str(args.atol)], capture_output=True, text=True,
+                              timeout=args.timeout)
 
 
 def main() -> int:
@@ -24,6 +42,8 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", help="only these model directories")
     parser.add_argument("--min-count", type=int, default=20)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--against-unfused", action="store_true",
+                        help="also compare the fused outputs with the unfused ones")
     args = parser.parse_args()
 
     dirs = sorted(p for p in args.models.iterdir() if (p / "model.onnx").is_file())
@@ -45,13 +65,20 @@ def main() -> int:
                 print(f"{d.name:24s} {data.name}: TIMEOUT")
                 continue
             seconds = time.monotonic() - start
-            worst_abs = worst_rel = 0.0
+            worst_abs = worst_rel = unfused_abs = 0.0
             for m in ERRORS.finditer(proc.stdout):
                 worst_abs = max(worst_abs, float(m.group(1)))
                 worst_rel = max(worst_rel, float(m.group(2)))
+            if proc.returncode == 0 and args.against_unfused:
+                proc = against_unfused(args, d / "model.onnx", data)
+                if proc.returncode == 0:
+                    for m in ERRORS.finditer(proc.stdout):
+                        unfused_abs = max(unfused_abs, float(m.group(1)))
             if proc.returncode == 0:
+                extra = (f", vs unfused max abs {unfused_abs:.2e}"
+                         if args.against_unfused else "")
                 print(f"{d.name:24s} {data.name}: ok   max abs {worst_abs:.2e}, max rel "
-                      f"{worst_rel:.2e} ({seconds:.1f} s)")
+                      f"{worst_rel:.2e}{extra} ({seconds:.1f} s)")
                 continue
             lines = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
             reason = next((l for l in lines if "error" in l or "FAIL" in l),
