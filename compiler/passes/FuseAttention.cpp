@@ -17,6 +17,7 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -223,6 +224,43 @@ LogicalResult Matcher::parseScores(Value scores, bool scaled) {
   return fail(op, "an op that is not a scale, a mask or the QK matmul");
 }
 
+/// torch's scaled_dot_product_attention export zeroes the weights of a row
+/// masked entirely (NaN after the softmax): `where(not(equal(p, p)), 0, p)`
+/// or `where(equal(p, p), p, 0)`. dsr1.attention gives such a row zeros
+/// itself, so the guard is part of the block: the guarded weights when `p`
+/// is guarded so and used nowhere else, else `p`.
+Value skipNanGuard(Value p) {
+  SmallVector<Operation *> users(p.getUsers());
+  auto equal = llvm::find_if(users, [&](Operation *user) {
+    return isa<EqualOp>(user) && user->getOperand(0) == p &&
+           user->getOperand(1) == p;
+  });
+  if (equal == users.end() || !(*equal)->getResult(0).hasOneUse())
+    return p;
+  Value cond = (*equal)->getResult(0);
+  bool isNumber = true;
+  if (auto negate = dyn_cast<NotOp>(*cond.getUsers().begin())) {
+    if (!negate.getResult().hasOneUse())
+      return p;
+    cond = negate.getResult();
+    isNumber = false;
+  }
+  auto where = dyn_cast<WhereOp>(*cond.getUsers().begin());
+  if (!where || where.getCondition() != cond)
+    return p;
+  Value kept = isNumber ? where.getX() : where.getY();
+  Value zero = isNumber ? where.getY() : where.getX();
+  std::optional<double> z = scalarConstant(zero);
+  // p's only users: the equal (both operands) and the where.
+  bool onlyGuard = llvm::all_of(p.getUses(), [&](OpOperand &use) {
+    return use.getOwner() == *equal || use.getOwner() == where;
+  });
+  if (kept != p || !z || *z != 0.0 || !onlyGuard ||
+      where.getType() != p.getType())
+    return p;
+  return where.getResult();
+}
+
 FailureOr<Match> Matcher::run() {
   match.softmax = softmax;
   auto type = cast<RankedTensorType>(softmax.getType());
@@ -232,7 +270,7 @@ FailureOr<Match> Matcher::run() {
   if (int64_t(softmax.getAxis()) != type.getRank() - 1)
     return fail(softmax, "the softmax axis " + Twine(softmax.getAxis()) +
                              " is not the last (keys) dimension");
-  Value probs = softmax.getResult();
+  Value probs = skipNanGuard(softmax.getResult());
   if (!probs.hasOneUse())
     return fail(softmax, "the attention weights have another user");
   auto output = dyn_cast<MatMulOp>(*probs.getUsers().begin());
@@ -481,17 +519,19 @@ void rewrite(Match &match) {
       result = ReshapeOp::create(b, loc, result, merge.getShape());
   }
   // The block's ops are dead now: erase them consumer first.
+  // (An op can use a value twice, as equal(p, p) does: each op is queued
+  // once.)
   SmallVector<Operation *> worklist = {replaced};
+  llvm::SmallPtrSet<Operation *, 16> queued = {replaced};
   replaced->getResult(0).replaceAllUsesWith(result);
   while (!worklist.empty()) {
     Operation *op = worklist.pop_back_val();
-    if (!op->use_empty())
-      continue;
     SmallVector<Value> operands(op->getOperands());
     op->erase();
     for (Value operand : operands)
       if (Operation *def = operand.getDefiningOp();
-          def && def->use_empty() && isa<DSR1Dialect>(def->getDialect()))
+          def && def->use_empty() && isa<DSR1Dialect>(def->getDialect()) &&
+          queued.insert(def).second)
         worklist.push_back(def);
   }
 }

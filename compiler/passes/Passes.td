@@ -27,7 +27,8 @@ def FuseAttentionPass : Pass<"dsr1-fuse-attention", "mlir::ModuleOp"> {
     - the scale: `mul` or `div` by a constant scalar, on the scores, on Q or
       on K (several multiply);
     - Q Kᵀ as a rank-4 `matmul` [B, H, Sq, D] x [B, H, D, Skv], and the
-      weights times V as the softmax's only use.
+      weights times V as the softmax's only use (after the NaN guard of
+      torch's scaled_dot_product_attention export, if there is one).
     Every intermediate must have no other user. When Q, K and V are split
     into heads by `reshape` + `transpose` of [B, S, H * D] values and the
     result is merged back the same way, the op takes the packed rank-3 form

@@ -83,13 +83,15 @@ def attention_model(form):
     if form == "two_masks":
         inputs["bias"] = rng.standard_normal((1, H, S, KV)).astype(np.float32)
         scores = g.op("Add", "bias", scores)
-    if form in ("bool_mask", "bool_mask_inverted"):
+    if form in ("bool_mask", "bool_mask_inverted", "sdpa_nan_guard"):
         keep = rng.random((B, 1, S, KV)) < 0.6
         keep[..., 0] = True  # no row masked entirely: onnxruntime's softmax gives NaN there
+        if form == "sdpa_nan_guard":
+            keep[1, 0, 2, :] = False  # ... but the guard zeroes it, as dsr1.attention does
         inputs["keep"] = keep if form == "bool_mask" else ~keep
         ninf = g.const(-np.inf)
-        scores = (g.op("Where", "keep", scores, ninf) if form == "bool_mask"
-                  else g.op("Where", "keep", ninf, scores))
+        scores = (g.op("Where", "keep", ninf, scores) if form == "bool_mask_inverted"
+                  else g.op("Where", "keep", scores, ninf))
     if form == "causal_where_min":
         # GPT-2: a constant lower-triangular mask and the float32 minimum as the fill. Row 0 of
         # the second batch is masked entirely by the padding: uniform weights, as unfused.
@@ -114,6 +116,11 @@ def attention_model(form):
         probs = g.op("Softmax", scores, axis=2)
     else:
         probs = g.op("Softmax", scores, axis=-1)
+    if form == "sdpa_nan_guard":
+        # torch's scaled_dot_product_attention export: weights of a row masked entirely are
+        # NaN after the softmax, and zeroed.
+        nan = g.op("Not", g.op("Equal", probs, probs))
+        probs = g.op("Where", nan, g.const(0.0), probs)
     out = g.merge_heads(g.op("MatMul", probs, v))
     g.nodes.append(helper.make_node("Identity", [out], ["output"], name="output"))
 
@@ -132,7 +139,7 @@ def attention_model(form):
 
 FORMS = ["padding_mask", "div_scale", "scale_on_q_and_k", "two_masks", "bool_mask",
          "bool_mask_inverted", "causal_where_min", "causal_bool", "causal_fill_and_padding",
-         "softmax_over_queries"]
+         "sdpa_nan_guard", "softmax_over_queries"]
 # The forms whose mask is recognised as the causal pattern.
 CAUSAL = {"causal_bool", "causal_fill_and_padding"}
 CAUSAL_ATTR = re.compile(r"dsr1\.attention [^{]*\{[^}]*\bcausal\b")

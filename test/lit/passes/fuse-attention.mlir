@@ -222,6 +222,42 @@ func.func @causal_constant(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>,
 
 // -----
 
+// torch's scaled_dot_product_attention export: sqrt(scale) on Q and on K, and the weights of a
+// row masked entirely (NaN) zeroed by where(not(equal(p, p)), 0, p), which dsr1.attention does
+// itself. With the weights also returned, the guard is not the weights' only user: no fusion.
+// DEBUG: [dsr1-fuse-attention] fused: dsr1.softmax at {{.*}}fuse-attention.mlir
+// DEBUG: [dsr1-fuse-attention] not fused: dsr1.softmax at {{.*}}: the attention weights have another user
+// CHECK-LABEL: func.func @sdpa_nan_guard
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x2x4x8xf32>, %[[KT:.+]]: tensor<1x2x8x4xf32>, %[[V:.+]]: tensor<1x2x4x8xf32>, %[[MASK:.+]]: tensor<1x1x4x4xf32>)
+// CHECK: %[[K:.+]] = dsr1.transpose %[[KT]] perm [0, 1, 3, 2]
+// CHECK-NEXT: %[[R:.+]] = dsr1.attention %[[Q]], %[[K]], %[[V]] mask %[[MASK]] {num_heads = 2 : i64, scale = 2.500000e-01 : f64}
+// CHECK: dsr1.softmax
+// CHECK: dsr1.equal
+// CHECK: return %[[R]]
+func.func @sdpa_nan_guard(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>,
+                          %v: tensor<1x2x4x8xf32>, %mask: tensor<1x1x4x4xf32>)
+    -> (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x4xf32>) {
+  %root = dsr1.constant dense<0.5> : tensor<f32>
+  %zero = dsr1.constant dense<0.0> : tensor<1xf32>
+  %qs = dsr1.mul %q, %root : tensor<1x2x4x8xf32>, tensor<f32>
+  %ks = dsr1.mul %kt, %root : tensor<1x2x8x4xf32>, tensor<f32>
+  %s = dsr1.matmul %qs, %ks : tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>
+  %m = dsr1.add %s, %mask : tensor<1x2x4x4xf32>, tensor<1x1x4x4xf32>
+  %p = dsr1.softmax %m axis 3 : tensor<1x2x4x4xf32>
+  %eq = dsr1.equal %p, %p : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+  %nan = dsr1.not %eq : tensor<1x2x4x4xi1>
+  %g = dsr1.where %nan, %zero, %p : tensor<1x2x4x4xi1>, tensor<1xf32>, tensor<1x2x4x4xf32>
+  %o = dsr1.matmul %g, %v : tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>
+  %s2 = dsr1.matmul %q, %kt : tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>
+  %p2 = dsr1.softmax %s2 axis 3 : tensor<1x2x4x4xf32>
+  %eq2 = dsr1.equal %p2, %p2 : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+  %g2 = dsr1.where %eq2, %p2, %zero : tensor<1x2x4x4xi1>, tensor<1x2x4x4xf32>, tensor<1xf32>
+  %o2 = dsr1.matmul %g2, %v : tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>
+  return %o, %o2, %p2 : tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x4xf32>
+}
+
+// -----
+
 // A softmax over the queries, not the keys.
 // CHECK-LABEL: func.func @softmax_axis
 // CHECK-NOT: dsr1.attention
