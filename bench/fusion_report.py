@@ -35,7 +35,8 @@ MODALITY = re.compile(r"dsr1\.attention .*?\{([^}]*)\}")
 
 
 def attention_blocks(model: onnx.ModelProto) -> int:
-    """Softmax nodes whose output reaches a MatMul (through Cast/Dropout at most)."""
+    """Softmax nodes whose output reaches a MatMul (through Cast, Dropout or the NaN guard's
+    Where of the scaled_dot_product_attention export at most)."""
     consumers = collections.defaultdict(list)
     for node in model.graph.node:
         for name in node.input:
@@ -45,7 +46,7 @@ def attention_blocks(model: onnx.ModelProto) -> int:
         for node in consumers[name]:
             if node.op_type == "MatMul":
                 return True
-            if node.op_type in ("Cast", "Dropout", "Identity") and depth < 3:
+            if node.op_type in ("Cast", "Dropout", "Identity", "Where") and depth < 3:
                 if feeds_matmul(node.output[0], depth + 1):
                     return True
         return False

@@ -113,9 +113,11 @@ def randomize_batchnorm(model, seed: int) -> None:
                     mod.bias.copy_(torch.randn(n, generator=g) * 0.1)
 
 
-def hf_attn_kwargs() -> dict:
-    # Plain matmul/softmax attention: exports with both exporters and at opset 17.
-    return {"attn_implementation": "eager"}
+def hf_attn_kwargs(attention: str = "eager") -> dict:
+    # Plain matmul/softmax attention: exports with both exporters and at opset 17. "sdpa"
+    # (transformers' default) exports torch's scaled_dot_product_attention decomposition
+    # instead: the scale on Q and K, and a NaN guard after the softmax.
+    return {"attn_implementation": attention}
 
 
 class HFWrapper:
@@ -169,17 +171,18 @@ class Spec:
 # --------------------------------------------------------------------------- models
 
 
-def build_bert(full: bool, dynamic: bool = False) -> Built:
+def build_bert(full: bool, dynamic: bool = False, attention: str = "eager") -> Built:
     import torch
     import transformers as T
 
     if full:
-        cfg = T.BertConfig(**hf_attn_kwargs())  # bert-base-uncased geometry
+        cfg = T.BertConfig(**hf_attn_kwargs(attention))  # bert-base-uncased geometry
         batch, seq = 1, 128
     else:
         cfg = T.BertConfig(vocab_size=128, hidden_size=32, num_hidden_layers=2,
                            num_attention_heads=4, intermediate_size=64,
-                           max_position_embeddings=64, type_vocab_size=2, **hf_attn_kwargs())
+                           max_position_embeddings=64, type_vocab_size=2,
+                           **hf_attn_kwargs(attention))
         batch, seq = 2, 16
     model = T.BertModel(cfg).eval()
     names = ["input_ids", "attention_mask", "token_type_ids"]
@@ -298,15 +301,15 @@ def build_t5(full: bool) -> Built:
                   "vocab": cfg.vocab_size, "src": src, "tgt": tgt})
 
 
-def build_gpt2(full: bool) -> Built:
+def build_gpt2(full: bool, attention: str = "eager") -> Built:
     import transformers as T
 
     if full:
-        cfg = T.GPT2Config(**hf_attn_kwargs())  # gpt2 (124M)
+        cfg = T.GPT2Config(**hf_attn_kwargs(attention))  # gpt2 (124M)
         batch, seq = 1, 128
     else:
         cfg = T.GPT2Config(vocab_size=128, n_positions=32, n_embd=32, n_layer=2, n_head=4,
-                           bos_token_id=127, eos_token_id=127, **hf_attn_kwargs())
+                           bos_token_id=127, eos_token_id=127, **hf_attn_kwargs(attention))
         batch, seq = 2, 16
     model = T.GPT2LMHeadModel(cfg).eval()
     g = gen(1)
@@ -472,10 +475,14 @@ SPECS = [
     Spec("bert", "bert", "transformers.BertModel", lambda f: build_bert(f)),
     Spec("bert.dynamic", "bert", "transformers.BertModel (dynamic batch/sequence)",
          lambda f: build_bert(f, dynamic=True)),
+    Spec("bert.sdpa", "bert", "transformers.BertModel (attn_implementation=sdpa)",
+         lambda f: build_bert(f, attention="sdpa")),
     Spec("vit", "vit", "transformers.ViTModel", build_vit),
     Spec("clip", "clip", "transformers.CLIPModel (text + vision towers)", build_clip),
     Spec("t5", "t5", "transformers.T5Model (encoder-decoder)", build_t5),
     Spec("gpt2", "gpt2", "transformers.GPT2LMHeadModel (causal, no KV cache)", build_gpt2),
+    Spec("gpt2.sdpa", "gpt2", "transformers.GPT2LMHeadModel (attn_implementation=sdpa)",
+         lambda f: build_gpt2(f, attention="sdpa")),
     Spec("whisper", "whisper", "transformers.WhisperModel (audio encoder + text decoder)",
          build_whisper),
     Spec("resnet", "resnet", "transformers.ResNetForImageClassification", build_resnet),
