@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/pipelines/Pipelines.h"
+#include "compiler/passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -15,13 +16,13 @@ using namespace mlir;
 
 void dsr1::buildOptimizePipeline(OpPassManager &pm) {
   OpPassManager &func = pm.nest<func::FuncOp>();
-  func.addPass(createCanonicalizerPass());
+  func.addPass(createFoldPass());
   func.addPass(createCSEPass());
 }
 
 void dsr1::registerPipelines() {
   PassPipelineRegistration<>(
       "dsr1-optimize-pipeline",
-      "Graph-level optimisation of a dsr1 module (fold, canonicalize, CSE)",
+      "Graph-level optimisation of a dsr1 module (-dsr1-fold, CSE)",
       [](OpPassManager &pm) { buildOptimizePipeline(pm); });
 }
