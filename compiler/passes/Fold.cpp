@@ -9,6 +9,7 @@
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 #include "compiler/passes/Passes.h"
 
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -91,6 +92,125 @@ struct WhereOfConstantCondition : public OpRewritePattern<WhereOp> {
   }
 };
 
+/// Whether no element of `value` is negative: the indices arg_max and
+/// arg_min return.
+bool isNonNegative(Value value) {
+  return value.getDefiningOp<ArgMaxOp>() || value.getDefiningOp<ArgMinOp>();
+}
+
+/// i < c => false for i never negative and a splat c <= 0 (likewise i <= c
+/// for c < 0, i > c and i >= c): the negative-index normalisation
+/// `where(i < 0, i + n, i)` that exporters put between an arg_max and the
+/// gather that reads at it.
+template <typename OpTy>
+struct CompareNonNegative : public OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    DenseElementsAttr bound;
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (!isNonNegative(op.getLhs()) ||
+        !matchPattern(op.getRhs(), m_Constant(&bound)) || !bound.isSplat() ||
+        !isa<IntegerType>(bound.getElementType()) ||
+        !resultType.hasStaticShape())
+      return failure();
+    APInt c = bound.getSplatValue<APInt>();
+    bool unsignedBound = bound.getElementType().isUnsignedInteger();
+    bool negative = !unsignedBound && c.isNegative();
+    bool positive = unsignedBound ? !c.isZero() : c.isStrictlyPositive();
+    // x < c is false for every x >= 0 exactly when c <= 0, and so on.
+    std::optional<bool> value;
+    if (isa<LessOp>(op) && !positive)
+      value = false;
+    else if (isa<LessEqualOp>(op) && negative)
+      value = false;
+    else if (isa<GreaterOp>(op) && negative)
+      value = true;
+    else if (isa<GreaterEqualOp>(op) && !positive)
+      value = true;
+    if (!value)
+      return rewriter.notifyMatchFailure(op, "the bound decides nothing");
+    rewriter.replaceOpWithNewOp<ConstantOp>(
+        op, DenseElementsAttr::get(resultType, *value));
+    return success();
+  }
+};
+
+/// Blobs up to this many elements are read to fold the op they feed; the
+/// folders' own limit for dense constants.
+constexpr int64_t kMaxReadElements = 1024;
+
+/// The elements of a dense_resource blob of at most kMaxReadElements
+/// elements of a type stored a whole number of bytes apiece, as a dense
+/// attribute; null otherwise (weights, blobs not in memory).
+DenseElementsAttr readSmallBlob(DenseResourceElementsAttr blob) {
+  auto type = cast<ShapedType>(blob.getType());
+  Type element = type.getElementType();
+  if (!type.hasStaticShape() || type.getNumElements() > kMaxReadElements ||
+      isNarrowFloat(element) || !element.isIntOrFloat() ||
+      element.getIntOrFloatBitWidth() % 8 != 0)
+    return {};
+  AsmResourceBlob *data = blob.getRawHandle().getBlob();
+  bool splat = false;
+  if (!data ||
+      !DenseElementsAttr::isValidRawBuffer(type, data->getData(), splat))
+    return {};
+  return DenseElementsAttr::getFromRawBuffer(type, data->getData());
+}
+
+/// op(constants) where some constant is a small dense_resource blob read by
+/// this op alone => the op's folded result, read from the blob. The importer
+/// keeps every initializer of more than 64 elements as a blob; exporters
+/// compute from such tables at run time what is constant (T5's relative
+/// position buckets). Nothing changes when the op does not fold, and a blob
+/// with other readers is left alone, so no copy of a blob is ever made.
+struct FoldSmallBlobOperands
+    : public OpTraitRewritePattern<OpTrait::ZeroRegions> {
+  FoldSmallBlobOperands(MLIRContext *context)
+      : OpTraitRewritePattern(context) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<DSR1Dialect>(op->getDialect()) || isa<ConstantOp>(op) ||
+        op->getNumOperands() == 0)
+      return failure();
+    SmallVector<Attribute> operands;
+    bool readBlob = false;
+    for (Value operand : op->getOperands()) {
+      Attribute value;
+      if (!matchPattern(operand, m_Constant(&value)))
+        return failure();
+      if (auto blob = dyn_cast<DenseResourceElementsAttr>(value)) {
+        // Another reader would keep the blob beside its folded copy.
+        if (!operand.hasOneUse())
+          return failure();
+        value = readSmallBlob(blob);
+        if (!value)
+          return failure();
+        readBlob = true;
+      }
+      operands.push_back(value);
+    }
+    SmallVector<OpFoldResult> folded;
+    if (!readBlob || failed(op->fold(operands, folded)) || folded.empty())
+      return failure();
+    SmallVector<Value> results;
+    for (auto [result, fold] : llvm::zip_equal(op->getResults(), folded)) {
+      if (auto value = dyn_cast<Value>(fold)) {
+        results.push_back(value);
+        continue;
+      }
+      auto elements = dyn_cast<ElementsAttr>(cast<Attribute>(fold));
+      if (!elements || elements.getType() != result.getType())
+        return failure();
+      results.push_back(ConstantOp::create(rewriter, op->getLoc(), elements));
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
 struct FoldPass : impl::FoldPassBase<FoldPass> {
   using Base::Base;
 
@@ -105,8 +225,10 @@ struct FoldPass : impl::FoldPassBase<FoldPass> {
                BroadcastOfNeutral<MulOp>, BroadcastOfNeutral<DivOp>,
                BroadcastOfNeutral<AndOp>, BroadcastOfNeutral<OrOp>,
                BroadcastOfNeutral<XorOp>, BroadcastOfNeutral<ShiftLeftOp>,
-               BroadcastOfNeutral<ShiftRightOp>, WhereOfConstantCondition>(
-        context);
+               BroadcastOfNeutral<ShiftRightOp>, CompareNonNegative<LessOp>,
+               CompareNonNegative<LessEqualOp>, CompareNonNegative<GreaterOp>,
+               CompareNonNegative<GreaterEqualOp>, FoldSmallBlobOperands,
+               WhereOfConstantCondition>(context);
     patterns = FrozenRewritePatternSet(std::move(owning));
     return success();
   }

@@ -21,11 +21,14 @@ def FoldPass : Pass<"dsr1-fold", "mlir::func::FuncOp"> {
     of the other loaded dialects) and the graph-level patterns of Fold.cpp
     until nothing changes, so that the noise exporters leave (shape
     arithmetic, exact cast chains, reshape and transpose chains, unit-dim
-    transposes, identity slices, pads and expands, arithmetic identities,
-    gathers at constant consecutive indices, constant conditions) is gone
-    before attention and elementwise fusion look at the graph. Every rewrite
-    is exact: the folded graph computes bitwise the same values. Constants
-    larger than 1024 elements (weights) are never copied.
+    transposes, identity slices, pads and expands, slices of one concat
+    input, neutral-element arithmetic, gathers at evenly spaced constant
+    indices, constant conditions, sign tests of arg_max indices, ops on small
+    constant tables) is gone before attention and elementwise fusion look at
+    the graph. Every rewrite is exact: the folded graph computes bitwise the
+    same values (x + 0.0 stays: it turns -0.0 into +0.0). A dense_resource
+    blob (a weight) is never copied: one of more than 1024 elements is never
+    read, a smaller one only to fold the single op that reads it.
 
     Not reaching a fixed point within `max-iterations` rounds is an error.
 

@@ -55,15 +55,15 @@ func.func @constant_data_movement() -> (tensor<2x2xi32>, tensor<4xi32>) {
 
 // -----
 
-// A weight (a dense_resource blob) is never copied into a folded constant.
+// A dense_resource blob that something else reads too is never copied into a folded constant.
 // CHECK-LABEL: func.func @weight_stays
 // CHECK-NEXT: %[[W:.+]] = dsr1.constant dense_resource<w> : tensor<2x2xf32>
 // CHECK-NEXT: %[[T:.+]] = dsr1.transpose %[[W]] perm [1, 0] : tensor<2x2xf32>
-// CHECK-NEXT: return %[[T]]
-func.func @weight_stays() -> tensor<2x2xf32> {
+// CHECK-NEXT: return %[[T]], %[[W]]
+func.func @weight_stays() -> (tensor<2x2xf32>, tensor<2x2xf32>) {
   %w = dsr1.constant dense_resource<w> : tensor<2x2xf32>
   %t = dsr1.transpose %w perm [1, 0] : tensor<2x2xf32>
-  return %t : tensor<2x2xf32>
+  return %t, %w : tensor<2x2xf32>, tensor<2x2xf32>
 }
 
 {-#
@@ -609,4 +609,83 @@ func.func @identity_broadcasts(%m: tensor<2x1x1x16xi1>, %x: tensor<?x4xf32>)
   %ones = dsr1.constant dense<1.0> : tensor<1x3x1x1xf32>
   %1 = dsr1.mul %ones, %x : tensor<1x3x1x1xf32>, tensor<?x4xf32>
   return %0, %1 : tensor<2x1x16x16xi1>, tensor<1x3x?x4xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Small blobs, index ranges
+//===----------------------------------------------------------------------===//
+
+// An op on a small dense_resource table that nothing else reads folds (T5's relative positions,
+// a transposed weight); one that has no folder (log) leaves the blob as it is, and a blob of
+// more than 1024 elements is never read.
+// CHECK-LABEL: func.func @small_blobs
+// CHECK-DAG: %[[A:.+]] = dsr1.constant dense<[3, 0, 2, 1]> : tensor<4xi64>
+// CHECK-DAG: %[[F:.+]] = dsr1.constant dense_resource<f> : tensor<2xf32>
+// CHECK-DAG: %[[B:.+]] = dsr1.constant dense_resource<big> : tensor<1025xi8>
+// CHECK-DAG: %[[L:.+]] = dsr1.log %[[F]] : tensor<2xf32>
+// CHECK-DAG: %[[N:.+]] = dsr1.neg %[[B]] : tensor<1025xi8>
+// CHECK-DAG: %[[T:.+]] = dsr1.constant dense<{{\[}}[1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+// CHECK: return %[[A]], %[[L]], %[[N]], %[[T]]
+func.func @small_blobs() -> (tensor<4xi64>, tensor<2xf32>, tensor<1025xi8>, tensor<2x2xf32>) {
+  %r = dsr1.constant dense_resource<r> : tensor<4xi64>
+  %0 = dsr1.abs %r : tensor<4xi64>
+  %w = dsr1.constant dense_resource<w> : tensor<2x2xf32>
+  %3 = dsr1.transpose %w perm [1, 0] : tensor<2x2xf32>
+  %f = dsr1.constant dense_resource<f> : tensor<2xf32>
+  %1 = dsr1.log %f : tensor<2xf32>
+  %b = dsr1.constant dense_resource<big> : tensor<1025xi8>
+  %2 = dsr1.neg %b : tensor<1025xi8>
+  return %0, %1, %2, %3 : tensor<4xi64>, tensor<2xf32>, tensor<1025xi8>, tensor<2x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      r: "0x08000000FDFFFFFFFFFFFFFF00000000000000000200000000000000FFFFFFFFFFFFFFFF",
+      f: "0x040000000000803F00000040",
+      w: "0x040000000000803F000000400000404000008040",
+      big: "0x01000000FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+    }
+  }
+#-}
+
+// -----
+
+// An arg_max index is never negative: the exporters' `where(i < 0, i + n, i)` is i.
+// CHECK-LABEL: func.func @nonnegative_index
+// CHECK-SAME: (%[[X:.+]]: tensor<2x12xf32>)
+// CHECK-DAG: %[[T:.+]] = dsr1.constant dense<true> : tensor<2xi1>
+// CHECK-DAG: %[[I:.+]] = dsr1.arg_max %[[X]]
+// CHECK-NOT: dsr1.less
+// CHECK: return %[[I]], %[[T]]
+func.func @nonnegative_index(%x: tensor<2x12xf32>) -> (tensor<2xi64>, tensor<2xi1>) {
+  %i = dsr1.arg_max %x axis 1 {keepdims = false} : tensor<2x12xf32>
+  %zero = dsr1.constant dense<0> : tensor<i64>
+  %n = dsr1.constant dense<12> : tensor<i64>
+  %neg = dsr1.less %i, %zero : tensor<2xi64>, tensor<i64>
+  %wrapped = dsr1.add %i, %n : tensor<2xi64>, tensor<i64>
+  %0 = dsr1.where %neg, %wrapped, %i : tensor<2xi1>, tensor<2xi64>, tensor<2xi64>
+  %1 = dsr1.greater_equal %i, %zero : tensor<2xi64>, tensor<i64>
+  return %0, %1 : tensor<2xi64>, tensor<2xi1>
+}
+
+// -----
+
+// Near-misses: an arg_max compared with 1 (it may be 0), i <= 0 (it may be 0), and a value that
+// may be negative.
+// CHECK-LABEL: func.func @maybe_negative
+// CHECK: dsr1.less %{{.+}}, %{{.+}} : tensor<2xi64>, tensor<i64>
+// CHECK: dsr1.less_equal %{{.+}}, %{{.+}} : tensor<2xi64>, tensor<i64>
+// CHECK: dsr1.less %{{.+}}, %{{.+}} : tensor<2xi64>, tensor<i64>
+func.func @maybe_negative(%x: tensor<2x12xf32>, %y: tensor<2xi64>)
+    -> (tensor<2xi1>, tensor<2xi1>, tensor<2xi1>) {
+  %i = dsr1.arg_max %x axis 1 {keepdims = false} : tensor<2x12xf32>
+  %zero = dsr1.constant dense<0> : tensor<i64>
+  %one = dsr1.constant dense<1> : tensor<i64>
+  %0 = dsr1.less %i, %one : tensor<2xi64>, tensor<i64>
+  %1 = dsr1.less_equal %i, %zero : tensor<2xi64>, tensor<i64>
+  %2 = dsr1.less %y, %zero : tensor<2xi64>, tensor<i64>
+  return %0, %1, %2 : tensor<2xi1>, tensor<2xi1>, tensor<2xi1>
 }
