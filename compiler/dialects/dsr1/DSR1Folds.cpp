@@ -1331,9 +1331,10 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
 
 namespace {
 /// gather(x, [s, s + d, ..., s + (n - 1) d]) along axis a => the strided
-/// slice s : s + n d : d of axis a, reshaped to the indices' shape (a single
-/// index is a slice of one, the axis dropped). Exporters pick positions,
-/// class tokens and mask rows this way.
+/// slice s : s + n d : d of axis a where the indices are a vector, or a
+/// reshape of x where they are 0..dim-1 in some shape (the dynamo exporter's
+/// GatherND of a mask). Not a slice and a reshape, which would be two kernels
+/// for one.
 struct GatherProgressionToSlice : public OpRewritePattern<GatherOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -1362,16 +1363,35 @@ struct GatherProgressionToSlice : public OpRewritePattern<GatherOp> {
     for (int64_t n = 1; n < count; ++n)
       if (picks[n] != first + n * step)
         return rewriter.notifyMatchFailure(op, "not evenly spaced");
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t indexRank = cast<RankedTensorType>(indices.getType()).getRank();
+    if (first == 0 && step == 1 && count == dim) {
+      // Every element in order: the dims before the axis keep their index,
+      // those after it move by the indices' rank less one, and the indices'
+      // dims are static.
+      SmallVector<int64_t> source;
+      for (int64_t i = 0; i < resultType.getRank(); ++i)
+        source.push_back(i < axis               ? i
+                         : i < axis + indexRank ? -1
+                                                : i - indexRank + 1);
+      Value reshaped = resultType == dataType
+                           ? op.getData()
+                           : reshapeTo(rewriter, op.getLoc(), op.getData(),
+                                       resultType, source);
+      if (!reshaped)
+        return rewriter.notifyMatchFailure(op, "no reshape expresses it");
+      rewriter.replaceOp(op, reshaped);
+      return success();
+    }
+    if (indexRank != 1)
+      return rewriter.notifyMatchFailure(
+          op, "a part of the axis in another shape: a slice and a reshape");
     // Past the end on either side: a negative end would count from the back.
     int64_t end = first + count * step;
     if (end < 0)
       end = std::numeric_limits<int64_t>::min();
-    SmallVector<int64_t> sliceShape(dataType.getShape());
-    sliceShape[axis] = count;
-    auto sliceType =
-        RankedTensorType::get(sliceShape, dataType.getElementType());
     auto slice = createTyped<SliceOp>(
-        rewriter, op.getLoc(), sliceType, op.getData(),
+        rewriter, op.getLoc(), resultType, op.getData(),
         rewriter.getDenseI64ArrayAttr({first}),
         rewriter.getDenseI64ArrayAttr({end}),
         rewriter.getDenseI64ArrayAttr({axis}),
@@ -1379,26 +1399,7 @@ struct GatherProgressionToSlice : public OpRewritePattern<GatherOp> {
                                                 : ArrayRef<int64_t>(step)));
     if (!slice)
       return rewriter.notifyMatchFailure(op, "the slice infers another type");
-    auto resultType = cast<RankedTensorType>(op.getType());
-    if (sliceType == resultType) {
-      rewriter.replaceOp(op, slice.getResult());
-      return success();
-    }
-    // The dims before the axis keep their index, those after it move by the
-    // indices' rank less one; the indices' dims are static.
-    int64_t indexRank = cast<RankedTensorType>(indices.getType()).getRank();
-    SmallVector<int64_t> source;
-    for (int64_t i = 0; i < resultType.getRank(); ++i)
-      source.push_back(i < axis               ? i
-                       : i < axis + indexRank ? -1
-                                              : i - indexRank + 1);
-    Value reshaped =
-        reshapeTo(rewriter, op.getLoc(), slice.getResult(), resultType, source);
-    if (!reshaped) {
-      rewriter.eraseOp(slice);
-      return rewriter.notifyMatchFailure(op, "no reshape expresses it");
-    }
-    rewriter.replaceOp(op, reshaped);
+    rewriter.replaceOp(op, slice.getResult());
     return success();
   }
 };
