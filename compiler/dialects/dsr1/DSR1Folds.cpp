@@ -854,12 +854,11 @@ bool castIsExact(Type from, Type to) {
     return false;
   auto fromFloat = dyn_cast<FloatType>(from);
   auto toFloat = dyn_cast<FloatType>(to);
-  if (fromFloat) {
-    // Wider significand and exponent range: f16 and bf16 into f32 and f64,
-    // f32 into f64 (f16 and bf16 hold values the other does not).
-    return toFloat && toFloat.getWidth() > fromFloat.getWidth() &&
-           !(fromFloat.isF16() && toFloat.isBF16());
-  }
+  // Among f16, bf16, f32 and f64 a wider type has a wider significand and
+  // exponent range; f16 and bf16, of one width, each hold values the other
+  // does not.
+  if (fromFloat)
+    return toFloat && toFloat.getWidth() > fromFloat.getWidth();
   unsigned width = from.getIntOrFloatBitWidth();
   bool isUnsigned = from.isUnsignedInteger();
   if (toFloat)
