@@ -11,6 +11,60 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
+// Graph cleanup
+//===----------------------------------------------------------------------===//
+
+def FoldPass : Pass<"dsr1-fold", "mlir::func::FuncOp"> {
+  let summary = "Fold constants and canonicalise the graph to a fixed point";
+  let description = [{
+    Applies every op's folders and canonicalisation patterns (dsr1's and those
+    of the other loaded dialects) and the graph-level patterns of Fold.cpp
+    until nothing changes, so that the noise exporters leave (shape
+    arithmetic, exact cast chains, reshape and transpose chains, unit-dim
+    transposes, identity slices, pads and expands, slices of one concat
+    input, neutral-element arithmetic, gathers at evenly spaced constant
+    indices, constant conditions, sign tests of arg_max indices, ops on small
+    constant tables) is gone before attention and elementwise fusion look at
+    the graph. Every rewrite is exact: the folded graph computes bitwise the
+    same values (x + 0.0 stays: it turns -0.0 into +0.0). A dense_resource
+    blob (a weight) is never copied: one of more than 1024 elements is never
+    read, a smaller one only to fold the single op that reads it.
+
+    Not reaching a fixed point within `max-iterations` rounds is an error.
+
+    ```mlir
+    func.func @g(%x: tensor<2x16xf32>, %m: tensor<2x16xi64>)
+        -> (tensor<2x16xf32>, tensor<2x1x1x16xi1>) {
+      %one = dsr1.constant dense<1.0> : tensor<f32>
+      %0 = dsr1.mul %x, %one : tensor<2x16xf32>, tensor<f32>
+      %1 = dsr1.cast %0 to f64 : tensor<2x16xf32>
+      %2 = dsr1.cast %1 to f32 : tensor<2x16xf64>
+      %b = dsr1.cast %m to i1 : tensor<2x16xi64>
+      %r = dsr1.reshape %b to [32] : tensor<2x16xi1>
+      %ids = dsr1.constant dense<[[[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]]],
+                                  [[[16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+                                     30, 31]]]]> : tensor<2x1x1x16xi64>
+      %g = dsr1.gather %r[%ids] axis 0 : tensor<32xi1>, tensor<2x1x1x16xi64>
+      return %2, %g : tensor<2x16xf32>, tensor<2x1x1x16xi1>
+    }
+    ```
+    becomes
+    ```mlir
+    func.func @g(%x: tensor<2x16xf32>, %m: tensor<2x16xi64>)
+        -> (tensor<2x16xf32>, tensor<2x1x1x16xi1>) {
+      %b = dsr1.cast %m to i1 : tensor<2x16xi64>
+      %g = dsr1.reshape %b to [2, 1, 1, 16] : tensor<2x16xi1>
+      return %x, %g : tensor<2x16xf32>, tensor<2x1x1x16xi1>
+    }
+    ```
+  }];
+  let options = [
+    Option<"maxIterations", "max-iterations", "int64_t", /*default=*/"16",
+           "Rounds over the function before giving up on a fixed point">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Fusion
 //===----------------------------------------------------------------------===//
 

@@ -17,7 +17,7 @@ using namespace mlir;
 void dsr1::buildOptimizePipeline(OpPassManager &pm,
                                  const OptimizeOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
-  func.addPass(createCanonicalizerPass());
+  func.addPass(createFoldPass());
   func.addPass(createCSEPass());
   if (!options.fuse)
     return;
@@ -27,7 +27,7 @@ void dsr1::buildOptimizePipeline(OpPassManager &pm,
   pm.addPass(createFuseAttentionPass(attention));
   // The masks the fused blocks combined may fold with each other.
   OpPassManager &after = pm.nest<func::FuncOp>();
-  after.addPass(createCanonicalizerPass());
+  after.addPass(createFoldPass());
   after.addPass(createCSEPass());
 }
 
@@ -46,7 +46,7 @@ struct OptimizePipelineOptions : PassPipelineOptions<OptimizePipelineOptions> {
 void dsr1::registerPipelines() {
   PassPipelineRegistration<OptimizePipelineOptions>(
       "dsr1-optimize-pipeline",
-      "Graph-level optimisation of a dsr1 module (canonicalize, CSE, fusion)",
+      "Graph-level optimisation of a dsr1 module (-dsr1-fold, CSE, fusion)",
       [](OpPassManager &pm, const OptimizePipelineOptions &pipelineOptions) {
         OptimizeOptions options;
         options.fuse = pipelineOptions.fuse;

@@ -12,7 +12,9 @@
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APSInt.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
 #include <type_traits>
@@ -131,7 +133,96 @@ static OptFloat noFloat(const APFloat &, const APFloat &) {
   return std::nullopt;
 }
 
+//===----------------------------------------------------------------------===//
+// Arithmetic identities
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The constant that leaves the other operand of a binary op unchanged.
+enum class Neutral {
+  /// Integers 0, floats -0.0: x + (+0.0) turns x = -0.0 into +0.0.
+  AddZero,
+  /// Integers 0, floats +0.0: x - (+0.0) is x + (-0.0).
+  SubZero,
+  /// Integers and floats 1.
+  One,
+  /// Integers 0 (or, xor, shift amounts); never a float.
+  Zero,
+  /// Integers with every bit set, i1 true (and); never a float.
+  AllOnes,
+};
+} // namespace
+
+/// Whether `attr` is a splat of `kind`'s value, exactly (the sign of a zero
+/// included).
+static bool isNeutral(Attribute attr, Neutral kind) {
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  if (!dense || !dense.isSplat())
+    return false;
+  if (isa<FloatType>(dense.getElementType())) {
+    APFloat v = dense.getSplatValue<APFloat>();
+    switch (kind) {
+    case Neutral::AddZero:
+      return v.isZero() && v.isNegative();
+    case Neutral::SubZero:
+      return v.isZero() && !v.isNegative();
+    case Neutral::One:
+      return v.isExactlyValue(1.0);
+    case Neutral::Zero:
+    case Neutral::AllOnes:
+      return false;
+    }
+    llvm_unreachable("unknown neutral kind");
+  }
+  APInt v = dense.getSplatValue<APInt>();
+  switch (kind) {
+  case Neutral::AddZero:
+  case Neutral::SubZero:
+  case Neutral::Zero:
+    return v.isZero();
+  case Neutral::One:
+    return v.isOne();
+  case Neutral::AllOnes:
+    return v.isAllOnes();
+  }
+  llvm_unreachable("unknown neutral kind");
+}
+
+Value dsr1::getNeutralOperand(Operation *op, ArrayRef<Attribute> operands) {
+  if (op->getNumOperands() != 2 || operands.size() != 2)
+    return {};
+  // The neutral element on the right, and whether it may be on the left.
+  std::optional<std::pair<Neutral, bool>> rule =
+      llvm::TypeSwitch<Operation *, std::optional<std::pair<Neutral, bool>>>(op)
+          .Case<AddOp>([](auto) { return std::pair(Neutral::AddZero, true); })
+          .Case<SubOp>([](auto) { return std::pair(Neutral::SubZero, false); })
+          .Case<MulOp>([](auto) { return std::pair(Neutral::One, true); })
+          .Case<DivOp>([](auto) { return std::pair(Neutral::One, false); })
+          .Case<AndOp>([](auto) { return std::pair(Neutral::AllOnes, true); })
+          .Case<OrOp, XorOp>(
+              [](auto) { return std::pair(Neutral::Zero, true); })
+          .Case<ShiftLeftOp, ShiftRightOp>(
+              [](auto) { return std::pair(Neutral::Zero, false); })
+          .Default([](Operation *) { return std::nullopt; });
+  if (!rule)
+    return {};
+  if (isNeutral(operands[1], rule->first))
+    return op->getOperand(0);
+  if (rule->second && isNeutral(operands[0], rule->first))
+    return op->getOperand(1);
+  return {};
+}
+
+/// The operand a binary op returns unchanged, where broadcasting against the
+/// neutral constant does not change its type either.
+static Value foldNeutral(Operation *op, ArrayRef<Attribute> operands) {
+  Value kept = getNeutralOperand(op, operands);
+  return kept && kept.getType() == op->getResult(0).getType() ? kept : Value();
+}
+
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
+  if (Value kept = foldNeutral(*this, adaptor.getOperands()))
+    return kept;
   return foldBinary(
       *this, adaptor.getOperands(),
       [](const APInt &a, const APInt &b, bool) -> OptInt { return a + b; },
@@ -139,6 +230,8 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  if (Value kept = foldNeutral(*this, adaptor.getOperands()))
+    return kept;
   return foldBinary(
       *this, adaptor.getOperands(),
       [](const APInt &a, const APInt &b, bool) -> OptInt { return a - b; },
@@ -146,6 +239,8 @@ OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
+  if (Value kept = foldNeutral(*this, adaptor.getOperands()))
+    return kept;
   return foldBinary(
       *this, adaptor.getOperands(),
       [](const APInt &a, const APInt &b, bool) -> OptInt { return a * b; },
@@ -153,6 +248,8 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  if (Value kept = foldNeutral(*this, adaptor.getOperands()))
+    return kept;
   // Integer division truncates toward zero, as onnxruntime does; x / 0 is left
   // to run time.
   return foldBinary(
@@ -255,6 +352,8 @@ OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
+  if (Value kept = foldNeutral(*this, adaptor.getOperands()))
+    return kept;
   return foldBinary(
       *this, adaptor.getOperands(),
       [](const APInt &a, const APInt &b, bool) -> OptInt { return a & b; },
@@ -262,6 +361,8 @@ OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
+  if (Value kept = foldNeutral(*this, adaptor.getOperands()))
+    return kept;
   return foldBinary(
       *this, adaptor.getOperands(),
       [](const APInt &a, const APInt &b, bool) -> OptInt { return a | b; },
@@ -269,6 +370,8 @@ OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
+  if (Value kept = foldNeutral(*this, adaptor.getOperands()))
+    return kept;
   return foldBinary(
       *this, adaptor.getOperands(),
       [](const APInt &a, const APInt &b, bool) -> OptInt { return a ^ b; },
@@ -282,6 +385,8 @@ static bool shiftsEverythingOut(const APInt &amount) {
 }
 
 OpFoldResult ShiftLeftOp::fold(FoldAdaptor adaptor) {
+  if (Value kept = foldNeutral(*this, adaptor.getOperands()))
+    return kept;
   return foldBinary(
       *this, adaptor.getOperands(),
       [](const APInt &a, const APInt &b, bool) -> OptInt {
@@ -293,6 +398,8 @@ OpFoldResult ShiftLeftOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult ShiftRightOp::fold(FoldAdaptor adaptor) {
+  if (Value kept = foldNeutral(*this, adaptor.getOperands()))
+    return kept;
   return foldBinary(
       *this, adaptor.getOperands(),
       [](const APInt &a, const APInt &b, bool isUnsigned) -> OptInt {
@@ -660,6 +767,143 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// Rewrite helpers
+//===----------------------------------------------------------------------===//
+
+/// Creates an OpT with the result type `expected`, or nothing (null) when
+/// OpT's type inference refuses the operands and attributes or infers another
+/// type: the rewrites below build ops from computed attributes, and the
+/// inferring builders abort on a refusal. `args` are those of the builder
+/// that takes the result type first.
+template <typename OpT, typename... Args>
+static OpT createTyped(PatternRewriter &rewriter, Location loc, Type expected,
+                       Args &&...args) {
+  OperationState state(loc, OpT::getOperationName());
+  OpT::build(rewriter, state, expected, std::forward<Args>(args)...);
+  MLIRContext *context = rewriter.getContext();
+  SmallVector<Type> inferred;
+  // No location: a refusal here is a rewrite that does not apply, not an
+  // error in the user's graph.
+  if (failed(OpT::inferReturnTypes(context, std::nullopt, state.operands,
+                                   state.attributes.getDictionary(context),
+                                   state.getRawProperties(), state.regions,
+                                   inferred)) ||
+      inferred.size() != 1 || inferred.front() != expected)
+    return nullptr;
+  return cast<OpT>(rewriter.create(state));
+}
+
+/// `input` reshaped to `resultType`, where result dim i holds the same values
+/// as input dim `source[i]` (-1: a dim of size 1 that the input does not
+/// have). Null when no dsr1.reshape expresses it: a dynamic dim is copied (0)
+/// only at its own index, at most one more is inferred (-1), and shapes with
+/// empty dims are left alone (0 would copy instead of meaning an empty dim).
+static Value reshapeTo(PatternRewriter &rewriter, Location loc, Value input,
+                       RankedTensorType resultType, ArrayRef<int64_t> source) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (llvm::is_contained(inputType.getShape(), 0) ||
+      llvm::is_contained(resultType.getShape(), 0))
+    return {};
+  SmallVector<int64_t> shape;
+  bool inferred = false;
+  for (auto [i, dim] : llvm::enumerate(resultType.getShape())) {
+    if (!ShapedType::isDynamic(dim)) {
+      shape.push_back(dim);
+      continue;
+    }
+    if (source[i] == static_cast<int64_t>(i)) {
+      shape.push_back(0);
+      continue;
+    }
+    if (inferred)
+      return {};
+    inferred = true;
+    shape.push_back(-1);
+  }
+  auto reshape = createTyped<ReshapeOp>(rewriter, loc, resultType, input,
+                                        rewriter.getDenseI64ArrayAttr(shape));
+  return reshape ? reshape.getResult() : Value();
+}
+
+namespace {
+/// The integer and float types whose casts compose by value: every cast
+/// among them converts the mathematical value (rounding to nearest, float to
+/// integer toward zero, integer to narrower integer modulo 2^n, anything to i1
+/// as "not zero"), so a value that passes a cast unchanged converts on as it
+/// would have directly. The narrow floats and integers saturate and round by
+/// their own rules and stay out.
+bool castsByValue(Type type) {
+  return type.isInteger(1) ||
+         (isa<IntegerType>(type) && type.getIntOrFloatBitWidth() >= 8) ||
+         type.isF16() || type.isBF16() || type.isF32() || type.isF64();
+}
+
+/// Significand bits, the implicit one included.
+unsigned precision(FloatType type) {
+  return llvm::APFloat::semanticsPrecision(type.getFloatSemantics());
+}
+
+/// Whether every value of `from` is a value of `to`, so a cast from -> to
+/// loses nothing.
+bool castIsExact(Type from, Type to) {
+  if (from == to)
+    return true;
+  if (from.isInteger(1))
+    return !to.isInteger(1);
+  if (to.isInteger(1))
+    return false;
+  auto fromFloat = dyn_cast<FloatType>(from);
+  auto toFloat = dyn_cast<FloatType>(to);
+  // Among f16, bf16, f32 and f64 a wider type has a wider significand and
+  // exponent range; f16 and bf16, of one width, each hold values the other
+  // does not.
+  if (fromFloat)
+    return toFloat && toFloat.getWidth() > fromFloat.getWidth();
+  unsigned width = from.getIntOrFloatBitWidth();
+  bool isUnsigned = from.isUnsignedInteger();
+  if (toFloat)
+    return (isUnsigned ? width : width - 1) <= precision(toFloat);
+  unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (to.isUnsignedInteger())
+    return isUnsigned && toWidth >= width;
+  return isUnsigned ? toWidth > width : toWidth >= width;
+}
+
+/// cast(cast(x, B), C) => cast(x, C), or x when C is x's type, where the
+/// first cast is exact (f32 -> f64 -> f32, i32 -> i64 -> i32, i8 -> f32 ->
+/// i32, i1 -> i64 -> i1).
+struct ComposeExactCasts : public OpRewritePattern<CastOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CastOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<CastOp>();
+    if (!inner)
+      return failure();
+    Value x = inner.getInput();
+    Type from = getElementTypeOrSelf(x.getType());
+    Type middle = inner.getTo();
+    Type to = op.getTo();
+    if (!castsByValue(from) || !castsByValue(middle) || !castsByValue(to))
+      return rewriter.notifyMatchFailure(op, "a narrow type in the chain");
+    if (!castIsExact(from, middle))
+      return rewriter.notifyMatchFailure(op, "the inner cast loses values");
+    if (x.getType() == op.getType()) {
+      rewriter.replaceOp(op, x);
+      return success();
+    }
+    rewriter.replaceOpWithNewOp<CastOp>(op, x, to);
+    return success();
+  }
+};
+} // namespace
+
+void CastOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                         MLIRContext *context) {
+  results.add<ComposeExactCasts>(context);
+}
+
+//===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
 
@@ -702,11 +946,55 @@ OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
   auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
-  if (input && input.isSplat() &&
-      cast<RankedTensorType>(getType()).hasStaticShape())
-    return DenseElementsAttr::get(cast<ShapedType>(getType()),
-                                  input.getSplatValue<Attribute>());
-  return {};
+  auto resultType = cast<RankedTensorType>(getType());
+  if (!input || !resultType.hasStaticShape())
+    return {};
+  if (input.isSplat())
+    return input.resizeSplat(resultType);
+  if (!isSmallStatic(resultType))
+    return {};
+  auto values = input.getValues<Attribute>();
+  SmallVector<Attribute> result;
+  for (int64_t index :
+       broadcastIndices(input.getType().getShape(), resultType.getShape()))
+    result.push_back(values[index]);
+  return DenseElementsAttr::get(resultType, result);
+}
+
+namespace {
+/// expand(x) that stretches no dim, only puts 1s in front => reshape(x).
+struct ExpandWithoutBroadcast : public OpRewritePattern<ExpandOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ExpandOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t offset = resultType.getRank() - inputType.getRank();
+    if (offset < 0)
+      return failure();
+    SmallVector<int64_t> source;
+    for (auto [i, dim] : llvm::enumerate(resultType.getShape())) {
+      int64_t j = static_cast<int64_t>(i) - offset;
+      // A dynamic input dim against a static result dim may be a 1 that
+      // stretches; equal dims (both dynamic: the input's) are copies.
+      if (j < 0 ? dim != 1 : inputType.getDimSize(j) != dim)
+        return rewriter.notifyMatchFailure(op, "stretches a dim");
+      source.push_back(j < 0 ? -1 : j);
+    }
+    Value reshaped =
+        reshapeTo(rewriter, op.getLoc(), op.getInput(), resultType, source);
+    if (!reshaped)
+      return rewriter.notifyMatchFailure(op, "no reshape expresses it");
+    rewriter.replaceOp(op, reshaped);
+    return success();
+  }
+};
+} // namespace
+
+void ExpandOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                           MLIRContext *context) {
+  results.add<ExpandWithoutBroadcast>(context);
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
@@ -816,12 +1104,65 @@ struct ComposeTransposes : public OpRewritePattern<TransposeOp> {
 };
 } // namespace
 
+namespace {
+/// transpose(x) that keeps the order of the dims that are not 1 (moving only
+/// unit dims) => reshape(x): row-major, the elements stay in place.
+struct UnitDimTransposeToReshape : public OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    int64_t last = -1;
+    for (int64_t p : op.getPerm()) {
+      if (inputType.getDimSize(p) == 1)
+        continue;
+      if (p < last)
+        return rewriter.notifyMatchFailure(op, "reorders dims that are not 1");
+      last = p;
+    }
+    Value reshaped =
+        reshapeTo(rewriter, op.getLoc(), op.getInput(),
+                  cast<RankedTensorType>(op.getType()), op.getPerm());
+    if (!reshaped)
+      return rewriter.notifyMatchFailure(op, "no reshape expresses it");
+    rewriter.replaceOp(op, reshaped);
+    return success();
+  }
+};
+} // namespace
+
 void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                               MLIRContext *context) {
-  results.add<ComposeTransposes>(context);
+  results.add<ComposeTransposes, UnitDimTransposeToReshape>(context);
+}
+
+/// Whether a slice keeps every element of its input in order: each sliced
+/// axis starts at the first element and ends past the last with step 1. On a
+/// dynamic dim only 0 and INT64_MAX (ONNX's "to the end") are known to.
+static bool isIdentitySlice(SliceOp op) {
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  for (auto [i, start] : llvm::enumerate(op.getStarts())) {
+    int64_t axis = op.getAxes().empty() ? i : op.getAxes()[i];
+    int64_t step = op.getSteps().empty() ? 1 : op.getSteps()[i];
+    int64_t end = op.getEnds()[i];
+    int64_t dim = inputType.getDimSize(axis);
+    if (step != 1)
+      return false;
+    if (ShapedType::isDynamic(dim)) {
+      if (start != 0 || end != std::numeric_limits<int64_t>::max())
+        return false;
+      continue;
+    }
+    if (start > 0 || (start < 0 && start > -dim) || end < dim)
+      return false;
+  }
+  return true;
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType() && isIdentitySlice(*this))
+    return getInput();
   auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
   auto resultType = cast<RankedTensorType>(getType());
   if (!input || !isSmallStatic(resultType))
@@ -858,6 +1199,66 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
     }
   }
   return DenseElementsAttr::get(resultType, result);
+}
+
+namespace {
+/// slice(concat(a, b, c)) whose range along the concat axis lies within one
+/// input, with step 1 => slice of that input (which folds away when it takes
+/// all of it).
+struct SliceOfConcat : public OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto concat = op.getInput().getDefiningOp<ConcatOp>();
+    if (!concat)
+      return failure();
+    int64_t axis = concat.getAxis();
+    SmallVector<int64_t> starts(op.getStarts()), ends(op.getEnds());
+    ArrayRef<int64_t> axes = op.getAxes(), steps = op.getSteps();
+    size_t k = axes.empty() ? axis : llvm::find(axes, axis) - axes.begin();
+    if (k >= starts.size())
+      return rewriter.notifyMatchFailure(op, "takes every input");
+    int64_t total = cast<RankedTensorType>(concat.getType()).getDimSize(axis);
+    if ((!steps.empty() && steps[k] != 1) || ShapedType::isDynamic(total))
+      return rewriter.notifyMatchFailure(op, "not a static unit-step range");
+    // ONNX clamping of [start, end) to the concatenation.
+    auto clampBound = [&](int64_t bound) {
+      if (bound < 0)
+        bound = bound < -total ? 0 : bound + total;
+      return std::min(bound, total);
+    };
+    int64_t start = clampBound(starts[k]), end = clampBound(ends[k]);
+    if (start >= end)
+      return rewriter.notifyMatchFailure(op, "an empty range");
+    int64_t offset = 0;
+    for (Value input : concat.getInputs()) {
+      int64_t size = cast<RankedTensorType>(input.getType()).getDimSize(axis);
+      if (ShapedType::isDynamic(size))
+        return rewriter.notifyMatchFailure(op, "an input of unknown size");
+      if (start >= offset && end <= offset + size) {
+        starts[k] = start - offset;
+        ends[k] = end - offset;
+        auto slice =
+            createTyped<SliceOp>(rewriter, op.getLoc(), op.getType(), input,
+                                 rewriter.getDenseI64ArrayAttr(starts),
+                                 rewriter.getDenseI64ArrayAttr(ends),
+                                 op.getAxesAttr(), op.getStepsAttr());
+        if (!slice)
+          return rewriter.notifyMatchFailure(op, "the input's slice differs");
+        rewriter.replaceOp(op, slice.getResult());
+        return success();
+      }
+      offset += size;
+    }
+    return rewriter.notifyMatchFailure(op, "spans several inputs");
+  }
+};
+} // namespace
+
+void SliceOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                          MLIRContext *context) {
+  results.add<SliceOfConcat>(context);
 }
 
 // Shape vectors are split into their dims (AffineGrid's expanded function
@@ -925,6 +1326,95 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
       for (int64_t i = 0; i < inner; ++i)
         result.push_back(values[(o * dim + pick) * inner + i]);
   return DenseElementsAttr::get(resultType, result);
+}
+
+namespace {
+/// gather(x, [s, s + d, ..., s + (n - 1) d]) along axis a => the strided
+/// slice s : s + n d : d of axis a where the indices are a vector, or a
+/// reshape of x where they are 0..dim-1 in some shape (the dynamo exporter's
+/// GatherND of a mask). Not a slice and a reshape, which would be two kernels
+/// for one.
+struct GatherProgressionToSlice : public OpRewritePattern<GatherOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(GatherOp op,
+                                PatternRewriter &rewriter) const override {
+    DenseElementsAttr indices;
+    if (!matchPattern(op.getIndices(), m_Constant(&indices)))
+      return failure();
+    auto dataType = cast<RankedTensorType>(op.getData().getType());
+    int64_t axis = op.getAxis();
+    int64_t dim = dataType.getDimSize(axis);
+    int64_t count = indices.getNumElements();
+    if (ShapedType::isDynamic(dim) || count == 0 || count > kMaxFoldElements)
+      return rewriter.notifyMatchFailure(op, "no static range to check");
+    SmallVector<int64_t> picks;
+    for (const APInt &i : indices.getValues<APInt>()) {
+      int64_t index = i.getSExtValue();
+      if (index < -dim || index >= dim)
+        return rewriter.notifyMatchFailure(op, "an index out of range");
+      picks.push_back(index < 0 ? index + dim : index);
+    }
+    int64_t first = picks.front();
+    int64_t step = count > 1 ? picks[1] - picks[0] : 1;
+    if (step == 0)
+      return rewriter.notifyMatchFailure(op, "repeats an index");
+    for (int64_t n = 1; n < count; ++n)
+      if (picks[n] != first + n * step)
+        return rewriter.notifyMatchFailure(op, "not evenly spaced");
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t indexRank = cast<RankedTensorType>(indices.getType()).getRank();
+    if (first == 0 && step == 1 && count == dim) {
+      // Every element in order: the dims before the axis keep their index,
+      // those after it move by the indices' rank less one, and the indices'
+      // dims are static.
+      SmallVector<int64_t> source;
+      for (int64_t i = 0; i < resultType.getRank(); ++i)
+        source.push_back(i < axis               ? i
+                         : i < axis + indexRank ? -1
+                                                : i - indexRank + 1);
+      Value reshaped = resultType == dataType
+                           ? op.getData()
+                           : reshapeTo(rewriter, op.getLoc(), op.getData(),
+                                       resultType, source);
+      if (!reshaped)
+        return rewriter.notifyMatchFailure(op, "no reshape expresses it");
+      rewriter.replaceOp(op, reshaped);
+      return success();
+    }
+    if (indexRank != 1)
+      return rewriter.notifyMatchFailure(
+          op, "a part of the axis in another shape: a slice and a reshape");
+    // Past the end on either side: a negative end would count from the back.
+    int64_t end = first + count * step;
+    if (end < 0)
+      end = std::numeric_limits<int64_t>::min();
+    auto slice = createTyped<SliceOp>(
+        rewriter, op.getLoc(), resultType, op.getData(),
+        rewriter.getDenseI64ArrayAttr({first}),
+        rewriter.getDenseI64ArrayAttr({end}),
+        rewriter.getDenseI64ArrayAttr({axis}),
+        rewriter.getDenseI64ArrayAttr(step == 1 ? ArrayRef<int64_t>()
+                                                : ArrayRef<int64_t>(step)));
+    if (!slice)
+      return rewriter.notifyMatchFailure(op, "the slice infers another type");
+    rewriter.replaceOp(op, slice.getResult());
+    return success();
+  }
+};
+} // namespace
+
+void GatherOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                           MLIRContext *context) {
+  results.add<GatherProgressionToSlice>(context);
+}
+
+OpFoldResult PadOp::fold(FoldAdaptor adaptor) {
+  // Nothing added or cropped: the mode and fill value never apply.
+  if (llvm::all_of(getPads(), [](int64_t p) { return p == 0; }) &&
+      getInput().getType() == getType())
+    return getInput();
+  return {};
 }
 
 OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {

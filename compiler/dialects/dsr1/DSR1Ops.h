@@ -34,6 +34,14 @@ inline bool isNarrowFloat(mlir::Type type) {
                    mlir::Float8E5M2Type, mlir::Float8E5M2FNUZType,
                    mlir::Float8E8M0FNUType, mlir::Float4E2M1FNType>(type);
 }
+
+/// For a binary elementwise op whose other operand is a splat of the op's
+/// neutral element (x + -0.0, x - 0, x * 1, x / 1, x & true, x | 0, x ^ 0,
+/// x << 0, x >> 0; the float ones exact, so x + 0.0 is not one), the operand
+/// it passes through, else null. `operands` are the operands' constant values
+/// (null where not constant). The result may still be a broadcast of it.
+mlir::Value getNeutralOperand(mlir::Operation *op,
+                              llvm::ArrayRef<mlir::Attribute> operands);
 } // namespace dsr1
 
 #endif // DSR1_DIALECTS_DSR1_DSR1OPS_H

@@ -795,6 +795,7 @@ def DSR1_CastOp : DSR1_Op<"cast"> {
   let results = (outs DSR1_Tensor:$result);
   let assemblyFormat = "$input `to` $to attr-dict `:` type($input)";
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def DSR1_BitCastOp : DSR1_Op<"bitcast"> {
@@ -856,6 +857,7 @@ def DSR1_ExpandOp : DSR1_Op<"expand"> {
   let results = (outs DSR1_Tensor:$result);
   let assemblyFormat = "$input `to` $shape attr-dict `:` type($input)";
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def DSR1_GatherOp : DSR1_Op<"gather"> {
@@ -873,6 +875,7 @@ def DSR1_GatherOp : DSR1_Op<"gather"> {
     $data `[` $indices `]` `axis` $axis attr-dict `:` type($data) `,` type($indices)
   }];
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def DSR1_GatherElementsOp : DSR1_Op<"gather_elements"> {
@@ -955,6 +958,7 @@ def DSR1_PadOp : DSR1_Op<"pad"> {
                    DefaultValuedAttr<F64Attr, "0.0">:$value);
   let results = (outs DSR1_Tensor:$result);
   let assemblyFormat = "$input $pads attr-dict `:` type($input)";
+  let hasFolder = 1;
 }
 
 def DSR1_ReshapeOp : DSR1_Op<"reshape"> {
@@ -1053,6 +1057,7 @@ def DSR1_SliceOp : DSR1_Op<"slice"> {
   let results = (outs DSR1_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def DSR1_SplitOp : DSR1_Op<"split"> {

@@ -513,3 +513,32 @@ func.func @split_stays(%x: tensor<4xi64>) -> (tensor<2xi64>, tensor<2xi64>) {
   %0:2 = dsr1.split %x axis 0 sizes [2, 2] : tensor<4xi64>
   return %0#0, %0#1 : tensor<2xi64>, tensor<2xi64>
 }
+
+// -----
+
+// The op-local rewrites that -dsr1-fold relies on also run under -canonicalize (their cases and
+// near-misses are in test/lit/passes/fold.mlir): neutral elements, identity pads and slices, an
+// exact cast chain, a unit-dim transpose, an expand that stretches nothing, a gather at 0..n-1.
+// CHECK-LABEL: func.func @fold_helpers
+// CHECK-SAME: (%[[X:.+]]: tensor<4x1xf32>, %[[I:.+]]: tensor<4xi32>)
+// CHECK-NEXT: %[[T:.+]] = dsr1.reshape %[[X]] to [1, 4] : tensor<4x1xf32>
+// CHECK-NEXT: %[[E:.+]] = dsr1.reshape %[[X]] to [1, 4, 1] : tensor<4x1xf32>
+// CHECK-NEXT: %[[G:.+]] = dsr1.reshape %[[X]] to [2, 2, 1] : tensor<4x1xf32>
+// CHECK-NEXT: return %[[X]], %[[X]], %[[X]], %[[I]], %[[T]], %[[E]], %[[G]]
+func.func @fold_helpers(%x: tensor<4x1xf32>, %i: tensor<4xi32>)
+    -> (tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<4xi32>, tensor<1x4xf32>,
+        tensor<1x4x1xf32>, tensor<2x2x1xf32>) {
+  %one = dsr1.constant dense<1.0> : tensor<f32>
+  %0 = dsr1.mul %one, %x : tensor<f32>, tensor<4x1xf32>
+  %1 = dsr1.pad %x [0, 0, 0, 0] : tensor<4x1xf32>
+  %2 = dsr1.slice %x {starts = array<i64: 0>, ends = array<i64: 4>} : tensor<4x1xf32>
+  %w = dsr1.cast %i to i64 : tensor<4xi32>
+  %3 = dsr1.cast %w to i32 : tensor<4xi64>
+  %4 = dsr1.transpose %x perm [1, 0] : tensor<4x1xf32>
+  %5 = dsr1.expand %x to [1, 1, 1] : tensor<4x1xf32>
+  %ids = dsr1.constant dense<[[0, 1], [2, 3]]> : tensor<2x2xi64>
+  %6 = dsr1.gather %x[%ids] axis 0 : tensor<4x1xf32>, tensor<2x2xi64>
+  return %0, %1, %2, %3, %4, %5, %6
+      : tensor<4x1xf32>, tensor<4x1xf32>, tensor<4x1xf32>, tensor<4xi32>, tensor<1x4xf32>,
+        tensor<1x4x1xf32>, tensor<2x2x1xf32>
+}

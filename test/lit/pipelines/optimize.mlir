@@ -1,4 +1,5 @@
-// The dsr1-optimize-pipeline: folding, canonicalisation and CSE over a whole graph, then fusion.
+// The dsr1-optimize-pipeline: -dsr1-fold (folding and canonicalisation to a fixed point), CSE,
+// then fusion.
 // RUN: dsr1-opt %s --dsr1-optimize-pipeline | FileCheck %s
 // RUN: dsr1-opt %s --dsr1-optimize-pipeline="fuse=false" | FileCheck %s --check-prefix=UNFUSED
 
@@ -51,4 +52,37 @@ func.func @attention(%ids: tensor<1x5xi64> {onnx.name = "input_ids"}, %emb: tens
   %t = dsr1.transpose %o perm [0, 2, 1, 3] : tensor<1x2x5x4xf32>
   %r = dsr1.reshape %t to [1, 5, 8] : tensor<1x5x2x4xf32>
   return %r : tensor<1x5x8xf32>
+}
+
+// -dsr1-fold's rewrites before CSE: the dynamo exporter's attention mask (a GatherND at 0..31 of
+// the flattened mask, and-ed with all-true) becomes a reshape and an expand, the x * 1 of a
+// default scale goes, and the two equal reshapes left behind are one.
+// CHECK-LABEL: func.func @exporter_mask
+// CHECK-SAME: (%[[M:.+]]: tensor<2x16xi64>, %[[S:.+]]: tensor<2x4x16x16xf32>)
+// CHECK-DAG: %[[ZERO:.+]] = dsr1.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[MIN:.+]] = dsr1.constant dense<-3.40282347E+38> : tensor<f32>
+// CHECK: %[[B:.+]] = dsr1.cast %[[M]] to i1 : tensor<2x16xi64>
+// CHECK-NEXT: %[[R:.+]] = dsr1.reshape %[[B]] to [2, 1, 1, 16] : tensor<2x16xi1>
+// CHECK-NEXT: %[[E:.+]] = dsr1.expand %[[R]] to [2, 1, 16, 16] : tensor<2x1x1x16xi1>
+// CHECK-NEXT: %[[W:.+]] = dsr1.where %[[E]], %[[ZERO]], %[[MIN]]
+// CHECK-NEXT: %[[A:.+]] = dsr1.add %[[S]], %[[W]]
+// CHECK-NEXT: return %[[A]], %[[R]]
+func.func @exporter_mask(%m: tensor<2x16xi64>, %s: tensor<2x4x16x16xf32>)
+    -> (tensor<2x4x16x16xf32>, tensor<2x1x1x16xi1>) {
+  %b = dsr1.cast %m to i1 : tensor<2x16xi64>
+  %flat = dsr1.reshape %b to [32] : tensor<2x16xi1>
+  %ids = dsr1.constant dense<[[[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]]],
+                              [[[16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+                                 31]]]]> : tensor<2x1x1x16xi64>
+  %g = dsr1.gather %flat[%ids] axis 0 : tensor<32xi1>, tensor<2x1x1x16xi64>
+  %true = dsr1.constant dense<true> : tensor<1x1x16x1xi1>
+  %and = dsr1.and %g, %true : tensor<2x1x1x16xi1>, tensor<1x1x16x1xi1>
+  %zero = dsr1.constant dense<0.0> : tensor<f32>
+  %min = dsr1.constant dense<-3.40282347E+38> : tensor<f32>
+  %bias = dsr1.where %and, %zero, %min : tensor<2x1x16x16xi1>, tensor<f32>, tensor<f32>
+  %one = dsr1.constant dense<1.0> : tensor<f32>
+  %scaled = dsr1.mul %s, %one : tensor<2x4x16x16xf32>, tensor<f32>
+  %sum = dsr1.add %scaled, %bias : tensor<2x4x16x16xf32>, tensor<2x1x16x16xf32>
+  %again = dsr1.reshape %b to [2, 1, 1, 16] : tensor<2x16xi1>
+  return %sum, %again : tensor<2x4x16x16xf32>, tensor<2x1x1x16xi1>
 }
