@@ -4,9 +4,11 @@
 // attention. Each is a linalg.generic whose indexing maps say which elements
 // meet: contractions sum products over reduction dimensions, windows read the
 // input at `out * stride + tap * dilation` of an input padded beforehand.
-// Products of f16 and bf16 accumulate in f32 and are truncated once at the
-// end. Shapes are static here: a pattern meeting a dynamic shape does not
-// match.
+// Attention is the exception: scf.for loops over blocks of queries and keys
+// around such generics on tiles (online softmax), so that no score tensor
+// larger than a tile exists. Products of f16 and bf16 accumulate in f32 and
+// are truncated once at the end. Shapes are static here: a pattern meeting a
+// dynamic shape does not match.
 //
 //===----------------------------------------------------------------------===//
 

@@ -3,7 +3,8 @@
 The ONNX node tests cover every attribute of Attention, but at 4 to 6 tokens: one block of
 queries and one of keys. This builds opset-23 to 25 Attention models at lengths that span many
 blocks and end in partial ones (Sq, Skv = 1000, 777, ...), with the visibility rules that let the
-kernel skip blocks (causal, padding through nonpad_kv_seqlen, sliding windows), boolean and
+kernel skip blocks (causal, a KV cache inside the op, padding through nonpad_kv_seqlen, sliding
+windows), boolean and
 additive masks (with queries that see no key), packed [B, S, H*D] and [B, H, S, D] layouts, f32
 and f16. The reference is the ONNX reference implementation (onnx.reference), computed in f32;
 for f16 models it runs on the inputs widened to f32 and is rounded to f16 once, which is what
@@ -24,9 +25,10 @@ from onnx import TensorProto, helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
 
 
-def case(name, opset, dtype, shapes, attrs, mask=None, lengths=None):
+def case(name, opset, dtype, shapes, attrs, mask=None, lengths=None, past=None):
+    """`past`: the shapes of past_key and past_value (a KV cache inside the op)."""
     return dict(name=name, opset=opset, dtype=dtype, shapes=shapes, attrs=attrs, mask=mask,
-                lengths=lengths)
+                lengths=lengths, past=past)
 
 
 def build(c, elem):
@@ -38,6 +40,12 @@ def build(c, elem):
         melem = TensorProto.BOOL if m.dtype == np.bool_ else elem
         inputs.append(helper.make_tensor_value_info("mask", melem, list(m.shape)))
         node_inputs.append("mask")
+    if c["past"] is not None:
+        if c["mask"] is None:
+            node_inputs.append("")
+        for n, shape in zip(["past_key", "past_value"], c["past"]):
+            inputs.append(helper.make_tensor_value_info(n, elem, shape))
+            node_inputs.append(n)
     if c["lengths"] is not None:
         if c["mask"] is None:
             node_inputs.append("")
@@ -57,6 +65,9 @@ def feeds(c, rng):
         out[n] = rng.standard_normal(s).astype(np.float32)
     if c["mask"] is not None:
         out["mask"] = c["mask"]
+    if c["past"] is not None:
+        for n, shape in zip(["past_key", "past_value"], c["past"]):
+            out[n] = rng.standard_normal(shape).astype(np.float32)
     if c["lengths"] is not None:
         out["lengths"] = np.array(c["lengths"], dtype=np.int64)
     return out
@@ -92,6 +103,10 @@ def cases(rng):
         case("padded_cache_causal_f32", 24, np.float32,
              [[2, 2, 300, 32], [2, 2, 1000, 32], [2, 2, 1000, 32]], dict(is_causal=1),
              lengths=[1000, 457]),
+        # A cache inside the op: 300 new queries after 700 cached keys (query_offset), causal.
+        case("past_cache_causal_f32", 23, np.float32,
+             [[1, 2, 300, 24], [1, 2, 300, 24], [1, 2, 300, 24]], dict(is_causal=1),
+             past=[[1, 2, 700, 24], [1, 2, 700, 24]]),
         # A sliding window around each query, in both directions.
         case("window_f32", 25, np.float32, [[1, 2, 700, 16]] * 3,
              dict(left_window_size=150, right_window_size=40)),
