@@ -1421,32 +1421,33 @@ LogicalResult lowerOnlineAttention(AttentionOp op, AttentionOp::Adaptor adaptor,
         operandTile(nb, nl, k, b, head, keyStart, cols, params.keyDepth);
     Value vTile =
         operandTile(nb, nl, v, b, head, keyStart, cols, params.valueDepth);
-    auto tileType = RankedTensorType::get({rows, cols}, acc);
     // Loops i, j, d.
     Value s =
         buildContraction(nb, nl, qTile, kTile, zeros(nb, nl, {rows, cols}, acc),
                          {map(3, {dim(0), dim(2)}), map(3, {dim(1), dim(2)}),
                           map(3, {dim(0), dim(1)})},
                          contraction);
-    SmallVector<Value> inputs = {s};
-    SmallVector<AffineMap> inputMaps = {tileMap};
+    // Scaled, capped and masked in place.
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
     if (mask) {
       auto [tile, tileMaskMap] =
           maskTile(nb, nl, b, head, queryStart, rows, keyStart, cols);
       inputs.push_back(tile);
-      inputMaps.push_back(tileMaskMap);
+      maps.push_back(tileMaskMap);
     }
-    s = buildParallel(
-        nb, nl, tileType, inputs, inputMaps,
+    maps.push_back(tileMap);
+    s = buildGeneric(
+        nb, nl, inputs, s, maps, parallel2,
         [&](OpBuilder &bb, Location bl, ValueRange args) {
-          Value x = params.scaleAndCap(bb, bl, args[0], /*cap=*/true);
+          Value x = params.scaleAndCap(bb, bl, args.back(), /*cap=*/true);
           Value masked = scalarConstant(bb, bl, acc, negInf);
           if (mask) {
-            if (args[1].getType().isInteger(1))
-              x = arith::SelectOp::create(bb, bl, args[1], x, masked);
+            if (args[0].getType().isInteger(1))
+              x = arith::SelectOp::create(bb, bl, args[0], x, masked);
             else
               x = arith::AddFOp::create(bb, bl, x,
-                                        convertTo(bb, bl, args[1], acc));
+                                        convertTo(bb, bl, args[0], acc));
           }
           if (!params.limitsKeys())
             return x;
