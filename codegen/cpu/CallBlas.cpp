@@ -53,7 +53,6 @@ public:
       int64_t offset;
       if (!type || !type.hasStaticShape() ||
           failed(type.getStridesAndOffset(strides, offset)) ||
-          ShapedType::isDynamic(offset) ||
           llvm::any_of(strides, ShapedType::isDynamic))
         return false;
       offsets[operand] = offset;
@@ -129,13 +128,22 @@ func::FuncOp declareGemm(ModuleOp module, StringRef name) {
 }
 
 /// The address of element 0 of `buffer` (its aligned pointer plus its
-/// static offset), as i64.
+/// offset), as i64. A dynamic offset (a tile of a larger buffer taken inside
+/// a loop, as the attention kernel's) is read off the buffer's metadata.
 Value address(OpBuilder &b, Location loc, Value buffer, int64_t offset) {
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
   Value addr = arith::IndexCastOp::create(b, loc, b.getI64Type(), base);
-  int64_t bytes =
-      offset *
-      (cast<MemRefType>(buffer.getType()).getElementTypeBitWidth() / 8);
+  int64_t elementBytes =
+      cast<MemRefType>(buffer.getType()).getElementTypeBitWidth() / 8;
+  if (ShapedType::isDynamic(offset)) {
+    Value dynamic =
+        memref::ExtractStridedMetadataOp::create(b, loc, buffer).getOffset();
+    Value bytes = arith::MulIOp::create(
+        b, loc, arith::IndexCastOp::create(b, loc, b.getI64Type(), dynamic),
+        arith::ConstantIntOp::create(b, loc, b.getI64Type(), elementBytes));
+    return arith::AddIOp::create(b, loc, addr, bytes);
+  }
+  int64_t bytes = offset * elementBytes;
   if (bytes == 0)
     return addr;
   return arith::AddIOp::create(

@@ -4,9 +4,11 @@
 // attention. Each is a linalg.generic whose indexing maps say which elements
 // meet: contractions sum products over reduction dimensions, windows read the
 // input at `out * stride + tap * dilation` of an input padded beforehand.
-// Products of f16 and bf16 accumulate in f32 and are truncated once at the
-// end. Shapes are static here: a pattern meeting a dynamic shape does not
-// match.
+// Attention is the exception: scf.for loops over blocks of queries and keys
+// around such generics on tiles (online softmax), so that no score tensor
+// larger than a tile exists. Products of f16 and bf16 accumulate in f32 and
+// are truncated once at the end. Shapes are static here: a pattern meeting a
+// dynamic shape does not match.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,8 +18,10 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -990,263 +994,689 @@ struct GlobalPoolLowering : OpConversionPattern<OpTy> {
 // Attention
 //===----------------------------------------------------------------------===//
 
-/// `%o = dsr1.attention %q, %k, %v mask %m kv_lengths %l {num_heads, scale,
-/// causal, bottom_right, window_left/right, softcap}` =>
-///   s = linalg.generic {(b, h, i, j, d): q[b, h, i, d] * k[b, h, j, d] summed}
-///   s = linalg.generic {c * tanh(scale * s / c) (with softcap c) + m (a bool
-///       m, or a key j that query i does not see: -inf)}
-///   p = exp(s - max_j s), l = sum_j p (three linalg.generic)
-///   o = linalg.generic {(b, h, i, e, j): p[b, h, i, j] * v[b, h, j, e]
-///       summed}, divided by l[b, h, i].
-/// Query i, at position p = i (+ query_offset, or + L - Sq with bottom_right,
-/// L = l[b] or Skv), sees key j iff j < l[b], j <= p (causal) and
-/// p - left <= j <= p + right.
-/// A fully masked row (every score -inf) yields zeros, as in ONNX. With
-/// return_scores, the scores at that stage are a second result.
-/// Rank-3 operands ([B, S, H * D]) are expanded to [B, S, H, D] and read with
-/// the head and sequence dims swapped; f16/bf16 compute in f32.
-struct AttentionLowering : OpConversionPattern<AttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// The attributes of a dsr1.attention both lowerings read, and the rules
+/// deciding which keys a query sees.
+struct AttentionParams {
+  bool packed = false;
+  int64_t batch = 0, heads = 0, qLen = 0, kvLen = 0, keyDepth = 0,
+          valueDepth = 0;
+  double scale = 1;
+  std::optional<double> softcap;
+  bool lengths = false, causal = false, bottomRight = false;
+  std::optional<int64_t> queryOffset, windowLeft, windowRight;
 
-  LogicalResult
-  matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
-    Value mask = adaptor.getMask(), lengths = adaptor.getKvLengths();
-    if (!allStatic({q, k, v, mask, lengths, op.getResult(), op.getScores()}))
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    auto resultType = signlessTensorType(op.getResult().getType());
-    Location loc = op.getLoc();
-    MLIRContext *context = op.getContext();
-    Type element = resultType.getElementType();
-    Type acc = accumulatorType(element);
-    int64_t heads = op.getNumHeads();
-    bool packed = resultType.getRank() == 3;
-    if (packed) {
-      q = expandDim(rewriter, loc, q, 2, heads);
-      k = expandDim(rewriter, loc, k, 2, heads);
-      v = expandDim(rewriter, loc, v, 2, heads);
-    }
-    auto qType = cast<RankedTensorType>(q.getType());
-    auto kType = cast<RankedTensorType>(k.getType());
-    auto vType = cast<RankedTensorType>(v.getType());
+  /// Reads the sizes off the (un-expanded) operand types: q, k [B, S, H*D]
+  /// (packed) or [B, H, S, D].
+  AttentionParams(AttentionOp op, RankedTensorType qType,
+                  RankedTensorType kType, RankedTensorType vType)
+      : packed(qType.getRank() == 3), batch(qType.getDimSize(0)),
+        heads(op.getNumHeads()) {
     int64_t seqDim = packed ? 1 : 2;
-    int64_t batch = qType.getDimSize(0), qLen = qType.getDimSize(seqDim);
-    int64_t kvLen = kType.getDimSize(seqDim);
-    int64_t keyDepth = qType.getDimSize(3), valueDepth = vType.getDimSize(3);
-    double scale = op.getScale() ? op.getScale()->convertToDouble()
-                                 : 1.0 / std::sqrt(double(keyDepth));
-    std::optional<double> softcap;
+    qLen = qType.getDimSize(seqDim);
+    kvLen = kType.getDimSize(seqDim);
+    keyDepth = packed ? qType.getDimSize(2) / heads : qType.getDimSize(3);
+    valueDepth = packed ? vType.getDimSize(2) / heads : vType.getDimSize(3);
+    scale = op.getScale() ? op.getScale()->convertToDouble()
+                          : 1.0 / std::sqrt(double(keyDepth));
     if (std::optional<APFloat> c = op.getSoftcap())
       softcap = c->convertToDouble();
-    std::optional<AttentionScores> stage = op.getReturnScores();
-
-    auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
-    // An operand's exprs for (batch, head, sequence, feature).
-    auto layout = [&](AffineExpr b, AffineExpr h, AffineExpr s,
-                      AffineExpr d) -> SmallVector<AffineExpr> {
-      if (packed)
-        return {b, s, h, d};
-      return {b, h, s, d};
-    };
-    SmallVector<int64_t> scoresShape = {batch, heads, qLen, kvLen};
-    auto scoresType = RankedTensorType::get(scoresShape, acc);
-    auto scoresOutType = RankedTensorType::get(scoresShape, element);
-    SmallVector<int64_t> rowShape = {batch, heads, qLen};
-    AffineMap scoresMap = rewriter.getMultiDimIdentityMap(4);
-    AffineMap rowMap = AffineMap::get(4, 0, {dim(0), dim(1), dim(2)}, context);
-    SmallVector<Iterator> parallel4(4, Iterator::parallel);
-    SmallVector<Iterator> rowReduction = {
-        Iterator::parallel, Iterator::parallel, Iterator::parallel,
-        Iterator::reduction};
-    SmallVector<Iterator> contraction(4, Iterator::parallel);
-    contraction.push_back(Iterator::reduction);
-
-    // Loops b, h, i, j, d.
-    Value products = buildContraction(
-        rewriter, loc, q, k, zeros(rewriter, loc, scoresShape, acc),
-        {AffineMap::get(5, 0, layout(dim(0), dim(1), dim(2), dim(4)), context),
-         AffineMap::get(5, 0, layout(dim(0), dim(1), dim(3), dim(4)), context),
-         AffineMap::get(5, 0, {dim(0), dim(1), dim(2), dim(3)}, context)},
-        contraction);
-    // scale * s, then the softcap (before the mask, which must stay -inf).
-    auto scaleAndCap = [&](OpBuilder &nb, Location nl, Value s, bool cap) {
-      s = arith::MulFOp::create(nb, nl, s, scalarConstant(nb, nl, acc, scale));
-      if (cap && softcap) {
-        Value c = scalarConstant(nb, nl, acc, *softcap);
-        Value t =
-            math::TanhOp::create(nb, nl, arith::DivFOp::create(nb, nl, s, c));
-        s = arith::MulFOp::create(nb, nl, t, c);
-      }
-      return s;
-    };
-    Value scoresResult;
-    if (stage == AttentionScores::raw || stage == AttentionScores::capped)
-      scoresResult = buildElementwise(
-          rewriter, loc, scoresOutType, products,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value s =
-                scaleAndCap(nb, nl, args[0], *stage == AttentionScores::capped);
-            return convertTo(nb, nl, s, element);
-          });
-
-    SmallVector<Value> inputs = {products};
-    SmallVector<AffineMap> inputMaps = {scoresMap};
-    if (mask) {
-      inputs.push_back(mask);
-      inputMaps.push_back(
-          broadcastMap(cast<RankedTensorType>(mask.getType()), scoresType));
-    }
-    if (lengths) {
-      inputs.push_back(lengths);
-      inputMaps.push_back(AffineMap::get(4, 0, {dim(0)}, context));
-    }
-    bool causal = op.getCausal(), bottomRight = op.getBottomRight();
-    std::optional<int64_t> queryOffset, windowLeft, windowRight;
+    lengths = static_cast<bool>(op.getKvLengths());
+    causal = op.getCausal();
+    bottomRight = op.getBottomRight();
     if (IntegerAttr offset = op.getQueryOffsetAttr())
       queryOffset = offset.getInt();
     if (IntegerAttr w = op.getWindowLeftAttr())
       windowLeft = w.getInt();
     if (IntegerAttr w = op.getWindowRightAttr())
       windowRight = w.getInt();
-    double negInf = -std::numeric_limits<double>::infinity();
-    Value scores = buildParallel(
-        rewriter, loc, scoresType, inputs, inputMaps,
+  }
+
+  /// True if some keys may be hidden from some queries (besides the mask).
+  bool limitsKeys() const {
+    return lengths || causal || windowLeft || windowRight;
+  }
+
+  /// `scale * s`, then the softcap (before the mask, which must stay -inf).
+  Value scaleAndCap(OpBuilder &b, Location loc, Value s, bool cap) const {
+    Type acc = s.getType();
+    s = arith::MulFOp::create(b, loc, s, scalarConstant(b, loc, acc, scale));
+    if (cap && softcap) {
+      Value c = scalarConstant(b, loc, acc, *softcap);
+      Value t =
+          math::TanhOp::create(b, loc, arith::DivFOp::create(b, loc, s, c));
+      s = arith::MulFOp::create(b, loc, t, c);
+    }
+    return s;
+  }
+
+  /// The position in the key sequence of query `i` (index), in signed index
+  /// arithmetic (it may be negative); `valid` is kv_lengths[b] as an index,
+  /// null without kv_lengths.
+  Value position(OpBuilder &b, Location loc, Value i, Value valid) const {
+    if (queryOffset)
+      return arith::AddIOp::create(b, loc, i,
+                                   indexConstant(b, loc, *queryOffset));
+    if (bottomRight) {
+      if (!valid)
+        valid = indexConstant(b, loc, kvLen);
+      return arith::AddIOp::create(
+          b, loc, i,
+          arith::SubIOp::create(b, loc, valid, indexConstant(b, loc, qLen)));
+    }
+    return i;
+  }
+
+  /// Whether query `i` sees key `j` (i1); only when limitsKeys().
+  Value visible(OpBuilder &b, Location loc, Value i, Value j,
+                Value valid) const {
+    Value result;
+    auto require = [&](arith::CmpIPredicate predicate, Value lhs, Value rhs) {
+      Value c = arith::CmpIOp::create(b, loc, predicate, lhs, rhs);
+      result = result ? arith::AndIOp::create(b, loc, result, c) : c;
+    };
+    if (lengths)
+      require(arith::CmpIPredicate::slt, j, valid);
+    Value p = position(b, loc, i, valid);
+    if (causal)
+      require(arith::CmpIPredicate::sle, j, p);
+    if (windowLeft)
+      require(arith::CmpIPredicate::sle, arith::SubIOp::create(b, loc, p, j),
+              indexConstant(b, loc, *windowLeft));
+    if (windowRight)
+      require(arith::CmpIPredicate::sle, arith::SubIOp::create(b, loc, j, p),
+              indexConstant(b, loc, *windowRight));
+    return result;
+  }
+};
+
+/// exp(x - max), where a max of -inf (every score so far masked) counts as
+/// 0 so that -inf - -inf does not make a NaN: the masked scores' weights
+/// are then exp(-inf) = 0.
+Value expShifted(OpBuilder &b, Location loc, Value x, Value max) {
+  Type acc = max.getType();
+  Value allMasked = arith::CmpFOp::create(
+      b, loc, arith::CmpFPredicate::OEQ, max,
+      scalarConstant(b, loc, acc, -std::numeric_limits<double>::infinity()));
+  max = arith::SelectOp::create(b, loc, allMasked,
+                                scalarConstant(b, loc, acc, 0), max);
+  return math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, max));
+}
+
+/// x / sum, where a sum of 0 (a query that sees no key; x is 0 too) divides
+/// by 1, giving the zeros ONNX asks for.
+Value divideBySum(OpBuilder &b, Location loc, Value x, Value sum) {
+  Type acc = sum.getType();
+  Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum,
+                                      scalarConstant(b, loc, acc, 0));
+  sum = arith::SelectOp::create(b, loc, empty, scalarConstant(b, loc, acc, 1),
+                                sum);
+  return arith::DivFOp::create(b, loc, x, sum);
+}
+
+/// The materialising form, which return_scores needs (the whole score
+/// tensor is a result):
+///   s = linalg.generic {(b, h, i, j, d): q[b, h, i, d] * k[b, h, j, d] summed}
+///   s = linalg.generic {c * tanh(scale * s / c) (with softcap c) + m (a bool
+///       m, or a key j that query i does not see: -inf)}
+///   p = exp(s - max_j s), l = sum_j p (three linalg.generic)
+///   o = linalg.generic {(b, h, i, e, j): p[b, h, i, j] * v[b, h, j, e]
+///       summed}, divided by l[b, h, i].
+/// The scores at the requested stage are the second result. Rank-3 operands
+/// ([B, S, H * D]) are expanded to [B, S, H, D] and read with the head and
+/// sequence dims swapped.
+LogicalResult lowerMaterialisedAttention(AttentionOp op,
+                                         AttentionOp::Adaptor adaptor,
+                                         ConversionPatternRewriter &rewriter) {
+  Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
+  Value mask = adaptor.getMask(), lengths = adaptor.getKvLengths();
+  auto resultType = signlessTensorType(op.getResult().getType());
+  Location loc = op.getLoc();
+  MLIRContext *context = op.getContext();
+  Type element = resultType.getElementType();
+  Type acc = accumulatorType(element);
+  AttentionParams params(op, cast<RankedTensorType>(q.getType()),
+                         cast<RankedTensorType>(k.getType()),
+                         cast<RankedTensorType>(v.getType()));
+  int64_t heads = params.heads;
+  bool packed = params.packed;
+  if (packed) {
+    q = expandDim(rewriter, loc, q, 2, heads);
+    k = expandDim(rewriter, loc, k, 2, heads);
+    v = expandDim(rewriter, loc, v, 2, heads);
+  }
+  int64_t batch = params.batch, qLen = params.qLen, kvLen = params.kvLen;
+  int64_t valueDepth = params.valueDepth;
+  std::optional<AttentionScores> stage = op.getReturnScores();
+
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  // An operand's exprs for (batch, head, sequence, feature).
+  auto layout = [&](AffineExpr b, AffineExpr h, AffineExpr s,
+                    AffineExpr d) -> SmallVector<AffineExpr> {
+    if (packed)
+      return {b, s, h, d};
+    return {b, h, s, d};
+  };
+  SmallVector<int64_t> scoresShape = {batch, heads, qLen, kvLen};
+  auto scoresType = RankedTensorType::get(scoresShape, acc);
+  auto scoresOutType = RankedTensorType::get(scoresShape, element);
+  SmallVector<int64_t> rowShape = {batch, heads, qLen};
+  AffineMap scoresMap = rewriter.getMultiDimIdentityMap(4);
+  AffineMap rowMap = AffineMap::get(4, 0, {dim(0), dim(1), dim(2)}, context);
+  SmallVector<Iterator> parallel4(4, Iterator::parallel);
+  SmallVector<Iterator> rowReduction = {Iterator::parallel, Iterator::parallel,
+                                        Iterator::parallel,
+                                        Iterator::reduction};
+  SmallVector<Iterator> contraction(4, Iterator::parallel);
+  contraction.push_back(Iterator::reduction);
+
+  // Loops b, h, i, j, d.
+  Value products = buildContraction(
+      rewriter, loc, q, k, zeros(rewriter, loc, scoresShape, acc),
+      {AffineMap::get(5, 0, layout(dim(0), dim(1), dim(2), dim(4)), context),
+       AffineMap::get(5, 0, layout(dim(0), dim(1), dim(3), dim(4)), context),
+       AffineMap::get(5, 0, {dim(0), dim(1), dim(2), dim(3)}, context)},
+      contraction);
+  Value scoresResult;
+  if (stage == AttentionScores::raw || stage == AttentionScores::capped)
+    scoresResult = buildElementwise(
+        rewriter, loc, scoresOutType, products,
         [&](OpBuilder &nb, Location nl, ValueRange args) {
-          Value s = scaleAndCap(nb, nl, args[0], /*cap=*/true);
-          Value masked = scalarConstant(nb, nl, acc, negInf);
+          Value s = params.scaleAndCap(nb, nl, args[0],
+                                       *stage == AttentionScores::capped);
+          return convertTo(nb, nl, s, element);
+        });
+
+  SmallVector<Value> inputs = {products};
+  SmallVector<AffineMap> inputMaps = {scoresMap};
+  if (mask) {
+    inputs.push_back(mask);
+    inputMaps.push_back(
+        broadcastMap(cast<RankedTensorType>(mask.getType()), scoresType));
+  }
+  if (lengths) {
+    inputs.push_back(lengths);
+    inputMaps.push_back(AffineMap::get(4, 0, {dim(0)}, context));
+  }
+  double negInf = -std::numeric_limits<double>::infinity();
+  Value scores = buildParallel(
+      rewriter, loc, scoresType, inputs, inputMaps,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value s = params.scaleAndCap(nb, nl, args[0], /*cap=*/true);
+        Value masked = scalarConstant(nb, nl, acc, negInf);
+        if (mask) {
+          if (args[1].getType().isInteger(1))
+            s = arith::SelectOp::create(nb, nl, args[1], s, masked);
+          else
+            s = arith::AddFOp::create(nb, nl, s,
+                                      convertTo(nb, nl, args[1], acc));
+        }
+        if (!params.limitsKeys())
+          return s;
+        Value i = linalg::IndexOp::create(nb, nl, 2);
+        Value j = linalg::IndexOp::create(nb, nl, 3);
+        Value valid;
+        if (lengths)
+          valid = arith::IndexCastOp::create(nb, nl, nb.getIndexType(),
+                                             args.back());
+        return arith::SelectOp::create(
+                   nb, nl, params.visible(nb, nl, i, j, valid), s, masked)
+            .getResult();
+      });
+  if (stage == AttentionScores::biased)
+    scoresResult = convertTensor(rewriter, loc, scores, scoresOutType);
+
+  Value rowMax = buildGeneric(
+      rewriter, loc, scores,
+      filledTensor(rewriter, loc, RankedTensorType::get(rowShape, acc),
+                   scalarConstant(rewriter, loc, acc, negInf)),
+      {scoresMap, rowMap}, rowReduction,
+      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+      });
+  Value exps = buildGeneric(
+      rewriter, loc, {scores, rowMax}, emptyTensor(rewriter, loc, scoresType),
+      {scoresMap, rowMap, scoresMap}, parallel4,
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        return expShifted(nb, nl, args[0], args[1]);
+      });
+  Value rowSum =
+      buildGeneric(rewriter, loc, exps, zeros(rewriter, loc, rowShape, acc),
+                   {scoresMap, rowMap}, rowReduction,
+                   [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                     return arith::AddFOp::create(nb, nl, args[1], args[0]);
+                   });
+
+  // Loops b, h, i, e, j.
+  SmallVector<int64_t> outShape =
+      packed ? SmallVector<int64_t>{batch, qLen, heads, valueDepth}
+             : SmallVector<int64_t>{batch, heads, qLen, valueDepth};
+  Value weighted = buildContraction(
+      rewriter, loc, exps, v, zeros(rewriter, loc, outShape, acc),
+      {AffineMap::get(5, 0, {dim(0), dim(1), dim(2), dim(4)}, context),
+       AffineMap::get(5, 0, layout(dim(0), dim(1), dim(4), dim(3)), context),
+       AffineMap::get(5, 0, layout(dim(0), dim(1), dim(2), dim(3)), context)},
+      contraction);
+  // The output's dims are in its layout: find b, h, i among them.
+  AffineMap outRowMap =
+      packed ? AffineMap::get(4, 0, {dim(0), dim(2), dim(1)}, context) : rowMap;
+  Value result = buildGeneric(
+      rewriter, loc, {weighted, rowSum},
+      emptyTensor(rewriter, loc, RankedTensorType::get(outShape, element)),
+      {scoresMap, outRowMap, scoresMap}, parallel4,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        return convertTo(nb, nl, divideBySum(nb, nl, args[0], args[1]),
+                         element);
+      });
+  if (packed)
+    result = collapseDim(rewriter, loc, result, 2);
+  if (stage == AttentionScores::probs)
+    scoresResult = buildGeneric(
+        rewriter, loc, {exps, rowSum},
+        emptyTensor(rewriter, loc, scoresOutType),
+        {scoresMap, rowMap, scoresMap}, parallel4,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          return convertTo(nb, nl, divideBySum(nb, nl, args[0], args[1]),
+                           element);
+        });
+  rewriter.replaceOp(op, {result, scoresResult});
+  return success();
+}
+
+/// The block sizes of the online-softmax kernel. A block of queries is one
+/// GEMM's m and a block of keys its n: 64 x 128 keeps the f32 scores tile
+/// at 32 KiB, which with the key and value tiles (128 x D each) stays in
+/// L2 while the tile makes its round of seven passes (two GEMMs, scaling
+/// and masking, row max, exp, row sum, rescaling), yet is large enough for
+/// a GEMM to run near BLAS's peak and for the per-block bookkeeping (the
+/// row statistics, O(Bq) per block) to vanish beside the O(Bq Bk D) work.
+constexpr int64_t kQueryBlock = 64;
+constexpr int64_t kKeyBlock = 128;
+
+/// The online-softmax (flash attention) form: no score tensor larger than
+/// one block of queries by one block of keys. Per batch b and head h, per
+/// block of Bq queries:
+///   m = -inf, l = 0, acc = 0 [Bq, Dv]
+///   scf.for over blocks of Bk keys, iter_args (m, l, acc):
+///     s = q_blk k_blkᵀ (a linalg contraction on slices of q and k, which
+///         -dsr1-call-blas turns into one GEMM), scaled, capped, masked
+///     m' = max(m, max_j s); p = exp(s - m'); alpha = exp(m - m')
+///     l = l * alpha + sum_j p; acc = acc * alpha + p v_blk (a GEMM)
+///   o_blk = acc / l (zeros where l = 0: a query that sees no key)
+/// A sequence length that is not a multiple of the block is finished by a
+/// statically shaped tail block (a second copy of the body), so every
+/// shape stays static. Blocks of keys that no query of the block sees
+/// (kv_lengths, causal, windows) are skipped: causal self-attention does
+/// half the work. f16/bf16 tiles are widened to f32 once per block so the
+/// products still go to sgemm.
+LogicalResult lowerOnlineAttention(AttentionOp op, AttentionOp::Adaptor adaptor,
+                                   ConversionPatternRewriter &rewriter) {
+  Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
+  Value mask = adaptor.getMask(), lengths = adaptor.getKvLengths();
+  auto resultType = signlessTensorType(op.getResult().getType());
+  Location loc = op.getLoc();
+  MLIRContext *context = op.getContext();
+  Type element = resultType.getElementType();
+  Type acc = accumulatorType(element);
+  AttentionParams params(op, cast<RankedTensorType>(q.getType()),
+                         cast<RankedTensorType>(k.getType()),
+                         cast<RankedTensorType>(v.getType()));
+  bool packed = params.packed;
+  int64_t qLen = params.qLen, kvLen = params.kvLen;
+  int64_t queryBlock = std::clamp<int64_t>(qLen, 1, kQueryBlock);
+  int64_t keyBlock = std::clamp<int64_t>(kvLen, 1, kKeyBlock);
+  int64_t fullQueryBlocks = qLen / queryBlock, queryTail = qLen % queryBlock;
+  int64_t fullKeyBlocks = kvLen / keyBlock, keyTail = kvLen % keyBlock;
+  double negInf = -std::numeric_limits<double>::infinity();
+
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  auto map = [&](unsigned dims, ArrayRef<AffineExpr> exprs) {
+    return AffineMap::get(dims, 0, exprs, context);
+  };
+  // On (i, j) tiles: the tile itself and its row statistics.
+  AffineMap tileMap = map(2, {dim(0), dim(1)}), rowMap = map(2, {dim(0)});
+  AffineMap vectorMap = map(1, {dim(0)});
+  SmallVector<Iterator> parallel2(2, Iterator::parallel);
+  SmallVector<Iterator> rowReduction = {Iterator::parallel,
+                                        Iterator::reduction};
+  SmallVector<Iterator> contraction = {Iterator::parallel, Iterator::parallel,
+                                       Iterator::reduction};
+
+  // Rows [start, start + rows) of head `head` of batch `b` of q, k or v (or
+  // the result), as a [rows, depth] tile: a strided view, which BLAS reads
+  // with a leading dimension of H * D (packed) or D.
+  auto tileOffsets = [&](OpBuilder &nb, Location nl, Value b, Value head,
+                         Value start, int64_t rows, int64_t depth,
+                         SmallVector<OpFoldResult> &offsets,
+                         SmallVector<OpFoldResult> &sizes,
+                         SmallVector<OpFoldResult> &strides) {
+    OpFoldResult one = nb.getIndexAttr(1);
+    if (packed) {
+      Value column =
+          arith::MulIOp::create(nb, nl, head, indexConstant(nb, nl, depth));
+      offsets = {b, start, column};
+      sizes = {one, nb.getIndexAttr(rows), nb.getIndexAttr(depth)};
+    } else {
+      offsets = {b, head, start, nb.getIndexAttr(0)};
+      sizes = {one, one, nb.getIndexAttr(rows), nb.getIndexAttr(depth)};
+    }
+    strides.assign(offsets.size(), one);
+  };
+  // A tile of an operand, widened to the accumulator type.
+  auto operandTile = [&](OpBuilder &nb, Location nl, Value operand, Value b,
+                         Value head, Value start, int64_t rows,
+                         int64_t depth) -> Value {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    tileOffsets(nb, nl, b, head, start, rows, depth, offsets, sizes, strides);
+    auto type = cast<RankedTensorType>(operand.getType());
+    Value tile = tensor::ExtractSliceOp::create(
+        nb, nl, RankedTensorType::get({rows, depth}, type.getElementType()),
+        operand, offsets, sizes, strides);
+    return convertTensor(nb, nl, tile,
+                         RankedTensorType::get({rows, depth}, acc));
+  };
+  // The [rows, cols] block of the mask broadcast to [B, H, Sq, Skv], and
+  // the map that reads it on (i, j): its broadcast dims stay size 1.
+  auto maskTile = [&](OpBuilder &nb, Location nl, Value b, Value head,
+                      Value rowStart, int64_t rows, Value colStart,
+                      int64_t cols) -> std::pair<Value, AffineMap> {
+    auto type = cast<RankedTensorType>(mask.getType());
+    int64_t rank = type.getRank(), lead = 4 - rank;
+    OpFoldResult zero = nb.getIndexAttr(0), one = nb.getIndexAttr(1);
+    SmallVector<OpFoldResult> offsets, sizes, strides(rank, one);
+    SmallVector<AffineExpr> exprs;
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t full = lead + d;
+      if (type.getDimSize(d) == 1 || full < 2) {
+        offsets.push_back(type.getDimSize(d) == 1 ? zero
+                          : full == 0             ? OpFoldResult(b)
+                                                  : OpFoldResult(head));
+        sizes.push_back(one);
+        shape.push_back(1);
+        exprs.push_back(getAffineConstantExpr(0, context));
+        continue;
+      }
+      bool row = full == 2;
+      offsets.push_back(row ? rowStart : colStart);
+      sizes.push_back(nb.getIndexAttr(row ? rows : cols));
+      shape.push_back(row ? rows : cols);
+      exprs.push_back(dim(row ? 0 : 1));
+    }
+    if (rank == 0)
+      return {mask, map(2, {})};
+    Value tile = tensor::ExtractSliceOp::create(
+        nb, nl, RankedTensorType::get(shape, type.getElementType()), mask,
+        offsets, sizes, strides);
+    return {tile, map(2, exprs)};
+  };
+
+  // One block of keys [keyStart, keyStart + cols) for the block of queries
+  // [queryStart, queryStart + rows): (m, l, acc) in, (m', l', acc') out.
+  auto keyStep = [&](OpBuilder &nb, Location nl, Value b, Value head,
+                     Value valid, Value queryStart, Value qTile, int64_t rows,
+                     Value keyStart, int64_t cols,
+                     ValueRange state) -> SmallVector<Value> {
+    Value rowMax = state[0], rowSum = state[1], out = state[2];
+    Value kTile =
+        operandTile(nb, nl, k, b, head, keyStart, cols, params.keyDepth);
+    Value vTile =
+        operandTile(nb, nl, v, b, head, keyStart, cols, params.valueDepth);
+    // Loops i, j, d.
+    Value s =
+        buildContraction(nb, nl, qTile, kTile, zeros(nb, nl, {rows, cols}, acc),
+                         {map(3, {dim(0), dim(2)}), map(3, {dim(1), dim(2)}),
+                          map(3, {dim(0), dim(1)})},
+                         contraction);
+    // Scaled, capped and masked in place.
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    if (mask) {
+      auto [tile, tileMaskMap] =
+          maskTile(nb, nl, b, head, queryStart, rows, keyStart, cols);
+      inputs.push_back(tile);
+      maps.push_back(tileMaskMap);
+    }
+    maps.push_back(tileMap);
+    s = buildGeneric(
+        nb, nl, inputs, s, maps, parallel2,
+        [&](OpBuilder &bb, Location bl, ValueRange args) {
+          Value x = params.scaleAndCap(bb, bl, args.back(), /*cap=*/true);
+          Value masked = scalarConstant(bb, bl, acc, negInf);
           if (mask) {
-            if (args[1].getType().isInteger(1))
-              s = arith::SelectOp::create(nb, nl, args[1], s, masked);
+            if (args[0].getType().isInteger(1))
+              x = arith::SelectOp::create(bb, bl, args[0], x, masked);
             else
-              s = arith::AddFOp::create(nb, nl, s,
-                                        convertTo(nb, nl, args[1], acc));
+              x = arith::AddFOp::create(bb, bl, x,
+                                        convertTo(bb, bl, args[0], acc));
           }
-          if (!lengths && !causal && !windowLeft && !windowRight)
-            return s;
-          // Which keys the query sees, in signed index arithmetic (the
-          // query's position p may be negative).
-          Value i = linalg::IndexOp::create(nb, nl, 2);
-          Value j = linalg::IndexOp::create(nb, nl, 3);
-          Value visible;
-          auto require = [&](arith::CmpIPredicate predicate, Value lhs,
-                             Value rhs) {
-            Value c = arith::CmpIOp::create(nb, nl, predicate, lhs, rhs);
-            visible = visible ? arith::AndIOp::create(nb, nl, visible, c) : c;
-          };
-          Value valid;
-          if (lengths) {
-            valid = arith::IndexCastOp::create(nb, nl, nb.getIndexType(),
-                                               args.back());
-            require(arith::CmpIPredicate::slt, j, valid);
-          } else if (bottomRight) {
-            valid = indexConstant(nb, nl, kvLen);
-          }
-          Value p = i;
-          if (queryOffset)
-            p = arith::AddIOp::create(nb, nl, i,
-                                      indexConstant(nb, nl, *queryOffset));
-          if (bottomRight)
-            p = arith::AddIOp::create(
-                nb, nl, i,
-                arith::SubIOp::create(nb, nl, valid,
-                                      indexConstant(nb, nl, qLen)));
-          if (causal)
-            require(arith::CmpIPredicate::sle, j, p);
-          if (windowLeft)
-            require(arith::CmpIPredicate::sle,
-                    arith::SubIOp::create(nb, nl, p, j),
-                    indexConstant(nb, nl, *windowLeft));
-          if (windowRight)
-            require(arith::CmpIPredicate::sle,
-                    arith::SubIOp::create(nb, nl, j, p),
-                    indexConstant(nb, nl, *windowRight));
-          return arith::SelectOp::create(nb, nl, visible, s, masked)
+          if (!params.limitsKeys())
+            return x;
+          Value i = arith::AddIOp::create(bb, bl, queryStart,
+                                          linalg::IndexOp::create(bb, bl, 0));
+          Value j = arith::AddIOp::create(bb, bl, keyStart,
+                                          linalg::IndexOp::create(bb, bl, 1));
+          return arith::SelectOp::create(
+                     bb, bl, params.visible(bb, bl, i, j, valid), x, masked)
               .getResult();
         });
-    if (stage == AttentionScores::biased)
-      scoresResult = convertTensor(rewriter, loc, scores, scoresOutType);
-
-    Value rowMax = buildGeneric(
-        rewriter, loc, scores,
-        filledTensor(rewriter, loc, RankedTensorType::get(rowShape, acc),
-                     scalarConstant(rewriter, loc, acc, negInf)),
-        {scoresMap, rowMap}, rowReduction,
-        [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+    // The block's own row maxima first, so that the running maximum can
+    // be updated in place (the loop's buffers stay its own from one block
+    // to the next: one-shot bufferization wants that of scf.for).
+    Value blockMax = buildGeneric(
+        nb, nl, s,
+        filledTensor(nb, nl, RankedTensorType::get({rows}, acc),
+                     scalarConstant(nb, nl, acc, negInf)),
+        {tileMap, rowMap}, rowReduction,
+        [](OpBuilder &bb, Location bl, ValueRange args) -> Value {
+          return arith::MaximumFOp::create(bb, bl, args[1], args[0]);
         });
-    Value exps = buildGeneric(
-        rewriter, loc, {scores, rowMax}, emptyTensor(rewriter, loc, scoresType),
-        {scoresMap, rowMap, scoresMap}, parallel4,
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          // A fully masked row (max -inf) gets all-zero weights, not NaN.
-          Value max = args[1];
-          Value allMasked =
-              arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, max,
-                                    scalarConstant(nb, nl, acc, negInf));
-          max = arith::SelectOp::create(nb, nl, allMasked,
-                                        scalarConstant(nb, nl, acc, 0), max);
-          Value shifted = arith::SubFOp::create(nb, nl, args[0], max);
-          return math::ExpOp::create(nb, nl, shifted);
+    // m' = max(m, block max), and alpha = exp(m - m'): how much the
+    // statistics of the earlier blocks shrink under the new maximum.
+    auto update = linalg::GenericOp::create(
+        nb, nl, TypeRange{rowMax.getType(), rowMax.getType()},
+        ValueRange{blockMax},
+        ValueRange{rowMax,
+                   emptyTensor(nb, nl, RankedTensorType::get({rows}, acc))},
+        ArrayRef<AffineMap>{vectorMap, vectorMap, vectorMap},
+        ArrayRef<Iterator>{Iterator::parallel},
+        [](OpBuilder &bb, Location bl, ValueRange args) {
+          Value max = arith::MaximumFOp::create(bb, bl, args[1], args[0]);
+          linalg::YieldOp::create(
+              bb, bl, ValueRange{max, expShifted(bb, bl, args[1], max)});
         });
-    Value rowSum =
-        buildGeneric(rewriter, loc, exps, zeros(rewriter, loc, rowShape, acc),
-                     {scoresMap, rowMap}, rowReduction,
-                     [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                       return arith::AddFOp::create(nb, nl, args[1], args[0]);
+    Value newMax = update.getResult(0), alpha = update.getResult(1);
+    // The weights overwrite the scores they come from.
+    Value p =
+        buildGeneric(nb, nl, newMax, s, {rowMap, tileMap}, parallel2,
+                     [](OpBuilder &bb, Location bl, ValueRange args) -> Value {
+                       return expShifted(bb, bl, args[1], args[0]);
                      });
+    auto rescale = [](OpBuilder &bb, Location bl, ValueRange args) -> Value {
+      return arith::MulFOp::create(bb, bl, args[1], args[0]);
+    };
+    Value newSum = buildGeneric(nb, nl, alpha, rowSum, {vectorMap, vectorMap},
+                                {Iterator::parallel}, rescale);
+    newSum =
+        buildGeneric(nb, nl, p, newSum, {tileMap, rowMap}, rowReduction,
+                     [](OpBuilder &bb, Location bl, ValueRange args) -> Value {
+                       return arith::AddFOp::create(bb, bl, args[1], args[0]);
+                     });
+    Value newOut =
+        buildGeneric(nb, nl, alpha, out, {rowMap, tileMap}, parallel2, rescale);
+    // Loops i, e, j.
+    newOut =
+        buildContraction(nb, nl, p, vTile, newOut,
+                         {map(3, {dim(0), dim(2)}), map(3, {dim(2), dim(1)}),
+                          map(3, {dim(0), dim(1)})},
+                         contraction);
+    return {newMax, newSum, newOut};
+  };
 
-    // Loops b, h, i, e, j.
-    SmallVector<int64_t> outShape =
-        packed ? SmallVector<int64_t>{batch, qLen, heads, valueDepth}
-               : SmallVector<int64_t>{batch, heads, qLen, valueDepth};
-    Value weighted = buildContraction(
-        rewriter, loc, exps, v, zeros(rewriter, loc, outShape, acc),
-        {AffineMap::get(5, 0, {dim(0), dim(1), dim(2), dim(4)}, context),
-         AffineMap::get(5, 0, layout(dim(0), dim(1), dim(4), dim(3)), context),
-         AffineMap::get(5, 0, layout(dim(0), dim(1), dim(2), dim(3)), context)},
-        contraction);
-    // The output's dims are in its layout: find b, h, i among them.
-    AffineMap outRowMap =
-        packed ? AffineMap::get(4, 0, {dim(0), dim(2), dim(1)}, context)
-               : rowMap;
-    Value result = buildGeneric(
-        rewriter, loc, {weighted, rowSum},
-        emptyTensor(rewriter, loc, RankedTensorType::get(outShape, element)),
-        {scoresMap, outRowMap, scoresMap}, parallel4,
-        [&](OpBuilder &nb, Location nl, ValueRange args) {
-          // A sum of 0 (a fully masked row) divides its zeros by 1.
-          Value sum = args[1];
-          Value zero = scalarConstant(nb, nl, acc, 0);
-          Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                              sum, zero);
-          sum = arith::SelectOp::create(nb, nl, empty,
-                                        scalarConstant(nb, nl, acc, 1), sum);
-          Value o = arith::DivFOp::create(nb, nl, args[0], sum);
-          return convertTo(nb, nl, o, element);
-        });
-    if (packed)
-      result = collapseDim(rewriter, loc, result, 2);
-    if (stage == AttentionScores::probs)
-      scoresResult = buildGeneric(
-          rewriter, loc, {exps, rowSum},
-          emptyTensor(rewriter, loc, scoresOutType),
-          {scoresMap, rowMap, scoresMap}, parallel4,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value sum = args[1];
-            Value empty =
-                arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, sum,
-                                      scalarConstant(nb, nl, acc, 0));
-            sum = arith::SelectOp::create(nb, nl, empty,
-                                          scalarConstant(nb, nl, acc, 1), sum);
-            return convertTo(
-                nb, nl, arith::DivFOp::create(nb, nl, args[0], sum), element);
+  // One block of queries [queryStart, queryStart + rows) of head `head` of
+  // batch `b`, written into `result`.
+  auto queryStep = [&](OpBuilder &nb, Location nl, Value b, Value head,
+                       Value valid, Value queryStart, int64_t rows,
+                       Value result) -> Value {
+    Value qTile =
+        operandTile(nb, nl, q, b, head, queryStart, rows, params.keyDepth);
+    SmallVector<Value> state = {
+        filledTensor(nb, nl, RankedTensorType::get({rows}, acc),
+                     scalarConstant(nb, nl, acc, negInf)),
+        zeros(nb, nl, {rows}, acc),
+        zeros(nb, nl, {rows, params.valueDepth}, acc)};
+    // The keys [first, end) that some query of the block may see, from
+    // the visibility rules at its first and last query.
+    Value first = indexConstant(nb, nl, 0);
+    Value fullEnd = indexConstant(nb, nl, fullKeyBlocks * keyBlock);
+    Value end = fullEnd, tailNeeded;
+    if (params.limitsKeys()) {
+      Value p0 = params.position(nb, nl, queryStart, valid);
+      Value pLast =
+          arith::AddIOp::create(nb, nl, p0, indexConstant(nb, nl, rows - 1));
+      Value hi = indexConstant(nb, nl, kvLen), lo = first;
+      auto lower = [&](Value bound) {
+        hi = arith::MinSIOp::create(nb, nl, hi, bound);
+      };
+      if (valid)
+        lower(valid);
+      if (params.causal)
+        lower(arith::AddIOp::create(nb, nl, pLast, indexConstant(nb, nl, 1)));
+      if (params.windowRight)
+        lower(arith::AddIOp::create(
+            nb, nl, pLast, indexConstant(nb, nl, *params.windowRight + 1)));
+      if (params.windowLeft)
+        lo = arith::MaxSIOp::create(
+            nb, nl, lo,
+            arith::SubIOp::create(nb, nl, p0,
+                                  indexConstant(nb, nl, *params.windowLeft)));
+      hi = arith::MaxSIOp::create(nb, nl, hi, first);
+      Value block = indexConstant(nb, nl, keyBlock);
+      // Whole blocks from the one holding lo to the one holding hi - 1.
+      first = arith::MulIOp::create(
+          nb, nl, arith::DivUIOp::create(nb, nl, lo, block), block);
+      first = arith::MinSIOp::create(nb, nl, first, fullEnd);
+      end = arith::MulIOp::create(
+          nb, nl, arith::CeilDivUIOp::create(nb, nl, hi, block), block);
+      end = arith::MinSIOp::create(nb, nl, end, fullEnd);
+      tailNeeded = arith::AndIOp::create(
+          nb, nl,
+          arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sgt, hi, fullEnd),
+          arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, lo, hi));
+    }
+    if (fullKeyBlocks > 0) {
+      auto loop = scf::ForOp::create(
+          nb, nl, first, end, indexConstant(nb, nl, keyBlock), state,
+          [&](OpBuilder &lb, Location ll, Value keyStart, ValueRange carried) {
+            scf::YieldOp::create(lb, ll,
+                                 keyStep(lb, ll, b, head, valid, queryStart,
+                                         qTile, rows, keyStart, keyBlock,
+                                         carried));
           });
-    if (stage)
-      rewriter.replaceOp(op, {result, scoresResult});
-    else
-      rewriter.replaceOp(op, result);
-    return success();
+      state.assign(loop.getResults().begin(), loop.getResults().end());
+    }
+    if (keyTail > 0) {
+      auto tail = [&](OpBuilder &tb, Location tl) {
+        return keyStep(tb, tl, b, head, valid, queryStart, qTile, rows,
+                       indexConstant(tb, tl, fullKeyBlocks * keyBlock), keyTail,
+                       state);
+      };
+      if (tailNeeded) {
+        auto branch = scf::IfOp::create(
+            nb, nl, tailNeeded,
+            [&](OpBuilder &tb, Location tl) {
+              scf::YieldOp::create(tb, tl, tail(tb, tl));
+            },
+            [&](OpBuilder &eb, Location el) {
+              scf::YieldOp::create(eb, el, state);
+            });
+        state.assign(branch.getResults().begin(), branch.getResults().end());
+      } else {
+        state = tail(nb, nl);
+      }
+    }
+    // Normalised straight into the result's block (in place after
+    // bufferization).
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    tileOffsets(nb, nl, b, head, queryStart, rows, params.valueDepth, offsets,
+                sizes, strides);
+    Value block = tensor::ExtractSliceOp::create(
+        nb, nl, RankedTensorType::get({rows, params.valueDepth}, element),
+        result, offsets, sizes, strides);
+    block = buildGeneric(
+        nb, nl, {state[2], state[1]}, block, {tileMap, rowMap, tileMap},
+        parallel2, [&](OpBuilder &bb, Location bl, ValueRange args) {
+          return convertTo(bb, bl, divideBySum(bb, bl, args[0], args[1]),
+                           element);
+        });
+    return tensor::InsertSliceOp::create(nb, nl, block, result, offsets, sizes,
+                                         strides);
+  };
+
+  Value zero = indexConstant(rewriter, loc, 0);
+  Value oneStep = indexConstant(rewriter, loc, 1);
+  auto batches = scf::ForOp::create(
+      rewriter, loc, zero, indexConstant(rewriter, loc, params.batch), oneStep,
+      ValueRange{emptyTensor(rewriter, loc, resultType)},
+      [&](OpBuilder &bb, Location bl, Value b, ValueRange batchArgs) {
+        Value valid;
+        if (lengths)
+          valid = arith::IndexCastOp::create(
+              bb, bl, bb.getIndexType(),
+              tensor::ExtractOp::create(bb, bl, lengths, ValueRange{b}));
+        auto perHead = scf::ForOp::create(
+            bb, bl, zero, indexConstant(bb, bl, params.heads), oneStep,
+            batchArgs,
+            [&](OpBuilder &hb, Location hl, Value head, ValueRange headArgs) {
+              Value result = headArgs[0];
+              if (fullQueryBlocks > 0) {
+                auto blocks = scf::ForOp::create(
+                    hb, hl, zero,
+                    indexConstant(hb, hl, fullQueryBlocks * queryBlock),
+                    indexConstant(hb, hl, queryBlock), ValueRange{result},
+                    [&](OpBuilder &qb, Location ql, Value queryStart,
+                        ValueRange queryArgs) {
+                      scf::YieldOp::create(qb, ql,
+                                           queryStep(qb, ql, b, head, valid,
+                                                     queryStart, queryBlock,
+                                                     queryArgs[0]));
+                    });
+                result = blocks.getResult(0);
+              }
+              if (queryTail > 0)
+                result = queryStep(
+                    hb, hl, b, head, valid,
+                    indexConstant(hb, hl, fullQueryBlocks * queryBlock),
+                    queryTail, result);
+              scf::YieldOp::create(hb, hl, result);
+            });
+        scf::YieldOp::create(bb, bl, perHead.getResults());
+      });
+  rewriter.replaceOp(op, batches.getResults());
+  return success();
+}
+
+/// `%o = dsr1.attention %q, %k, %v mask %m kv_lengths %l {num_heads, scale,
+/// causal, bottom_right, window_left/right, softcap}` => one online-softmax
+/// kernel (lowerOnlineAttention); with return_scores, whose second result
+/// is the whole [B, H, Sq, Skv] score tensor, the materialising form
+/// (lowerMaterialisedAttention) instead.
+/// Query i, at position p = i (+ query_offset, or + L - Sq with bottom_right,
+/// L = l[b] or Skv), sees key j iff j < l[b], j <= p (causal) and
+/// p - left <= j <= p + right. A query that sees no key (every score -inf)
+/// yields zeros, as in ONNX. f16/bf16 compute in f32.
+struct AttentionLowering : OpConversionPattern<AttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!allStatic({adaptor.getQuery(), adaptor.getKey(), adaptor.getValue(),
+                    adaptor.getMask(), adaptor.getKvLengths(), op.getResult(),
+                    op.getScores()}))
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    if (op.getReturnScores())
+      return lowerMaterialisedAttention(op, adaptor, rewriter);
+    return lowerOnlineAttention(op, adaptor, rewriter);
   }
 };
 

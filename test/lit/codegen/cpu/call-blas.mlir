@@ -59,6 +59,49 @@ func.func @column_major_output(%a: memref<2x4xf32>, %b: memref<4x3xf32>, %c: mem
 
 // -----
 
+// Tiles taken inside a loop (the attention kernel's blocks of q and k) are views at a dynamic
+// offset: the address adds that offset, read from the view's metadata, times the element size.
+// Here A is a 2x4 block of rows of a packed [S, H*D] buffer (lda 8), B a 3x4 block read
+// transposed (ldb 8).
+// CHECK-LABEL: func.func @dynamic_offset_tiles
+// CHECK-DAG: %[[ABASE:.*]] = memref.extract_aligned_pointer_as_index %[[AV:.*]] : memref<2x4xf32, strided<[8, 1], offset: ?>>
+// CHECK-DAG: %{{.*}}, %[[AOFF:.*]], %{{.*}}:2, %{{.*}}:2 = memref.extract_strided_metadata %[[AV]]
+// CHECK-DAG: %[[AOFF64:.*]] = arith.index_cast %[[AOFF]] : index to i64
+// CHECK-DAG: %[[ABYTES:.*]] = arith.muli %[[AOFF64]], %c4_i64 : i64
+// CHECK-DAG: %[[ABASE64:.*]] = arith.index_cast %[[ABASE]] : index to i64
+// CHECK-DAG: %[[AADDR:.*]] = arith.addi %[[ABASE64]], %[[ABYTES]] : i64
+// CHECK: call @dsr1_cpu_sgemm(%c1_i64, %c2_i64, %c3_i64, %c4_i64, %[[AADDR]], %c0_i64, %c8_i64, %c0_i64, %{{.*}}, %c0_i64, %c8_i64, %c1_i64, %{{.*}}, %c0_i64, %c3_i64)
+// CHECK-NOT: linalg.generic
+func.func @dynamic_offset_tiles(%q: memref<16x8xf32>, %k: memref<16x8xf32>, %c: memref<2x3xf32>, %i: index, %j: index, %h: index) {
+  %a = memref.subview %q[%i, %h] [2, 4] [1, 1] : memref<16x8xf32> to memref<2x4xf32, strided<[8, 1], offset: ?>>
+  %b = memref.subview %k[%j, %h] [3, 4] [1, 1] : memref<16x8xf32> to memref<3x4xf32, strided<[8, 1], offset: ?>>
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<2x4xf32, strided<[8, 1], offset: ?>>, memref<3x4xf32, strided<[8, 1], offset: ?>>) outs(%c : memref<2x3xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A view with a dynamic stride has no leading dimension known here: it stays linalg.
+// CHECK-LABEL: func.func @dynamic_stride
+// CHECK-NOT: call @dsr1_cpu
+// CHECK: linalg.generic
+func.func @dynamic_stride(%a: memref<2x4xf32, strided<[?, 1], offset: ?>>, %b: memref<4x3xf32>, %c: memref<2x3xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : memref<2x4xf32, strided<[?, 1], offset: ?>>, memref<4x3xf32>) outs(%c : memref<2x3xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // Near misses that stay linalg: f16 operands accumulating in f32 (no mixed-type BLAS), a
 // max-plus "product" (not a mul-add contraction), integers, and tensors (before bufferization).
 // CHECK-LABEL: func.func @near_misses

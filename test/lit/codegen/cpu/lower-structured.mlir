@@ -1,7 +1,10 @@
 // Lowering of matmul, gemm, convolution, pooling and attention to linalg.generic: the indexing maps
 // carry the semantics (broadcast batch dims read at 0, strides and dilations in the input map,
-// groups split off by expand_shape), and half types accumulate in f32.
+// groups split off by expand_shape), and half types accumulate in f32. Attention is one
+// online-softmax kernel unless it returns the scores (the SCORES prefix checks that no tensor
+// has the whole score shape).
 // RUN: dsr1-opt %s --split-input-file -dsr1-lower-to-linalg | FileCheck %s
+// RUN: dsr1-opt %s --split-input-file -dsr1-lower-to-linalg | FileCheck %s --check-prefix=SCORES
 
 // Batch dims broadcast: the size-1 batch dim of %a is read at 0, %b has no leading batch dim.
 // CHECK-DAG: #[[$A:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d2, d4)>
@@ -283,51 +286,214 @@ func.func @global_max_pool(%x: tensor<2x3x4xf32>) -> tensor<2x3x1xf32> attribute
 
 // -----
 
-// Packed heads: [B, S, H * D] is expanded to [B, S, H, D] and read with h and s swapped. The
-// bool mask and causality select -inf; the scale is 1 / sqrt(4).
-// CHECK-DAG: #[[$Q:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, d4)>
-// CHECK-DAG: #[[$K:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d1, d4)>
-// CHECK-DAG: #[[$MASK:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
-// CHECK-DAG: #[[$P:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
-// CHECK-DAG: #[[$V:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d1, d3)>
-// CHECK-DAG: #[[$O:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, d3)>
-// CHECK-LABEL: func.func @attention_packed_causal
-// CHECK:       %[[Q:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] {{.*}} into tensor<1x4x2x4xf32>
-// CHECK:       %[[K:.*]] = tensor.expand_shape %{{.*}} into tensor<1x6x2x4xf32>
-// CHECK:       %[[V:.*]] = tensor.expand_shape %{{.*}} into tensor<1x6x2x2xf32>
-// CHECK:       %[[S:.*]] = linalg.generic {indexing_maps = [#[[$Q]], #[[$K]], {{.*}}]{{.*}} ins(%[[Q]], %[[K]] : {{.*}}) outs(%{{.*}} : tensor<1x2x4x6xf32>)
-// CHECK:       linalg.generic {indexing_maps = [{{.*}}, #[[$MASK]], {{.*}}]{{.*}} ins(%[[S]], %{{.*}} : tensor<1x2x4x6xf32>, tensor<4x6xi1>)
-// CHECK:       arith.constant 5.000000e-01 : f32
-// CHECK:       arith.select
-// CHECK:       linalg.index 2
-// CHECK:       linalg.index 3
-// CHECK:       arith.cmpi sle
+// Attention without return_scores is one online-softmax kernel: per batch and head, blocks of 64
+// queries; per query block, an scf.for over blocks of 128 keys carrying the row max m, the row
+// sum l and the unnormalised output acc. Each key block is two contractions on [64 x D] and
+// [128 x D] slices of q, k, v (GEMMs after -dsr1-call-blas) around a 64 x 128 scores tile
+// (scaled, masked and exponentiated in place); no
+// tensor of the whole [B, H, Sq, Skv] score shape exists. Sq = 200 and Skv = 300 end in tail
+// blocks of 8 queries and 44 keys, statically shaped copies of the bodies; with no visibility
+// rule, every key block runs (the loop bounds are constants, the tail unconditional).
+// CHECK-DAG: #[[$QK_Q:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[$QK_K:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[$QK_S:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[$PV_V:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-LABEL: func.func @attention_online_blocks
+// CHECK-SAME:    %[[Q:[^:]*]]: tensor<1x2x200x8xf32>, %[[K:[^:]*]]: tensor<1x2x300x8xf32>, %[[V:[^:]*]]: tensor<1x2x300x8xf32>
+// CHECK:       %[[OUT:.*]] = tensor.empty() : tensor<1x2x200x8xf32>
+// CHECK:       scf.for %[[B:[^ ]*]] = {{.*}} iter_args(%{{.*}} = %[[OUT]]) -> (tensor<1x2x200x8xf32>)
+// CHECK:       scf.for %[[H:[^ ]*]] = {{.*}} -> (tensor<1x2x200x8xf32>)
+// CHECK:       %[[C192:.*]] = arith.constant 192 : index
+// CHECK:       scf.for %[[I0:[^ ]*]] = %{{.*}} to %[[C192]] step %{{.*}} iter_args(%[[RES:.*]] = %{{.*}}) -> (tensor<1x2x200x8xf32>)
+// CHECK:       %[[QT:.*]] = tensor.extract_slice %[[Q]][%[[B]], %[[H]], %[[I0]], 0] [1, 1, 64, 8] [1, 1, 1, 1] : tensor<1x2x200x8xf32> to tensor<64x8xf32>
+// CHECK:       %[[M0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<64xf32>)
+// CHECK:       %[[L0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<64xf32>)
+// CHECK:       %[[A0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<64x8xf32>)
+// CHECK:       %[[C256:.*]] = arith.constant 256 : index
+// CHECK:       %[[C128:.*]] = arith.constant 128 : index
+// CHECK:       %[[LOOP:.*]]:3 = scf.for %[[J0:[^ ]*]] = %{{.*}} to %[[C256]] step %[[C128]] iter_args(%[[M:.*]] = %[[M0]], %[[L:.*]] = %[[L0]], %[[ACC:.*]] = %[[A0]]) -> (tensor<64xf32>, tensor<64xf32>, tensor<64x8xf32>)
+// CHECK:       %[[KT:.*]] = tensor.extract_slice %[[K]][%[[B]], %[[H]], %[[J0]], 0] [1, 1, 128, 8] [1, 1, 1, 1] : tensor<1x2x300x8xf32> to tensor<128x8xf32>
+// CHECK:       %[[VT:.*]] = tensor.extract_slice %[[V]][%[[B]], %[[H]], %[[J0]], 0] [1, 1, 128, 8] [1, 1, 1, 1] : tensor<1x2x300x8xf32> to tensor<128x8xf32>
+// CHECK:       %[[S:.*]] = linalg.generic {indexing_maps = [#[[$QK_Q]], #[[$QK_K]], #[[$QK_S]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[QT]], %[[KT]] : tensor<64x8xf32>, tensor<128x8xf32>) outs(%{{.*}} : tensor<64x128xf32>)
+// CHECK:       %[[SC:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} outs(%[[S]] : tensor<64x128xf32>)
+// CHECK:       arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK:       %[[BMAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[SC]] : tensor<64x128xf32>) outs(%{{.*}} : tensor<64xf32>)
+// CHECK:       arith.maximumf
+// CHECK:       %[[UPD:.*]]:2 = linalg.generic {{.*}} ins(%[[BMAX]] : tensor<64xf32>) outs(%[[M]], %{{.*}} : tensor<64xf32>, tensor<64xf32>)
 // CHECK:       arith.maximumf
 // CHECK:       math.exp
-// CHECK:       arith.addf
-// CHECK:       linalg.generic {indexing_maps = [#[[$P]], #[[$V]], #[[$O]]]{{.*}} outs(%{{.*}} : tensor<1x4x2x2xf32>)
+// CHECK:       %[[P:.*]] = linalg.generic {{.*}} ins(%[[UPD]]#0 : tensor<64xf32>) outs(%[[SC]] : tensor<64x128xf32>)
+// CHECK:       math.exp
+// CHECK:       %[[LS:.*]] = linalg.generic {{.*}} ins(%[[UPD]]#1 : tensor<64xf32>) outs(%[[L]] : tensor<64xf32>)
+// CHECK:       %[[L1:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[P]] : tensor<64x128xf32>) outs(%[[LS]] : tensor<64xf32>)
+// CHECK:       %[[AS:.*]] = linalg.generic {{.*}} ins(%[[UPD]]#1 : tensor<64xf32>) outs(%[[ACC]] : tensor<64x8xf32>)
+// CHECK:       %[[A1:.*]] = linalg.generic {indexing_maps = [#[[$QK_Q]], #[[$PV_V]], #[[$QK_S]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[P]], %[[VT]] : tensor<64x128xf32>, tensor<128x8xf32>) outs(%[[AS]] : tensor<64x8xf32>)
+// CHECK:       scf.yield %[[UPD]]#0, %[[L1]], %[[A1]] : tensor<64xf32>, tensor<64xf32>, tensor<64x8xf32>
+// The key tail: keys 256..299, unconditionally, on the loop's results.
+// CHECK-NOT:   scf.if
+// CHECK:       tensor.extract_slice %[[K]][%[[B]], %[[H]], %{{.*}}, 0] [1, 1, 44, 8] [1, 1, 1, 1] : tensor<1x2x300x8xf32> to tensor<44x8xf32>
+// CHECK:       linalg.generic {{.*}} ins(%[[QT]], %{{.*}} : tensor<64x8xf32>, tensor<44x8xf32>) outs(%{{.*}} : tensor<64x44xf32>)
+// CHECK:       outs(%[[LOOP]]#0, %{{.*}} : tensor<64xf32>, tensor<64xf32>)
+// CHECK:       %[[TAIL:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<64x44xf32>, tensor<44x8xf32>) outs(%{{.*}} : tensor<64x8xf32>)
+// acc / l (l = 0: divided by 1) straight into the result's block.
+// CHECK:       %[[BLK:.*]] = tensor.extract_slice %[[RES]][%[[B]], %[[H]], %[[I0]], 0] [1, 1, 64, 8] [1, 1, 1, 1] : tensor<1x2x200x8xf32> to tensor<64x8xf32>
+// CHECK:       %[[O:.*]] = linalg.generic {{.*}} ins(%[[TAIL]], %{{.*}} : tensor<64x8xf32>, tensor<64xf32>) outs(%[[BLK]] : tensor<64x8xf32>)
+// CHECK:       arith.cmpf oeq
 // CHECK:       arith.divf
-// CHECK:       tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] : tensor<1x4x2x2xf32> into tensor<1x4x4xf32>
-func.func @attention_packed_causal(%q: tensor<1x4x8xf32>, %k: tensor<1x6x8xf32>, %v: tensor<1x6x4xf32>, %m: tensor<4x6xi1>) -> tensor<1x4x4xf32> attributes {dsr1.kernel} {
-  %0 = dsr1.attention %q, %k, %v mask %m {num_heads = 2 : i64, causal} : tensor<1x4x8xf32>, tensor<1x6x8xf32>, tensor<1x6x4xf32>, tensor<4x6xi1>
-  return %0 : tensor<1x4x4xf32>
+// CHECK:       tensor.insert_slice %[[O]] into %[[RES]][%[[B]], %[[H]], %[[I0]], 0] [1, 1, 64, 8] [1, 1, 1, 1] : tensor<64x8xf32> into tensor<1x2x200x8xf32>
+// The query tail: 8 queries from 192, the same loop over keys on 8-row tiles.
+// CHECK:       tensor.extract_slice %[[Q]][%[[B]], %[[H]], %{{.*}}, 0] [1, 1, 8, 8] [1, 1, 1, 1] : tensor<1x2x200x8xf32> to tensor<8x8xf32>
+// CHECK:       scf.for {{.*}} -> (tensor<8xf32>, tensor<8xf32>, tensor<8x8xf32>)
+// CHECK:       outs(%{{.*}} : tensor<8x128xf32>)
+// CHECK:       outs(%{{.*}} : tensor<8x44xf32>)
+// CHECK:       tensor.insert_slice %{{.*}} : tensor<8x8xf32> into tensor<1x2x200x8xf32>
+// SCORES-LABEL: func.func @attention_online_blocks
+// SCORES-NOT:   200x300
+func.func @attention_online_blocks(%q: tensor<1x2x200x8xf32>, %k: tensor<1x2x300x8xf32>, %v: tensor<1x2x300x8xf32>) -> tensor<1x2x200x8xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.attention %q, %k, %v {num_heads = 2 : i64} : tensor<1x2x200x8xf32>, tensor<1x2x300x8xf32>, tensor<1x2x300x8xf32>
+  return %0 : tensor<1x2x200x8xf32>
+}
+
+// -----
+
+// Packed heads: the tiles of [B, S, H * D] are the columns h * D .. h * D + D of a block of rows
+// (a strided view with leading dimension H * D). The bool mask is sliced to the scores tile;
+// causality compares absolute positions (block starts + linalg.index) and selects -inf. Key
+// blocks past the causal frontier of the query block's last query (i0 + 63) are skipped: the
+// loop ends at min(256, ceil((i0 + 64) / 128) * 128), and the tail block runs only if that
+// frontier passes 256. The scale is 1 / sqrt(8).
+// CHECK-LABEL: func.func @attention_packed_causal
+// CHECK-SAME:    %[[Q:[^:]*]]: tensor<1x200x16xf32>, %[[K:[^:]*]]: tensor<1x300x16xf32>, %[[V:[^:]*]]: tensor<1x300x8xf32>, %[[MASK:[^:]*]]: tensor<200x300xi1>
+// CHECK:       scf.for %[[B:[^ ]*]] =
+// CHECK:       scf.for %[[H:[^ ]*]] =
+// CHECK:       scf.for %[[I0:[^ ]*]] =
+// CHECK:       %[[QCOL:.*]] = arith.muli %[[H]], %{{.*}} : index
+// CHECK:       tensor.extract_slice %[[Q]][%[[B]], %[[I0]], %[[QCOL]]] [1, 64, 8] [1, 1, 1] : tensor<1x200x16xf32> to tensor<64x8xf32>
+// CHECK:       %[[C256:.*]] = arith.constant 256 : index
+// CHECK:       %[[C63:.*]] = arith.constant 63 : index
+// CHECK:       %[[LAST:.*]] = arith.addi %[[I0]], %[[C63]] : index
+// CHECK:       %[[C300:.*]] = arith.constant 300 : index
+// CHECK:       %[[FRONT:.*]] = arith.addi %[[LAST]], %{{.*}} : index
+// CHECK:       %[[HI0:.*]] = arith.minsi %[[C300]], %[[FRONT]] : index
+// CHECK:       %[[HI:.*]] = arith.maxsi %[[HI0]], %{{.*}} : index
+// CHECK:       %[[FIRST:.*]] = arith.minsi %{{.*}}, %[[C256]] : index
+// CHECK:       %[[NB:.*]] = arith.ceildivui %[[HI]], %{{.*}} : index
+// CHECK:       %[[END0:.*]] = arith.muli %[[NB]], %{{.*}} : index
+// CHECK:       %[[END:.*]] = arith.minsi %[[END0]], %[[C256]] : index
+// CHECK:       %[[SOME:.*]] = arith.cmpi slt, %{{.*}}, %[[HI]] : index
+// CHECK:       %[[PAST:.*]] = arith.cmpi sgt, %[[HI]], %[[C256]] : index
+// CHECK:       %[[TAIL:.*]] = arith.andi %[[PAST]], %[[SOME]] : i1
+// CHECK:       scf.for %[[J0:[^ ]*]] = %[[FIRST]] to %[[END]] step %{{.*}} iter_args({{.*}}) -> (tensor<64xf32>, tensor<64xf32>, tensor<64x4xf32>)
+// CHECK:       %[[KCOL:.*]] = arith.muli %[[H]], %{{.*}} : index
+// CHECK:       tensor.extract_slice %[[K]][%[[B]], %[[J0]], %[[KCOL]]] [1, 128, 8] [1, 1, 1] : tensor<1x300x16xf32> to tensor<128x8xf32>
+// CHECK:       %[[VCOL:.*]] = arith.muli %[[H]], %{{.*}} : index
+// CHECK:       tensor.extract_slice %[[V]][%[[B]], %[[J0]], %[[VCOL]]] [1, 128, 4] [1, 1, 1] : tensor<1x300x8xf32> to tensor<128x4xf32>
+// CHECK:       %[[S:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<64x128xf32>)
+// CHECK:       %[[MT:.*]] = tensor.extract_slice %[[MASK]][%[[I0]], %[[J0]]] [64, 128] [1, 1] : tensor<200x300xi1> to tensor<64x128xi1>
+// CHECK:       linalg.generic {{.*}} ins(%[[MT]] : tensor<64x128xi1>) outs(%[[S]] : tensor<64x128xf32>)
+// CHECK:       arith.constant 0.353553385 : f32
+// CHECK:       arith.select
+// CHECK:       %[[II:.*]] = linalg.index 0 : index
+// CHECK:       %[[I:.*]] = arith.addi %[[I0]], %[[II]] : index
+// CHECK:       %[[JJ:.*]] = linalg.index 1 : index
+// CHECK:       %[[J:.*]] = arith.addi %[[J0]], %[[JJ]] : index
+// CHECK:       arith.cmpi sle, %[[J]], %[[I]] : index
+// CHECK:       arith.select
+// CHECK:       scf.if %[[TAIL]] -> (tensor<64xf32>, tensor<64xf32>, tensor<64x4xf32>)
+// CHECK:       tensor.extract_slice %[[MASK]][%[[I0]], %{{.*}}] [64, 44] [1, 1] : tensor<200x300xi1> to tensor<64x44xi1>
+// CHECK:       } else {
+// CHECK-NEXT:    scf.yield
+// CHECK:       tensor.insert_slice %{{.*}}[%[[B]], %[[I0]], %{{.*}}] [1, 64, 4] [1, 1, 1] : tensor<64x4xf32> into tensor<1x200x8xf32>
+// SCORES-LABEL: func.func @attention_packed_causal
+// SCORES-NOT:   200x300xf32
+func.func @attention_packed_causal(%q: tensor<1x200x16xf32>, %k: tensor<1x300x16xf32>, %v: tensor<1x300x8xf32>, %m: tensor<200x300xi1>) -> tensor<1x200x8xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.attention %q, %k, %v mask %m {num_heads = 2 : i64, causal} : tensor<1x200x16xf32>, tensor<1x300x16xf32>, tensor<1x300x8xf32>, tensor<200x300xi1>
+  return %0 : tensor<1x200x8xf32>
 }
 
 // -----
 
 // softcap bounds the scaled scores to c * tanh(s / c) before the mask is added, so that masked
-// positions stay -inf.
+// positions stay -inf. Short sequences are one block (4 queries, 6 keys): no tails. The [4, 6]
+// mask broadcasts over batch and heads: its tile is the whole mask.
 // CHECK-LABEL: func.func @attention_softcap
-// CHECK:       linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x4x6xf32>, tensor<4x6xf32>)
+// CHECK:       scf.for {{.*}} -> (tensor<4xf32>, tensor<4xf32>, tensor<4x8xf32>)
+// CHECK:       tensor.extract_slice %{{.*}}[%{{.*}}, %{{.*}}] [4, 6] [1, 1] : tensor<4x6xf32> to tensor<4x6xf32>
+// CHECK:       linalg.generic {{.*}} ins(%{{.*}} : tensor<4x6xf32>) outs(%{{.*}} : tensor<4x6xf32>)
 // CHECK:       %[[S:.*]] = arith.mulf %{{.*}}, %{{.*}} : f32
 // CHECK:       %[[C:.*]] = arith.constant 3.000000e+01 : f32
 // CHECK:       %[[D:.*]] = arith.divf %[[S]], %[[C]] : f32
 // CHECK:       %[[T:.*]] = math.tanh %[[D]] : f32
 // CHECK:       %[[CAPPED:.*]] = arith.mulf %[[T]], %[[C]] : f32
 // CHECK:       arith.addf %[[CAPPED]], %{{.*}} : f32
+// CHECK-NOT:   scf.if
+// CHECK:       return
 func.func @attention_softcap(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>, %m: tensor<4x6xf32>) -> tensor<1x2x4x8xf32> attributes {dsr1.kernel} {
   %0 = dsr1.attention %q, %k, %v mask %m {num_heads = 2 : i64, softcap = 30.0 : f64} : tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>, tensor<4x6xf32>
   return %0 : tensor<1x2x4x8xf32>
+}
+
+// -----
+
+// f16 tiles are widened to f32 once per block (so that the products stay f32 GEMMs), the
+// statistics and the output accumulate in f32, and each output block is rounded once. A
+// [B, 1, 1, Skv] mask keeps its broadcast dims at size 1 in the tile, read at 0.
+// CHECK-DAG: #[[$MASK:.*]] = affine_map<(d0, d1) -> (0, 0, 0, d1)>
+// CHECK-LABEL: func.func @attention_f16
+// CHECK:       %[[QT:.*]] = tensor.extract_slice %{{.*}} : tensor<2x1x3x4xf16> to tensor<3x4xf16>
+// CHECK:       %[[QW:.*]] = linalg.generic {{.*}} ins(%[[QT]] : tensor<3x4xf16>) outs(%{{.*}} : tensor<3x4xf32>)
+// CHECK:       arith.extf {{.*}} : f16 to f32
+// CHECK:       scf.for {{.*}} -> (tensor<3xf32>, tensor<3xf32>, tensor<3x4xf32>)
+// CHECK:       %[[KT:.*]] = tensor.extract_slice %{{.*}} : tensor<2x1x5x4xf16> to tensor<5x4xf16>
+// CHECK:       %[[KW:.*]] = linalg.generic {{.*}} ins(%[[KT]] : tensor<5x4xf16>) outs(%{{.*}} : tensor<5x4xf32>)
+// CHECK:       %[[VT:.*]] = tensor.extract_slice %{{.*}} : tensor<2x1x5x4xf16> to tensor<5x4xf16>
+// CHECK:       linalg.generic {{.*}} ins(%[[VT]] : tensor<5x4xf16>) outs(%{{.*}} : tensor<5x4xf32>)
+// CHECK:       linalg.generic {{.*}} ins(%[[QW]], %[[KW]] : tensor<3x4xf32>, tensor<5x4xf32>) outs(%{{.*}} : tensor<3x5xf32>)
+// CHECK:       %[[MT:.*]] = tensor.extract_slice %{{.*}}[%{{.*}}, 0, 0, %{{.*}}] [1, 1, 1, 5] [1, 1, 1, 1] : tensor<2x1x1x5xi1> to tensor<1x1x1x5xi1>
+// CHECK:       linalg.generic {indexing_maps = [#[[$MASK]], #{{.*}}]{{.*}} ins(%[[MT]] : tensor<1x1x1x5xi1>) outs(%{{.*}} : tensor<3x5xf32>)
+// CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<3x4xf16>)
+// CHECK:       arith.divf {{.*}} : f32
+// CHECK:       arith.truncf {{.*}} : f32 to f16
+func.func @attention_f16(%q: tensor<2x1x3x4xf16>, %k: tensor<2x1x5x4xf16>, %v: tensor<2x1x5x4xf16>, %m: tensor<2x1x1x5xi1>) -> tensor<2x1x3x4xf16> attributes {dsr1.kernel} {
+  %0 = dsr1.attention %q, %k, %v mask %m {num_heads = 1 : i64} : tensor<2x1x3x4xf16>, tensor<2x1x5x4xf16>, tensor<2x1x5x4xf16>, tensor<2x1x1x5xi1>
+  return %0 : tensor<2x1x3x4xf16>
+}
+
+// -----
+
+// A padded cache without return_scores: kv_lengths[b] is read once per batch; the queries stand
+// at p = i + n[b] - Sq (bottom right). Key blocks hold keys from max(0, p0 - 100) (the left
+// window of the block's first query) to min(n[b], p_last + 1): blocks wholly before the window
+// or past the frontier are skipped, the loop starting at the block holding the lower bound.
+// CHECK-LABEL: func.func @attention_cache_window
+// CHECK-SAME:    %[[N:[^:]*]]: tensor<2xi64>
+// CHECK:       scf.for %[[B:[^ ]*]] =
+// CHECK:       %[[NB:.*]] = tensor.extract %[[N]][%[[B]]] : tensor<2xi64>
+// CHECK:       %[[L:.*]] = arith.index_cast %[[NB]] : i64 to index
+// CHECK:       scf.for
+// CHECK:       %[[C256:.*]] = arith.constant 256 : index
+// CHECK-NEXT:  %[[C2:.*]] = arith.constant 2 : index
+// CHECK-NEXT:  %[[SHIFT:.*]] = arith.subi %[[L]], %[[C2]] : index
+// CHECK:       %[[P0:.*]] = arith.addi %{{.*}}, %[[SHIFT]] : index
+// CHECK:       %[[PL:.*]] = arith.addi %[[P0]], %{{.*}} : index
+// CHECK:       %[[HI0:.*]] = arith.minsi %{{.*}}, %[[L]] : index
+// CHECK:       %[[FRONT:.*]] = arith.addi %[[PL]], %{{.*}} : index
+// CHECK:       arith.minsi %[[HI0]], %[[FRONT]] : index
+// CHECK:       %[[C100:.*]] = arith.constant 100 : index
+// CHECK:       %[[BACK:.*]] = arith.subi %[[P0]], %[[C100]] : index
+// CHECK:       %[[LO:.*]] = arith.maxsi %{{.*}}, %[[BACK]] : index
+// CHECK:       %[[C128:.*]] = arith.constant 128 : index
+// CHECK:       %[[BLK:.*]] = arith.divui %[[LO]], %[[C128]] : index
+// CHECK:       %[[FIRST0:.*]] = arith.muli %[[BLK]], %[[C128]] : index
+// CHECK:       %[[FIRST:.*]] = arith.minsi %[[FIRST0]], %{{.*}} : index
+// CHECK:       scf.for %{{.*}} = %[[FIRST]] to
+// CHECK:       arith.cmpi slt, %{{.*}}, %[[L]] : index
+// CHECK:       scf.if
+// SCORES-LABEL: func.func @attention_cache_window
+// SCORES-NOT:   2x2x2x300xf32
+func.func @attention_cache_window(%q: tensor<2x2x2x4xf32>, %k: tensor<2x2x300x4xf32>, %v: tensor<2x2x300x4xf32>, %n: tensor<2xi64>) -> tensor<2x2x2x4xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.attention %q, %k, %v kv_lengths %n : tensor<2xi64> {num_heads = 2 : i64, causal, bottom_right, window_left = 100 : i64} : tensor<2x2x2x4xf32>, tensor<2x2x300x4xf32>, tensor<2x2x300x4xf32>
+  return %0 : tensor<2x2x2x4xf32>
 }
 
 // -----
