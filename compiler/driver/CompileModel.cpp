@@ -119,7 +119,7 @@ FailureOr<CompiledModel> compileModuleForCpu(ModuleOp module,
 
   progress.stage("optimising the graph");
   PassManager graphPasses(context);
-  buildOptimizePipeline(graphPasses);
+  buildOptimizePipeline(graphPasses, options.fuse);
   graphPasses.addPass(createOutlineKernelsPass());
   if (failed(graphPasses.run(module)))
     return failure();

@@ -27,6 +27,9 @@ struct CompileOptions {
   /// Run matrix products and convolutions through BLAS where it applies
   /// (false: generated loops only).
   bool useBlas = true;
+  /// Group ops into fused kernels (-dsr1-fuse-elementwise; false: one
+  /// kernel per op).
+  bool fuse = true;
   /// Report each stage and its time on stderr.
   bool showProgress = false;
 };

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/pipelines/Pipelines.h"
+#include "compiler/passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -13,15 +14,29 @@
 
 using namespace mlir;
 
-void dsr1::buildOptimizePipeline(OpPassManager &pm) {
+void dsr1::buildOptimizePipeline(OpPassManager &pm, bool fuse) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
+  if (fuse)
+    func.addPass(createFuseElementwisePass());
 }
 
+namespace {
+struct OptimizePipelineOptions
+    : public PassPipelineOptions<OptimizePipelineOptions> {
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Form fusion groups (-dsr1-fuse-elementwise)"),
+                    llvm::cl::init(true)};
+};
+} // namespace
+
 void dsr1::registerPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<OptimizePipelineOptions>(
       "dsr1-optimize-pipeline",
-      "Graph-level optimisation of a dsr1 module (fold, canonicalize, CSE)",
-      [](OpPassManager &pm) { buildOptimizePipeline(pm); });
+      "Graph-level optimisation of a dsr1 module (fold, canonicalize, CSE, "
+      "fusion)",
+      [](OpPassManager &pm, const OptimizePipelineOptions &options) {
+        buildOptimizePipeline(pm, options.fuse);
+      });
 }

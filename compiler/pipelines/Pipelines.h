@@ -12,9 +12,9 @@
 namespace dsr1 {
 
 /// Graph-level optimisation of a dsr1 module: folding, canonicalisation and CSE
-/// to a fixed point. Later stages (fusion, precision, memory planning) append
-/// to it.
-void buildOptimizePipeline(mlir::OpPassManager &pm);
+/// to a fixed point, then (with `fuse`) the fusion groups. Later stages
+/// (precision, memory planning) append to it.
+void buildOptimizePipeline(mlir::OpPassManager &pm, bool fuse = true);
 
 /// Registers every dsr1 pipeline with the global registry (for dsr1-opt).
 void registerPipelines();

@@ -64,6 +64,10 @@ static cl::opt<bool>
                      "(--blas=false: generated loops only)"),
             cl::init(true));
 static cl::opt<bool>
+    noFuse("no-fuse",
+           cl::desc("Make every op its own kernel (no -dsr1-fuse-elementwise), "
+                    "to measure what fusion buys"));
+static cl::opt<bool>
     profile("profile",
             cl::desc("With --iterations: time every kernel and print the "
                      "ones that take longest"));
@@ -235,6 +239,7 @@ int main(int argc, char **argv) {
   dsr1::CompileOptions options;
   options.optLevel = optLevel;
   options.useBlas = useBlas;
+  options.fuse = !noFuse;
   options.showProgress = !quiet && llvm::errs().is_displayed();
   // The model is compiled for the data it runs on: the inputs' shapes pin
   // symbolic dims, and small inputs that an op needs at compile time (a

@@ -1388,5 +1388,70 @@ LogicalResult LinearAttentionOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Fusion groups
+//===----------------------------------------------------------------------===//
+
+/// The family as a bare word (`dsr1.fusion gemm (...)`), as every enum of the
+/// dialect reads in an op.
+static ParseResult parseFusionFamily(OpAsmParser &parser,
+                                     FusionFamilyAttr &family) {
+  SMLoc loc = parser.getCurrentLocation();
+  StringRef word;
+  if (parser.parseKeyword(&word))
+    return failure();
+  std::optional<FusionFamily> value = symbolizeFusionFamily(word);
+  if (!value)
+    return parser.emitError(loc) << "unknown fusion family '" << word << "'";
+  family = FusionFamilyAttr::get(parser.getContext(), *value);
+  return success();
+}
+
+static void printFusionFamily(OpAsmPrinter &printer, Operation *,
+                              FusionFamilyAttr family) {
+  printer << stringifyFusionFamily(family.getValue());
+}
+
+YieldOp FusionOp::getYield() {
+  return cast<YieldOp>(getBodyBlock().getTerminator());
+}
+
+LogicalResult FusionOp::verify() {
+  Block &body = getBodyBlock();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError() << "has " << getInputs().size()
+                         << " operands but its body takes "
+                         << body.getNumArguments() << " arguments";
+  for (auto [i, input, argument] :
+       llvm::enumerate(getInputs(), body.getArguments()))
+    if (input.getType() != argument.getType())
+      return emitOpError() << "operand " << i << " has type "
+                           << input.getType() << " but its body argument has "
+                           << argument.getType();
+  return success();
+}
+
+LogicalResult FusionOp::verifyRegions() {
+  Block &body = getBodyBlock();
+  auto yield = dyn_cast_or_null<YieldOp>(
+      body.empty() ? nullptr : &body.back());
+  if (!yield)
+    return emitOpError() << "body must end in 'dsr1.yield'";
+  if (&body.front() == yield.getOperation())
+    return emitOpError() << "groups no op";
+  for (Operation &op : body.without_terminator()) {
+    if (!isa<DSR1Dialect>(op.getDialect()))
+      return op.emitOpError() << "cannot be part of a 'dsr1.fusion' group "
+                                 "(only dsr1 ops can)";
+    if (isa<FusionOp>(op))
+      return op.emitOpError() << "cannot be nested in another group";
+  }
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError() << "yields " << yield.getValues().size()
+                         << " values of types " << yield.getValues().getTypes()
+                         << " but has results of types " << getResultTypes();
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "compiler/dialects/dsr1/DSR1Ops.cpp.inc"

@@ -1,14 +1,27 @@
-// The dsr1-optimize-pipeline: folding, canonicalisation and CSE over a whole graph.
+// The dsr1-optimize-pipeline: folding, canonicalisation and CSE over a whole graph, then the
+// fusion groups (fuse=false: without them, as dsr1-run --no-fuse compiles).
 // RUN: dsr1-opt %s --dsr1-optimize-pipeline | FileCheck %s
+// RUN: dsr1-opt %s --dsr1-optimize-pipeline="fuse=false" | FileCheck %s --check-prefix=NOFUSE
 
 // The head split / merge reshapes and transposes around an elementwise op cancel out, the
-// constant shape arithmetic folds, and the duplicated sigmoid is computed once.
+// constant shape arithmetic folds, and the duplicated sigmoid is computed once; what is left of
+// the elementwise work is one group, which the folded constant stays out of.
 // CHECK-LABEL: func.func @cleanup
 // CHECK-SAME: (%[[X:.+]]: tensor<2x?x768xf32>)
 // CHECK-NEXT: %[[C:.+]] = dsr1.constant dense<[2, 12, 64]> : tensor<3xi64>
-// CHECK-NEXT: %[[S:.+]] = dsr1.sigmoid %[[X]] : tensor<2x?x768xf32>
+// CHECK-NEXT: %[[G:.+]] = dsr1.fusion elementwise(%[[X]]) : (tensor<2x?x768xf32>) -> tensor<2x?x768xf32> {
+// CHECK-NEXT: ^bb0(%[[A:.+]]: tensor<2x?x768xf32>):
+// CHECK-NEXT: %[[S:.+]] = dsr1.sigmoid %[[A]] : tensor<2x?x768xf32>
 // CHECK-NEXT: %[[M:.+]] = dsr1.mul %[[S]], %[[S]] : tensor<2x?x768xf32>, tensor<2x?x768xf32>
-// CHECK-NEXT: return %[[M]], %[[C]]
+// CHECK-NEXT: dsr1.yield %[[M]]
+// CHECK-NEXT: }
+// CHECK-NEXT: return %[[G]], %[[C]]
+// NOFUSE-LABEL: func.func @cleanup
+// NOFUSE-SAME: (%[[X:.+]]: tensor<2x?x768xf32>)
+// NOFUSE-NEXT: %[[C:.+]] = dsr1.constant dense<[2, 12, 64]> : tensor<3xi64>
+// NOFUSE-NEXT: %[[S:.+]] = dsr1.sigmoid %[[X]] : tensor<2x?x768xf32>
+// NOFUSE-NEXT: %[[M:.+]] = dsr1.mul %[[S]], %[[S]] : tensor<2x?x768xf32>, tensor<2x?x768xf32>
+// NOFUSE-NEXT: return %[[M]], %[[C]]
 func.func @cleanup(%x: tensor<2x?x768xf32>) -> (tensor<2x?x768xf32>, tensor<3xi64>) {
   %h = dsr1.reshape %x to [0, 0, 12, 64] : tensor<2x?x768xf32>
   %t = dsr1.transpose %h perm [0, 2, 1, 3] : tensor<2x?x12x64xf32>
