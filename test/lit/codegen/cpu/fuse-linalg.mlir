@@ -1,0 +1,79 @@
+// -dsr1-fuse-linalg: the elementwise linalg ops of a fused kernel become one linalg.generic, but
+// nothing is fused into a contraction (BLAS must still see the product) or computed twice.
+// RUN: dsr1-opt %s --split-input-file -dsr1-lower-to-linalg -canonicalize -dsr1-fuse-linalg | FileCheck %s
+// RUN: dsr1-opt %s --split-input-file --dsr1-cpu-codegen-pipeline | FileCheck %s --check-prefix=CODEGEN
+
+// A gemm group (matmul + bias + relu): the product stays a contraction, and its epilogue is one
+// generic; through the whole cpu pipeline that is one BLAS call and one loop nest after the zero
+// fill the product accumulates into, with the product's buffer freed in the kernel.
+// CHECK-LABEL: func.func @gemm_bias_relu
+// CHECK: %[[P:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}} ins(%[[P]], %{{.*}} : tensor<4x16xf32>, tensor<16xf32>)
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: arith.addf
+// CHECK-NEXT: arith.maximumf
+// CHECK-NEXT: linalg.yield
+// CHECK-NOT: linalg.generic
+// CODEGEN-LABEL: llvm.func @gemm_bias_relu
+// CODEGEN: llvm.call @malloc
+// CODEGEN-COUNT-2: llvm.cond_br
+// CODEGEN: llvm.call @dsr1_cpu_sgemm
+// CODEGEN-COUNT-2: llvm.cond_br
+// CODEGEN-NOT: llvm.cond_br
+// CODEGEN: llvm.call @free
+// CODEGEN-NOT: llvm.cond_br
+// CODEGEN: llvm.return
+func.func @gemm_bias_relu(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf32>) -> tensor<4x16xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.matmul %x, %w : tensor<4x8xf32>, tensor<8x16xf32>
+  %1 = dsr1.add %0, %b : tensor<4x16xf32>, tensor<16xf32>
+  %2 = dsr1.relu %1 : tensor<4x16xf32>
+  return %2 : tensor<4x16xf32>
+}
+
+// -----
+
+// Near miss: an elementwise op feeding a product stays its own loop nest.
+// CHECK-LABEL: func.func @prologue_not_fused
+// CHECK: %[[N:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+// CHECK: arith.negf
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%[[N]], %{{.*}} : tensor<4x8xf32>, tensor<8x16xf32>)
+// CODEGEN-LABEL: llvm.func @prologue_not_fused
+// CODEGEN: llvm.call @dsr1_cpu_sgemm
+func.func @prologue_not_fused(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>) -> tensor<4x16xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.neg %x : tensor<4x8xf32>
+  %1 = dsr1.matmul %0, %w : tensor<4x8xf32>, tensor<8x16xf32>
+  return %1 : tensor<4x16xf32>
+}
+
+// -----
+
+// A reduction takes its elementwise prologue: the square is computed inside the sum.
+// CHECK-LABEL: func.func @reduction_prologue
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]{{.*}} ins(%{{.*}} : tensor<2x8xf32>)
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: arith.addf
+// CHECK-NOT: linalg.generic
+func.func @reduction_prologue(%x: tensor<2x8xf32>) -> tensor<2x1xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.mul %x, %x : tensor<2x8xf32>, tensor<2x8xf32>
+  %1 = dsr1.reduce_sum %0 axes [1] : tensor<2x8xf32>
+  return %1 : tensor<2x1xf32>
+}
+
+// -----
+
+// Near miss: a value with two users (here also a result) is not recomputed in each of them.
+// CHECK-LABEL: func.func @shared_value
+// CHECK: %[[E:.+]] = linalg.generic
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} ins(%[[E]] : tensor<8xf32>)
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: arith.negf
+// CHECK-NOT: math.exp
+func.func @shared_value(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) attributes {dsr1.kernel} {
+  %0 = dsr1.exp %x : tensor<8xf32>
+  %1 = dsr1.neg %0 : tensor<8xf32>
+  return %0, %1 : tensor<8xf32>, tensor<8xf32>
+}
