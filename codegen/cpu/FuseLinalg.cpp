@@ -28,6 +28,8 @@ bool shouldFuse(OpOperand *operand) {
   auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
   if (!producer || !consumer)
     return false;
+  if (producer->getParentOp() != consumer->getParentOp())
+    return false;
   // A product with a prologue folded in is no longer a product BLAS can
   // run, and would recompute the prologue once per reduction step.
   if (linalg::isaContractionOpInterface(consumer) ||
@@ -43,7 +45,17 @@ struct FuseLinalgPass : impl::FuseLinalgPassBase<FuseLinalgPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(patterns, shouldFuse);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    // The kernel's top level only, the clean-ups that come with the fusion
+    // patterns included: inside a recurrent op's scf.for, rewriting a step's
+    // destination can stop the value it yields from being in place with the
+    // state it carries, which one-shot bufferization refuses.
+    SmallVector<Operation *> topLevel;
+    for (Block &block : getOperation().getBody())
+      for (Operation &op : block)
+        topLevel.push_back(&op);
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    if (failed(applyOpPatternsGreedily(topLevel, std::move(patterns), config)))
       signalPassFailure();
   }
 };
