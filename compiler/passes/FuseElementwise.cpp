@@ -211,19 +211,19 @@ private:
         locations.push_back(op->getLoc());
     MLIRContext *context = block.getParentOp()->getContext();
     Location loc = FusedLoc::get(context, locations);
-    FusionFamily family = group.anchor ? *anchorFamily(group.anchor)
-                                       : FusionFamily::elementwise;
+    FusionFamily family =
+        group.anchor ? *anchorFamily(group.anchor) : FusionFamily::elementwise;
 
     OpBuilder builder(members.back());
-    auto fusion = FusionOp::create(
-        builder, loc, ValueRange(results).getTypes(),
-        FusionFamilyAttr::get(context, family), inputs.getArrayRef());
+    auto fusion = FusionOp::create(builder, loc, ValueRange(results).getTypes(),
+                                   FusionFamilyAttr::get(context, family),
+                                   inputs.getArrayRef());
     SmallVector<Location> argLocs;
     for (Value input : inputs)
       argLocs.push_back(input.getLoc());
-    Block *body = builder.createBlock(&fusion.getBody(), {},
-                                      ValueRange(inputs.getArrayRef()).getTypes(),
-                                      argLocs);
+    Block *body = builder.createBlock(
+        &fusion.getBody(), {}, ValueRange(inputs.getArrayRef()).getTypes(),
+        argLocs);
     IRMapping mapping;
     mapping.map(inputs.getArrayRef(), body->getArguments());
     for (Operation *op : members)

@@ -1,8 +1,8 @@
 //===- OutlineKernels.cpp - one kernel function per unit of codegen -------===//
 //
 // Moves each dsr1 compute op or fusion group of a graph function into a
-// private kernel function and calls it, so that the graph function is the schedule and each
-// kernel is what a code generator compiles.
+// private kernel function and calls it, so that the graph function is the
+// schedule and each kernel is what a code generator compiles.
 //
 //===----------------------------------------------------------------------===//
 
@@ -91,19 +91,18 @@ func::FuncOp outlineGroup(FusionOp group, func::FuncOp graph, unsigned index,
   std::string name = (graph.getSymName() + "_k" + Twine(index) + "_" +
                       stringifyFusionFamily(group.getFamily()))
                          .str();
-  return makeKernel(
-      group, operands, name, group.getFamily(), symbols, graph,
-      [&](OpBuilder &builder, IRMapping &mapping) {
-        for (auto [argument, input] :
-             llvm::zip(body.getArguments(), group.getInputs()))
-          mapping.map(argument, mapping.lookup(input));
-        for (Operation &op : body.without_terminator())
-          builder.clone(op, mapping);
-        SmallVector<Value> results;
-        for (Value value : group.getYield().getValues())
-          results.push_back(mapping.lookup(value));
-        return results;
-      });
+  return makeKernel(group, operands, name, group.getFamily(), symbols, graph,
+                    [&](OpBuilder &builder, IRMapping &mapping) {
+                      for (auto [argument, input] :
+                           llvm::zip(body.getArguments(), group.getInputs()))
+                        mapping.map(argument, mapping.lookup(input));
+                      for (Operation &op : body.without_terminator())
+                        builder.clone(op, mapping);
+                      SmallVector<Value> results;
+                      for (Value value : group.getYield().getValues())
+                        results.push_back(mapping.lookup(value));
+                      return results;
+                    });
 }
 
 struct OutlineKernelsPass : impl::OutlineKernelsPassBase<OutlineKernelsPass> {

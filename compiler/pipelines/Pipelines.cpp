@@ -25,9 +25,10 @@ void dsr1::buildOptimizePipeline(OpPassManager &pm, bool fuse) {
 namespace {
 struct OptimizePipelineOptions
     : public PassPipelineOptions<OptimizePipelineOptions> {
-  Option<bool> fuse{*this, "fuse",
-                    llvm::cl::desc("Form fusion groups (-dsr1-fuse-elementwise)"),
-                    llvm::cl::init(true)};
+  Option<bool> fuse{
+      *this, "fuse",
+      llvm::cl::desc("Form fusion groups (-dsr1-fuse-elementwise)"),
+      llvm::cl::init(true)};
 };
 } // namespace
 

@@ -1425,16 +1425,15 @@ LogicalResult FusionOp::verify() {
   for (auto [i, input, argument] :
        llvm::enumerate(getInputs(), body.getArguments()))
     if (input.getType() != argument.getType())
-      return emitOpError() << "operand " << i << " has type "
-                           << input.getType() << " but its body argument has "
+      return emitOpError() << "operand " << i << " has type " << input.getType()
+                           << " but its body argument has "
                            << argument.getType();
   return success();
 }
 
 LogicalResult FusionOp::verifyRegions() {
   Block &body = getBodyBlock();
-  auto yield = dyn_cast_or_null<YieldOp>(
-      body.empty() ? nullptr : &body.back());
+  auto yield = dyn_cast_or_null<YieldOp>(body.empty() ? nullptr : &body.back());
   if (!yield)
     return emitOpError() << "body must end in 'dsr1.yield'";
   if (&body.front() == yield.getOperation())

@@ -2886,3 +2886,12 @@ func.func @yield_outside(%x: tensor<4xf32>) {
   dsr1.yield %x : tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @fusion_no_block(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'dsr1.fusion' op region #0 ('body') failed to verify constraint: region with 1 blocks}}
+  dsr1.fusion elementwise (%x) : (tensor<4xf32>) -> () {
+  }
+  return
+}
