@@ -49,6 +49,10 @@ def FuseLinalgPass : Pass<"dsr1-fuse-linalg", "mlir::func::FuncOp"> {
     contraction or a convolution (it would stop -dsr1-call-blas from seeing
     a matrix product, and recompute the fused op per reduction step), and a
     value with several users is not fused (it would be computed twice).
+    Then an epilogue that reads a product (a contraction or convolution
+    result only it reads) and writes a fresh tensor of the same shape
+    updates the product in place instead, so the product's buffer is the
+    result and no intermediate is allocated.
 
     ```mlir
     %0 = linalg.generic {...} ins(%x, %b) outs(%e) { addf }

@@ -4,26 +4,28 @@
 // RUN: dsr1-opt %s --split-input-file --dsr1-cpu-codegen-pipeline | FileCheck %s --check-prefix=CODEGEN
 
 // A gemm group (matmul + bias + relu): the product stays a contraction, and its epilogue is one
-// generic; through the whole cpu pipeline that is one BLAS call and one loop nest after the zero
-// fill the product accumulates into, with the product's buffer freed in the kernel.
+// generic that updates the product in place (it reads the product as its destination); through
+// the whole cpu pipeline that is one BLAS call and one loop nest after the zero fill the product
+// accumulates into, all in the result's buffer, nothing allocated.
 // CHECK-LABEL: func.func @gemm_bias_relu
+// CHECK-SAME: (%{{.*}}: memref<i32>, %{{.*}}: tensor<4x8xf32>, %{{.*}}: tensor<8x16xf32>, %[[B:.+]]: tensor<16xf32>)
 // CHECK: %[[P:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK: arith.mulf
 // CHECK: arith.addf
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}} ins(%[[P]], %{{.*}} : tensor<4x16xf32>, tensor<16xf32>)
-// CHECK-NEXT: ^bb0(
-// CHECK-NEXT: arith.addf
-// CHECK-NEXT: arith.maximumf
+// CHECK: %[[E:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}} ins(%[[B]] : tensor<16xf32>) outs(%[[P]] : tensor<4x16xf32>)
+// CHECK-NEXT: ^bb0(%[[BIAS:.+]]: f32, %[[OUT:.+]]: f32):
+// CHECK-NEXT: %[[S:.+]] = arith.addf %[[OUT]], %[[BIAS]]
+// CHECK-NEXT: arith.maximumf %[[S]]
 // CHECK-NEXT: linalg.yield
 // CHECK-NOT: linalg.generic
+// CHECK: return %[[E]]
 // CODEGEN-LABEL: llvm.func @gemm_bias_relu
-// CODEGEN: llvm.call @malloc
+// CODEGEN-NOT: llvm.call @malloc
 // CODEGEN-COUNT-2: llvm.cond_br
 // CODEGEN: llvm.call @dsr1_cpu_sgemm
 // CODEGEN-COUNT-2: llvm.cond_br
 // CODEGEN-NOT: llvm.cond_br
-// CODEGEN: llvm.call @free
-// CODEGEN-NOT: llvm.cond_br
+// CODEGEN-NOT: llvm.call @free
 // CODEGEN: llvm.return
 func.func @gemm_bias_relu(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf32>) -> tensor<4x16xf32> attributes {dsr1.kernel} {
   %0 = dsr1.matmul %x, %w : tensor<4x8xf32>, tensor<8x16xf32>
@@ -89,4 +91,17 @@ func.func @shared_value(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) att
 func.func @lstm_loop_untouched(%x: tensor<5x2x3xf32>, %w: tensor<1x16x3xf32>, %r: tensor<1x16x4xf32>, %b: tensor<1x32xf32>, %h: tensor<1x2x4xf32>, %c: tensor<1x2x4xf32>) -> (tensor<5x1x2x4xf32>, tensor<1x2x4xf32>, tensor<1x2x4xf32>) attributes {dsr1.kernel} {
   %y, %yh, %yc = dsr1.lstm %x, %w, %r bias %b initial_h %h initial_c %c {hidden_size = 4 : i64} : tensor<5x2x3xf32>, tensor<1x16x3xf32>, tensor<1x16x4xf32> bias tensor<1x32xf32> initial_h tensor<1x2x4xf32> initial_c tensor<1x2x4xf32>
   return %y, %yh, %yc : tensor<5x1x2x4xf32>, tensor<1x2x4xf32>, tensor<1x2x4xf32>
+}
+
+// -----
+
+// Near miss: a product that is also a result of the kernel keeps its buffer, and the epilogue
+// writes a fresh one.
+// CHECK-LABEL: func.func @product_also_returned
+// CHECK: %[[P:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: linalg.generic {{.*}} ins(%[[P]], %{{.*}} : tensor<4x16xf32>, tensor<16xf32>) outs(%{{.*}} : tensor<4x16xf32>)
+func.func @product_also_returned(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf32>) -> (tensor<4x16xf32>, tensor<4x16xf32>) attributes {dsr1.kernel} {
+  %0 = dsr1.matmul %x, %w : tensor<4x8xf32>, tensor<8x16xf32>
+  %1 = dsr1.add %0, %b : tensor<4x16xf32>, tensor<16xf32>
+  return %0, %1 : tensor<4x16xf32>, tensor<4x16xf32>
 }
