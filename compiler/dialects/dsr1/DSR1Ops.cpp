@@ -10,6 +10,7 @@
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -1449,6 +1450,23 @@ LogicalResult FusionOp::verifyRegions() {
     return emitOpError() << "yields " << yield.getValues().size()
                          << " values of types " << yield.getValues().getTypes()
                          << " but has results of types " << getResultTypes();
+  return success();
+}
+
+/// A group of one op (or none, once folding has emptied it) is no group:
+/// its op goes back to the graph, where it is a kernel of its own.
+LogicalResult FusionOp::canonicalize(FusionOp op, PatternRewriter &rewriter) {
+  Block &body = op.getBodyBlock();
+  if (std::distance(body.begin(), body.end()) > 2)
+    return failure();
+  IRMapping mapping;
+  mapping.map(body.getArguments(), op.getInputs());
+  for (Operation &inner : body.without_terminator())
+    rewriter.clone(inner, mapping);
+  SmallVector<Value> results;
+  for (Value value : op.getYield().getValues())
+    results.push_back(mapping.lookupOrDefault(value));
+  rewriter.replaceOp(op, results);
   return success();
 }
 

@@ -1239,7 +1239,8 @@ def DSR1_FusionOp : Op<DSR1_Dialect, "fusion", [IsolatedFromAbove, SingleBlock, 
 
     The group is isolated from above: its operands are the entry block's arguments, one each, in
     order, and `dsr1.yield` gives its results. The body holds dsr1 compute ops only (no nested
-    group). Weights are operands, like any other value from outside.
+    group). Weights are operands, like any other value from outside. Canonicalisation dissolves
+    a group that folding has left with one op or none.
 
     ```mlir
     %r = dsr1.fusion gemm (%x, %w, %b) : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>)
@@ -1261,6 +1262,7 @@ def DSR1_FusionOp : Op<DSR1_Dialect, "fusion", [IsolatedFromAbove, SingleBlock, 
   }];
   let hasVerifier = 1;
   let hasRegionVerifier = 1;
+  let hasCanonicalizeMethod = 1;
   let extraClassDeclaration = [{
     ::mlir::Block &getBodyBlock() { return getBody().front(); }
     ::dsr1::YieldOp getYield();
