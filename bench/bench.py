@@ -52,11 +52,11 @@ def time_onnxruntime(model: Path, data: Path, threads: int, warmup: int, iterati
 
 
 def time_dsr1(runner: str, model: Path, data: Path, threads: int, warmup: int,
-              iterations: int):
+              iterations: int, extra: list):
     start = time.monotonic()
     check = subprocess.run([runner, str(model), "--quiet", "--inputs", str(data), "--compare",
                             str(data), "--rtol", "1e-3", "--atol", "1e-4",
-                            "--num-threads", str(threads)],
+                            "--num-threads", str(threads), *extra],
                            capture_output=True, text=True)
     compile_and_run = time.monotonic() - start
     errors = re.findall(r"max abs ([0-9.e+-]+|nan|inf)", check.stdout)
@@ -66,7 +66,7 @@ def time_dsr1(runner: str, model: Path, data: Path, threads: int, warmup: int,
         return None, compile_and_run, max_abs, reason[0] if reason else "failed"
     proc = subprocess.run([runner, str(model), "--quiet", "--inputs", str(data), "--warmup",
                            str(warmup), "--iterations", str(iterations),
-                           "--num-threads", str(threads)],
+                           "--num-threads", str(threads), *extra],
                           capture_output=True, text=True, check=True)
     p50 = float(re.search(r"p50 ([0-9.]+)", proc.stdout).group(1))
     return p50, compile_and_run, max_abs, ""
@@ -81,6 +81,8 @@ def main() -> int:
                         help="threads for onnxruntime and for dsr1's library routines (BLAS)")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--iterations", type=int, default=10)
+    parser.add_argument("--no-fuse", action="store_true",
+                        help="dsr1 without fusion groups: one kernel per op (dsr1-run --no-fuse)")
     parser.add_argument("--generate", action="store_true",
                         help="export the full-size models first (needs torch, transformers)")
     args = parser.parse_args()
@@ -98,7 +100,8 @@ def main() -> int:
             return 1
         ort_ms = time_onnxruntime(model, data, args.threads, args.warmup, args.iterations)
         dsr1_ms, first_run_s, max_abs, reason = time_dsr1(
-            args.runner, model, data, args.threads, args.warmup, args.iterations)
+            args.runner, model, data, args.threads, args.warmup, args.iterations,
+            ["--no-fuse"] if args.no_fuse else [])
         rows.append((name, dsr1_ms, ort_ms, first_run_s, max_abs, reason))
         print(f"{name}: done", file=sys.stderr)
 
