@@ -70,6 +70,9 @@ void buildCpuCodegenPipeline(OpPassManager &pm, bool useBlas) {
   pm.addPass(createLowerToLinalgPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  // A fused group's ops become one loop nest before bufferization, so its
+  // intermediates need no buffers.
+  pm.addNestedPass<func::FuncOp>(createFuseLinalgPass());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

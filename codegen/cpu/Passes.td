@@ -38,6 +38,31 @@ def CallBlasPass : Pass<"dsr1-call-blas", "mlir::ModuleOp"> {
   ];
 }
 
+def FuseLinalgPass : Pass<"dsr1-fuse-linalg", "mlir::func::FuncOp"> {
+  let summary = "Fuse the elementwise linalg ops of a kernel into one loop nest";
+  let description = [{
+    After -dsr1-lower-to-linalg, on tensors: upstream linalg elementwise
+    fusion (`linalg::populateElementwiseOpsFusionPatterns`), so that a
+    fused group's chain of elementwise ops, a product's epilogue, or a
+    reduction's elementwise prologue is one `linalg.generic`, one loop nest,
+    with no buffer between its ops. Two limits: nothing is fused into a
+    contraction or a convolution (it would stop -dsr1-call-blas from seeing
+    a matrix product, and recompute the fused op per reduction step), and a
+    value with several users is not fused (it would be computed twice).
+    Then an epilogue that reads a product (a contraction or convolution
+    result only it reads) and writes a fresh tensor of the same shape
+    updates the product in place instead, so the product's buffer is the
+    result and no intermediate is allocated.
+
+    ```mlir
+    %0 = linalg.generic {...} ins(%x, %b) outs(%e) { addf }
+    %1 = linalg.generic {...} ins(%0) outs(%e) { maximumf }
+    ```
+    becomes one `linalg.generic` whose body adds, then takes the maximum.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def LowerToLinalgPass : Pass<"dsr1-lower-to-linalg", "mlir::ModuleOp"> {
   let summary = "Lower the dsr1 ops of kernel functions to linalg, tensor, "
                 "arith and math";

@@ -9,6 +9,7 @@
 
 #include "compiler/driver/BuildPlan.h"
 #include "compiler/dialects/dsr1/DSR1Ops.h"
+#include "compiler/passes/Fusion.h"
 #include "compiler/passes/Passes.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -278,8 +279,13 @@ FailureOr<Plan> buildPlan(func::FuncOp graph) {
     KernelInfo info;
     info.symbol = kernel.getSymName().str();
     info.node = locationName(call.getLoc());
-    Operation *first = &kernel.getBody().front().front();
+    Block &body = kernel.getBody().front();
+    Operation *first = &body.front();
     info.op = first->getName().stripDialect().str();
+    // A fused group is reported by its family: its first op says little.
+    auto family = kernel->getAttrOfType<FusionFamilyAttr>(kFamilyAttrName);
+    if (family && std::next(body.begin(), 2) != body.end())
+      info.op = ("fused " + stringifyFusionFamily(family.getValue())).str();
     size_t index = launchIndex.lookup(call);
 
     Launch launch;

@@ -1,12 +1,13 @@
 //===- OutlineKernels.cpp - one kernel function per unit of codegen -------===//
 //
-// Moves each dsr1 compute op of a graph function into a private kernel
-// function and calls it, so that the graph function is the schedule and each
-// kernel is what a code generator compiles.
+// Moves each dsr1 compute op or fusion group of a graph function into a
+// private kernel function and calls it, so that the graph function is the
+// schedule and each kernel is what a code generator compiles.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/dialects/dsr1/DSR1Ops.h"
+#include "compiler/passes/Fusion.h"
 #include "compiler/passes/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -29,6 +30,37 @@ bool isKernelOp(Operation *op) {
   return isa<DSR1Dialect>(op->getDialect()) && !isa<ConstantOp>(op);
 }
 
+/// Creates the private kernel function `name` and the call that replaces
+/// `op`; `fill` writes the body and returns the values it returns.
+func::FuncOp
+makeKernel(Operation *op, ValueRange operands, StringRef name,
+           FusionFamily family, SymbolTable &symbols, func::FuncOp graph,
+           function_ref<SmallVector<Value>(OpBuilder &, IRMapping &)> fill) {
+  OpBuilder builder(graph);
+  auto kernel = func::FuncOp::create(
+      op->getLoc(), name,
+      builder.getFunctionType(operands.getTypes(), op->getResultTypes()));
+  kernel.setPrivate();
+  kernel->setAttr(kKernelAttrName, builder.getUnitAttr());
+  kernel->setAttr(kFamilyAttrName,
+                  FusionFamilyAttr::get(builder.getContext(), family));
+  // Appends to the module, renaming on a clash with an existing symbol.
+  symbols.insert(kernel);
+
+  Block *body = kernel.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+  IRMapping mapping;
+  mapping.map(operands, body->getArguments());
+  SmallVector<Value> results = fill(builder, mapping);
+  func::ReturnOp::create(builder, op->getLoc(), results);
+
+  builder.setInsertionPoint(op);
+  auto call = func::CallOp::create(builder, op->getLoc(), kernel, operands);
+  op->replaceAllUsesWith(call.getResults());
+  op->erase();
+  return kernel;
+}
+
 /// `g(%x) { %y = dsr1.relu %x }` => `g(%x) { %y = call @g_k0_relu(%x) }` and
 /// `func.func private @g_k0_relu(%x) attributes {dsr1.kernel} { dsr1.relu }`.
 func::FuncOp outline(Operation *op, func::FuncOp graph, unsigned index,
@@ -36,28 +68,41 @@ func::FuncOp outline(Operation *op, func::FuncOp graph, unsigned index,
   std::string name = (graph.getSymName() + "_k" + Twine(index) + "_" +
                       op->getName().stripDialect())
                          .str();
-  OpBuilder builder(graph);
-  auto kernel = func::FuncOp::create(
-      op->getLoc(), name,
-      builder.getFunctionType(op->getOperandTypes(), op->getResultTypes()));
-  kernel.setPrivate();
-  kernel->setAttr(kKernelAttrName, builder.getUnitAttr());
-  // Appends to the module, renaming on a clash with an existing symbol.
-  symbols.insert(kernel);
+  return makeKernel(op, op->getOperands(), name, fusionFamilyOf(op), symbols,
+                    graph, [&](OpBuilder &builder, IRMapping &mapping) {
+                      return SmallVector<Value>(
+                          builder.clone(*op, mapping)->getResults());
+                    });
+}
 
-  Block *body = kernel.addEntryBlock();
-  builder.setInsertionPointToStart(body);
-  IRMapping mapping;
-  mapping.map(op->getOperands(), body->getArguments());
-  Operation *clone = builder.clone(*op, mapping);
-  func::ReturnOp::create(builder, op->getLoc(), clone->getResults());
-
-  builder.setInsertionPoint(op);
-  auto call =
-      func::CallOp::create(builder, op->getLoc(), kernel, op->getOperands());
-  op->replaceAllUsesWith(call.getResults());
-  op->erase();
-  return kernel;
+/// `%r = dsr1.fusion gemm (%x, %w) { body; dsr1.yield %v }` =>
+/// `%r = call @g_k0_gemm(%x, %w)`, the kernel's body the group's ops.
+func::FuncOp outlineGroup(FusionOp group, func::FuncOp graph, unsigned index,
+                          SymbolTable &symbols) {
+  Block &body = group.getBodyBlock();
+  // A constant inside a group (folding within the group makes them) joins
+  // the weights in the graph: kernels hold no constant tensors.
+  SmallVector<Value> operands(group.getInputs());
+  SmallVector<ConstantOp> constants(body.getOps<ConstantOp>());
+  for (ConstantOp constant : constants) {
+    constant->moveBefore(group);
+    operands.push_back(constant.getResult());
+  }
+  std::string name = (graph.getSymName() + "_k" + Twine(index) + "_" +
+                      stringifyFusionFamily(group.getFamily()))
+                         .str();
+  return makeKernel(group, operands, name, group.getFamily(), symbols, graph,
+                    [&](OpBuilder &builder, IRMapping &mapping) {
+                      for (auto [argument, input] :
+                           llvm::zip(body.getArguments(), group.getInputs()))
+                        mapping.map(argument, mapping.lookup(input));
+                      for (Operation &op : body.without_terminator())
+                        builder.clone(op, mapping);
+                      SmallVector<Value> results;
+                      for (Value value : group.getYield().getValues())
+                        results.push_back(mapping.lookup(value));
+                      return results;
+                    });
 }
 
 struct OutlineKernelsPass : impl::OutlineKernelsPassBase<OutlineKernelsPass> {
@@ -72,13 +117,20 @@ struct OutlineKernelsPass : impl::OutlineKernelsPassBase<OutlineKernelsPass> {
         graphs.push_back(func);
     for (func::FuncOp graph : graphs) {
       SmallVector<Operation *> ops;
-      graph.walk([&](Operation *op) {
-        if (isKernelOp(op))
-          ops.push_back(op);
+      // A group's ops are its kernel's, not kernels of their own.
+      graph.walk<WalkOrder::PreOrder>([&](Operation *op) {
+        if (!isKernelOp(op))
+          return WalkResult::advance();
+        ops.push_back(op);
+        return isa<FusionOp>(op) ? WalkResult::skip() : WalkResult::advance();
       });
       unsigned index = 0;
-      for (Operation *op : ops)
-        outline(op, graph, index++, symbols);
+      for (Operation *op : ops) {
+        if (auto group = dyn_cast<FusionOp>(op))
+          outlineGroup(group, graph, index++, symbols);
+        else
+          outline(op, graph, index++, symbols);
+      }
     }
   }
 };

@@ -29,6 +29,7 @@ void dsr1::buildOptimizePipeline(OpPassManager &pm,
   OpPassManager &after = pm.nest<func::FuncOp>();
   after.addPass(createFoldPass());
   after.addPass(createCSEPass());
+  after.addPass(createFuseElementwisePass());
 }
 
 namespace {

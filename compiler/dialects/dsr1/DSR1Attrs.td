@@ -168,4 +168,20 @@ def DSR1_ScatterReduction : I32EnumAttr<"ScatterReduction",
 }
 def DSR1_ScatterReductionAttr : DSR1_EnumAttr<DSR1_ScatterReduction, "scatter_reduction">;
 
+// The code generator family of a dsr1.fusion group: each back end generates one kernel per group
+// from a template of its family (CUDA) or lowers and fuses its ops (cpu).
+def DSR1_FusionFamily : I32EnumAttr<"FusionFamily", "code generator family of a fusion group", [
+    I32EnumAttrCase<"elementwise", 0>,
+    I32EnumAttrCase<"reduction", 1>,
+    I32EnumAttrCase<"gemm", 2>,
+    I32EnumAttrCase<"conv", 3>,
+    I32EnumAttrCase<"attention", 4>,
+    I32EnumAttrCase<"data_movement", 5>,
+    I32EnumAttrCase<"other", 6>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::dsr1";
+}
+def DSR1_FusionFamilyAttr : DSR1_EnumAttr<DSR1_FusionFamily, "fusion_family">;
+
 #endif // DSR1_ATTRS_TD

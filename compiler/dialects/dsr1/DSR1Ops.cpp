@@ -10,6 +10,7 @@
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -1385,6 +1386,87 @@ LogicalResult LinearAttentionOp::verify() {
       return emitOpError("scale must be positive and finite, got ")
              << formatNumber(s);
   }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Fusion groups
+//===----------------------------------------------------------------------===//
+
+/// The family as a bare word (`dsr1.fusion gemm (...)`), as every enum of the
+/// dialect reads in an op.
+static ParseResult parseFusionFamily(OpAsmParser &parser,
+                                     FusionFamilyAttr &family) {
+  SMLoc loc = parser.getCurrentLocation();
+  StringRef word;
+  if (parser.parseKeyword(&word))
+    return failure();
+  std::optional<FusionFamily> value = symbolizeFusionFamily(word);
+  if (!value)
+    return parser.emitError(loc) << "unknown fusion family '" << word << "'";
+  family = FusionFamilyAttr::get(parser.getContext(), *value);
+  return success();
+}
+
+static void printFusionFamily(OpAsmPrinter &printer, Operation *,
+                              FusionFamilyAttr family) {
+  printer << stringifyFusionFamily(family.getValue());
+}
+
+YieldOp FusionOp::getYield() {
+  return cast<YieldOp>(getBodyBlock().getTerminator());
+}
+
+LogicalResult FusionOp::verify() {
+  Block &body = getBodyBlock();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError() << "has " << getInputs().size()
+                         << " operands but its body takes "
+                         << body.getNumArguments() << " arguments";
+  for (auto [i, input, argument] :
+       llvm::enumerate(getInputs(), body.getArguments()))
+    if (input.getType() != argument.getType())
+      return emitOpError() << "operand " << i << " has type " << input.getType()
+                           << " but its body argument has "
+                           << argument.getType();
+  return success();
+}
+
+LogicalResult FusionOp::verifyRegions() {
+  Block &body = getBodyBlock();
+  auto yield = dyn_cast_or_null<YieldOp>(body.empty() ? nullptr : &body.back());
+  if (!yield)
+    return emitOpError() << "body must end in 'dsr1.yield'";
+  if (&body.front() == yield.getOperation())
+    return emitOpError() << "groups no op";
+  for (Operation &op : body.without_terminator()) {
+    if (!isa<DSR1Dialect>(op.getDialect()))
+      return op.emitOpError() << "cannot be part of a 'dsr1.fusion' group "
+                                 "(only dsr1 ops can)";
+    if (isa<FusionOp>(op))
+      return op.emitOpError() << "cannot be nested in another group";
+  }
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError() << "yields " << yield.getValues().size()
+                         << " values of types " << yield.getValues().getTypes()
+                         << " but has results of types " << getResultTypes();
+  return success();
+}
+
+/// A group of one op (or none, once folding has emptied it) is no group:
+/// its op goes back to the graph, where it is a kernel of its own.
+LogicalResult FusionOp::canonicalize(FusionOp op, PatternRewriter &rewriter) {
+  Block &body = op.getBodyBlock();
+  if (std::distance(body.begin(), body.end()) > 2)
+    return failure();
+  IRMapping mapping;
+  mapping.map(body.getArguments(), op.getInputs());
+  for (Operation &inner : body.without_terminator())
+    rewriter.clone(inner, mapping);
+  SmallVector<Value> results;
+  for (Value value : op.getYield().getValues())
+    results.push_back(mapping.lookupOrDefault(value));
+  rewriter.replaceOp(op, results);
   return success();
 }
 

@@ -1228,4 +1228,63 @@ def DSR1_LinearAttentionOp : DSR1_Op<"linear_attention",
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Fusion groups
+//===----------------------------------------------------------------------===//
+
+// Not DSR1_Op: a group's result types are those its body yields, not inferred from operands.
+def DSR1_FusionOp : Op<DSR1_Dialect, "fusion", [IsolatedFromAbove, SingleBlock, Pure]> {
+  let summary = "a group of dsr1 ops that becomes one kernel";
+  let description = [{
+    The ops of the body are one unit of code generation: -dsr1-outline-kernels makes the group
+    one kernel function, and a code generator emits one kernel for it, chosen by `family`
+    (`elementwise`, `reduction`: softmax, norms and reductions with their prologue and epilogue,
+    `gemm` and `conv`: the product with its epilogue, `attention`, `data_movement`, `other`).
+    -dsr1-fuse-elementwise forms the groups.
+
+    The group is isolated from above: its operands are the entry block's arguments, one each, in
+    order, and `dsr1.yield` gives its results. The body holds dsr1 compute ops only (no nested
+    group). Weights are operands, like any other value from outside. Canonicalisation dissolves
+    a group that folding has left with one op or none.
+
+    ```mlir
+    %r = dsr1.fusion gemm (%x, %w, %b) : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>)
+        -> tensor<4x16xf32> {
+    ^bb0(%a: tensor<4x8xf32>, %c: tensor<8x16xf32>, %d: tensor<16xf32>):
+      %0 = dsr1.matmul %a, %c : tensor<4x8xf32>, tensor<8x16xf32>
+      %1 = dsr1.add %0, %d : tensor<4x16xf32>, tensor<16xf32>
+      %2 = dsr1.relu %1 : tensor<4x16xf32>
+      dsr1.yield %2 : tensor<4x16xf32>
+    }
+    ```
+  }];
+  let arguments = (ins DSR1_FusionFamilyAttr:$family, Variadic<DSR1_Tensor>:$inputs);
+  let results = (outs Variadic<DSR1_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    custom<FusionFamily>($family) `(` $inputs `)` attr-dict-with-keyword `:`
+    functional-type($inputs, $results) $body
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let hasCanonicalizeMethod = 1;
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    ::dsr1::YieldOp getYield();
+  }];
+}
+
+def DSR1_YieldOp : Op<DSR1_Dialect, "yield", [Pure, Terminator, HasParent<"FusionOp">]> {
+  let summary = "the results of a dsr1.fusion group";
+  let description = [{
+    Ends the body of a `dsr1.fusion`; its operands are the group's results, in order.
+
+    ```mlir
+    dsr1.yield %0, %1 : tensor<4xf32>, tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<DSR1_Tensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
 #endif // DSR1_OPS_TD

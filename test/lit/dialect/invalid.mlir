@@ -2763,3 +2763,135 @@ func.func @linear_attention_beta_type(%q: tensor<2x16x64xf32>, %k: tensor<2x16x3
   %0:2 = dsr1.linear_attention %q, %k, %k beta %b : tensor<2x16x1xf16> {q_num_heads = 8 : i64, kv_num_heads = 4 : i64, update_rule = #dsr1.linear_attention_rule<delta>} : tensor<2x16x64xf32>, tensor<2x16x32xf32>, tensor<2x16x32xf32>
   return
 }
+
+//===----------------------------------------------------------------------===//
+// Fusion groups
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @fusion_unknown_family(%x: tensor<4xf32>) {
+  // expected-error @+1 {{unknown fusion family 'loops'}}
+  %0 = dsr1.fusion loops (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    %n = dsr1.neg %a : tensor<4xf32>
+    dsr1.yield %n : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fusion_empty(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'dsr1.fusion' op groups no op}}
+  %0 = dsr1.fusion elementwise (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    dsr1.yield %a : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fusion_yield_types(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'dsr1.fusion' op yields 1 values of types 'tensor<4xf32>' but has results of types 'tensor<4xi32>'}}
+  %0 = dsr1.fusion elementwise (%x) : (tensor<4xf32>) -> tensor<4xi32> {
+  ^bb0(%a: tensor<4xf32>):
+    %n = dsr1.neg %a : tensor<4xf32>
+    dsr1.yield %n : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fusion_yield_count(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'dsr1.fusion' op yields 2 values}}
+  %0 = dsr1.fusion elementwise (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    %n = dsr1.neg %a : tensor<4xf32>
+    dsr1.yield %n, %n : tensor<4xf32>, tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fusion_argument_type(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'dsr1.fusion' op operand 0 has type 'tensor<4xf32>' but its body argument has 'tensor<4xf16>'}}
+  %0 = dsr1.fusion elementwise (%x) : (tensor<4xf32>) -> tensor<4xf16> {
+  ^bb0(%a: tensor<4xf16>):
+    %n = dsr1.neg %a : tensor<4xf16>
+    dsr1.yield %n : tensor<4xf16>
+  }
+  return
+}
+
+// -----
+
+func.func @fusion_argument_count(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'dsr1.fusion' op has 1 operands but its body takes 2 arguments}}
+  %0 = dsr1.fusion elementwise (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>, %b: tensor<4xf32>):
+    %n = dsr1.add %a, %b : tensor<4xf32>, tensor<4xf32>
+    dsr1.yield %n : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fusion_foreign_op(%x: tensor<4xf32>) {
+  %0 = dsr1.fusion elementwise (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    // expected-error @+1 {{'arith.addf' op cannot be part of a 'dsr1.fusion' group (only dsr1 ops can)}}
+    %n = arith.addf %a, %a : tensor<4xf32>
+    dsr1.yield %n : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fusion_nested(%x: tensor<4xf32>) {
+  %0 = dsr1.fusion elementwise (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    // expected-error @+1 {{'dsr1.fusion' op cannot be nested in another group}}
+    %n = dsr1.fusion elementwise (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%b: tensor<4xf32>):
+      %m = dsr1.neg %b : tensor<4xf32>
+      dsr1.yield %m : tensor<4xf32>
+    }
+    dsr1.yield %n : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fusion_captures(%x: tensor<4xf32>) {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %0 = dsr1.fusion elementwise () : () -> tensor<4xf32> {
+    // expected-error @+1 {{'dsr1.neg' op using value defined outside the region}}
+    %n = dsr1.neg %x : tensor<4xf32>
+    dsr1.yield %n : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @yield_outside(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'dsr1.yield' op expects parent op 'dsr1.fusion'}}
+  dsr1.yield %x : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @fusion_no_block(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'dsr1.fusion' op expects a non-empty block}}
+  dsr1.fusion elementwise (%x) : (tensor<4xf32>) -> () {
+  }
+  return
+}

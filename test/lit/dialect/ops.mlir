@@ -338,6 +338,63 @@ func.func @linear_attention(%q: tensor<2x16x64xf16>, %k: tensor<2x16x32xf16>, %v
   return
 }
 
+// A group with several results, and one with every family word.
+// CHECK-LABEL: func.func @fusion
+// CHECK: %[[G:.+]]:2 = dsr1.fusion gemm(%{{.*}}, %{{.*}}, %{{.*}}) : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
+// CHECK-NEXT: ^bb0(%[[A:.+]]: tensor<4x8xf32>, %[[B:.+]]: tensor<8x16xf32>, %[[C:.+]]: tensor<16xf32>):
+// CHECK-NEXT: %[[M:.+]] = dsr1.matmul %[[A]], %[[B]]
+// CHECK-NEXT: %[[S:.+]] = dsr1.add %[[M]], %[[C]]
+// CHECK-NEXT: %[[R:.+]] = dsr1.relu %[[S]]
+// CHECK-NEXT: dsr1.yield %[[S]], %[[R]] : tensor<4x16xf32>, tensor<4x16xf32>
+// CHECK-NEXT: }
+// CHECK: dsr1.fusion elementwise(%{{.*}}) : (tensor<4x16xf32>) -> tensor<4x16xf32> {
+// CHECK: dsr1.fusion reduction
+// CHECK: dsr1.fusion conv
+// CHECK: dsr1.fusion attention
+// CHECK: dsr1.fusion data_movement
+// CHECK: dsr1.fusion other
+func.func @fusion(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf32>) -> tensor<4x16xf32> {
+  %0:2 = dsr1.fusion gemm (%x, %w, %b) : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
+  ^bb0(%a: tensor<4x8xf32>, %c: tensor<8x16xf32>, %d: tensor<16xf32>):
+    %m = dsr1.matmul %a, %c : tensor<4x8xf32>, tensor<8x16xf32>
+    %s = dsr1.add %m, %d : tensor<4x16xf32>, tensor<16xf32>
+    %r = dsr1.relu %s : tensor<4x16xf32>
+    dsr1.yield %s, %r : tensor<4x16xf32>, tensor<4x16xf32>
+  }
+  %1 = dsr1.fusion elementwise (%0#1) : (tensor<4x16xf32>) -> tensor<4x16xf32> {
+  ^bb0(%a: tensor<4x16xf32>):
+    %n = dsr1.neg %a : tensor<4x16xf32>
+    %e = dsr1.exp %n : tensor<4x16xf32>
+    dsr1.yield %e : tensor<4x16xf32>
+  }
+  %2 = dsr1.fusion reduction (%1) : (tensor<4x16xf32>) -> tensor<4x16xf32> {
+  ^bb0(%a: tensor<4x16xf32>):
+    %p = dsr1.softmax %a axis 1 : tensor<4x16xf32>
+    dsr1.yield %p : tensor<4x16xf32>
+  }
+  %3 = dsr1.fusion conv (%2) : (tensor<4x16xf32>) -> tensor<4x16xf32> {
+  ^bb0(%a: tensor<4x16xf32>):
+    %n = dsr1.neg %a : tensor<4x16xf32>
+    dsr1.yield %n : tensor<4x16xf32>
+  }
+  %4 = dsr1.fusion attention (%3) : (tensor<4x16xf32>) -> tensor<4x16xf32> {
+  ^bb0(%a: tensor<4x16xf32>):
+    %n = dsr1.neg %a : tensor<4x16xf32>
+    dsr1.yield %n : tensor<4x16xf32>
+  }
+  %5 = dsr1.fusion data_movement (%4) : (tensor<4x16xf32>) -> tensor<4x16xf32> {
+  ^bb0(%a: tensor<4x16xf32>):
+    %n = dsr1.neg %a : tensor<4x16xf32>
+    dsr1.yield %n : tensor<4x16xf32>
+  }
+  %6 = dsr1.fusion other (%5) : (tensor<4x16xf32>) -> tensor<4x16xf32> {
+  ^bb0(%a: tensor<4x16xf32>):
+    %n = dsr1.neg %a : tensor<4x16xf32>
+    dsr1.yield %n : tensor<4x16xf32>
+  }
+  return %6 : tensor<4x16xf32>
+}
+
 {-#
   dialect_resources: {
     builtin: {

@@ -4,14 +4,24 @@
 // RUN: dsr1-opt %s --dsr1-optimize-pipeline="fuse=false" | FileCheck %s --check-prefix=UNFUSED
 
 // The head split / merge reshapes and transposes around an elementwise op cancel out, the
-// constant shape arithmetic folds, and the duplicated sigmoid is computed once.
+// constant shape arithmetic folds, and the duplicated sigmoid is computed once; what is left of
+// the elementwise work is one group, which the folded constant stays out of.
 // CHECK-LABEL: func.func @cleanup
-// UNFUSED-LABEL: func.func @cleanup
 // CHECK-SAME: (%[[X:.+]]: tensor<2x?x768xf32>)
 // CHECK-NEXT: %[[C:.+]] = dsr1.constant dense<[2, 12, 64]> : tensor<3xi64>
-// CHECK-NEXT: %[[S:.+]] = dsr1.sigmoid %[[X]] : tensor<2x?x768xf32>
+// CHECK-NEXT: %[[G:.+]] = dsr1.fusion elementwise(%[[X]]) : (tensor<2x?x768xf32>) -> tensor<2x?x768xf32> {
+// CHECK-NEXT: ^bb0(%[[A:.+]]: tensor<2x?x768xf32>):
+// CHECK-NEXT: %[[S:.+]] = dsr1.sigmoid %[[A]] : tensor<2x?x768xf32>
 // CHECK-NEXT: %[[M:.+]] = dsr1.mul %[[S]], %[[S]] : tensor<2x?x768xf32>, tensor<2x?x768xf32>
-// CHECK-NEXT: return %[[M]], %[[C]]
+// CHECK-NEXT: dsr1.yield %[[M]]
+// CHECK-NEXT: }
+// CHECK-NEXT: return %[[G]], %[[C]]
+// UNFUSED-LABEL: func.func @cleanup
+// UNFUSED-SAME: (%[[X:.+]]: tensor<2x?x768xf32>)
+// UNFUSED-NEXT: %[[C:.+]] = dsr1.constant dense<[2, 12, 64]> : tensor<3xi64>
+// UNFUSED-NEXT: %[[S:.+]] = dsr1.sigmoid %[[X]] : tensor<2x?x768xf32>
+// UNFUSED-NEXT: %[[M:.+]] = dsr1.mul %[[S]], %[[S]] : tensor<2x?x768xf32>, tensor<2x?x768xf32>
+// UNFUSED-NEXT: return %[[M]], %[[C]]
 func.func @cleanup(%x: tensor<2x?x768xf32>) -> (tensor<2x?x768xf32>, tensor<3xi64>) {
   %h = dsr1.reshape %x to [0, 0, 12, 64] : tensor<2x?x768xf32>
   %t = dsr1.transpose %h perm [0, 2, 1, 3] : tensor<2x?x12x64xf32>
@@ -56,17 +66,18 @@ func.func @attention(%ids: tensor<1x5xi64> {onnx.name = "input_ids"}, %emb: tens
 
 // -dsr1-fold's rewrites before CSE: the dynamo exporter's attention mask (a GatherND at 0..31 of
 // the flattened mask, and-ed with all-true) becomes a reshape and an expand, the x * 1 of a
-// default scale goes, and the two equal reshapes left behind are one.
-// CHECK-LABEL: func.func @exporter_mask
-// CHECK-SAME: (%[[M:.+]]: tensor<2x16xi64>, %[[S:.+]]: tensor<2x4x16x16xf32>)
-// CHECK-DAG: %[[ZERO:.+]] = dsr1.constant dense<0.000000e+00> : tensor<f32>
-// CHECK-DAG: %[[MIN:.+]] = dsr1.constant dense<-3.40282347E+38> : tensor<f32>
-// CHECK: %[[B:.+]] = dsr1.cast %[[M]] to i1 : tensor<2x16xi64>
-// CHECK-NEXT: %[[R:.+]] = dsr1.reshape %[[B]] to [2, 1, 1, 16] : tensor<2x16xi1>
-// CHECK-NEXT: %[[E:.+]] = dsr1.expand %[[R]] to [2, 1, 16, 16] : tensor<2x1x1x16xi1>
-// CHECK-NEXT: %[[W:.+]] = dsr1.where %[[E]], %[[ZERO]], %[[MIN]]
-// CHECK-NEXT: %[[A:.+]] = dsr1.add %[[S]], %[[W]]
-// CHECK-NEXT: return %[[A]], %[[R]]
+// default scale goes, and the two equal reshapes left behind are one (checked unfused, where
+// the result is not wrapped in a group).
+// UNFUSED-LABEL: func.func @exporter_mask
+// UNFUSED-SAME: (%[[M:.+]]: tensor<2x16xi64>, %[[S:.+]]: tensor<2x4x16x16xf32>)
+// UNFUSED-DAG: %[[ZERO:.+]] = dsr1.constant dense<0.000000e+00> : tensor<f32>
+// UNFUSED-DAG: %[[MIN:.+]] = dsr1.constant dense<-3.40282347E+38> : tensor<f32>
+// UNFUSED: %[[B:.+]] = dsr1.cast %[[M]] to i1 : tensor<2x16xi64>
+// UNFUSED-NEXT: %[[R:.+]] = dsr1.reshape %[[B]] to [2, 1, 1, 16] : tensor<2x16xi1>
+// UNFUSED-NEXT: %[[E:.+]] = dsr1.expand %[[R]] to [2, 1, 16, 16] : tensor<2x1x1x16xi1>
+// UNFUSED-NEXT: %[[W:.+]] = dsr1.where %[[E]], %[[ZERO]], %[[MIN]]
+// UNFUSED-NEXT: %[[A:.+]] = dsr1.add %[[S]], %[[W]]
+// UNFUSED-NEXT: return %[[A]], %[[R]]
 func.func @exporter_mask(%m: tensor<2x16xi64>, %s: tensor<2x4x16x16xf32>)
     -> (tensor<2x4x16x16xf32>, tensor<2x1x1x16xi1>) {
   %b = dsr1.cast %m to i1 : tensor<2x16xi64>
