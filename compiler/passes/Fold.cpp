@@ -211,6 +211,46 @@ struct FoldSmallBlobOperands
   }
 };
 
+/// reshape(transpose(reshape(y, [B * H, ...]), p), [B, H, ...]) =>
+/// transpose(y, [0, 1, p[1] + 1, ...]) when the inner reshape merges y's two
+/// leading dims, the transpose leaves that merged dim first, and the outer
+/// reshape splits it back: how torch's scaled_dot_product_attention export
+/// transposes K per head. Pure data movement, so exact; one transpose
+/// instead of three copies, and the head layout stays visible to
+/// -dsr1-fuse-attention.
+struct TransposeUnderMergedDims : public OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ReshapeOp outer,
+                                PatternRewriter &rewriter) const override {
+    auto transpose = outer.getInput().getDefiningOp<TransposeOp>();
+    auto inner = transpose ? transpose.getInput().getDefiningOp<ReshapeOp>()
+                           : ReshapeOp();
+    if (!inner)
+      return failure();
+    auto y = cast<RankedTensorType>(inner.getInput().getType());
+    auto merged = cast<RankedTensorType>(inner.getType());
+    auto moved = cast<RankedTensorType>(transpose.getType());
+    auto result = cast<RankedTensorType>(outer.getType());
+    int64_t rank = y.getRank();
+    ArrayRef<int64_t> perm = transpose.getPerm();
+    if (rank < 3 || !y.hasStaticShape() || !result.hasStaticShape() ||
+        merged.getRank() != rank - 1 || result.getRank() != rank ||
+        perm[0] != 0)
+      return failure();
+    ArrayRef<int64_t> ys = y.getShape(), rs = result.getShape();
+    if (merged.getDimSize(0) != ys[0] * ys[1] ||
+        merged.getShape().drop_front() != ys.drop_front(2) || rs[0] != ys[0] ||
+        rs[1] != ys[1] || rs.drop_front(2) != moved.getShape().drop_front())
+      return failure();
+    SmallVector<int64_t> newPerm = {0, 1};
+    for (int64_t p : perm.drop_front())
+      newPerm.push_back(p + 1);
+    rewriter.replaceOpWithNewOp<TransposeOp>(outer, inner.getInput(), newPerm);
+    return success();
+  }
+};
+
 struct FoldPass : impl::FoldPassBase<FoldPass> {
   using Base::Base;
 
@@ -228,7 +268,7 @@ struct FoldPass : impl::FoldPassBase<FoldPass> {
                BroadcastOfNeutral<ShiftRightOp>, CompareNonNegative<LessOp>,
                CompareNonNegative<LessEqualOp>, CompareNonNegative<GreaterOp>,
                CompareNonNegative<GreaterEqualOp>, FoldSmallBlobOperands,
-               WhereOfConstantCondition>(context);
+               TransposeUnderMergedDims, WhereOfConstantCondition>(context);
     patterns = FrozenRewritePatternSet(std::move(owning));
     return success();
   }

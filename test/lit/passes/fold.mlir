@@ -698,3 +698,38 @@ func.func @maybe_negative(%x: tensor<2x12xf32>, %y: tensor<2xi64>)
   %2 = dsr1.less %y, %zero : tensor<2xi64>, tensor<i64>
   return %0, %1, %2 : tensor<2xi1>, tensor<2xi1>, tensor<2xi1>
 }
+
+// -----
+
+// torch's scaled_dot_product_attention export transposes K per head through [B * H, S, D]: the
+// merge, the transpose of the last two dims and the split back are one transpose of the heads.
+// CHECK-LABEL: func.func @transpose_under_merged_dims
+// CHECK-SAME: (%[[K:.+]]: tensor<2x4x16x8xf32>)
+// CHECK-NEXT: %[[T:.+]] = dsr1.transpose %[[K]] perm [0, 1, 3, 2] : tensor<2x4x16x8xf32>
+// CHECK-NEXT: return %[[T]] : tensor<2x4x8x16xf32>
+func.func @transpose_under_merged_dims(%k: tensor<2x4x16x8xf32>) -> tensor<2x4x8x16xf32> {
+  %m = dsr1.reshape %k to [8, 16, 8] : tensor<2x4x16x8xf32>
+  %t = dsr1.transpose %m perm [0, 2, 1] : tensor<8x16x8xf32>
+  %r = dsr1.reshape %t to [2, 4, 8, 16] : tensor<8x8x16xf32>
+  return %r : tensor<2x4x8x16xf32>
+}
+
+// -----
+
+// Near-misses: the split back is another split of the merged dim ([4, 2], not [2, 4]), and a
+// transpose that moves the merged dim.
+// CHECK-LABEL: func.func @transpose_across_merged_dims
+// CHECK: dsr1.reshape
+// CHECK-NEXT: dsr1.transpose {{.+}} perm [0, 2, 1]
+// CHECK-NEXT: dsr1.reshape {{.+}} to [4, 2, 8, 16]
+// CHECK: dsr1.transpose {{.+}} perm [1, 0, 2]
+// CHECK-NEXT: dsr1.reshape
+func.func @transpose_across_merged_dims(%k: tensor<2x4x16x8xf32>)
+    -> (tensor<4x2x8x16xf32>, tensor<16x2x4x8xf32>) {
+  %m = dsr1.reshape %k to [8, 16, 8] : tensor<2x4x16x8xf32>
+  %t = dsr1.transpose %m perm [0, 2, 1] : tensor<8x16x8xf32>
+  %r = dsr1.reshape %t to [4, 2, 8, 16] : tensor<8x8x16xf32>
+  %u = dsr1.transpose %m perm [1, 0, 2] : tensor<8x16x8xf32>
+  %s = dsr1.reshape %u to [16, 2, 4, 8] : tensor<16x8x8xf32>
+  return %r, %s : tensor<4x2x8x16xf32>, tensor<16x2x4x8xf32>
+}
