@@ -24,6 +24,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <utility>
 
 namespace dsr1 {
 #define GEN_PASS_DEF_FUSEATTENTIONPASS
@@ -186,18 +187,31 @@ LogicalResult Matcher::parseScores(Value scores, bool scaled) {
     return fail(op, "a mask applies before the scale (only masks after the "
                     "scale are fused)");
   if (auto add = dyn_cast<AddOp>(op)) {
-    // Either operand may be the scores: take the one that continues the chain.
+    // Either operand may be the scores: the one that continues the chain.
+    // When both could (a full-size bias computed by ops of the same kinds),
+    // the lhs is tried quietly first.
+    SmallVector<std::pair<Value, Value>, 2> candidates;
     for (auto [s, mask] : {std::pair{add.getLhs(), add.getRhs()},
                            std::pair{add.getRhs(), add.getLhs()}}) {
-      if (!fullShape(s))
-        continue;
       Operation *def = s.getDefiningOp();
-      if (!def || !isa<MatMulOp, MulOp, DivOp, AddOp, WhereOp>(def))
-        continue;
-      match.addedMasks.push_back(mask);
-      return parseScores(s, scaled);
+      if (fullShape(s) && def &&
+          isa<MatMulOp, MulOp, DivOp, AddOp, WhereOp>(def))
+        candidates.push_back({s, mask});
     }
-    return fail(op, "neither operand of the add continues the scores");
+    if (candidates.empty())
+      return fail(op, "neither operand of the add continues the scores");
+    if (candidates.size() == 2) {
+      Match saved = match;
+      bool wasExplaining = std::exchange(explain, false);
+      match.addedMasks.push_back(candidates[0].second);
+      LogicalResult first = parseScores(candidates[0].first, scaled);
+      explain = wasExplaining;
+      if (succeeded(first))
+        return success();
+      match = saved;
+    }
+    match.addedMasks.push_back(candidates.back().second);
+    return parseScores(candidates.back().first, scaled);
   }
   if (auto where = dyn_cast<WhereOp>(op)) {
     Value cond = where.getCondition();

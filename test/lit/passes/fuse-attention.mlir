@@ -258,6 +258,31 @@ func.func @sdpa_nan_guard(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>,
 
 // -----
 
+// A full-size bias computed by an add, added on the left of the scores: the lhs is tried first
+// (quietly), then the rhs continues the chain and the bias is the mask.
+// DEBUG: [dsr1-fuse-attention] fused: dsr1.softmax at {{.*}}fuse-attention.mlir
+// DEBUG-NOT: not fused
+// CHECK-LABEL: func.func @computed_bias_on_the_left
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x2x4x8xf32>, %[[KT:.+]]: tensor<1x2x8x4xf32>, %[[V:.+]]: tensor<1x2x4x8xf32>, %[[A:.+]]: tensor<1x2x4x4xf32>, %[[B:.+]]: tensor<1x2x4x4xf32>)
+// CHECK: %[[BIAS:.+]] = dsr1.add %[[A]], %[[B]]
+// CHECK: %[[K:.+]] = dsr1.transpose %[[KT]] perm [0, 1, 3, 2]
+// CHECK-NEXT: %[[R:.+]] = dsr1.attention %[[Q]], %[[K]], %[[V]] mask %[[BIAS]] {num_heads = 2 : i64, scale = 5.000000e-01 : f64}
+// CHECK-NEXT: return %[[R]]
+func.func @computed_bias_on_the_left(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4xf32>,
+                                     %v: tensor<1x2x4x8xf32>, %a: tensor<1x2x4x4xf32>,
+                                     %b: tensor<1x2x4x4xf32>) -> tensor<1x2x4x8xf32> {
+  %half = dsr1.constant dense<0.5> : tensor<f32>
+  %bias = dsr1.add %a, %b : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+  %s = dsr1.matmul %q, %kt : tensor<1x2x4x8xf32>, tensor<1x2x8x4xf32>
+  %c = dsr1.mul %s, %half : tensor<1x2x4x4xf32>, tensor<f32>
+  %m = dsr1.add %bias, %c : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+  %p = dsr1.softmax %m axis 3 : tensor<1x2x4x4xf32>
+  %o = dsr1.matmul %p, %v : tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+
+// -----
+
 // A softmax over the queries, not the keys.
 // CHECK-LABEL: func.func @softmax_axis
 // CHECK-NOT: dsr1.attention
