@@ -8,6 +8,7 @@
 #include "compiler/frontend/onnx/NodeImporter.h"
 #include "compiler/frontend/onnx/OnnxImporter.h"
 #include "compiler/pipelines/Pipelines.h"
+#include "compiler/support/DebugOnly.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -65,6 +66,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
+  dsr1::registerDebugOnlyOption();
   cl::ParseCommandLineOptions(argc, argv,
                               "dsr1-import: ONNX model to dsr1 dialect\n");
   if (listOps) {

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/driver/CompileModel.h"
+#include "compiler/support/DebugOnly.h"
 #include "runtime/Compare.h"
 #include "runtime/TensorIO.h"
 #include "runtime/cpu/CpuLibrary.h"
@@ -210,6 +211,7 @@ static int benchmark(dsr1::Session &session,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  dsr1::registerDebugOnlyOption();
   cl::ParseCommandLineOptions(
       argc, argv, "dsr1-run: compile a model and run it on test data\n");
   if (device != "cpu")
