@@ -278,9 +278,11 @@ Value skipNanGuard(Value p) {
 FailureOr<Match> Matcher::run() {
   match.softmax = softmax;
   auto type = cast<RankedTensorType>(softmax.getType());
-  if (type.getRank() != 4)
-    return fail(softmax, "the scores have rank " + Twine(type.getRank()) +
-                             ", not 4 ([batch, heads, queries, keys])");
+  int64_t rank = type.getRank();
+  if (rank != 4 && rank != 3)
+    return fail(softmax, "the scores have rank " + Twine(rank) +
+                             ", not 4 ([batch, heads, queries, keys]) or 3 "
+                             "([batch * heads, queries, keys])");
   if (int64_t(softmax.getAxis()) != type.getRank() - 1)
     return fail(softmax, "the softmax axis " + Twine(softmax.getAxis()) +
                              " is not the last (keys) dimension");
@@ -303,22 +305,28 @@ FailureOr<Match> Matcher::run() {
   auto q = cast<RankedTensorType>(match.query.getType());
   auto kT = cast<RankedTensorType>(match.keyT.getType());
   auto v = cast<RankedTensorType>(match.value.getType());
-  if (q.getRank() != 4 || kT.getRank() != 4 || v.getRank() != 4)
-    return fail(match.scores, "q, k and v are not all of rank 4");
-  if (ShapedType::isDynamic(q.getDimSize(1)))
+  if (q.getRank() != rank || kT.getRank() != rank || v.getRank() != rank)
+    return fail(match.scores, "q, k and v are not all of the scores' rank");
+  // The batch dims (with the heads in rank 4) are equal, not merely
+  // compatible: a dynamic batch of 1 would broadcast.
+  if (rank == 4 && ShapedType::isDynamic(q.getDimSize(1)))
     return fail(match.scores, "the number of heads is dynamic");
-  // Equal, not merely compatible: a dynamic batch of 1 would broadcast.
-  for (int64_t d : {0, 1})
+  for (int64_t d = 0; d < rank - 2; ++d)
     if (q.getDimSize(d) != kT.getDimSize(d) ||
         q.getDimSize(d) != v.getDimSize(d))
       return fail(match.scores, "q, k and v differ in their batch or head "
                                 "dimensions (broadcast heads are not fused)");
-  if (!dimsAgree(kT.getDimSize(3), v.getDimSize(2)))
+  if (!dimsAgree(kT.getDimSize(rank - 1), v.getDimSize(rank - 2)))
     return fail(output, "the keys and values differ in length");
   if (q.getElementType() != type.getElementType())
     return fail(softmax, "the softmax runs in another precision than q");
   SmallVector<int64_t> scores(type.getShape());
-  for (Value mask : match.addedMasks) {
+  SmallVector<Value> masks(match.addedMasks);
+  llvm::append_range(masks, match.keepMasks);
+  llvm::append_range(masks, match.dropMasks);
+  for (auto [cond, fill] : match.fillMasks)
+    masks.push_back(cond);
+  for (Value mask : masks) {
     SmallVector<int64_t> merged;
     auto maskType = cast<RankedTensorType>(mask.getType());
     if (!broadcastShapes(maskType.getShape(), scores, merged) ||
@@ -326,6 +334,12 @@ FailureOr<Match> Matcher::run() {
       return fail(mask.getDefiningOp() ? mask.getDefiningOp() : softmax,
                   "the mask " + formatShape(maskType.getShape()) +
                       " would enlarge the scores " + formatShape(scores));
+    // dsr1.attention broadcasts a mask to [B, H, Sq, Skv]: a rank-3 mask of
+    // rank-3 scores gets its unit head dim by a reshape, which needs its
+    // shape.
+    if (rank == 3 && maskType.getRank() == 3 && !maskType.hasStaticShape())
+      return fail(mask.getDefiningOp() ? mask.getDefiningOp() : softmax,
+                  "a [batch * heads, queries, keys] mask with dynamic dims");
   }
   return match;
 }
@@ -421,7 +435,8 @@ bool isCausalConstant(Value cond, bool keeps, RankedTensorType scores) {
       !scores.hasStaticShape())
     return false;
   int64_t rank = type.getRank();
-  int64_t queries = scores.getDimSize(2), keys = scores.getDimSize(3);
+  int64_t queries = scores.getDimSize(scores.getRank() - 2),
+          keys = scores.getDimSize(scores.getRank() - 1);
   if (type.getDimSize(rank - 2) != queries || type.getDimSize(rank - 1) != keys)
     return false;
   for (int64_t d = 0; d < rank - 2; ++d)
@@ -446,7 +461,10 @@ void rewrite(Match &match) {
   OpBuilder b(output);
   Location loc = b.getFusedLoc({match.softmax.getLoc(), output.getLoc()});
   auto q4 = cast<RankedTensorType>(match.query.getType());
-  int64_t heads = q4.getDimSize(1);
+  // Rank-3 scores ([batch * heads, Sq, Skv], torch.bmm) are packed attention
+  // with one head per batch entry.
+  bool perBatch = q4.getRank() == 3;
+  int64_t heads = perBatch ? 1 : q4.getDimSize(1);
 
   // A constant causal mask becomes the causal attribute, which a kernel can
   // use to skip the masked half instead of reading a mask.
@@ -497,9 +515,19 @@ void rewrite(Match &match) {
                            scalar(-std::numeric_limits<double>::infinity()));
   else if (keep)
     mask = keep;
+  if (perBatch && mask &&
+      cast<RankedTensorType>(mask.getType()).getRank() == 3) {
+    // [batch * heads, Sq, Skv] -> [batch * heads, 1, Sq, Skv], the op's
+    // [B, H, Sq, Skv] (the matcher made sure the shape is static).
+    auto type = cast<RankedTensorType>(mask.getType());
+    mask = ReshapeOp::create(b, loc, mask,
+                             ArrayRef<int64_t>{type.getDimSize(0), 1,
+                                               type.getDimSize(1),
+                                               type.getDimSize(2)});
+  }
 
   double scale = match.scale;
-  ReshapeOp merge = headMerge(output.getResult());
+  ReshapeOp merge = perBatch ? ReshapeOp() : headMerge(output.getResult());
   Value q, k, v;
   if (merge) {
     double packedScale = scale;
@@ -515,8 +543,9 @@ void rewrite(Match &match) {
     v = match.value;
     // k = kᵀ with its last two dims swapped, folded into kᵀ's transposes.
     auto [base, perm] = traceTransposes(match.keyT);
-    std::swap(perm[2], perm[3]);
-    if (perm == SmallVector<int64_t>{0, 1, 2, 3})
+    size_t last = perm.size() - 1;
+    std::swap(perm[last - 1], perm[last]);
+    if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
       k = base;
     else
       k = TransposeOp::create(b, loc, base, perm);

@@ -80,7 +80,8 @@ def FuseAttentionPass : Pass<"dsr1-fuse-attention", "mlir::ModuleOp"> {
       causal pattern (j <= i) becomes the `causal` attribute;
     - the scale: `mul` or `div` by a constant scalar, on the scores, on Q or
       on K (several multiply);
-    - Q Kᵀ as a rank-4 `matmul` [B, H, Sq, D] x [B, H, D, Skv], and the
+    - Q Kᵀ as a rank-4 `matmul` [B, H, Sq, D] x [B, H, D, Skv] (or rank 3,
+      the heads folded into the batch: one head per batch entry), and the
       weights times V as the softmax's only use (after the NaN guard of
       torch's scaled_dot_product_attention export, if there is one).
     Every intermediate must have no other user. When Q, K and V are split

@@ -53,6 +53,27 @@ class Graph:
         return self.op("Reshape", t, self.const([B, S, E], np.int64))
 
 
+def bmm_model(g, inputs, rng):
+    """fairseq / older transformers: heads folded into the batch, [B * H, S, D], torch.bmm, a
+    2-D attention mask and a key padding mask applied in 3-D."""
+    def fold(x, seq):
+        heads = g.split_heads(x, seq)
+        return g.op("Reshape", heads, g.const([B * H, seq, D], np.int64))
+
+    q, k, v = fold("query", S), fold("key", KV), fold("value", KV)
+    scores = g.op("MatMul", g.op("Mul", q, g.const(1.0 / np.sqrt(D))),
+                  g.op("Transpose", k, perm=[0, 2, 1]))
+    inputs["attn_mask"] = np.triu(np.full((S, KV), F32_MIN, np.float32), 1)
+    keep = rng.random((B * H, S, KV)) < 0.7
+    keep[..., 0] = True
+    inputs["keep"] = keep
+    scores = g.op("Where", "keep", g.op("Add", scores, "attn_mask"), g.const(-np.inf))
+    o = g.op("MatMul", g.op("Softmax", scores, axis=-1), v)
+    unfolded = g.op("Reshape", o, g.const([B, H, S, D], np.int64))
+    return g.op("Reshape", g.op("Transpose", unfolded, perm=[0, 2, 1, 3]),
+                g.const([B, S, E], np.int64))
+
+
 def attention_model(form):
     """The ONNX model of one form, its inputs, and how many blocks must fuse."""
     rng = np.random.default_rng(zlib.crc32(form.encode()))
@@ -60,6 +81,8 @@ def attention_model(form):
     inputs = {"query": rng.standard_normal((B, S, E)).astype(np.float32),
               "key": rng.standard_normal((B, KV, E)).astype(np.float32),
               "value": rng.standard_normal((B, KV, E)).astype(np.float32)}
+    if form == "bmm_per_batch":
+        return finish(g, form, inputs, bmm_model(g, inputs, rng), fused=1)
     q = g.split_heads("query", S)
     v = g.split_heads("value", KV)
     kt = g.split_heads("key", KV, perm=(0, 2, 3, 1))
@@ -122,6 +145,11 @@ def attention_model(form):
         nan = g.op("Not", g.op("Equal", probs, probs))
         probs = g.op("Where", nan, g.const(0.0), probs)
     out = g.merge_heads(g.op("MatMul", probs, v))
+    return finish(g, form, inputs, out, fused)
+
+
+def finish(g, form, inputs, out, fused):
+    """The model with `out` as its output."""
     g.nodes.append(helper.make_node("Identity", [out], ["output"], name="output"))
 
     def info(name, array):
@@ -139,7 +167,7 @@ def attention_model(form):
 
 FORMS = ["padding_mask", "div_scale", "scale_on_q_and_k", "two_masks", "bool_mask",
          "bool_mask_inverted", "causal_where_min", "causal_bool", "causal_fill_and_padding",
-         "sdpa_nan_guard", "softmax_over_queries"]
+         "sdpa_nan_guard", "bmm_per_batch", "softmax_over_queries"]
 # The forms whose mask is recognised as the causal pattern.
 CAUSAL = {"causal_bool", "causal_fill_and_padding"}
 CAUSAL_ATTR = re.compile(r"dsr1\.attention [^{]*\{[^}]*\bcausal\b")

@@ -283,6 +283,33 @@ func.func @computed_bias_on_the_left(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x
 
 // -----
 
+// The torch.bmm form (fairseq, older transformers): rank-3 scores [batch * heads, Sq, Skv] are
+// packed attention with one head per batch entry; a 2-D attention mask broadcasts as it is, the
+// combined mask of rank 3 gets its unit head dim.
+// DEBUG: [dsr1-fuse-attention] fused: dsr1.softmax at {{.*}}fuse-attention.mlir
+// CHECK-LABEL: func.func @bmm_per_batch
+// CHECK-SAME: (%[[Q:.+]]: tensor<6x5x8xf32>, %[[K:.+]]: tensor<6x7x8xf32>, %[[V:.+]]: tensor<6x7x4xf32>, %[[AM:.+]]: tensor<5x7xf32>, %[[KEEP:.+]]: tensor<6x5x7xi1>)
+// CHECK: %[[NINF:.+]] = dsr1.constant dense<0xFF800000>
+// CHECK-NEXT: %[[W:.+]] = dsr1.where %[[KEEP]], %[[AM]], %[[NINF]] : tensor<6x5x7xi1>, tensor<5x7xf32>, tensor<f32>
+// CHECK-NEXT: %[[M:.+]] = dsr1.reshape %[[W]] to [6, 1, 5, 7] : tensor<6x5x7xf32>
+// CHECK-NEXT: %[[R:.+]] = dsr1.attention %[[Q]], %[[K]], %[[V]] mask %[[M]] {num_heads = 1 : i64, scale = 0.35355338454246521 : f64} : tensor<6x5x8xf32>, tensor<6x7x8xf32>, tensor<6x7x4xf32>, tensor<6x1x5x7xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @bmm_per_batch(%q: tensor<6x5x8xf32>, %k: tensor<6x7x8xf32>, %v: tensor<6x7x4xf32>,
+                         %am: tensor<5x7xf32>, %keep: tensor<6x5x7xi1>) -> tensor<6x5x4xf32> {
+  %c = dsr1.constant dense<0.35355339> : tensor<f32>
+  %ninf = dsr1.constant dense<0xFF800000> : tensor<f32>
+  %kt = dsr1.transpose %k perm [0, 2, 1] : tensor<6x7x8xf32>
+  %s = dsr1.matmul %q, %kt : tensor<6x5x8xf32>, tensor<6x8x7xf32>
+  %sc = dsr1.mul %s, %c : tensor<6x5x7xf32>, tensor<f32>
+  %m = dsr1.add %sc, %am : tensor<6x5x7xf32>, tensor<5x7xf32>
+  %w = dsr1.where %keep, %m, %ninf : tensor<6x5x7xi1>, tensor<6x5x7xf32>, tensor<f32>
+  %p = dsr1.softmax %w axis 2 : tensor<6x5x7xf32>
+  %o = dsr1.matmul %p, %v : tensor<6x5x7xf32>, tensor<6x7x4xf32>
+  return %o : tensor<6x5x4xf32>
+}
+
+// -----
+
 // A softmax over the queries, not the keys.
 // CHECK-LABEL: func.func @softmax_axis
 // CHECK-NOT: dsr1.attention
