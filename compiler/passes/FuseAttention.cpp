@@ -84,6 +84,24 @@ std::optional<double> scalarConstant(Value value) {
   return elements.getSplatValue<APFloat>().convertToDouble();
 }
 
+/// (x, c) when `v` is `x * c`, `c * x` or `x / c` (then 1 / c) for a
+/// constant scalar c, of x's type and used nowhere else: a scale that can
+/// move into dsr1.attention's.
+std::optional<std::pair<Value, double>> scaledBy(Value v) {
+  Operation *op = v.getDefiningOp();
+  if (!op || !isa<MulOp, DivOp>(op) || !v.hasOneUse())
+    return std::nullopt;
+  Value x = op->getOperand(0);
+  std::optional<double> c = scalarConstant(op->getOperand(1));
+  if (!c && isa<MulOp>(op)) {
+    x = op->getOperand(1);
+    c = scalarConstant(op->getOperand(0));
+  }
+  if (!c || x.getType() != v.getType())
+    return std::nullopt;
+  return std::pair{x, isa<DivOp>(op) ? 1.0 / *c : *c};
+}
+
 /// v = transpose(transpose(... base)): the base and the permutation that maps
 /// it to v (v.dim[i] = base.dim[perm[i]]).
 std::pair<Value, SmallVector<int64_t>> traceTransposes(Value v) {
@@ -146,20 +164,11 @@ private:
 /// Multiplies match.scale by c when `operand` is `x * c` or `x / c` with a
 /// constant scalar c, used nowhere else, and steps to x.
 LogicalResult Matcher::peelScale(Value &operand) {
-  Operation *op = operand.getDefiningOp();
-  if (!op || !isa<MulOp, DivOp>(op) || !operand.hasOneUse())
+  std::optional<std::pair<Value, double>> scaled = scaledBy(operand);
+  if (!scaled)
     return failure();
-  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
-  std::optional<double> c = scalarConstant(rhs);
-  Value x = lhs;
-  if (!c && isa<MulOp>(op)) {
-    c = scalarConstant(lhs);
-    x = rhs;
-  }
-  if (!c || x.getType() != operand.getType())
-    return failure();
-  match.scale *= isa<DivOp>(op) ? 1.0 / *c : *c;
-  operand = x;
+  operand = scaled->first;
+  match.scale *= scaled->second;
   return success();
 }
 
@@ -377,21 +386,10 @@ Value packedSource(Value v4, ArrayRef<int64_t> perm, int64_t heads,
   for (int64_t d : {0, 1})
     if (!kept(d) && !(shape[d] == -1 && kept(1 - d)))
       return {};
-  double peeled = 1.0;
-  if (auto mul = x.getDefiningOp<MulOp>(); mul && x.hasOneUse()) {
-    if (std::optional<double> c = scalarConstant(mul.getRhs());
-        c && mul.getLhs().getType() == x.getType()) {
-      peeled = *c;
-      x = mul.getLhs();
-    }
-  } else if (auto div = x.getDefiningOp<DivOp>(); div && x.hasOneUse()) {
-    if (std::optional<double> c = scalarConstant(div.getRhs());
-        c && div.getLhs().getType() == x.getType()) {
-      peeled = 1.0 / *c;
-      x = div.getLhs();
-    }
+  if (std::optional<std::pair<Value, double>> scaled = scaledBy(x)) {
+    x = scaled->first;
+    scale *= scaled->second;
   }
-  scale *= peeled;
   return x;
 }
 
