@@ -7,6 +7,7 @@
 
 #include "runtime/Plan.h"
 
+#include <cstdio>
 #include <string>
 
 namespace dsr1 {
@@ -95,6 +96,63 @@ Status Plan::verify() const {
         return s;
   }
   return Status::ok();
+}
+
+namespace {
+
+/// "12.3 MiB (12894720 bytes)".
+std::string bytesText(uint64_t bytes) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.2f MiB (%llu bytes)",
+                static_cast<double>(bytes) / (1024.0 * 1024.0),
+                static_cast<unsigned long long>(bytes));
+  return text;
+}
+
+std::string ratioText(uint64_t a, uint64_t b) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.3fx",
+                b ? static_cast<double>(a) / static_cast<double>(b) : 0.0);
+  return text;
+}
+
+} // namespace
+
+std::string formatMemoryReport(const Plan &plan) {
+  const MemoryReport &memory = plan.memory;
+  std::string text = "memory: " + std::to_string(plan.launches.size()) +
+                     " launches, arena of intermediates\n";
+  text += "  naive (a buffer per intermediate)  " +
+          bytesText(memory.naiveBytes) + "\n";
+  text += "  planned                            " +
+          bytesText(plan.arenaBytes) + "  " +
+          ratioText(plan.arenaBytes, memory.naiveBytes) + " of naive, " +
+          ratioText(plan.arenaBytes, memory.lowerBoundBytes) +
+          " of the lower bound\n";
+  text += "  lower bound (most live at once)    " +
+          bytesText(memory.lowerBoundBytes) + "\n";
+  if (memory.budgetBytes == 0)
+    return text;
+  char flops[160];
+  std::snprintf(flops, sizeof(flops),
+                "  extra FLOPs                        %.4g (%.2f%% of %.4g)\n",
+                static_cast<double>(memory.extraFlops),
+                memory.totalFlops ? 100.0 *
+                                        static_cast<double>(memory.extraFlops) /
+                                        static_cast<double>(memory.totalFlops)
+                                  : 0.0,
+                static_cast<double>(memory.totalFlops));
+  text += "budget " + bytesText(memory.budgetBytes) + ", strategy " +
+          memory.strategy + ":\n";
+  text += "  planned without recomputation      " +
+          bytesText(memory.unconstrainedBytes) + "\n";
+  text += "  planned with recomputation         " +
+          bytesText(plan.arenaBytes) + "  " +
+          ratioText(plan.arenaBytes, memory.unconstrainedBytes) +
+          " of unconstrained, " + std::to_string(memory.recomputed) +
+          " launches recomputed\n";
+  text += flops;
+  return text;
 }
 
 } // namespace dsr1

@@ -66,6 +66,25 @@ struct KernelInfo {
   std::string op;
 };
 
+/// What the compiler planned for memory (-dsr1-plan-memory and
+/// -dsr1-insert-recompute), for reports.
+struct MemoryReport {
+  /// Every intermediate in a buffer of its own.
+  uint64_t naiveBytes = 0;
+  /// The most bytes of intermediates live at one launch: no placement of the
+  /// schedule needs less.
+  uint64_t lowerBoundBytes = 0;
+  /// With a budget (budgetBytes > 0): the arena planned without
+  /// recomputation, and what recomputation added to fit the budget.
+  uint64_t budgetBytes = 0;
+  uint64_t unconstrainedBytes = 0;
+  std::string strategy;
+  uint32_t recomputed = 0;
+  uint64_t extraFlops = 0;
+  /// The FLOPs of one run without recomputation (the cost model's).
+  uint64_t totalFlops = 0;
+};
+
 struct Plan {
   std::vector<TensorSpec> inputs;
   std::vector<TensorSpec> outputs;
@@ -74,11 +93,17 @@ struct Plan {
   std::vector<Launch> launches;
   /// Bytes of the one arena every intermediate lives in.
   uint64_t arenaBytes = 0;
+  MemoryReport memory;
 
   /// Checks the plan's internal consistency (indices, offsets and sizes in
   /// range): a plan from a file is not trusted.
   Status verify() const;
 };
+
+/// The memory report of `dsr1-run --memory-report`: the naive, planned and
+/// lower-bound arena and, under a budget, what recomputation bought and
+/// cost. Lines end in newlines.
+std::string formatMemoryReport(const Plan &plan);
 
 /// Alignment of every arena offset: one cache line, enough for any vector
 /// load the CPU code generator emits.

@@ -2,8 +2,7 @@
 //
 // Inputs and outputs come from the graph's signature (named by their
 // `onnx.name`), weights from its constants, launches from its kernel calls.
-// Intermediates get arena offsets by first fit over their live ranges in
-// launch order; a kernel's results never share memory with its operands.
+// Intermediates take the arena offsets -dsr1-plan-memory put on the calls.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +10,7 @@
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 #include "compiler/passes/Fusion.h"
 #include "compiler/passes/Passes.h"
+#include "compiler/support/NodeName.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -70,21 +70,6 @@ std::optional<DType> dtypeOf(Type type) {
 
 namespace {
 
-/// The user-facing name of a location: the ONNX node name the importer put
-/// in a NameLoc, else the location printed.
-std::string locationName(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(inner))
-        return name.getName().str();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  loc.print(os);
-  return text;
-}
-
 FailureOr<TensorSpec> specOf(Value value, Location loc, StringRef name) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!type)
@@ -142,41 +127,32 @@ FailureOr<std::vector<uint8_t>> constantBytes(ConstantOp op,
   return bytes;
 }
 
-/// First-fit placement of intermediates in one arena.
-class ArenaAllocator {
-public:
-  /// Places a buffer of `bytes` live from launch `first` to launch `last`.
-  uint64_t place(uint64_t bytes, size_t first, size_t last) {
-    uint64_t size = std::max<uint64_t>((bytes + kArenaAlignment - 1) /
-                                           kArenaAlignment * kArenaAlignment,
-                                       kArenaAlignment);
-    std::vector<const Block *> live;
-    for (const Block &block : blocks)
-      if (block.last >= first && block.first <= last)
-        live.push_back(&block);
-    std::sort(live.begin(), live.end(), [](const Block *a, const Block *b) {
-      return a->offset < b->offset;
-    });
-    uint64_t offset = 0;
-    for (const Block *block : live) {
-      if (block->offset >= offset + size)
-        break;
-      offset = std::max(offset, block->offset + block->size);
-    }
-    blocks.push_back({offset, size, first, last});
-    peak = std::max(peak, offset + size);
-    return offset;
-  }
-  uint64_t peakBytes() const { return peak; }
+/// An integer entry of a dictionary attribute, or 0.
+uint64_t entry(DictionaryAttr dict, StringRef name) {
+  auto value = dict ? dict.getAs<IntegerAttr>(name) : IntegerAttr();
+  return value ? value.getValue().getZExtValue() : 0;
+}
 
-private:
-  struct Block {
-    uint64_t offset, size;
-    size_t first, last;
-  };
-  std::vector<Block> blocks;
-  uint64_t peak = 0;
-};
+/// The reports -dsr1-plan-memory and -dsr1-insert-recompute left on the
+/// graph.
+MemoryReport memoryReport(func::FuncOp graph) {
+  MemoryReport report;
+  auto planned = graph->getAttrOfType<DictionaryAttr>(kMemoryAttrName);
+  report.naiveBytes = entry(planned, "naive_bytes");
+  report.lowerBoundBytes = entry(planned, "lower_bound_bytes");
+  auto recomputed =
+      graph->getAttrOfType<DictionaryAttr>(kRecomputationAttrName);
+  if (!recomputed)
+    return report;
+  report.budgetBytes = entry(recomputed, "budget_bytes");
+  report.unconstrainedBytes = entry(recomputed, "unconstrained_bytes");
+  if (auto strategy = recomputed.getAs<StringAttr>("strategy"))
+    report.strategy = strategy.str();
+  report.recomputed = static_cast<uint32_t>(entry(recomputed, "recomputed"));
+  report.extraFlops = entry(recomputed, "extra_flops");
+  report.totalFlops = entry(recomputed, "total_flops");
+  return report;
+}
 
 } // namespace
 
@@ -211,32 +187,12 @@ FailureOr<Plan> buildPlan(func::FuncOp graph) {
     plan.outputs.push_back(*spec);
   }
 
-  // Launch indices: a value is live from the launch that defines it to its
-  // last user (the return counts as one launch past the end).
-  SmallVector<func::CallOp> calls;
-  DenseMap<Operation *, size_t> launchIndex;
-  for (Operation &op : graph.getBody().front()) {
-    if (auto call = dyn_cast<func::CallOp>(op)) {
-      launchIndex[call] = calls.size();
-      calls.push_back(call);
-    } else if (!isa<ConstantOp, func::ReturnOp>(op)) {
+  for (Operation &op : graph.getBody().front())
+    if (!isa<func::CallOp, ConstantOp, func::ReturnOp>(op))
       return op.emitError()
              << "cannot plan '" << op.getName()
              << "': the graph must hold only constants and kernel calls "
                 "(run -dsr1-outline-kernels first)";
-    }
-  }
-  size_t end = calls.size();
-  auto lastUse = [&](Value value) {
-    size_t last = 0;
-    bool any = false;
-    for (Operation *user : value.getUsers()) {
-      size_t index = isa<func::ReturnOp>(user) ? end : launchIndex.lookup(user);
-      last = any ? std::max(last, index) : index;
-      any = true;
-    }
-    return any ? last : end;
-  };
 
   // A kernel result that the graph returns is written straight into the
   // output buffer (the first time it is returned).
@@ -245,10 +201,16 @@ FailureOr<Plan> buildPlan(func::FuncOp graph) {
     if (value.getDefiningOp<func::CallOp>() && !directOutputs.count(value))
       directOutputs[value] = static_cast<uint32_t>(i);
 
-  ArenaAllocator arena;
+  auto memory = graph->getAttrOfType<DictionaryAttr>(kMemoryAttrName);
+  if (!memory)
+    return graph.emitError() << "the graph's memory is not planned (run "
+                                "-dsr1-plan-memory first)";
+  plan.arenaBytes = entry(memory, "arena_bytes");
+  plan.memory = memoryReport(graph);
+
   for (Operation &op : graph.getBody().front()) {
     if (auto constant = dyn_cast<ConstantOp>(op)) {
-      std::string name = locationName(constant.getLoc());
+      std::string name = nodeName(constant.getLoc());
       FailureOr<TensorSpec> spec =
           specOf(constant.getResult(), constant.getLoc(), name);
       if (failed(spec))
@@ -278,7 +240,7 @@ FailureOr<Plan> buildPlan(func::FuncOp graph) {
              << "'" << call.getCallee() << "' is not a kernel function";
     KernelInfo info;
     info.symbol = kernel.getSymName().str();
-    info.node = locationName(call.getLoc());
+    info.node = nodeName(call.getLoc());
     Block &body = kernel.getBody().front();
     Operation *first = &body.front();
     info.op = first->getName().stripDialect().str();
@@ -286,7 +248,10 @@ FailureOr<Plan> buildPlan(func::FuncOp graph) {
     auto family = kernel->getAttrOfType<FusionFamilyAttr>(kFamilyAttrName);
     if (family && std::next(body.begin(), 2) != body.end())
       info.op = ("fused " + stringifyFusionFamily(family.getValue())).str();
-    size_t index = launchIndex.lookup(call);
+    auto offsets = call->getAttrOfType<DenseI64ArrayAttr>(kArenaOffsetsAttrName);
+    if (!offsets || offsets.size() != static_cast<int64_t>(call.getNumResults()))
+      return call.emitError() << "the call has no arena offsets for its "
+                                 "results (run -dsr1-plan-memory first)";
 
     Launch launch;
     launch.kernel = static_cast<uint32_t>(plan.kernels.size());
@@ -306,8 +271,11 @@ FailureOr<Plan> buildPlan(func::FuncOp graph) {
         ref = {BufferRef::Kind::output, out->second, 0, spec->bytes()};
         names[result] = plan.outputs[out->second].name;
       } else {
-        ref = {BufferRef::Kind::arena, 0,
-               arena.place(spec->bytes(), index, lastUse(result)),
+        int64_t offset = offsets[i];
+        if (offset < 0)
+          return call.emitError() << "result " << i
+                                  << " has no place in the arena";
+        ref = {BufferRef::Kind::arena, 0, static_cast<uint64_t>(offset),
                spec->bytes()};
         names[result] = name;
       }
@@ -333,7 +301,6 @@ FailureOr<Plan> buildPlan(func::FuncOp graph) {
     copy.argNames = {names.lookup(value), plan.outputs[i].name};
     plan.launches.push_back(std::move(copy));
   }
-  plan.arenaBytes = arena.peakBytes();
   return plan;
 }
 

@@ -124,7 +124,11 @@ FailureOr<CompiledModel> compileModuleForCpu(ModuleOp module,
   if (failed(graphPasses.run(module)))
     return failure();
 
-  progress.stage("planning");
+  progress.stage("planning memory");
+  PassManager memoryPasses(context);
+  buildMemoryPipeline(memoryPasses, options.memory);
+  if (failed(memoryPasses.run(module)))
+    return failure();
   func::FuncOp graph;
   for (auto func : module.getOps<func::FuncOp>()) {
     if (func->hasAttr(kKernelAttrName) || func.isExternal())

@@ -32,6 +32,8 @@ struct CompileOptions {
   bool showProgress = false;
   /// Fusion on or off, modality overrides.
   OptimizeOptions optimize;
+  /// A memory budget and how to meet it.
+  MemoryOptions memory;
 };
 
 struct CompiledModel {

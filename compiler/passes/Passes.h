@@ -15,6 +15,18 @@ namespace dsr1 {
 
 /// The unit attribute that marks an outlined kernel function.
 constexpr llvm::StringLiteral kKernelAttrName = "dsr1.kernel";
+/// A kernel call's arena offsets, one per result (-1: not in the arena), set
+/// by -dsr1-plan-memory.
+constexpr llvm::StringLiteral kArenaOffsetsAttrName = "dsr1.arena_offsets";
+/// A graph function's planned memory (arena_bytes, naive_bytes,
+/// lower_bound_bytes), set by -dsr1-plan-memory.
+constexpr llvm::StringLiteral kMemoryAttrName = "dsr1.memory";
+/// A graph function's recomputation (budget_bytes, unconstrained_bytes,
+/// strategy, recomputed, extra_flops, total_flops), set by
+/// -dsr1-insert-recompute.
+constexpr llvm::StringLiteral kRecomputationAttrName = "dsr1.recomputation";
+/// The unit attribute on a call that computes a value again.
+constexpr llvm::StringLiteral kRecomputeAttrName = "dsr1.recompute";
 
 #define GEN_PASS_DECL
 #include "compiler/passes/Passes.h.inc"

@@ -228,4 +228,101 @@ def OutlineKernelsPass : Pass<"dsr1-outline-kernels", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Memory
+//===----------------------------------------------------------------------===//
+
+def InsertRecomputePass : Pass<"dsr1-insert-recompute", "mlir::ModuleOp"> {
+  let summary = "Recompute values at their later readers to fit a memory budget";
+  let description = [{
+    Runs on outlined graphs (after `-dsr1-outline-kernels`). When the arena
+    that `-dsr1-plan-memory` would plan is larger than `memory-budget`, some
+    values are dropped after their early readers and computed again, by a
+    clone of their kernel call (marked `dsr1.recompute`), right before their
+    later readers. This is what gradient checkpointing does for training
+    graphs, where the forward pass's activations wait for the backward pass;
+    it works on any DAG.
+
+    Only cheap producers are recomputed (elementwise, norm and softmax,
+    reduction and data-movement kernels) unless `recompute-expensive` allows
+    GEMMs, convolutions, attention and recurrent layers too. Two strategies:
+    - `dsr1` (the default): greedy; at the fullest step it drops the value
+      whose recomputation removes the most excess bytes per FLOP, until the
+      planned arena fits;
+    - `sqrt`: Chen et al. 2016's segment checkpointing (sublinear memory),
+      with the segment length that meets the budget at the fewest FLOPs.
+
+    The budget is `BYTES` (`K`, `M`, `G` and `KiB`, `MiB`, `GiB` suffixes
+    allowed) or `N%` of the arena planned without recomputation. A budget no
+    recomputation meets is an error naming the smallest arena reachable and
+    the kernel that alone needs the most. The graph function records what
+    was done in `dsr1.recomputation` (budget, arena before, FLOPs added), and
+    `report` also says it as a remark. `schedule-json` writes the schedule
+    (launches, values, sizes, FLOPs) and the recomputations chosen, each as
+    the launch run again and the launch it runs before (its readers from
+    there on read the new value), for solvers and simulators outside dsr1
+    (bench/memory/).
+
+    ```mlir
+    // x -> exp -> [long chain] -> add(exp, ...): exp's result is held
+    // across the chain; with a budget it is computed again before the add.
+    %e = call @g_k0_exp(%x)
+    ...
+    %e2 = call @g_k0_exp(%x) {dsr1.recompute}
+    %s = call @g_k9_add(%e2, %y)
+    ```
+  }];
+  let options = [
+    Option<"memoryBudget", "memory-budget", "std::string", /*default=*/"",
+           "The arena's budget: BYTES (with K/M/G or KiB/MiB/GiB) or N% of "
+           "the unconstrained arena; empty: no recomputation">,
+    Option<"strategy", "strategy", "std::string", /*default=*/"\"dsr1\"",
+           "dsr1 (greedy, fewest FLOPs per byte) or sqrt (Chen et al. "
+           "2016 segment checkpointing)">,
+    Option<"recomputeExpensive", "recompute-expensive", "bool",
+           /*default=*/"false",
+           "Also recompute GEMM, convolution, attention and recurrent "
+           "kernels">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Say what was recomputed as a remark on the graph">,
+    Option<"scheduleJson", "schedule-json", "std::string", /*default=*/"",
+           "Write the schedule before recomputation, and the launches "
+           "recomputed, as JSON to this file (for external solvers)">,
+  ];
+}
+
+def PlanMemoryPass : Pass<"dsr1-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Place every intermediate at an offset in one arena";
+  let description = [{
+    Runs on outlined graphs. Every kernel result the graph does not return
+    lives from its launch to its last reader; results live at the same
+    launch never overlap. Offsets come from best-fit placement in
+    decreasing size (or first fit in launch order, whichever needs less),
+    aligned to 64 bytes. An elementwise kernel writes its result over an
+    operand of the same shape and size that dies at that kernel (it reads
+    each element before it writes it); `in-place=false` turns that off.
+
+    Each kernel call gets `dsr1.arena_offsets`, one offset per result (-1
+    for a result written straight into a model output), and the graph
+    function `dsr1.memory`: `arena_bytes` (the arena the runtime allocates),
+    `naive_bytes` (every intermediate in a buffer of its own) and
+    `lower_bound_bytes` (the most bytes live at one launch: no placement of
+    this schedule needs less). `report` says them as a remark. A value whose
+    size is not known at compile time is an error.
+
+    ```mlir
+    %a = call @g_k0_exp(%x) {dsr1.arena_offsets = array<i64: 0>}
+    %b = call @g_k1_neg(%a) {dsr1.arena_offsets = array<i64: 0>}  // in place
+    %c = call @g_k2_matmul(%b, %w) {dsr1.arena_offsets = array<i64: -1>}
+    ```
+  }];
+  let options = [
+    Option<"inPlace", "in-place", "bool", /*default=*/"true",
+           "Let elementwise kernels write over an operand that dies there">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Say the arena's size, the naive size and the lower bound as a "
+           "remark on the graph">,
+  ];
+}
+
 #endif // DSR1_PASSES_TD

@@ -1,5 +1,4 @@
-//===- Pipelines.cpp - the named dsr1 pass pipelines
-//--------------------------===//
+//===- Pipelines.cpp - the named dsr1 pass pipelines ----------------------===//
 //
 // Builds and registers dsr1's pass pipelines.
 //
@@ -30,6 +29,19 @@ void dsr1::buildOptimizePipeline(OpPassManager &pm,
   after.addPass(createFoldPass());
   after.addPass(createCSEPass());
   after.addPass(createFuseElementwisePass());
+}
+
+void dsr1::buildMemoryPipeline(OpPassManager &pm,
+                               const MemoryOptions &options) {
+  if (!options.budget.empty() || !options.scheduleJson.empty()) {
+    InsertRecomputePassOptions recompute;
+    recompute.memoryBudget = options.budget;
+    recompute.strategy = options.strategy;
+    recompute.recomputeExpensive = options.recomputeExpensive;
+    recompute.scheduleJson = options.scheduleJson;
+    pm.addPass(createInsertRecomputePass(recompute));
+  }
+  pm.addPass(createPlanMemoryPass());
 }
 
 namespace {

@@ -24,10 +24,27 @@ struct OptimizeOptions {
   std::vector<std::string> modalities;
 };
 
+struct MemoryOptions {
+  /// The arena's budget (-dsr1-insert-recompute's `memory-budget`: bytes or
+  /// a percentage); empty: no recomputation.
+  std::string budget;
+  /// dsr1 or sqrt.
+  std::string strategy = "dsr1";
+  bool recomputeExpensive = false;
+  /// Where to write the schedule and the recomputations as JSON (empty:
+  /// nowhere).
+  std::string scheduleJson;
+};
+
 /// Graph-level optimisation of a dsr1 module: canonicalisation and CSE, then
 /// attention fusion. Later stages (precision, memory planning) append to it.
 void buildOptimizePipeline(mlir::OpPassManager &pm,
                            const OptimizeOptions &options = {});
+
+/// Memory for an outlined module: recomputation to fit a budget (when one
+/// is given), then the arena's offsets.
+void buildMemoryPipeline(mlir::OpPassManager &pm,
+                         const MemoryOptions &options = {});
 
 /// Registers every dsr1 pipeline with the global registry (for dsr1-opt).
 void registerPipelines();

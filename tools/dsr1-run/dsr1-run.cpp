@@ -78,6 +78,30 @@ static cl::opt<bool>
     profile("profile",
             cl::desc("With --iterations: time every kernel and print the "
                      "ones that take longest"));
+static cl::opt<std::string> memoryBudget(
+    "memory-budget",
+    cl::desc("Fit the arena of intermediates in this budget by recomputing "
+             "values: bytes (512K, 1.5G, 64MiB) or a percentage of the "
+             "arena planned without recomputation (50%)"),
+    cl::value_desc("budget"));
+static cl::opt<std::string> recomputeStrategy(
+    "recompute-strategy",
+    cl::desc("How to meet --memory-budget: dsr1 (greedy, fewest FLOPs per "
+             "byte saved) or sqrt (Chen et al. 2016 checkpointing)"),
+    cl::init("dsr1"));
+static cl::opt<bool> recomputeExpensive(
+    "recompute-expensive",
+    cl::desc("Let --memory-budget recompute GEMMs, convolutions, attention "
+             "and recurrent layers too"));
+static cl::opt<bool> memoryReport(
+    "memory-report",
+    cl::desc("Print the arena planned (naive, planned, lower bound) and what "
+             "recomputation bought under --memory-budget"));
+static cl::opt<std::string> memoryScheduleJson(
+    "memory-schedule-json",
+    cl::desc("Write the kernel schedule (values, sizes, FLOPs) and the "
+             "recomputations chosen as JSON, for bench/memory/"),
+    cl::value_desc("file"));
 static cl::opt<bool> quiet("quiet",
                            cl::desc("Print only errors and comparisons"));
 
@@ -249,6 +273,10 @@ int main(int argc, char **argv) {
   options.useBlas = useBlas;
   options.optimize.fuse = fuse;
   options.optimize.modalities.assign(modalities.begin(), modalities.end());
+  options.memory.budget = memoryBudget;
+  options.memory.strategy = recomputeStrategy;
+  options.memory.recomputeExpensive = recomputeExpensive;
+  options.memory.scheduleJson = memoryScheduleJson;
   options.showProgress = !quiet && llvm::errs().is_displayed();
   // The model is compiled for the data it runs on: the inputs' shapes pin
   // symbolic dims, and small inputs that an op needs at compile time (a
@@ -267,6 +295,9 @@ int main(int argc, char **argv) {
       dsr1::compileOnnxForCpu(context, modelPath, options);
   if (failed(compiled))
     return 1;
+
+  if (memoryReport)
+    llvm::outs() << dsr1::formatMemoryReport(*compiled->plan);
 
   dsr1::Result<std::unique_ptr<dsr1::Session>> session =
       dsr1::Session::create(compiled->plan, compiled->kernels);
