@@ -468,27 +468,6 @@ uint64_t launchFloor(const Schedule &schedule, int &launch) {
 
 namespace {
 
-/// Appends a re-execution of the step that computed `instance`, before
-/// position `before`, and returns the new instance of the same value. The
-/// re-execution reads `operands`.
-int insertRecompute(Program &program, int producerStep, int before,
-                    ArrayRef<int> operands, int instance) {
-  Program::Step clone;
-  clone.launch = program.steps[producerStep].launch;
-  clone.recompute = true;
-  clone.operands.assign(operands.begin(), operands.end());
-  int result = -1;
-  for (int old : program.steps[producerStep].results) {
-    int fresh = static_cast<int>(program.instanceValue.size());
-    program.instanceValue.push_back(program.instanceValue[old]);
-    clone.results.push_back(fresh);
-    if (old == instance)
-      result = fresh;
-  }
-  program.steps.insert(program.steps.begin() + before, std::move(clone));
-  return result;
-}
-
 /// The sum over steps of the live bytes above `target`, and the peak.
 std::pair<uint64_t, uint64_t> excessAndPeak(const Schedule &schedule,
                                             const Program &program,
@@ -504,19 +483,83 @@ std::pair<uint64_t, uint64_t> excessAndPeak(const Schedule &schedule,
   return {excess, peak};
 }
 
+/// How far back a recomputation rebuilds dead operands before it keeps
+/// them alive instead.
+constexpr int kMaxRebuildDepth = 6;
+
+/// A copy of `program` where `instance` is dropped after its readers before
+/// position `before` and computed again right there for its readers from
+/// `before` on. The producer's operands that are dead by then are kept
+/// alive until `before` or, with `rebuild`, recomputed too (recursively,
+/// where their producers may be); `flops` receives the price.
+Program splitAt(const Schedule &schedule, const Program &program,
+                const Lifetimes &lifetimes, int instance, int before,
+                bool rebuild, bool allowExpensive, uint64_t &flops) {
+  std::vector<Program::Step> inserted;
+  std::vector<int> instanceValue = program.instanceValue;
+  DenseMap<int, int> fresh;
+  flops = 0;
+  std::function<int(int, int)> recompute = [&](int old, int depth) -> int {
+    if (auto it = fresh.find(old); it != fresh.end())
+      return it->second;
+    const Program::Step &producer = program.steps[lifetimes.def[old]];
+    Program::Step clone;
+    clone.launch = producer.launch;
+    clone.recompute = true;
+    for (int operand : producer.operands) {
+      int def = lifetimes.def[operand];
+      bool dead = isArena(schedule, program, operand) &&
+                  lifetimes.last[operand] < before;
+      bool allowed =
+          def >= 0 &&
+          (allowExpensive ||
+           !schedule.launches[program.steps[def].launch].expensive);
+      clone.operands.push_back(rebuild && dead && allowed &&
+                                       depth < kMaxRebuildDepth
+                                   ? recompute(operand, depth + 1)
+                                   : operand);
+    }
+    for (int result : producer.results) {
+      int id = static_cast<int>(instanceValue.size());
+      instanceValue.push_back(instanceValue[result]);
+      clone.results.push_back(id);
+      fresh[result] = id;
+    }
+    flops += schedule.launches[clone.launch].flops;
+    inserted.push_back(std::move(clone));
+    return fresh[old];
+  };
+  int replacement = recompute(instance, 0);
+
+  Program candidate;
+  candidate.instanceValue = std::move(instanceValue);
+  candidate.steps.reserve(program.steps.size() + inserted.size());
+  candidate.steps.insert(candidate.steps.end(), program.steps.begin(),
+                         program.steps.begin() + before);
+  candidate.steps.insert(candidate.steps.end(), inserted.begin(),
+                         inserted.end());
+  for (auto step = program.steps.begin() + before; step != program.steps.end();
+       ++step) {
+    candidate.steps.push_back(*step);
+    for (int &operand : candidate.steps.back().operands)
+      if (operand == instance)
+        operand = replacement;
+  }
+  return candidate;
+}
+
 /// dsr1's strategy. While some step holds more than the target, it looks
 /// at the fullest step and at every value resident there without being
 /// read there; dropping such a value after its last reader before the step
 /// and recomputing it right before its first reader after it frees its
-/// bytes in between, at the price of its producer's FLOPs and of keeping the
-/// producer's operands until then. The change that removes the most excess
-/// bytes·steps per FLOP wins; values recomputed this way can be split
-/// again, and operands kept longer become candidates themselves, so chains
-/// of cheap producers are recomputed from further back when that pays.
+/// bytes in between, at the price of its producer's FLOPs and of the
+/// producer's operands: kept alive until then, or recomputed as well. The
+/// change that removes the most excess bytes·steps per FLOP wins; values
+/// recomputed this way can be split again later.
 Program greedy(const Schedule &schedule, uint64_t target,
                bool allowExpensive) {
   Program program = Program::identity(schedule);
-  auto [excess, peak] = excessAndPeak(schedule, program, target);
+  uint64_t excess = excessAndPeak(schedule, program, target).first;
   while (excess > 0) {
     Lifetimes lifetimes(program);
     std::vector<Interval> buffers =
@@ -541,32 +584,29 @@ Program greedy(const Schedule &schedule, uint64_t target,
       if (at < 0 || at >= fullest || lifetimes.last[instance] <= fullest ||
           !isArena(schedule, program, static_cast<int>(instance)))
         continue;
-      const Program::Step &producer = program.steps[at];
-      const ScheduleLaunch &launch = schedule.launches[producer.launch];
-      if (launch.expensive && !allowExpensive)
+      if (schedule.launches[program.steps[at].launch].expensive &&
+          !allowExpensive)
         continue;
       auto next = llvm::upper_bound(readers[instance], fullest);
       if (next != readers[instance].begin() && *std::prev(next) == fullest)
         continue;
-      int before = *next;
-      Program candidate = program;
-      int fresh = insertRecompute(candidate, at, before, producer.operands,
-                                  static_cast<int>(instance));
-      for (size_t position = before + 1; position < candidate.steps.size();
-           ++position)
-        for (int &operand : candidate.steps[position].operands)
-          if (operand == static_cast<int>(instance))
-            operand = fresh;
-      auto [newExcess, newPeak] = excessAndPeak(schedule, candidate, target);
-      if (newExcess >= excess)
-        continue;
-      double score = static_cast<double>(excess - newExcess) /
-                     (static_cast<double>(launch.flops) + 1.0);
-      if (!best || score > bestScore ||
-          (score == bestScore && newExcess < bestExcess)) {
-        best = std::move(candidate);
-        bestScore = score;
-        bestExcess = newExcess;
+      for (bool rebuild : {false, true}) {
+        uint64_t flops = 0;
+        Program candidate =
+            splitAt(schedule, program, lifetimes, static_cast<int>(instance),
+                    *next, rebuild, allowExpensive, flops);
+        uint64_t newExcess =
+            excessAndPeak(schedule, candidate, target).first;
+        if (newExcess >= excess)
+          continue;
+        double score = static_cast<double>(excess - newExcess) /
+                       (static_cast<double>(flops) + 1.0);
+        if (!best || score > bestScore ||
+            (score == bestScore && newExcess < bestExcess)) {
+          best = std::move(candidate);
+          bestScore = score;
+          bestExcess = newExcess;
+        }
       }
     }
     if (!best)

@@ -1,9 +1,10 @@
 //===- dsr1-run.cpp - compile a model and run it on test data -------------===//
 //
 // dsr1-run MODEL --device cpu --inputs DIR [--outputs DIR] [--compare DIR
-// --rtol R --atol A] [--warmup N --iterations M]: compiles an ONNX model in
-// process, runs it on the tensors of DIR (the ONNX backend-test layout or
-// .npy files), writes, compares or times the outputs.
+// --rtol R --atol A] [--warmup N --iterations M]: compiles an ONNX model (or
+// a dsr1 module in a .mlir file) in process, runs it on the tensors of DIR
+// (the ONNX backend-test layout or .npy files), writes, compares or times
+// the outputs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -29,7 +31,7 @@
 namespace cl = llvm::cl;
 
 static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.onnx>"));
+                                      cl::desc("<model.onnx | graph.mlir>"));
 static cl::opt<std::string> device("device", cl::desc("Device to run on (cpu)"),
                                    cl::init("cpu"));
 static cl::opt<std::string>
@@ -291,8 +293,18 @@ int main(int argc, char **argv) {
     options.import.inputValues.push_back(std::move(values));
   }
 
-  mlir::FailureOr<dsr1::CompiledModel> compiled =
-      dsr1::compileOnnxForCpu(context, modelPath, options);
+  // A dsr1 module (what dsr1-import writes, or a graph written by hand for a
+  // lit test) runs as it is: its shapes are its own.
+  mlir::FailureOr<dsr1::CompiledModel> compiled = mlir::failure();
+  if (llvm::StringRef(modelPath).ends_with(".mlir")) {
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        mlir::parseSourceFile<mlir::ModuleOp>(modelPath, &context);
+    if (!module)
+      return 1;
+    compiled = dsr1::compileModuleForCpu(*module, options);
+  } else {
+    compiled = dsr1::compileOnnxForCpu(context, modelPath, options);
+  }
   if (failed(compiled))
     return 1;
 
