@@ -538,12 +538,16 @@ Program splitAt(const Schedule &schedule, const Program &program,
                          program.steps.begin() + before);
   candidate.steps.insert(candidate.steps.end(), inserted.begin(),
                          inserted.end());
+  // Every value computed again here serves all its later readers, which
+  // frees the old computation earlier (the way a checkpointed segment is
+  // recomputed once for the whole backward pass over it).
+  (void)replacement;
   for (auto step = program.steps.begin() + before; step != program.steps.end();
        ++step) {
     candidate.steps.push_back(*step);
     for (int &operand : candidate.steps.back().operands)
-      if (operand == instance)
-        operand = replacement;
+      if (auto it = fresh.find(operand); it != fresh.end())
+        operand = it->second;
   }
   return candidate;
 }
