@@ -11,7 +11,7 @@ Two models whose shape makes memory planning interesting:
   transformer_train  ONE graph that is a training step of an N-layer pre-LN transformer
                      encoder: the forward pass (LayerNorm, Q/K/V projections, multi-head
                      softmax attention, output projection, residual, LayerNorm, MLP with
-                     erf GELU, residual), a scalar loss 0.5 * sum(y^2) / (B*S), and the
+                     erf GELU, residual), a scalar loss 0.5 * mean(y^2), and the
                      backward pass written out with explicit gradient formulas (no
                      autograd), whose outputs are the loss, the gradient of the input x and
                      the gradients of every weight.  The forward activations are used by
@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import math
 import os
 import sys
@@ -85,7 +86,7 @@ class TransformerConfig:
     eps: float = 1e-5
 
 
-UNET = {"small": UNetConfig(image=32, base=2), "full": UNetConfig(image=256, base=32)}
+UNET = {"small": UNetConfig(image=32, base=2), "full": UNetConfig(image=256, base=64)}
 TRANSFORMER = {
     "small": TransformerConfig(layers=2, d_model=32, heads=4, mlp=64, batch=2, seq=8),
     "full": TransformerConfig(layers=24, d_model=768, heads=12, mlp=3072, batch=1, seq=128),
@@ -136,6 +137,19 @@ def build_unet(cfg: UNetConfig) -> G.Built:
         raise ValueError(f"unet: image {cfg.image} is not divisible by 2^{cfg.levels}")
     G.seed_everything(SEED)
     model = UNet().eval()
+    # He initialisation keeps the activations O(1) through the 23 convolutions, so that the
+    # reference comparisons (atol 1e-5) are about values of a meaningful size; the head is
+    # scaled to outputs of about 1
+    with torch.no_grad():
+        g = G.gen(SEED)
+        for mod in model.modules():
+            if isinstance(mod, (nn.Conv2d, nn.ConvTranspose2d)):
+                fan_in = mod.weight[0].numel() if isinstance(mod, nn.Conv2d) else (
+                    mod.weight.shape[0] * mod.weight[0, 0].numel()
+                    // (mod.stride[0] * mod.stride[1]))
+                std = math.sqrt(2.0 / fan_in) if mod is not model.head else 0.1 / fan_in ** .5
+                mod.weight.copy_(torch.randn(mod.weight.shape, generator=g) * std)
+                mod.bias.copy_(torch.randn(mod.bias.shape, generator=g) * 0.1)
     x = torch.randn(1, cfg.in_channels, cfg.image, cfg.image, generator=G.gen(1))
     params = sum(p.numel() for p in model.parameters())
     return G.Built(model, {"x": x}, ["y"],
@@ -190,7 +204,7 @@ def reference_loss(cfg: TransformerConfig, layers: list, x):
         x = x + ctx @ w["wo"] + w["bo"]
         a2 = F.layer_norm(x, (d,), w["ln2_g"], w["ln2_b"], cfg.eps)
         x = x + F.gelu(a2 @ w["w1"] + w["b1"], approximate="none") @ w["w2"] + w["b2"]
-    return 0.5 * (x * x).sum() / (b * s)
+    return 0.5 * (x * x).mean()
 
 
 def build_transformer(cfg: TransformerConfig) -> G.Built:
@@ -264,8 +278,8 @@ def build_transformer(cfg: TransformerConfig) -> G.Built:
                 x = hres + (m @ w.w2 + w.b2)
                 saved.append((a, xhat1, rstd1, q, k, v, p, ctx, xhat2, rstd2, a2, u, m))
 
-            loss = 0.5 * (x * x).sum() / (b * s)
-            dy = x * (1.0 / (b * s))
+            loss = 0.5 * (x * x).mean()
+            dy = x * (1.0 / (b * s * d))
             grads = []
             for w, act in zip(reversed(self.params), reversed(saved)):
                 a, xhat1, rstd1, q, k, v, p, ctx, xhat2, rstd2, a2, u, m = act
@@ -312,7 +326,7 @@ def build_transformer(cfg: TransformerConfig) -> G.Built:
                     {"layers": cfg.layers, "d_model": cfg.d_model, "heads": cfg.heads,
                      "mlp": cfg.mlp, "batch": cfg.batch, "seq": cfg.seq, "eps": cfg.eps,
                      "gelu": "erf", "norm": "pre-LN, explicit (mean/sub/mul/sqrt/div)",
-                     "loss": "0.5 * sum(y^2) / (batch * seq)", "parameters": params},
+                     "loss": "0.5 * mean(y^2)", "parameters": params},
                     notes=["weights are initializers; outputs: loss, grad_x, then per layer "
                            "the gradients in the order " + ", ".join(WEIGHTS),
                            "exported with do_constant_folding=False so that the weight "
@@ -374,8 +388,9 @@ def export(b: G.Built, path: str, constant_folding: bool) -> None:
 
 
 def check_ort(b: G.Built, path: str) -> dict:
-    """onnxruntime's outputs of the exported file against the float32 torch module,
-    elementwise |ort - torch| <= atol + rtol * |torch|.  Raises on any mismatch."""
+    """onnxruntime's outputs of the exported file against the float32 torch module:
+    |ort - torch| <= atol + rtol * max|torch| for every element of every output.  Raises
+    on any mismatch."""
     sess = G.ort_session(path)
     feeds = {i.name: G.tensor_to_np(b.inputs[i.name]) for i in sess.get_inputs()}
     names = [o.name for o in sess.get_outputs()]
@@ -390,7 +405,9 @@ def check_ort(b: G.Built, path: str) -> dict:
             bad.append(f"{name}: shape {o.shape} != torch {r.shape}")
             continue
         err = np.abs(o.astype(np.float64) - r.astype(np.float64))
-        allowed = ORT_ATOL + ORT_RTOL * np.abs(r.astype(np.float64))
+        # relative to the tensor's largest magnitude: float32 sums in a different order
+        # differ by that much on elements that are near zero by cancellation
+        allowed = ORT_ATOL + ORT_RTOL * (np.max(np.abs(r)) if r.size else 0.0)
         worst = max(worst, float(np.max(err / allowed)) if err.size else 0.0)
         if not np.all(err <= allowed):
             bad.append(f"{name}: max abs err {float(err.max()):.3e}")
@@ -407,24 +424,22 @@ def run_one(name: str, family: str, source: str, build, outdir: str,
     mdir = os.path.join(outdir, name)
     shutil.rmtree(mdir, ignore_errors=True)
     os.makedirs(mdir)
-    t0 = time.time()
-    b = build()
-    checks = {}
-    if extra_check:
-        checks["gradients"] = extra_check(b)
     path = os.path.join(mdir, "model.onnx")
-    t1 = time.time()
-    export(b, path, constant_folding)
-    dt = time.time() - t1
-    spec = G.Spec(name, family, source, lambda full: b, dynamo=False)
     try:
+        b = build()
+        checks = {}
+        if extra_check:
+            checks["gradients"] = extra_check(b)
+        t1 = time.time()
+        export(b, path, constant_folding)
+        dt = time.time() - t1
+        spec = G.Spec(name, family, source, lambda full: b, dynamo=False)
         rec = G.check_and_record(spec, b, "torchscript", name, outdir, dt)
         checks["onnxruntime_vs_torch"] = check_ort(b, path)
     except Exception:
         shutil.rmtree(mdir, ignore_errors=True)
         raise
     rec["checks"] = checks
-    rec["generate_seconds"] = round(time.time() - t0, 1)
     data = os.path.join(mdir, "test_data_set_0")
     rec["test_data_bytes"] = sum(os.path.getsize(os.path.join(data, f))
                                  for f in os.listdir(data))
@@ -452,6 +467,11 @@ def main(argv=None) -> int:
     if args.base is not None and args.base < 1:
         ap.error("--base must be at least 1")
 
+    committed = os.path.join(REPO, "test", "models", "memory")
+    if args.size == "full" and os.path.abspath(args.out) == committed:
+        ap.error(f"--size full would write hundreds of MB into {committed}; pick another "
+                 "--out (bench/models/ is git-ignored)")
+
     import torch
 
     torch.set_num_threads(1)
@@ -476,8 +496,6 @@ def main(argv=None) -> int:
     outdir = os.path.abspath(args.out)
     os.makedirs(outdir, exist_ok=True)
     manifest_path = os.path.join(outdir, "manifest.json")
-    import json
-
     old = {}
     if os.path.exists(manifest_path):
         with open(manifest_path) as f:
