@@ -387,6 +387,65 @@ def export(b: G.Built, path: str, constant_folding: bool) -> None:
                           output_names=b.output_names, do_constant_folding=constant_folding)
 
 
+def memory_stats(path: str) -> dict:
+    """Sizes in bytes of the exported graph's values, as a reference for dsr1's memory
+    report (before any dsr1 pass, so dsr1's own numbers differ where it folds or fuses):
+
+      intermediate_bytes  every node output that is not a graph output (Constant nodes
+                          excluded), i.e. what allocating each value separately costs
+      output_bytes        the graph outputs; input_bytes: the graph inputs
+      liveness_peak_bytes the largest sum of live values over the exporter's node order,
+                          a value being live from its producer (graph inputs: from the
+                          start) to its last consumer (graph outputs: to the end), a
+                          node's inputs and outputs live together
+    """
+    import onnx
+
+    model = onnx.shape_inference.infer_shapes(onnx.load(path), strict_mode=True)
+    g = model.graph
+    consts = {t.name for t in g.initializer}
+    sizes = {}
+    for vi in list(g.input) + list(g.value_info) + list(g.output):
+        tt = vi.type.tensor_type
+        dims = [d.dim_value if d.HasField("dim_value") else None for d in tt.shape.dim]
+        if None in dims:
+            raise RuntimeError(f"{path}: no static shape for {vi.name!r}")
+        itemsize = onnx.helper.tensor_dtype_to_np_dtype(tt.elem_type).itemsize
+        sizes[vi.name] = int(np.prod(dims, dtype=np.int64)) * itemsize
+    outputs = {o.name for o in g.output}
+    inputs = [i.name for i in g.input if i.name not in consts]
+    last_use = {}
+    for i, n in enumerate(g.node):
+        if n.op_type == "Constant":
+            consts.update(n.output)
+        for name in n.input:
+            last_use[name] = i
+    live = {name: sizes[name] for name in inputs}
+    peak = cur = sum(live.values())
+    intermediate = 0
+    for i, n in enumerate(g.node):
+        for name in n.output:
+            if name in consts or not name:
+                continue
+            if name not in sizes:
+                raise RuntimeError(f"{path}: shape inference gave no type for {name!r}")
+            live[name] = sizes[name]
+            cur += sizes[name]
+            if name not in outputs:
+                intermediate += sizes[name]
+        peak = max(peak, cur)
+        for name in set(n.input) | set(n.output):
+            if name in live and name not in outputs and last_use.get(name, -1) <= i:
+                cur -= live.pop(name)
+    return {"intermediate_bytes": intermediate,
+            "output_bytes": sum(sizes[o] for o in outputs),
+            "input_bytes": sum(sizes[x] for x in inputs),
+            "liveness_peak_bytes": peak,
+            "nodes": len(g.node),
+            "note": "the ONNX graph as exported, before any dsr1 pass; liveness over the "
+                    "exporter's node order (see memory_stats in models.py)"}
+
+
 def check_ort(b: G.Built, path: str) -> dict:
     """onnxruntime's outputs of the exported file against the float32 torch module:
     |ort - torch| <= atol + rtol * max|torch| for every element of every output.  Raises
@@ -440,6 +499,7 @@ def run_one(name: str, family: str, source: str, build, outdir: str,
         shutil.rmtree(mdir, ignore_errors=True)
         raise
     rec["checks"] = checks
+    rec["memory"] = memory_stats(path)
     data = os.path.join(mdir, "test_data_set_0")
     rec["test_data_bytes"] = sum(os.path.getsize(os.path.join(data, f))
                                  for f in os.listdir(data))
