@@ -34,11 +34,14 @@ disabled, one thread) on that very file.  OUT/manifest.json records per model th
 op types, inputs/outputs, sizes, sha256, the checks' errors and the tool versions.
 
 Usage:
-  models.py --out DIR [--only NAME ...] [--size small|full] [--layers K] [--base C]
+  models.py --out DIR [--only NAME ...] [--size small|full] [--layers K] [--batch B]
+            [--seq S] [--base C]
   models.py --out DIR --verify        # re-check stored files with onnxruntime only
 
---layers K overrides transformer_train's layer count (the model is then written as
-transformer_train.lK); --base C overrides the U-Net's base channel count (unet.cC).
+--layers K, --batch B and --seq S override transformer_train's layer count, batch and
+sequence length (the model is then written as transformer_train.lK.bB.sS, naming only
+what differs from the --size default); --base C overrides the U-Net's base channel count
+(unet.cC).
 """
 
 from __future__ import annotations
@@ -398,6 +401,11 @@ def memory_stats(path: str) -> dict:
                           a value being live from its producer (graph inputs: from the
                           start) to its last consumer (graph outputs: to the end), a
                           node's inputs and outputs live together
+      liveness_peak_without_outputs_bytes
+                          the same with graph outputs not counted at all (as if written
+                          into buffers the caller provides): for transformer_train the
+                          weight gradients are as large as the weights and would
+                          otherwise dominate the peak
     """
     import onnx
 
@@ -420,27 +428,36 @@ def memory_stats(path: str) -> dict:
             consts.update(n.output)
         for name in n.input:
             last_use[name] = i
-    live = {name: sizes[name] for name in inputs}
-    peak = cur = sum(live.values())
+
+    def liveness_peak(count_outputs: bool) -> int:
+        live = {name: sizes[name] for name in inputs}
+        peak = cur = sum(live.values())
+        for i, n in enumerate(g.node):
+            for name in n.output:
+                if name in consts or not name or (name in outputs and not count_outputs):
+                    continue
+                live[name] = sizes[name]
+                cur += sizes[name]
+            peak = max(peak, cur)
+            for name in set(n.input) | set(n.output):
+                if name in live and name not in outputs and last_use.get(name, -1) <= i:
+                    cur -= live.pop(name)
+        return peak
+
     intermediate = 0
-    for i, n in enumerate(g.node):
+    for n in g.node:
         for name in n.output:
             if name in consts or not name:
                 continue
             if name not in sizes:
                 raise RuntimeError(f"{path}: shape inference gave no type for {name!r}")
-            live[name] = sizes[name]
-            cur += sizes[name]
             if name not in outputs:
                 intermediate += sizes[name]
-        peak = max(peak, cur)
-        for name in set(n.input) | set(n.output):
-            if name in live and name not in outputs and last_use.get(name, -1) <= i:
-                cur -= live.pop(name)
     return {"intermediate_bytes": intermediate,
             "output_bytes": sum(sizes[o] for o in outputs),
             "input_bytes": sum(sizes[x] for x in inputs),
-            "liveness_peak_bytes": peak,
+            "liveness_peak_bytes": liveness_peak(True),
+            "liveness_peak_without_outputs_bytes": liveness_peak(False),
             "nodes": len(g.node),
             "note": "the ONNX graph as exported, before any dsr1 pass; liveness over the "
                     "exporter's node order (see memory_stats in models.py)"}
@@ -515,6 +532,9 @@ def main(argv=None) -> int:
                     help="small test configs (default) or full-size benchmark configs")
     ap.add_argument("--layers", type=int, metavar="K",
                     help="transformer_train with K layers (written as transformer_train.lK)")
+    ap.add_argument("--batch", type=int, metavar="B", help="transformer_train with batch B")
+    ap.add_argument("--seq", type=int, metavar="S",
+                    help="transformer_train with sequence length S")
     ap.add_argument("--base", type=int, metavar="C",
                     help="unet with C base channels (written as unet.cC)")
     ap.add_argument("--verify", action="store_true",
@@ -522,10 +542,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.verify:
         return G.verify(args.out)
-    if args.layers is not None and args.layers < 1:
-        ap.error("--layers must be at least 1")
-    if args.base is not None and args.base < 1:
-        ap.error("--base must be at least 1")
+    for opt in ("layers", "batch", "seq", "base"):
+        if getattr(args, opt) is not None and getattr(args, opt) < 1:
+            ap.error(f"--{opt} must be at least 1")
 
     committed = os.path.join(REPO, "test", "models", "memory")
     if args.size == "full" and os.path.abspath(args.out) == committed:
@@ -542,8 +561,14 @@ def main(argv=None) -> int:
     uname, tname = "unet", "transformer_train"
     if args.base is not None and args.base != ucfg.base:
         ucfg.base, uname = args.base, f"unet.c{args.base}"
-    if args.layers is not None and args.layers != tcfg.layers:
-        tcfg.layers, tname = args.layers, f"transformer_train.l{args.layers}"
+    toverride = ""
+    for opt, tag in (("layers", "l"), ("batch", "b"), ("seq", "s")):
+        value = getattr(args, opt)
+        if value is not None:
+            toverride += f" --{opt} {value}"
+            if value != getattr(tcfg, opt):
+                setattr(tcfg, opt, value)
+                tname += f".{tag}{value}"
     jobs = {
         "unet": lambda: run_one(uname, "unet", "torch.nn U-Net (bench/memory/models.py)",
                                 lambda: build_unet(ucfg), outdir, True),
@@ -572,8 +597,7 @@ def main(argv=None) -> int:
             continue
         rec["size"] = args.size
         rec["command"] = ("bench/memory/models.py --size " + args.size
-                          + (f" --layers {args.layers}" if key == "transformer_train"
-                             and args.layers is not None else "")
+                          + (toverride if key == "transformer_train" else "")
                           + (f" --base {args.base}" if key == "unet"
                              and args.base is not None else ""))
         models[rec["name"]] = rec
