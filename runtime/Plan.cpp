@@ -124,9 +124,8 @@ std::string formatMemoryReport(const Plan &plan) {
                      " launches, arena of intermediates\n";
   text += "  naive (a buffer per intermediate)  " +
           bytesText(memory.naiveBytes) + "\n";
-  text += "  planned                            " +
-          bytesText(plan.arenaBytes) + "  " +
-          ratioText(plan.arenaBytes, memory.naiveBytes) + " of naive, " +
+  text += "  planned                            " + bytesText(plan.arenaBytes) +
+          "  " + ratioText(plan.arenaBytes, memory.naiveBytes) + " of naive, " +
           ratioText(plan.arenaBytes, memory.lowerBoundBytes) +
           " of the lower bound\n";
   text += "  lower bound (most live at once)    " +
@@ -137,18 +136,17 @@ std::string formatMemoryReport(const Plan &plan) {
   std::snprintf(flops, sizeof(flops),
                 "  extra FLOPs                        %.4g (%.2f%% of %.4g)\n",
                 static_cast<double>(memory.extraFlops),
-                memory.totalFlops ? 100.0 *
-                                        static_cast<double>(memory.extraFlops) /
-                                        static_cast<double>(memory.totalFlops)
-                                  : 0.0,
+                memory.totalFlops
+                    ? 100.0 * static_cast<double>(memory.extraFlops) /
+                          static_cast<double>(memory.totalFlops)
+                    : 0.0,
                 static_cast<double>(memory.totalFlops));
   text += "budget " + bytesText(memory.budgetBytes) + ", strategy " +
           memory.strategy + ":\n";
   text += "  planned without recomputation      " +
           bytesText(memory.unconstrainedBytes) + "\n";
-  text += "  planned with recomputation         " +
-          bytesText(plan.arenaBytes) + "  " +
-          ratioText(plan.arenaBytes, memory.unconstrainedBytes) +
+  text += "  planned with recomputation         " + bytesText(plan.arenaBytes) +
+          "  " + ratioText(plan.arenaBytes, memory.unconstrainedBytes) +
           " of unconstrained, " + std::to_string(memory.recomputed) +
           " launches recomputed\n";
   text += flops;

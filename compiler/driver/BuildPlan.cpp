@@ -248,8 +248,10 @@ FailureOr<Plan> buildPlan(func::FuncOp graph) {
     auto family = kernel->getAttrOfType<FusionFamilyAttr>(kFamilyAttrName);
     if (family && std::next(body.begin(), 2) != body.end())
       info.op = ("fused " + stringifyFusionFamily(family.getValue())).str();
-    auto offsets = call->getAttrOfType<DenseI64ArrayAttr>(kArenaOffsetsAttrName);
-    if (!offsets || offsets.size() != static_cast<int64_t>(call.getNumResults()))
+    auto offsets =
+        call->getAttrOfType<DenseI64ArrayAttr>(kArenaOffsetsAttrName);
+    if (!offsets ||
+        offsets.size() != static_cast<int64_t>(call.getNumResults()))
       return call.emitError() << "the call has no arena offsets for its "
                                  "results (run -dsr1-plan-memory first)";
 
@@ -273,8 +275,8 @@ FailureOr<Plan> buildPlan(func::FuncOp graph) {
       } else {
         int64_t offset = offsets[i];
         if (offset < 0)
-          return call.emitError() << "result " << i
-                                  << " has no place in the arena";
+          return call.emitError()
+                 << "result " << i << " has no place in the arena";
         ref = {BufferRef::Kind::arena, 0, static_cast<uint64_t>(offset),
                spec->bytes()};
         names[result] = name;

@@ -145,6 +145,12 @@ FailureOr<CompiledModel> compileModuleForCpu(ModuleOp module,
   if (failed(plan))
     return failure();
 
+  if (options.planOnly) {
+    progress.finish();
+    return CompiledModel{std::make_shared<const Plan>(std::move(*plan)),
+                         nullptr};
+  }
+
   progress.stage("generating code for " + std::to_string(plan->kernels.size()) +
                  " kernels");
   OwningOpRef<ModuleOp> kernels = module.clone();

@@ -34,6 +34,10 @@ struct CompileOptions {
   OptimizeOptions optimize;
   /// A memory budget and how to meet it.
   MemoryOptions memory;
+  /// Stop once the plan is built: no code is generated (the compiled
+  /// model's kernels are null), for reports on models too large to JIT
+  /// quickly.
+  bool planOnly = false;
 };
 
 struct CompiledModel {

@@ -128,9 +128,9 @@ struct InsertRecomputePass
     std::error_code error;
     llvm::raw_fd_ostream os(scheduleJson, error);
     if (error)
-      return emitError(graph.getLoc()) << "cannot write the schedule to '"
-                                       << scheduleJson
-                                       << "': " << error.message();
+      return emitError(graph.getLoc())
+             << "cannot write the schedule to '" << scheduleJson
+             << "': " << error.message();
     schedule.writeJson(os, graph.getSymName(), &program);
     return success();
   }
@@ -142,15 +142,13 @@ struct InsertRecomputePass
                             MutableArrayRef<func::CallOp> calls,
                             const memory::RecomputeOptions &options) {
     memory::RecomputeOptions lowest = options;
-    InFlightDiagnostic diag = emitError(graph.getLoc())
-                              << "the memory budget of " << options.budget
-                              << " bytes cannot be met: the smallest arena "
-                                 "reachable by recomputing "
-                              << (options.allowExpensive ? "any kernel"
-                                                         : "cheap kernels")
-                              << " is "
-                              << memory::smallestArena(schedule, lowest)
-                              << " bytes";
+    InFlightDiagnostic diag =
+        emitError(graph.getLoc())
+        << "the memory budget of " << options.budget
+        << " bytes cannot be met: the smallest arena "
+           "reachable by recomputing "
+        << (options.allowExpensive ? "any kernel" : "cheap kernels") << " is "
+        << memory::smallestArena(schedule, lowest) << " bytes";
     if (!options.allowExpensive) {
       lowest.allowExpensive = true;
       diag << " (" << memory::smallestArena(schedule, lowest)

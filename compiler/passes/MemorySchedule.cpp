@@ -134,10 +134,10 @@ FailureOr<Schedule> buildSchedule(func::FuncOp graph,
                       int producer, Location loc) -> LogicalResult {
     std::optional<uint64_t> bytes = tensorBytes(value.getType());
     if (!bytes)
-      return emitError(loc) << "the size of '" << name << "' ("
-                            << value.getType()
-                            << ") is not known at compile time; give the "
-                               "model's input shapes to plan its memory";
+      return emitError(loc)
+             << "the size of '" << name << "' (" << value.getType()
+             << ") is not known at compile time; give the "
+                "model's input shapes to plan its memory";
     valueIds[value] = static_cast<int>(schedule.values.size());
     schedule.values.push_back({std::move(name), *bytes, kind, producer});
     return success();
@@ -186,8 +186,8 @@ FailureOr<Schedule> buildSchedule(func::FuncOp graph,
     for (auto [i, result] : llvm::enumerate(call.getResults())) {
       launch.results.push_back(static_cast<int>(schedule.values.size()));
       std::string name =
-          launch.name + (call.getNumResults() > 1 ? ":" + std::to_string(i)
-                                                  : std::string());
+          launch.name +
+          (call.getNumResults() > 1 ? ":" + std::to_string(i) : std::string());
       if (failed(addValue(result, std::move(name),
                           returned.contains(result) ? ValueKind::output
                                                     : ValueKind::arena,
@@ -237,8 +237,8 @@ uint64_t Program::extraFlops(const Schedule &schedule) const {
 }
 
 unsigned Program::numRecomputed() const {
-  return static_cast<unsigned>(llvm::count_if(
-      steps, [](const Step &step) { return step.recompute; }));
+  return static_cast<unsigned>(
+      llvm::count_if(steps, [](const Step &step) { return step.recompute; }));
 }
 
 namespace {
@@ -511,9 +511,8 @@ Program splitAt(const Schedule &schedule, const Program &program,
       bool dead = isArena(schedule, program, operand) &&
                   lifetimes.last[operand] < before;
       bool allowed =
-          def >= 0 &&
-          (allowExpensive ||
-           !schedule.launches[program.steps[def].launch].expensive);
+          def >= 0 && (allowExpensive ||
+                       !schedule.launches[program.steps[def].launch].expensive);
       clone.operands.push_back(rebuild && dead && allowed &&
                                        depth < kMaxRebuildDepth
                                    ? recompute(operand, depth + 1)
@@ -560,8 +559,7 @@ Program splitAt(const Schedule &schedule, const Program &program,
 /// producer's operands: kept alive until then, or recomputed as well. The
 /// change that removes the most excess bytes·steps per FLOP wins; values
 /// recomputed this way can be split again later.
-Program greedy(const Schedule &schedule, uint64_t target,
-               bool allowExpensive) {
+Program greedy(const Schedule &schedule, uint64_t target, bool allowExpensive) {
   Program program = Program::identity(schedule);
   uint64_t excess = excessAndPeak(schedule, program, target).first;
   while (excess > 0) {
@@ -569,8 +567,8 @@ Program greedy(const Schedule &schedule, uint64_t target,
     std::vector<Interval> buffers =
         arenaBuffers(schedule, program, /*inPlace=*/false);
     std::vector<uint64_t> live = liveProfile(buffers, program.steps.size());
-    int fullest = static_cast<int>(
-        std::max_element(live.begin(), live.end()) - live.begin());
+    int fullest = static_cast<int>(std::max_element(live.begin(), live.end()) -
+                                   live.begin());
     // The readers of every instance, in step order.
     std::vector<SmallVector<int, 4>> readers(program.instanceValue.size());
     for (auto [position, step] : llvm::enumerate(program.steps))
@@ -599,8 +597,7 @@ Program greedy(const Schedule &schedule, uint64_t target,
         Program candidate =
             splitAt(schedule, program, lifetimes, static_cast<int>(instance),
                     *next, rebuild, allowExpensive, flops);
-        uint64_t newExcess =
-            excessAndPeak(schedule, candidate, target).first;
+        uint64_t newExcess = excessAndPeak(schedule, candidate, target).first;
         if (newExcess >= excess)
           continue;
         double score = static_cast<double>(excess - newExcess) /
@@ -694,8 +691,8 @@ Program bestSqrtCheckpoints(const Schedule &schedule, uint64_t target,
   std::vector<int> lengths;
   for (double length = 1; length <= launches; length *= 1.15)
     lengths.push_back(static_cast<int>(length));
-  lengths.push_back(std::max(
-      1, static_cast<int>(std::lround(std::sqrt(static_cast<double>(launches))))));
+  lengths.push_back(std::max(1, static_cast<int>(std::lround(std::sqrt(
+                                    static_cast<double>(launches))))));
   llvm::sort(lengths);
   lengths.erase(llvm::unique(lengths), lengths.end());
 
@@ -724,8 +721,8 @@ uint64_t plannedBytes(const Schedule &schedule, const Program &program) {
 } // namespace
 
 uint64_t Budget::bytes(uint64_t unconstrained) const {
-  double value = percent ? amount / 100.0 * static_cast<double>(unconstrained)
-                         : amount;
+  double value =
+      percent ? amount / 100.0 * static_cast<double>(unconstrained) : amount;
   return static_cast<uint64_t>(std::floor(value));
 }
 
@@ -734,9 +731,8 @@ std::optional<Budget> parseBudget(StringRef text) {
   Budget budget;
   double scale = 1;
   static const std::pair<StringRef, double> suffixes[] = {
-      {"%", 0},         {"KiB", 1024.0}, {"MiB", 1048576.0},
-      {"GiB", 1 << 30}, {"K", 1e3},      {"M", 1e6},
-      {"G", 1e9},       {"B", 1}};
+      {"%", 0},   {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1 << 30},
+      {"K", 1e3}, {"M", 1e6},      {"G", 1e9},         {"B", 1}};
   for (auto [suffix, factor] : suffixes) {
     if (!text.consume_back(suffix))
       continue;
@@ -761,7 +757,7 @@ RecomputeResult recompute(const Schedule &schedule,
   uint64_t target = options.budget;
   // Placement may need more than the live bytes the strategies count (or,
   // with in-place reuse, less): retry with a target lowered by the miss.
-  for (int attempt = 0; attempt < 6 && !best.met; ++attempt) {
+  for (int attempt = 0; attempt < options.attempts && !best.met; ++attempt) {
     Program program =
         options.strategy == Strategy::greedy
             ? greedy(schedule, target, options.allowExpensive)
@@ -783,13 +779,16 @@ RecomputeResult recompute(const Schedule &schedule,
 
 uint64_t smallestArena(const Schedule &schedule, RecomputeOptions options) {
   // Bisect on the budget: the strategies aim at a budget, not at the
-  // lowest peak. Steps of a line are as fine as the arena's offsets.
+  // lowest peak. Each probe near the floor is a long run of the strategy,
+  // so the bisection stops within 2% and after a few probes.
   int launch;
   uint64_t low = launchFloor(schedule, launch);
   options.budget = std::numeric_limits<uint64_t>::max();
-  RecomputeResult unconstrained = recompute(schedule, options);
-  uint64_t high = unconstrained.planned;
-  while (high - std::min(low, high) > kAlignment) {
+  uint64_t high = recompute(schedule, options).planned;
+  options.attempts = 2;
+  for (int probe = 0;
+       probe < 8 && high > low && high - low > std::max(kAlignment, high / 50);
+       ++probe) {
     options.budget = (low + high) / 2 / kAlignment * kAlignment;
     RecomputeResult result = recompute(schedule, options);
     if (result.met)

@@ -140,6 +140,9 @@ struct RecomputeOptions {
   Strategy strategy = Strategy::greedy;
   /// Also recompute GEMMs, convolutions, attention and recurrent layers.
   bool allowExpensive = false;
+  /// Rounds of the strategy, each aiming lower by what placement lost to
+  /// fragmentation in the round before.
+  int attempts = 6;
 };
 
 struct RecomputeResult {
@@ -168,7 +171,8 @@ std::optional<Budget> parseBudget(llvm::StringRef text);
 RecomputeResult recompute(const Schedule &schedule,
                           const RecomputeOptions &options);
 
-/// The smallest arena `options.strategy` reaches, whatever the budget.
+/// The smallest arena `options.strategy` reaches, whatever the budget,
+/// within 2%: a bisection over budgets.
 uint64_t smallestArena(const Schedule &schedule, RecomputeOptions options);
 
 /// The largest sum of arena bytes one launch reads and writes: no

@@ -63,13 +63,13 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
     auto bytes = [&](uint64_t value) {
       return builder.getI64IntegerAttr(static_cast<int64_t>(value));
     };
-    graph->setAttr(kMemoryAttrName,
-                   builder.getDictionaryAttr({
-                       builder.getNamedAttr("arena_bytes", bytes(placement.peak)),
-                       builder.getNamedAttr("lower_bound_bytes",
-                                            bytes(lowerBound)),
-                       builder.getNamedAttr("naive_bytes", bytes(naive)),
-                   }));
+    graph->setAttr(
+        kMemoryAttrName,
+        builder.getDictionaryAttr({
+            builder.getNamedAttr("arena_bytes", bytes(placement.peak)),
+            builder.getNamedAttr("lower_bound_bytes", bytes(lowerBound)),
+            builder.getNamedAttr("naive_bytes", bytes(naive)),
+        }));
     if (report)
       emitRemark(graph.getLoc())
           << "arena of " << placement.peak << " bytes (naive: " << naive

@@ -104,6 +104,10 @@ static cl::opt<std::string> memoryScheduleJson(
     cl::desc("Write the kernel schedule (values, sizes, FLOPs) and the "
              "recomputations chosen as JSON, for bench/memory/"),
     cl::value_desc("file"));
+static cl::opt<bool>
+    planOnly("plan-only",
+             cl::desc("Stop after planning: print --memory-report, generate "
+                      "no code and run nothing"));
 static cl::opt<bool> quiet("quiet",
                            cl::desc("Print only errors and comparisons"));
 
@@ -279,6 +283,7 @@ int main(int argc, char **argv) {
   options.memory.strategy = recomputeStrategy;
   options.memory.recomputeExpensive = recomputeExpensive;
   options.memory.scheduleJson = memoryScheduleJson;
+  options.planOnly = planOnly;
   options.showProgress = !quiet && llvm::errs().is_displayed();
   // The model is compiled for the data it runs on: the inputs' shapes pin
   // symbolic dims, and small inputs that an op needs at compile time (a
@@ -310,6 +315,8 @@ int main(int argc, char **argv) {
 
   if (memoryReport)
     llvm::outs() << dsr1::formatMemoryReport(*compiled->plan);
+  if (planOnly)
+    return 0;
 
   dsr1::Result<std::unique_ptr<dsr1::Session>> session =
       dsr1::Session::create(compiled->plan, compiled->kernels);
