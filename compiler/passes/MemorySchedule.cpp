@@ -243,14 +243,21 @@ unsigned Program::numRecomputed() const {
 
 namespace {
 
-/// Where each instance is written and last read, in step positions.
+/// Where each instance is written and last read, in step positions, and
+/// the instances of each value.
 struct Lifetimes {
   std::vector<int> def, last;
+  std::vector<SmallVector<int, 2>> copies;
 
   explicit Lifetimes(const Program &program) {
     size_t count = program.instanceValue.size();
     def.assign(count, -1);
     last.assign(count, -1);
+    for (auto [instance, value] : llvm::enumerate(program.instanceValue)) {
+      if (copies.size() <= static_cast<size_t>(value))
+        copies.resize(value + 1);
+      copies[value].push_back(static_cast<int>(instance));
+    }
     for (auto [position, step] : llvm::enumerate(program.steps)) {
       int at = static_cast<int>(position);
       for (int instance : step.results)
@@ -499,6 +506,23 @@ Program splitAt(const Schedule &schedule, const Program &program,
   std::vector<int> instanceValue = program.instanceValue;
   DenseMap<int, int> fresh;
   flops = 0;
+  auto residentCopy = [&](int old, int at) -> std::optional<int> {
+    std::optional<int> found;
+    for (int copy : lifetimes.copies[program.instanceValue[old]]) {
+      int def = lifetimes.def[copy], last = lifetimes.last[copy];
+      if (copy == old || def < 0 || def >= at)
+        continue;
+      bool near = last >= at;
+      for (int step = last + 1; !near && step < at; ++step)
+        if (!program.steps[step].recompute)
+          break;
+        else if (step == at - 1)
+          near = true;
+      if (near && (!found || def > lifetimes.def[*found]))
+        found = copy;
+    }
+    return found;
+  };
   std::function<int(int, int)> recompute = [&](int old, int depth) -> int {
     if (auto it = fresh.find(old); it != fresh.end())
       return it->second;
@@ -510,6 +534,15 @@ Program splitAt(const Schedule &schedule, const Program &program,
       int def = lifetimes.def[operand];
       bool dead = isArena(schedule, program, operand) &&
                   lifetimes.last[operand] < before;
+      // Another computation of the same value may be at hand: resident at
+      // `before`, or recomputed in the run of re-executions right before
+      // it (by an earlier split for the same reader).
+      if (dead) {
+        if (std::optional<int> near = residentCopy(operand, before)) {
+          clone.operands.push_back(*near);
+          continue;
+        }
+      }
       bool allowed =
           def >= 0 && (allowExpensive ||
                        !schedule.launches[program.steps[def].launch].expensive);
@@ -718,6 +751,37 @@ uint64_t plannedBytes(const Schedule &schedule, const Program &program) {
   return placeBuffers(arenaBuffers(schedule, program, /*inPlace=*/true)).peak;
 }
 
+/// `program` without the re-executions that repeat one earlier in the same
+/// run of re-executions (separate splits can rebuild the same value for
+/// the same reader): the first computes the same data, and its results
+/// serve the readers of the second.
+Program withoutRepeats(const Program &program) {
+  Program result;
+  result.instanceValue = program.instanceValue;
+  DenseMap<int, int> replaced;
+  DenseMap<int, size_t> inRun;
+  for (const Program::Step &original : program.steps) {
+    Program::Step step = original;
+    for (int &operand : step.operands)
+      if (auto it = replaced.find(operand); it != replaced.end())
+        operand = it->second;
+    if (!step.recompute) {
+      inRun.clear();
+      result.steps.push_back(std::move(step));
+      continue;
+    }
+    auto [it, fresh] = inRun.try_emplace(step.launch, result.steps.size());
+    if (fresh) {
+      result.steps.push_back(std::move(step));
+      continue;
+    }
+    for (auto [mine, earlier] :
+         llvm::zip(step.results, result.steps[it->second].results))
+      replaced[mine] = earlier;
+  }
+  return result;
+}
+
 } // namespace
 
 uint64_t Budget::bytes(uint64_t unconstrained) const {
@@ -763,6 +827,12 @@ RecomputeResult recompute(const Schedule &schedule,
             ? greedy(schedule, target, options.allowExpensive)
             : bestSqrtCheckpoints(schedule, target, options.allowExpensive);
     uint64_t planned = plannedBytes(schedule, program);
+    Program shorter = withoutRepeats(program);
+    if (uint64_t merged = plannedBytes(schedule, shorter);
+        merged <= std::max(planned, options.budget)) {
+      program = std::move(shorter);
+      planned = merged;
+    }
     if (planned < best.planned ||
         (planned <= options.budget &&
          program.extraFlops(schedule) < best.program.extraFlops(schedule))) {
