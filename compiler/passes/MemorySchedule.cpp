@@ -751,6 +751,75 @@ uint64_t plannedBytes(const Schedule &schedule, const Program &program) {
   return placeBuffers(arenaBuffers(schedule, program, /*inPlace=*/true)).peak;
 }
 
+/// `program` without the re-executions nobody reads.
+Program withoutDeadRecomputes(Program program) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    std::vector<bool> read(program.instanceValue.size(), false);
+    for (const Program::Step &step : program.steps)
+      for (int operand : step.operands)
+        read[operand] = true;
+    auto dead = [&](const Program::Step &step) {
+      return step.recompute && llvm::none_of(step.results, [&](int result) {
+               return read[result];
+             });
+    };
+    size_t before = program.steps.size();
+    llvm::erase_if(program.steps, dead);
+    changed = program.steps.size() != before;
+  }
+  return program;
+}
+
+/// Local search after a strategy: re-executions are taken back, the most
+/// expensive first, wherever the program still fits `target` without them
+/// (their readers then read the previous computation of the value).
+Program pruned(const Schedule &schedule, Program program, uint64_t target) {
+  std::vector<size_t> order;
+  for (size_t i = 0; i < program.steps.size(); ++i)
+    if (program.steps[i].recompute)
+      order.push_back(i);
+  llvm::stable_sort(order, [&](size_t a, size_t b) {
+    return schedule.launches[program.steps[a].launch].flops >
+           schedule.launches[program.steps[b].launch].flops;
+  });
+  // Steps are identified by their first result, which stays unique while
+  // steps are removed around it.
+  std::vector<int> keys;
+  for (size_t i : order)
+    keys.push_back(program.steps[i].results.front());
+  for (int key : keys) {
+    auto it = llvm::find_if(program.steps, [&](const Program::Step &step) {
+      return step.recompute && step.results.front() == key;
+    });
+    if (it == program.steps.end())
+      continue;
+    size_t position = it - program.steps.begin();
+    // The computation each result replaced: the latest earlier one.
+    DenseMap<int, int> previous;
+    for (int result : it->results) {
+      int value = program.instanceValue[result];
+      for (size_t i = 0; i < position; ++i)
+        for (int earlier : program.steps[i].results)
+          if (program.instanceValue[earlier] == value)
+            previous[result] = earlier;
+    }
+    if (previous.size() != it->results.size())
+      continue;
+    Program candidate = program;
+    candidate.steps.erase(candidate.steps.begin() + position);
+    for (Program::Step &step : candidate.steps)
+      for (int &operand : step.operands)
+        if (auto found = previous.find(operand); found != previous.end())
+          operand = found->second;
+    candidate = withoutDeadRecomputes(std::move(candidate));
+    if (excessAndPeak(schedule, candidate, target).second <= target)
+      program = std::move(candidate);
+  }
+  return program;
+}
+
 /// `program` without the re-executions that repeat one earlier in the same
 /// run of re-executions (separate splits can rebuild the same value for
 /// the same reader): the first computes the same data, and its results
@@ -827,6 +896,14 @@ RecomputeResult recompute(const Schedule &schedule,
             ? greedy(schedule, target, options.allowExpensive)
             : bestSqrtCheckpoints(schedule, target, options.allowExpensive);
     uint64_t planned = plannedBytes(schedule, program);
+    if (excessAndPeak(schedule, program, target).second <= target) {
+      Program fewer = pruned(schedule, program, target);
+      if (uint64_t trimmed = plannedBytes(schedule, fewer);
+          trimmed <= std::max(planned, options.budget)) {
+        program = std::move(fewer);
+        planned = trimmed;
+      }
+    }
     Program shorter = withoutRepeats(program);
     if (uint64_t merged = plannedBytes(schedule, shorter);
         merged <= std::max(planned, options.budget)) {

@@ -22,8 +22,10 @@
 // BLOCK-NEXT: %[[Y:[0-9]+]] = call @block_train_k8_add(%{{.*}}, %arg0) {dsr1.recompute}
 // BLOCK-NEXT: call @block_train_k17_transpose(%[[Y]])
 // BLOCK: call @block_train_k24_transpose(%[[P]])
-// BLOCK: call @block_train_k29_matmul
+// BLOCK: call @block_train_k28_transpose
 // BLOCK-NEXT: %[[LN:[0-9]+]] = call @block_train_k0_layer_norm(%arg0, %arg2) {dsr1.recompute}
+// BLOCK-NEXT: call @block_train_k1_matmul(%[[LN]], %arg3) {dsr1.recompute}
+// BLOCK-NEXT: call @block_train_k29_matmul
 // BLOCK-NEXT: call @block_train_k30_transpose(%[[LN]])
 // CHEAP: error: the memory budget of 8256 bytes cannot be met: the smallest arena reachable by recomputing cheap kernels is 10496 bytes (6656 bytes with recompute-expensive)
 // CHEAP: note: {{.*}}kernel 'dy0' alone reads and writes 6656 bytes of intermediates
