@@ -149,6 +149,13 @@ class Model:
         return self.S.get((t, v), 0)
 
 
+def new_variable(prob, name: str, low=None, up=None, cat: str = "Continuous"):
+    """A variable of prob: PuLP 3.3 deprecates LpVariable(...) for prob.add_variable."""
+    if hasattr(prob, "add_variable"):
+        return prob.add_variable(name, low, up, cat=cat)
+    return pulp.LpVariable(name, low, up, cat=cat)
+
+
 def _gcd(numbers) -> int:
     g = 0
     for x in numbers:
@@ -192,10 +199,10 @@ def build_model(schedule: sched.Schedule, allow_expensive: bool, budget: int = N
 
     for i in range(n):
         for t in range(i + 1, maxstage[i] + 1):
-            m.R[t, i] = pulp.LpVariable(f"R_{t}_{i}", cat="Binary")
+            m.R[t, i] = new_variable(prob, f"R_{t}_{i}", cat="Binary")
     for v in arena:
         for t in range(producer[v.id] + 1, last_need[v.id] + 1):
-            m.S[t, v.id] = pulp.LpVariable(f"S_{t}_{v.id}", cat="Binary")
+            m.S[t, v.id] = new_variable(prob, f"S_{t}_{v.id}", cat="Binary")
 
     def add(constraint, name):
         prob.addConstraint(constraint, name)
@@ -236,7 +243,7 @@ def build_model(schedule: sched.Schedule, allow_expensive: bool, budget: int = N
             rk = m.r(t, k)
             if isinstance(rk, int) and rk == 0:
                 continue
-            u = pulp.LpVariable(f"U_{t}_{k}", lowBound=0)
+            u = new_variable(prob, f"U_{t}_{k}", 0)
             expr = previous - frees + sum(size[v] for v in arena_res[k]) * rk
             add(u == expr, f"mem_{t}_{k}")
             m.U.append((t, k, u, expr))
@@ -248,7 +255,7 @@ def build_model(schedule: sched.Schedule, allow_expensive: bool, budget: int = N
             previous = u
 
     if minimise_peak:
-        m.peak = pulp.LpVariable("peak", lowBound=0)
+        m.peak = new_variable(prob, "peak", 0)
         prob += m.peak
         for t, k, u, _ in m.U:
             add(u <= m.peak, f"peak_{t}_{k}")
@@ -274,9 +281,9 @@ def free_variable(m: Model, t: int, v: int, k: int, rk):
     if not hazards and isinstance(rk, int):
         m.F[t, v, k] = rk
         return rk
-    f = pulp.LpVariable(f"F_{t}_{v}_{k}", lowBound=0, upBound=1)
-    m.F[t, v, k] = f
     prob = m.problem
+    f = new_variable(prob, f"F_{t}_{v}_{k}", 0, 1)
+    m.F[t, v, k] = f
     if not isinstance(rk, int):
         prob.addConstraint(f <= rk, f"free_runs_{t}_{v}_{k}")
     for n, h in enumerate(hazards):
