@@ -356,10 +356,13 @@ def solve(schedule: sched.Schedule, allow_expensive: bool, budget: int = None,
     info = parse_cbc_log(Path(solver.optionsDict.get("logPath", ""))) \
         if solver.optionsDict.get("logPath") else {}
     answer = Answer("unknown", seconds=seconds, cbc_result=info.get("result", ""))
+    scale = m.unit if minimise_peak else m.flop_unit
     if m.problem.status == pulp.LpStatusInfeasible or m.problem.sol_status == -1:
         answer.status = "infeasible"
         return answer
     if m.problem.sol_status not in (1, 2):
+        if "bound" in info:  # no plan yet, but what any plan must cost is still worth knowing
+            answer.objective_bound = info["bound"] * scale
         return answer
     plan, ilp_peak = read_solution(m)
     sim = sched.simulate(schedule, plan, allow_expensive)
@@ -378,7 +381,6 @@ def solve(schedule: sched.Schedule, allow_expensive: bool, budget: int = None,
     answer.ilp_peak_bytes = ilp_peak
     proven = m.problem.sol_status == 1 and "time" not in answer.cbc_result.lower()
     answer.status = "optimal" if proven else "feasible"
-    scale = m.unit if minimise_peak else m.flop_unit
     if "bound" in info:
         answer.objective_bound = info["bound"] * scale
     if not proven:
@@ -417,7 +419,7 @@ def optimise(schedule: sched.Schedule, budget: int, allow_expensive: bool = Fals
         "recomputed": sched.plan_to_json(answer.plan),
         "cbc_result": answer.cbc_result,
     })
-    if answer.status == "feasible":
+    if answer.status in ("feasible", "unknown"):
         result["mip_gap"] = answer.gap
         result["extra_flops_lower_bound"] = answer.objective_bound
     if answer.status == "infeasible":
@@ -458,7 +460,8 @@ def report(result: dict) -> str:
                      f"feasible peak is {low} bytes ({how})" if low is not None else
                      "infeasible; the smallest feasible peak was not found within the time limit")
     else:
-        lines.append(f"no solution within the time limit ({result['cbc_result']})")
+        lines.append(f"no solution within the time limit ({result['cbc_result']}); extra flops "
+                     f">= {result.get('extra_flops_lower_bound')}")
     lines.append(f"solve time {result['solve_seconds']:.2f} s")
     return "\n".join(lines)
 

@@ -152,6 +152,24 @@ class HandMadeOptimum(unittest.TestCase):
         # With the flag and budget 225, the only plans under 250 are the 1005-flop one above.
         self.assertEqual(solve(s, 225, allow_expensive=True)["extra_flops"], 1005)
 
+    def test_pure_chain(self):
+        # Each launch reads only its predecessor's result: every value dies at the next launch,
+        # so no value is ever kept across a launch that does not read it and recomputation,
+        # with the order of the launches fixed, cannot help. The exact answer (the dynamic
+        # programme for chains degenerates to this) is: zero extra flops down to the largest
+        # adjacent pair, max(b[t-1] + b[t]), and infeasible below it.
+        sizes = [30, 80, 20, 60, 70, 10]
+        values = [("x", 5, "input")] + [(f"c{t}", b, "arena") for t, b in enumerate(sizes)]
+        values.append(("y", 5, "output"))
+        names = [v[0] for v in values]
+        s = graph(values, [(f"L{t}", 3, False, [names[t]], [names[t + 1]])
+                           for t in range(len(sizes) + 1)])
+        pair = max(a + b for a, b in zip(sizes, sizes[1:]))  # 60 + 70 = 130
+        self.assertEqual(sched.baseline_peak(s), pair)
+        self.assertEqual(solve(s, pair)["extra_flops"], 0)
+        r = solve(s, pair - 1)
+        self.assertEqual((r["status"], r["min_feasible_peak_bytes"]), ("infeasible", pair))
+
     def test_multi_result_and_unread(self):
         # L0 P: x -> p, q (cheap, 7 flops, 100 B each): one launch, two results; q is read only
         # by L3, p by L1. L1 M: p -> m (gemm, 100 B); L2 N: m -> n (gemm, 100 B); L3 Z: n, q ->
