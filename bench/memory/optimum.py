@@ -29,7 +29,7 @@ If the budget is below what any plan reaches, a second ILP (minimum peak, FLOPs 
 the smallest feasible peak, and the script exits 2.
 
   python3 bench/memory/optimum.py SCHEDULE.json --budget 50% [--recompute-expensive]
-      [--time-limit S] [--json OUT]
+      [--time-limit S] [--json OUT] [--warm-start PLAN.json]
 
 --budget is in bytes or a percentage of the peak without recomputation. CBC is Debian's
 (`apt-get install coinor-cbc`) when `cbc` is on PATH, else the one bundled with PuLP
@@ -82,13 +82,15 @@ def parse_budget(text: str, baseline: int) -> int:
                          "50%") from None
 
 
-def solver_command(time_limit):
-    """CBC through PuLP: Debian's binary when on PATH, else PuLP's bundled one."""
+def solver_command(time_limit, warm_start: bool = False):
+    """CBC through PuLP: Debian's binary when on PATH, else PuLP's bundled one. With
+    warm_start, CBC starts from the variables' initial values (all of them are written)."""
     if pulp is None:
         raise RuntimeError("PuLP is missing: pip install pulp (and apt-get install coinor-cbc)")
     log = tempfile.NamedTemporaryFile(prefix="optimum-cbc-", suffix=".log", delete=False)
     log.close()
-    options = dict(msg=False, logPath=log.name, timeLimit=time_limit, gapRel=0.0, threads=1)
+    options = dict(msg=False, logPath=log.name, timeLimit=time_limit, gapRel=0.0, threads=1,
+                   warmStart=warm_start)
     path = shutil.which("cbc")
     if path:
         solver = pulp.COIN_CMD(path=path, **options)
@@ -154,6 +156,12 @@ def new_variable(prob, name: str, low=None, up=None, cat: str = "Continuous"):
     if hasattr(prob, "add_variable"):
         return prob.add_variable(name, low, up, cat=cat)
     return pulp.LpVariable(name, low, up, cat=cat)
+
+
+def has_one(terms) -> bool:
+    """Whether some term is the constant 1. Not `1 in terms`: that compares PuLP variables
+    with ==, which builds a constraint, and a constraint is truthy."""
+    return any(isinstance(x, int) and x == 1 for x in terms)
 
 
 def _gcd(numbers) -> int:
@@ -224,14 +232,14 @@ def build_model(schedule: sched.Schedule, allow_expensive: bool, budget: int = N
         if (t, p) in m.R:  # not kept across its own recomputation
             add(var + m.R[t, p] <= 1, f"nodouble_{t}_{v}")
         reads = [m.r(t, k) for k in readers.get(v, ()) if k <= t]
-        if 1 not in reads:  # kept into stage t only if read there or kept further
+        if not has_one(reads):  # kept into stage t only if read there or kept further
             add(var <= m.s(t + 1, v) + pulp.lpSum(reads), f"used_{t}_{v}")
     for (t, i), var in m.R.items():  # a recomputation serves a read or is kept for one
         serves = []
         for v in arena_res[i]:
             serves.append(m.s(t + 1, v))
             serves += [m.r(t, k) for k in readers.get(v, ()) if k <= t]
-        if 1 not in serves:
+        if not has_one(serves):
             add(var <= pulp.lpSum(serves), f"useful_{t}_{i}")
 
     # Memory: U[t,k] = U[t,k'] - frees after k' + results of k, k' the previous launch that can
@@ -275,7 +283,7 @@ def free_variable(m: Model, t: int, v: int, k: int, rk):
     later = [m.r(t, j) for j in m.schedule.readers.get(v, ()) if k < j <= t]
     later = [x for x in later if not (isinstance(x, int) and x == 0)]
     keep = m.s(t + 1, v)
-    if 1 in later or (isinstance(keep, int) and keep == 1):
+    if has_one(later) or has_one([keep]):
         return 0
     hazards = later + ([keep] if not isinstance(keep, int) else [])
     if not hazards and isinstance(rk, int):
@@ -290,6 +298,54 @@ def free_variable(m: Model, t: int, v: int, k: int, rk):
         prob.addConstraint(f <= 1 - h, f"free_hazard_{t}_{v}_{k}_{n}")
     prob.addConstraint(f >= rk - pulp.lpSum(hazards), f"free_forced_{t}_{v}_{k}")
     return f
+
+
+def set_warm_start(m: Model, plan) -> sched.Simulation:
+    """Initial values of every variable from a plan (e.g. a heuristic's): R from the plan
+    without its useless re-executions, S from the simulated copies (kept into stage t when a copy
+    made before stage t is still read in or after it), FREE by its definition, U by its rows.
+    The ILP's memory figure for it must equal the simulator's. Returns the simulation."""
+    s = m.schedule
+    plan = sched.drop_useless(s, plan, m.allow_expensive)
+    outside = [(i, t) for i, t in plan if (t, i) not in m.R]
+    if outside:
+        raise VerificationError(f"warm start: re-executions {outside} serve reads but have no "
+                                "variable in the ILP")
+    sim = sched.simulate(s, plan, m.allow_expensive)
+    chosen = set(plan)
+    for (t, i), var in m.R.items():
+        var.setInitialValue(1 if (i, t) in chosen else 0)
+    first = {}
+    for e, (_, t) in enumerate(sim.instances):
+        first.setdefault(t, e)
+    kept = {(t, vid) for vid, start, end in sim.copies
+            for t in range(s.producer[vid] + 1, len(s.launches)) if start < first[t] <= end}
+    if kept - set(m.S):
+        raise VerificationError(f"warm start: kept values {sorted(kept - set(m.S))} have no "
+                                "variable in the ILP")
+    for key, var in m.S.items():
+        var.setInitialValue(1 if key in kept else 0)
+
+    def value(x):
+        return x if isinstance(x, int) else int(x.varValue)
+
+    for (t, v, k), f in m.F.items():
+        if isinstance(f, int):
+            continue
+        later = any(value(m.r(t, j)) for j in s.readers.get(v, ()) if k < j <= t)
+        f.setInitialValue(int(value(m.r(t, k)) == 1 and not value(m.s(t + 1, v)) and not later))
+    peak = 0
+    for t, k, u, expr in m.U:
+        total = expr.constant + sum(coeff * value(var) for var, coeff in expr.items())
+        u.setInitialValue(total)
+        if value(m.r(t, k)):
+            peak = max(peak, total)
+    if m.peak is not None:
+        m.peak.setInitialValue(peak)
+    if peak * m.unit != sim.peak_bytes:
+        raise VerificationError(f"warm start: the ILP accounts {peak * m.unit} bytes for the "
+                                f"plan, the simulator {sim.peak_bytes}")
+    return sim
 
 
 def _rounded(var, what: str) -> int:
@@ -345,11 +401,15 @@ class Answer:
 
 
 def solve(schedule: sched.Schedule, allow_expensive: bool, budget: int = None,
-          minimise_peak: bool = False, time_limit: float = None, solver=None) -> Answer:
-    """Builds and solves one ILP and verifies its solution with the simulator."""
+          minimise_peak: bool = False, time_limit: float = None, solver=None,
+          warm_plan=None) -> Answer:
+    """Builds and solves one ILP and verifies its solution with the simulator. warm_plan, a
+    plan within the budget, is CBC's first incumbent (the solver must have warm starts on)."""
     if solver is None:
-        solver, _, _ = solver_command(time_limit)
+        solver, _, _ = solver_command(time_limit, warm_start=warm_plan is not None)
     m = build_model(schedule, allow_expensive, budget, minimise_peak)
+    if warm_plan is not None:
+        set_warm_start(m, warm_plan)
     start = time.monotonic()
     m.problem.solve(solver)
     seconds = time.monotonic() - start
@@ -393,13 +453,23 @@ def solve(schedule: sched.Schedule, allow_expensive: bool, budget: int = None,
 
 
 def optimise(schedule: sched.Schedule, budget: int, allow_expensive: bool = False,
-             time_limit: float = None, solver=None) -> dict:
-    """The whole answer for one budget, as the --json object (without the solver's name)."""
+             time_limit: float = None, solver=None, warm_plan=None, warm_solver=None) -> dict:
+    """The whole answer for one budget, as the --json object (without the solver's name).
+    warm_plan: a plan to start CBC from (used if it fits the budget), with warm_solver, a solver
+    made by solver_command(..., warm_start=True)."""
     baseline = sched.baseline_peak(schedule)
     total = schedule.total_flops()
     result = {"model": schedule.model, "launches": len(schedule.launches),
               "budget_bytes": budget, "baseline_peak_bytes": baseline,
               "total_flops": total, "recompute_expensive": allow_expensive}
+    if warm_plan is not None:
+        warm = sched.simulate(schedule, warm_plan, allow_expensive)
+        result["warm_start"] = {"extra_flops": warm.extra_flops, "peak_bytes": warm.peak_bytes,
+                                "used": warm.peak_bytes <= budget}
+        if warm.peak_bytes > budget:
+            warm_plan = None
+        else:
+            solver = warm_solver or solver_command(time_limit, warm_start=True)[0]
     start = time.monotonic()
     if budget >= baseline:
         # Nothing to recompute: the schedule as it is fits, and extra FLOPs are never negative.
@@ -409,7 +479,8 @@ def optimise(schedule: sched.Schedule, budget: int, allow_expensive: bool = Fals
         answer = Answer("infeasible", cbc_result="budget below the operands and results of one "
                         "launch")
     else:
-        answer = solve(schedule, allow_expensive, budget, time_limit=time_limit, solver=solver)
+        answer = solve(schedule, allow_expensive, budget, time_limit=time_limit, solver=solver,
+                       warm_plan=warm_plan)
     result.update({
         "status": answer.status,
         "extra_flops": answer.extra_flops if answer.status in ("optimal", "feasible") else None,
@@ -441,6 +512,11 @@ def report(result: dict) -> str:
              f"peak without recomputation: {result['baseline_peak_bytes']} bytes; "
              f"budget {result['budget_bytes']} bytes"]
     status = result["status"]
+    warm = result.get("warm_start")
+    if warm:
+        lines.append(f"warm start: a plan with {warm['extra_flops']} extra flops, peak "
+                     f"{warm['peak_bytes']} bytes: "
+                     + ("used" if warm["used"] else "not used, it exceeds the budget"))
     if status in ("optimal", "feasible"):
         lines.append(f"{status}: extra flops {result['extra_flops']} "
                      f"({result['extra_flops_percent']:.3f}%), peak {result['peak_bytes']} bytes, "
@@ -476,20 +552,34 @@ def main() -> int:
                         help="allow recomputing GEMM/conv/attention/recurrent launches")
     parser.add_argument("--time-limit", type=float, help="CBC time limit per ILP, seconds")
     parser.add_argument("--json", type=Path, help="write the result here")
+    parser.add_argument("--warm-start", type=Path, metavar="PLAN.json",
+                        help="start CBC from this plan (e.g. a heuristic's), if it fits the "
+                        "budget: with --time-limit, large graphs then get a plan at least as "
+                        "good and a lower bound")
     args = parser.parse_args()
+    logs = []
     try:
         schedule = sched.load_schedule(args.schedule)
         budget = parse_budget(args.budget, sched.baseline_peak(schedule))
+        warm_plan = warm_solver = None
+        if args.warm_start:
+            try:
+                warm_plan = sched.parse_plan(json.loads(args.warm_start.read_text()))
+            except (OSError, json.JSONDecodeError) as err:
+                raise sched.PlanError(f"{args.warm_start}: {err}") from err
+            warm_solver, _, log = solver_command(args.time_limit, warm_start=True)
+            logs.append(log)
         solver, name, log = solver_command(args.time_limit)
-        try:
-            result = optimise(schedule, budget, args.recompute_expensive, args.time_limit,
-                              solver)
-        finally:
-            log.unlink(missing_ok=True)
+        logs.append(log)
+        result = optimise(schedule, budget, args.recompute_expensive, args.time_limit, solver,
+                          warm_plan, warm_solver)
         result["solver"] = name
     except (sched.ScheduleError, ValueError, RuntimeError) as err:
         print(f"optimum.py: {err}", file=sys.stderr)
         return 1
+    finally:
+        for log in logs:
+            log.unlink(missing_ok=True)
     print(report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")

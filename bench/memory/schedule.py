@@ -199,6 +199,7 @@ class Simulation:
     resident: list  # bytes resident at each instance
     instances: list  # (launch, before_launch) per instance; before_launch == launch: original
     peak_instance: int  # index into instances of the first instance at the peak
+    copies: list  # (value id, first instance, last instance) of every computed arena copy
 
 
 def simulate(schedule: Schedule, plan=(), allow_expensive: bool = False) -> Simulation:
@@ -232,7 +233,7 @@ def simulate(schedule: Schedule, plan=(), allow_expensive: bool = False) -> Simu
     # Per arena value: the instance of its current copy, and that copy's last read so far.
     current = {}  # vid -> [produced_at, last_read]
     written = set()  # output values written so far
-    intervals = []  # (start, end, bytes) of every copy
+    intervals = []  # (value id, start, end) of every copy
     extra = 0
     for e, (i, t) in enumerate(instances):
         launch = schedule.launches[i]
@@ -254,23 +255,39 @@ def simulate(schedule: Schedule, plan=(), allow_expensive: bool = False) -> Simu
                 written.add(vid)
                 continue
             if vid in current:
-                intervals.append((current[vid][0], current[vid][1],
-                                  schedule.values[vid].bytes))
+                intervals.append((vid, current[vid][0], current[vid][1]))
             current[vid] = [e, e]
     for vid, (start, end) in current.items():
-        intervals.append((start, end, schedule.values[vid].bytes))
+        intervals.append((vid, start, end))
 
     delta = [0] * (len(instances) + 1)
-    for start, end, nbytes in intervals:
-        delta[start] += nbytes
-        delta[end + 1] -= nbytes
+    for vid, start, end in intervals:
+        delta[start] += schedule.values[vid].bytes
+        delta[end + 1] -= schedule.values[vid].bytes
     resident, level = [], 0
     for e in range(len(instances)):
         level += delta[e]
         resident.append(level)
     peak = max(resident, default=0)
     return Simulation(peak, extra, resident, instances,
-                      resident.index(peak) if resident else 0)
+                      resident.index(peak) if resident else 0, sorted(intervals))
+
+
+def drop_useless(schedule: Schedule, plan, allow_expensive: bool = False) -> list:
+    """The plan without the re-executions none of whose results serve a read (repeatedly, as
+    dropping one can make the re-executions feeding it useless): each costs FLOPs and memory
+    for nothing, so the result is never worse."""
+    plan = list(plan)
+    while True:
+        sim = simulate(schedule, plan, allow_expensive)
+        serving = set()
+        for vid, start, end in sim.copies:
+            if end > start:
+                serving.add(start)
+        kept = [(i, t) for e, (i, t) in enumerate(sim.instances) if i != t and e in serving]
+        if len(kept) == len(plan):
+            return plan
+        plan = kept
 
 
 def baseline_peak(schedule: Schedule) -> int:

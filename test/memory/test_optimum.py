@@ -190,6 +190,43 @@ class HandMadeOptimum(unittest.TestCase):
         self.assertEqual(r["min_feasible_peak_bytes"], 300)
 
 
+class WarmStart(unittest.TestCase):
+    def test_warm_start(self):
+        s = gap_chain()
+        solver, _, log = optimum.solver_command(None, warm_start=True)
+        try:
+            # A plan within the budget, with a useless re-execution (A before C serves no read:
+            # D reads the copy made before D), which the warm start drops.
+            self.assertEqual(sched.drop_useless(s, [(0, 3), (0, 2)]), [(0, 3)])
+            r = optimum.optimise(s, 200, warm_plan=[(0, 3), (0, 2)], warm_solver=solver)
+            self.assertEqual(r["warm_start"], {"extra_flops": 20, "peak_bytes": 200,
+                                               "used": True})
+            self.assertEqual((r["status"], r["extra_flops"]), ("optimal", 10))
+            # A plan over the budget is not used; the answer is the same.
+            r = optimum.optimise(s, 200, warm_plan=[], warm_solver=solver)
+            self.assertFalse(r["warm_start"]["used"])
+            self.assertEqual(r["extra_flops"], 10)
+        finally:
+            log.unlink(missing_ok=True)
+
+    def test_ilp_accounting_of_arbitrary_plans(self):
+        # The ILP's memory rows, evaluated on any plan (not only on the plans CBC picks), give
+        # the simulator's peak: set_warm_start raises otherwise.
+        rng = random.Random(11)
+        for _ in range(60):
+            s = sched.parse_schedule(synthetic.random_dag(rng, rng.randint(4, 8)))
+            allow = rng.random() < 0.5
+            pairs = [(i, t) for i in range(len(s.launches)) if s.can_recompute(i, allow)
+                     for t in range(i + 1, len(s.launches))]
+            plan = rng.sample(pairs, min(len(pairs), rng.randint(0, 4)))
+            for minimise_peak in (False, True):
+                m = optimum.build_model(s, allow, sched.baseline_peak(s) * 10, minimise_peak)
+                sim = optimum.set_warm_start(m, plan)
+                self.assertEqual(sim.peak_bytes,
+                                 sched.simulate(s, sched.drop_useless(s, plan, allow),
+                                                allow).peak_bytes)
+
+
 class Simulator(unittest.TestCase):
     def test_plan_figures(self):
         s = gap_chain()
