@@ -112,6 +112,12 @@ def solver_command(time_limit, warm_start: bool = False):
     return solver, name, Path(log.name)
 
 
+def integral_bound(bound: float) -> int:
+    """CBC's lower bound rounded up: the scaled objective has integer coefficients and
+    integer variables, so every plan's objective is an integer."""
+    return int(math.ceil(bound - 1e-6))
+
+
 def parse_cbc_log(path: Path) -> dict:
     """Result line, objective, lower bound and gap from CBC's log (PuLP reports none of them)."""
     try:
@@ -422,7 +428,7 @@ def solve(schedule: sched.Schedule, allow_expensive: bool, budget: int = None,
         return answer
     if m.problem.sol_status not in (1, 2):
         if "bound" in info:  # no plan yet, but what any plan must cost is still worth knowing
-            answer.objective_bound = info["bound"] * scale
+            answer.objective_bound = integral_bound(info["bound"]) * scale
         return answer
     plan, ilp_peak = read_solution(m)
     sim = sched.simulate(schedule, plan, allow_expensive)
@@ -442,7 +448,7 @@ def solve(schedule: sched.Schedule, allow_expensive: bool, budget: int = None,
     proven = m.problem.sol_status == 1 and "time" not in answer.cbc_result.lower()
     answer.status = "optimal" if proven else "feasible"
     if "bound" in info:
-        answer.objective_bound = info["bound"] * scale
+        answer.objective_bound = integral_bound(info["bound"]) * scale
     if not proven:
         best = answer.peak_bytes if minimise_peak else answer.extra_flops
         if answer.objective_bound is not None:
