@@ -13,8 +13,11 @@ APT_PACKAGES=(
   cmake ninja-build ccache g++ libgtest-dev python3 python3-pip clang-format
   # The importer fuzzer: clang with libFuzzer and AddressSanitizer.
   clang-22 libclang-rt-22-dev
+  # The ILP solver that bench/memory/optimum.py measures recomputation against.
+  coinor-cbc
 )
-PIP_PACKAGES=(onnx onnxruntime numpy)
+# pulp drives CBC for bench/memory/optimum.py and its tests.
+PIP_PACKAGES=(onnx onnxruntime numpy pulp)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -28,7 +31,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 PYTHON=${PYTHON:-python3}
-if ! "$PYTHON" -c 'import onnx, onnxruntime, numpy' 2>/dev/null; then
+if ! "$PYTHON" -c 'import onnx, onnxruntime, numpy, pulp' 2>/dev/null; then
   echo "setup: installing Python packages ${PIP_PACKAGES[*]}"
   # Debian's own python3 is externally managed; a pyenv/venv python is not.
   "$PYTHON" -m pip install -q "${PIP_PACKAGES[@]}" 2>/dev/null ||
