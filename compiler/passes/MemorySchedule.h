@@ -128,8 +128,8 @@ struct Placement {
 };
 
 /// Offsets for the buffers such that buffers live at the same step never
-/// overlap: the better of best-fit in decreasing size and first-fit in
-/// order of first use.
+/// overlap: the best of greedy placement in several orders (decreasing
+/// size, size x lifetime, lifetime, first use; best fit and first fit).
 Placement placeBuffers(const std::vector<Interval> &buffers);
 
 enum class Strategy { greedy, sqrt };

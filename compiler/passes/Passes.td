@@ -296,9 +296,10 @@ def PlanMemoryPass : Pass<"dsr1-plan-memory", "mlir::ModuleOp"> {
   let description = [{
     Runs on outlined graphs. Every kernel result the graph does not return
     lives from its launch to its last reader; results live at the same
-    launch never overlap. Offsets come from best-fit placement in
-    decreasing size (or first fit in launch order, whichever needs less),
-    aligned to 64 bytes. An elementwise kernel writes its result over an
+    launch never overlap. Offsets are aligned to 64 bytes and come from
+    greedy placement in several orders (decreasing size, size times
+    lifetime, lifetime, first use; best fit and first fit), keeping the
+    smallest arena. An elementwise kernel writes its result over an
     operand of the same shape and size that dies at that kernel (it reads
     each element before it writes it); `in-place=false` turns that off.
 
