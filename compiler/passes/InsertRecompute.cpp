@@ -97,18 +97,15 @@ struct InsertRecomputePass
     uint64_t total = schedule->totalFlops();
     unsigned recomputed = result.program.numRecomputed();
     Builder builder(graph.getContext());
-    auto number = [&](uint64_t value) {
-      return builder.getI64IntegerAttr(static_cast<int64_t>(value));
-    };
     graph->setAttr(
         kRecomputationAttrName,
         builder.getDictionaryAttr({
-            builder.getNamedAttr("budget_bytes", number(options.budget)),
-            builder.getNamedAttr("extra_flops", number(extra)),
-            builder.getNamedAttr("recomputed", number(recomputed)),
+            memory::countEntry(builder, "budget_bytes", options.budget),
+            memory::countEntry(builder, "extra_flops", extra),
+            memory::countEntry(builder, "recomputed", recomputed),
             builder.getNamedAttr("strategy", builder.getStringAttr(strategy)),
-            builder.getNamedAttr("total_flops", number(total)),
-            builder.getNamedAttr("unconstrained_bytes", number(unconstrained)),
+            memory::countEntry(builder, "total_flops", total),
+            memory::countEntry(builder, "unconstrained_bytes", unconstrained),
         }));
     if (report)
       emitRemark(graph.getLoc())

@@ -950,6 +950,11 @@ uint64_t smallestArena(const Schedule &schedule, RecomputeOptions options) {
 // Back to the IR
 //===----------------------------------------------------------------------===//
 
+NamedAttribute countEntry(Builder &builder, StringRef name, uint64_t value) {
+  return builder.getNamedAttr(
+      name, builder.getI64IntegerAttr(static_cast<int64_t>(value)));
+}
+
 void materialize(const Program &program, ArrayRef<func::CallOp> calls,
                  const DenseMap<Value, int> &valueIds) {
   std::vector<Value> instances(program.instanceValue.size());

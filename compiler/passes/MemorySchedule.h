@@ -12,6 +12,7 @@
 #define DSR1_PASSES_MEMORYSCHEDULE_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/raw_ostream.h"
@@ -178,6 +179,11 @@ uint64_t smallestArena(const Schedule &schedule, RecomputeOptions options);
 /// The largest sum of arena bytes one launch reads and writes: no
 /// recomputation goes below it. `launch` receives the launch at fault.
 uint64_t launchFloor(const Schedule &schedule, int &launch);
+
+/// `name = value : i64`, an entry of the memory attributes the passes put
+/// on a graph.
+mlir::NamedAttribute countEntry(mlir::Builder &builder, llvm::StringRef name,
+                                uint64_t value);
 
 /// Rewrites the graph to run `program`: calls move into the program's order
 /// and each re-execution is a clone of the original call (marked

@@ -60,15 +60,12 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
     uint64_t naive = memory::totalBytes(
         memory::arenaBuffers(*schedule, program, /*inPlace=*/false));
     uint64_t lowerBound = memory::lowerBound(buffers);
-    auto bytes = [&](uint64_t value) {
-      return builder.getI64IntegerAttr(static_cast<int64_t>(value));
-    };
     graph->setAttr(
         kMemoryAttrName,
         builder.getDictionaryAttr({
-            builder.getNamedAttr("arena_bytes", bytes(placement.peak)),
-            builder.getNamedAttr("lower_bound_bytes", bytes(lowerBound)),
-            builder.getNamedAttr("naive_bytes", bytes(naive)),
+            memory::countEntry(builder, "arena_bytes", placement.peak),
+            memory::countEntry(builder, "lower_bound_bytes", lowerBound),
+            memory::countEntry(builder, "naive_bytes", naive),
         }));
     if (report)
       emitRemark(graph.getLoc())
