@@ -48,7 +48,7 @@ UNMET = re.compile(r"smallest arena reachable by recomputing [a-z ]+ is (\d+) by
 
 
 def mib(value: int) -> str:
-    return f"{value / 2**20:.2f}"
+    return f"{value / 2**20:.4g}"
 
 
 def inputs_for(model: Path, tmp: Path) -> Path:
