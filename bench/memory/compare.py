@@ -36,6 +36,19 @@ MODELS = {
     "transformer_train-2 (small)": ROOT / "test/models/memory/transformer_train",
     "transformer_train-1 (small)": ROOT / "test/models/memory/transformer_train.l1",
     "transformer block (lit)": ROOT / "test/lit/passes/Inputs/transformer-block-train.mlir",
+    "mlp_train-8": HERE / "graphs/mlp-train-8.mlir",
+    "mlp_train-12": HERE / "graphs/mlp-train-12.mlir",
+}
+
+# How to make inputs for the .mlir graphs ({dir}: where the .npy files go).
+MAKE_INPUTS = {
+    "transformer-block-train.mlir": [
+        str(ROOT / "test/lit/passes/Inputs/transformer-block-train.py"), "{dir}", "{dir}",
+        "--make-inputs"],
+    "mlp-train-8.mlir": [str(HERE / "graphs/mlp_train.py"), "--layers", "8", "--make-inputs",
+                         "{dir}"],
+    "mlp-train-12.mlir": [str(HERE / "graphs/mlp_train.py"), "--layers", "12", "--make-inputs",
+                          "{dir}"],
 }
 
 BYTES = r"[0-9.]+ MiB \((\d+) bytes\)"
@@ -55,9 +68,8 @@ def inputs_for(model: Path, tmp: Path) -> Path:
     """The model's test data; for a .mlir graph, random inputs of its argument types."""
     if model.suffix != ".mlir":
         return model / "test_data_set_0"
-    script = model.with_suffix(".py")
-    subprocess.run([sys.executable, str(script), str(tmp / "in"), str(tmp), "--make-inputs"],
-                   check=True)
+    command = [arg.replace("{dir}", str(tmp / "in")) for arg in MAKE_INPUTS[model.name]]
+    subprocess.run([sys.executable] + command, check=True)
     return tmp / "in"
 
 
