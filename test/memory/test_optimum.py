@@ -9,7 +9,6 @@ random DAGs of at most 7 launches.
 Needs PuLP and a CBC (apt-get install coinor-cbc; pip install pulp).
 """
 
-import itertools
 import json
 import random
 import subprocess
@@ -24,7 +23,8 @@ import optimum  # noqa: E402
 import schedule as sched  # noqa: E402
 import synthetic  # noqa: E402
 
-SOLVER = None
+SOLVER = None  # one CBC for all tests, and its log file
+LOG = None
 
 
 def setUpModule():
