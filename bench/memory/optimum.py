@@ -416,16 +416,20 @@ def solve(schedule: sched.Schedule, allow_expensive: bool, budget: int = None,
           warm_plan=None) -> Answer:
     """Builds and solves one ILP and verifies its solution with the simulator. warm_plan, a
     plan within the budget, is CBC's first incumbent (the solver must have warm starts on)."""
+    own_log = None
     if solver is None:
-        solver, _, _ = solver_command(time_limit, warm_start=warm_plan is not None)
+        solver, _, own_log = solver_command(time_limit, warm_start=warm_plan is not None)
     m = build_model(schedule, allow_expensive, budget, minimise_peak)
     if warm_plan is not None:
         assign_plan(m, warm_plan)
     start = time.monotonic()
-    m.problem.solve(solver)
+    try:
+        m.problem.solve(solver)
+        info = parse_cbc_log(Path(solver.optionsDict["logPath"]))
+    finally:
+        if own_log is not None:
+            own_log.unlink(missing_ok=True)
     seconds = time.monotonic() - start
-    info = parse_cbc_log(Path(solver.optionsDict.get("logPath", ""))) \
-        if solver.optionsDict.get("logPath") else {}
     answer = Answer("unknown", seconds=seconds, cbc_result=info.get("result", ""))
     scale = m.unit if minimise_peak else m.flop_unit
     if m.problem.status == pulp.LpStatusInfeasible or m.problem.sol_status == -1:
@@ -491,7 +495,7 @@ def optimise(schedule: sched.Schedule, budget: int, allow_expensive: bool = Fals
         if warm.peak_bytes > budget:
             warm_plan = None
         else:
-            solver = warm_solver or solver_command(time_limit, warm_start=True)[0]
+            solver = warm_solver  # None: solve() makes one with warm starts on
     start = time.monotonic()
     if budget >= baseline:
         # Nothing to recompute: the schedule as it is fits, and extra FLOPs are never negative.
