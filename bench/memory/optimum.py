@@ -19,11 +19,15 @@ bytes resident while launch k runs in stage t. Adapted to dsr1's schedules:
   - expensive launches (GEMM, convolution, attention, recurrent) are never recomputed
     (R[t,i] = 0 for t != i) unless --recompute-expensive;
   - values nobody reads are freed right after their launch;
-  - three families of valid cuts make the solution's S the minimal one for its R (no value stored
-    across a recomputation of itself, none stored into a stage it is neither read in nor carried
-    out of) and forbid recomputations whose results serve no read. Any optimal plan stays
-    feasible, and the ILP's memory accounting then equals the simulator's exactly, which is
-    checked for every solution before it is reported (a mismatch is an error, not a warning).
+  - FREE is continuous, pinned to 0 or 1 by disaggregated constraints once R and S are
+    integral (tighter than Checkmate's big-M form).
+
+Every solution is verified before it is reported: the memory rows, re-evaluated exactly on the
+rounded solution, must bound the simulated peak of its plan from above and fit the budget; then,
+for the plan without useless re-executions and with every value kept exactly as long as needed,
+the rows must give the simulator's peak exactly. A mismatch is an error, not a warning.
+(build_model(cuts=True) adds valid cuts that force that minimal storage in the ILP itself; they
+made CBC slower on the training-shaped graphs, so they are off by default.)
 
 If the budget is below what any plan reaches, a second ILP (minimum peak, FLOPs ignored) gives
 the smallest feasible peak, and the script exits 2.
@@ -194,7 +198,7 @@ def recompute_ranges(schedule: sched.Schedule, allow_expensive: bool):
 
 
 def build_model(schedule: sched.Schedule, allow_expensive: bool, budget: int = None,
-                minimise_peak: bool = False) -> Model:
+                minimise_peak: bool = False, cuts: bool = False) -> Model:
     """The Checkmate MILP (frozen schedule) for the schedule. With minimise_peak, the objective
     is the peak and budget is ignored; otherwise the extra FLOPs, with every U <= budget."""
     n = len(schedule.launches)
@@ -233,14 +237,14 @@ def build_model(schedule: sched.Schedule, allow_expensive: bool, budget: int = N
         if t - 1 != producer[v]:
             add(var <= m.s(t - 1, v) + m.r(t - 1, producer[v]), f"keep_{t}_{v}")
     # Cuts (valid: some optimal plan satisfies them; see the module docstring).
-    for (t, v), var in m.S.items():
+    for (t, v), var in m.S.items() if cuts else ():
         p = producer[v]
         if (t, p) in m.R:  # not kept across its own recomputation
             add(var + m.R[t, p] <= 1, f"nodouble_{t}_{v}")
         reads = [m.r(t, k) for k in readers.get(v, ()) if k <= t]
         if not has_one(reads):  # kept into stage t only if read there or kept further
             add(var <= m.s(t + 1, v) + pulp.lpSum(reads), f"used_{t}_{v}")
-    for (t, i), var in m.R.items():  # a recomputation serves a read or is kept for one
+    for (t, i), var in m.R.items() if cuts else ():  # a recomputation serves a read or is kept
         serves = []
         for v in arena_res[i]:
             serves.append(m.s(t + 1, v))
@@ -306,16 +310,17 @@ def free_variable(m: Model, t: int, v: int, k: int, rk):
     return f
 
 
-def set_warm_start(m: Model, plan) -> sched.Simulation:
-    """Initial values of every variable from a plan (e.g. a heuristic's): R from the plan
-    without its useless re-executions, S from the simulated copies (kept into stage t when a copy
-    made before stage t is still read in or after it), FREE by its definition, U by its rows.
-    The ILP's memory figure for it must equal the simulator's. Returns the simulation."""
+def assign_plan(m: Model, plan) -> sched.Simulation:
+    """Values of every variable from a plan (a warm start, e.g. a heuristic's plan, or the
+    check of a solution): R from the plan without its useless re-executions, S from the
+    simulated copies (kept into stage t when a copy made before stage t is still read in or
+    after it), FREE by its definition, U by its rows. The ILP's memory figure for the plan must
+    equal the simulator's (VerificationError otherwise). Returns the simulation."""
     s = m.schedule
     plan = sched.drop_useless(s, plan, m.allow_expensive)
     outside = [(i, t) for i, t in plan if (t, i) not in m.R]
     if outside:
-        raise VerificationError(f"warm start: re-executions {outside} serve reads but have no "
+        raise VerificationError(f"plan: re-executions {outside} serve reads but have no "
                                 "variable in the ILP")
     sim = sched.simulate(s, plan, m.allow_expensive)
     chosen = set(plan)
@@ -327,7 +332,7 @@ def set_warm_start(m: Model, plan) -> sched.Simulation:
     kept = {(t, vid) for vid, start, end in sim.copies
             for t in range(s.producer[vid] + 1, len(s.launches)) if start < first[t] <= end}
     if kept - set(m.S):
-        raise VerificationError(f"warm start: kept values {sorted(kept - set(m.S))} have no "
+        raise VerificationError(f"plan: kept values {sorted(kept - set(m.S))} have no "
                                 "variable in the ILP")
     for key, var in m.S.items():
         var.setInitialValue(1 if key in kept else 0)
@@ -349,7 +354,7 @@ def set_warm_start(m: Model, plan) -> sched.Simulation:
     if m.peak is not None:
         m.peak.setInitialValue(peak)
     if peak * m.unit != sim.peak_bytes:
-        raise VerificationError(f"warm start: the ILP accounts {peak * m.unit} bytes for the "
+        raise VerificationError(f"the ILP accounts {peak * m.unit} bytes for the "
                                 f"plan, the simulator {sim.peak_bytes}")
     return sim
 
@@ -411,16 +416,20 @@ def solve(schedule: sched.Schedule, allow_expensive: bool, budget: int = None,
           warm_plan=None) -> Answer:
     """Builds and solves one ILP and verifies its solution with the simulator. warm_plan, a
     plan within the budget, is CBC's first incumbent (the solver must have warm starts on)."""
+    own_log = None
     if solver is None:
-        solver, _, _ = solver_command(time_limit, warm_start=warm_plan is not None)
+        solver, _, own_log = solver_command(time_limit, warm_start=warm_plan is not None)
     m = build_model(schedule, allow_expensive, budget, minimise_peak)
     if warm_plan is not None:
-        set_warm_start(m, warm_plan)
+        assign_plan(m, warm_plan)
     start = time.monotonic()
-    m.problem.solve(solver)
+    try:
+        m.problem.solve(solver)
+        info = parse_cbc_log(Path(solver.optionsDict["logPath"]))
+    finally:
+        if own_log is not None:
+            own_log.unlink(missing_ok=True)
     seconds = time.monotonic() - start
-    info = parse_cbc_log(Path(solver.optionsDict.get("logPath", ""))) \
-        if solver.optionsDict.get("logPath") else {}
     answer = Answer("unknown", seconds=seconds, cbc_result=info.get("result", ""))
     scale = m.unit if minimise_peak else m.flop_unit
     if m.problem.status == pulp.LpStatusInfeasible or m.problem.sol_status == -1:
@@ -430,14 +439,25 @@ def solve(schedule: sched.Schedule, allow_expensive: bool, budget: int = None,
         if "bound" in info:  # no plan yet, but what any plan must cost is still worth knowing
             answer.objective_bound = integral_bound(info["bound"]) * scale
         return answer
-    plan, ilp_peak = read_solution(m)
-    sim = sched.simulate(schedule, plan, allow_expensive)
-    if sim.peak_bytes != ilp_peak:
-        raise VerificationError(f"the ILP accounts a peak of {ilp_peak} bytes for its plan, the "
-                                f"simulator {sim.peak_bytes}: plan {plan}")
-    objective = sum(schedule.launches[i].flops for i, _ in plan)
-    if sim.extra_flops != objective:
-        raise VerificationError(f"extra flops: ILP {objective}, simulator {sim.extra_flops}")
+    # The solution as CBC returned it: its memory rows (evaluated exactly) must bound the
+    # simulated peak of its plan from above (the ILP may keep values longer than needed, never
+    # shorter) and fit the budget, and its objective must be the plan's extra FLOPs.
+    raw_plan, raw_peak = read_solution(m)
+    raw = sched.simulate(schedule, raw_plan, allow_expensive)
+    objective = sum(schedule.launches[i].flops for i, _ in raw_plan)
+    if raw.extra_flops != objective:
+        raise VerificationError(f"extra flops: ILP {objective}, simulator {raw.extra_flops}")
+    if raw.peak_bytes > raw_peak:
+        raise VerificationError(f"the ILP accounts a peak of {raw_peak} bytes for its plan, the "
+                                f"simulator finds {raw.peak_bytes}: plan {raw_plan}")
+    if not minimise_peak and raw_peak > budget:
+        raise VerificationError(f"the ILP's solution peaks at {raw_peak} bytes, over the budget "
+                                f"{budget}")
+    # The plan without useless re-executions, with every value kept exactly as long as needed:
+    # the ILP's rows for it must give the simulator's peak exactly (assign_plan raises if not).
+    plan = sched.drop_useless(schedule, raw_plan, allow_expensive)
+    sim = assign_plan(m, plan)
+    ilp_peak = sim.peak_bytes
     if not minimise_peak and sim.peak_bytes > budget:
         raise VerificationError(f"the ILP's plan peaks at {sim.peak_bytes} bytes, over the "
                                 f"budget {budget}")
@@ -475,7 +495,7 @@ def optimise(schedule: sched.Schedule, budget: int, allow_expensive: bool = Fals
         if warm.peak_bytes > budget:
             warm_plan = None
         else:
-            solver = warm_solver or solver_command(time_limit, warm_start=True)[0]
+            solver = warm_solver  # None: solve() makes one with warm starts on
     start = time.monotonic()
     if budget >= baseline:
         # Nothing to recompute: the schedule as it is fits, and extra FLOPs are never negative.

@@ -118,8 +118,8 @@ def times(args) -> int:
     print(f"solver: {name}; budget {args.budget} of the peak without recomputation; "
           f"time limit {args.time_limit} s; expensive share {args.expensive_share}")
     header = (f"{'n':>4} {'launches':>8} {'binaries':>8} {'rows':>7} {'status':>10} "
-              f"{'baseline':>10} {'budget':>10} {'peak':>10} {'extra%':>8} {'gap':>7} "
-              f"{'build s':>8} {'solve s':>8}")
+              f"{'baseline':>10} {'budget':>10} {'peak':>10} {'extra%':>8} {'bound%':>8} "
+              f"{'gap':>7} {'build s':>8} {'solve s':>8}")
     print(header)
     try:
         for n in args.n:
@@ -134,10 +134,13 @@ def times(args) -> int:
             peak = result["peak_bytes"] if result["peak_bytes"] is not None else \
                 result.get("min_feasible_peak_bytes")
             gap = result.get("mip_gap")
+            bound = result.get("extra_flops_lower_bound")
+            bound = 100.0 * bound / result["total_flops"] if bound is not None else None
             print(f"{n:>4} {len(schedule.launches):>8} {binaries:>8} {rows:>7} "
                   f"{result['status']:>10} {result['baseline_peak_bytes']:>10} {budget:>10} "
                   f"{peak if peak is not None else '-':>10} "
                   f"{f'{extra:.3f}' if extra is not None else '-':>8} "
+                  f"{f'{bound:.3f}' if bound is not None else '-':>8} "
                   f"{f'{100 * gap:.1f}%' if gap is not None else '-':>7} {build:>8.2f} "
                   f"{result['solve_seconds']:>8.2f}", flush=True)
     finally:

@@ -9,7 +9,6 @@ random DAGs of at most 7 launches.
 Needs PuLP and a CBC (apt-get install coinor-cbc; pip install pulp).
 """
 
-import itertools
 import json
 import random
 import subprocess
@@ -24,7 +23,8 @@ import optimum  # noqa: E402
 import schedule as sched  # noqa: E402
 import synthetic  # noqa: E402
 
-SOLVER = None
+SOLVER = None  # one CBC for all tests, and its log file
+LOG = None
 
 
 def setUpModule():
@@ -211,7 +211,7 @@ class WarmStart(unittest.TestCase):
 
     def test_ilp_accounting_of_arbitrary_plans(self):
         # The ILP's memory rows, evaluated on any plan (not only on the plans CBC picks), give
-        # the simulator's peak: set_warm_start raises otherwise.
+        # the simulator's peak: assign_plan raises otherwise.
         rng = random.Random(11)
         for _ in range(60):
             s = sched.parse_schedule(synthetic.random_dag(rng, rng.randint(4, 8)))
@@ -219,9 +219,10 @@ class WarmStart(unittest.TestCase):
             pairs = [(i, t) for i in range(len(s.launches)) if s.can_recompute(i, allow)
                      for t in range(i + 1, len(s.launches))]
             plan = rng.sample(pairs, min(len(pairs), rng.randint(0, 4)))
-            for minimise_peak in (False, True):
-                m = optimum.build_model(s, allow, sched.baseline_peak(s) * 10, minimise_peak)
-                sim = optimum.set_warm_start(m, plan)
+            for minimise_peak, cuts in ((False, False), (True, True)):
+                m = optimum.build_model(s, allow, sched.baseline_peak(s) * 10, minimise_peak,
+                                        cuts)
+                sim = optimum.assign_plan(m, plan)
                 self.assertEqual(sim.peak_bytes,
                                  sched.simulate(s, sched.drop_useless(s, plan, allow),
                                                 allow).peak_bytes)
