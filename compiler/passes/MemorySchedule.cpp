@@ -133,6 +133,10 @@ FailureOr<Schedule> buildSchedule(func::FuncOp graph,
   auto addValue = [&](Value value, std::string name, ValueKind kind,
                       int producer, Location loc) -> LogicalResult {
     std::optional<uint64_t> bytes = tensorBytes(value.getType());
+    // Only the arena's values need a size: the others are the caller's
+    // buffers or the plan's weights.
+    if (!bytes && kind != ValueKind::arena)
+      bytes = 0;
     if (!bytes)
       return emitError(loc)
              << "the size of '" << name << "' (" << value.getType()

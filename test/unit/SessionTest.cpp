@@ -11,10 +11,12 @@
 #include "runtime/Session.h"
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 #include "compiler/driver/BuildPlan.h"
+#include "compiler/passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 
 #include <gtest/gtest.h>
 
@@ -207,9 +209,15 @@ class PlanBuilder : public ::testing::Test {
 protected:
   PlanBuilder() { context.loadDialect<DSR1Dialect, mlir::func::FuncDialect>(); }
 
-  mlir::FailureOr<Plan> build(llvm::StringRef source) {
+  /// Parses `source`, plans its memory (unless `planMemory` is false) and
+  /// builds the plan.
+  mlir::FailureOr<Plan> build(llvm::StringRef source, bool planMemory = true) {
     module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
     if (!module)
+      return mlir::failure();
+    mlir::PassManager passes(&context);
+    passes.addPass(createPlanMemoryPass());
+    if (planMemory && failed(passes.run(*module)))
       return mlir::failure();
     return buildPlan(module->lookupSymbol<mlir::func::FuncOp>("g"));
   }
@@ -284,6 +292,17 @@ TEST_F(PlanBuilder, OutputsNotWrittenByKernelsAreCopies) {
   EXPECT_EQ(plan->launches[3].args[1].index, 3u);
   EXPECT_EQ(plan->outputs[0].name, "output_0");
   EXPECT_EQ(plan->arenaBytes, 0u);
+}
+
+TEST_F(PlanBuilder, UnplannedGraphsAreRefused) {
+  std::string diagnostic;
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+    diagnostic = d.str();
+    return mlir::success();
+  });
+  EXPECT_TRUE(failed(build(kChain, /*planMemory=*/false)));
+  EXPECT_EQ(diagnostic, "the graph's memory is not planned (run "
+                        "-dsr1-plan-memory first)");
 }
 
 TEST_F(PlanBuilder, SymbolicShapesAreRefused) {
