@@ -496,7 +496,9 @@ Value perChannel(NodeContext &ctx, Value v, int64_t rank, int64_t at) {
   auto type = NodeContext::typeOf(v);
   if (type.hasStaticShape() && type.getNumElements() == 1)
     return ctx.create<ReshapeOp>(v, ArrayRef<int64_t>{});
-  if (type.getRank() != 1)
+  // A vector against an operand without dim `at` (a scalar weight) stays as
+  // it is: the broadcast check after it names the mismatch.
+  if (type.getRank() != 1 || at >= rank)
     return v;
   SmallVector<int64_t> shape(rank, 1);
   shape[at] = -1;

@@ -9,3 +9,5 @@
 // POISON: error: node 'Add_43' (Add) reads 'Attention_test_attention_causal_boolmask_nan_robustness_expanded_function_RangeRow2D', which no earlier node
 // RUN: not dsr1-import %dsr1_src_root/test/fuzz/regressions/mod-bad-broadcast.onnx 2>&1 | FileCheck %s --check-prefix=MOD
 // MOD: error: node 'Mod_0' (Mod, opset 28): 'dsr1.mod' op operands are not broadcast-compatible: 96 and 6
+// RUN: not dsr1-import %dsr1_src_root/test/fuzz/regressions/convinteger-scalar-weight.onnx 2>&1 | FileCheck %s --check-prefix=CONVINT
+// CONVINT: error: node 'ConvInteger_0' (ConvInteger, opset 10): w's zero point of shape 2 does not fit its operand scalar
