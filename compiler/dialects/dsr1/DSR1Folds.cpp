@@ -476,6 +476,11 @@ OpFoldResult GreaterEqualOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+/// Stands for the integer (or floating-point) map of a unary op that admits
+/// no such operands. An op built badly is folded before the verifier rejects
+/// it, so such an operand does not fold rather than reach unreachable code.
+struct NoFold {};
+
 /// Folds a unary op on a constant: `intFn` maps integer and i1 elements,
 /// `floatFn` floating-point ones.
 template <typename IntFn, typename FloatFn>
@@ -484,14 +489,18 @@ static OpFoldResult foldUnary(Attribute operand, IntFn intFn, FloatFn floatFn) {
   if (!input || (!input.isSplat() && !isSmallStatic(input.getType())))
     return {};
   Type element = input.getElementType();
-  if (isa<FloatType>(element))
-    return input.mapValues(
-        element, [&](const APFloat &v) { return floatFn(v).bitcastToAPInt(); });
-  return input.mapValues(element, intFn);
-}
-
-static APInt noIntUnary(const APInt &v) {
-  llvm_unreachable("the op's type constraint admits floats only");
+  if (isa<FloatType>(element)) {
+    if constexpr (std::is_same_v<FloatFn, NoFold>)
+      return {};
+    else
+      return input.mapValues(element, [&](const APFloat &v) {
+        return floatFn(v).bitcastToAPInt();
+      });
+  }
+  if constexpr (std::is_same_v<IntFn, NoFold>)
+    return {};
+  else
+    return input.mapValues(element, intFn);
 }
 
 /// `v` rounded to an integer in `mode`.
@@ -529,32 +538,29 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
   return foldUnary(
-      adaptor.getInput(), [](const APInt &v) { return ~v; },
-      [](const APFloat &v) -> APFloat {
-        llvm_unreachable("dsr1.not takes no floats");
-      });
+      adaptor.getInput(), [](const APInt &v) { return ~v; }, NoFold{});
 }
 
 OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
-  return foldUnary(adaptor.getInput(), noIntUnary, [](const APFloat &v) {
+  return foldUnary(adaptor.getInput(), NoFold{}, [](const APFloat &v) {
     return roundFloat(v, APFloat::rmTowardPositive);
   });
 }
 
 OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
-  return foldUnary(adaptor.getInput(), noIntUnary, [](const APFloat &v) {
+  return foldUnary(adaptor.getInput(), NoFold{}, [](const APFloat &v) {
     return roundFloat(v, APFloat::rmTowardNegative);
   });
 }
 
 OpFoldResult RoundOp::fold(FoldAdaptor adaptor) {
-  return foldUnary(adaptor.getInput(), noIntUnary, [](const APFloat &v) {
+  return foldUnary(adaptor.getInput(), NoFold{}, [](const APFloat &v) {
     return roundFloat(v, APFloat::rmNearestTiesToEven);
   });
 }
 
 OpFoldResult ReciprocalOp::fold(FoldAdaptor adaptor) {
-  return foldUnary(adaptor.getInput(), noIntUnary, [](const APFloat &v) {
+  return foldUnary(adaptor.getInput(), NoFold{}, [](const APFloat &v) {
     APFloat one(v.getSemantics(), 1);
     return one / v;
   });
@@ -564,7 +570,7 @@ OpFoldResult SqrtOp::fold(FoldAdaptor adaptor) {
   // In double, then rounded once: exact for f64 (IEEE sqrt is correctly
   // rounded), and double rounding is harmless for sqrt into formats of at
   // most 26 significand bits (f32, f16, bf16).
-  return foldUnary(adaptor.getInput(), noIntUnary, [](const APFloat &v) {
+  return foldUnary(adaptor.getInput(), NoFold{}, [](const APFloat &v) {
     APFloat result(std::sqrt(v.convertToDouble()));
     bool lost;
     result.convert(v.getSemantics(), APFloat::rmNearestTiesToEven, &lost);

@@ -11,3 +11,5 @@
 // MOD: error: node 'Mod_0' (Mod, opset 28): 'dsr1.mod' op operands are not broadcast-compatible: 96 and 6
 // RUN: not dsr1-import %dsr1_src_root/test/fuzz/regressions/convinteger-scalar-weight.onnx 2>&1 | FileCheck %s --check-prefix=CONVINT
 // CONVINT: error: node 'ConvInteger_0' (ConvInteger, opset 10): w's zero point of shape 2 does not fit its operand scalar
+// RUN: not dsr1-import %dsr1_src_root/test/fuzz/regressions/sqrt-of-integers-fold.onnx 2>&1 | FileCheck %s --check-prefix=SQRTINT
+// SQRTINT: error: node 'Constant_27' (Constant, opset 25): attribute 'vclue' is not supported
