@@ -565,7 +565,7 @@ Program splitAt(const Schedule &schedule, const Program &program,
     inserted.push_back(std::move(clone));
     return fresh[old];
   };
-  int replacement = recompute(instance, 0);
+  recompute(instance, 0);
 
   Program candidate;
   candidate.instanceValue = std::move(instanceValue);
@@ -577,7 +577,6 @@ Program splitAt(const Schedule &schedule, const Program &program,
   // Every value computed again here serves all its later readers, which
   // frees the old computation earlier (the way a checkpointed segment is
   // recomputed once for the whole backward pass over it).
-  (void)replacement;
   for (auto step = program.steps.begin() + before; step != program.steps.end();
        ++step) {
     candidate.steps.push_back(*step);
