@@ -61,12 +61,9 @@ struct InsertRecomputePass
           << "' (expected dsr1 or sqrt)";
       return signalPassFailure();
     }
-    for (auto graph : getOperation().getOps<func::FuncOp>()) {
-      if (graph->hasAttr(kKernelAttrName) || graph.isExternal())
-        continue;
+    for (func::FuncOp graph : graphFunctions(getOperation()))
       if (failed(fit(graph, budget, options)))
         return signalPassFailure();
-    }
   }
 
   LogicalResult fit(func::FuncOp graph,

@@ -111,11 +111,7 @@ struct OutlineKernelsPass : impl::OutlineKernelsPassBase<OutlineKernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
-    SmallVector<func::FuncOp> graphs;
-    for (auto func : module.getOps<func::FuncOp>())
-      if (!func->hasAttr(kKernelAttrName) && !func.isExternal())
-        graphs.push_back(func);
-    for (func::FuncOp graph : graphs) {
+    for (func::FuncOp graph : graphFunctions(module)) {
       SmallVector<Operation *> ops;
       // A group's ops are its kernel's, not kernels of their own.
       graph.walk<WalkOrder::PreOrder>([&](Operation *op) {

@@ -28,6 +28,17 @@ constexpr llvm::StringLiteral kRecomputationAttrName = "dsr1.recomputation";
 /// The unit attribute on a call that computes a value again.
 constexpr llvm::StringLiteral kRecomputeAttrName = "dsr1.recompute";
 
+/// The graph functions of a module: every function that is neither a kernel
+/// nor a declaration.
+inline llvm::SmallVector<mlir::func::FuncOp>
+graphFunctions(mlir::ModuleOp module) {
+  llvm::SmallVector<mlir::func::FuncOp> graphs;
+  for (auto func : module.getOps<mlir::func::FuncOp>())
+    if (!func->hasAttr(kKernelAttrName) && !func.isExternal())
+      graphs.push_back(func);
+  return graphs;
+}
+
 #define GEN_PASS_DECL
 #include "compiler/passes/Passes.h.inc"
 

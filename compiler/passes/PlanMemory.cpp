@@ -25,12 +25,9 @@ struct PlanMemoryPass : impl::PlanMemoryPassBase<PlanMemoryPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    for (auto graph : getOperation().getOps<func::FuncOp>()) {
-      if (graph->hasAttr(kKernelAttrName) || graph.isExternal())
-        continue;
+    for (func::FuncOp graph : graphFunctions(getOperation()))
       if (failed(plan(graph)))
         return signalPassFailure();
-    }
   }
 
   LogicalResult plan(func::FuncOp graph) {
