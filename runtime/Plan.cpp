@@ -98,6 +98,60 @@ Status Plan::verify() const {
   return Status::ok();
 }
 
+static std::string shapeText(DType dtype, const std::vector<int64_t> &shape) {
+  std::string text = std::string(dtypeName(dtype)) + "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? "x" : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+Status Plan::checkInputs(const std::vector<HostTensor> &inputs) const {
+  const std::vector<TensorSpec> &expected = this->inputs;
+  if (inputs.size() != expected.size()) {
+    std::string names;
+    for (const TensorSpec &spec : expected)
+      names += (names.empty() ? "" : ", ") + spec.describe();
+    return Status::error("the model takes " + std::to_string(expected.size()) +
+                         " input(s) (" + names + "), " +
+                         std::to_string(inputs.size()) + " given");
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const HostTensor &given = inputs[i];
+    const TensorSpec &spec = expected[i];
+    if (given.dtype != spec.dtype || given.shape != spec.shape)
+      return Status::error("input " + std::to_string(i) + " " +
+                           spec.describe() + ": given " +
+                           shapeText(given.dtype, given.shape) +
+                           (given.name.empty() || given.name == spec.name
+                                ? std::string()
+                                : " (from '" + given.name + "')"));
+    if (given.data.size() != spec.bytes())
+      return Status::error("input " + spec.describe() + " holds " +
+                           std::to_string(given.data.size()) +
+                           " bytes, its shape needs " +
+                           std::to_string(spec.bytes()));
+  }
+  return Status::ok();
+}
+
+std::string Plan::describeLaunch(size_t index) const {
+  const Launch &launch = launches[index];
+  if (launch.kind == Launch::Kind::copy)
+    return "copy " + std::to_string(index);
+  const KernelInfo &kernel = kernels[launch.kernel];
+  return "node '" + kernel.node + "' (" + kernel.op + ")";
+}
+
+Status Plan::failure(size_t index, int32_t status) const {
+  const Launch &launch = launches[index];
+  std::string what = describeLaunch(index);
+  size_t operand = static_cast<size_t>(status - kStatusBadOperand);
+  if (status >= kStatusBadOperand && operand < launch.argNames.size())
+    return Status::error(what + ": input '" + launch.argNames[operand] +
+                         "' holds an index out of range");
+  return Status::error(what + ": failed with status " + std::to_string(status));
+}
+
 namespace {
 
 /// "12.3 MiB (12894720 bytes)".

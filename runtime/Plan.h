@@ -98,6 +98,14 @@ struct Plan {
   /// Checks the plan's internal consistency (indices, offsets and sizes in
   /// range): a plan from a file is not trusted.
   Status verify() const;
+  /// Checks that `inputs` match the plan's inputs in number, order, dtype and
+  /// shape; a mismatch names the input at fault.
+  Status checkInputs(const std::vector<HostTensor> &inputs) const;
+  /// "node 'conv1' (conv)": the launch at `index`, for messages.
+  std::string describeLaunch(size_t index) const;
+  /// The error of launch `index` whose kernel wrote `status` (not kStatusOk):
+  /// an out-of-range index names the operand that held it.
+  Status failure(size_t index, int32_t status) const;
 };
 
 /// The memory report of `dsr1-run --memory-report`: the naive, planned and

@@ -1,8 +1,8 @@
-//===- Session.cpp - running a plan on the cpu device ---------------------===//
+//===- Session.cpp - running a plan on a host-memory device ---------------===//
 //
-// The cpu device: buffers are host pointers, kernels are called in plan
-// order, and each kernel's status word is checked after it returns so that
-// bad data stops the run with a message naming the node and the input.
+// Buffers are host pointers, kernels are called in plan order, and each
+// kernel's status word is checked after it returns so that bad data stops
+// the run with a message naming the node and the input.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,22 +14,32 @@
 
 namespace dsr1 {
 
-CpuKernelLibrary::~CpuKernelLibrary() = default;
+KernelLibrary::~KernelLibrary() = default;
+
+KernelFn CpuKernelLibrary::bind(const std::string &symbol) const {
+  CpuKernelFn fn = lookup(symbol);
+  if (!fn)
+    return nullptr;
+  return [fn](void **args) {
+    fn(args);
+    return Status::ok();
+  };
+}
 
 Session::Session(std::shared_ptr<const Plan> plan,
-                 std::shared_ptr<const CpuKernelLibrary> library)
+                 std::shared_ptr<const KernelLibrary> library)
     : plan_(std::move(plan)), library_(std::move(library)) {}
 
 Session::~Session() { std::free(arena_); }
 
 Result<std::unique_ptr<Session>>
 Session::create(std::shared_ptr<const Plan> plan,
-                std::shared_ptr<const CpuKernelLibrary> library) {
+                std::shared_ptr<const KernelLibrary> library) {
   if (Status s = plan->verify(); !s)
     return s;
   std::unique_ptr<Session> session(new Session(plan, library));
   for (const KernelInfo &kernel : plan->kernels) {
-    CpuKernelFn fn = library->lookup(kernel.symbol);
+    KernelFn fn = library->bind(kernel.symbol);
     if (!fn)
       return Status::error("no code for kernel '" + kernel.symbol +
                            "' (node '" + kernel.node + "')");
@@ -47,42 +57,6 @@ Session::create(std::shared_ptr<const Plan> plan,
   return session;
 }
 
-static std::string shapeText(DType dtype, const std::vector<int64_t> &shape) {
-  std::string text = std::string(dtypeName(dtype)) + "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? "x" : "") + std::to_string(shape[i]);
-  return text + "]";
-}
-
-Status Session::checkInputs(const std::vector<HostTensor> &inputs) const {
-  const std::vector<TensorSpec> &expected = plan_->inputs;
-  if (inputs.size() != expected.size()) {
-    std::string names;
-    for (const TensorSpec &spec : expected)
-      names += (names.empty() ? "" : ", ") + spec.describe();
-    return Status::error("the model takes " + std::to_string(expected.size()) +
-                         " input(s) (" + names + "), " +
-                         std::to_string(inputs.size()) + " given");
-  }
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const HostTensor &given = inputs[i];
-    const TensorSpec &spec = expected[i];
-    if (given.dtype != spec.dtype || given.shape != spec.shape)
-      return Status::error("input " + std::to_string(i) + " " +
-                           spec.describe() + ": given " +
-                           shapeText(given.dtype, given.shape) +
-                           (given.name.empty() || given.name == spec.name
-                                ? std::string()
-                                : " (from '" + given.name + "')"));
-    if (given.data.size() != spec.bytes())
-      return Status::error("input " + spec.describe() + " holds " +
-                           std::to_string(given.data.size()) +
-                           " bytes, its shape needs " +
-                           std::to_string(spec.bytes()));
-  }
-  return Status::ok();
-}
-
 void Session::enableProfiling() {
   profiling_ = true;
   launchSeconds_.assign(plan_->launches.size(), 0.0);
@@ -90,7 +64,7 @@ void Session::enableProfiling() {
 
 Result<std::vector<HostTensor>>
 Session::run(const std::vector<HostTensor> &inputs) {
-  if (Status s = checkInputs(inputs); !s)
+  if (Status s = plan_->checkInputs(inputs); !s)
     return s;
   std::vector<HostTensor> outputs;
   for (const TensorSpec &spec : plan_->outputs) {
@@ -150,18 +124,13 @@ Session::run(const std::vector<HostTensor> &inputs) {
     args.clear();
     for (void *&pointer : pointers)
       args.push_back(&pointer);
-    kernels_[launch.kernel](args.data());
+    Status ran = kernels_[launch.kernel](args.data());
     stop();
-    if (status == kStatusOk)
+    if (ran && status == kStatusOk)
       continue;
-    const KernelInfo &kernel = plan_->kernels[launch.kernel];
-    std::string what = "node '" + kernel.node + "' (" + kernel.op + ")";
-    size_t operand = static_cast<size_t>(status - kStatusBadOperand);
-    if (status >= kStatusBadOperand && operand < launch.argNames.size())
-      return Status::error(what + ": input '" + launch.argNames[operand] +
-                           "' holds an index out of range");
-    return Status::error(what + ": failed with status " +
-                         std::to_string(status));
+    if (!ran)
+      return Status::error(plan_->describeLaunch(index) + ": " + ran.message());
+    return plan_->failure(index, status);
   }
   return outputs;
 }

@@ -1,8 +1,11 @@
-//===- Session.h - running a plan on the cpu device -------------*- C++ -*-===//
+//===- Session.h - running a plan on a host-memory device --------*- C++
+//-*-===//
 //
 // A Session binds a plan to a device's kernels, allocates its one arena up
-// front, and runs it as often as asked. One Session serves one thread at a
-// time; several Sessions may share a plan and a kernel library.
+// front, and runs it as often as asked. It serves the devices whose buffers
+// are host memory: cpu, and cuda-emu (the CUDA kernels run on the CPU). One
+// Session serves one thread at a time; several Sessions may share a plan and
+// a kernel library.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +17,7 @@
 #include "runtime/Result.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,13 +30,27 @@ namespace dsr1 {
 /// kernel met bad data), then the launch's buffers, operands then results.
 using CpuKernelFn = void (*)(void **args);
 
-/// Where a session finds the code for the plan's kernel symbols: the JIT, or
-/// later an object file loaded from an artifact.
-class CpuKernelLibrary {
+/// A kernel bound to a device. It takes the launch's arguments packed as for
+/// CpuKernelFn. Bad data is reported through the status word, as on the cpu;
+/// the Status is for failures of the device itself (a race cuda-emu caught,
+/// a launch that could not run).
+using KernelFn = std::function<Status(void **args)>;
+
+/// Where a session finds the code for the plan's kernel symbols.
+class KernelLibrary {
 public:
-  virtual ~CpuKernelLibrary();
+  virtual ~KernelLibrary();
+  /// The kernel for `symbol`, or null if the library has none.
+  virtual KernelFn bind(const std::string &symbol) const = 0;
+};
+
+/// Kernels compiled for the cpu device: the JIT, or later an object file
+/// loaded from an artifact.
+class CpuKernelLibrary : public KernelLibrary {
+public:
   /// The kernel for `symbol`, or null if the library has none.
   virtual CpuKernelFn lookup(const std::string &symbol) const = 0;
+  KernelFn bind(const std::string &symbol) const override;
 };
 
 class Session {
@@ -40,7 +58,7 @@ public:
   /// Verifies the plan, resolves every kernel and allocates the arena.
   static Result<std::unique_ptr<Session>>
   create(std::shared_ptr<const Plan> plan,
-         std::shared_ptr<const CpuKernelLibrary> library);
+         std::shared_ptr<const KernelLibrary> library);
 
   /// Runs the plan once. `inputs` must match the plan's inputs in number,
   /// order, dtype and shape; a mismatch names the input at fault.
@@ -57,13 +75,11 @@ public:
 
 private:
   Session(std::shared_ptr<const Plan> plan,
-          std::shared_ptr<const CpuKernelLibrary> library);
-
-  Status checkInputs(const std::vector<HostTensor> &inputs) const;
+          std::shared_ptr<const KernelLibrary> library);
 
   std::shared_ptr<const Plan> plan_;
-  std::shared_ptr<const CpuKernelLibrary> library_;
-  std::vector<CpuKernelFn> kernels_;
+  std::shared_ptr<const KernelLibrary> library_;
+  std::vector<KernelFn> kernels_;
   uint8_t *arena_ = nullptr;
   bool profiling_ = false;
   std::vector<double> launchSeconds_;
