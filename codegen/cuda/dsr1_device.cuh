@@ -1,0 +1,317 @@
+// dsr1_device.cuh - the device library every generated CUDA kernel includes.
+//
+// Generated code holds no architecture-specific step itself: loads through
+// the read-only cache, warp and block reductions, shared-memory arrays,
+// narrow-float conversions and the status word all go through the functions
+// here. Under nvcc/NVRTC they are CUDA; under DSR1_CUDA_EMU the built-ins
+// they use come from cuda_emu.h (the host implementation cuda-emu compiles
+// the same source against), so one source runs on both.
+#ifndef DSR1_DEVICE_CUH
+#define DSR1_DEVICE_CUH
+
+#ifdef DSR1_CUDA_EMU
+#include "cuda_emu.h"
+#else
+#ifdef __CUDACC_RTC__
+// NVRTC has no standard headers: the fixed-width integers and the float
+// constants generated code uses.
+typedef signed char int8_t;
+typedef unsigned char uint8_t;
+typedef short int16_t;
+typedef unsigned short uint16_t;
+typedef int int32_t;
+typedef unsigned int uint32_t;
+typedef long long int64_t;
+typedef unsigned long long uint64_t;
+#define INFINITY __int_as_float(0x7f800000)
+#define NAN __int_as_float(0x7fffffff)
+#else
+#include <cmath>
+#include <cstdint>
+#endif
+// A shared-memory array: one declaration that cuda-emu can watch for races.
+#define DSR1_SHARED(type, name, count) __shared__ type name[count]
+#endif
+
+namespace dsr1 {
+
+constexpr int kWarpSize = 32;
+constexpr unsigned kFullMask = 0xffffffffu;
+
+/// A load through the read-only data cache where the target has one.
+template <class T> __device__ __forceinline__ T load(const T *p) {
+#ifdef DSR1_CUDA_EMU
+  return *p;
+#else
+  return __ldg(p);
+#endif
+}
+/// bool has no __ldg overload: go through its byte.
+__device__ __forceinline__ bool load(const bool *p) {
+#ifdef DSR1_CUDA_EMU
+  return *p;
+#else
+  return __ldg(reinterpret_cast<const unsigned char *>(p)) != 0;
+#endif
+}
+
+/// Records the first failure of a launch in its status word (0 = ok); later
+/// failures keep the first.
+__device__ __forceinline__ void fail(int *status, int code) {
+  atomicCAS(status, 0, code);
+}
+
+// Reductions. `Op` is one of the functors below; every lane (thread) of a
+// warp (block) must call these, and every lane gets the result.
+struct SumOp {
+  template <class T> __device__ __forceinline__ T operator()(T a, T b) const {
+    return a + b;
+  }
+};
+struct ProdOp {
+  template <class T> __device__ __forceinline__ T operator()(T a, T b) const {
+    return a * b;
+  }
+};
+struct MaxOp {
+  template <class T> __device__ __forceinline__ T operator()(T a, T b) const {
+    // NaN wins, as in the cpu device's maximum.
+    return (a != a || a > b) ? a : b;
+  }
+};
+struct MinOp {
+  template <class T> __device__ __forceinline__ T operator()(T a, T b) const {
+    return (a != a || a < b) ? a : b;
+  }
+};
+
+template <class T, class Op>
+__device__ __forceinline__ T warpReduce(T value, Op op) {
+  for (int offset = kWarpSize / 2; offset > 0; offset /= 2)
+    value = op(value, __shfl_xor_sync(kFullMask, value, offset));
+  return value;
+}
+
+/// Reduces over the whole block (blockDim.x a multiple of 32, at most 1024)
+/// through `scratch`, 32 elements of shared memory. Ends with a barrier, so
+/// scratch may be reused at once.
+template <class T, class Op, class Scratch>
+__device__ __forceinline__ T blockReduce(T value, Op op, T identity,
+                                         Scratch &scratch) {
+  const int lane = threadIdx.x % kWarpSize;
+  const int warp = threadIdx.x / kWarpSize;
+  const int warps = (blockDim.x + kWarpSize - 1) / kWarpSize;
+  value = warpReduce(value, op);
+  if (lane == 0)
+    scratch[warp] = value;
+  __syncthreads();
+  T total = lane < warps ? T(scratch[lane]) : identity;
+  total = warpReduce(total, op);
+  __syncthreads();
+  return total;
+}
+
+__device__ __forceinline__ uint32_t floatBits(float f) {
+#ifdef DSR1_CUDA_EMU
+  uint32_t bits;
+  memcpy(&bits, &f, sizeof(bits));
+  return bits;
+#else
+  return __float_as_uint(f);
+#endif
+}
+
+__device__ __forceinline__ float bitsFloat(uint32_t bits) {
+#ifdef DSR1_CUDA_EMU
+  float f;
+  memcpy(&f, &bits, sizeof(f));
+  return f;
+#else
+  return __uint_as_float(bits);
+#endif
+}
+
+// f16 and bf16 storage as raw 16-bit patterns, converted with
+// round-to-nearest-even, the same rounding the cpu device applies.
+__device__ __forceinline__ float halfToFloat(uint16_t h) {
+  uint32_t sign = uint32_t(h & 0x8000u) << 16;
+  uint32_t exponent = (h >> 10) & 0x1fu;
+  uint32_t mantissa = h & 0x3ffu;
+  uint32_t bits;
+  if (exponent == 0x1fu) {
+    bits = sign | 0x7f800000u | (mantissa << 13);
+  } else if (exponent != 0) {
+    bits = sign | ((exponent + 112u) << 23) | (mantissa << 13);
+  } else if (mantissa == 0) {
+    bits = sign;
+  } else {
+    // Subnormal: normalise.
+    exponent = 113u;
+    while ((mantissa & 0x400u) == 0) {
+      mantissa <<= 1;
+      --exponent;
+    }
+    bits = sign | (exponent << 23) | ((mantissa & 0x3ffu) << 13);
+  }
+  return bitsFloat(bits);
+}
+
+__device__ __forceinline__ uint16_t floatToHalf(float f) {
+  uint32_t bits = floatBits(f);
+  uint32_t sign = (bits >> 16) & 0x8000u;
+  uint32_t magnitude = bits & 0x7fffffffu;
+  if (magnitude > 0x7f800000u) // NaN: keep it quiet.
+    return uint16_t(sign | 0x7e00u);
+  if (magnitude >= 0x477ff000u) // Rounds to infinity.
+    return uint16_t(sign | 0x7c00u);
+  if (magnitude < 0x38800000u) {
+    // Subnormal or zero in f16: shift with rounding to nearest even.
+    if (magnitude < 0x33000000u)
+      return uint16_t(sign);
+    uint32_t exponent = magnitude >> 23;
+    uint32_t mantissa = (magnitude & 0x7fffffu) | 0x800000u;
+    uint32_t shift = 126u - exponent;
+    uint32_t result = mantissa >> shift;
+    uint32_t rest = mantissa & ((1u << shift) - 1u);
+    uint32_t half = 1u << (shift - 1u);
+    if (rest > half || (rest == half && (result & 1u)))
+      ++result;
+    return uint16_t(sign | result);
+  }
+  uint32_t result = magnitude - 0x38000000u;
+  result += 0xfffu + ((result >> 13) & 1u);
+  return uint16_t(sign | (result >> 13));
+}
+
+__device__ __forceinline__ float bf16ToFloat(uint16_t h) {
+  return bitsFloat(uint32_t(h) << 16);
+}
+
+__device__ __forceinline__ uint16_t floatToBf16(float f) {
+  uint32_t bits = floatBits(f);
+  if ((bits & 0x7fffffffu) > 0x7f800000u)
+    return uint16_t((bits >> 16) | 0x40u);
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return uint16_t(bits >> 16);
+}
+
+// Integer division and remainder with the cpu device's semantics (floored
+// modulo for ONNX Mod with fmod = 0).
+template <class T> __device__ __forceinline__ T floorMod(T a, T b) {
+  T r = a % b;
+  return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
+
+/// The smallest and largest values of an integer type (identities of max
+/// and min reductions).
+template <class T> __device__ __forceinline__ T lowest() {
+  return T(~T(0)) < T(0) ? T((unsigned long long)1 << (sizeof(T) * 8 - 1))
+                         : T(0);
+}
+template <class T> __device__ __forceinline__ T highest() {
+  return T(~lowest<T>());
+}
+
+/// Reflect padding: index i of a padded dimension of size n reads
+/// reflect(i, n) of the input (period 2n - 2, edges not repeated).
+__device__ __forceinline__ int64_t reflect(int64_t i, int64_t n) {
+  int64_t period = 2 * n - 2;
+  i = floorMod<int64_t>(i, period);
+  return i < n ? i : period - i;
+}
+
+/// Float remainders: C's fmod (sign of a) and numpy's mod (sign of b).
+__device__ __forceinline__ float fmodTrunc(float a, float b) {
+  return fmodf(a, b);
+}
+__device__ __forceinline__ double fmodTrunc(double a, double b) {
+  return fmod(a, b);
+}
+template <class T> __device__ __forceinline__ T fmodFloorImpl(T a, T b, T r) {
+  if (b != b || a != a)
+    return a + b;
+  if (r != 0 && ((r < 0) != (b < 0)))
+    r += b;
+  if (r == 0)
+    r = b < 0 ? -T(0) : T(0);
+  return r;
+}
+template <class T> __device__ __forceinline__ bool isInf(T x) {
+  return x == T(INFINITY) || x == -T(INFINITY);
+}
+
+__device__ __forceinline__ float fmodFloor(float a, float b) {
+  if (isInf(b) && !isInf(a))
+    return (a == 0 || (a < 0) == (b < 0)) ? a : b;
+  return fmodFloorImpl(a, b, fmodf(a, b));
+}
+__device__ __forceinline__ double fmodFloor(double a, double b) {
+  if (isInf(b) && !isInf(a))
+    return (a == 0 || (a < 0) == (b < 0)) ? a : b;
+  return fmodFloorImpl(a, b, fmod(a, b));
+}
+
+/// pow with C's special cases, computed as exp2(b * log2|a|): unlike powf
+/// it makes no call, so a GEMM epilogue holding it spills no registers.
+/// Within 1e-6 relative of powf where the result is a normal float.
+template <class T>
+__device__ __forceinline__ T powWith(T a, T b, T magnitude, bool negative,
+                                     bool integral, bool odd) {
+  if (b == T(2))
+    return a * a;
+  if (b == T(1))
+    return a;
+  if (b == T(0) || a == T(1))
+    return T(1);
+  if (a != a || b != b)
+    return a + b;
+  if (a < 0 && !integral)
+    return T(NAN);
+  T m = a < 0 ? -a : a;
+  T result;
+  if (m == 0)
+    result = b < 0 ? T(INFINITY) : T(0);
+  else if (isInf(m))
+    result = b < 0 ? T(0) : T(INFINITY);
+  else if (isInf(b))
+    result = m == 1 ? T(1) : ((m > 1) == (b > 0) ? T(INFINITY) : T(0));
+  else
+    result = magnitude;
+  return negative && odd ? -result : result;
+}
+__device__ __forceinline__ float pow(float a, float b) {
+  float m = a < 0 ? -a : a;
+  bool integral = floorf(b) == b;
+  return powWith(a, b, exp2f(b * log2f(m)), (floatBits(a) >> 31) != 0,
+                 integral, integral && !isInf(b) && fmodf(b, 2.0f) != 0);
+}
+__device__ __forceinline__ double pow(double a, double b) {
+  double m = a < 0 ? -a : a;
+  bool integral = ::floor(b) == b;
+  return powWith(a, b, exp2(b * log2(m)), a < 0 || (a == 0 && 1 / a < 0),
+                 integral, integral && !isInf(b) && ::fmod(b, 2.0) != 0);
+}
+
+/// Integer power that wraps in T; a negative exponent truncates (0 unless
+/// the base is 1 or -1).
+template <class T> __device__ __forceinline__ T ipow(T base, T exponent) {
+  if (exponent < 0) {
+    if (base == 1)
+      return 1;
+    if (base == T(-1))
+      return (exponent % 2) ? T(-1) : T(1);
+    return 0;
+  }
+  T result = 1;
+  while (exponent) {
+    if (exponent & 1)
+      result = T(result * base);
+    base = T(base * base);
+    exponent >>= 1;
+  }
+  return result;
+}
+
+} // namespace dsr1
+
+#endif // DSR1_DEVICE_CUH
