@@ -1,18 +1,23 @@
 //===- CompileModel.cpp - a model in, a runnable plan out -----------------===//
 //
-// Runs the stages of DESIGN.md's data flow for the cpu device: the graph is
-// optimised and outlined, the plan is read off the graph function, and the
-// kernel functions, moved to a module of their own, go through the cpu code
-// generator and the JIT.
+// Runs the stages of DESIGN.md's data flow: the graph is optimised and
+// outlined, the plan is read off the graph function, and the kernel
+// functions, moved to a module of their own, go through a code generator:
+// the cpu one and its JIT, or the CUDA one, whose source cuda-emu compiles
+// with the host compiler.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/driver/CompileModel.h"
 #include "codegen/cpu/CpuCodegen.h"
+#include "codegen/cuda/CudaEmitter.h"
+#include "codegen/cuda/DeviceHeaders.h"
+#include "codegen/cuda/Nvrtc.h"
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 #include "compiler/driver/BuildPlan.h"
 #include "compiler/passes/Passes.h"
 #include "compiler/pipelines/Pipelines.h"
+#include "runtime/cudaemu/EmuLibrary.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
@@ -112,11 +117,25 @@ private:
 
 } // namespace
 
-FailureOr<CompiledModel> compileModuleForCpu(ModuleOp module,
-                                             const CompileOptions &options) {
+/// Inputs up to this many elements may be read at compile time.
+constexpr int64_t kMaxCompileTimeInput = 64;
+
+void pinInputs(CompileOptions &options, const std::vector<HostTensor> &inputs) {
+  for (const HostTensor &input : inputs) {
+    options.import.inputShapesByPosition.emplace_back(input.shape.begin(),
+                                                      input.shape.end());
+    std::vector<double> values;
+    if (input.numElements() <= kMaxCompileTimeInput)
+      for (int64_t i = 0; i < input.numElements(); ++i)
+        values.push_back(input.elementAsDouble(i));
+    options.import.inputValues.push_back(std::move(values));
+  }
+}
+
+FailureOr<Plan> optimizeAndPlan(ModuleOp module,
+                                const CompileOptions &options) {
   MLIRContext *context = module.getContext();
   Progress progress(options.showProgress);
-
   progress.stage("optimising the graph");
   PassManager graphPasses(context);
   buildOptimizePipeline(graphPasses, options.optimize);
@@ -141,21 +160,29 @@ FailureOr<CompiledModel> compileModuleForCpu(ModuleOp module,
   }
   if (!graph)
     return emitError(module.getLoc()) << "the module holds no graph function";
-  FailureOr<Plan> plan = buildPlan(graph);
-  if (failed(plan))
-    return failure();
+  return buildPlan(graph);
+}
 
-  if (options.planOnly) {
-    progress.finish();
-    return CompiledModel{std::make_shared<const Plan>(std::move(*plan)),
-                         nullptr};
-  }
-
-  progress.stage("generating code for " + std::to_string(plan->kernels.size()) +
-                 " kernels");
+OwningOpRef<ModuleOp> extractKernels(ModuleOp module) {
   OwningOpRef<ModuleOp> kernels = module.clone();
-  PassManager codegen(context);
-  codegen.addPass(createExtractKernelsPass());
+  PassManager pm(module.getContext());
+  pm.addPass(createExtractKernelsPass());
+  if (failed(pm.run(*kernels)))
+    return nullptr;
+  return kernels;
+}
+
+namespace {
+
+FailureOr<std::shared_ptr<const KernelLibrary>>
+compileCpu(ModuleOp module, const CompileOptions &options, size_t count) {
+  Progress progress(options.showProgress);
+  progress.stage("generating cpu code for " + std::to_string(count) +
+                 " kernels");
+  OwningOpRef<ModuleOp> kernels = extractKernels(module);
+  if (!kernels)
+    return failure();
+  PassManager codegen(module.getContext());
   cpu::buildCpuCodegenPipeline(codegen, options.useBlas);
   if (failed(codegen.run(*kernels)))
     return failure();
@@ -166,21 +193,97 @@ FailureOr<CompiledModel> compileModuleForCpu(ModuleOp module,
       cpu::jitCompile(*kernels, options.optLevel, error);
   if (!library)
     return emitError(module.getLoc()) << "JIT compilation failed: " << error;
-  progress.finish();
-  return CompiledModel{std::make_shared<const Plan>(std::move(*plan)),
-                       std::move(library)};
+  return std::shared_ptr<const KernelLibrary>(std::move(library));
 }
 
-FailureOr<CompiledModel> compileOnnxForCpu(MLIRContext &context,
-                                           llvm::StringRef path,
-                                           const CompileOptions &options) {
+FailureOr<std::shared_ptr<const cuda::CudaModule>>
+generateCuda(ModuleOp module, const CompileOptions &options) {
+  Progress progress(options.showProgress);
+  std::string error;
+  FailureOr<cuda::CudaParams> params =
+      cuda::CudaParams::parse(options.cudaParams, error);
+  if (failed(params))
+    return emitError(module.getLoc()) << error;
+  OwningOpRef<ModuleOp> kernels = extractKernels(module);
+  if (!kernels)
+    return failure();
+  progress.stage("generating CUDA code");
+  FailureOr<cuda::CudaModule> generated = cuda::emitCuda(*kernels, *params);
+  if (failed(generated))
+    return failure();
+  return std::make_shared<const cuda::CudaModule>(std::move(*generated));
+}
+
+FailureOr<std::shared_ptr<const KernelLibrary>>
+compileCudaEmu(ModuleOp module, const CompileOptions &options,
+               const cuda::CudaModule &code) {
+  Progress progress(options.showProgress);
+  progress.stage("compiling the CUDA kernels for cuda-emu");
+  cudaemu::LaunchOptions launch;
+  launch.detectRaces = options.detectRaces;
+  std::string cacheDir = options.cacheDir.empty()
+                             ? cuda::KernelCache::defaultDir() + "/cuda-emu"
+                             : options.cacheDir;
+  std::string label;
+  if (auto loc = dyn_cast<FileLineColLoc>(module.getLoc()))
+    label = loc.getFilename().str();
+  Result<std::shared_ptr<const cudaemu::EmuKernelLibrary>> library =
+      cudaemu::EmuKernelLibrary::create(code, cuda::deviceHeaders(), cacheDir,
+                                        launch, label);
+  if (!library)
+    return emitError(module.getLoc()) << library.status().message();
+  return std::shared_ptr<const KernelLibrary>(std::move(*library));
+}
+
+} // namespace
+
+FailureOr<CompiledModel> compileModule(ModuleOp module,
+                                       const CompileOptions &options) {
+  FailureOr<Plan> plan = optimizeAndPlan(module, options);
+  if (failed(plan))
+    return failure();
+  CompiledModel compiled;
+  compiled.plan = std::make_shared<const Plan>(std::move(*plan));
+  if (options.planOnly)
+    return compiled;
+  size_t count = compiled.plan->kernels.size();
+  if (options.device == Device::cpu || options.alsoCpu) {
+    FailureOr<std::shared_ptr<const KernelLibrary>> cpu =
+        compileCpu(module, options, count);
+    if (failed(cpu))
+      return failure();
+    compiled.cpuKernels = *cpu;
+  }
+  if (options.device == Device::cpu) {
+    compiled.kernels = compiled.cpuKernels;
+    if (!options.alsoCpu)
+      compiled.cpuKernels = nullptr;
+    return compiled;
+  }
+  FailureOr<std::shared_ptr<const cuda::CudaModule>> code =
+      generateCuda(module, options);
+  if (failed(code))
+    return failure();
+  compiled.cuda = *code;
+  if (options.device == Device::cuda)
+    return compiled;
+  FailureOr<std::shared_ptr<const KernelLibrary>> emu =
+      compileCudaEmu(module, options, *compiled.cuda);
+  if (failed(emu))
+    return failure();
+  compiled.kernels = *emu;
+  return compiled;
+}
+
+FailureOr<CompiledModel> compileOnnx(MLIRContext &context, llvm::StringRef path,
+                                     const CompileOptions &options) {
   onnx_frontend::ImportOptions importOptions = options.import;
   importOptions.showProgress = options.showProgress;
   OwningOpRef<ModuleOp> module =
       onnx_frontend::importOnnxFile(context, path, importOptions);
   if (!module)
     return failure();
-  return compileModuleForCpu(*module, options);
+  return compileModule(*module, options);
 }
 
 } // namespace dsr1

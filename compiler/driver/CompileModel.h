@@ -1,7 +1,8 @@
 //===- CompileModel.h - a model in, a runnable plan out ---------*- C++ -*-===//
 //
 // The in-process compiler: import, optimise, outline kernels, build the
-// plan, generate and JIT-compile code for the cpu device.
+// plan, generate code for a device (the cpu JIT, or CUDA C++ run by
+// cuda-emu) and load it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +13,7 @@
 #include "compiler/pipelines/Pipelines.h"
 #include "runtime/Plan.h"
 #include "runtime/Session.h"
+#include "runtime/cuda/CudaPlan.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -20,6 +22,18 @@
 #include <memory>
 
 namespace dsr1 {
+
+/// The devices the in-process compiler generates code for.
+enum class Device {
+  /// LLVM-generated host code.
+  cpu,
+  /// The generated CUDA kernels, compiled by the host compiler and run on the
+  /// CPU (threads as fibers): how CUDA code is executed without a GPU.
+  cudaEmu,
+  /// The generated CUDA kernels for a GPU: only the code is generated here
+  /// (CompiledModel::cuda); NVRTC and the cuda device take it from there.
+  cuda
+};
 
 struct CompileOptions {
   onnx_frontend::ImportOptions import;
@@ -38,11 +52,27 @@ struct CompileOptions {
   /// model's kernels are null), for reports on models too large to JIT
   /// quickly.
   bool planOnly = false;
+  /// Where the kernels run.
+  Device device = Device::cpu;
+  /// Also compile the cpu kernels when `device` is another one, to compare
+  /// against (CompiledModel::cpuKernels).
+  bool alsoCpu = false;
+  /// The CUDA families' parameters ("name=value,...", CudaParams::parse).
+  std::string cudaParams;
+  /// cuda-emu: report shared-memory races (slower).
+  bool detectRaces = false;
+  /// Where cuda-emu caches compiled kernels (empty: the default cache).
+  std::string cacheDir;
 };
 
 struct CompiledModel {
   std::shared_ptr<const Plan> plan;
-  std::shared_ptr<const CpuKernelLibrary> kernels;
+  /// The kernels for CompileOptions::device (none for cuda).
+  std::shared_ptr<const KernelLibrary> kernels;
+  /// The cpu kernels, with CompileOptions::alsoCpu.
+  std::shared_ptr<const KernelLibrary> cpuKernels;
+  /// The generated CUDA code (CUDA devices only).
+  std::shared_ptr<const cuda::CudaModule> cuda;
 };
 
 /// Prints the diagnostics of a context for a user of the command-line tools:
@@ -58,16 +88,30 @@ public:
 /// compiles models.
 void registerCompilerDialects(mlir::DialectRegistry &registry);
 
-/// Compiles the ONNX model at `path` for the cpu device. Errors are emitted
-/// as diagnostics on `context`, at the node or file at fault.
-mlir::FailureOr<CompiledModel> compileOnnxForCpu(mlir::MLIRContext &context,
-                                                 llvm::StringRef path,
-                                                 const CompileOptions &options);
+/// Compiles the model for the data it runs on: the inputs' shapes pin
+/// symbolic dims, and small inputs that an op needs at compile time (a
+/// shape, axes, pads) are read from the data.
+void pinInputs(CompileOptions &options, const std::vector<HostTensor> &inputs);
 
-/// Compiles an imported dsr1 module (one graph function) for the cpu device.
-/// The module is changed (optimised and outlined) in place.
-mlir::FailureOr<CompiledModel>
-compileModuleForCpu(mlir::ModuleOp module, const CompileOptions &options);
+/// Compiles the ONNX model at `path` for options.device. Errors are emitted
+/// as diagnostics on `context`, at the node or file at fault.
+mlir::FailureOr<CompiledModel> compileOnnx(mlir::MLIRContext &context,
+                                           llvm::StringRef path,
+                                           const CompileOptions &options);
+
+/// Compiles an imported dsr1 module (one graph function) for
+/// options.device. The module is changed (optimised and outlined) in place.
+mlir::FailureOr<CompiledModel> compileModule(mlir::ModuleOp module,
+                                             const CompileOptions &options);
+
+/// The optimised, outlined and planned module (what compileModule generates
+/// code from), for tools that print or compile the kernels themselves.
+mlir::FailureOr<Plan> optimizeAndPlan(mlir::ModuleOp module,
+                                      const CompileOptions &options);
+
+/// The kernel functions of a planned module, alone in a module of their own
+/// (the input of a code generator).
+mlir::OwningOpRef<mlir::ModuleOp> extractKernels(mlir::ModuleOp module);
 
 } // namespace dsr1
 

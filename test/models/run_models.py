@@ -7,6 +7,9 @@ not run, or differs. Every reference data set of a model is run (bert.dynamic ha
 With --against-unfused, each data set is also run without fusion (`dsr1-run --fuse=false`) and
 the fused outputs must match those too: the optimise pipeline's fusion passes change nothing
 beyond the tolerance.
+
+With --device cuda-emu, the models run their generated CUDA kernels on cuda-emu and must match
+both the references and the cpu device's outputs (`dsr1-run --against-device cpu`).
 """
 
 import argparse
@@ -44,7 +47,13 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--against-unfused", action="store_true",
                         help="also compare the fused outputs with the unfused ones")
+    parser.add_argument("--device", default="cpu",
+                        help="dsr1-run --device; other than cpu, also compared with the cpu")
+    parser.add_argument("--runner-arg", action="append", default=[],
+                        help="one more dsr1-run argument (repeatable)")
     args = parser.parse_args()
+    device_args = [] if args.device == "cpu" else ["--device", args.device,
+                                                   "--against-device", "cpu"]
 
     dirs = sorted(p for p in args.models.iterdir() if (p / "model.onnx").is_file())
     if args.only:
@@ -58,6 +67,7 @@ def main() -> int:
             start = time.monotonic()
             cmd = [args.runner, str(d / "model.onnx"), "--quiet", "--inputs", str(data),
                    "--compare", str(data), "--rtol", str(args.rtol), "--atol", str(args.atol)]
+            cmd += device_args + args.runner_arg
             try:
                 proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
             except subprocess.TimeoutExpired:

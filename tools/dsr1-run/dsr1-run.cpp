@@ -8,6 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bench/gpu/GpuBundle.h"
+#include "codegen/cuda/DeviceHeaders.h"
+#include "codegen/cuda/Nvrtc.h"
 #include "compiler/driver/CompileModel.h"
 #include "compiler/support/DebugOnly.h"
 #include "runtime/Compare.h"
@@ -32,8 +35,35 @@ namespace cl = llvm::cl;
 
 static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
                                       cl::desc("<model.onnx | graph.mlir>"));
-static cl::opt<std::string> device("device", cl::desc("Device to run on (cpu)"),
-                                   cl::init("cpu"));
+static cl::opt<std::string>
+    device("device",
+           cl::desc("Device to run on: cpu, cuda (a GPU, through the CUDA "
+                    "driver), or cuda-emu (the generated CUDA kernels executed "
+                    "on the CPU)"),
+           cl::init("cpu"));
+static cl::opt<std::string> againstDevice(
+    "against-device",
+    cl::desc("Also run on this device (cpu) and compare the outputs within "
+             "--rtol/--atol"),
+    cl::value_desc("device"));
+static cl::opt<bool> detectRaces(
+    "detect-races",
+    cl::desc("cuda-emu: report shared-memory races between the threads of a "
+             "block (slower)"));
+static cl::opt<std::string> gpuBundle(
+    "gpu-bundle",
+    cl::desc("With --device cuda: compile the kernels with NVRTC (sm_80, "
+             "sm_90a) and write them, the plan, the inputs and the cpu "
+             "device's outputs to this file for bench/gpu/run.sh, instead of "
+             "running on a GPU"),
+    cl::value_desc("file"));
+static cl::opt<std::string> cudaParams(
+    "cuda-params",
+    cl::desc("CUDA kernel family parameters, name=value,... (pointwise-block, "
+             "elements-per-thread, row-block, tile-m, tile-n, tile-k, "
+             "thread-m, thread-n, attention-block, attention-chunk, "
+             "recurrent-block)"),
+    cl::value_desc("params"));
 static cl::opt<std::string>
     inputsDir("inputs", cl::desc("Folder of input_N.pb files (or .npy files)"),
               cl::value_desc("dir"));
@@ -111,9 +141,6 @@ static cl::opt<bool>
 static cl::opt<bool> quiet("quiet",
                            cl::desc("Print only errors and comparisons"));
 
-/// Inputs up to this many elements may be read at compile time.
-constexpr int64_t kMaxCompileTimeInput = 64;
-
 static int fail(const std::string &message) {
   llvm::errs() << "dsr1-run: error: " << message << "\n";
   return 1;
@@ -156,6 +183,105 @@ static int compareOutputs(const std::vector<dsr1::HostTensor> &outputs) {
     llvm::outs() << "outputs differ beyond rtol " << relTolerance.getValue()
                  << ", atol " << absTolerance.getValue() << "\n";
   return allPassed ? 0 : 1;
+}
+
+/// The outputs of the plan on the cpu kernels.
+static dsr1::Result<std::vector<dsr1::HostTensor>>
+runOnCpu(const dsr1::CompiledModel &compiled,
+         const std::vector<dsr1::HostTensor> &inputs) {
+  dsr1::Result<std::unique_ptr<dsr1::Session>> session =
+      dsr1::Session::create(compiled.plan, compiled.cpuKernels);
+  if (!session)
+    return session.status();
+  dsr1::Result<std::vector<dsr1::HostTensor>> outputs = (*session)->run(inputs);
+  if (!outputs)
+    return dsr1::Status::error("on cpu: " + outputs.status().message());
+  return outputs;
+}
+
+/// Compares every output of the device with the cpu device's.
+static int compareDevices(const std::vector<dsr1::HostTensor> &outputs,
+                          const std::vector<dsr1::HostTensor> &reference) {
+  bool allPassed = true;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    dsr1::Comparison result = dsr1::compareTensors(outputs[i], reference[i],
+                                                   relTolerance, absTolerance);
+    bool passed = result.comparable && result.passed();
+    llvm::outs() << "output " << i << " '" << outputs[i].name << "' " << device
+                 << " vs cpu: " << (passed ? "ok" : "FAIL") << " ("
+                 << result.summary(outputs[i].numElements()) << ")\n";
+    allPassed &= passed;
+  }
+  if (!allPassed)
+    llvm::outs() << device << " and cpu differ beyond rtol "
+                 << relTolerance.getValue() << ", atol "
+                 << absTolerance.getValue() << "\n";
+  return allPassed ? 0 : 1;
+}
+
+/// The kernels compiled by NVRTC for the GPUs dsr1 targets (through the
+/// kernel cache).
+static dsr1::Result<std::vector<dsr1::cuda::DeviceBinary>>
+compileForGpus(const dsr1::cuda::CudaModule &code) {
+  dsr1::Result<std::shared_ptr<dsr1::cuda::Nvrtc>> nvrtc =
+      dsr1::cuda::Nvrtc::load();
+  if (!nvrtc)
+    return nvrtc.status();
+  dsr1::cuda::KernelCache cache(dsr1::cuda::KernelCache::defaultDir());
+  std::vector<dsr1::cuda::DeviceBinary> binaries;
+  for (const char *arch : {"sm_80", "sm_90a"}) {
+    dsr1::Result<dsr1::cuda::CompiledKernels> binary =
+        dsr1::cuda::compileCached(**nvrtc, &cache, code.source, modelPath, arch,
+                                  dsr1::cuda::deviceHeaders());
+    if (!binary)
+      return binary.status();
+    binaries.push_back({arch, binary->cubin, binary->ptx});
+  }
+  return binaries;
+}
+
+/// Writes the model compiled for the GPUs, the inputs and the cpu device's
+/// outputs to --gpu-bundle.
+static int writeGpuBundle(const dsr1::CompiledModel &compiled,
+                          const std::vector<dsr1::HostTensor> &inputs,
+                          const std::vector<dsr1::HostTensor> &reference) {
+  dsr1::Result<std::vector<dsr1::cuda::DeviceBinary>> binaries =
+      compileForGpus(*compiled.cuda);
+  if (!binaries)
+    return fail(binaries.status().message());
+  dsr1::gpucheck::Bundle bundle;
+  // The model's folder names it (test/models/onnx/bert/model.onnx: bert).
+  llvm::StringRef folder = llvm::sys::path::parent_path(modelPath);
+  bundle.model = folder.empty() ? modelPath.getValue()
+                                : llvm::sys::path::filename(folder).str();
+  bundle.plan = *compiled.plan;
+  bundle.code = *compiled.cuda;
+  bundle.binaries = std::move(*binaries);
+  bundle.inputs = inputs;
+  bundle.expected = reference;
+  if (dsr1::Status s = dsr1::gpucheck::writeBundle(gpuBundle, bundle); !s)
+    return fail(s.message());
+  return 0;
+}
+
+/// Runs the model on a GPU.
+static dsr1::Result<std::vector<dsr1::HostTensor>>
+runOnGpu(const dsr1::CompiledModel &compiled,
+         const std::vector<dsr1::HostTensor> &inputs) {
+  dsr1::Result<std::shared_ptr<dsr1::cuda::CudaDriver>> driver =
+      dsr1::cuda::CudaDriver::load();
+  if (!driver)
+    return driver.status();
+  dsr1::Result<std::vector<dsr1::cuda::DeviceBinary>> binaries =
+      compileForGpus(*compiled.cuda);
+  if (!binaries)
+    return binaries.status();
+  dsr1::Result<std::unique_ptr<dsr1::cuda::CudaSession>> session =
+      dsr1::cuda::CudaSession::create(*driver, compiled.plan, *compiled.cuda,
+                                      *binaries);
+  if (!session)
+    return session.status();
+  return (*session)->run(inputs);
 }
 
 /// The launches that took longest over all timed runs, grouped by op.
@@ -244,9 +370,19 @@ int main(int argc, char **argv) {
   dsr1::registerDebugOnlyOption();
   cl::ParseCommandLineOptions(
       argc, argv, "dsr1-run: compile a model and run it on test data\n");
-  if (device != "cpu")
-    return fail("device '" + device +
-                "' is not available: this build runs on 'cpu' only");
+  dsr1::Device target = dsr1::Device::cpu;
+  if (device == "cuda-emu")
+    target = dsr1::Device::cudaEmu;
+  else if (device == "cuda")
+    target = dsr1::Device::cuda;
+  else if (device != "cpu")
+    return fail("unknown device '" + device + "' (cpu, cuda, cuda-emu)");
+  if (target == dsr1::Device::cuda && gpuBundle.empty() &&
+      (iterations > 0 || profile))
+    return fail("--iterations and --profile are not supported on the cuda "
+                "device yet (bench/gpu/run.sh times GPU kernels)");
+  if (!againstDevice.empty() && againstDevice != "cpu")
+    return fail("--against-device takes cpu");
   if (optLevel < 0 || optLevel > 3)
     return fail("-O takes 0 to 3");
   if (threads < 1 || threads > 1024)
@@ -284,19 +420,15 @@ int main(int argc, char **argv) {
   options.memory.recomputeExpensive = recomputeExpensive;
   options.memory.scheduleJson = memoryScheduleJson;
   options.planOnly = planOnly;
+  options.device = target;
+  if (!gpuBundle.empty() && target != dsr1::Device::cuda)
+    return fail("--gpu-bundle needs --device cuda");
+  options.alsoCpu = (!againstDevice.empty() || !gpuBundle.empty()) &&
+                    target != dsr1::Device::cpu;
+  options.cudaParams = cudaParams;
+  options.detectRaces = detectRaces;
   options.showProgress = !quiet && llvm::errs().is_displayed();
-  // The model is compiled for the data it runs on: the inputs' shapes pin
-  // symbolic dims, and small inputs that an op needs at compile time (a
-  // shape, axes, pads) are read from the data.
-  for (const dsr1::HostTensor &input : inputs) {
-    options.import.inputShapesByPosition.emplace_back(input.shape.begin(),
-                                                      input.shape.end());
-    std::vector<double> values;
-    if (input.numElements() <= kMaxCompileTimeInput)
-      for (int64_t i = 0; i < input.numElements(); ++i)
-        values.push_back(input.elementAsDouble(i));
-    options.import.inputValues.push_back(std::move(values));
-  }
+  dsr1::pinInputs(options, inputs);
 
   // A dsr1 module (what dsr1-import writes, or a graph written by hand for a
   // lit test) runs as it is: its shapes are its own.
@@ -306,9 +438,9 @@ int main(int argc, char **argv) {
         mlir::parseSourceFile<mlir::ModuleOp>(modelPath, &context);
     if (!module)
       return 1;
-    compiled = dsr1::compileModuleForCpu(*module, options);
+    compiled = dsr1::compileModule(*module, options);
   } else {
-    compiled = dsr1::compileOnnxForCpu(context, modelPath, options);
+    compiled = dsr1::compileOnnx(context, modelPath, options);
   }
   if (failed(compiled))
     return 1;
@@ -318,11 +450,30 @@ int main(int argc, char **argv) {
   if (planOnly)
     return 0;
 
-  dsr1::Result<std::unique_ptr<dsr1::Session>> session =
-      dsr1::Session::create(compiled->plan, compiled->kernels);
-  if (!session)
-    return fail(session.status().message());
-  dsr1::Result<std::vector<dsr1::HostTensor>> outputs = (*session)->run(inputs);
+  std::vector<dsr1::HostTensor> reference;
+  if (compiled->cpuKernels) {
+    dsr1::Result<std::vector<dsr1::HostTensor>> cpu =
+        runOnCpu(*compiled, inputs);
+    if (!cpu)
+      return fail(cpu.status().message());
+    reference = std::move(*cpu);
+  }
+  if (!gpuBundle.empty())
+    return writeGpuBundle(*compiled, inputs, reference);
+
+  std::unique_ptr<dsr1::Session> session;
+  dsr1::Result<std::vector<dsr1::HostTensor>> outputs =
+      dsr1::Status::error("not run");
+  if (target == dsr1::Device::cuda) {
+    outputs = runOnGpu(*compiled, inputs);
+  } else {
+    dsr1::Result<std::unique_ptr<dsr1::Session>> created =
+        dsr1::Session::create(compiled->plan, compiled->kernels);
+    if (!created)
+      return fail(created.status().message());
+    session = std::move(*created);
+    outputs = session->run(inputs);
+  }
   if (!outputs)
     return fail(outputs.status().message());
 
@@ -348,9 +499,11 @@ int main(int argc, char **argv) {
                    << shapeText(output.shape) << "]\n";
 
   int status = 0;
-  if (!compareDir.empty())
+  if (!againstDevice.empty() && compiled->cpuKernels)
+    status = compareDevices(*outputs, reference);
+  if (!compareDir.empty() && status == 0)
     status = compareOutputs(*outputs);
-  if (iterations > 0 && status == 0)
-    status = benchmark(**session, inputs);
+  if (iterations > 0 && status == 0 && session)
+    status = benchmark(*session, inputs);
   return status;
 }

@@ -1,0 +1,137 @@
+//===- gpu_check.cpp - run compiled models on a GPU and time them ---------===//
+//
+// dsr1-gpu-check BUNDLE... [--iterations N]: for each bundle (dsr1-run
+// --gpu-bundle), runs the model on the cuda device, compares every output
+// with the cpu device's (rtol 1e-4, atol 1e-5), then times whole runs and
+// every kernel (CUDA events) and prints the slowest kernels and the time per
+// family. Needs only the CUDA driver: it links no MLIR or protobuf, so it
+// runs on a GPU machine that has nothing of dsr1's build.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bench/gpu/GpuBundle.h"
+#include "runtime/Compare.h"
+#include "runtime/cuda/CudaDevice.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+using namespace dsr1;
+
+static int checkBundle(const std::shared_ptr<cuda::CudaDriver> &driver,
+                       const std::string &path, int iterations) {
+  Result<gpucheck::Bundle> bundle = gpucheck::readBundle(path);
+  if (!bundle) {
+    std::printf("%s: FAIL %s\n", path.c_str(),
+                bundle.status().message().c_str());
+    return 1;
+  }
+  auto plan = std::make_shared<const Plan>(bundle->plan);
+  auto start = std::chrono::steady_clock::now();
+  Result<std::unique_ptr<cuda::CudaSession>> session =
+      cuda::CudaSession::create(driver, plan, bundle->code, bundle->binaries);
+  if (!session) {
+    std::printf("%s: FAIL %s\n", bundle->model.c_str(),
+                session.status().message().c_str());
+    return 1;
+  }
+  double loadMs = std::chrono::duration<double, std::milli>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  Result<std::vector<HostTensor>> outputs = (*session)->run(bundle->inputs);
+  if (!outputs) {
+    std::printf("%s: FAIL %s\n", bundle->model.c_str(),
+                outputs.status().message().c_str());
+    return 1;
+  }
+  bool passed = true;
+  double worstAbs = 0, worstRel = 0;
+  for (size_t i = 0; i < outputs->size(); ++i) {
+    Comparison c =
+        compareTensors((*outputs)[i], bundle->expected[i], 1e-4, 1e-5);
+    if (!c.comparable || !c.passed()) {
+      passed = false;
+      std::printf("  output %zu '%s': FAIL (%s)\n", i,
+                  (*outputs)[i].name.c_str(),
+                  c.summary((*outputs)[i].numElements()).c_str());
+    }
+    worstAbs = std::max(worstAbs, c.maxAbsError);
+    worstRel = std::max(worstRel, c.maxRelError);
+  }
+  // Whole runs (inputs in, outputs out), then every kernel.
+  std::vector<double> ms;
+  for (int i = 0; i < iterations; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    if (auto r = (*session)->run(bundle->inputs); !r)
+      return 1;
+    ms.push_back(std::chrono::duration<double, std::milli>(
+                     std::chrono::steady_clock::now() - t0)
+                     .count());
+  }
+  std::sort(ms.begin(), ms.end());
+  (*session)->enableProfiling();
+  for (int i = 0; i < iterations; ++i)
+    if (auto r = (*session)->run(bundle->inputs); !r)
+      return 1;
+  const std::vector<double> &seconds = (*session)->launchSeconds();
+  const std::vector<std::string> &names = (*session)->launchNames();
+  double kernelMs = 0;
+  std::map<std::string, double> byFamily;
+  std::map<std::string, std::string> familyOf;
+  for (const cuda::CudaKernel &k : bundle->code.kernels)
+    for (const cuda::GridLaunch &g : k.launches)
+      familyOf[g.function] = k.family;
+  std::vector<size_t> order(seconds.size());
+  for (size_t i = 0; i < seconds.size(); ++i) {
+    order[i] = i;
+    kernelMs += 1e3 * seconds[i] / iterations;
+    byFamily[familyOf[names[i]]] += 1e3 * seconds[i] / iterations;
+  }
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return seconds[a] > seconds[b]; });
+  std::printf("%-22s %s on %s (%s): max abs %.2e, max rel %.2e vs cpu; "
+              "load %.1f ms; run p50 %.3f ms; %zu kernels %.3f ms\n",
+              bundle->model.c_str(), passed ? "ok  " : "FAIL",
+              driver->deviceName().c_str(), (*session)->loaded().c_str(),
+              worstAbs, worstRel, loadMs, ms[ms.size() / 2], seconds.size(),
+              kernelMs);
+  for (const auto &[family, t] : byFamily)
+    std::printf("    %-10s %9.3f ms %5.1f%%\n", family.c_str(), t,
+                kernelMs > 0 ? 100 * t / kernelMs : 0.0);
+  for (size_t i = 0; i < std::min<size_t>(order.size(), 5); ++i)
+    std::printf("    %9.3f ms  %s\n", 1e3 * seconds[order[i]] / iterations,
+                names[order[i]].c_str());
+  return passed ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+  int iterations = 20;
+  std::vector<std::string> bundles;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--iterations") && i + 1 < argc)
+      iterations = std::max(1, std::atoi(argv[++i]));
+    else
+      bundles.push_back(argv[i]);
+  }
+  if (bundles.empty()) {
+    std::fprintf(stderr, "usage: dsr1-gpu-check BUNDLE... [--iterations N]\n");
+    return 2;
+  }
+  Result<std::shared_ptr<cuda::CudaDriver>> driver = cuda::CudaDriver::load();
+  if (!driver) {
+    std::fprintf(stderr, "dsr1-gpu-check: error: %s\n",
+                 driver.status().message().c_str());
+    return 1;
+  }
+  std::printf("GPU: %s (sm_%d)\n", (*driver)->deviceName().c_str(),
+              (*driver)->computeCapability());
+  int failures = 0;
+  for (const std::string &bundle : bundles)
+    failures += checkBundle(*driver, bundle, iterations);
+  std::printf("%zu models, %d failing\n", bundles.size(), failures);
+  return failures ? 1 : 0;
+}

@@ -1,0 +1,2347 @@
+//===- CudaEmitter.cpp - dsr1 kernels to CUDA C++ -------------------------===//
+//
+// Every value of a kernel is generated as a scalar expression of its element
+// at an index (`ScalarEmitter::scalar`): elementwise ops combine their
+// operands' scalars, data movement maps the index, and reductions,
+// contractions and windows become loops. The family templates then decide
+// the launch around those expressions:
+//   pointwise  one thread per result element, grid-stride (elementwise, data
+//              movement, direct convolution, pooling; the fallback);
+//   row        one block per row of a trailing-axes reduction (reductions,
+//              softmax, log-softmax, layer/instance norm, global pooling):
+//              row statistics are block reductions, then every thread writes
+//              its share of the row;
+//   gemm       a SIMT GEMM tiled through shared memory with the fused
+//              epilogue evaluated on the register tile;
+//   attention  one block per query row with an online softmax over chunks
+//              of keys staged in shared memory;
+//   recurrent  one block per direction and batch entry stepping an LSTM,
+//              GRU or RNN cell through the sequence.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cuda/CudaEmitter.h"
+
+#include "compiler/dialects/dsr1/DSR1Ops.h"
+#include "compiler/passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <functional>
+#include <set>
+
+using namespace mlir;
+
+namespace dsr1::cuda {
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+FailureOr<CudaParams> CudaParams::parse(llvm::StringRef text,
+                                        std::string &error) {
+  CudaParams params;
+  struct Field {
+    const char *name;
+    int CudaParams::*member;
+  };
+  static const Field fields[] = {
+      {"pointwise-block", &CudaParams::pointwiseBlock},
+      {"elements-per-thread", &CudaParams::elementsPerThread},
+      {"row-block", &CudaParams::rowBlock},
+      {"tile-m", &CudaParams::tileM},
+      {"tile-n", &CudaParams::tileN},
+      {"tile-k", &CudaParams::tileK},
+      {"thread-m", &CudaParams::threadM},
+      {"thread-n", &CudaParams::threadN},
+      {"attention-block", &CudaParams::attentionBlock},
+      {"attention-chunk", &CudaParams::attentionChunk},
+      {"recurrent-block", &CudaParams::recurrentBlock}};
+  llvm::SmallVector<llvm::StringRef> items;
+  text.split(items, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef item : items) {
+    auto [name, value] = item.trim().split('=');
+    const Field *field = llvm::find_if(
+        fields, [&](const Field &f) { return name.trim() == f.name; });
+    if (field == std::end(fields)) {
+      error = "unknown CUDA parameter '" + name.trim().str() + "' (known:";
+      for (const Field &f : fields)
+        error += std::string(" ") + f.name;
+      error += ")";
+      return failure();
+    }
+    int parsed = 0;
+    if (value.trim().getAsInteger(10, parsed) || parsed <= 0) {
+      error = "CUDA parameter '" + name.trim().str() +
+              "' needs a positive integer, not '" + value.trim().str() + "'";
+      return failure();
+    }
+    params.*(field->member) = parsed;
+  }
+  auto require = [&](bool ok, const std::string &what) {
+    if (!ok && error.empty())
+      error = "CUDA parameters: " + what;
+    return ok;
+  };
+  bool ok =
+      require(params.pointwiseBlock <= 1024,
+              "pointwise-block is at most 1024") &&
+      require(params.rowBlock % 32 == 0 && params.rowBlock <= 1024,
+              "row-block is a multiple of 32, at most 1024") &&
+      require(params.attentionBlock % 32 == 0 && params.attentionBlock <= 1024,
+              "attention-block is a multiple of 32, at most 1024") &&
+      require(params.recurrentBlock % 32 == 0 && params.recurrentBlock <= 1024,
+              "recurrent-block is a multiple of 32, at most 1024") &&
+      require(params.tileM % params.threadM == 0 &&
+                  params.tileN % params.threadN == 0,
+              "tile-m and tile-n are multiples of thread-m and "
+              "thread-n") &&
+      require((params.tileM / params.threadM) *
+                      (params.tileN / params.threadN) <=
+                  1024,
+              "a GEMM tile needs at most 1024 threads") &&
+      require((params.tileM + params.tileN) * params.tileK * 8 <= 48 * 1024,
+              "the GEMM tiles need at most 48 KiB of shared memory") &&
+      require(params.attentionChunk * 4 <= 32 * 1024,
+              "attention-chunk is at most 8192 keys");
+  if (!ok)
+    return failure();
+  return params;
+}
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Text helpers
+//===----------------------------------------------------------------------===//
+
+using Index = SmallVector<std::string, 6>;
+
+std::string num(int64_t value) { return std::to_string(value); }
+
+int64_t product(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+std::string join(ArrayRef<std::string> parts, StringRef separator) {
+  std::string text;
+  for (auto [i, part] : llvm::enumerate(parts))
+    text += (i ? separator.str() : "") + part;
+  return text;
+}
+
+/// `a + b` with the zeros folded away.
+std::string add(const std::string &a, const std::string &b) {
+  if (a == "0")
+    return b;
+  if (b == "0")
+    return a;
+  return "(" + a + " + " + b + ")";
+}
+
+/// `a * k` for a constant k, folded where it is 0 or 1.
+std::string mul(const std::string &a, int64_t k) {
+  if (k == 0 || a == "0")
+    return "0";
+  if (k == 1)
+    return a;
+  return "(" + a + " * " + num(k) + ")";
+}
+
+/// The row-major linear offset of `idx` in `shape`.
+std::string linear(const Index &idx, ArrayRef<int64_t> shape) {
+  std::string offset = "0";
+  int64_t stride = 1;
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    if (shape[d] != 1)
+      offset = add(mul(idx[d], stride), offset);
+    stride *= shape[d];
+  }
+  return offset;
+}
+
+/// The index of an operand of shape `shape` read at `idx` of a result it
+/// broadcasts to (numpy rules: aligned at the right, size-1 dimensions
+/// read element 0).
+Index broadcastIndex(const Index &idx, ArrayRef<int64_t> shape) {
+  Index result;
+  size_t offset = idx.size() - shape.size();
+  for (auto [d, size] : llvm::enumerate(shape))
+    result.push_back(size == 1 ? std::string("0") : idx[offset + d]);
+  return result;
+}
+
+/// A C++ literal of `value` in a float type of `bits` bits.
+std::string floatLiteral(double value, unsigned bits) {
+  if (std::isnan(value))
+    return bits == 64 ? "(double)NAN" : "NAN";
+  if (std::isinf(value))
+    return std::string(value < 0 ? "-" : "") +
+           (bits == 64 ? "(double)INFINITY" : "INFINITY");
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (bits == 64)
+    os << llvm::format("%.17g", value);
+  else
+    os << llvm::format("%.9g", value);
+  if (text.find_first_of(".eE") == std::string::npos)
+    text += ".0";
+  if (bits != 64)
+    text += "f";
+  return text;
+}
+
+/// Text with indentation, one statement a line.
+class Code {
+public:
+  void line(const std::string &text) {
+    out_.append(2 * depth_, ' ');
+    out_ += text;
+    out_ += '\n';
+  }
+  void open(const std::string &header) {
+    line(header + " {");
+    ++depth_;
+  }
+  void close(const std::string &tail = "}") {
+    --depth_;
+    line(tail);
+  }
+  std::string &text() { return out_; }
+
+private:
+  std::string out_;
+  int depth_ = 0;
+};
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+/// How an element type is stored and computed in generated code.
+struct CType {
+  /// The C type of a buffer element ("float", "uint16_t" for f16/bf16).
+  std::string storage;
+  /// The C type scalars are computed in (f16/bf16 compute in float).
+  std::string compute;
+  bool isFloat = false;
+  bool isBool = false;
+  bool isUnsigned = false;
+  /// 16 for f16 and bf16 (stored as their bits), else 0.
+  unsigned narrow = 0;
+  bool bf16 = false;
+  /// Bits of the compute type.
+  unsigned bits = 32;
+};
+
+FailureOr<CType> ctypeOf(Type type, Operation *at) {
+  CType t;
+  if (type.isF32()) {
+    t.storage = t.compute = "float";
+    t.isFloat = true;
+  } else if (type.isF64()) {
+    t.storage = t.compute = "double";
+    t.isFloat = true;
+    t.bits = 64;
+  } else if (type.isF16() || type.isBF16()) {
+    t.storage = "uint16_t";
+    t.compute = "float";
+    t.isFloat = true;
+    t.narrow = 16;
+    t.bf16 = type.isBF16();
+  } else if (type.isInteger(1)) {
+    t.storage = t.compute = "bool";
+    t.isBool = true;
+    t.bits = 8;
+  } else if (auto integer = dyn_cast<IntegerType>(type)) {
+    unsigned width = integer.getWidth();
+    if (width != 8 && width != 16 && width != 32 && width != 64)
+      return at->emitError() << "cuda: no CUDA type for " << type;
+    t.isUnsigned = integer.isUnsigned();
+    t.storage = t.compute =
+        (t.isUnsigned ? "uint" : "int") + std::to_string(width) + "_t";
+    t.bits = width;
+  } else {
+    return at->emitError() << "cuda: no CUDA type for " << type;
+  }
+  return t;
+}
+
+FailureOr<CType> ctypeOf(Value value, Operation *at) {
+  return ctypeOf(cast<ShapedType>(value.getType()).getElementType(), at);
+}
+
+ArrayRef<int64_t> shapeOf(Value value) {
+  return cast<ShapedType>(value.getType()).getShape();
+}
+
+/// The type partial sums of `t` accumulate in.
+std::string accumulator(const CType &t) {
+  if (t.isFloat)
+    return t.bits == 64 ? "double" : "float";
+  if (t.isBool)
+    return "int64_t";
+  return t.compute;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+enum class Combine { sum, prod, max, min };
+
+const char *functor(Combine kind) {
+  switch (kind) {
+  case Combine::sum:
+    return "dsr1::SumOp()";
+  case Combine::prod:
+    return "dsr1::ProdOp()";
+  case Combine::max:
+    return "dsr1::MaxOp()";
+  case Combine::min:
+    return "dsr1::MinOp()";
+  }
+  return "";
+}
+
+std::string identity(Combine kind, const std::string &type) {
+  bool isFloat = type == "float" || type == "double";
+  switch (kind) {
+  case Combine::sum:
+    return "(" + type + ")0";
+  case Combine::prod:
+    return "(" + type + ")1";
+  case Combine::max:
+    return isFloat ? "(" + type + ")-INFINITY" : "dsr1::lowest<" + type + ">()";
+  case Combine::min:
+    return isFloat ? "(" + type + ")INFINITY" : "dsr1::highest<" + type + ">()";
+  }
+  return "";
+}
+
+/// A row statistic: the reduced axes of an op's input (the rest are the
+/// "outer" index the statistic depends on).
+struct Reduction {
+  Value input;
+  SmallVector<int64_t> axes;
+};
+
+/// The reduction structure of a row op, or nothing for ops without one.
+std::optional<Reduction> reductionOf(Operation *op) {
+  auto trailing = [](Value input, int64_t from) {
+    Reduction r{input, {}};
+    for (int64_t d = from, e = shapeOf(input).size(); d < e; ++d)
+      r.axes.push_back(d);
+    return r;
+  };
+  if (auto reduce = dyn_cast<ReduceSumOp>(op))
+    return Reduction{reduce.getInput(), SmallVector<int64_t>(reduce.getAxes())};
+  if (auto reduce = dyn_cast<ReduceMeanOp>(op))
+    return Reduction{reduce.getInput(), SmallVector<int64_t>(reduce.getAxes())};
+  if (auto reduce = dyn_cast<ReduceMaxOp>(op))
+    return Reduction{reduce.getInput(), SmallVector<int64_t>(reduce.getAxes())};
+  if (auto reduce = dyn_cast<ReduceMinOp>(op))
+    return Reduction{reduce.getInput(), SmallVector<int64_t>(reduce.getAxes())};
+  if (auto reduce = dyn_cast<ReduceProdOp>(op))
+    return Reduction{reduce.getInput(), SmallVector<int64_t>(reduce.getAxes())};
+  if (auto softmax = dyn_cast<SoftmaxOp>(op))
+    return Reduction{softmax.getInput(), {int64_t(softmax.getAxis())}};
+  if (auto softmax = dyn_cast<LogSoftmaxOp>(op))
+    return Reduction{softmax.getInput(), {int64_t(softmax.getAxis())}};
+  if (auto norm = dyn_cast<LayerNormOp>(op))
+    return trailing(norm.getInput(), norm.getAxis());
+  if (auto norm = dyn_cast<InstanceNormOp>(op))
+    return trailing(norm.getInput(), 2);
+  if (auto pool = dyn_cast<GlobalAvgPoolOp>(op))
+    return trailing(pool.getInput(), 2);
+  if (auto pool = dyn_cast<GlobalMaxPoolOp>(op))
+    return trailing(pool.getInput(), 2);
+  return std::nullopt;
+}
+
+/// Every axis when `axes` is empty (a reduce op's "all of them").
+SmallVector<int64_t> normalizedAxes(const Reduction &r) {
+  if (!r.axes.empty())
+    return r.axes;
+  SmallVector<int64_t> all;
+  for (int64_t d = 0, e = shapeOf(r.input).size(); d < e; ++d)
+    all.push_back(d);
+  return all;
+}
+
+//===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+/// A matmul or gemm as C[batch, m, n] = sum_k A[batch, m, k] B[batch, k, n],
+/// with its operands' indexing.
+struct Contraction {
+  Operation *op = nullptr;
+  Value lhs, rhs, bias;
+  bool transA = false, transB = false;
+  double alpha = 1, beta = 1;
+  int64_t m = 1, n = 1, k = 1;
+  /// The result's batch dimensions (before M and N).
+  SmallVector<int64_t> batch;
+  /// Rank-1 operands (numpy matmul): no M or no N dimension.
+  bool vectorLhs = false, vectorRhs = false;
+
+  static std::optional<Contraction> of(Operation *op) {
+    Contraction c;
+    c.op = op;
+    if (auto gemm = dyn_cast<GemmOp>(op)) {
+      c.lhs = gemm.getA();
+      c.rhs = gemm.getB();
+      c.bias = gemm.getC();
+      c.transA = gemm.getTransA();
+      c.transB = gemm.getTransB();
+      c.alpha = gemm.getAlpha().convertToDouble();
+      c.beta = gemm.getBeta().convertToDouble();
+    } else if (auto matmul = dyn_cast<MatMulOp>(op)) {
+      c.lhs = matmul.getLhs();
+      c.rhs = matmul.getRhs();
+    } else {
+      return std::nullopt;
+    }
+    ArrayRef<int64_t> a = shapeOf(c.lhs), b = shapeOf(c.rhs);
+    c.vectorLhs = a.size() == 1;
+    c.vectorRhs = b.size() == 1;
+    c.k = c.vectorLhs ? a[0] : (c.transA ? a[a.size() - 2] : a.back());
+    if (!c.vectorLhs)
+      c.m = c.transA ? a.back() : a[a.size() - 2];
+    if (!c.vectorRhs)
+      c.n = c.transB ? b[b.size() - 2] : b.back();
+    ArrayRef<int64_t> result = shapeOf(op->getResult(0));
+    size_t kept = (c.vectorLhs ? 0 : 1) + (c.vectorRhs ? 0 : 1);
+    c.batch.assign(result.begin(), result.end() - kept);
+    return c;
+  }
+
+  /// The batch, m and n parts of a result index.
+  void split(const Index &idx, Index &batchIdx, std::string &mi,
+             std::string &ni) const {
+    size_t nb = batch.size();
+    batchIdx.assign(idx.begin(), idx.begin() + nb);
+    mi = vectorLhs ? "0" : idx[nb];
+    ni = vectorRhs ? "0" : idx[nb + (vectorLhs ? 0 : 1)];
+  }
+
+  Index lhsIndex(const Index &batchIdx, const std::string &mi,
+                 const std::string &ki) const {
+    ArrayRef<int64_t> shape = shapeOf(lhs);
+    if (vectorLhs)
+      return {ki};
+    Index full = broadcastIndex(batchIdx, shape.drop_back(2));
+    full.push_back(transA ? ki : mi);
+    full.push_back(transA ? mi : ki);
+    return full;
+  }
+
+  Index rhsIndex(const Index &batchIdx, const std::string &ki,
+                 const std::string &ni) const {
+    ArrayRef<int64_t> shape = shapeOf(rhs);
+    if (vectorRhs)
+      return {ki};
+    Index full = broadcastIndex(batchIdx, shape.drop_back(2));
+    full.push_back(transB ? ni : ki);
+    full.push_back(transB ? ki : ni);
+    return full;
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The scalar emitter
+//===----------------------------------------------------------------------===//
+
+/// One `__global__` function being written: its code and the memo of the
+/// scalars already computed in each open scope.
+class ScalarEmitter {
+public:
+  ScalarEmitter(func::FuncOp kernel, Code &code)
+      : kernel_(kernel), code_(code) {
+    unsigned id = 0;
+    kernel.walk([&](Operation *op) {
+      for (Value result : op->getResults())
+        ids_[result] = id++;
+    });
+    for (BlockArgument arg : kernel.getArguments())
+      ids_[arg] = id++;
+    scopes_.emplace_back();
+  }
+
+  /// The element of `value` at `idx` (one index expression per dimension)
+  /// as a C++ expression in the value's compute type.
+  FailureOr<std::string> scalar(Value value, const Index &idx);
+
+  /// Row statistics of `op` (a row op) at the outer index `outer` (the
+  /// input's index with the reduced axes left out): its reduced value, or
+  /// (max, sum) for softmax, (mean, rstd) for norms.
+  FailureOr<SmallVector<std::string, 2>> stats(Operation *op,
+                                               const Index &outer);
+
+  /// Opens a scope ("{" in the code): what is computed inside is forgotten
+  /// at its end.
+  void open(const std::string &header) {
+    code_.open(header);
+    scopes_.emplace_back();
+  }
+  void close(const std::string &tail = "}") {
+    scopes_.pop_back();
+    code_.close(tail);
+  }
+  /// Makes `expr` the value of `value` at `idx` in the current scope.
+  void remember(Value value, const Index &idx, const std::string &expr) {
+    scopes_.back()[key(value, idx)] = expr;
+  }
+
+  /// A fresh variable name.
+  std::string fresh(StringRef prefix = "v") {
+    return prefix.str() + std::to_string(counter_++);
+  }
+  /// Declares `const type name = expr;` and returns the name.
+  std::string define(const std::string &type, const std::string &expr) {
+    std::string name = fresh();
+    code_.line("const " + type + " " + name + " = " + expr + ";");
+    return name;
+  }
+  /// Emits the decomposition of the linear index `lin` over `shape` into one
+  /// variable per dimension (size-1 dimensions are "0").
+  Index delinearize(const std::string &lin, ArrayRef<int64_t> shape);
+
+  /// The kernel argument name of block argument `arg` and the status word's
+  /// code for bad data in it.
+  static std::string argName(unsigned n) { return "a" + std::to_string(n); }
+
+  /// Row statistics may be computed cooperatively (a strided loop and a
+  /// block reduction) here: set by the row template where every thread of
+  /// the block executes the code being emitted.
+  bool cooperative = false;
+  /// Threads per block while `cooperative`.
+  int blockThreads = 0;
+  /// The accumulator types block reductions used (each needs its scratch
+  /// array, `scratch_<type>`).
+  std::set<std::string> scratchTypes;
+
+  Code &code() { return code_; }
+
+private:
+  std::string key(Value value, const Index &idx) {
+    return std::to_string(ids_.lookup(value)) + "@" + join(idx, ",");
+  }
+  std::optional<std::string> lookup(const std::string &k) const {
+    for (const auto &scope : llvm::reverse(scopes_)) {
+      auto it = scope.find(k);
+      if (it != scope.end())
+        return it->second;
+    }
+    return std::nullopt;
+  }
+
+  FailureOr<std::string> compute(Value value, const Index &idx);
+  FailureOr<std::string> load(BlockArgument arg, const Index &idx);
+  FailureOr<std::string> elementwise(Operation *op, const Index &idx,
+                                     const CType &t);
+  FailureOr<std::string> contraction(const Contraction &c, const Index &idx);
+  FailureOr<std::string> convolution(ConvOp op, const Index &idx);
+  template <typename PoolOp>
+  FailureOr<std::string> pool(PoolOp op, const Index &idx, bool isMax);
+  FailureOr<std::string> argReduce(Operation *op, Value input, int64_t axis,
+                                   bool keepdims, bool last, bool isMax,
+                                   const Index &idx);
+  FailureOr<std::string> rowOp(Operation *op, Value result, const Index &idx);
+  /// Reduces `element(full index)` over `axes` of `shape` at `outer` (the
+  /// index of the kept axes), combined by `kind` in `type`.
+  FailureOr<std::string>
+  reduce(Combine kind, const std::string &type, ArrayRef<int64_t> shape,
+         ArrayRef<int64_t> axes, const Index &outer,
+         llvm::function_ref<FailureOr<std::string>(const Index &)> element);
+
+  func::FuncOp kernel_;
+  Code &code_;
+  llvm::DenseMap<Value, unsigned> ids_;
+  SmallVector<llvm::StringMap<std::string>> scopes_;
+  unsigned counter_ = 0;
+};
+
+Index ScalarEmitter::delinearize(const std::string &lin,
+                                 ArrayRef<int64_t> shape) {
+  Index idx;
+  int64_t stride = product(shape);
+  for (auto [d, size] : llvm::enumerate(shape)) {
+    stride /= size;
+    if (size == 1) {
+      idx.push_back("0");
+      continue;
+    }
+    std::string expr =
+        stride == 1 ? lin : "(" + lin + " / " + num(stride) + ")";
+    if (d != 0)
+      expr = "(" + expr + " % " + num(size) + ")";
+    // Not every dimension's index is read (broadcasts skip some).
+    std::string name = fresh();
+    code_.line("[[maybe_unused]] const int64_t " + name + " = " + expr + ";");
+    idx.push_back(name);
+  }
+  return idx;
+}
+
+FailureOr<std::string> ScalarEmitter::scalar(Value value, const Index &idx) {
+  std::string k = key(value, idx);
+  if (std::optional<std::string> known = lookup(k))
+    return *known;
+  FailureOr<std::string> expr = compute(value, idx);
+  if (failed(expr))
+    return failure();
+  // Literals and names need no variable of their own.
+  FailureOr<CType> t = ctypeOf(value, kernel_);
+  if (failed(t))
+    return failure();
+  std::string result = *expr;
+  bool simple = llvm::all_of(result, [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+  if (!simple)
+    result = define(t->compute, result);
+  scopes_.back()[k] = result;
+  return result;
+}
+
+FailureOr<std::string> ScalarEmitter::load(BlockArgument arg,
+                                           const Index &idx) {
+  FailureOr<CType> t = ctypeOf(arg, kernel_);
+  if (failed(t))
+    return failure();
+  std::string ptr =
+      argName(arg.getArgNumber()) + " + " + linear(idx, shapeOf(arg));
+  std::string raw = "dsr1::load(" + ptr + ")";
+  if (t->narrow)
+    return std::string(t->bf16 ? "dsr1::bf16ToFloat(" : "dsr1::halfToFloat(") +
+           raw + ")";
+  return raw;
+}
+
+FailureOr<std::string> ScalarEmitter::compute(Value value, const Index &idx) {
+  if (auto arg = dyn_cast<BlockArgument>(value))
+    return load(arg, idx);
+  Operation *op = value.getDefiningOp();
+  FailureOr<CType> t = ctypeOf(value, op);
+  if (failed(t))
+    return failure();
+  ArrayRef<int64_t> resultShape = shapeOf(value);
+
+  // Data movement: the same element at another index.
+  if (auto reshape = dyn_cast<ReshapeOp>(op)) {
+    std::string lin = linear(idx, resultShape);
+    Value input = reshape.getInput();
+    return scalar(input, delinearize(lin, shapeOf(input)));
+  }
+  if (auto expand = dyn_cast<ExpandOp>(op))
+    return scalar(expand.getInput(),
+                  broadcastIndex(idx, shapeOf(expand.getInput())));
+  if (auto transpose = dyn_cast<TransposeOp>(op)) {
+    Index in(idx.size());
+    for (auto [d, p] : llvm::enumerate(transpose.getPerm()))
+      in[p] = idx[d];
+    return scalar(transpose.getInput(), in);
+  }
+  if (auto slice = dyn_cast<SliceOp>(op)) {
+    Value input = slice.getInput();
+    ArrayRef<int64_t> in = shapeOf(input);
+    Index at = idx;
+    ArrayRef<int64_t> starts = slice.getStarts();
+    std::optional<ArrayRef<int64_t>> axes = slice.getAxes();
+    std::optional<ArrayRef<int64_t>> steps = slice.getSteps();
+    for (size_t i = 0; i < starts.size(); ++i) {
+      int64_t axis = axes && !axes->empty() ? (*axes)[i] : int64_t(i);
+      if (axis < 0)
+        axis += in.size();
+      int64_t step = steps && !steps->empty() ? (*steps)[i] : 1;
+      int64_t size = in[axis];
+      int64_t start = starts[i] < 0 ? starts[i] + size : starts[i];
+      start = step > 0 ? std::clamp<int64_t>(start, 0, size)
+                       : std::clamp<int64_t>(start, 0, size - 1);
+      at[axis] = add(num(start), mul(idx[axis], step));
+    }
+    return scalar(input, at);
+  }
+  if (auto split = dyn_cast<SplitOp>(op)) {
+    int64_t axis = split.getAxis();
+    int64_t offset = 0;
+    unsigned which = cast<OpResult>(value).getResultNumber();
+    for (unsigned i = 0; i < which; ++i)
+      offset += split.getSizes()[i];
+    Index at = idx;
+    at[axis] = add(idx[axis], num(offset));
+    return scalar(split.getInput(), at);
+  }
+  if (auto concat = dyn_cast<ConcatOp>(op)) {
+    int64_t axis = concat.getAxis();
+    std::string result = fresh();
+    code_.line(t->compute + " " + result + ";");
+    int64_t offset = 0;
+    auto inputs = concat.getInputs();
+    for (auto [i, input] : llvm::enumerate(inputs)) {
+      int64_t size = shapeOf(input)[axis];
+      std::string condition =
+          i + 1 == inputs.size()
+              ? ""
+              : "if (" + idx[axis] + " < " + num(offset + size) + ")";
+      open(i == 0 ? condition : "else " + condition);
+      Index at = idx;
+      at[axis] = add(idx[axis], num(-offset));
+      if (offset == 0)
+        at[axis] = idx[axis];
+      FailureOr<std::string> element = scalar(input, at);
+      if (failed(element))
+        return failure();
+      code_.line(result + " = " + *element + ";");
+      close();
+      offset += size;
+    }
+    return result;
+  }
+  if (auto pad = dyn_cast<PadOp>(op)) {
+    Value input = pad.getInput();
+    ArrayRef<int64_t> in = shapeOf(input);
+    ArrayRef<int64_t> pads = pad.getPads();
+    size_t rank = in.size();
+    Index at;
+    for (size_t d = 0; d < rank; ++d)
+      at.push_back(define("int64_t", add(idx[d], num(-pads[d]))));
+    PadMode mode = pad.getMode();
+    if (mode == PadMode::constant) {
+      std::string result = fresh();
+      code_.line(t->compute + " " + result + " = (" + t->compute + ")" +
+                 (t->isFloat
+                      ? floatLiteral(pad.getValue().convertToDouble(), t->bits)
+                      : num(int64_t(pad.getValue().convertToDouble()))) +
+                 ";");
+      std::string inside;
+      for (size_t d = 0; d < rank; ++d)
+        inside += (d ? " && " : "") + at[d] + " >= 0 && " + at[d] + " < " +
+                  num(in[d]);
+      open("if (" + (inside.empty() ? std::string("true") : inside) + ")");
+      FailureOr<std::string> element = scalar(input, at);
+      if (failed(element))
+        return failure();
+      code_.line(result + " = " + *element + ";");
+      close();
+      return result;
+    }
+    Index mapped;
+    for (size_t d = 0; d < rank; ++d) {
+      std::string n = num(in[d]), i = at[d];
+      std::string expr;
+      if (mode == PadMode::edge)
+        expr = "(" + i + " < 0 ? 0 : (" + i + " >= " + n + " ? " + n +
+               " - 1 : " + i + "))";
+      else if (mode == PadMode::wrap)
+        expr = "dsr1::floorMod<int64_t>(" + i + ", " + n + ")";
+      else // reflect: period 2n - 2
+        expr = in[d] == 1 ? std::string("0")
+                          : "dsr1::reflect(" + i + ", (int64_t)" + n + ")";
+      mapped.push_back(define("int64_t", expr));
+    }
+    return scalar(input, mapped);
+  }
+  if (auto gather = dyn_cast<GatherOp>(op)) {
+    Value data = gather.getData(), indices = gather.getIndices();
+    int64_t axis = gather.getAxis();
+    size_t ri = shapeOf(indices).size();
+    Index at(idx.begin() + axis, idx.begin() + axis + ri);
+    FailureOr<std::string> raw = scalar(indices, at);
+    if (failed(raw))
+      return failure();
+    int64_t size = shapeOf(data)[axis];
+    std::string g = fresh("g");
+    code_.line("int64_t " + g + " = (int64_t)" + *raw + ";");
+    code_.line("if (" + g + " < 0) " + g + " += " + num(size) + ";");
+    unsigned operand = 0;
+    if (auto arg = dyn_cast<BlockArgument>(indices))
+      operand = arg.getArgNumber();
+    code_.open("if (" + g + " < 0 || " + g + " >= " + num(size) + ")");
+    code_.line("dsr1::fail(status, " + num(1 + operand) + ");");
+    code_.line(g + " = 0;");
+    code_.close();
+    Index in(idx.begin(), idx.begin() + axis);
+    in.push_back(g);
+    in.append(idx.begin() + axis + ri, idx.end());
+    return scalar(data, in);
+  }
+  if (auto constant = dyn_cast<ConstantOp>(op)) {
+    auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
+    if (!dense || !dense.isSplat())
+      return op->emitError() << "cuda: a kernel can only hold splat constants";
+    if (t->isFloat)
+      return floatLiteral(dense.getSplatValue<APFloat>().convertToDouble(),
+                          t->bits);
+    if (t->isBool)
+      return std::string(dense.getSplatValue<bool>() ? "true" : "false");
+    return "(" + t->compute + ")" +
+           num(dense.getSplatValue<APInt>().getSExtValue());
+  }
+
+  // Contractions and windows: loops.
+  if (std::optional<Contraction> c = Contraction::of(op))
+    return contraction(*c, idx);
+  if (auto conv = dyn_cast<ConvOp>(op))
+    return convolution(conv, idx);
+  if (auto pool = dyn_cast<MaxPoolOp>(op))
+    return this->pool(pool, idx, /*isMax=*/true);
+  if (auto pool = dyn_cast<AvgPoolOp>(op))
+    return this->pool(pool, idx, /*isMax=*/false);
+  if (auto arg = dyn_cast<ArgMaxOp>(op))
+    return argReduce(op, arg.getInput(), arg.getAxis(), arg.getKeepdims(),
+                     arg.getSelectLastIndex(), /*isMax=*/true, idx);
+  if (auto arg = dyn_cast<ArgMinOp>(op))
+    return argReduce(op, arg.getInput(), arg.getAxis(), arg.getKeepdims(),
+                     arg.getSelectLastIndex(), /*isMax=*/false, idx);
+  if (reductionOf(op))
+    return rowOp(op, value, idx);
+  if (auto norm = dyn_cast<BatchNormOp>(op)) {
+    // Inference batch norm: per channel (dimension 1) affine.
+    Index channel = {idx.size() > 1 ? idx[1] : std::string("0")};
+    FailureOr<std::string> x = scalar(norm.getInput(), idx);
+    FailureOr<std::string> scale = scalar(norm.getScale(), channel);
+    FailureOr<std::string> bias = scalar(norm.getBias(), channel);
+    FailureOr<std::string> mean = scalar(norm.getMean(), channel);
+    FailureOr<std::string> var = scalar(norm.getVariance(), channel);
+    if (failed(x) || failed(scale) || failed(bias) || failed(mean) ||
+        failed(var))
+      return failure();
+    std::string eps =
+        floatLiteral(norm.getEpsilon().convertToDouble(), t->bits);
+    std::string sqrt = t->bits == 64 ? "sqrt" : "sqrtf";
+    return "(" + *x + " - " + *mean + ") / " + sqrt + "(" + *var + " + " + eps +
+           ") * " + *scale + " + " + *bias;
+  }
+  return elementwise(op, idx, *t);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+FailureOr<std::string>
+ScalarEmitter::elementwise(Operation *op, const Index &idx, const CType &t) {
+  // Operands, broadcast to the result's index.
+  SmallVector<std::string, 3> x;
+  SmallVector<CType, 3> types;
+  for (Value operand : op->getOperands()) {
+    FailureOr<std::string> element =
+        scalar(operand, broadcastIndex(idx, shapeOf(operand)));
+    FailureOr<CType> type = ctypeOf(operand, op);
+    if (failed(element) || failed(type))
+      return failure();
+    x.push_back(*element);
+    types.push_back(*type);
+  }
+  bool f64 = !types.empty() && types[0].bits == 64 && types[0].isFloat;
+  // The float function `name` in the operand's precision.
+  auto fn = [&](StringRef name, ArrayRef<std::string> args) {
+    return (name + (f64 ? "" : "f")).str() + "(" + join(args, ", ") + ")";
+  };
+  auto lit = [&](double value) { return floatLiteral(value, f64 ? 64 : 32); };
+  const CType &in = types.empty() ? t : types[0];
+  std::string ct = in.compute;
+
+  return llvm::TypeSwitch<Operation *, FailureOr<std::string>>(op)
+      .Case([&](AbsOp) -> FailureOr<std::string> {
+        if (in.isFloat)
+          return fn("fabs", {x[0]});
+        if (in.isUnsigned)
+          return x[0];
+        return "(" + x[0] + " < 0 ? (" + ct + ")-" + x[0] + " : " + x[0] + ")";
+      })
+      .Case([&](CeilOp) { return fn("ceil", {x[0]}); })
+      .Case([&](FloorOp) { return fn("floor", {x[0]}); })
+      .Case([&](RoundOp) { return fn("rint", {x[0]}); })
+      .Case([&](AcosOp) { return fn("acos", {x[0]}); })
+      .Case([&](AsinOp) { return fn("asin", {x[0]}); })
+      .Case([&](AtanOp) { return fn("atan", {x[0]}); })
+      .Case([&](CosOp) { return fn("cos", {x[0]}); })
+      .Case([&](SinOp) { return fn("sin", {x[0]}); })
+      .Case([&](ErfOp) { return fn("erf", {x[0]}); })
+      .Case([&](ExpOp) { return fn("exp", {x[0]}); })
+      .Case([&](LogOp) { return fn("log", {x[0]}); })
+      .Case([&](SqrtOp) { return fn("sqrt", {x[0]}); })
+      .Case([&](TanhOp) { return fn("tanh", {x[0]}); })
+      .Case([&](RsqrtOp) { return lit(1) + " / " + fn("sqrt", {x[0]}); })
+      .Case([&](NegOp) { return "(" + ct + ")(-" + x[0] + ")"; })
+      .Case([&](NotOp) -> FailureOr<std::string> {
+        return in.isBool ? "!" + x[0] : "(" + ct + ")(~" + x[0] + ")";
+      })
+      .Case([&](ReciprocalOp) { return lit(1) + " / " + x[0]; })
+      .Case([&](ReluOp) -> FailureOr<std::string> {
+        if (in.isFloat)
+          return "(" + x[0] + " > 0 || " + x[0] + " != " + x[0] + " ? " + x[0] +
+                 " : " + lit(0) + ")";
+        return "(" + x[0] + " > 0 ? " + x[0] + " : (" + ct + ")0)";
+      })
+      .Case([&](SigmoidOp) {
+        return lit(1) + " / (" + lit(1) + " + " + fn("exp", {"-" + x[0]}) + ")";
+      })
+      .Case([&](SignOp) {
+        return "(" + ct + ")((" + x[0] + " > 0) - (" + x[0] + " < 0))";
+      })
+      .Case([&](SoftplusOp) {
+        return "(" + x[0] + " > " + lit(20) + " ? " + x[0] + " : " +
+               fn("log1p", {fn("exp", {x[0]})}) + ")";
+      })
+      .Case([&](ClipOp clip) -> FailureOr<std::string> {
+        std::string v = x[0];
+        auto bound = [&](double b) {
+          return in.isFloat ? lit(b) : "(" + ct + ")" + num(int64_t(b));
+        };
+        if (std::optional<APFloat> lo = clip.getMin())
+          v = define(ct, "(" + v + " < " + bound(lo->convertToDouble()) +
+                             " ? " + bound(lo->convertToDouble()) + " : " + v +
+                             ")");
+        if (std::optional<APFloat> hi = clip.getMax())
+          v = "(" + v + " > " + bound(hi->convertToDouble()) + " ? " +
+              bound(hi->convertToDouble()) + " : " + v + ")";
+        return v;
+      })
+      .Case([&](EluOp elu) {
+        return "(" + x[0] + " > 0 ? " + x[0] + " : " +
+               lit(elu.getAlpha().convertToDouble()) + " * (" +
+               fn("exp", {x[0]}) + " - " + lit(1) + "))";
+      })
+      .Case([&](GeluOp gelu) {
+        if (gelu.getApproximate() == GeluApproximation::tanh)
+          return lit(0.5) + " * " + x[0] + " * (" + lit(1) + " + " +
+                 fn("tanh", {lit(std::sqrt(2.0 / M_PI)) + " * (" + x[0] +
+                             " + " + lit(0.044715) + " * " + x[0] + " * " +
+                             x[0] + " * " + x[0] + ")"}) +
+                 ")";
+        return lit(0.5) + " * " + x[0] + " * (" + lit(1) + " + " +
+               fn("erf", {x[0] + " * " + lit(M_SQRT1_2)}) + ")";
+      })
+      .Case([&](HardSigmoidOp hs) {
+        std::string v = lit(hs.getAlpha().convertToDouble()) + " * " + x[0] +
+                        " + " + lit(hs.getBeta().convertToDouble());
+        return fn("fmax", {lit(0), fn("fmin", {lit(1), v})});
+      })
+      .Case([&](LeakyReluOp lr) {
+        return "(" + x[0] + " >= 0 ? " + x[0] + " : " +
+               lit(lr.getAlpha().convertToDouble()) + " * " + x[0] + ")";
+      })
+      .Case([&](AddOp) { return "(" + ct + ")(" + x[0] + " + " + x[1] + ")"; })
+      .Case([&](SubOp) { return "(" + ct + ")(" + x[0] + " - " + x[1] + ")"; })
+      .Case([&](MulOp) { return "(" + ct + ")(" + x[0] + " * " + x[1] + ")"; })
+      .Case([&](DivOp) -> FailureOr<std::string> {
+        if (in.isFloat)
+          return x[0] + " / " + x[1];
+        // Integer division by zero gives 0, never a trap.
+        return "(" + x[1] + " == 0 ? (" + ct + ")0 : (" + ct + ")(" + x[0] +
+               " / " + x[1] + "))";
+      })
+      .Case([&](MaxOp) -> FailureOr<std::string> {
+        return "dsr1::MaxOp()(" + x[0] + ", " + x[1] + ")";
+      })
+      .Case([&](MinOp) -> FailureOr<std::string> {
+        return "dsr1::MinOp()(" + x[0] + ", " + x[1] + ")";
+      })
+      .Case([&](ModOp mod) -> FailureOr<std::string> {
+        if (in.isFloat)
+          return std::string(mod.getFmod() ? "dsr1::fmodTrunc("
+                                           : "dsr1::fmodFloor(") +
+                 x[0] + ", " + x[1] + ")";
+        return "(" + x[1] + " == 0 ? (" + ct + ")0 : " +
+               (mod.getFmod() ? "(" + ct + ")(" + x[0] + " % " + x[1] + ")"
+                              : "dsr1::floorMod<" + ct + ">(" + x[0] + ", " +
+                                    x[1] + ")") +
+               ")";
+      })
+      .Case([&](PowOp) -> FailureOr<std::string> {
+        if (in.isFloat)
+          return "dsr1::pow(" + x[0] + ", " + x[1] + ")";
+        return "dsr1::ipow<" + ct + ">(" + x[0] + ", " + x[1] + ")";
+      })
+      .Case([&](AndOp) -> FailureOr<std::string> {
+        return in.isBool ? "(" + x[0] + " && " + x[1] + ")"
+                         : "(" + ct + ")(" + x[0] + " & " + x[1] + ")";
+      })
+      .Case([&](OrOp) -> FailureOr<std::string> {
+        return in.isBool ? "(" + x[0] + " || " + x[1] + ")"
+                         : "(" + ct + ")(" + x[0] + " | " + x[1] + ")";
+      })
+      .Case([&](XorOp) -> FailureOr<std::string> {
+        return in.isBool ? "(" + x[0] + " != " + x[1] + ")"
+                         : "(" + ct + ")(" + x[0] + " ^ " + x[1] + ")";
+      })
+      .Case([&](EqualOp) { return "(" + x[0] + " == " + x[1] + ")"; })
+      .Case([&](GreaterOp) { return "(" + x[0] + " > " + x[1] + ")"; })
+      .Case([&](GreaterEqualOp) { return "(" + x[0] + " >= " + x[1] + ")"; })
+      .Case([&](LessOp) { return "(" + x[0] + " < " + x[1] + ")"; })
+      .Case([&](LessEqualOp) { return "(" + x[0] + " <= " + x[1] + ")"; })
+      .Case([&](WhereOp) {
+        return "(" + x[0] + " ? " + x[1] + " : " + x[2] + ")";
+      })
+      .Case([&](CastOp) -> FailureOr<std::string> {
+        if (t.isBool)
+          return "(" + x[0] + " != 0)";
+        return "(" + t.compute + ")" + x[0];
+      })
+      .Default([&](Operation *other) -> FailureOr<std::string> {
+        return other->emitError() << "cuda: no CUDA kernel family covers '"
+                                  << other->getName().getStringRef() << "' yet";
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// Loops: contractions, convolution, pooling, arg-reductions
+//===----------------------------------------------------------------------===//
+
+FailureOr<std::string> ScalarEmitter::contraction(const Contraction &c,
+                                                  const Index &idx) {
+  FailureOr<CType> t = ctypeOf(c.op->getResult(0), c.op);
+  if (failed(t))
+    return failure();
+  std::string acc = fresh("acc");
+  std::string type = accumulator(*t);
+  code_.line(type + " " + acc + " = 0;");
+  Index batchIdx;
+  std::string mi, ni;
+  c.split(idx, batchIdx, mi, ni);
+  std::string k = fresh("k");
+  open("for (int64_t " + k + " = 0; " + k + " < " + num(c.k) + "; ++" + k +
+       ")");
+  FailureOr<std::string> a = scalar(c.lhs, c.lhsIndex(batchIdx, mi, k));
+  FailureOr<std::string> b = scalar(c.rhs, c.rhsIndex(batchIdx, k, ni));
+  if (failed(a) || failed(b))
+    return failure();
+  code_.line(acc + " += (" + type + ")" + *a + " * (" + type + ")" + *b + ";");
+  close();
+  if (c.alpha != 1)
+    code_.line(acc + " *= (" + type + ")" + floatLiteral(c.alpha, 64) + ";");
+  if (c.bias) {
+    Index mn = {mi, ni};
+    FailureOr<std::string> bias =
+        scalar(c.bias, broadcastIndex(mn, shapeOf(c.bias)));
+    if (failed(bias))
+      return failure();
+    code_.line(acc + " += (" + type + ")" + floatLiteral(c.beta, 64) + " * (" +
+               type + ")" + *bias + ";");
+  }
+  return "(" + t->compute + ")" + acc;
+}
+
+FailureOr<std::string> ScalarEmitter::convolution(ConvOp op, const Index &idx) {
+  FailureOr<CType> t = ctypeOf(op.getResult(), op);
+  if (failed(t))
+    return failure();
+  Value input = op.getInput(), weight = op.getWeight();
+  ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
+  size_t spatial = in.size() - 2;
+  int64_t groups = op.getGroup();
+  int64_t perGroupIn = w[1], perGroupOut = w[0] / groups;
+  auto attr = [&](std::optional<ArrayRef<int64_t>> values, size_t i,
+                  int64_t fallback) {
+    return values && !values->empty() ? (*values)[i] : fallback;
+  };
+  std::string type = accumulator(*t);
+  std::string acc = fresh("acc");
+  code_.line(type + " " + acc + " = 0;");
+  std::string g = define("int64_t", "(" + idx[1] + " / " + num(perGroupOut) +
+                                        ") * " + num(perGroupIn));
+  std::string c = fresh("c");
+  open("for (int64_t " + c + " = 0; " + c + " < " + num(perGroupIn) + "; ++" +
+       c + ")");
+  Index inIdx = {idx[0], add(g, c)}, wIdx = {idx[1], c};
+  std::string inside;
+  for (size_t s = 0; s < spatial; ++s) {
+    std::string k = fresh("k");
+    open("for (int64_t " + k + " = 0; " + k + " < " + num(w[2 + s]) + "; ++" +
+         k + ")");
+    std::string pos =
+        define("int64_t", add(add(mul(idx[2 + s], attr(op.getStrides(), s, 1)),
+                                  mul(k, attr(op.getDilations(), s, 1))),
+                              num(-attr(op.getPads(), s, 0))));
+    inside +=
+        (s ? " && " : "") + pos + " >= 0 && " + pos + " < " + num(in[2 + s]);
+    inIdx.push_back(pos);
+    wIdx.push_back(k);
+  }
+  open("if (" + (inside.empty() ? std::string("true") : inside) + ")");
+  FailureOr<std::string> x = scalar(input, inIdx);
+  FailureOr<std::string> y = scalar(weight, wIdx);
+  if (failed(x) || failed(y))
+    return failure();
+  code_.line(acc + " += (" + type + ")" + *x + " * (" + type + ")" + *y + ";");
+  close();
+  for (size_t s = 0; s < spatial; ++s)
+    close();
+  close();
+  if (Value bias = op.getBias()) {
+    FailureOr<std::string> b = scalar(bias, {idx[1]});
+    if (failed(b))
+      return failure();
+    code_.line(acc + " += (" + type + ")" + *b + ";");
+  }
+  return "(" + t->compute + ")" + acc;
+}
+
+template <typename PoolOp>
+FailureOr<std::string> ScalarEmitter::pool(PoolOp op, const Index &idx,
+                                           bool isMax) {
+  FailureOr<CType> t = ctypeOf(op.getResult(), op);
+  if (failed(t))
+    return failure();
+  Value input = op.getInput();
+  ArrayRef<int64_t> in = shapeOf(input);
+  ArrayRef<int64_t> kernel = op.getKernelShape();
+  size_t spatial = kernel.size();
+  auto attr = [&](std::optional<ArrayRef<int64_t>> values, size_t i,
+                  int64_t fallback) {
+    return values && !values->empty() ? (*values)[i] : fallback;
+  };
+  std::string type = accumulator(*t);
+  std::string acc = fresh("acc");
+  code_.line(type + " " + acc + " = " +
+             identity(isMax ? Combine::max : Combine::sum, type) + ";");
+  // avg_pool's divisor: the taps inside the input, or inside input + pads
+  // with count_include_pad.
+  std::string count = fresh("count");
+  code_.line("int64_t " + count + " = 0;");
+  Index inIdx = {idx[0], idx[1]};
+  std::string inside, padded;
+  for (size_t s = 0; s < spatial; ++s) {
+    std::string k = fresh("k");
+    open("for (int64_t " + k + " = 0; " + k + " < " + num(kernel[s]) + "; ++" +
+         k + ")");
+    int64_t padBegin = attr(op.getPads(), s, 0);
+    int64_t padEnd = attr(op.getPads(), spatial + s, 0);
+    std::string pos =
+        define("int64_t", add(add(mul(idx[2 + s], attr(op.getStrides(), s, 1)),
+                                  mul(k, attr(op.getDilations(), s, 1))),
+                              num(-padBegin)));
+    inside +=
+        (s ? " && " : "") + pos + " >= 0 && " + pos + " < " + num(in[2 + s]);
+    padded += (s ? " && " : "") + pos + " >= " + num(-padBegin) + " && " + pos +
+              " < " + num(in[2 + s] + padEnd);
+    inIdx.push_back(pos);
+  }
+  bool includePad = false;
+  if constexpr (std::is_same_v<PoolOp, AvgPoolOp>)
+    includePad = op.getCountIncludePad();
+  if (includePad)
+    code_.line("if (" + padded + ") ++" + count + ";");
+  open("if (" + inside + ")");
+  FailureOr<std::string> x = scalar(input, inIdx);
+  if (failed(x))
+    return failure();
+  if (isMax)
+    code_.line(acc + " = dsr1::MaxOp()(" + acc + ", (" + type + ")" + *x +
+               ");");
+  else
+    code_.line(acc + " += (" + type + ")" + *x + ";");
+  if (!includePad)
+    code_.line("++" + count + ";");
+  close();
+  for (size_t s = 0; s < spatial; ++s)
+    close();
+  if (isMax)
+    return "(" + t->compute + ")" + acc;
+  return "(" + t->compute + ")(" + count + " ? " + acc + " / (" + type + ")" +
+         count + " : (" + type + ")0)";
+}
+
+FailureOr<std::string> ScalarEmitter::argReduce(Operation *op, Value input,
+                                                int64_t axis, bool keepdims,
+                                                bool last, bool isMax,
+                                                const Index &idx) {
+  FailureOr<CType> t = ctypeOf(input, op);
+  if (failed(t))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(input);
+  Index at;
+  for (size_t d = 0, r = 0; d < in.size(); ++d) {
+    if (static_cast<int64_t>(d) == axis) {
+      at.push_back("");
+      if (keepdims)
+        ++r;
+      continue;
+    }
+    at.push_back(idx[r++]);
+  }
+  std::string best = fresh("best"), where = fresh("at"), j = fresh("j");
+  code_.line(t->compute + " " + best + " = 0;");
+  code_.line("int64_t " + where + " = -1;");
+  open("for (int64_t " + j + " = 0; " + j + " < " + num(in[axis]) + "; ++" + j +
+       ")");
+  at[axis] = j;
+  FailureOr<std::string> x = scalar(input, at);
+  if (failed(x))
+    return failure();
+  std::string better =
+      isMax ? (last ? " >= " : " > ") : (last ? " <= " : " < ");
+  code_.open("if (" + where + " < 0 || " + *x + better + best + ")");
+  code_.line(best + " = " + *x + ";");
+  code_.line(where + " = " + j + ";");
+  code_.close();
+  close();
+  return where;
+}
+
+//===----------------------------------------------------------------------===//
+// Row ops: reductions, softmax, norms, global pooling
+//===----------------------------------------------------------------------===//
+
+FailureOr<std::string> ScalarEmitter::reduce(
+    Combine kind, const std::string &type, ArrayRef<int64_t> shape,
+    ArrayRef<int64_t> axes, const Index &outer,
+    llvm::function_ref<FailureOr<std::string>(const Index &)> element) {
+  SmallVector<int64_t> inner;
+  for (int64_t a : axes)
+    inner.push_back(shape[a]);
+  int64_t count = product(inner);
+  std::string part = fresh("part"), j = fresh("j");
+  code_.line(type + " " + part + " = " + identity(kind, type) + ";");
+  if (cooperative)
+    open("for (int64_t " + j + " = threadIdx.x; " + j + " < " + num(count) +
+         "; " + j + " += blockDim.x)");
+  else
+    open("for (int64_t " + j + " = 0; " + j + " < " + num(count) + "; ++" + j +
+         ")");
+  // Inner index over the reduced axes only, merged with the outer one.
+  Index innerIdx = delinearize(j, inner);
+  Index full;
+  for (size_t d = 0, o = 0, r = 0; d < shape.size(); ++d) {
+    if (llvm::is_contained(axes, static_cast<int64_t>(d)))
+      full.push_back(innerIdx[r++]);
+    else
+      full.push_back(outer[o++]);
+  }
+  bool wasCooperative = cooperative;
+  cooperative = false; // Nested statistics are per thread.
+  FailureOr<std::string> x = element(full);
+  cooperative = wasCooperative;
+  if (failed(x))
+    return failure();
+  code_.line(part + " = " + functor(kind) + "(" + part + ", (" + type + ")" +
+             *x + ");");
+  close();
+  if (!cooperative)
+    return part;
+  scratchTypes.insert(type);
+  return define(type, "dsr1::blockReduce(" + part + ", " + functor(kind) +
+                          ", " + identity(kind, type) + ", scratch_" + type +
+                          ")");
+}
+
+FailureOr<SmallVector<std::string, 2>>
+ScalarEmitter::stats(Operation *op, const Index &outer) {
+  std::string k = "stats" + std::to_string(ids_.lookup(op->getResult(0))) +
+                  "@" + join(outer, ",");
+  if (std::optional<std::string> known = lookup(k)) {
+    SmallVector<StringRef, 2> parts;
+    StringRef(*known).split(parts, ' ');
+    return SmallVector<std::string, 2>(parts.begin(), parts.end());
+  }
+  std::optional<Reduction> r = reductionOf(op);
+  FailureOr<CType> t = ctypeOf(r->input, op);
+  if (failed(t))
+    return failure();
+  ArrayRef<int64_t> shape = shapeOf(r->input);
+  SmallVector<int64_t> axes = normalizedAxes(*r);
+  std::string type = accumulator(*t);
+  int64_t count = 1;
+  for (int64_t a : axes)
+    count *= shape[a];
+  auto element = [&](const Index &full) { return scalar(r->input, full); };
+  bool f64 = type == "double";
+  auto fn = [&](StringRef name) { return (name + (f64 ? "" : "f")).str(); };
+  auto lit = [&](double v) { return floatLiteral(v, f64 ? 64 : 32); };
+  SmallVector<std::string, 2> result;
+
+  auto combineOf = [&]() -> Combine {
+    if (isa<ReduceMaxOp, GlobalMaxPoolOp>(op))
+      return Combine::max;
+    if (isa<ReduceMinOp>(op))
+      return Combine::min;
+    if (isa<ReduceProdOp>(op))
+      return Combine::prod;
+    return Combine::sum;
+  };
+  if (isa<SoftmaxOp, LogSoftmaxOp>(op)) {
+    FailureOr<std::string> max =
+        reduce(Combine::max, type, shape, axes, outer, element);
+    if (failed(max))
+      return failure();
+    FailureOr<std::string> sum =
+        reduce(Combine::sum, type, shape, axes, outer,
+               [&](const Index &full) -> FailureOr<std::string> {
+                 FailureOr<std::string> x = scalar(r->input, full);
+                 if (failed(x))
+                   return failure();
+                 return fn("exp") + "((" + type + ")" + *x + " - " + *max + ")";
+               });
+    if (failed(sum))
+      return failure();
+    result = {*max, *sum};
+  } else if (isa<LayerNormOp, InstanceNormOp>(op)) {
+    FailureOr<std::string> sum =
+        reduce(Combine::sum, type, shape, axes, outer, element);
+    if (failed(sum))
+      return failure();
+    std::string mean = define(type, *sum + " / " + lit(double(count)));
+    FailureOr<std::string> squares =
+        reduce(Combine::sum, type, shape, axes, outer,
+               [&](const Index &full) -> FailureOr<std::string> {
+                 FailureOr<std::string> x = scalar(r->input, full);
+                 if (failed(x))
+                   return failure();
+                 std::string d =
+                     define(type, "(" + type + ")" + *x + " - " + mean);
+                 return d + " * " + d;
+               });
+    if (failed(squares))
+      return failure();
+    double eps = isa<LayerNormOp>(op)
+                     ? cast<LayerNormOp>(op).getEpsilon().convertToDouble()
+                     : cast<InstanceNormOp>(op).getEpsilon().convertToDouble();
+    std::string rstd =
+        define(type, lit(1) + " / " + fn("sqrt") + "(" + *squares + " / " +
+                         lit(double(count)) + " + " + lit(eps) + ")");
+    result = {mean, rstd};
+  } else {
+    Combine kind = combineOf();
+    std::string reduceType = t->isFloat ? type : t->compute;
+    if (t->isBool)
+      reduceType = "bool";
+    FailureOr<std::string> value =
+        reduce(kind, reduceType == "bool" ? std::string("int64_t") : reduceType,
+               shape, axes, outer, element);
+    if (failed(value))
+      return failure();
+    std::string v = *value;
+    if (isa<ReduceMeanOp, GlobalAvgPoolOp>(op))
+      v = define(reduceType, v + " / (" + reduceType + ")" + num(count));
+    result = {v};
+  }
+  scopes_.back()[k] = join(result, " ");
+  return result;
+}
+
+FailureOr<std::string> ScalarEmitter::rowOp(Operation *op, Value value,
+                                            const Index &idx) {
+  std::optional<Reduction> r = reductionOf(op);
+  ArrayRef<int64_t> in = shapeOf(r->input);
+  SmallVector<int64_t> axes = normalizedAxes(*r);
+  bool reducesShape =
+      !isa<SoftmaxOp, LogSoftmaxOp, LayerNormOp, InstanceNormOp>(op);
+  // The outer index: the input's kept axes, read off the result index.
+  Index outer;
+  if (!reducesShape) {
+    for (size_t d = 0; d < in.size(); ++d)
+      if (!llvm::is_contained(axes, static_cast<int64_t>(d)))
+        outer.push_back(idx[d]);
+  } else {
+    bool keepdims = shapeOf(value).size() == in.size();
+    for (size_t d = 0, o = 0; d < in.size(); ++d) {
+      bool reduced = llvm::is_contained(axes, static_cast<int64_t>(d));
+      if (!reduced)
+        outer.push_back(idx[o]);
+      if (!reduced || keepdims)
+        ++o;
+    }
+  }
+  FailureOr<SmallVector<std::string, 2>> s = stats(op, outer);
+  if (failed(s))
+    return failure();
+  FailureOr<CType> t = ctypeOf(value, op);
+  if (failed(t))
+    return failure();
+  if (reducesShape)
+    return "(" + t->compute + ")" + (*s)[0];
+  bool f64 = t->bits == 64 && t->isFloat;
+  std::string type = f64 ? "double" : "float";
+  auto fn = [&](StringRef name) { return (name + (f64 ? "" : "f")).str(); };
+  FailureOr<std::string> x = scalar(r->input, idx);
+  if (failed(x))
+    return failure();
+  if (isa<SoftmaxOp>(op))
+    return fn("exp") + "((" + type + ")" + *x + " - " + (*s)[0] + ") / " +
+           (*s)[1];
+  if (isa<LogSoftmaxOp>(op))
+    return "(" + type + ")" + *x + " - " + (*s)[0] + " - " + fn("log") + "(" +
+           (*s)[1] + ")";
+  // Norms: (x - mean) * rstd * scale + bias, scale and bias over the
+  // normalised axes (layer norm) or the channel (instance norm).
+  Value scale, bias;
+  Index affine;
+  if (auto norm = dyn_cast<LayerNormOp>(op)) {
+    scale = norm.getScale();
+    bias = norm.getBias();
+    affine = broadcastIndex(idx, shapeOf(scale));
+  } else {
+    auto instance = cast<InstanceNormOp>(op);
+    scale = instance.getScale();
+    bias = instance.getBias();
+    affine = {idx[1]};
+  }
+  FailureOr<std::string> gamma = scalar(scale, affine);
+  if (failed(gamma))
+    return failure();
+  std::string y = "((" + type + ")" + *x + " - " + (*s)[0] + ") * " + (*s)[1] +
+                  " * (" + type + ")" + *gamma;
+  if (bias) {
+    FailureOr<std::string> beta =
+        scalar(bias, isa<LayerNormOp>(op) ? broadcastIndex(idx, shapeOf(bias))
+                                          : affine);
+    if (failed(beta))
+      return failure();
+    y += " + (" + type + ")" + *beta;
+  }
+  return y;
+}
+
+//===----------------------------------------------------------------------===//
+// Family templates
+//===----------------------------------------------------------------------===//
+
+/// Writes one kernel function's `__global__` functions.
+class KernelEmitter {
+public:
+  KernelEmitter(func::FuncOp kernel, const CudaParams &params, Code &code,
+                std::string &thunks)
+      : kernel_(kernel), params_(params), code_(code), thunks_(thunks) {}
+
+  FailureOr<CudaKernel> emit();
+
+private:
+  /// The `__global__` signature (status, operands, results) and the emu
+  /// thunk that calls it from CUDA-style kernel parameters.
+  LogicalResult begin(const std::string &name, int maxThreads);
+  Value result(unsigned i) {
+    return kernel_.front().getTerminator()->getOperand(i);
+  }
+  unsigned numResults() { return kernel_.getNumResults(); }
+  std::string resultName(unsigned i) {
+    return ScalarEmitter::argName(kernel_.getNumArguments() + i);
+  }
+  /// Stores `expr` (compute type) as element `offset` of result `i`.
+  LogicalResult store(unsigned i, const std::string &offset,
+                      const std::string &expr);
+
+  LogicalResult pointwise(ArrayRef<unsigned> results, const std::string &name);
+  LogicalResult row(Operation *anchor, const std::string &name);
+  LogicalResult gemm(const Contraction &c, const std::string &name);
+  LogicalResult attention(AttentionOp op, const std::string &name);
+  LogicalResult recurrent(Operation *op, const std::string &name);
+
+  /// The row ops of the kernel if it can run as the row template: every
+  /// one reduces the same trailing axes of inputs of one shape, and every
+  /// result has that shape or the reduced one.
+  std::optional<SmallVector<Operation *>> rowOps();
+
+  func::FuncOp kernel_;
+  const CudaParams &params_;
+  Code &code_;
+  std::string &thunks_;
+  CudaKernel out_;
+};
+
+LogicalResult KernelEmitter::begin(const std::string &name, int maxThreads) {
+  std::vector<std::string> params = {"int *status"}, casts = {"*(int **)p[0]"};
+  unsigned n = 1;
+  auto add = [&](Type type, bool isResult, unsigned index) -> LogicalResult {
+    FailureOr<CType> t =
+        ctypeOf(cast<ShapedType>(type).getElementType(), kernel_);
+    if (failed(t))
+      return failure();
+    std::string ptr = (isResult ? "" : "const ") + t->storage + " *";
+    params.push_back(ptr + ScalarEmitter::argName(index));
+    casts.push_back("*(" + ptr + "*)p[" + std::to_string(n++) + "]");
+    return success();
+  };
+  for (auto [i, type] : llvm::enumerate(kernel_.getArgumentTypes()))
+    if (failed(add(type, false, i)))
+      return failure();
+  for (auto [i, type] : llvm::enumerate(kernel_.getResultTypes()))
+    if (failed(add(type, true, kernel_.getNumArguments() + i)))
+      return failure();
+  code_.line("");
+  code_.open("extern \"C\" __global__ void __launch_bounds__(" +
+             std::to_string(maxThreads) + ", 1) " + name + "(" +
+             join(params, ", ") + ")");
+  thunks_ += "extern \"C\" void " + name + "__emu(void **p) { " + name + "(" +
+             join(casts, ", ") + "); }\n";
+  return success();
+}
+
+LogicalResult KernelEmitter::store(unsigned i, const std::string &offset,
+                                   const std::string &expr) {
+  FailureOr<CType> t = ctypeOf(result(i), kernel_);
+  if (failed(t))
+    return failure();
+  std::string value = expr;
+  if (t->narrow)
+    value = std::string(t->bf16 ? "dsr1::floatToBf16(" : "dsr1::floatToHalf(") +
+            expr + ")";
+  code_.line(resultName(i) + "[" + offset + "] = " + value + ";");
+  return success();
+}
+
+LogicalResult KernelEmitter::pointwise(ArrayRef<unsigned> results,
+                                       const std::string &name) {
+  ArrayRef<int64_t> shape = shapeOf(result(results.front()));
+  int64_t count = product(shape);
+  int block = params_.pointwiseBlock, per = params_.elementsPerThread;
+  if (failed(begin(name, block)))
+    return failure();
+  ScalarEmitter s(kernel_, code_);
+  code_.line("const int64_t stride = (int64_t)gridDim.x * blockDim.x * " +
+             num(per) + ";");
+  s.open("for (int64_t base = (int64_t)blockIdx.x * blockDim.x * " + num(per) +
+         " + threadIdx.x; base < " + num(count) + "; base += stride)");
+  std::string i = "base";
+  if (per > 1) {
+    s.open("for (int e = 0; e < " + num(per) + "; ++e)");
+    code_.line("const int64_t i = base + (int64_t)e * blockDim.x;");
+    code_.line("if (i >= " + num(count) + ") break;");
+    i = "i";
+  }
+  Index idx = s.delinearize(i, shape);
+  // Every result's value first, then the stores: an in-place result may
+  // overwrite the operand element it reads.
+  SmallVector<std::string> values;
+  for (unsigned r : results) {
+    FailureOr<std::string> v = s.scalar(result(r), idx);
+    if (failed(v))
+      return failure();
+    values.push_back(*v);
+  }
+  for (auto [r, v] : llvm::zip(results, values))
+    if (failed(store(r, i, v)))
+      return failure();
+  if (per > 1)
+    s.close();
+  s.close();
+  code_.close();
+  int64_t blocks = std::max<int64_t>(1, (count + int64_t(block) * per - 1) /
+                                            (int64_t(block) * per));
+  GridLaunch launch;
+  launch.function = name;
+  launch.grid.x = static_cast<uint32_t>(std::min<int64_t>(blocks, 1 << 20));
+  launch.block.x = static_cast<uint32_t>(block);
+  out_.launches.push_back(launch);
+  return success();
+}
+
+std::optional<SmallVector<Operation *>> KernelEmitter::rowOps() {
+  SmallVector<Operation *> ops;
+  std::optional<SmallVector<int64_t>> shape;
+  int64_t from = -1;
+  bool ok = true;
+  kernel_.walk([&](Operation *op) {
+    std::optional<Reduction> r = reductionOf(op);
+    if (!r)
+      return;
+    ArrayRef<int64_t> in = shapeOf(r->input);
+    SmallVector<int64_t> axes = normalizedAxes(*r);
+    // Trailing size-1 dimensions may join a single softmax axis.
+    int64_t first = axes.front();
+    for (int64_t d = first, e = in.size(); d < e; ++d)
+      if (!llvm::is_contained(axes, d) && in[d] != 1)
+        ok = false;
+    for (int64_t a : axes)
+      if (a < first)
+        ok = false;
+    if (!shape) {
+      shape = SmallVector<int64_t>(in);
+      from = first;
+    } else if (ArrayRef<int64_t>(*shape) != in || from != first) {
+      ok = false;
+    }
+    ops.push_back(op);
+  });
+  if (!ok || ops.empty())
+    return std::nullopt;
+  ArrayRef<int64_t> full = *shape;
+  ArrayRef<int64_t> outer = full.take_front(from);
+  for (unsigned i = 0; i < numResults(); ++i) {
+    ArrayRef<int64_t> r = shapeOf(result(i));
+    bool isFull = r == full;
+    bool isReduced =
+        r.take_front(outer.size()) == outer && product(r) == product(outer);
+    if (!isFull && !isReduced)
+      return std::nullopt;
+  }
+  return ops;
+}
+
+LogicalResult KernelEmitter::row(Operation *anchor, const std::string &name) {
+  std::optional<Reduction> r = reductionOf(anchor);
+  ArrayRef<int64_t> full = shapeOf(r->input);
+  int64_t from = normalizedAxes(*r).front();
+  ArrayRef<int64_t> outerShape = full.take_front(from);
+  ArrayRef<int64_t> innerShape = full.drop_front(from);
+  int64_t rows = product(outerShape), inner = product(innerShape);
+  // A block no wider than the row (in whole warps).
+  int block = static_cast<int>(std::min<int64_t>(
+      params_.rowBlock, std::max<int64_t>(32, (inner + 31) / 32 * 32)));
+  if (failed(begin(name, block)))
+    return failure();
+  ScalarEmitter s(kernel_, code_);
+  s.cooperative = true;
+  s.blockThreads = block;
+  // The scratch arrays go here once the body says which types it reduces.
+  size_t declarations = code_.text().size();
+  s.open("for (int64_t row = blockIdx.x; row < " + num(rows) +
+         "; row += gridDim.x)");
+  Index outer = s.delinearize("row", outerShape);
+  // Every statistic once per row, cooperatively, in program order.
+  SmallVector<Operation *> ops = *rowOps();
+  for (Operation *op : ops) {
+    // The op's kept axes: the row's outer index, then size-1 dimensions
+    // among the reduced ones (a softmax axis followed by 1s).
+    std::optional<Reduction> r = reductionOf(op);
+    SmallVector<int64_t> axes = normalizedAxes(*r);
+    Index opOuter;
+    for (int64_t d = 0, e = full.size(); d < e; ++d)
+      if (!llvm::is_contained(axes, d))
+        opOuter.push_back(d < from ? outer[d] : std::string("0"));
+    if (failed(s.stats(op, opOuter)))
+      return failure();
+  }
+  s.cooperative = false;
+  // Results of the reduced shape: one thread writes them.
+  SmallVector<unsigned> fullResults, reducedResults;
+  for (unsigned i = 0; i < numResults(); ++i)
+    (shapeOf(result(i)) == full ? fullResults : reducedResults).push_back(i);
+  if (!reducedResults.empty()) {
+    s.open("if (threadIdx.x == 0)");
+    for (unsigned i : reducedResults) {
+      ArrayRef<int64_t> shape = shapeOf(result(i));
+      Index idx(outer.begin(), outer.end());
+      idx.resize(shape.size(), "0");
+      FailureOr<std::string> v = s.scalar(result(i), idx);
+      if (failed(v) || failed(store(i, "row", *v)))
+        return failure();
+    }
+    s.close();
+  }
+  if (!fullResults.empty()) {
+    s.open("for (int64_t j = threadIdx.x; j < " + num(inner) +
+           "; j += blockDim.x)");
+    Index idx(outer.begin(), outer.end());
+    Index innerIdx = s.delinearize("j", innerShape);
+    idx.append(innerIdx.begin(), innerIdx.end());
+    std::string offset = "row * " + num(inner) + " + j";
+    SmallVector<std::string> values;
+    for (unsigned i : fullResults) {
+      FailureOr<std::string> v = s.scalar(result(i), idx);
+      if (failed(v))
+        return failure();
+      values.push_back(*v);
+    }
+    for (auto [i, v] : llvm::zip(fullResults, values))
+      if (failed(store(i, offset, v)))
+        return failure();
+    s.close();
+  }
+  s.close();
+  code_.close();
+  std::string scratch;
+  for (const std::string &type : s.scratchTypes)
+    scratch += "  DSR1_SHARED(" + type + ", scratch_" + type + ", 32);\n";
+  code_.text().insert(declarations, scratch);
+  GridLaunch launch;
+  launch.function = name;
+  launch.grid.x = static_cast<uint32_t>(std::min<int64_t>(rows, 1 << 20));
+  launch.block.x = static_cast<uint32_t>(block);
+  launch.cooperative = true;
+  out_.launches.push_back(launch);
+  return success();
+}
+
+LogicalResult KernelEmitter::gemm(const Contraction &c,
+                                  const std::string &name) {
+  FailureOr<CType> t = ctypeOf(c.op->getResult(0), c.op);
+  if (failed(t))
+    return failure();
+  std::string acc = accumulator(*t);
+  int tm = params_.tileM, tn = params_.tileN, tk = params_.tileK;
+  int rm = params_.threadM, rn = params_.threadN;
+  int cols = tn / rn, threads = (tm / rm) * cols;
+  int64_t batches = product(c.batch);
+  if (failed(begin(name, threads)))
+    return failure();
+  ScalarEmitter s(kernel_, code_);
+  code_.line("DSR1_SHARED(" + acc + ", As, " + num(tk * tm) + ");");
+  code_.line("DSR1_SHARED(" + acc + ", Bs, " + num(tk * tn) + ");");
+  code_.line("const int tx = threadIdx.x % " + num(cols) +
+             ", ty = threadIdx.x / " + num(cols) + ";");
+  s.open("for (int64_t bz = blockIdx.z; bz < " + num(batches) +
+         "; bz += gridDim.z)");
+  Index batchIdx = s.delinearize("bz", c.batch);
+  code_.line("const int64_t m0 = (int64_t)blockIdx.y * " + num(tm) +
+             ", n0 = (int64_t)blockIdx.x * " + num(tn) + ";");
+  code_.line(acc + " acc[" + num(rm) + "][" + num(rn) + "];");
+  code_.line("#pragma unroll");
+  code_.open("for (int i = 0; i < " + num(rm) + "; ++i)");
+  code_.line("#pragma unroll");
+  code_.line("for (int j = 0; j < " + num(rn) + "; ++j) acc[i][j] = 0;");
+  code_.close();
+  s.open("for (int64_t k0 = 0; k0 < " + num(c.k) + "; k0 += " + num(tk) + ")");
+  // Stage the A and B slices; elements outside the matrices are zeros.
+  s.open("for (int e = threadIdx.x; e < " + num(tm * tk) +
+         "; e += " + num(threads) + ")");
+  code_.line("const int mm = e / " + num(tk) + ", kk = e % " + num(tk) + ";");
+  code_.line("const int64_t m = m0 + mm, k = k0 + kk;");
+  code_.line(acc + " value = 0;");
+  s.open("if (m < " + num(c.m) + " && k < " + num(c.k) + ")");
+  FailureOr<std::string> a = s.scalar(c.lhs, c.lhsIndex(batchIdx, "m", "k"));
+  if (failed(a))
+    return failure();
+  code_.line("value = (" + acc + ")" + *a + ";");
+  s.close();
+  code_.line("As[kk * " + num(tm) + " + mm] = value;");
+  s.close();
+  s.open("for (int e = threadIdx.x; e < " + num(tk * tn) +
+         "; e += " + num(threads) + ")");
+  code_.line("const int kk = e / " + num(tn) + ", nn = e % " + num(tn) + ";");
+  code_.line("const int64_t k = k0 + kk, n = n0 + nn;");
+  code_.line(acc + " value = 0;");
+  s.open("if (n < " + num(c.n) + " && k < " + num(c.k) + ")");
+  FailureOr<std::string> b = s.scalar(c.rhs, c.rhsIndex(batchIdx, "k", "n"));
+  if (failed(b))
+    return failure();
+  code_.line("value = (" + acc + ")" + *b + ";");
+  s.close();
+  code_.line("Bs[kk * " + num(tn) + " + nn] = value;");
+  s.close();
+  code_.line("__syncthreads();");
+  code_.line("#pragma unroll 4");
+  code_.open("for (int kk = 0; kk < " + num(tk) + "; ++kk)");
+  code_.line(acc + " a[" + num(rm) + "], b[" + num(rn) + "];");
+  code_.line("#pragma unroll");
+  code_.line("for (int i = 0; i < " + num(rm) + "; ++i) a[i] = As[kk * " +
+             num(tm) + " + ty * " + num(rm) + " + i];");
+  code_.line("#pragma unroll");
+  code_.line("for (int j = 0; j < " + num(rn) + "; ++j) b[j] = Bs[kk * " +
+             num(tn) + " + tx * " + num(rn) + " + j];");
+  code_.line("#pragma unroll");
+  code_.open("for (int i = 0; i < " + num(rm) + "; ++i)");
+  code_.line("#pragma unroll");
+  code_.line("for (int j = 0; j < " + num(rn) +
+             "; ++j) acc[i][j] += a[i] * "
+             "b[j];");
+  code_.close();
+  code_.close();
+  code_.line("__syncthreads();");
+  s.close();
+  // The epilogue: the product's element is acc[i][j]; everything fused
+  // after it is evaluated on it.
+  code_.line("#pragma unroll");
+  s.open("for (int i = 0; i < " + num(rm) + "; ++i)");
+  code_.line("#pragma unroll");
+  s.open("for (int j = 0; j < " + num(rn) + "; ++j)");
+  code_.line("const int64_t m = m0 + ty * " + num(rm) + " + i, n = n0 + tx * " +
+             num(rn) + " + j;");
+  s.open("if (m < " + num(c.m) + " && n < " + num(c.n) + ")");
+  Index idx(batchIdx.begin(), batchIdx.end());
+  if (!c.vectorLhs)
+    idx.push_back("m");
+  if (!c.vectorRhs)
+    idx.push_back("n");
+  std::string product = "acc[i][j]";
+  if (c.alpha != 1)
+    product = "(" + acc + ")" + floatLiteral(c.alpha, 64) + " * " + product;
+  if (c.bias) {
+    Index mn = {"m", "n"};
+    FailureOr<std::string> bias =
+        s.scalar(c.bias, broadcastIndex(mn, shapeOf(c.bias)));
+    if (failed(bias))
+      return failure();
+    product += " + (" + acc + ")" + floatLiteral(c.beta, 64) + " * (" + acc +
+               ")" + *bias;
+  }
+  s.remember(c.op->getResult(0), idx,
+             s.define(t->compute, "(" + t->compute + ")(" + product + ")"));
+  std::string offset = linear(idx, shapeOf(c.op->getResult(0)));
+  SmallVector<std::string> values;
+  for (unsigned i = 0; i < numResults(); ++i) {
+    FailureOr<std::string> v = s.scalar(result(i), idx);
+    if (failed(v))
+      return failure();
+    values.push_back(*v);
+  }
+  for (unsigned i = 0; i < numResults(); ++i)
+    if (failed(store(i, offset, values[i])))
+      return failure();
+  s.close();
+  s.close();
+  s.close();
+  s.close();
+  code_.close();
+  GridLaunch launch;
+  launch.function = name;
+  launch.grid.x = static_cast<uint32_t>((c.n + tn - 1) / tn);
+  launch.grid.y = static_cast<uint32_t>((c.m + tm - 1) / tm);
+  launch.grid.z = static_cast<uint32_t>(std::min<int64_t>(batches, 65535));
+  launch.block.x = static_cast<uint32_t>(threads);
+  launch.cooperative = true;
+  out_.launches.push_back(launch);
+  return success();
+}
+
+/// True when `op` is the kernel's only op and its results are returned,
+/// each at most once in order: the templates that own a whole kernel.
+static LogicalResult requireSoleOp(func::FuncOp kernel, Operation *op,
+                                   StringRef family) {
+  for (Operation &other : kernel.front().without_terminator())
+    if (&other != op)
+      return other.emitError()
+             << "cuda: the " << family << " template cannot fuse '"
+             << other.getName().getStringRef() << "' into its kernel";
+  for (Value value : kernel.front().getTerminator()->getOperands())
+    if (value.getDefiningOp() != op)
+      return op->emitError() << "cuda: the " << family
+                             << " template returns only its op's results";
+  return success();
+}
+
+LogicalResult KernelEmitter::attention(AttentionOp op,
+                                       const std::string &name) {
+  if (op.getReturnScores())
+    return op.emitError()
+           << "cuda: attention that returns its scores has no CUDA template";
+  if (failed(requireSoleOp(kernel_, op, "attention")))
+    return failure();
+  FailureOr<CType> t = ctypeOf(op.getResult(), op);
+  if (failed(t))
+    return failure();
+  std::string type = accumulator(*t);
+  bool f64 = type == "double";
+  auto fn = [&](StringRef n) { return (n + (f64 ? "" : "f")).str(); };
+  auto lit = [&](double v) { return floatLiteral(v, f64 ? 64 : 32); };
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  ArrayRef<int64_t> qs = shapeOf(q), ks = shapeOf(k), vs = shapeOf(v);
+  bool packed = qs.size() == 3;
+  int64_t heads = op.getNumHeads(), batch = qs[0];
+  int64_t qLen = packed ? qs[1] : qs[2], kvLen = packed ? ks[1] : ks[2];
+  int64_t dk = packed ? qs[2] / heads : qs[3];
+  int64_t dv = packed ? vs[2] / heads : vs[3];
+  double scale = op.getScale() ? op.getScale()->convertToDouble()
+                               : 1.0 / std::sqrt(double(dk));
+  int block = params_.attentionBlock;
+  int64_t chunk = std::min<int64_t>(params_.attentionChunk, kvLen);
+  int64_t per = (dv + block - 1) / block;
+  int64_t rows = batch * heads * qLen;
+  auto at = [&](Value operand, const std::string &seq, const std::string &d,
+                int64_t depth) -> Index {
+    if (packed)
+      return {"b", seq, add(mul("h", depth), d)};
+    return {"b", "h", seq, d};
+  };
+
+  if (failed(begin(name, block)))
+    return failure();
+  ScalarEmitter s(kernel_, code_);
+  code_.line("DSR1_SHARED(" + type + ", qs, " + num(dk) + ");");
+  code_.line("DSR1_SHARED(" + type + ", ps, " + num(chunk) + ");");
+  code_.line("DSR1_SHARED(" + type + ", scratch, 32);");
+  s.open("for (int64_t row = blockIdx.x; row < " + num(rows) +
+         "; row += gridDim.x)");
+  code_.line("const int64_t i = row % " + num(qLen) + ", h = (row / " +
+             num(qLen) + ") % " + num(heads) + ", b = row / " +
+             num(qLen * heads) + ";");
+  s.open("for (int64_t d = threadIdx.x; d < " + num(dk) + "; d += blockDim.x)");
+  FailureOr<std::string> qv = s.scalar(q, at(q, "i", "d", dk));
+  if (failed(qv))
+    return failure();
+  code_.line("qs[d] = (" + type + ")" + *qv + ";");
+  s.close();
+  code_.line("__syncthreads();");
+  // Which keys query i sees: kv_lengths, its position, causal, windows.
+  std::string valid = num(kvLen);
+  if (Value lengths = op.getKvLengths()) {
+    FailureOr<std::string> n = s.scalar(lengths, {"b"});
+    if (failed(n))
+      return failure();
+    valid = s.define("int64_t", "(int64_t)" + *n);
+  }
+  std::string position = "i";
+  if (IntegerAttr offset = op.getQueryOffsetAttr())
+    position = add("i", num(offset.getInt()));
+  else if (op.getBottomRight())
+    position = "(i + " + valid + " - " + num(qLen) + ")";
+  std::string positionName = s.fresh();
+  code_.line("[[maybe_unused]] const int64_t " + positionName + " = " +
+             position + ";");
+  position = positionName;
+  std::string visible = "true";
+  if (op.getKvLengths())
+    visible += " && j < " + valid;
+  if (op.getCausal())
+    visible += " && j <= " + position;
+  if (IntegerAttr w = op.getWindowLeftAttr())
+    visible += " && " + position + " - j <= " + num(w.getInt());
+  if (IntegerAttr w = op.getWindowRightAttr())
+    visible += " && j - " + position + " <= " + num(w.getInt());
+
+  code_.line(type + " m = -INFINITY, l = 0;");
+  code_.line(type + " o[" + num(per) + "];");
+  code_.line("for (int t = 0; t < " + num(per) + "; ++t) o[t] = 0;");
+  s.open("for (int64_t j0 = 0; j0 < " + num(kvLen) + "; j0 += " + num(chunk) +
+         ")");
+  code_.line("const int64_t len = " + num(kvLen) + " - j0 < " + num(chunk) +
+             " ? " + num(kvLen) + " - j0 : " + num(chunk) + ";");
+  code_.line(type + " localMax = -INFINITY;");
+  s.open("for (int64_t jj = threadIdx.x; jj < len; jj += blockDim.x)");
+  code_.line("const int64_t j = j0 + jj;");
+  code_.line(type + " score = -INFINITY;");
+  s.open("if (" + visible + ")");
+  code_.line(type + " dot = 0;");
+  s.open("for (int64_t d = 0; d < " + num(dk) + "; ++d)");
+  FailureOr<std::string> kv = s.scalar(k, at(k, "j", "d", dk));
+  if (failed(kv))
+    return failure();
+  code_.line("dot += qs[d] * (" + type + ")" + *kv + ";");
+  s.close();
+  code_.line("score = dot * " + lit(scale) + ";");
+  if (std::optional<APFloat> cap = op.getSoftcap())
+    code_.line("score = " + lit(cap->convertToDouble()) + " * " + fn("tanh") +
+               "(score / " + lit(cap->convertToDouble()) + ");");
+  if (Value mask = op.getMask()) {
+    Index full = {"b", "h", "i", "j"};
+    FailureOr<std::string> mv =
+        s.scalar(mask, broadcastIndex(full, shapeOf(mask)));
+    if (failed(mv))
+      return failure();
+    if (cast<ShapedType>(mask.getType()).getElementType().isInteger(1))
+      code_.line("if (!" + *mv + ") score = -INFINITY;");
+    else
+      code_.line("score += (" + type + ")" + *mv + ";");
+  }
+  s.close();
+  code_.line("ps[jj] = score;");
+  code_.line("localMax = dsr1::MaxOp()(localMax, score);");
+  s.close();
+  code_.line("const " + type +
+             " chunkMax = dsr1::blockReduce(localMax, dsr1::MaxOp(), (" + type +
+             ")-INFINITY, scratch);");
+  code_.line("const " + type + " mNew = dsr1::MaxOp()(m, chunkMax);");
+  code_.line("const " + type + " alpha = m == -INFINITY ? (" + type +
+             ")0 : " + fn("exp") + "(m - mNew);");
+  code_.line(type + " localSum = 0;");
+  s.open("for (int64_t jj = threadIdx.x; jj < len; jj += blockDim.x)");
+  code_.line("const " + type + " score = ps[jj];");
+  code_.line("const " + type + " p = score == -INFINITY ? (" + type +
+             ")0 : " + fn("exp") + "(score - mNew);");
+  code_.line("ps[jj] = p;");
+  code_.line("localSum += p;");
+  s.close();
+  code_.line("l = l * alpha + dsr1::blockReduce(localSum, dsr1::SumOp(), (" +
+             type + ")0, scratch);");
+  s.open("for (int t = 0; t < " + num(per) + "; ++t)");
+  code_.line("const int64_t d = threadIdx.x + (int64_t)t * blockDim.x;");
+  code_.line("if (d >= " + num(dv) + ") break;");
+  code_.line(type + " acc = o[t] * alpha;");
+  s.open("for (int64_t jj = 0; jj < len; ++jj)");
+  code_.line("const int64_t j = j0 + jj;");
+  FailureOr<std::string> vv = s.scalar(v, at(v, "j", "d", dv));
+  if (failed(vv))
+    return failure();
+  code_.line("acc += ps[jj] * (" + type + ")" + *vv + ";");
+  s.close();
+  code_.line("o[t] = acc;");
+  s.close();
+  code_.line("m = mNew;");
+  code_.line("__syncthreads();");
+  s.close();
+  // A query that sees no key yields zeros.
+  s.open("for (int t = 0; t < " + num(per) + "; ++t)");
+  code_.line("const int64_t d = threadIdx.x + (int64_t)t * blockDim.x;");
+  code_.line("if (d >= " + num(dv) + ") break;");
+  Index outIdx = at(op.getResult(), "i", "d", dv);
+  for (unsigned r = 0; r < numResults(); ++r)
+    if (failed(store(r, linear(outIdx, shapeOf(op.getResult())),
+                     "(" + t->compute + ")(l > 0 ? o[t] / l : 0)")))
+      return failure();
+  s.close();
+  s.close();
+  code_.close();
+  GridLaunch launch;
+  launch.function = name;
+  launch.grid.x = static_cast<uint32_t>(std::min<int64_t>(rows, 1 << 20));
+  launch.block.x = static_cast<uint32_t>(block);
+  launch.cooperative = true;
+  out_.launches.push_back(launch);
+  return success();
+}
+
+LogicalResult KernelEmitter::recurrent(Operation *op, const std::string &name) {
+  if (failed(requireSoleOp(kernel_, op, "recurrent")))
+    return failure();
+  enum class Cell { lstm, gru, rnn };
+  Cell cell = isa<LstmOp>(op)  ? Cell::lstm
+              : isa<GruOp>(op) ? Cell::gru
+                               : Cell::rnn;
+  Value x, w, r, bias, h0, c0, peepholes, lengths;
+  int64_t hidden = 0;
+  RnnDirection direction = RnnDirection::forward;
+  bool linearBeforeReset = false;
+  if (auto lstm = dyn_cast<LstmOp>(op)) {
+    x = lstm.getX(), w = lstm.getW(), r = lstm.getR(), bias = lstm.getBias();
+    h0 = lstm.getInitialH(), c0 = lstm.getInitialC();
+    peepholes = lstm.getPeepholes(), lengths = lstm.getSequenceLens();
+    hidden = lstm.getHiddenSize(), direction = lstm.getDirection();
+  } else if (auto gru = dyn_cast<GruOp>(op)) {
+    x = gru.getX(), w = gru.getW(), r = gru.getR(), bias = gru.getBias();
+    h0 = gru.getInitialH(), lengths = gru.getSequenceLens();
+    hidden = gru.getHiddenSize(), direction = gru.getDirection();
+    linearBeforeReset = gru.getLinearBeforeReset();
+  } else {
+    auto rnn = cast<SimpleRnnOp>(op);
+    x = rnn.getX(), w = rnn.getW(), r = rnn.getR(), bias = rnn.getBias();
+    h0 = rnn.getInitialH(), lengths = rnn.getSequenceLens();
+    hidden = rnn.getHiddenSize(), direction = rnn.getDirection();
+  }
+  FailureOr<CType> t = ctypeOf(x, op);
+  if (failed(t))
+    return failure();
+  std::string type = accumulator(*t);
+  bool f64 = type == "double";
+  auto fn = [&](StringRef n) { return (n + (f64 ? "" : "f")).str(); };
+  auto sigmoid = [&](const std::string &v) {
+    return "(" + type + ")1 / ((" + type + ")1 + " + fn("exp") + "(-(" + v +
+           ")))";
+  };
+  ArrayRef<int64_t> xs = shapeOf(x);
+  int64_t seq = xs[0], batch = xs[1], input = xs[2];
+  int64_t dirs = direction == RnnDirection::bidirectional ? 2 : 1;
+  int64_t gates = cell == Cell::lstm ? 4 : cell == Cell::gru ? 3 : 1;
+  int block = static_cast<int>(std::min<int64_t>(
+      params_.recurrentBlock, std::max<int64_t>(32, (hidden + 31) / 32 * 32)));
+  int64_t per = (hidden + block - 1) / block;
+
+  if (failed(begin(name, block)))
+    return failure();
+  ScalarEmitter s(kernel_, code_);
+  code_.line("DSR1_SHARED(" + type + ", hs, " + num(hidden) + ");");
+  code_.line("DSR1_SHARED(" + type + ", cs, " + num(hidden) + ");");
+  code_.line("DSR1_SHARED(" + type + ", rh, " + num(hidden) + ");");
+  code_.line("(void)cs; (void)rh;");
+  s.open("for (int64_t blockRow = blockIdx.x; blockRow < " + num(dirs * batch) +
+         "; blockRow += gridDim.x)");
+  code_.line("const int64_t dir = blockRow / " + num(batch) +
+             ", b = blockRow % " + num(batch) + ";");
+  code_.line(
+      "const bool reverse = " +
+      std::string(direction == RnnDirection::reverse ? "true" : "dir == 1") +
+      ";");
+  std::string length = num(seq);
+  if (lengths) {
+    FailureOr<std::string> n = s.scalar(lengths, {"b"});
+    if (failed(n))
+      return failure();
+    length = s.define("int64_t", "(int64_t)" + *n);
+  }
+  // Initial states.
+  s.open("for (int64_t u = threadIdx.x; u < " + num(hidden) +
+         "; u += blockDim.x)");
+  Index state = {"dir", "b", "u"};
+  if (h0) {
+    FailureOr<std::string> v = s.scalar(h0, state);
+    if (failed(v))
+      return failure();
+    code_.line("hs[u] = (" + type + ")" + *v + ";");
+  } else {
+    code_.line("hs[u] = 0;");
+  }
+  if (cell == Cell::lstm) {
+    if (c0) {
+      FailureOr<std::string> v = s.scalar(c0, state);
+      if (failed(v))
+        return failure();
+      code_.line("cs[u] = (" + type + ")" + *v + ";");
+    } else {
+      code_.line("cs[u] = 0;");
+    }
+  }
+  s.close();
+  code_.line("__syncthreads();");
+
+  // The pre-activation of gate `g` for unit u: x_t W^T + Wb (+ h R^T + Rb
+  // unless `recurrentPart` is false) with h read from `hidden` (shared).
+  auto gate = [&](int64_t g, const std::string &hiddenArray, bool inputPart,
+                  bool recurrentPart) -> FailureOr<std::string> {
+    std::string acc = s.fresh("pre");
+    code_.line(type + " " + acc + " = 0;");
+    std::string unit = add("u", num(g * hidden));
+    if (inputPart) {
+      s.open("for (int64_t i = 0; i < " + num(input) + "; ++i)");
+      FailureOr<std::string> xv = s.scalar(x, {"t", "b", "i"});
+      FailureOr<std::string> wv = s.scalar(w, {"dir", unit, "i"});
+      if (failed(xv) || failed(wv))
+        return failure();
+      code_.line(acc + " += (" + type + ")" + *xv + " * (" + type + ")" + *wv +
+                 ";");
+      s.close();
+      if (bias) {
+        FailureOr<std::string> bv = s.scalar(bias, {"dir", unit});
+        if (failed(bv))
+          return failure();
+        code_.line(acc + " += (" + type + ")" + *bv + ";");
+      }
+    }
+    if (recurrentPart) {
+      s.open("for (int64_t i = 0; i < " + num(hidden) + "; ++i)");
+      FailureOr<std::string> rv = s.scalar(r, {"dir", unit, "i"});
+      if (failed(rv))
+        return failure();
+      code_.line(acc + " += " + hiddenArray + "[i] * (" + type + ")" + *rv +
+                 ";");
+      s.close();
+      if (bias) {
+        FailureOr<std::string> bv =
+            s.scalar(bias, {"dir", add("u", num((gates + g) * hidden))});
+        if (failed(bv))
+          return failure();
+        code_.line(acc + " += (" + type + ")" + *bv + ";");
+      }
+    }
+    return acc;
+  };
+  auto peephole = [&](int64_t g) -> FailureOr<std::string> {
+    FailureOr<std::string> p =
+        s.scalar(peepholes, {"dir", add("u", num(g * hidden))});
+    if (failed(p))
+      return failure();
+    return "(" + type + ")" + *p;
+  };
+
+  s.open("for (int64_t step = 0; step < " + num(seq) + "; ++step)");
+  code_.line("const int64_t t = reverse ? " + num(seq - 1) + " - step : step;");
+  // Past a batch entry's length the states stay and the output is 0.
+  code_.line("const bool active = t < " + length + ";");
+  code_.line(type + " hn[" + num(per) + "], cn[" + num(per) + "], zn[" +
+             num(per) + "];");
+  code_.line("(void)cn; (void)zn;");
+  // Opens the loop over this thread's units (u), n-th of `per`.
+  auto units = [&]() {
+    s.open("for (int64_t n = 0; n < " + num(per) + "; ++n)");
+    code_.line("const int64_t u = threadIdx.x + n * blockDim.x;");
+    code_.line("if (u >= " + num(hidden) + ") break;");
+  };
+  if (cell == Cell::gru) {
+    // z and r first: the candidate needs r (.) h of every unit.
+    units();
+    code_.line("if (!active) continue;");
+    FailureOr<std::string> z = gate(0, "hs", true, true);
+    FailureOr<std::string> rr = gate(1, "hs", true, true);
+    if (failed(z) || failed(rr))
+      return failure();
+    code_.line("zn[n] = " + sigmoid(*z) + ";");
+    code_.line("const " + type + " reset = " + sigmoid(*rr) + ";");
+    code_.line("rh[u] = " +
+               std::string(linearBeforeReset ? "reset" : "reset * hs[u]") +
+               ";");
+    s.close();
+    code_.line("__syncthreads();");
+    units();
+    code_.line("if (!active) continue;");
+    std::string candidate;
+    if (linearBeforeReset) {
+      FailureOr<std::string> xh = gate(2, "hs", true, false);
+      FailureOr<std::string> hh = gate(2, "hs", false, true);
+      if (failed(xh) || failed(hh))
+        return failure();
+      candidate = *xh + " + rh[u] * " + *hh;
+    } else {
+      FailureOr<std::string> xh = gate(2, "hs", true, false);
+      FailureOr<std::string> hh = gate(2, "rh", false, true);
+      if (failed(xh) || failed(hh))
+        return failure();
+      candidate = *xh + " + " + *hh;
+    }
+    code_.line("const " + type + " cand = " + fn("tanh") + "(" + candidate +
+               ");");
+    code_.line("hn[n] = ((" + type + ")1 - zn[n]) * cand + zn[n] * hs[u];");
+    s.close();
+  } else if (cell == Cell::lstm) {
+    units();
+    code_.line("if (!active) continue;");
+    FailureOr<std::string> gi = gate(0, "hs", true, true);
+    FailureOr<std::string> go = gate(1, "hs", true, true);
+    FailureOr<std::string> gf = gate(2, "hs", true, true);
+    FailureOr<std::string> gc = gate(3, "hs", true, true);
+    if (failed(gi) || failed(go) || failed(gf) || failed(gc))
+      return failure();
+    std::string pi, po, pf;
+    if (peepholes) {
+      FailureOr<std::string> a = peephole(0), b = peephole(1), c = peephole(2);
+      if (failed(a) || failed(b) || failed(c))
+        return failure();
+      pi = " + " + *a + " * cs[u]";
+      pf = " + " + *c + " * cs[u]";
+      po = " + " + *b + " * cn[n]";
+    }
+    code_.line("const " + type + " in = " + sigmoid(*gi + pi) + ";");
+    code_.line("const " + type + " forget = " + sigmoid(*gf + pf) + ";");
+    code_.line("cn[n] = forget * cs[u] + in * " + fn("tanh") + "(" + *gc +
+               ");");
+    code_.line("const " + type + " out = " + sigmoid(*go + po) + ";");
+    code_.line("hn[n] = out * " + fn("tanh") + "(cn[n]);");
+    s.close();
+  } else {
+    units();
+    code_.line("if (!active) continue;");
+    FailureOr<std::string> g = gate(0, "hs", true, true);
+    if (failed(g))
+      return failure();
+    code_.line("hn[n] = " + fn("tanh") + "(" + *g + ");");
+    s.close();
+  }
+  code_.line("__syncthreads();");
+  // Publish the step: states, and every returned output.
+  units();
+  code_.line("if (active) hs[u] = hn[n];");
+  if (cell == Cell::lstm)
+    code_.line("if (active) cs[u] = cn[n];");
+  for (unsigned i = 0; i < numResults(); ++i) {
+    if (cast<OpResult>(result(i)).getResultNumber() != 0)
+      continue;
+    Index yIdx = {"t", "dir", "b", "u"};
+    if (failed(store(i, linear(yIdx, shapeOf(result(i))),
+                     "(" + t->compute + ")(active ? hn[n] : (" + type + ")0)")))
+      return failure();
+  }
+  s.close();
+  code_.line("__syncthreads();");
+  s.close();
+  // The last states.
+  s.open("for (int64_t u = threadIdx.x; u < " + num(hidden) +
+         "; u += blockDim.x)");
+  for (unsigned i = 0; i < numResults(); ++i) {
+    unsigned which = cast<OpResult>(result(i)).getResultNumber();
+    if (which == 0)
+      continue;
+    Index sIdx = {"dir", "b", "u"};
+    if (failed(
+            store(i, linear(sIdx, shapeOf(result(i))),
+                  "(" + t->compute + ")" + (which == 1 ? "hs[u]" : "cs[u]"))))
+      return failure();
+  }
+  s.close();
+  code_.line("__syncthreads();");
+  s.close();
+  code_.close();
+  GridLaunch launch;
+  launch.function = name;
+  launch.grid.x = static_cast<uint32_t>(dirs * batch);
+  launch.block.x = static_cast<uint32_t>(block);
+  launch.cooperative = true;
+  out_.launches.push_back(launch);
+  return success();
+}
+
+FailureOr<CudaKernel> KernelEmitter::emit() {
+  out_.symbol = kernel_.getSymName().str();
+  std::string base = out_.symbol;
+  Block &body = kernel_.front();
+  // Templates that take the whole kernel.
+  for (Operation &op : body.without_terminator()) {
+    if (auto attention = dyn_cast<AttentionOp>(op)) {
+      out_.family = "attention";
+      if (failed(this->attention(attention, base + "_attention")))
+        return failure();
+      return out_;
+    }
+    if (isa<LstmOp, GruOp, SimpleRnnOp>(op)) {
+      out_.family = "recurrent";
+      if (failed(recurrent(&op, base + "_recurrent")))
+        return failure();
+      return out_;
+    }
+  }
+  // A GEMM whose results all have the product's shape: the tiled template.
+  SmallVector<Contraction> contractions;
+  for (Operation &op : body.without_terminator())
+    if (std::optional<Contraction> c = Contraction::of(&op))
+      contractions.push_back(*c);
+  if (contractions.size() == 1 && !contractions[0].vectorLhs &&
+      !contractions[0].vectorRhs) {
+    ArrayRef<int64_t> shape = shapeOf(contractions[0].op->getResult(0));
+    bool same = llvm::all_of(llvm::seq(0u, numResults()), [&](unsigned i) {
+      return shapeOf(result(i)) == shape;
+    });
+    if (same) {
+      out_.family = "gemm";
+      if (failed(gemm(contractions[0], base + "_gemm")))
+        return failure();
+      return out_;
+    }
+  }
+  if (contractions.empty()) {
+    if (std::optional<SmallVector<Operation *>> ops = rowOps()) {
+      out_.family = "row";
+      if (failed(row(ops->front(), base + "_row")))
+        return failure();
+      return out_;
+    }
+  }
+  // Pointwise: one launch per distinct result shape.
+  out_.family = "pointwise";
+  SmallVector<SmallVector<unsigned>> groups;
+  for (unsigned i = 0; i < numResults(); ++i) {
+    auto group = llvm::find_if(groups, [&](const SmallVector<unsigned> &g) {
+      return shapeOf(result(g.front())) == shapeOf(result(i));
+    });
+    if (group == groups.end())
+      groups.push_back({i});
+    else
+      group->push_back(i);
+  }
+  for (auto [n, group] : llvm::enumerate(groups))
+    if (failed(pointwise(group, base + "_pointwise" +
+                                    (groups.size() > 1 ? std::to_string(n)
+                                                       : std::string()))))
+      return failure();
+  return out_;
+}
+
+} // namespace
+
+FailureOr<CudaModule> emitCuda(ModuleOp module, const CudaParams &params) {
+  CudaModule result;
+  Code code;
+  std::string thunks;
+  code.line("// Generated by dsr1: CUDA kernels for NVRTC and cuda-emu.");
+  code.line("#include \"dsr1_device.cuh\"");
+  bool ok = true;
+  for (auto kernel : module.getOps<func::FuncOp>()) {
+    if (!kernel->hasAttr(kKernelAttrName) || kernel.isExternal())
+      continue;
+    KernelEmitter emitter(kernel, params, code, thunks);
+    FailureOr<CudaKernel> emitted = emitter.emit();
+    if (failed(emitted)) {
+      ok = false;
+      continue;
+    }
+    result.kernels.push_back(std::move(*emitted));
+  }
+  if (!ok)
+    return failure();
+  code.line("");
+  code.line("#ifdef DSR1_CUDA_EMU");
+  code.text() += thunks;
+  code.line("#endif");
+  result.source = std::move(code.text());
+  return result;
+}
+
+} // namespace dsr1::cuda

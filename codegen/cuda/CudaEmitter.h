@@ -1,0 +1,60 @@
+//===- CudaEmitter.h - dsr1 kernels to CUDA C++ -----------------*- C++ -*-===//
+//
+// The CUDA code generator: every kernel function of an outlined module
+// becomes one or more `__global__` functions, generated from the template of
+// its family (pointwise, row reduction, SIMT GEMM, attention, recurrent),
+// plus the launch configuration the runtime uses. The source includes
+// dsr1_device.cuh and nothing else, so NVRTC compiles it for the GPU and the
+// host compiler compiles the same text for cuda-emu.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSR1_CODEGEN_CUDA_CUDAEMITTER_H
+#define DSR1_CODEGEN_CUDA_CUDAEMITTER_H
+
+#include "runtime/cuda/CudaPlan.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+
+namespace dsr1::cuda {
+
+/// The parameters of the kernel families. Every choice generates correct
+/// code; they trade occupancy against work per thread.
+struct CudaParams {
+  /// Threads per block of pointwise kernels (elementwise, data movement,
+  /// direct convolution, pooling).
+  int pointwiseBlock = 256;
+  /// Elements each pointwise thread handles per grid-stride step.
+  int elementsPerThread = 1;
+  /// Threads per block of row kernels (reductions, softmax, norms); a
+  /// multiple of 32.
+  int rowBlock = 256;
+  /// SIMT GEMM: the block's tile of C (tileM x tileN), the K slice staged in
+  /// shared memory, and each thread's register tile.
+  int tileM = 64, tileN = 64, tileK = 16, threadM = 4, threadN = 4;
+  /// Threads per attention row block (a multiple of 32) and the keys staged
+  /// in shared memory at a time.
+  int attentionBlock = 128, attentionChunk = 256;
+  /// Threads per recurrent block (one block per direction and batch entry).
+  int recurrentBlock = 256;
+
+  /// Parses "name=value,..." over the defaults (names as the fields:
+  /// pointwise-block, elements-per-thread, row-block, tile-m, tile-n, tile-k,
+  /// thread-m, thread-n, attention-block, attention-chunk, recurrent-block).
+  /// An unknown name or a value the families cannot use is an error.
+  static mlir::FailureOr<CudaParams> parse(llvm::StringRef text,
+                                           std::string &error);
+};
+
+/// Generates CUDA C++ for every `dsr1.kernel` function of `module` (an
+/// outlined module, or one after -dsr1-extract-kernels). Ops no family
+/// covers yet are errors at the op, naming it.
+mlir::FailureOr<CudaModule> emitCuda(mlir::ModuleOp module,
+                                     const CudaParams &params = {});
+
+} // namespace dsr1::cuda
+
+#endif // DSR1_CODEGEN_CUDA_CUDAEMITTER_H

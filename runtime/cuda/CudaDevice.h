@@ -1,0 +1,99 @@
+//===- CudaDevice.h - the cuda device: a plan on a GPU ----------*- C++ -*-===//
+//
+// The CUDA driver API, loaded with dlopen (dsr1 builds and runs without a
+// GPU or driver and says so plainly when one is asked for), and a session
+// that runs a plan's generated kernels on a GPU: weights uploaded once, one
+// device arena, the kernels' cubin for the GPU's architecture (or their PTX,
+// JIT-compiled by the driver), and a status word per launch so bad data is
+// reported with the node at fault, as on the host devices.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSR1_RUNTIME_CUDA_CUDADEVICE_H
+#define DSR1_RUNTIME_CUDA_CUDADEVICE_H
+
+#include "runtime/HostTensor.h"
+#include "runtime/Plan.h"
+#include "runtime/Result.h"
+#include "runtime/cuda/CudaPlan.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dsr1::cuda {
+
+/// Compiled code for one architecture: a cubin ("sm_80", "sm_90a") and the
+/// PTX of its virtual architecture.
+struct DeviceBinary {
+  std::string arch;
+  std::string cubin;
+  std::string ptx;
+};
+
+/// The loaded driver and the first GPU it reports.
+class CudaDriver {
+public:
+  /// Loads libcuda ($DSR1_CUDA_DRIVER, else libcuda.so.1, libcuda.so) and
+  /// initialises it; an error says why no GPU can be used (no driver, no
+  /// device).
+  static Result<std::shared_ptr<CudaDriver>> load();
+  /// "NVIDIA H200", and the compute capability as major * 10 + minor.
+  const std::string &deviceName() const { return name_; }
+  int computeCapability() const { return capability_; }
+
+  struct Api;
+  const Api &api() const { return *api_; }
+  ~CudaDriver();
+
+private:
+  CudaDriver() = default;
+  void *handle_ = nullptr;
+  std::unique_ptr<Api> api_;
+  void *context_ = nullptr;
+  int device_ = 0;
+  std::string name_;
+  int capability_ = 0;
+};
+
+class CudaSession {
+public:
+  /// Loads the binary for the GPU's architecture (an exact cubin, else a
+  /// cubin of the same major version, else the PTX of the highest virtual
+  /// architecture the GPU runs), uploads the weights and allocates the arena.
+  static Result<std::unique_ptr<CudaSession>>
+  create(std::shared_ptr<CudaDriver> driver, std::shared_ptr<const Plan> plan,
+         const CudaModule &code, const std::vector<DeviceBinary> &binaries);
+
+  /// Runs the plan once: inputs copied in, outputs copied out.
+  Result<std::vector<HostTensor>> run(const std::vector<HostTensor> &inputs);
+
+  /// Times every grid launch from now on (CUDA events): launchSeconds()[i]
+  /// accumulates function launchNames()[i] over all runs.
+  void enableProfiling();
+  const std::vector<double> &launchSeconds() const { return seconds_; }
+  const std::vector<std::string> &launchNames() const { return names_; }
+  /// Which binary was loaded ("sm_90a cubin", "compute_80 PTX").
+  const std::string &loaded() const { return loaded_; }
+
+  ~CudaSession();
+
+private:
+  CudaSession() = default;
+  struct Step;
+
+  std::shared_ptr<CudaDriver> driver_;
+  std::shared_ptr<const Plan> plan_;
+  void *module_ = nullptr;
+  std::vector<Step> steps_;
+  uint64_t arena_ = 0, weights_ = 0, io_ = 0, status_ = 0;
+  std::vector<uint64_t> weightOffsets_, inputOffsets_, outputOffsets_;
+  std::string loaded_;
+  bool profiling_ = false;
+  std::vector<double> seconds_;
+  std::vector<std::string> names_;
+};
+
+} // namespace dsr1::cuda
+
+#endif // DSR1_RUNTIME_CUDA_CUDADEVICE_H

@@ -1,0 +1,331 @@
+"""Runs every CUDA kernel family on cuda-emu and checks it against the cpu device and onnxruntime.
+
+For each family (elementwise with broadcasting, row reductions, softmax, norms, pooling, data
+movement, recurrent cells, GEMM, convolution, attention) one ONNX model holds several
+independent cases at ragged shapes (sizes that are not multiples of the block, size 1, long
+rows). The model runs with `dsr1-run --device cuda-emu --against-device cpu` under several
+family parameter sets (--cuda-params), and its outputs must match the cpu device and the
+onnxruntime outputs (rtol 1e-4, atol 1e-5: both devices compute in f32).
+
+With --compiler (dsr1-compile) and NVRTC present, every family's kernels also compile for
+sm_80 and sm_90a, and ptxas must report no register spills.
+"""
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 18
+RNG = np.random.default_rng(7)
+
+# Parameter sets: the defaults, everything small (many blocks, several chunks and K slices),
+# everything wide.
+PARAMS = {
+    "default": "",
+    "small": ("pointwise-block=64,elements-per-thread=4,row-block=32,tile-m=32,tile-n=32,"
+              "tile-k=8,thread-m=2,thread-n=2,attention-block=32,attention-chunk=16,"
+              "recurrent-block=32"),
+    "wide": ("pointwise-block=1024,row-block=1024,tile-m=128,tile-n=64,tile-k=8,thread-m=8,"
+             "thread-n=4,attention-block=256,attention-chunk=64,recurrent-block=128"),
+}
+
+
+class Graph:
+    """An ONNX graph under construction: inputs with random data, nodes, outputs."""
+
+    def __init__(self, name):
+        self.name = name
+        self.nodes, self.inputs, self.outputs, self.inits, self.data = [], [], [], [], {}
+        self.count = 0
+
+    def fresh(self, prefix="t"):
+        self.count += 1
+        return f"{prefix}{self.count}"
+
+    def input(self, shape, dtype=np.float32, low=-2.0, high=2.0):
+        name = self.fresh("x")
+        if dtype == np.int64:
+            value = RNG.integers(int(low), int(high), size=shape).astype(np.int64)
+        else:
+            value = RNG.uniform(low, high, size=shape).astype(dtype)
+        self.inputs.append(helper.make_tensor_value_info(
+            name, helper.np_dtype_to_tensor_dtype(np.dtype(dtype)), list(shape)))
+        self.data[name] = value
+        return name
+
+    def const(self, value):
+        name = self.fresh("c")
+        self.inits.append(numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def op(self, op_type, inputs, outputs=1, **attrs):
+        names = [self.fresh() for _ in range(outputs)]
+        self.nodes.append(helper.make_node(op_type, inputs, names, name=self.fresh(op_type),
+                                           **attrs))
+        return names[0] if outputs == 1 else names
+
+    def output(self, name):
+        self.outputs.append(helper.make_tensor_value_info(name, TensorProto.UNDEFINED, None))
+
+    def save(self, folder: Path):
+        graph = helper.make_graph(self.nodes, self.name, self.inputs, self.outputs, self.inits)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+        model.ir_version = 8
+        model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        onnx.save(model, folder / "model.onnx")
+        data = folder / "test_data_set_0"
+        data.mkdir(exist_ok=True)
+        session = ort.InferenceSession(str(folder / "model.onnx"),
+                                       providers=["CPUExecutionProvider"])
+        feeds = {i.name: self.data[i.name] for i in self.inputs}
+        results = session.run(None, feeds)
+        for k, i in enumerate(self.inputs):
+            onnx.save_tensor(numpy_helper.from_array(self.data[i.name], i.name),
+                             data / f"input_{k}.pb")
+        for k, (o, value) in enumerate(zip(self.outputs, results)):
+            onnx.save_tensor(numpy_helper.from_array(value, o.name), data / f"output_{k}.pb")
+
+
+def elementwise():
+    g = Graph("elementwise")
+    for shape, other in [((1,), (1,)), ((7, 13), (13,)), ((3, 1, 37), (5, 1)),
+                         ((2, 3, 5, 129), (3, 1, 129))]:
+        a, b = g.input(shape), g.input(other)
+        s = g.op("Add", [a, b])
+        t = g.op("Mul", [g.op("Relu", [s]), g.op("Sigmoid", [b])])
+        u = g.op("Div", [g.op("Erf", [t]), g.op("Add", [g.op("Abs", [a]), g.const(np.float32(1))])])
+        g.output(g.op("Where", [g.op("Greater", [a, b]), u, g.op("Tanh", [s])]))
+        g.output(g.op("Clip", [g.op("Sqrt", [g.op("Abs", [s])]), g.const(np.float32(0.1)),
+                               g.const(np.float32(1.2))]))
+    return g
+
+
+def reductions():
+    g = Graph("reductions")
+    for shape in [(1, 1), (3, 7), (5, 129), (2, 3, 1000)]:
+        x = g.input(shape)
+        axes = g.const(np.array([-1], np.int64))
+        g.output(g.op("ReduceSum", [x, axes], keepdims=1))
+        g.output(g.op("ReduceMean", [g.op("Mul", [x, x]), axes], keepdims=0))
+        g.output(g.op("ReduceMax", [x, axes], keepdims=1))
+        g.output(g.op("ReduceMin", [x, g.const(np.array([0], np.int64))], keepdims=1))
+        # RMS norm: a reduction consumed at the full shape (one row kernel).
+        ms = g.op("ReduceMean", [g.op("Pow", [x, g.const(np.float32(2))]), axes], keepdims=1)
+        g.output(g.op("Mul", [x, g.op("Reciprocal", [g.op("Sqrt", [
+            g.op("Add", [ms, g.const(np.float32(1e-6))])])])]))
+    g.output(g.op("ArgMax", [g.input((4, 9))], axis=1, keepdims=0))
+    return g
+
+
+def softmax():
+    g = Graph("softmax")
+    for shape in [(1, 1), (4, 7), (2, 3, 129), (3, 1030)]:
+        x = g.input(shape, low=-8, high=8)
+        g.output(g.op("Softmax", [x], axis=-1))
+        g.output(g.op("LogSoftmax", [x], axis=-1))
+    g.output(g.op("Softmax", [g.input((3, 5, 4))], axis=1))  # not the last axis
+    return g
+
+
+def norms():
+    g = Graph("norms")
+    for shape in [(1, 1), (3, 7), (2, 5, 257)]:
+        x = g.input(shape)
+        scale, bias = g.input(shape[-1:]), g.input(shape[-1:])
+        g.output(g.op("LayerNormalization", [x, scale, bias], axis=-1, epsilon=1e-5))
+    x = g.input((2, 3, 4, 5))
+    g.output(g.op("LayerNormalization", [x, g.input((4, 5)), g.input((4, 5))], axis=2))
+    x = g.input((2, 3, 9, 11))
+    g.output(g.op("InstanceNormalization", [x, g.input((3,)), g.input((3,))], epsilon=1e-5))
+    g.output(g.op("BatchNormalization", [x, g.input((3,)), g.input((3,)), g.input((3,)),
+                                         g.input((3,), low=0.5, high=2)]))
+    return g
+
+
+def pooling():
+    g = Graph("pooling")
+    x = g.input((2, 3, 13, 11))
+    g.output(g.op("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]))
+    g.output(g.op("AveragePool", [x], kernel_shape=[3, 2], strides=[2, 1], pads=[1, 0, 1, 1]))
+    g.output(g.op("AveragePool", [x], kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+                  count_include_pad=1))
+    g.output(g.op("MaxPool", [g.input((1, 2, 17))], kernel_shape=[4], strides=[3],
+                  dilations=[2], ceil_mode=1))
+    g.output(g.op("GlobalAveragePool", [x]))
+    g.output(g.op("GlobalMaxPool", [g.input((1, 5, 7, 7))]))
+    return g
+
+
+def data_movement():
+    g = Graph("data_movement")
+    table = g.input((50, 13))
+    g.output(g.op("Gather", [table, g.input((3, 7), np.int64, -50, 50)], axis=0))
+    g.output(g.op("Gather", [g.input((4, 9, 5)), g.input((6,), np.int64, 0, 9)], axis=1))
+    a, b, c = g.input((2, 3, 5)), g.input((2, 1, 5)), g.input((2, 7, 5))
+    g.output(g.op("Concat", [a, b, c], axis=1))
+    x = g.input((5, 11, 7))
+    g.output(g.op("Slice", [x, g.const(np.array([1, -1], np.int64)),
+                            g.const(np.array([4, -12], np.int64)),
+                            g.const(np.array([0, 1], np.int64)),
+                            g.const(np.array([2, -3], np.int64))]))
+    g.output(g.op("Transpose", [x], perm=[2, 0, 1]))
+    g.output(g.op("Pad", [x, g.const(np.array([1, 0, 2, 0, 3, 1], np.int64)),
+                          g.const(np.float32(0.5))], mode="constant"))
+    g.output(g.op("Pad", [x, g.const(np.array([0, 2, 1, 0, 3, 2], np.int64))], mode="reflect"))
+    g.output(g.op("Pad", [x, g.const(np.array([2, 0, 0, 1, 0, 3], np.int64))], mode="edge"))
+    g.output(g.op("Expand", [g.input((3, 1)), g.const(np.array([2, 3, 4], np.int64))]))
+    for part in g.op("Split", [x, g.const(np.array([4, 7], np.int64))], outputs=2, axis=1):
+        g.output(g.op("Neg", [part]))
+    g.output(g.op("Reshape", [g.op("Transpose", [x], perm=[1, 0, 2]),
+                              g.const(np.array([11, 35], np.int64))]))
+    return g
+
+
+def recurrent():
+    g = Graph("recurrent")
+    seq, batch, inp, hid = 5, 3, 7, 9
+    x = g.input((seq, batch, inp))
+    for op, gates in [("LSTM", 4), ("GRU", 3), ("RNN", 1)]:
+        for direction in ["forward", "bidirectional"]:
+            dirs = 2 if direction == "bidirectional" else 1
+            w = g.input((dirs, gates * hid, inp), low=-0.5, high=0.5)
+            r = g.input((dirs, gates * hid, hid), low=-0.5, high=0.5)
+            bias = g.input((dirs, 2 * gates * hid), low=-0.5, high=0.5)
+            lens = g.const(np.array([5, 2, 4], np.int32))
+            h0 = g.input((dirs, batch, hid))
+            ins = [x, w, r, bias, lens, h0]
+            attrs = {"hidden_size": hid, "direction": direction}
+            if op == "GRU":
+                attrs["linear_before_reset"] = 1 if direction == "forward" else 0
+            outs = g.op(op, ins, outputs=2, **attrs)
+            for o in outs:
+                g.output(o)
+    # One long hidden state (more units than threads) and the reverse direction.
+    big = 300
+    x = g.input((3, 2, 4))
+    outs = g.op("LSTM", [x, g.input((1, 4 * big, 4), low=-0.2, high=0.2),
+                         g.input((1, 4 * big, big), low=-0.1, high=0.1)],
+                outputs=3, hidden_size=big, direction="reverse")
+    for o in outs:
+        g.output(o)
+    return g
+
+
+def gemm():
+    g = Graph("gemm")
+    for m, k, n in [(1, 1, 1), (7, 13, 5), (65, 33, 130), (128, 64, 64)]:
+        a, b = g.input((m, k)), g.input((k, n))
+        g.output(g.op("MatMul", [a, b]))
+    # Batched, with a broadcast batch and a fused bias + activation epilogue.
+    a, b, bias = g.input((3, 17, 9, 31)), g.input((17, 31, 6)), g.input((6,))
+    g.output(g.op("Relu", [g.op("Add", [g.op("MatMul", [a, b]), bias])]))
+    g.output(g.op("Gemm", [g.input((9, 20)), g.input((11, 9)), g.input((11,))], transA=1,
+                  transB=1, alpha=0.5, beta=2.0))
+    g.output(g.op("Gemm", [g.input((5, 8)), g.input((8, 3))]))
+    g.output(g.op("MatMul", [g.input((4, 6)), g.input((6,))]))  # matrix-vector
+    return g
+
+
+def conv():
+    g = Graph("conv")
+    x = g.input((2, 4, 11, 9))
+    g.output(g.op("Relu", [g.op("Conv", [x, g.input((6, 4, 3, 3)), g.input((6,))],
+                                pads=[1, 1, 1, 1])]))
+    g.output(g.op("Conv", [x, g.input((8, 2, 3, 2))], group=2, strides=[2, 1],
+                  dilations=[1, 2], pads=[0, 1, 2, 0]))
+    g.output(g.op("Conv", [x, g.input((4, 1, 3, 3)), g.input((4,))], group=4,
+                  pads=[1, 1, 1, 1]))  # depthwise
+    g.output(g.op("Conv", [g.input((1, 3, 17)), g.input((5, 3, 4))], strides=[3]))  # 1-D
+    g.output(g.op("Conv", [g.input((1, 1, 1, 1)), g.input((1, 1, 1, 1))]))
+    return g
+
+
+def attention():
+    g = Graph("attention")
+    # The exporter form fuse-attention recognises: softmax(Q K^T * scale + mask) V, heads
+    # explicit, query and key lengths different (cross-attention), lengths 1, 7 and 129.
+    for b, h, sq, skv, d in [(1, 1, 1, 1, 8), (2, 3, 7, 129, 16), (1, 2, 129, 7, 64)]:
+        q, k, v = g.input((b, h, sq, d)), g.input((b, h, skv, d)), g.input((b, h, skv, d))
+        mask = g.input((b, 1, 1, skv), low=-1, high=0)
+        scores = g.op("Mul", [g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])]),
+                              g.const(np.float32(1 / np.sqrt(d)))])
+        g.output(g.op("MatMul", [g.op("Softmax", [g.op("Add", [scores, mask])], axis=-1), v]))
+    return g
+
+
+FAMILIES = [elementwise, reductions, softmax, norms, pooling, data_movement, recurrent, gemm,
+            conv, attention]
+
+
+def run(cmd, timeout):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runner", required=True, help="path to dsr1-run")
+    parser.add_argument("--compiler", help="path to dsr1-compile (NVRTC and spill checks)")
+    parser.add_argument("--only", nargs="+", help="only these families")
+    parser.add_argument("--params", nargs="+", default=list(PARAMS), choices=list(PARAMS))
+    parser.add_argument("--timeout", type=float, default=600)
+    args = parser.parse_args()
+
+    failures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for family in FAMILIES:
+            name = family.__name__
+            if args.only and name not in args.only:
+                continue
+            folder = Path(tmp) / name
+            family().save(folder)
+            data = folder / "test_data_set_0"
+            for pname in args.params:
+                cmd = [args.runner, str(folder / "model.onnx"), "--quiet", "--inputs", str(data),
+                       "--compare", str(data), "--device", "cuda-emu", "--against-device", "cpu",
+                       "--rtol", "1e-4", "--atol", "1e-5"]
+                if PARAMS[pname]:
+                    cmd += ["--cuda-params", PARAMS[pname]]
+                proc = run(cmd, args.timeout)
+                outputs = proc.stdout.count("vs cpu: ok")
+                if proc.returncode != 0:
+                    lines = (proc.stdout + proc.stderr).strip().splitlines()
+                    bad = [l for l in lines if "FAIL" in l or "error" in l] or lines[-3:]
+                    failures.append(f"{name} [{pname}]: " + " | ".join(bad[:4]))
+                    print(f"{name:14s} {pname:8s} FAIL {' | '.join(bad[:4])[:300]}")
+                    continue
+                print(f"{name:14s} {pname:8s} ok   {outputs} outputs match the cpu device and "
+                      f"onnxruntime")
+            if not args.compiler:
+                continue
+            proc = run([args.compiler, str(folder / "model.onnx"), "--emit", "kernels",
+                        "--inputs", str(data), "--target", "sm_80,sm_90a"], args.timeout)
+            if proc.returncode != 0 and "libnvrtc" in proc.stderr:
+                print(f"{name:14s} nvrtc    skipped: {proc.stderr.strip()[:200]}")
+                continue
+            spills = re.search(r"spill bytes in all: (\d+)", proc.stdout)
+            if proc.returncode != 0 or not spills:
+                failures.append(f"{name} [nvrtc]: {proc.stderr.strip()[:300]}")
+                print(f"{name:14s} nvrtc    FAIL {proc.stderr.strip()[:300]}")
+            elif int(spills.group(1)) != 0:
+                failures.append(f"{name} [nvrtc]: {spills.group(1)} spill bytes")
+                print(f"{name:14s} nvrtc    FAIL {spills.group(1)} spill bytes\n{proc.stdout}")
+            else:
+                rows = proc.stdout.split("node\n", 1)[-1].splitlines()
+                launches = len([r for r in rows if not r.startswith("spill bytes")])
+                print(f"{name:14s} nvrtc    ok   sm_80 and sm_90a, no spills "
+                      f"({launches} launches)")
+    print(f"{len(failures)} failing")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
