@@ -300,6 +300,13 @@ struct LowerToLinalgPass : impl::LowerToLinalgPassBase<LowerToLinalgPass> {
       if (!func->hasAttr(kKernelAttrName) || func.isExternal())
         continue;
       flattenEmptyBoundaryTensors(func);
+      // Operands are the caller's buffers (model inputs, weights, live
+      // intermediates): bufferization must not reuse them for its own
+      // writes, as it would for an LSTM's carried state.
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        func.setArgAttr(i,
+                        bufferization::BufferizationDialect::kWritableAttrName,
+                        BoolAttr::get(context, false));
       if (failed(func.insertArgument(0, statusType, {}, func.getLoc())))
         return signalPassFailure();
     }

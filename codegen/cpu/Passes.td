@@ -72,7 +72,10 @@ def LowerToLinalgPass : Pass<"dsr1-lower-to-linalg", "mlir::ModuleOp"> {
     a first argument, its status word (`memref<i32>`): a kernel that can meet
     bad data (an out-of-range gather index) keeps its reads in bounds and
     stores the number of the operand at fault there, and the runtime turns
-    that into a message naming the node and the input.
+    that into a message naming the node and the input. The operands are
+    marked `bufferization.writable = false`: they are the caller's buffers,
+    and bufferization must copy before it writes rather than update one in
+    place.
 
     Unsigned integer tensors become signless ones (linalg and arith want
     signless types); each op's lowering keeps the signedness for its

@@ -11,6 +11,7 @@
 #include "runtime/Session.h"
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 #include "compiler/driver/BuildPlan.h"
+#include "compiler/driver/CompileModel.h"
 #include "compiler/passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -20,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <map>
 
@@ -324,3 +326,72 @@ func.func @g(%x: tensor<?xf32> {onnx.name = "tokens"}) -> tensor<?xf32> {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Compiled models
+//===----------------------------------------------------------------------===//
+
+// An RNN carries its state from initial_h through every step. The cpu code
+// generator once bufferized that carried state in place into the operand's
+// buffer, so a run overwrote the caller's initial_h with the last state and
+// a second run with the same inputs computed something else.
+constexpr const char *kRnn = R"mlir(
+func.func @g(%x: tensor<3x1x2xf32> {onnx.name = "x"}, %w: tensor<1x2x2xf32> {onnx.name = "w"},
+             %r: tensor<1x2x2xf32> {onnx.name = "r"}, %h: tensor<1x1x2xf32> {onnx.name = "h0"})
+    -> (tensor<1x1x2xf32> {onnx.name = "y_h"}) {
+  %y, %y_h = dsr1.rnn %x, %w, %r initial_h %h {hidden_size = 2 : i64} : tensor<3x1x2xf32>, tensor<1x2x2xf32>, tensor<1x2x2xf32> initial_h tensor<1x1x2xf32>
+  return %y_h : tensor<1x1x2xf32>
+}
+)mlir";
+
+TEST(CompiledModel, InputsAreNotWrittenAndRunsRepeat) {
+  mlir::DialectRegistry registry;
+  registerCompilerDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(kRnn, &context);
+  ASSERT_TRUE(module);
+  mlir::FailureOr<CompiledModel> compiled =
+      compileModule(*module, CompileOptions());
+  ASSERT_TRUE(mlir::succeeded(compiled));
+  auto session = Session::create(compiled->plan, compiled->kernels);
+  ASSERT_TRUE(session.isOk()) << session.status().message();
+
+  auto tensor = [](const char *name, std::vector<int64_t> shape,
+                   std::vector<float> values) {
+    HostTensor t;
+    t.name = name;
+    t.shape = std::move(shape);
+    t.data.resize(values.size() * sizeof(float));
+    std::memcpy(t.data.data(), values.data(), t.data.size());
+    return t;
+  };
+  std::vector<HostTensor> inputs = {
+      tensor("x", {3, 1, 2}, {0.5f, -1, 0.25f, 2, -0.75f, 1}),
+      tensor("w", {1, 2, 2}, {0.5f, -0.25f, 0.75f, 0.5f}),
+      tensor("r", {1, 2, 2}, {0.5f, 1, -1, 0.5f}),
+      tensor("h0", {1, 1, 2}, {0.75f, -0.5f})};
+  std::vector<uint8_t> h0 = inputs[3].data;
+  auto first = (*session)->run(inputs);
+  ASSERT_TRUE(first.isOk()) << first.status().message();
+  EXPECT_EQ(inputs[3].data, h0) << "the run wrote into the input initial_h";
+  auto second = (*session)->run(inputs);
+  ASSERT_TRUE(second.isOk());
+  EXPECT_EQ((*first)[0].data, (*second)[0].data);
+
+  // The state by hand: h = tanh(W x_t + R h), three steps from h0.
+  float h[2] = {0.75f, -0.5f};
+  const float x[3][2] = {{0.5f, -1}, {0.25f, 2}, {-0.75f, 1}};
+  for (const auto &xt : x) {
+    float next[2];
+    next[0] = std::tanh(0.5f * xt[0] - 0.25f * xt[1] + 0.5f * h[0] + h[1]);
+    next[1] = std::tanh(0.75f * xt[0] + 0.5f * xt[1] - h[0] + 0.5f * h[1]);
+    h[0] = next[0];
+    h[1] = next[1];
+  }
+  float got[2];
+  std::memcpy(got, (*first)[0].data.data(), sizeof(got));
+  EXPECT_NEAR(got[0], h[0], 1e-6);
+  EXPECT_NEAR(got[1], h[1], 1e-6);
+}
