@@ -8,7 +8,7 @@
 // the whole cpu pipeline that is one BLAS call and one loop nest after the zero fill the product
 // accumulates into, all in the result's buffer, nothing allocated.
 // CHECK-LABEL: func.func @gemm_bias_relu
-// CHECK-SAME: (%{{.*}}: memref<i32>, %{{.*}}: tensor<4x8xf32>, %{{.*}}: tensor<8x16xf32>, %[[B:.+]]: tensor<16xf32>)
+// CHECK-SAME: (%{{.*}}: memref<i32>, %{{.*}}: tensor<4x8xf32> {bufferization.writable = false}, %{{.*}}: tensor<8x16xf32> {bufferization.writable = false}, %[[B:.+]]: tensor<16xf32> {bufferization.writable = false})
 // CHECK: %[[P:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK: arith.mulf
 // CHECK: arith.addf

@@ -3,7 +3,7 @@
 // RUN: dsr1-opt %s --split-input-file -dsr1-lower-to-linalg | FileCheck %s
 
 // CHECK-LABEL: func.func @transpose
-// CHECK-SAME: (%[[STATUS:.+]]: memref<i32>, %[[X:.+]]: tensor<2x3x4xf32>)
+// CHECK-SAME: (%[[STATUS:.+]]: memref<i32>, %[[X:.+]]: tensor<2x3x4xf32> {bufferization.writable = false})
 // CHECK: %[[INIT:.+]] = tensor.empty() : tensor<4x2x3xf32>
 // CHECK: %[[T:.+]] = linalg.transpose ins(%[[X]] : tensor<2x3x4xf32>) outs(%[[INIT]] : tensor<4x2x3xf32>) permutation = [2, 0, 1]
 // CHECK: return %[[T]]
@@ -16,7 +16,7 @@ func.func @transpose(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> attributes {dsr
 
 // Unsigned elements become signless; the shape is the static result shape.
 // CHECK-LABEL: func.func @reshape
-// CHECK-SAME: %[[X:[^ ]+]]: tensor<2x3x4xi8>
+// CHECK-SAME: %[[X:[^ ]+]]: tensor<2x3x4xi8> {bufferization.writable = false}
 // CHECK: %[[SHAPE:.+]] = arith.constant dense<[6, 4]> : tensor<2xi64>
 // CHECK: %[[R:.+]] = tensor.reshape %[[X]](%[[SHAPE]]) : (tensor<2x3x4xi8>, tensor<2xi64>) -> tensor<6x4xi8>
 // CHECK: return %[[R]]
@@ -43,7 +43,7 @@ func.func @expand(%x: tensor<3x1xf32>) -> tensor<2x3x4xf32> attributes {dsr1.ker
 
 // Each input is copied into its window of the result, in place.
 // CHECK-LABEL: func.func @concat
-// CHECK-SAME: %[[A:[^ ]+]]: tensor<2x3xf32>, %[[B:[^ ]+]]: tensor<2x5xf32>
+// CHECK-SAME: %[[A:[^ ]+]]: tensor<2x3xf32> {bufferization.writable = false}, %[[B:[^ ]+]]: tensor<2x5xf32> {bufferization.writable = false}
 // CHECK: %[[INIT:.+]] = tensor.empty() : tensor<2x8xf32>
 // CHECK: %[[W0:.+]] = tensor.extract_slice %[[INIT]][0, 0] [2, 3] [1, 1]
 // CHECK: %[[C0:.+]] = linalg.copy ins(%[[A]] : tensor<2x3xf32>) outs(%[[W0]] : tensor<2x3xf32>)
@@ -60,7 +60,7 @@ func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> tensor<2x8xf32> a
 // -----
 
 // CHECK-LABEL: func.func @split
-// CHECK-SAME: %[[X:[^ ]+]]: tensor<2x6xi64>
+// CHECK-SAME: %[[X:[^ ]+]]: tensor<2x6xi64> {bufferization.writable = false}
 // CHECK: %[[S0:.+]] = tensor.extract_slice %[[X]][0, 0] [2, 2] [1, 1]
 // CHECK: %[[C0:.+]] = linalg.copy ins(%[[S0]] : tensor<2x2xi64>)
 // CHECK: %[[S1:.+]] = tensor.extract_slice %[[X]][0, 2] [2, 4] [1, 1]
@@ -75,7 +75,7 @@ func.func @split(%x: tensor<2x6xi64>) -> (tensor<2x2xi64>, tensor<2x4xi64>) attr
 
 // Elements 1, 3, 5, 7 of dim 1 (the end -1 is 9).
 // CHECK-LABEL: func.func @slice
-// CHECK-SAME: %[[X:[^ ]+]]: tensor<4x10xf32>
+// CHECK-SAME: %[[X:[^ ]+]]: tensor<4x10xf32> {bufferization.writable = false}
 // CHECK: %[[S:.+]] = tensor.extract_slice %[[X]][0, 1] [4, 4] [1, 2] : tensor<4x10xf32> to tensor<4x4xf32>
 // CHECK: %[[C:.+]] = linalg.copy ins(%[[S]] : tensor<4x4xf32>)
 // CHECK: return %[[C]]
@@ -89,7 +89,7 @@ func.func @slice(%x: tensor<4x10xf32>) -> tensor<4x4xf32> attributes {dsr1.kerne
 // Rows 3 and 1: taken forwards as rows 1 and 3, then read backwards.
 // CHECK-DAG: #[[$REV:map[0-9]*]] = affine_map<(d0, d1) -> (-d0 + 1, d1)>
 // CHECK-LABEL: func.func @slice_negative_step
-// CHECK-SAME: %[[X:[^ ]+]]: tensor<4x10xf32>
+// CHECK-SAME: %[[X:[^ ]+]]: tensor<4x10xf32> {bufferization.writable = false}
 // CHECK: %[[S:.+]] = tensor.extract_slice %[[X]][1, 0] [2, 10] [2, 1]
 // CHECK: linalg.generic {indexing_maps = [#[[$REV]], #{{.+}}]
 // CHECK-SAME: ins(%[[S]] : tensor<2x10xf32>)
@@ -103,7 +103,7 @@ func.func @slice_negative_step(%x: tensor<4x10xf32>) -> tensor<2x10xf32> attribu
 // Dim 0 padded by one at each end, dim 1 cropped by one at the end: reads
 // are clamped and the pad value selected outside.
 // CHECK-LABEL: func.func @pad_constant
-// CHECK-SAME: %[[X:[^ ]+]]: tensor<2x3xf32>
+// CHECK-SAME: %[[X:[^ ]+]]: tensor<2x3xf32> {bufferization.writable = false}
 // CHECK: linalg.generic
 // CHECK-SAME: outs(%{{.+}} : tensor<4x2xf32>)
 // CHECK: %[[I0:.+]] = linalg.index 0 : index
@@ -125,7 +125,7 @@ func.func @pad_constant(%x: tensor<2x3xf32>) -> tensor<4x2xf32> attributes {dsr1
 
 // The index is folded into one period of the mirror images (2 * (3 - 1)).
 // CHECK-LABEL: func.func @pad_reflect
-// CHECK-SAME: %[[X:[^ ]+]]: tensor<3x3xf32>
+// CHECK-SAME: %[[X:[^ ]+]]: tensor<3x3xf32> {bufferization.writable = false}
 // CHECK: linalg.generic
 // CHECK: arith.remsi %{{.+}}, %{{.+}} : index
 // CHECK: arith.cmpi sge
@@ -141,7 +141,7 @@ func.func @pad_reflect(%x: tensor<3x3xf32>) -> tensor<3x7xf32> attributes {dsr1.
 // Wrap: the index minus the begin pad, modulo the size, moved into [0, 3); the unpadded dim 0
 // is read as is.
 // CHECK-LABEL: func.func @pad_wrap
-// CHECK-SAME: %[[X:[^ ]+]]: tensor<3x3xi32>
+// CHECK-SAME: %[[X:[^ ]+]]: tensor<3x3xi32> {bufferization.writable = false}
 // CHECK: linalg.generic
 // CHECK: %[[I:.+]] = linalg.index 0
 // CHECK: %[[J:.+]] = linalg.index 1
@@ -163,7 +163,7 @@ func.func @pad_wrap(%x: tensor<3x3xi32>) -> tensor<3x6xi32> attributes {dsr1.ker
 // CHECK-DAG: #[[$ALL:map[0-9]*]] = affine_map<(d0, d1) -> ()>
 // CHECK-DAG: #[[$IDS:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // CHECK-LABEL: func.func @gather
-// CHECK-SAME: (%[[STATUS:.+]]: memref<i32>, %[[DATA:.+]]: tensor<5x4xf32>, %[[IDS_ARG:.+]]: tensor<2x3xi64>)
+// CHECK-SAME: (%[[STATUS:.+]]: memref<i32>, %[[DATA:.+]]: tensor<5x4xf32> {bufferization.writable = false}, %[[IDS_ARG:.+]]: tensor<2x3xi64> {bufferization.writable = false})
 // CHECK: %[[FALSE:.+]] = arith.constant false
 // CHECK: %[[FLAG:.+]] = linalg.fill ins(%[[FALSE]] : i1)
 // CHECK: %[[ANY:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #[[$ALL]]], iterator_types = ["reduction", "reduction"]} ins(%[[IDS_ARG]] : tensor<2x3xi64>) outs(%[[FLAG]] : tensor<i1>)
@@ -190,7 +190,7 @@ func.func @gather(%data: tensor<5x4xf32>, %ids: tensor<2x3xi64>) -> tensor<5x2x3
 // -----
 
 // CHECK-LABEL: func.func @gather_elements
-// CHECK-SAME: %[[DATA:[^ ]+]]: tensor<3x4xf32>, %[[IDS:[^ ]+]]: tensor<3x2xi32>
+// CHECK-SAME: %[[DATA:[^ ]+]]: tensor<3x4xf32> {bufferization.writable = false}, %[[IDS:[^ ]+]]: tensor<3x2xi32> {bufferization.writable = false}
 // CHECK: linalg.generic {{.+}} iterator_types = ["reduction", "reduction"]} ins(%[[IDS]] : tensor<3x2xi32>)
 // CHECK: scf.if
 // CHECK: linalg.generic {{.+}} ins(%[[IDS]] : tensor<3x2xi32>) outs(%{{.+}} : tensor<3x2xf32>)
@@ -208,7 +208,7 @@ func.func @gather_elements(%data: tensor<3x4xf32>, %ids: tensor<3x2xi32>) -> ten
 // A copy of data is updated in loops over the indices; an update with a bad
 // index keeps the old element.
 // CHECK-LABEL: func.func @scatter_elements
-// CHECK-SAME: %[[DATA:[^ ]+]]: tensor<3x4xf32>, %[[IDS:[^ ]+]]: tensor<3x2xi64>, %[[UPD:[^ ]+]]: tensor<3x2xf32>
+// CHECK-SAME: %[[DATA:[^ ]+]]: tensor<3x4xf32> {bufferization.writable = false}, %[[IDS:[^ ]+]]: tensor<3x2xi64> {bufferization.writable = false}, %[[UPD:[^ ]+]]: tensor<3x2xf32> {bufferization.writable = false}
 // CHECK: linalg.generic {{.+}} ins(%[[IDS]] : tensor<3x2xi64>) outs(%{{.+}} : tensor<i1>)
 // CHECK: scf.if
 // CHECK: %[[COPY:.+]] = linalg.copy ins(%[[DATA]] : tensor<3x4xf32>)
@@ -230,7 +230,7 @@ func.func @scatter_elements(%data: tensor<3x4xf32>, %ids: tensor<3x2xi64>, %upd:
 // -----
 
 // CHECK-LABEL: func.func @scatter_nd
-// CHECK-SAME: %[[DATA:[^ ]+]]: tensor<4x5xi32>, %[[IDS:[^ ]+]]: tensor<2x1xi64>, %[[UPD:[^ ]+]]: tensor<2x5xi32>
+// CHECK-SAME: %[[DATA:[^ ]+]]: tensor<4x5xi32> {bufferization.writable = false}, %[[IDS:[^ ]+]]: tensor<2x1xi64> {bufferization.writable = false}, %[[UPD:[^ ]+]]: tensor<2x5xi32> {bufferization.writable = false}
 // CHECK: linalg.generic {{.+}} ins(%[[IDS]] : tensor<2x1xi64>) outs(%{{.+}} : tensor<i1>)
 // CHECK: scf.if
 // CHECK: %[[COPY:.+]] = linalg.copy ins(%[[DATA]] : tensor<4x5xi32>)
@@ -315,7 +315,7 @@ func.func @resize_crop_nearest_tie(%x: tensor<6xf32>) -> tensor<2xf32> attribute
 // the input), rounds it half to even, reflects it into the input and reads the
 // element at the clamped index. f16 is sampled in f32.
 // CHECK-LABEL: func.func @grid_sample_nearest
-// CHECK-SAME: %[[X:[^ ]+]]: tensor<1x2x3x4xf16>, %[[G:[^ ]+]]: tensor<1x5x1x2xf32>
+// CHECK-SAME: %[[X:[^ ]+]]: tensor<1x2x3x4xf16> {bufferization.writable = false}, %[[G:[^ ]+]]: tensor<1x5x1x2xf32> {bufferization.writable = false}
 // CHECK: linalg.generic {{.+}} outs(%{{.+}} : tensor<1x2x5x1xf16>)
 // CHECK: %[[N:.+]] = linalg.index 0 : index
 // CHECK: %[[C:.+]] = linalg.index 1 : index
@@ -344,7 +344,7 @@ func.func @grid_sample_nearest(%x: tensor<1x2x3x4xf16>, %g: tensor<1x5x1x2xf32>)
 // Linear sampling of a 1-D input with zeros padding: two taps, each read at a
 // clamped index and replaced by 0 where it lies outside the input.
 // CHECK-LABEL: func.func @grid_sample_linear_zeros
-// CHECK-SAME: %[[X:[^ ]+]]: tensor<2x1x6xf64>
+// CHECK-SAME: %[[X:[^ ]+]]: tensor<2x1x6xf64> {bufferization.writable = false}
 // CHECK: linalg.generic
 // CHECK: math.floor
 // CHECK: %[[E0:.+]] = tensor.extract %[[X]]

@@ -8,7 +8,7 @@
 // CHECK-DAG: #[[$YMAP:.+]] = affine_map<(d0, d1, d2) -> (d1, 0)>
 // CHECK-DAG: #[[$ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @add_broadcast
-// CHECK-SAME: (%{{.*}}: memref<i32>, %[[X:.+]]: tensor<3x1x5xf32>, %[[Y:.+]]: tensor<4x1xf32>) -> tensor<3x4x5xf32>
+// CHECK-SAME: (%{{.*}}: memref<i32>, %[[X:.+]]: tensor<3x1x5xf32> {bufferization.writable = false}, %[[Y:.+]]: tensor<4x1xf32> {bufferization.writable = false}) -> tensor<3x4x5xf32>
 // CHECK: %[[E:.+]] = tensor.empty() : tensor<3x4x5xf32>
 // CHECK: linalg.generic {indexing_maps = [#[[$XMAP]], #[[$YMAP]], #[[$ID]]], iterator_types = ["parallel", "parallel", "parallel"]}
 // CHECK-SAME: ins(%[[X]], %[[Y]] : tensor<3x1x5xf32>, tensor<4x1xf32>) outs(%[[E]] : tensor<3x4x5xf32>)
@@ -23,7 +23,7 @@ func.func @add_broadcast(%x: tensor<3x1x5xf32>, %y: tensor<4x1xf32>) -> tensor<3
 
 // ui8 becomes i8 in the signature; division is unsigned and guarded against a zero divisor.
 // CHECK-LABEL: func.func @div_unsigned
-// CHECK-SAME: (%{{.*}}: memref<i32>, %{{.*}}: tensor<6xi8>, %{{.*}}: tensor<6xi8>) -> tensor<6xi8>
+// CHECK-SAME: (%{{.*}}: memref<i32>, %{{.*}}: tensor<6xi8> {bufferization.writable = false}, %{{.*}}: tensor<6xi8> {bufferization.writable = false}) -> tensor<6xi8>
 // CHECK: arith.cmpi eq
 // CHECK: arith.divui
 // CHECK-NOT: arith.divsi
@@ -163,7 +163,7 @@ func.func @e8m0_down(%f: tensor<3xf32>) -> tensor<3xf8E8M0FNU> attributes {dsr1.
 // Bitcasts keep the bits: arith.bitcast between widths that match, nothing
 // where only the signedness changes, and bools as bytes holding 0 or 1.
 // CHECK-LABEL: func.func @bitcasts
-// CHECK-SAME: %{{[^ ]+}}: tensor<3xf32>, %[[U:[^ ]+]]: tensor<3xi32>
+// CHECK-SAME: %{{[^ ]+}}: tensor<3xf32> {bufferization.writable = false}, %[[U:[^ ]+]]: tensor<3xi32> {bufferization.writable = false}
 // CHECK: arith.bitcast %{{.*}} : f32 to i32
 // CHECK: linalg.generic {{.+}} ins(%[[U]] : tensor<3xi32>)
 // CHECK-NEXT: ^bb0(%[[IN:.+]]: i32, %{{.+}}: i32):

@@ -15,7 +15,7 @@
 // CHECK-DAG: #[[$H:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-DAG: #[[$R:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // CHECK-LABEL: func.func @lstm_forward
-// CHECK-SAME:    %[[X:[^:]+]]: tensor<5x2x3xf32>, %[[W:[^:]+]]: tensor<1x16x3xf32>, %[[R:[^:]+]]: tensor<1x16x4xf32>, %[[B:[^:]+]]: tensor<1x32xf32>, %[[H0:[^:]+]]: tensor<1x2x4xf32>, %[[C0:[^:]+]]: tensor<1x2x4xf32>
+// CHECK-SAME:    %[[X:[^:]+]]: tensor<5x2x3xf32> {bufferization.writable = false}, %[[W:[^:]+]]: tensor<1x16x3xf32> {bufferization.writable = false}, %[[R:[^:]+]]: tensor<1x16x4xf32> {bufferization.writable = false}, %[[B:[^:]+]]: tensor<1x32xf32> {bufferization.writable = false}, %[[H0:[^:]+]]: tensor<1x2x4xf32> {bufferization.writable = false}, %[[C0:[^:]+]]: tensor<1x2x4xf32> {bufferization.writable = false}
 // CHECK-DAG:   %[[W0:.*]] = tensor.extract_slice %[[W]][0, 0, 0] [1, 16, 3] [1, 1, 1] : tensor<1x16x3xf32> to tensor<16x3xf32>
 // CHECK-DAG:   %[[R0:.*]] = tensor.extract_slice %[[R]][0, 0, 0] [1, 16, 4] [1, 1, 1] : tensor<1x16x4xf32> to tensor<16x4xf32>
 // CHECK-DAG:   %[[B0:.*]] = tensor.extract_slice %[[B]][0, 0] [1, 32] [1, 1] : tensor<1x32xf32> to tensor<32xf32>
@@ -188,7 +188,7 @@ func.func @lstm_symbolic(%x: tensor<?x2x3xf32>, %w: tensor<1x16x3xf32>, %r: tens
 // CHECK-DAG: #[[$VW:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 // CHECK-DAG: #[[$GQA:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 2, d3, d2)>
 // CHECK-LABEL: func.func @linear_attention_gated_delta
-// CHECK-SAME:    %[[S0:[^:]+]]: tensor<1x2x2x3xf32>)
+// CHECK-SAME:    %[[S0:[^:]+]]: tensor<1x2x2x3xf32> {bufferization.writable = false})
 // CHECK:       %[[LOOP:.*]]:2 = scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[Y:.*]] = %{{.*}}, %[[S:.*]] = %[[S0]]) -> (tensor<1x3x4x3xf32>, tensor<1x2x2x3xf32>)
 // CHECK:         %[[QT:.*]] = tensor.extract_slice %{{.*}}[0, %[[T]], 0] [1, 1, 8] [1, 1, 1] : tensor<1x3x8xf32> to tensor<1x8xf32>
 // CHECK:         %[[KT:.*]] = tensor.extract_slice %{{.*}}[0, %[[T]], 0] [1, 1, 4] [1, 1, 1] : tensor<1x3x4xf32> to tensor<1x4xf32>
@@ -238,7 +238,7 @@ func.func @linear_attention_linear(%q: tensor<2x5x2xf32>, %k: tensor<2x5x2xf32>,
 // the new C) are read per column; each step compares its index with every batch entry's length
 // and the gates' generic keeps the old H and C past it, while Y gets 0 there.
 // CHECK-LABEL: func.func @lstm_peepholes_lengths
-// CHECK-SAME:    %{{[^:]+}}: tensor<3x2x3xf32>, %{{[^:]+}}: tensor<1x16x3xf32>, %{{[^:]+}}: tensor<1x16x4xf32>, %[[P:[^:]+]]: tensor<1x12xf32>, %[[L:[^:]+]]: tensor<2xi32>
+// CHECK-SAME:    %{{[^:]+}}: tensor<3x2x3xf32> {bufferization.writable = false}, %{{[^:]+}}: tensor<1x16x3xf32> {bufferization.writable = false}, %{{[^:]+}}: tensor<1x16x4xf32> {bufferization.writable = false}, %[[P:[^:]+]]: tensor<1x12xf32> {bufferization.writable = false}, %[[L:[^:]+]]: tensor<2xi32> {bufferization.writable = false}
 // CHECK:       scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step
 // CHECK:         %[[TI:.*]] = arith.index_cast %[[T]] : index to i32
 // CHECK:         %[[VALID:.*]] = linalg.generic {{.*}} ins(%[[L]] : tensor<2xi32>)

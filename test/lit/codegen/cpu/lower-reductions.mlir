@@ -4,7 +4,7 @@
 // CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[$RED:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-LABEL: func.func @reduce_sum_keepdims
-// CHECK-SAME: (%{{.*}}: memref<i32>, %[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK-SAME: (%{{.*}}: memref<i32>, %[[X:.*]]: tensor<2x3x4xf32> {bufferization.writable = false})
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<2x4xf32>)
 // CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$RED]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[X]] : tensor<2x3x4xf32>) outs(%[[INIT]] : tensor<2x4xf32>)
@@ -164,7 +164,7 @@ func.func @arg_min_signed(%x: tensor<4x3xi32>) -> tensor<3xi64> attributes {dsr1
 // CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[$RED:.*]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-LABEL: func.func @softmax_f16
-// CHECK-SAME: %[[X:[a-z0-9]*]]: tensor<2x8xf16>
+// CHECK-SAME: %[[X:[a-z0-9]*]]: tensor<2x8xf16> {bufferization.writable = false}
 // CHECK: %[[MAX:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$RED]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<2x8xf16>) outs(%{{.*}} : tensor<2xf32>)
 // CHECK: arith.maximumf
 // CHECK: %[[E:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$RED]], #[[$ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[MAX]] : tensor<2x8xf16>, tensor<2xf32>) outs(%{{.*}} : tensor<2x8xf32>)
@@ -209,7 +209,7 @@ func.func @log_softmax(%x: tensor<3x2xf32>) -> tensor<3x2xf32> attributes {dsr1.
 // CHECK-DAG: #[[$SCALE:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // CHECK-DAG: #[[$BIAS:.*]] = affine_map<(d0, d1, d2) -> (d2)>
 // CHECK-LABEL: func.func @layer_norm
-// CHECK-SAME: %[[X:[a-z0-9]*]]: tensor<2x3x4xf32>, %[[G:[a-z0-9]*]]: tensor<3x4xf32>, %[[B:[a-z0-9]*]]: tensor<4xf32>
+// CHECK-SAME: %[[X:[a-z0-9]*]]: tensor<2x3x4xf32> {bufferization.writable = false}, %[[G:[a-z0-9]*]]: tensor<3x4xf32> {bufferization.writable = false}, %[[B:[a-z0-9]*]]: tensor<4xf32> {bufferization.writable = false}
 // CHECK: linalg.generic {indexing_maps = [#[[$ID]], #[[$RED]]], iterator_types = ["parallel", "reduction", "reduction"]}
 // CHECK: %[[MEAN:.*]] = linalg.generic
 // CHECK: %[[COUNT:.*]] = arith.constant 1.200000e+01 : f32
@@ -272,7 +272,7 @@ func.func @instance_norm(%x: tensor<2x3x5xf32>, %c: tensor<3xf32>) -> tensor<2x3
 
 // A scalar scan from the end along dim 1 that stores the sum before adding.
 // CHECK-LABEL: func.func @cumsum_exclusive_reverse
-// CHECK-SAME: %[[X:[a-z0-9]*]]: tensor<2x5xi64>
+// CHECK-SAME: %[[X:[a-z0-9]*]]: tensor<2x5xi64> {bufferization.writable = false}
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[Y:.*]] = %{{.*}}) -> (tensor<2x5xi64>)
 // CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[YK:.*]] = %[[Y]], %[[ACC:.*]] = %{{.*}}) -> (tensor<2x5xi64>, i64)
 // CHECK: %[[LAST:.*]] = arith.constant 4 : index
@@ -291,7 +291,7 @@ func.func @cumsum_exclusive_reverse(%x: tensor<2x5xi64>) -> tensor<2x5xi64> attr
 // cumprod is the same scan with a product that starts at 1; f16 multiplies in f32 and rounds
 // each stored value.
 // CHECK-LABEL: func.func @cumprod_f16
-// CHECK-SAME: %[[X:[a-z0-9]*]]: tensor<3x4xf16>
+// CHECK-SAME: %[[X:[a-z0-9]*]]: tensor<3x4xf16> {bufferization.writable = false}
 // CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
 // CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[YK:.*]] = %{{.*}}, %[[ACC:.*]] = %[[ONE]]) -> (tensor<3x4xf16>, f32)
 // CHECK: %[[V:.*]] = tensor.extract %[[X]][%[[K]], %{{.*}}]

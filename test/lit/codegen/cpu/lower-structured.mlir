@@ -41,7 +41,7 @@ func.func @matmul_vector_f16(%a: tensor<4xf16>, %b: tensor<2x4x6xf16>) -> tensor
 
 // Unsigned integers multiply and add as signless (wrapping) integers.
 // CHECK-LABEL: func.func @matmul_unsigned
-// CHECK-SAME:    tensor<3x4xi32>, %{{.*}}: tensor<4xi32>) -> tensor<3xi32>
+// CHECK-SAME:    tensor<3x4xi32> {bufferization.writable = false}, %{{.*}}: tensor<4xi32> {bufferization.writable = false}) -> tensor<3xi32>
 // CHECK:       linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
 // CHECK:       arith.muli {{.*}} : i32
 // CHECK:       arith.addi {{.*}} : i32
@@ -299,7 +299,7 @@ func.func @global_max_pool(%x: tensor<2x3x4xf32>) -> tensor<2x3x1xf32> attribute
 // CHECK-DAG: #[[$QK_S:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG: #[[$PV_V:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-LABEL: func.func @attention_online_blocks
-// CHECK-SAME:    %[[Q:[^:]*]]: tensor<1x2x200x8xf32>, %[[K:[^:]*]]: tensor<1x2x300x8xf32>, %[[V:[^:]*]]: tensor<1x2x300x8xf32>
+// CHECK-SAME:    %[[Q:[^:]*]]: tensor<1x2x200x8xf32> {bufferization.writable = false}, %[[K:[^:]*]]: tensor<1x2x300x8xf32> {bufferization.writable = false}, %[[V:[^:]*]]: tensor<1x2x300x8xf32> {bufferization.writable = false}
 // CHECK:       %[[OUT:.*]] = tensor.empty() : tensor<1x2x200x8xf32>
 // CHECK:       scf.for %[[B:[^ ]*]] = {{.*}} iter_args(%{{.*}} = %[[OUT]]) -> (tensor<1x2x200x8xf32>)
 // CHECK:       scf.for %[[H:[^ ]*]] = {{.*}} -> (tensor<1x2x200x8xf32>)
@@ -363,7 +363,7 @@ func.func @attention_online_blocks(%q: tensor<1x2x200x8xf32>, %k: tensor<1x2x300
 // loop ends at min(256, ceil((i0 + 64) / 128) * 128), and the tail block runs only if that
 // frontier passes 256. The scale is 1 / sqrt(8).
 // CHECK-LABEL: func.func @attention_packed_causal
-// CHECK-SAME:    %[[Q:[^:]*]]: tensor<1x200x16xf32>, %[[K:[^:]*]]: tensor<1x300x16xf32>, %[[V:[^:]*]]: tensor<1x300x8xf32>, %[[MASK:[^:]*]]: tensor<200x300xi1>
+// CHECK-SAME:    %[[Q:[^:]*]]: tensor<1x200x16xf32> {bufferization.writable = false}, %[[K:[^:]*]]: tensor<1x300x16xf32> {bufferization.writable = false}, %[[V:[^:]*]]: tensor<1x300x8xf32> {bufferization.writable = false}, %[[MASK:[^:]*]]: tensor<200x300xi1> {bufferization.writable = false}
 // CHECK:       scf.for %[[B:[^ ]*]] =
 // CHECK:       scf.for %[[H:[^ ]*]] =
 // CHECK:       scf.for %[[I0:[^ ]*]] =
@@ -466,7 +466,7 @@ func.func @attention_f16(%q: tensor<2x1x3x4xf16>, %k: tensor<2x1x5x4xf16>, %v: t
 // window of the block's first query) to min(n[b], p_last + 1): blocks wholly before the window
 // or past the frontier are skipped, the loop starting at the block holding the lower bound.
 // CHECK-LABEL: func.func @attention_cache_window
-// CHECK-SAME:    %[[N:[^:]*]]: tensor<2xi64>
+// CHECK-SAME:    %[[N:[^:]*]]: tensor<2xi64> {bufferization.writable = false}
 // CHECK:       scf.for %[[B:[^ ]*]] =
 // CHECK:       %[[NB:.*]] = tensor.extract %[[N]][%[[B]]] : tensor<2xi64>
 // CHECK:       %[[L:.*]] = arith.index_cast %[[NB]] : i64 to index
