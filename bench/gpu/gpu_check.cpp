@@ -22,6 +22,9 @@
 
 using namespace dsr1;
 
+/// Where failing outputs are written (--dump DIR), empty: nowhere.
+static std::string dumpDir;
+
 static int checkBundle(const std::shared_ptr<cuda::CudaDriver> &driver,
                        const std::string &path, int iterations) {
   Result<gpucheck::Bundle> bundle = gpucheck::readBundle(path);
@@ -58,6 +61,23 @@ static int checkBundle(const std::shared_ptr<cuda::CudaDriver> &driver,
       std::printf("  output %zu '%s': FAIL (%s)\n", i,
                   (*outputs)[i].name.c_str(),
                   c.summary((*outputs)[i].numElements()).c_str());
+      // The first elements of both, to see the pattern of the difference.
+      std::printf("    got:     ");
+      for (int64_t e = 0; e < std::min<int64_t>(12, (*outputs)[i].numElements()); ++e)
+        std::printf(" %.4g", (*outputs)[i].elementAsDouble(e));
+      std::printf("\n    expected:");
+      for (int64_t e = 0; e < std::min<int64_t>(12, (*outputs)[i].numElements()); ++e)
+        std::printf(" %.4g", bundle->expected[i].elementAsDouble(e));
+      std::printf("\n");
+      if (!dumpDir.empty()) {
+        std::string file = dumpDir + "/" + bundle->model + "_output_" +
+                           std::to_string(i) + ".bin";
+        if (FILE *f = std::fopen(file.c_str(), "wb")) {
+          std::fwrite((*outputs)[i].data.data(), 1, (*outputs)[i].data.size(),
+                      f);
+          std::fclose(f);
+        }
+      }
     }
     worstAbs = std::max(worstAbs, c.maxAbsError);
     worstRel = std::max(worstRel, c.maxRelError);
@@ -114,6 +134,8 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--iterations") && i + 1 < argc)
       iterations = std::max(1, std::atoi(argv[++i]));
+    else if (!std::strcmp(argv[i], "--dump") && i + 1 < argc)
+      dumpDir = argv[++i];
     else
       bundles.push_back(argv[i]);
   }

@@ -5,9 +5,9 @@ inputs and the cpu device's outputs on them; dsr1-gpu-check runs it on a GPU. Th
 
 - the generated model set (test/models/onnx; one exporter of each model),
 - the kernel-family cases of test/cuda/families.py,
-- three larger cases for timings: a 1024^3 f32 GEMM, attention over 512 tokens (12 heads of
-  64), and one full-width BERT-base encoder layer (hidden 768, 12 heads, FFN 3072, batch 1,
-  128 tokens; needs torch and transformers, given with --torch-python).
+- larger cases for timings: a 768^3 f32 GEMM, attention over 512 tokens (12 heads of 64), and
+  one full-width BERT-base encoder layer (hidden 768, 12 heads, FFN 3072, batch 1, 128 tokens,
+  a 128-token vocabulary; needs torch and transformers, given with --torch-python).
 
 Bundles hold their weights, so the total stays small enough to copy to a GPU machine.
 """
@@ -31,11 +31,26 @@ from transformers import BertConfig, BertModel
 out = sys.argv[1]
 torch.manual_seed(0)
 config = BertConfig(hidden_size=768, num_hidden_layers=1, num_attention_heads=12,
-                    intermediate_size=3072, vocab_size=1024, max_position_embeddings=512)
-model = BertModel(config).eval()
-ids = torch.randint(0, 1024, (1, 128))
+                    intermediate_size=3072, vocab_size=128, max_position_embeddings=128)
+bert = BertModel(config).eval()
+
+
+class Positional(torch.nn.Module):
+    """BertModel called with keywords, as the exporter cannot."""
+
+    def __init__(self):
+        super().__init__()
+        self.bert = bert
+
+    def forward(self, ids, mask):
+        out = self.bert(input_ids=ids, attention_mask=mask, return_dict=True)
+        return out["last_hidden_state"], out["pooler_output"]
+
+
+model = Positional().eval()
+ids = torch.randint(0, 128, (1, 128))
 mask = torch.ones(1, 128, dtype=torch.int64)
-torch.onnx.export(model, (ids,), out + "/model.onnx", kwargs={"attention_mask": mask},
+torch.onnx.export(model, (ids, mask), out + "/model.onnx",
                   input_names=["input_ids", "attention_mask"],
                   output_names=["last_hidden_state", "pooler_output"], opset_version=17,
                   dynamo=False)
@@ -48,8 +63,8 @@ for i, (name, t) in enumerate([("input_ids", ids), ("attention_mask", mask)]):
 
 
 def gemm_case():
-    g = families.Graph("gemm_1024")
-    a, b = g.input((1024, 1024)), g.input((1024, 1024))
+    g = families.Graph("gemm_768")
+    a, b = g.input((768, 768)), g.input((768, 768))
     g.output(g.op("MatMul", [a, b]))
     return g
 

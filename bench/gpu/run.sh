@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# bench/gpu/run.sh [BUNDLE_DIR]: the GPU check, in one go and well inside ten minutes.
+#
+# Runs the generated CUDA kernels on the machine's GPU (the cuda device, through the driver
+# API): the generated model set, every kernel family at ragged shapes, a 768^3 GEMM, attention
+# over 512 tokens and a full-width BERT-base layer. Every model's outputs are compared with the
+# cpu device's (rtol 1e-4, atol 1e-5), then whole runs and every kernel are timed (CUDA events).
+#
+# With dsr1's build dependencies (scripts/setup.sh) it first builds dsr1-run and dsr1-gpu-check
+# and packs the models into BUNDLE_DIR (bench/gpu/make_bundles.py: NVRTC for sm_80 and sm_90a).
+# On a GPU machine without them, hand it a BUNDLE_DIR packed elsewhere and a dsr1-gpu-check
+# binary ($DSR1_GPU_CHECK; it needs only libc and the CUDA driver).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bundles=${1:-build/gpu-bundles}
+check=${DSR1_GPU_CHECK:-build/bin/dsr1-gpu-check}
+
+if ! ls "$bundles"/*.bundle >/dev/null 2>&1; then
+  echo "== building dsr1 and packing the models into $bundles"
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  ninja -C build dsr1-run dsr1-gpu-check
+  python3 bench/gpu/make_bundles.py --runner build/bin/dsr1-run --out "$bundles" \
+    ${TORCH_PYTHON:+--torch-python "$TORCH_PYTHON"}
+fi
+
+echo "== GPU"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+echo "== models on the cuda device against the cpu device, then timed"
+timeout 480 "$check" "$bundles"/*.bundle --iterations "${ITERATIONS:-50}"
