@@ -4,7 +4,8 @@ For each family (elementwise with broadcasting, row reductions, softmax, norms, 
 movement, recurrent cells, GEMM, convolution, attention) one ONNX model holds several
 independent cases at ragged shapes (sizes that are not multiples of the block, size 1, long
 rows). The model runs with `dsr1-run --device cuda-emu --against-device cpu` under several
-family parameter sets (--cuda-params), and its outputs must match the cpu device and the
+family parameter sets (--cuda-params; the "small" set with --detect-races, so that a
+shared-memory race in any template fails), and its outputs must match the cpu device and the
 onnxruntime outputs (rtol 1e-4, atol 1e-5: both devices compute in f32).
 
 With --compiler (dsr1-compile) and NVRTC present, every family's kernels also compile for
@@ -294,6 +295,8 @@ def main() -> int:
                        "--rtol", "1e-4", "--atol", "1e-5"]
                 if PARAMS[pname]:
                     cmd += ["--cuda-params", PARAMS[pname]]
+                if pname == "small":
+                    cmd.append("--detect-races")  # every barrier interval is checked
                 proc = run(cmd, args.timeout)
                 outputs = proc.stdout.count("vs cpu: ok")
                 if proc.returncode != 0:
