@@ -548,6 +548,11 @@ private:
 
   FailureOr<std::string> compute(Value value, const Index &idx);
   FailureOr<std::string> load(BlockArgument arg, const Index &idx);
+  /// The element of `indices` at `at` as an index into a dimension of
+  /// `size`: negative ones count from the end; one out of range sets the
+  /// status word (naming the operand that holds it) and reads element 0.
+  FailureOr<std::string> checkedIndex(Value indices, const Index &at,
+                                      int64_t size);
   FailureOr<std::string> elementwise(Operation *op, const Index &idx,
                                      const CType &t);
   FailureOr<std::string> contraction(const Contraction &c, const Index &idx);
@@ -627,6 +632,25 @@ FailureOr<std::string> ScalarEmitter::load(BlockArgument arg,
     return std::string(t->bf16 ? "dsr1::bf16ToFloat(" : "dsr1::halfToFloat(") +
            raw + ")";
   return raw;
+}
+
+FailureOr<std::string> ScalarEmitter::checkedIndex(Value indices,
+                                                   const Index &at,
+                                                   int64_t size) {
+  FailureOr<std::string> raw = scalar(indices, at);
+  if (failed(raw))
+    return failure();
+  std::string g = fresh("g");
+  code_.line("int64_t " + g + " = (int64_t)" + *raw + ";");
+  code_.line("if (" + g + " < 0) " + g + " += " + num(size) + ";");
+  unsigned operand = 0;
+  if (auto arg = dyn_cast<BlockArgument>(indices))
+    operand = arg.getArgNumber();
+  code_.open("if (" + g + " < 0 || " + g + " >= " + num(size) + ")");
+  code_.line("dsr1::fail(status, " + num(1 + operand) + ");");
+  code_.line(g + " = 0;");
+  code_.close();
+  return g;
 }
 
 FailureOr<std::string> ScalarEmitter::compute(Value value, const Index &idx) {
@@ -757,25 +781,25 @@ FailureOr<std::string> ScalarEmitter::compute(Value value, const Index &idx) {
     Value data = gather.getData(), indices = gather.getIndices();
     int64_t axis = gather.getAxis();
     size_t ri = shapeOf(indices).size();
-    Index at(idx.begin() + axis, idx.begin() + axis + ri);
-    FailureOr<std::string> raw = scalar(indices, at);
-    if (failed(raw))
+    FailureOr<std::string> g = checkedIndex(
+        indices, Index(idx.begin() + axis, idx.begin() + axis + ri),
+        shapeOf(data)[axis]);
+    if (failed(g))
       return failure();
-    int64_t size = shapeOf(data)[axis];
-    std::string g = fresh("g");
-    code_.line("int64_t " + g + " = (int64_t)" + *raw + ";");
-    code_.line("if (" + g + " < 0) " + g + " += " + num(size) + ";");
-    unsigned operand = 0;
-    if (auto arg = dyn_cast<BlockArgument>(indices))
-      operand = arg.getArgNumber();
-    code_.open("if (" + g + " < 0 || " + g + " >= " + num(size) + ")");
-    code_.line("dsr1::fail(status, " + num(1 + operand) + ");");
-    code_.line(g + " = 0;");
-    code_.close();
     Index in(idx.begin(), idx.begin() + axis);
-    in.push_back(g);
+    in.push_back(*g);
     in.append(idx.begin() + axis + ri, idx.end());
     return scalar(data, in);
+  }
+  if (auto gather = dyn_cast<GatherElementsOp>(op)) {
+    int64_t axis = gather.getAxis();
+    FailureOr<std::string> g = checkedIndex(gather.getIndices(), idx,
+                                            shapeOf(gather.getData())[axis]);
+    if (failed(g))
+      return failure();
+    Index in = idx;
+    in[axis] = *g;
+    return scalar(gather.getData(), in);
   }
   if (auto constant = dyn_cast<ConstantOp>(op)) {
     auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
@@ -1836,7 +1860,11 @@ LogicalResult KernelEmitter::attention(AttentionOp op,
   int64_t dv = packed ? vs[2] / heads : vs[3];
   double scale = op.getScale() ? op.getScale()->convertToDouble()
                                : 1.0 / std::sqrt(double(dk));
-  int block = params_.attentionBlock;
+  // No more threads than the widest of a row's loops (keys, head dims) can
+  // use, in whole warps.
+  int64_t widest = std::max({kvLen, dk, dv});
+  int block = static_cast<int>(std::min<int64_t>(
+      params_.attentionBlock, std::max<int64_t>(32, (widest + 31) / 32 * 32)));
   int64_t chunk = std::min<int64_t>(params_.attentionChunk, kvLen);
   int64_t per = (dv + block - 1) / block;
   int64_t rows = batch * heads * qLen;
