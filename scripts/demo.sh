@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the main job: compile a cross-modal model (CLIP: a text tower and an
-# image tower whose embeddings meet in one logit matrix) from ONNX, run it on the cpu device
-# (the only device of this build; CUDA comes with the CUDA code generator), and compare its
-# outputs with onnxruntime's, stored beside the model.
+# image tower whose embeddings meet in one logit matrix) from ONNX, run it on a GPU when one is
+# there (the cuda device) and on the cpu device otherwise, and compare its outputs with
+# onnxruntime's, stored beside the model. Then the same model's generated CUDA kernels run on the
+# CPU through cuda-emu against the cpu device, and the cpu device is timed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
 model=test/models/onnx/clip
+device=cpu
+if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then
+  device=cuda
+fi
 set -x
-"${BUILD_DIR:-build}"/bin/dsr1-run "$model/model.onnx" --device cpu \
+"${BUILD_DIR:-build}"/bin/dsr1-run "$model/model.onnx" --device "$device" \
   --inputs "$model/test_data_set_0" --compare "$model/test_data_set_0" --rtol 1e-4 --atol 1e-5
+"${BUILD_DIR:-build}"/bin/dsr1-run "$model/model.onnx" --device cuda-emu --against-device cpu \
+  --inputs "$model/test_data_set_0" --rtol 1e-4 --atol 1e-5
 "${BUILD_DIR:-build}"/bin/dsr1-run "$model/model.onnx" --device cpu \
   --inputs "$model/test_data_set_0" --warmup 3 --iterations 20
