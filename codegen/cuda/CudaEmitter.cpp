@@ -634,9 +634,8 @@ FailureOr<std::string> ScalarEmitter::load(BlockArgument arg,
   return raw;
 }
 
-FailureOr<std::string> ScalarEmitter::checkedIndex(Value indices,
-                                                   const Index &at,
-                                                   int64_t size) {
+FailureOr<std::string>
+ScalarEmitter::checkedIndex(Value indices, const Index &at, int64_t size) {
   FailureOr<std::string> raw = scalar(indices, at);
   if (failed(raw))
     return failure();
@@ -793,8 +792,8 @@ FailureOr<std::string> ScalarEmitter::compute(Value value, const Index &idx) {
   }
   if (auto gather = dyn_cast<GatherElementsOp>(op)) {
     int64_t axis = gather.getAxis();
-    FailureOr<std::string> g = checkedIndex(gather.getIndices(), idx,
-                                            shapeOf(gather.getData())[axis]);
+    FailureOr<std::string> g =
+        checkedIndex(gather.getIndices(), idx, shapeOf(gather.getData())[axis]);
     if (failed(g))
       return failure();
     Index in = idx;
@@ -1719,33 +1718,38 @@ LogicalResult KernelEmitter::gemm(const Contraction &c,
   code_.line("for (int j = 0; j < " + num(rn) + "; ++j) acc[i][j] = 0;");
   code_.close();
   s.open("for (int64_t k0 = 0; k0 < " + num(c.k) + "; k0 += " + num(tk) + ")");
-  // Stage the A and B slices; elements outside the matrices are zeros.
-  s.open("for (int e = threadIdx.x; e < " + num(tm * tk) +
-         "; e += " + num(threads) + ")");
-  code_.line("const int mm = e / " + num(tk) + ", kk = e % " + num(tk) + ";");
-  code_.line("const int64_t m = m0 + mm, k = k0 + kk;");
-  code_.line(acc + " value = 0;");
-  s.open("if (m < " + num(c.m) + " && k < " + num(c.k) + ")");
-  FailureOr<std::string> a = s.scalar(c.lhs, c.lhsIndex(batchIdx, "m", "k"));
-  if (failed(a))
+  // Stages a K slice of A (m by k) or B (k by n) in shared memory, k-major;
+  // elements outside the matrices are zeros. `dim` names the other
+  // dimension ("m" or "n"), `tile` its extent in the block.
+  auto stage = [&](const std::string &array, Value operand, int tile,
+                   const std::string &dim, int64_t extent, bool kOuter,
+                   const Index &at) -> LogicalResult {
+    s.open("for (int e = threadIdx.x; e < " + num(tile * tk) +
+           "; e += " + num(threads) + ")");
+    // Consecutive threads read consecutive elements of the operand's rows.
+    if (kOuter)
+      code_.line("const int kk = e / " + num(tile) + ", ii = e % " + num(tile) +
+                 ";");
+    else
+      code_.line("const int ii = e / " + num(tk) + ", kk = e % " + num(tk) +
+                 ";");
+    code_.line("const int64_t " + dim + " = " + dim + "0 + ii, k = k0 + kk;");
+    code_.line(acc + " value = 0;");
+    s.open("if (" + dim + " < " + num(extent) + " && k < " + num(c.k) + ")");
+    FailureOr<std::string> v = s.scalar(operand, at);
+    if (failed(v))
+      return failure();
+    code_.line("value = (" + acc + ")" + *v + ";");
+    s.close();
+    code_.line(array + "[kk * " + num(tile) + " + ii] = value;");
+    s.close();
+    return success();
+  };
+  if (failed(stage("As", c.lhs, tm, "m", c.m, c.transA,
+                   c.lhsIndex(batchIdx, "m", "k"))) ||
+      failed(stage("Bs", c.rhs, tn, "n", c.n, !c.transB,
+                   c.rhsIndex(batchIdx, "k", "n"))))
     return failure();
-  code_.line("value = (" + acc + ")" + *a + ";");
-  s.close();
-  code_.line("As[kk * " + num(tm) + " + mm] = value;");
-  s.close();
-  s.open("for (int e = threadIdx.x; e < " + num(tk * tn) +
-         "; e += " + num(threads) + ")");
-  code_.line("const int kk = e / " + num(tn) + ", nn = e % " + num(tn) + ";");
-  code_.line("const int64_t k = k0 + kk, n = n0 + nn;");
-  code_.line(acc + " value = 0;");
-  s.open("if (n < " + num(c.n) + " && k < " + num(c.k) + ")");
-  FailureOr<std::string> b = s.scalar(c.rhs, c.rhsIndex(batchIdx, "k", "n"));
-  if (failed(b))
-    return failure();
-  code_.line("value = (" + acc + ")" + *b + ";");
-  s.close();
-  code_.line("Bs[kk * " + num(tn) + " + nn] = value;");
-  s.close();
   code_.line("__syncthreads();");
   code_.line("#pragma unroll 4");
   code_.open("for (int kk = 0; kk < " + num(tk) + "; ++kk)");
