@@ -525,8 +525,6 @@ public:
   /// block reduction) here: set by the row template where every thread of
   /// the block executes the code being emitted.
   bool cooperative = false;
-  /// Threads per block while `cooperative`.
-  int blockThreads = 0;
   /// The accumulator types block reductions used (each needs its scratch
   /// array, `scratch_<type>`).
   std::set<std::string> scratchTypes;
@@ -1618,7 +1616,6 @@ LogicalResult KernelEmitter::row(Operation *anchor, const std::string &name) {
     return failure();
   ScalarEmitter s(kernel_, code_);
   s.cooperative = true;
-  s.blockThreads = block;
   // The scratch arrays go here once the body says which types it reduces.
   size_t declarations = code_.text().size();
   s.open("for (int64_t row = blockIdx.x; row < " + num(rows) +
@@ -2063,10 +2060,12 @@ LogicalResult KernelEmitter::recurrent(Operation *op, const std::string &name) {
   if (failed(begin(name, block)))
     return failure();
   ScalarEmitter s(kernel_, code_);
+  // The hidden state, the LSTM's cell state, the GRU's r (.) h.
   code_.line("DSR1_SHARED(" + type + ", hs, " + num(hidden) + ");");
-  code_.line("DSR1_SHARED(" + type + ", cs, " + num(hidden) + ");");
-  code_.line("DSR1_SHARED(" + type + ", rh, " + num(hidden) + ");");
-  code_.line("(void)cs; (void)rh;");
+  if (cell == Cell::lstm)
+    code_.line("DSR1_SHARED(" + type + ", cs, " + num(hidden) + ");");
+  if (cell == Cell::gru)
+    code_.line("DSR1_SHARED(" + type + ", rh, " + num(hidden) + ");");
   s.open("for (int64_t blockRow = blockIdx.x; blockRow < " + num(dirs * batch) +
          "; blockRow += gridDim.x)");
   code_.line("const int64_t dir = blockRow / " + num(batch) +
@@ -2160,9 +2159,12 @@ LogicalResult KernelEmitter::recurrent(Operation *op, const std::string &name) {
   code_.line("const int64_t t = reverse ? " + num(seq - 1) + " - step : step;");
   // Past a batch entry's length the states stay and the output is 0.
   code_.line("const bool active = t < " + length + ";");
-  code_.line(type + " hn[" + num(per) + "], cn[" + num(per) + "], zn[" +
-             num(per) + "];");
-  code_.line("(void)cn; (void)zn;");
+  // This thread's units' new states (and the GRU's update gates).
+  code_.line(type + " hn[" + num(per) + "];");
+  if (cell == Cell::lstm)
+    code_.line(type + " cn[" + num(per) + "];");
+  if (cell == Cell::gru)
+    code_.line(type + " zn[" + num(per) + "];");
   // Opens the loop over this thread's units (u), n-th of `per`.
   auto units = [&]() {
     s.open("for (int64_t n = 0; n < " + num(per) + "; ++n)");
