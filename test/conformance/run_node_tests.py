@@ -26,7 +26,8 @@ UNSUPPORTED = re.compile(
     r"unsupported ONNX op|failed to legalize operation|is not supported|does not support|"
     r"which dsr1 does not support|not (yet )?implemented|is not a tensor|"
     r"must be a constant|imports no default-domain|are not supported|cannot cast to|"
-    r"must be constant|no lowering for")
+    r"must be constant|no lowering for|no CUDA kernel family covers|template cannot fuse|"
+    r"has no CUDA template")
 
 
 def last_error(text: str) -> str:
@@ -36,13 +37,14 @@ def last_error(text: str) -> str:
     return re.sub(r"^.*?error: ", "", line)[:300]
 
 
-def run_one(runner: str, test_dir: Path, timeout: float, rtol: float, atol: float) -> dict:
+def run_one(runner: str, test_dir: Path, timeout: float, rtol: float, atol: float,
+            device: str = "cpu") -> dict:
     sets = sorted(p for p in test_dir.iterdir() if p.name.startswith("test_data_set_"))
     if not sets:
         return {"status": "failed", "reason": "no test_data_set_* folder"}
     start = time.monotonic()
     for data in sets:
-        command = [runner, str(test_dir / "model.onnx"), "--device", "cpu", "--quiet",
+        command = [runner, str(test_dir / "model.onnx"), "--device", device, "--quiet",
                    "--compare", str(data), "--rtol", str(rtol), "--atol", str(atol)]
         if any(data.glob("input_*")):
             command += ["--inputs", str(data)]
@@ -86,6 +88,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--rtol", type=float, default=1e-3)
     parser.add_argument("--atol", type=float, default=1e-7)
+    parser.add_argument("--device", default="cpu",
+                        help="dsr1-run --device (cuda-emu: the tests' CUDA kernels on the CPU)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every test that does not pass, with its reason")
     args = parser.parse_args()
@@ -102,7 +106,7 @@ def main() -> int:
     results = {}
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {t.name: pool.submit(run_one, args.runner, t, args.timeout, args.rtol,
-                                       args.atol) for t in tests}
+                                       args.atol, args.device) for t in tests}
         for done, (name, future) in enumerate(futures.items(), 1):
             results[name] = future.result()
             if sys.stderr.isatty() and (done % 20 == 0 or done == len(tests)):
@@ -113,7 +117,7 @@ def main() -> int:
     counts = collections.Counter(r["status"] for r in results.values())
     total = len(tests)
     pct = 100.0 * counts["passed"] / total if total else 0.0
-    print(f"ONNX node tests on cpu: {total} total, {counts['passed']} passed ({pct:.1f}%), "
+    print(f"ONNX node tests on {args.device}: {total} total, {counts['passed']} passed ({pct:.1f}%), "
           f"{counts['failed']} failed, {counts['unsupported']} unsupported, "
           f"{counts['crash']} crashed ({time.monotonic() - start:.0f} s)")
     for status in ("failed", "unsupported"):
