@@ -555,6 +555,11 @@ private:
                                      const CType &t);
   FailureOr<std::string> contraction(const Contraction &c, const Index &idx);
   FailureOr<std::string> convolution(ConvOp op, const Index &idx);
+  FailureOr<std::string> transposedConvolution(ConvTransposeOp op,
+                                               const Index &idx);
+  FailureOr<std::string> cumulative(Operation *op, Value input, int64_t axis,
+                                    bool exclusive, bool reverse, bool product,
+                                    const Index &idx);
   template <typename PoolOp>
   FailureOr<std::string> pool(PoolOp op, const Index &idx, bool isMax);
   FailureOr<std::string> argReduce(Operation *op, Value input, int64_t axis,
@@ -816,6 +821,14 @@ FailureOr<std::string> ScalarEmitter::compute(Value value, const Index &idx) {
     return contraction(*c, idx);
   if (auto conv = dyn_cast<ConvOp>(op))
     return convolution(conv, idx);
+  if (auto conv = dyn_cast<ConvTransposeOp>(op))
+    return transposedConvolution(conv, idx);
+  if (auto cum = dyn_cast<CumSumOp>(op))
+    return cumulative(op, cum.getInput(), cum.getAxis(), cum.getExclusive(),
+                      cum.getReverse(), /*product=*/false, idx);
+  if (auto cum = dyn_cast<CumProdOp>(op))
+    return cumulative(op, cum.getInput(), cum.getAxis(), cum.getExclusive(),
+                      cum.getReverse(), /*product=*/true, idx);
   if (auto pool = dyn_cast<MaxPoolOp>(op))
     return this->pool(pool, idx, /*isMax=*/true);
   if (auto pool = dyn_cast<AvgPoolOp>(op))
@@ -1109,6 +1122,94 @@ FailureOr<std::string> ScalarEmitter::convolution(ConvOp op, const Index &idx) {
       return failure();
     code_.line(acc + " += (" + type + ")" + *b + ";");
   }
+  return "(" + t->compute + ")" + acc;
+}
+
+FailureOr<std::string> ScalarEmitter::transposedConvolution(ConvTransposeOp op,
+                                                            const Index &idx) {
+  FailureOr<CType> t = ctypeOf(op.getResult(), op);
+  if (failed(t))
+    return failure();
+  Value input = op.getInput(), weight = op.getWeight();
+  ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
+  size_t spatial = in.size() - 2;
+  int64_t groups = op.getGroup();
+  int64_t perGroupIn = in[1] / groups, perGroupOut = w[1];
+  auto attr = [&](std::optional<ArrayRef<int64_t>> values, size_t i,
+                  int64_t fallback) {
+    return values && !values->empty() ? (*values)[i] : fallback;
+  };
+  std::string type = accumulator(*t);
+  std::string acc = fresh("acc");
+  code_.line(type + " " + acc + " = 0;");
+  // Output o gathers input i with o = i * stride + k * dilation - pad.
+  std::string g = define("int64_t", "(" + idx[1] + " / " + num(perGroupOut) +
+                                        ") * " + num(perGroupIn));
+  std::string local =
+      define("int64_t", "(" + idx[1] + " % " + num(perGroupOut) + ")");
+  std::string c = fresh("c");
+  open("for (int64_t " + c + " = 0; " + c + " < " + num(perGroupIn) + "; ++" +
+       c + ")");
+  Index inIdx = {idx[0], add(g, c)}, wIdx = {add(g, c), local};
+  std::string inside;
+  for (size_t d = 0; d < spatial; ++d) {
+    std::string k = fresh("k");
+    open("for (int64_t " + k + " = 0; " + k + " < " + num(w[2 + d]) + "; ++" +
+         k + ")");
+    int64_t stride = attr(op.getStrides(), d, 1);
+    std::string at =
+        define("int64_t", add(add(idx[2 + d], num(attr(op.getPads(), d, 0))),
+                              mul(k, -attr(op.getDilations(), d, 1))));
+    std::string pos = define("int64_t", "(" + at + " / " + num(stride) + ")");
+    inside += (d ? " && " : "") + at + " >= 0 && " + at + " % " + num(stride) +
+              " == 0 && " + pos + " < " + num(in[2 + d]);
+    inIdx.push_back(pos);
+    wIdx.push_back(k);
+  }
+  open("if (" + (inside.empty() ? std::string("true") : inside) + ")");
+  FailureOr<std::string> x = scalar(input, inIdx);
+  FailureOr<std::string> y = scalar(weight, wIdx);
+  if (failed(x) || failed(y))
+    return failure();
+  code_.line(acc + " += (" + type + ")" + *x + " * (" + type + ")" + *y + ";");
+  close();
+  for (size_t d = 0; d < spatial; ++d)
+    close();
+  close();
+  if (Value bias = op.getBias()) {
+    FailureOr<std::string> b = scalar(bias, {idx[1]});
+    if (failed(b))
+      return failure();
+    code_.line(acc + " += (" + type + ")" + *b + ";");
+  }
+  return "(" + t->compute + ")" + acc;
+}
+
+FailureOr<std::string> ScalarEmitter::cumulative(Operation *op, Value input,
+                                                 int64_t axis, bool exclusive,
+                                                 bool reverse, bool product,
+                                                 const Index &idx) {
+  FailureOr<CType> t = ctypeOf(input, op);
+  if (failed(t))
+    return failure();
+  std::string type = accumulator(*t);
+  std::string acc = fresh("acc"), j = fresh("j");
+  code_.line(type + " " + acc + " = " + (product ? "1" : "0") + ";");
+  // Elements before idx[axis] (after it when reversed), itself unless
+  // exclusive.
+  std::string i = idx[axis], n = num(shapeOf(input)[axis]);
+  std::string lo = reverse ? (exclusive ? add(i, "1") : i) : "0";
+  std::string hi = reverse ? n : (exclusive ? i : add(i, "1"));
+  open("for (int64_t " + j + " = " + lo + "; " + j + " < " + hi + "; ++" + j +
+       ")");
+  Index at = idx;
+  at[axis] = j;
+  FailureOr<std::string> x = scalar(input, at);
+  if (failed(x))
+    return failure();
+  code_.line(acc + " = " + acc + (product ? " * " : " + ") + "(" + type + ")" +
+             *x + ";");
+  close();
   return "(" + t->compute + ")" + acc;
 }
 

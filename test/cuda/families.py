@@ -124,6 +124,10 @@ def reductions():
         g.output(g.op("Mul", [x, g.op("Reciprocal", [g.op("Sqrt", [
             g.op("Add", [ms, g.const(np.float32(1e-6))])])])]))
     g.output(g.op("ArgMax", [g.input((4, 9))], axis=1, keepdims=0))
+    x = g.input((3, 37))
+    for exclusive, reverse in [(0, 0), (1, 0), (0, 1), (1, 1)]:
+        g.output(g.op("CumSum", [x, g.const(np.int64(1))], exclusive=exclusive,
+                      reverse=reverse))
     return g
 
 
@@ -247,6 +251,12 @@ def conv():
                   pads=[1, 1, 1, 1]))  # depthwise
     g.output(g.op("Conv", [g.input((1, 3, 17)), g.input((5, 3, 4))], strides=[3]))  # 1-D
     g.output(g.op("Conv", [g.input((1, 1, 1, 1)), g.input((1, 1, 1, 1))]))
+    # Transposed: strides, pads, output padding, dilations, groups, bias.
+    g.output(g.op("ConvTranspose", [g.input((2, 4, 5, 6)), g.input((4, 3, 3, 2)),
+                                    g.input((3,))], strides=[2, 3], pads=[1, 0, 0, 1],
+                  output_padding=[1, 2]))
+    g.output(g.op("ConvTranspose", [g.input((1, 4, 7)), g.input((4, 1, 3))], group=2,
+                  dilations=[2]))
     return g
 
 
