@@ -554,9 +554,8 @@ private:
   FailureOr<std::string> elementwise(Operation *op, const Index &idx,
                                      const CType &t);
   FailureOr<std::string> contraction(const Contraction &c, const Index &idx);
-  FailureOr<std::string> convolution(ConvOp op, const Index &idx);
-  FailureOr<std::string> transposedConvolution(ConvTransposeOp op,
-                                               const Index &idx);
+  template <typename ConvLikeOp>
+  FailureOr<std::string> convolution(ConvLikeOp op, const Index &idx);
   FailureOr<std::string> cumulative(Operation *op, Value input, int64_t axis,
                                     bool exclusive, bool reverse, bool product,
                                     const Index &idx);
@@ -822,7 +821,7 @@ FailureOr<std::string> ScalarEmitter::compute(Value value, const Index &idx) {
   if (auto conv = dyn_cast<ConvOp>(op))
     return convolution(conv, idx);
   if (auto conv = dyn_cast<ConvTransposeOp>(op))
-    return transposedConvolution(conv, idx);
+    return convolution(conv, idx);
   if (auto cum = dyn_cast<CumSumOp>(op))
     return cumulative(op, cum.getInput(), cum.getAxis(), cum.getExclusive(),
                       cum.getReverse(), /*product=*/false, idx);
@@ -1070,7 +1069,13 @@ FailureOr<std::string> ScalarEmitter::contraction(const Contraction &c,
   return "(" + t->compute + ")" + acc;
 }
 
-FailureOr<std::string> ScalarEmitter::convolution(ConvOp op, const Index &idx) {
+template <typename ConvLikeOp>
+FailureOr<std::string> ScalarEmitter::convolution(ConvLikeOp op,
+                                                  const Index &idx) {
+  // A transposed convolution gathers, for output o, the inputs i with
+  // o = i * stride + k * dilation - pad; a convolution reads input
+  // o * stride + k * dilation - pad.
+  constexpr bool transposed = std::is_same_v<ConvLikeOp, ConvTransposeOp>;
   FailureOr<CType> t = ctypeOf(op.getResult(), op);
   if (failed(t))
     return failure();
@@ -1078,7 +1083,9 @@ FailureOr<std::string> ScalarEmitter::convolution(ConvOp op, const Index &idx) {
   ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
   size_t spatial = in.size() - 2;
   int64_t groups = op.getGroup();
-  int64_t perGroupIn = w[1], perGroupOut = w[0] / groups;
+  // Weights are [M, C / group, k...], transposed [C, M / group, k...].
+  int64_t perGroupIn = transposed ? in[1] / groups : w[1];
+  int64_t perGroupOut = transposed ? w[1] : w[0] / groups;
   auto attr = [&](std::optional<ArrayRef<int64_t>> values, size_t i,
                   int64_t fallback) {
     return values && !values->empty() ? (*values)[i] : fallback;
@@ -1091,78 +1098,33 @@ FailureOr<std::string> ScalarEmitter::convolution(ConvOp op, const Index &idx) {
   std::string c = fresh("c");
   open("for (int64_t " + c + " = 0; " + c + " < " + num(perGroupIn) + "; ++" +
        c + ")");
-  Index inIdx = {idx[0], add(g, c)}, wIdx = {idx[1], c};
-  std::string inside;
-  for (size_t s = 0; s < spatial; ++s) {
-    std::string k = fresh("k");
-    open("for (int64_t " + k + " = 0; " + k + " < " + num(w[2 + s]) + "; ++" +
-         k + ")");
-    std::string pos =
-        define("int64_t", add(add(mul(idx[2 + s], attr(op.getStrides(), s, 1)),
-                                  mul(k, attr(op.getDilations(), s, 1))),
-                              num(-attr(op.getPads(), s, 0))));
-    inside +=
-        (s ? " && " : "") + pos + " >= 0 && " + pos + " < " + num(in[2 + s]);
-    inIdx.push_back(pos);
-    wIdx.push_back(k);
-  }
-  open("if (" + (inside.empty() ? std::string("true") : inside) + ")");
-  FailureOr<std::string> x = scalar(input, inIdx);
-  FailureOr<std::string> y = scalar(weight, wIdx);
-  if (failed(x) || failed(y))
-    return failure();
-  code_.line(acc + " += (" + type + ")" + *x + " * (" + type + ")" + *y + ";");
-  close();
-  for (size_t s = 0; s < spatial; ++s)
-    close();
-  close();
-  if (Value bias = op.getBias()) {
-    FailureOr<std::string> b = scalar(bias, {idx[1]});
-    if (failed(b))
-      return failure();
-    code_.line(acc + " += (" + type + ")" + *b + ";");
-  }
-  return "(" + t->compute + ")" + acc;
-}
-
-FailureOr<std::string> ScalarEmitter::transposedConvolution(ConvTransposeOp op,
-                                                            const Index &idx) {
-  FailureOr<CType> t = ctypeOf(op.getResult(), op);
-  if (failed(t))
-    return failure();
-  Value input = op.getInput(), weight = op.getWeight();
-  ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
-  size_t spatial = in.size() - 2;
-  int64_t groups = op.getGroup();
-  int64_t perGroupIn = in[1] / groups, perGroupOut = w[1];
-  auto attr = [&](std::optional<ArrayRef<int64_t>> values, size_t i,
-                  int64_t fallback) {
-    return values && !values->empty() ? (*values)[i] : fallback;
-  };
-  std::string type = accumulator(*t);
-  std::string acc = fresh("acc");
-  code_.line(type + " " + acc + " = 0;");
-  // Output o gathers input i with o = i * stride + k * dilation - pad.
-  std::string g = define("int64_t", "(" + idx[1] + " / " + num(perGroupOut) +
-                                        ") * " + num(perGroupIn));
-  std::string local =
-      define("int64_t", "(" + idx[1] + " % " + num(perGroupOut) + ")");
-  std::string c = fresh("c");
-  open("for (int64_t " + c + " = 0; " + c + " < " + num(perGroupIn) + "; ++" +
-       c + ")");
-  Index inIdx = {idx[0], add(g, c)}, wIdx = {add(g, c), local};
+  Index inIdx = {idx[0], add(g, c)};
+  Index wIdx = {idx[1], c};
+  if (transposed)
+    wIdx = {add(g, c),
+            define("int64_t", "(" + idx[1] + " % " + num(perGroupOut) + ")")};
   std::string inside;
   for (size_t d = 0; d < spatial; ++d) {
     std::string k = fresh("k");
     open("for (int64_t " + k + " = 0; " + k + " < " + num(w[2 + d]) + "; ++" +
          k + ")");
     int64_t stride = attr(op.getStrides(), d, 1);
-    std::string at =
-        define("int64_t", add(add(idx[2 + d], num(attr(op.getPads(), d, 0))),
-                              mul(k, -attr(op.getDilations(), d, 1))));
-    std::string pos = define("int64_t", "(" + at + " / " + num(stride) + ")");
-    inside += (d ? " && " : "") + at + " >= 0 && " + at + " % " + num(stride) +
-              " == 0 && " + pos + " < " + num(in[2 + d]);
+    int64_t dilation = attr(op.getDilations(), d, 1);
+    int64_t pad = attr(op.getPads(), d, 0);
+    std::string pos;
+    if (transposed) {
+      std::string at =
+          define("int64_t", add(add(idx[2 + d], num(pad)), mul(k, -dilation)));
+      pos = define("int64_t", "(" + at + " / " + num(stride) + ")");
+      inside += (d ? " && " : "") + at + " >= 0 && " + at + " % " +
+                num(stride) + " == 0 && " + pos + " < " + num(in[2 + d]);
+    } else {
+      pos =
+          define("int64_t", add(add(mul(idx[2 + d], stride), mul(k, dilation)),
+                                num(-pad)));
+      inside +=
+          (d ? " && " : "") + pos + " >= 0 && " + pos + " < " + num(in[2 + d]);
+    }
     inIdx.push_back(pos);
     wIdx.push_back(k);
   }
