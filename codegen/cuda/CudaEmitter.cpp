@@ -1517,6 +1517,10 @@ private:
   /// Stores `expr` (compute type) as element `offset` of result `i`.
   LogicalResult store(unsigned i, const std::string &offset,
                       const std::string &expr);
+  /// Evaluates `results` at `idx`, then stores them all at `offset`: an
+  /// in-place result may overwrite the operand element it reads.
+  LogicalResult storeAll(ScalarEmitter &s, ArrayRef<unsigned> results,
+                         const Index &idx, const std::string &offset);
 
   LogicalResult pointwise(ArrayRef<unsigned> results, const std::string &name);
   LogicalResult row(Operation *anchor, const std::string &name);
@@ -1577,6 +1581,23 @@ LogicalResult KernelEmitter::store(unsigned i, const std::string &offset,
   return success();
 }
 
+LogicalResult KernelEmitter::storeAll(ScalarEmitter &s,
+                                      ArrayRef<unsigned> results,
+                                      const Index &idx,
+                                      const std::string &offset) {
+  SmallVector<std::string> values;
+  for (unsigned r : results) {
+    FailureOr<std::string> v = s.scalar(result(r), idx);
+    if (failed(v))
+      return failure();
+    values.push_back(*v);
+  }
+  for (auto [r, v] : llvm::zip(results, values))
+    if (failed(store(r, offset, v)))
+      return failure();
+  return success();
+}
+
 LogicalResult KernelEmitter::pointwise(ArrayRef<unsigned> results,
                                        const std::string &name) {
   ArrayRef<int64_t> shape = shapeOf(result(results.front()));
@@ -1596,19 +1617,8 @@ LogicalResult KernelEmitter::pointwise(ArrayRef<unsigned> results,
     code_.line("if (i >= " + num(count) + ") break;");
     i = "i";
   }
-  Index idx = s.delinearize(i, shape);
-  // Every result's value first, then the stores: an in-place result may
-  // overwrite the operand element it reads.
-  SmallVector<std::string> values;
-  for (unsigned r : results) {
-    FailureOr<std::string> v = s.scalar(result(r), idx);
-    if (failed(v))
-      return failure();
-    values.push_back(*v);
-  }
-  for (auto [r, v] : llvm::zip(results, values))
-    if (failed(store(r, i, v)))
-      return failure();
+  if (failed(storeAll(s, results, s.delinearize(i, shape), i)))
+    return failure();
   if (per > 1)
     s.close();
   s.close();
@@ -1721,17 +1731,8 @@ LogicalResult KernelEmitter::row(Operation *anchor, const std::string &name) {
     Index idx(outer.begin(), outer.end());
     Index innerIdx = s.delinearize("j", innerShape);
     idx.append(innerIdx.begin(), innerIdx.end());
-    std::string offset = "row * " + num(inner) + " + j";
-    SmallVector<std::string> values;
-    for (unsigned i : fullResults) {
-      FailureOr<std::string> v = s.scalar(result(i), idx);
-      if (failed(v))
-        return failure();
-      values.push_back(*v);
-    }
-    for (auto [i, v] : llvm::zip(fullResults, values))
-      if (failed(store(i, offset, v)))
-        return failure();
+    if (failed(storeAll(s, fullResults, idx, "row * " + num(inner) + " + j")))
+      return failure();
     s.close();
   }
   s.close();
@@ -1858,17 +1859,9 @@ LogicalResult KernelEmitter::gemm(const Contraction &c,
   }
   s.remember(c.op->getResult(0), idx,
              s.define(t->compute, "(" + t->compute + ")(" + product + ")"));
-  std::string offset = linear(idx, shapeOf(c.op->getResult(0)));
-  SmallVector<std::string> values;
-  for (unsigned i = 0; i < numResults(); ++i) {
-    FailureOr<std::string> v = s.scalar(result(i), idx);
-    if (failed(v))
-      return failure();
-    values.push_back(*v);
-  }
-  for (unsigned i = 0; i < numResults(); ++i)
-    if (failed(store(i, offset, values[i])))
-      return failure();
+  auto all = llvm::to_vector(llvm::seq(0u, numResults()));
+  if (failed(storeAll(s, all, idx, linear(idx, shapeOf(c.op->getResult(0))))))
+    return failure();
   s.close();
   s.close();
   s.close();
