@@ -437,23 +437,24 @@ struct Contraction {
 
   Index lhsIndex(const Index &batchIdx, const std::string &mi,
                  const std::string &ki) const {
-    ArrayRef<int64_t> shape = shapeOf(lhs);
-    if (vectorLhs)
-      return {ki};
-    Index full = broadcastIndex(batchIdx, shape.drop_back(2));
-    full.push_back(transA ? ki : mi);
-    full.push_back(transA ? mi : ki);
-    return full;
+    return operandIndex(lhs, vectorLhs, transA, batchIdx, mi, ki, ki);
   }
-
   Index rhsIndex(const Index &batchIdx, const std::string &ki,
                  const std::string &ni) const {
-    ArrayRef<int64_t> shape = shapeOf(rhs);
-    if (vectorRhs)
-      return {ki};
-    Index full = broadcastIndex(batchIdx, shape.drop_back(2));
-    full.push_back(transB ? ni : ki);
-    full.push_back(transB ? ki : ni);
+    return operandIndex(rhs, vectorRhs, transB, batchIdx, ki, ni, ki);
+  }
+
+private:
+  /// Element (row, col) of a matrix operand stored transposed or not, at
+  /// the result's batch index; a vector operand is indexed by `k` alone.
+  static Index operandIndex(Value operand, bool vector, bool transposed,
+                            const Index &batchIdx, const std::string &row,
+                            const std::string &col, const std::string &k) {
+    if (vector)
+      return {k};
+    Index full = broadcastIndex(batchIdx, shapeOf(operand).drop_back(2));
+    full.push_back(transposed ? col : row);
+    full.push_back(transposed ? row : col);
     return full;
   }
 };
