@@ -293,6 +293,16 @@ std::string accumulator(const CType &t) {
   return t.compute;
 }
 
+/// `expr` (compute type) rounded to the storage precision of `t`: an f16 or
+/// bf16 value computed inside a kernel is what the unfused op would have
+/// stored, as the cpu device computes it.
+std::string roundToStorage(const std::string &expr, const CType &t) {
+  if (!t.narrow)
+    return expr;
+  return t.bf16 ? "dsr1::bf16ToFloat(dsr1::floatToBf16(" + expr + "))"
+                : "dsr1::halfToFloat(dsr1::floatToHalf(" + expr + "))";
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
@@ -584,6 +594,9 @@ Index ScalarEmitter::delinearize(const std::string &lin,
                                  ArrayRef<int64_t> shape) {
   Index idx;
   int64_t stride = product(shape);
+  // An empty shape's loop never runs: its index is never read.
+  if (stride == 0)
+    return Index(shape.size(), "0");
   for (auto [d, size] : llvm::enumerate(shape)) {
     stride /= size;
     if (size == 1) {
@@ -614,6 +627,8 @@ FailureOr<std::string> ScalarEmitter::scalar(Value value, const Index &idx) {
   if (failed(t))
     return failure();
   std::string result = *expr;
+  if (!isa<BlockArgument>(value))
+    result = roundToStorage(result, *t);
   bool simple = llvm::all_of(result, [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
   });
@@ -870,6 +885,12 @@ ScalarEmitter::elementwise(Operation *op, const Index &idx, const CType &t) {
   // Operands, broadcast to the result's index.
   SmallVector<std::string, 3> x;
   SmallVector<CType, 3> types;
+  // An op whose operand has more dimensions than its result is no
+  // elementwise op: nothing below covers it.
+  for (Value operand : op->getOperands())
+    if (shapeOf(operand).size() > idx.size())
+      return op->emitError() << "cuda: no CUDA kernel family covers '"
+                             << op->getName().getStringRef() << "' yet";
   for (Value operand : op->getOperands()) {
     FailureOr<std::string> element =
         scalar(operand, broadcastIndex(idx, shapeOf(operand)));
@@ -1603,6 +1624,8 @@ LogicalResult KernelEmitter::pointwise(ArrayRef<unsigned> results,
                                        const std::string &name) {
   ArrayRef<int64_t> shape = shapeOf(result(results.front()));
   int64_t count = product(shape);
+  if (count == 0)
+    return success(); // Empty results: nothing to launch.
   int block = params_.pointwiseBlock, per = params_.elementsPerThread;
   if (failed(begin(name, block)))
     return failure();
@@ -1683,6 +1706,8 @@ LogicalResult KernelEmitter::row(Operation *anchor, const std::string &name) {
   ArrayRef<int64_t> outerShape = full.take_front(from);
   ArrayRef<int64_t> innerShape = full.drop_front(from);
   int64_t rows = product(outerShape), inner = product(innerShape);
+  if (rows == 0)
+    return success(); // No rows: nothing to launch.
   // A block no wider than the row (in whole warps).
   int block = static_cast<int>(std::min<int64_t>(
       params_.rowBlock, std::max<int64_t>(32, (inner + 31) / 32 * 32)));
@@ -1761,6 +1786,8 @@ LogicalResult KernelEmitter::gemm(const Contraction &c,
   int rm = params_.threadM, rn = params_.threadN;
   int cols = tn / rn, threads = (tm / rm) * cols;
   int64_t batches = product(c.batch);
+  if (batches == 0 || c.m == 0 || c.n == 0)
+    return success(); // An empty product: nothing to launch.
   if (failed(begin(name, threads)))
     return failure();
   ScalarEmitter s(kernel_, code_);
@@ -1858,8 +1885,10 @@ LogicalResult KernelEmitter::gemm(const Contraction &c,
     product += " + (" + acc + ")" + floatLiteral(c.beta, 64) + " * (" + acc +
                ")" + *bias;
   }
-  s.remember(c.op->getResult(0), idx,
-             s.define(t->compute, "(" + t->compute + ")(" + product + ")"));
+  s.remember(
+      c.op->getResult(0), idx,
+      s.define(t->compute,
+               roundToStorage("(" + t->compute + ")(" + product + ")", *t)));
   auto all = llvm::to_vector(llvm::seq(0u, numResults()));
   if (failed(storeAll(s, all, idx, linear(idx, shapeOf(c.op->getResult(0))))))
     return failure();
@@ -1923,9 +1952,12 @@ LogicalResult KernelEmitter::attention(AttentionOp op,
   int64_t widest = std::max({kvLen, dk, dv});
   int block = static_cast<int>(std::min<int64_t>(
       params_.attentionBlock, std::max<int64_t>(32, (widest + 31) / 32 * 32)));
-  int64_t chunk = std::min<int64_t>(params_.attentionChunk, kvLen);
+  int64_t chunk =
+      std::max<int64_t>(1, std::min<int64_t>(params_.attentionChunk, kvLen));
   int64_t per = (dv + block - 1) / block;
   int64_t rows = batch * heads * qLen;
+  if (rows == 0 || dv == 0)
+    return success(); // No query rows: nothing to launch.
   auto at = [&](Value operand, const std::string &seq, const std::string &d,
                 int64_t depth) -> Index {
     if (packed)
@@ -1936,7 +1968,8 @@ LogicalResult KernelEmitter::attention(AttentionOp op,
   if (failed(begin(name, block)))
     return failure();
   ScalarEmitter s(kernel_, code_);
-  code_.line("DSR1_SHARED(" + type + ", qs, " + num(dk) + ");");
+  code_.line("DSR1_SHARED(" + type + ", qs, " + num(std::max<int64_t>(1, dk)) +
+             ");");
   code_.line("DSR1_SHARED(" + type + ", ps, " + num(chunk) + ");");
   code_.line("DSR1_SHARED(" + type + ", scratch, 32);");
   s.open("for (int64_t row = blockIdx.x; row < " + num(rows) +
@@ -2113,6 +2146,8 @@ LogicalResult KernelEmitter::recurrent(Operation *op, const std::string &name) {
   int block = static_cast<int>(std::min<int64_t>(
       params_.recurrentBlock, std::max<int64_t>(32, (hidden + 31) / 32 * 32)));
   int64_t per = (hidden + block - 1) / block;
+  if (dirs * batch == 0 || hidden == 0)
+    return success(); // Every result is empty: nothing to launch.
 
   if (failed(begin(name, block)))
     return failure();

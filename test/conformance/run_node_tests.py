@@ -27,6 +27,7 @@ UNSUPPORTED = re.compile(
     r"which dsr1 does not support|not (yet )?implemented|is not a tensor|"
     r"must be a constant|imports no default-domain|are not supported|cannot cast to|"
     r"must be constant|no lowering for|no CUDA kernel family covers|template cannot fuse|"
+    r"no CUDA type for|"
     r"has no CUDA template")
 
 
