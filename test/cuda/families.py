@@ -124,6 +124,10 @@ def reductions():
         g.output(g.op("Mul", [x, g.op("Reciprocal", [g.op("Sqrt", [
             g.op("Add", [ms, g.const(np.float32(1e-6))])])])]))
     g.output(g.op("ArgMax", [g.input((4, 9))], axis=1, keepdims=0))
+    # An empty reduced axis (the identity) and an empty result (no launch).
+    g.output(g.op("ReduceSum", [g.input((2, 0, 4)), g.const(np.array([1], np.int64))],
+                  keepdims=1))
+    g.output(g.op("Relu", [g.input((3, 0))]))
     x = g.input((3, 37))
     for exclusive, reverse in [(0, 0), (1, 0), (0, 1), (1, 1)]:
         g.output(g.op("CumSum", [x, g.const(np.int64(1))], exclusive=exclusive,
