@@ -323,7 +323,12 @@ const char *functor(Combine kind) {
   return "";
 }
 
-std::string identity(Combine kind, const std::string &type) {
+/// The start of a `kind` reduction in `type`; `boolean`: of bools held in
+/// an integer type (max is any, min is all).
+std::string identity(Combine kind, const std::string &type,
+                     bool boolean = false) {
+  if (boolean && (kind == Combine::max || kind == Combine::min))
+    return kind == Combine::max ? "(" + type + ")0" : "(" + type + ")1";
   bool isFloat = type == "float" || type == "double";
   switch (kind) {
   case Combine::sum:
@@ -581,7 +586,8 @@ private:
   FailureOr<std::string>
   reduce(Combine kind, const std::string &type, ArrayRef<int64_t> shape,
          ArrayRef<int64_t> axes, const Index &outer,
-         llvm::function_ref<FailureOr<std::string>(const Index &)> element);
+         llvm::function_ref<FailureOr<std::string>(const Index &)> element,
+         bool boolean = false);
 
   func::FuncOp kernel_;
   Code &code_;
@@ -1306,13 +1312,14 @@ FailureOr<std::string> ScalarEmitter::argReduce(Operation *op, Value input,
 FailureOr<std::string> ScalarEmitter::reduce(
     Combine kind, const std::string &type, ArrayRef<int64_t> shape,
     ArrayRef<int64_t> axes, const Index &outer,
-    llvm::function_ref<FailureOr<std::string>(const Index &)> element) {
+    llvm::function_ref<FailureOr<std::string>(const Index &)> element,
+    bool boolean) {
   SmallVector<int64_t> inner;
   for (int64_t a : axes)
     inner.push_back(shape[a]);
   int64_t count = product(inner);
   std::string part = fresh("part"), j = fresh("j");
-  code_.line(type + " " + part + " = " + identity(kind, type) + ";");
+  code_.line(type + " " + part + " = " + identity(kind, type, boolean) + ";");
   if (cooperative)
     open("for (int64_t " + j + " = threadIdx.x; " + j + " < " + num(count) +
          "; " + j + " += blockDim.x)");
@@ -1341,8 +1348,8 @@ FailureOr<std::string> ScalarEmitter::reduce(
     return part;
   scratchTypes.insert(type);
   return define(type, "dsr1::blockReduce(" + part + ", " + functor(kind) +
-                          ", " + identity(kind, type) + ", scratch_" + type +
-                          ")");
+                          ", " + identity(kind, type, boolean) + ", scratch_" +
+                          type + ")");
 }
 
 FailureOr<SmallVector<std::string, 2>>
@@ -1422,12 +1429,11 @@ ScalarEmitter::stats(Operation *op, const Index &outer) {
     result = {mean, rstd};
   } else {
     Combine kind = combineOf();
-    std::string reduceType = t->isFloat ? type : t->compute;
-    if (t->isBool)
-      reduceType = "bool";
-    FailureOr<std::string> value =
-        reduce(kind, reduceType == "bool" ? std::string("int64_t") : reduceType,
-               shape, axes, outer, element);
+    // Bools reduce as integers (shuffles have no bool form).
+    std::string reduceType =
+        t->isFloat ? type : (t->isBool ? std::string("int32_t") : t->compute);
+    FailureOr<std::string> value = reduce(kind, reduceType, shape, axes, outer,
+                                          element, /*boolean=*/t->isBool);
     if (failed(value))
       return failure();
     std::string v = *value;

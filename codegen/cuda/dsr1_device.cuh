@@ -279,15 +279,31 @@ __device__ __forceinline__ T powWith(T a, T b, T magnitude, bool negative,
     result = magnitude;
   return negative && odd ? -result : result;
 }
+/// a^n for a small integer n by repeated squaring: exact where the result
+/// is, as powf is, so an integer-valued power truncated to an integer type
+/// is right.
+template <class T> __device__ __forceinline__ T powInteger(T a, int n) {
+  T result = 1, base = a;
+  for (int e = n < 0 ? -n : n; e; e >>= 1) {
+    if (e & 1)
+      result *= base;
+    base *= base;
+  }
+  return n < 0 ? T(1) / result : result;
+}
 __device__ __forceinline__ float pow(float a, float b) {
   float m = a < 0 ? -a : a;
   bool integral = floorf(b) == b;
+  if (integral && b >= -64 && b <= 64)
+    return powInteger(a, int(b));
   return powWith(a, b, exp2f(b * log2f(m)), (floatBits(a) >> 31) != 0,
                  integral, integral && !isInf(b) && fmodf(b, 2.0f) != 0);
 }
 __device__ __forceinline__ double pow(double a, double b) {
   double m = a < 0 ? -a : a;
   bool integral = ::floor(b) == b;
+  if (integral && b >= -64 && b <= 64)
+    return powInteger(a, int(b));
   return powWith(a, b, exp2(b * log2(m)), a < 0 || (a == 0 && 1 / a < 0),
                  integral, integral && !isInf(b) && ::fmod(b, 2.0) != 0);
 }
