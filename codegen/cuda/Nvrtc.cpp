@@ -745,4 +745,19 @@ compileCached(const Nvrtc &nvrtc, const KernelCache *cache,
   return compiled;
 }
 
+Result<std::vector<CompiledKernels>> compileForArchs(
+    const Nvrtc &nvrtc, const KernelCache *cache, const std::string &source,
+    const std::string &name, const std::vector<std::string> &archs,
+    const std::vector<std::pair<std::string, std::string>> &headers) {
+  std::vector<CompiledKernels> compiled;
+  for (const std::string &arch : archs) {
+    Result<CompiledKernels> one =
+        compileCached(nvrtc, cache, source, name, arch, headers);
+    if (!one)
+      return one.status();
+    compiled.push_back(std::move(*one));
+  }
+  return compiled;
+}
+
 } // namespace dsr1::cuda

@@ -161,6 +161,12 @@ compileCached(const Nvrtc &nvrtc, const KernelCache *cache,
               const std::vector<std::pair<std::string, std::string>> &headers,
               const std::vector<std::string> &extraOptions = {});
 
+/// compileCached() for each of `archs` in turn; the first failure ends it.
+Result<std::vector<CompiledKernels>> compileForArchs(
+    const Nvrtc &nvrtc, const KernelCache *cache, const std::string &source,
+    const std::string &name, const std::vector<std::string> &archs,
+    const std::vector<std::pair<std::string, std::string>> &headers);
+
 } // namespace dsr1::cuda
 
 #endif // DSR1_CODEGEN_CUDA_NVRTC_H

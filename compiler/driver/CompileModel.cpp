@@ -20,6 +20,7 @@
 #include "runtime/cudaemu/EmuLibrary.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -275,15 +276,13 @@ FailureOr<CompiledModel> compileModule(ModuleOp module,
   return compiled;
 }
 
-FailureOr<CompiledModel> compileOnnx(MLIRContext &context, llvm::StringRef path,
-                                     const CompileOptions &options) {
+OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::StringRef path,
+                                const CompileOptions &options) {
+  if (path.ends_with(".mlir"))
+    return parseSourceFile<ModuleOp>(path, &context);
   onnx_frontend::ImportOptions importOptions = options.import;
   importOptions.showProgress = options.showProgress;
-  OwningOpRef<ModuleOp> module =
-      onnx_frontend::importOnnxFile(context, path, importOptions);
-  if (!module)
-    return failure();
-  return compileModule(*module, options);
+  return onnx_frontend::importOnnxFile(context, path, importOptions);
 }
 
 } // namespace dsr1

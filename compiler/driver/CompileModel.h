@@ -93,11 +93,13 @@ void registerCompilerDialects(mlir::DialectRegistry &registry);
 /// shape, axes, pads) are read from the data.
 void pinInputs(CompileOptions &options, const std::vector<HostTensor> &inputs);
 
-/// Compiles the ONNX model at `path` for options.device. Errors are emitted
-/// as diagnostics on `context`, at the node or file at fault.
-mlir::FailureOr<CompiledModel> compileOnnx(mlir::MLIRContext &context,
-                                           llvm::StringRef path,
-                                           const CompileOptions &options);
+/// The model at `path`: an ONNX model, imported with options.import, or a
+/// dsr1 module in a .mlir file (what dsr1-import writes, or a graph written
+/// by hand), whose shapes are its own. Errors are emitted as diagnostics on
+/// `context`, at the node or file at fault; null then.
+mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context,
+                                            llvm::StringRef path,
+                                            const CompileOptions &options);
 
 /// Compiles an imported dsr1 module (one graph function) for
 /// options.device. The module is changed (optimised and outlined) in place.

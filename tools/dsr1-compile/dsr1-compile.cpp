@@ -17,7 +17,6 @@
 #include "runtime/TensorIO.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -102,12 +101,8 @@ int main(int argc, char **argv) {
       return fail(inputs.status().message());
     dsr1::pinInputs(options, *inputs);
   }
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-  if (llvm::StringRef(modelPath).ends_with(".mlir"))
-    module = mlir::parseSourceFile<mlir::ModuleOp>(modelPath, &context);
-  else
-    module =
-        dsr1::onnx_frontend::importOnnxFile(context, modelPath, options.import);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      dsr1::loadModel(context, modelPath, options);
   if (!module)
     return 1;
   mlir::FailureOr<dsr1::Plan> plan = dsr1::optimizeAndPlan(*module, options);
@@ -144,25 +139,22 @@ int main(int argc, char **argv) {
   if (!noCache)
     cache.emplace(cacheDir.empty() ? dsr1::cuda::KernelCache::defaultDir()
                                    : cacheDir.getValue());
-  std::vector<dsr1::cuda::CompiledKernels> compiled;
-  for (llvm::StringRef arch : archs) {
-    auto start = std::chrono::steady_clock::now();
-    if (options.showProgress)
-      llvm::errs() << "dsr1: NVRTC for " << arch << "...";
-    dsr1::Result<dsr1::cuda::CompiledKernels> result =
-        dsr1::cuda::compileCached(**nvrtc, cache ? &*cache : nullptr,
-                                  code->source, modelPath, arch.str(),
+  auto start = std::chrono::steady_clock::now();
+  if (options.showProgress)
+    llvm::errs() << "dsr1: NVRTC for " << targets << "...";
+  std::vector<std::string> archNames(archs.begin(), archs.end());
+  dsr1::Result<std::vector<dsr1::cuda::CompiledKernels>> result =
+      dsr1::cuda::compileForArchs(**nvrtc, cache ? &*cache : nullptr,
+                                  code->source, modelPath, archNames,
                                   dsr1::cuda::deviceHeaders());
-    if (!result)
-      return fail(result.status().message());
-    double seconds =
+  if (!result)
+    return fail(result.status().message());
+  if (options.showProgress)
+    llvm::errs() << llvm::format(
+        " %.2f s\n",
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    if (options.showProgress)
-      llvm::errs() << llvm::format(" %.2f s%s\n", seconds,
-                                   result->fromCache ? " (cached)" : "");
-    compiled.push_back(std::move(*result));
-  }
+            .count());
+  const std::vector<dsr1::cuda::CompiledKernels> &compiled = *result;
   if (emit == "ptx") {
     for (const dsr1::cuda::CompiledKernels &c : compiled)
       out.os() << "// PTX for " << c.arch << "\n" << c.ptx << "\n";

@@ -19,7 +19,6 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -228,15 +227,15 @@ compileForGpus(const dsr1::cuda::CudaModule &code) {
   if (!nvrtc)
     return nvrtc.status();
   dsr1::cuda::KernelCache cache(dsr1::cuda::KernelCache::defaultDir());
-  std::vector<dsr1::cuda::DeviceBinary> binaries;
-  for (const char *arch : {"sm_80", "sm_90a"}) {
-    dsr1::Result<dsr1::cuda::CompiledKernels> binary =
-        dsr1::cuda::compileCached(**nvrtc, &cache, code.source, modelPath, arch,
+  dsr1::Result<std::vector<dsr1::cuda::CompiledKernels>> compiled =
+      dsr1::cuda::compileForArchs(**nvrtc, &cache, code.source, modelPath,
+                                  {"sm_80", "sm_90a"},
                                   dsr1::cuda::deviceHeaders());
-    if (!binary)
-      return binary.status();
-    binaries.push_back({arch, binary->cubin, binary->ptx});
-  }
+  if (!compiled)
+    return compiled.status();
+  std::vector<dsr1::cuda::DeviceBinary> binaries;
+  for (const dsr1::cuda::CompiledKernels &c : *compiled)
+    binaries.push_back({c.arch, c.cubin, c.ptx});
   return binaries;
 }
 
@@ -430,18 +429,12 @@ int main(int argc, char **argv) {
   options.showProgress = !quiet && llvm::errs().is_displayed();
   dsr1::pinInputs(options, inputs);
 
-  // A dsr1 module (what dsr1-import writes, or a graph written by hand for a
-  // lit test) runs as it is: its shapes are its own.
-  mlir::FailureOr<dsr1::CompiledModel> compiled = mlir::failure();
-  if (llvm::StringRef(modelPath).ends_with(".mlir")) {
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        mlir::parseSourceFile<mlir::ModuleOp>(modelPath, &context);
-    if (!module)
-      return 1;
-    compiled = dsr1::compileModule(*module, options);
-  } else {
-    compiled = dsr1::compileOnnx(context, modelPath, options);
-  }
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      dsr1::loadModel(context, modelPath, options);
+  if (!module)
+    return 1;
+  mlir::FailureOr<dsr1::CompiledModel> compiled =
+      dsr1::compileModule(*module, options);
   if (failed(compiled))
     return 1;
 
