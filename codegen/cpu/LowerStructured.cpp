@@ -117,6 +117,41 @@ Value convertTensor(OpBuilder &b, Location loc, Value value,
       });
 }
 
+/// The tensor a matrix product or convolution reads for `operand`, always
+/// f32 for float data: f16 and bf16 widen exactly (a tensor core multiplies
+/// them exactly and sums in f32, so the f32 contraction, BLAS included,
+/// computes the same sums), and the f32 operands of an op computed in TF32
+/// are rounded to its 10-bit mantissa as the GPU's cvt.rna.tf32.f32 does:
+/// to nearest, ties away from zero, infinities and NaN unchanged.
+Value productOperand(OpBuilder &b, Location loc, Operation *op, Value operand) {
+  auto type = cast<RankedTensorType>(operand.getType());
+  Type element = type.getElementType();
+  Type f32 = b.getF32Type();
+  if (element.isF16() || element.isBF16())
+    return convertTensor(b, loc, operand, type.clone(f32));
+  auto precision = op->getAttrOfType<PrecisionAttr>("precision");
+  if (!element.isF32() || !precision || precision.getValue() != Precision::tf32)
+    return operand;
+  return buildElementwise(
+      b, loc, type, operand, [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Type i32 = nb.getI32Type();
+        Value bits = arith::BitcastOp::create(nb, nl, i32, args[0]);
+        auto constant = [&](uint32_t value) {
+          return arith::ConstantOp::create(
+              nb, nl, nb.getI32IntegerAttr(static_cast<int32_t>(value)));
+        };
+        Value exponent =
+            arith::AndIOp::create(nb, nl, bits, constant(0x7f800000u));
+        Value special = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                              exponent, constant(0x7f800000u));
+        Value rounded = arith::AndIOp::create(
+            nb, nl, arith::AddIOp::create(nb, nl, bits, constant(0x1000u)),
+            constant(0xffffe000u));
+        Value result = arith::SelectOp::create(nb, nl, special, bits, rounded);
+        return arith::BitcastOp::create(nb, nl, f32, result).getResult();
+      });
+}
+
 /// The spatial dimensions (from 2) of `input` spread out by `strides`
 /// (`strides - 1` elements between neighbours), then padded by `low` and
 /// `high` elements (a negative amount crops), the new elements `padValue`.
@@ -245,10 +280,12 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     if (!allStatic({lhs, rhs, op.getResult()}))
       return rewriter.notifyMatchFailure(op, "needs static shapes");
+    Location loc = op.getLoc();
+    lhs = productOperand(rewriter, loc, op, lhs);
+    rhs = productOperand(rewriter, loc, op, rhs);
     auto lhsType = cast<RankedTensorType>(lhs.getType());
     auto rhsType = cast<RankedTensorType>(rhs.getType());
     auto resultType = signlessTensorType(op.getType());
-    Location loc = op.getLoc();
     MLIRContext *context = op.getContext();
 
     bool hasM = lhsType.getRank() >= 2, hasN = rhsType.getRank() >= 2;
@@ -318,6 +355,8 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     auto resultType = signlessTensorType(op.getType());
     Location loc = op.getLoc();
     MLIRContext *context = op.getContext();
+    a = productOperand(rewriter, loc, op, a);
+    b = productOperand(rewriter, loc, op, b);
 
     AffineExpr m = getAffineDimExpr(0, context);
     AffineExpr n = getAffineDimExpr(1, context);
@@ -532,10 +571,13 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
 
     Type element = resultType.getElementType();
     Type acc = accumulatorType(element);
-    Value padded = padSpatial(rewriter, loc, input,
-                              ArrayRef<int64_t>(pads).take_front(spatial),
-                              ArrayRef<int64_t>(pads).drop_front(spatial),
-                              scalarConstant(rewriter, loc, element, 0));
+    input = productOperand(rewriter, loc, op, input);
+    weight = productOperand(rewriter, loc, op, weight);
+    Value padded = padSpatial(
+        rewriter, loc, input, ArrayRef<int64_t>(pads).take_front(spatial),
+        ArrayRef<int64_t>(pads).drop_front(spatial),
+        scalarConstant(rewriter, loc, getElementTypeOrSelf(input.getType()),
+                       0));
     // Where the accumulator is the element type, the sums start from the
     // bias; otherwise it is added (and the result rounded) afterwards.
     Value bias = adaptor.getBias();
@@ -575,9 +617,11 @@ struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
     SmallVector<int64_t> outputPadding =
         spatialAttr(op.getOutputPadding(), spatial, 0);
 
-    Type element = resultType.getElementType();
-    Type acc = accumulatorType(element);
-    Value zero = scalarConstant(rewriter, loc, element, 0);
+    Type acc = accumulatorType(resultType.getElementType());
+    input = productOperand(rewriter, loc, op, input);
+    weight = productOperand(rewriter, loc, op, weight);
+    Value zero =
+        scalarConstant(rewriter, loc, getElementTypeOrSelf(input.getType()), 0);
     SmallVector<int64_t> low, high;
     for (size_t i = 0; i < spatial; ++i) {
       int64_t span = dilations[i] * (weightType.getDimSize(i + 2) - 1);

@@ -133,16 +133,22 @@ void pinInputs(CompileOptions &options, const std::vector<HostTensor> &inputs) {
   }
 }
 
-FailureOr<Plan> optimizeAndPlan(ModuleOp module,
-                                const CompileOptions &options) {
+FailureOr<Plan> optimizeAndPlan(ModuleOp module, const CompileOptions &options,
+                                PrecisionReport *precision) {
   MLIRContext *context = module.getContext();
+  PrecisionReport ownReport;
+  PrecisionReport &report = precision ? *precision : ownReport;
+  CompileOptions effective = options;
+  if (failed(preparePrecision(module, effective, report)))
+    return failure();
   Progress progress(options.showProgress);
   progress.stage("optimising the graph");
   PassManager graphPasses(context);
-  buildOptimizePipeline(graphPasses, options.optimize);
+  buildOptimizePipeline(graphPasses, effective.optimize);
   graphPasses.addPass(createOutlineKernelsPass());
   if (failed(graphPasses.run(module)))
     return failure();
+  collectPrecisionReport(module, report);
 
   progress.stage("planning memory");
   PassManager memoryPasses(context);
@@ -240,11 +246,13 @@ compileCudaEmu(ModuleOp module, const CompileOptions &options,
 
 FailureOr<CompiledModel> compileModule(ModuleOp module,
                                        const CompileOptions &options) {
-  FailureOr<Plan> plan = optimizeAndPlan(module, options);
+  auto precision = std::make_shared<PrecisionReport>();
+  FailureOr<Plan> plan = optimizeAndPlan(module, options, precision.get());
   if (failed(plan))
     return failure();
   CompiledModel compiled;
   compiled.plan = std::make_shared<const Plan>(std::move(*plan));
+  compiled.precision = std::move(precision);
   if (options.planOnly)
     return compiled;
   size_t count = compiled.plan->kernels.size();

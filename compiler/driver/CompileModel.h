@@ -9,6 +9,7 @@
 #ifndef DSR1_DRIVER_COMPILEMODEL_H
 #define DSR1_DRIVER_COMPILEMODEL_H
 
+#include "compiler/driver/Precision.h"
 #include "compiler/frontend/onnx/OnnxImporter.h"
 #include "compiler/pipelines/Pipelines.h"
 #include "runtime/Plan.h"
@@ -63,6 +64,12 @@ struct CompileOptions {
   bool detectRaces = false;
   /// Where cuda-emu caches compiled kernels (empty: the default cache).
   std::string cacheDir;
+  /// Sets of inputs the precision's ranges are observed on, and `auto`'s
+  /// accuracy is checked on (optimize.precision selects the mode).
+  std::vector<std::vector<HostTensor>> calibration;
+  /// `auto`: the largest relative error of the outputs against the f32
+  /// graph's on the calibration inputs (relativeError in Precision.h).
+  double accuracyBudget = 1e-2;
 };
 
 struct CompiledModel {
@@ -73,6 +80,8 @@ struct CompiledModel {
   std::shared_ptr<const KernelLibrary> cpuKernels;
   /// The generated CUDA code (CUDA devices only).
   std::shared_ptr<const cuda::CudaModule> cuda;
+  /// Every op's precision and why.
+  std::shared_ptr<const PrecisionReport> precision;
 };
 
 /// Prints the diagnostics of a context for a user of the command-line tools:
@@ -107,9 +116,11 @@ mlir::FailureOr<CompiledModel> compileModule(mlir::ModuleOp module,
                                              const CompileOptions &options);
 
 /// The optimised, outlined and planned module (what compileModule generates
-/// code from), for tools that print or compile the kernels themselves.
+/// code from), for tools that print or compile the kernels themselves. The
+/// precision's decisions go to `precision` when given.
 mlir::FailureOr<Plan> optimizeAndPlan(mlir::ModuleOp module,
-                                      const CompileOptions &options);
+                                      const CompileOptions &options,
+                                      PrecisionReport *precision = nullptr);
 
 /// The kernel functions of a planned module, alone in a module of their own
 /// (the input of a code generator).

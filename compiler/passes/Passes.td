@@ -65,6 +65,91 @@ def FoldPass : Pass<"dsr1-fold", "mlir::func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Precision
+//===----------------------------------------------------------------------===//
+
+def AssignPrecisionPass : Pass<"dsr1-assign-precision", "mlir::func::FuncOp"> {
+  let summary = "Choose f32, tf32, f16 or bf16 for every op and insert the casts";
+  let description = [{
+    Runs on graph functions before `-dsr1-fuse-elementwise`, so that the
+    casts it inserts fuse into the neighbouring kernels. Every float op of
+    the function computes and stores in one precision afterwards: f16 and
+    bf16 ops read and write f16 / bf16 tensors (the storage type is the
+    precision), and the ops that carry a `precision` attribute (matmul,
+    gemm, conv, conv_transpose, attention, the recurrent layers) get it set.
+    Accumulation in products, convolutions, attention and reductions stays
+    f32 whatever the precision, and softmax, norm statistics, exp and log run
+    in f32 inside the kernel: the code generators do both.
+
+    `mode`:
+    - `fp32`: nothing changes.
+    - `tf32`: matrix products and convolutions get `precision = tf32`
+      (inputs rounded to TF32's 10-bit mantissa, f32 storage).
+    - `fp16`, `bf16`: every op that has an f16 / bf16 form takes it, except
+      that an op whose values can leave f16's range (below) stays f32 in
+      `fp16` with a warning. `bf16` on a target without bf16 is an error.
+    - `auto`: f16 where the values fit, bf16 where they do not (f32 where
+      the target has no bf16). The candidates are ranked by the time they
+      save on a GPU (FLOPs and bytes, a roofline of an H100) per unit of
+      rounding error (2^-11 for f16, 2^-8 for bf16); `demote-limit` keeps
+      all but the first that many in f32 (tf32 for products and
+      convolutions with `allow-tf32`). The driver searches this limit
+      against an accuracy budget on calibration inputs.
+
+    Value ranges: an op's f32 operands and results must fit f16 (|x| <=
+    65504) for it to run in f16. A value fits when interval arithmetic from
+    the weights and the bounded ops (sigmoid, tanh, softmax, erf, the norms,
+    ...) proves it, or when the range observed on calibration inputs
+    (`dsr1.observed_range = [array<f64: lo, hi>, ...]` on the op, one per
+    result, or on a function argument), widened by `range-headroom`, does.
+    A value with neither is taken to fit; `auto` then relies on the accuracy
+    check. An attention's mask stays in its own type: it is added in f32
+    inside the kernel.
+
+    Casts: one per value and precision, shared by its readers; a cast of a
+    weight becomes a converted weight, and a cast back of a value that was
+    itself cast from the target type reads the original. Data movement
+    (reshape, transpose, slice, concat, gather, pad, expand, where, the
+    comparisons) follows its operands' precision and adds no cast. The
+    function's signature does not change.
+
+    `explain` sets `dsr1.precision_reason` on every float op: `policy`,
+    `range` or `budget`, and the detail (what the report of dsr1-compile and
+    dsr1-run prints).
+
+    ```mlir
+    %0 = dsr1.matmul %x, %w : tensor<4x8xf32>, tensor<8x16xf32>
+    %1 = dsr1.gelu %0 : tensor<4x16xf32>
+    return %1 : tensor<4x16xf32>
+    ```
+    becomes, with `mode=fp16`,
+    ```mlir
+    %w16 = dsr1.constant dense_resource<...> : tensor<8x16xf16>
+    %x16 = dsr1.cast %x to f16 : tensor<4x8xf32>
+    %0 = dsr1.matmul %x16, %w16 {precision = #dsr1.precision<f16>}
+         : tensor<4x8xf16>, tensor<8x16xf16>
+    %1 = dsr1.gelu %0 : tensor<4x16xf16>
+    %2 = dsr1.cast %1 to f32 : tensor<4x16xf16>
+    return %2 : tensor<4x16xf32>
+    ```
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"fp32\"",
+           "fp32, tf32, fp16, bf16 or auto">,
+    Option<"bf16", "bf16", "bool", /*default=*/"true",
+           "The target has bf16 (sm_80 and newer, and the cpu device)">,
+    Option<"allowTf32", "allow-tf32", "bool", /*default=*/"false",
+           "auto: products and convolutions kept out of f16/bf16 use tf32">,
+    Option<"demoteLimit", "demote-limit", "int64_t", /*default=*/"-1",
+           "auto: demote only the first this many ranked ops (-1: all)">,
+    Option<"rangeHeadroom", "range-headroom", "double", /*default=*/"2.0",
+           "Observed ranges are widened by this factor before the f16 check">,
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "Set dsr1.precision_reason on every float op">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Fusion
 //===----------------------------------------------------------------------===//
 

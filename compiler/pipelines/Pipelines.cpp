@@ -13,8 +13,8 @@
 
 using namespace mlir;
 
-void dsr1::buildOptimizePipeline(OpPassManager &pm,
-                                 const OptimizeOptions &options) {
+void dsr1::buildCleanupPipeline(OpPassManager &pm,
+                                const OptimizeOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createFoldPass());
   func.addPass(createCSEPass());
@@ -28,7 +28,24 @@ void dsr1::buildOptimizePipeline(OpPassManager &pm,
   OpPassManager &after = pm.nest<func::FuncOp>();
   after.addPass(createFoldPass());
   after.addPass(createCSEPass());
-  after.addPass(createFuseElementwisePass());
+}
+
+void dsr1::buildOptimizePipeline(OpPassManager &pm,
+                                 const OptimizeOptions &options) {
+  buildCleanupPipeline(pm, options);
+  const PrecisionOptions &precision = options.precision;
+  if (precision.mode != "fp32" || precision.explain) {
+    AssignPrecisionPassOptions assign;
+    assign.mode = precision.mode;
+    assign.bf16 = precision.bf16;
+    assign.allowTf32 = precision.allowTf32;
+    assign.demoteLimit = precision.demoteLimit;
+    assign.rangeHeadroom = precision.rangeHeadroom;
+    assign.explain = precision.explain;
+    pm.addNestedPass<func::FuncOp>(createAssignPrecisionPass(assign));
+  }
+  if (options.fuse)
+    pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
 }
 
 void dsr1::buildMemoryPipeline(OpPassManager &pm,
@@ -53,18 +70,25 @@ struct OptimizePipelineOptions : PassPipelineOptions<OptimizePipelineOptions> {
   ListOption<std::string> modality{
       *this, "modality",
       llvm::cl::desc("NAME=text|image|audio: a graph input's modality")};
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("fp32, tf32, fp16, bf16 or auto (-dsr1-assign-precision "
+                     "with its defaults)"),
+      llvm::cl::init("fp32")};
 };
 } // namespace
 
 void dsr1::registerPipelines() {
   PassPipelineRegistration<OptimizePipelineOptions>(
       "dsr1-optimize-pipeline",
-      "Graph-level optimisation of a dsr1 module (-dsr1-fold, CSE, fusion)",
+      "Graph-level optimisation of a dsr1 module (-dsr1-fold, CSE, fusion, "
+      "precision)",
       [](OpPassManager &pm, const OptimizePipelineOptions &pipelineOptions) {
         OptimizeOptions options;
         options.fuse = pipelineOptions.fuse;
         options.modalities.assign(pipelineOptions.modality.begin(),
                                   pipelineOptions.modality.end());
+        options.precision.mode = pipelineOptions.precision;
         buildOptimizePipeline(pm, options);
       });
 }

@@ -14,6 +14,20 @@
 
 namespace dsr1 {
 
+/// -dsr1-assign-precision's options (see Passes.td).
+struct PrecisionOptions {
+  /// fp32 (the pass does not run), tf32, fp16, bf16 or auto.
+  std::string mode = "fp32";
+  /// Every target has bf16 (sm_80 and newer, the cpu device).
+  bool bf16 = true;
+  bool allowTf32 = false;
+  /// auto: demote only the first this many ranked ops (-1: all).
+  int64_t demoteLimit = -1;
+  double rangeHeadroom = 2.0;
+  /// Set dsr1.precision_reason on every float op, for the report.
+  bool explain = false;
+};
+
 /// What the optimise pipeline does beyond cleaning up.
 struct OptimizeOptions {
   /// Fuse attention blocks and elementwise work into larger kernels (false:
@@ -22,6 +36,9 @@ struct OptimizeOptions {
   /// NAME=text|image|audio: the modality of a graph input, over what its name
   /// and type suggest (-dsr1-fuse-attention's `modality` option).
   std::vector<std::string> modalities;
+  /// The precision of each op, chosen after attention fusion and before
+  /// elementwise fusion (so that the casts fuse).
+  PrecisionOptions precision;
 };
 
 struct MemoryOptions {
@@ -36,10 +53,17 @@ struct MemoryOptions {
   std::string scheduleJson;
 };
 
-/// Graph-level optimisation of a dsr1 module: canonicalisation and CSE, then
-/// attention fusion. Later stages (precision, memory planning) append to it.
+/// Graph-level optimisation of a dsr1 module: canonicalisation and CSE,
+/// attention fusion, precision, then elementwise fusion. Memory planning
+/// appends to it.
 void buildOptimizePipeline(mlir::OpPassManager &pm,
                            const OptimizeOptions &options = {});
+
+/// The part of the optimise pipeline before precision: canonicalisation and
+/// CSE, and attention fusion. The graph it leaves is the one calibration
+/// observes (the optimise pipeline leaves such a graph as it is).
+void buildCleanupPipeline(mlir::OpPassManager &pm,
+                          const OptimizeOptions &options = {});
 
 /// Memory for an outlined module: recomputation to fit a budget (when one
 /// is given), then the arena's offsets.

@@ -66,6 +66,8 @@ static cl::opt<bool>
                   "kernels (--fuse=false: every op its own kernel)"),
          cl::init(true));
 
+static dsr1::PrecisionFlags precisionFlags;
+
 static int fail(const std::string &message) {
   llvm::errs() << "dsr1-compile: error: " << message << "\n";
   return 1;
@@ -94,20 +96,38 @@ int main(int argc, char **argv) {
   dsr1::CompileOptions options;
   options.optimize.fuse = fuse;
   options.showProgress = llvm::errs().is_displayed();
+  std::vector<dsr1::HostTensor> inputs;
   if (!inputsDir.empty()) {
-    dsr1::Result<std::vector<dsr1::HostTensor>> inputs =
+    dsr1::Result<std::vector<dsr1::HostTensor>> read =
         dsr1::readTensorDir(inputsDir, "input");
-    if (!inputs)
-      return fail(inputs.status().message());
-    dsr1::pinInputs(options, *inputs);
+    if (!read)
+      return fail(read.status().message());
+    inputs = std::move(*read);
+    dsr1::pinInputs(options, inputs);
+  }
+  if (dsr1::Status status = precisionFlags.apply(options, &inputs); !status)
+    return fail(status.message());
+  // bf16 needs sm_80 or newer on every target.
+  for (llvm::StringRef arch : archs) {
+    unsigned version = 0;
+    if (arch.starts_with("sm_") &&
+        !arch.drop_front(3)
+             .take_while(llvm::isDigit)
+             .getAsInteger(10, version) &&
+        version < 80)
+      options.optimize.precision.bf16 = false;
   }
   mlir::OwningOpRef<mlir::ModuleOp> module =
       dsr1::loadModel(context, modelPath, options);
   if (!module)
     return 1;
-  mlir::FailureOr<dsr1::Plan> plan = dsr1::optimizeAndPlan(*module, options);
+  dsr1::PrecisionReport precision;
+  mlir::FailureOr<dsr1::Plan> plan =
+      dsr1::optimizeAndPlan(*module, options, &precision);
   if (failed(plan))
     return 1;
+  if (precisionFlags.report)
+    precision.print(llvm::errs());
   mlir::OwningOpRef<mlir::ModuleOp> kernels = dsr1::extractKernels(*module);
   if (!kernels)
     return 1;

@@ -140,6 +140,8 @@ static cl::opt<bool>
 static cl::opt<bool> quiet("quiet",
                            cl::desc("Print only errors and comparisons"));
 
+static dsr1::PrecisionFlags precisionFlags;
+
 static int fail(const std::string &message) {
   llvm::errs() << "dsr1-run: error: " << message << "\n";
   return 1;
@@ -428,6 +430,8 @@ int main(int argc, char **argv) {
   options.detectRaces = detectRaces;
   options.showProgress = !quiet && llvm::errs().is_displayed();
   dsr1::pinInputs(options, inputs);
+  if (dsr1::Status status = precisionFlags.apply(options, &inputs); !status)
+    return fail(status.message());
 
   mlir::OwningOpRef<mlir::ModuleOp> module =
       dsr1::loadModel(context, modelPath, options);
@@ -438,6 +442,8 @@ int main(int argc, char **argv) {
   if (failed(compiled))
     return 1;
 
+  if (precisionFlags.report)
+    compiled->precision->print(llvm::outs());
   if (memoryReport)
     llvm::outs() << dsr1::formatMemoryReport(*compiled->plan);
   if (planOnly)

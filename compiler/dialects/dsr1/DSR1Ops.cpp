@@ -459,10 +459,13 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *context,
     auto maskType = ranked(mask, "mask", err);
     if (failed(maskType))
       return failure();
-    // A boolean mask selects; any other mask is added to the scores.
-    if (!maskType->getElementType().isInteger(1) &&
-        failed(checkElementType(mask, "mask", q->getElementType(), err)))
-      return failure();
+    // A boolean mask selects; a float one, of any float type (f32 beside
+    // f16 operands keeps a large negative fill finite), is added to the
+    // scores, which are f32 in the kernel.
+    Type maskElement = maskType->getElementType();
+    if (!maskElement.isInteger(1) && !isa<FloatType>(maskElement))
+      return err << "operand 'mask' has element type " << maskElement
+                 << ", expected i1 or a float type";
     SmallVector<int64_t> scores = {batch, heads, dimOf(*q, seqDim),
                                    dimOf(*k, seqDim)};
     if (!broadcastsTo(maskType->getShape(), scores))

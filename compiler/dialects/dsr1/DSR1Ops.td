@@ -417,7 +417,7 @@ def DSR1_AttentionOp : DSR1_Op<"attention", [AllElementTypesMatch<["query", "key
     - rank 4, heads explicit: q [B, H, Sq, Dk], k [B, H, Skv, Dk], v [B, H, Skv, Dv] →
       [B, H, Sq, Dv].
     `scale` defaults to 1/sqrt(Dk). The optional `mask` broadcasts to [B, H, Sq, Skv]: i1 keeps
-    the positions that are true, a float mask is added to the scores. `softcap` (ONNX Attention,
+    the positions that are true, a float mask (of any float type) is added to the scores. `softcap` (ONNX Attention,
     Gemma 2) bounds the scaled scores s to softcap * tanh(s / softcap) before the mask applies, so
     masked positions stay -inf.
 

@@ -177,7 +177,8 @@ func.func @more_ops(%x: tensor<1x8x16x16xf32>, %w: tensor<8x4x3x3xf32>, %m: tens
 
 // CHECK-LABEL: func.func @attention
 func.func @attention(%q: tensor<2x16x768xf16>, %kv: tensor<2x197x768xf16>, %mask: tensor<2x1x1x197xi1>,
-                     %q4: tensor<1x12x?x64xbf16>, %k4: tensor<1x12x?x64xbf16>, %bias: tensor<?x?xbf16>) {
+                     %q4: tensor<1x12x?x64xbf16>, %k4: tensor<1x12x?x64xbf16>, %bias: tensor<?x?xbf16>,
+                     %fmask: tensor<2x1x1x197xf32>) {
   // CHECK: dsr1.attention %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} {kv_modality = #dsr1.modality<image>, num_heads = 12 : i64, query_modality = #dsr1.modality<text>} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>, tensor<2x1x1x197xi1>
   %0 = dsr1.attention %q, %kv, %kv mask %mask {num_heads = 12 : i64, query_modality = #dsr1.modality<text>, kv_modality = #dsr1.modality<image>} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>, tensor<2x1x1x197xi1>
   // CHECK: dsr1.attention %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} {causal, num_heads = 12 : i64, scale = 1.250000e-01 : f64} : tensor<1x12x?x64xbf16>, tensor<1x12x?x64xbf16>, tensor<1x12x?x64xbf16>, tensor<?x?xbf16>
@@ -186,6 +187,10 @@ func.func @attention(%q: tensor<2x16x768xf16>, %kv: tensor<2x197x768xf16>, %mask
   %2 = dsr1.attention %q, %kv, %kv {num_heads = 4 : i64, kv_modality = #dsr1.modality<audio>} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>
   // CHECK: dsr1.attention %{{.*}}, %{{.*}}, %{{.*}} {num_heads = 12 : i64, softcap = 5.000000e+01 : f64} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>{{$}}
   %3 = dsr1.attention %q, %kv, %kv {num_heads = 12 : i64, softcap = 50.0 : f64} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>
+  // A float mask of another float type than the operands (an f32 mask's
+  // -3.4e38 fill is no f16).
+  // CHECK: dsr1.attention %{{.*}}, %{{.*}}, %{{.*}} mask %{{.*}} {num_heads = 12 : i64} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>, tensor<2x1x1x197xf32>
+  %4 = dsr1.attention %q, %kv, %kv mask %fmask {num_heads = 12 : i64} : tensor<2x16x768xf16>, tensor<2x197x768xf16>, tensor<2x197x768xf16>, tensor<2x1x1x197xf32>
   return
 }
 

@@ -23,18 +23,48 @@ func.func @matmul_batch_broadcast(%a: tensor<2x1x3x4xf32>, %b: tensor<5x4x6xf32>
 
 // -----
 
-// A 1-D lhs has no m loop; f16 accumulates in f32 and is truncated once.
+// A 1-D lhs has no m loop. f16 operands are widened to f32 first (exactly:
+// the f32 contraction, BLAS included, sums what a tensor core sums), the
+// sums are f32, and the result is rounded to f16 once.
 // CHECK-DAG: #[[$A:.*]] = affine_map<(d0, d1, d2) -> (d2)>
 // CHECK-DAG: #[[$B:.*]] = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
 // CHECK-DAG: #[[$C:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @matmul_vector_f16
-// CHECK:       linalg.generic {indexing_maps = [#[[$A]], #[[$B]], #[[$C]]], iterator_types = ["parallel", "parallel", "reduction"]}
-// CHECK-SAME:    outs(%{{.*}} : tensor<2x6xf32>)
+// CHECK:       %[[WA:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<4xf16>) outs(%{{.*}} : tensor<4xf32>)
 // CHECK:       arith.extf {{.*}} : f16 to f32
+// CHECK:       %[[WB:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<2x4x6xf16>) outs(%{{.*}} : tensor<2x4x6xf32>)
+// CHECK:       arith.extf {{.*}} : f16 to f32
+// CHECK:       linalg.generic {indexing_maps = [#[[$A]], #[[$B]], #[[$C]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME:    ins(%[[WA]], %[[WB]] : tensor<4xf32>, tensor<2x4x6xf32>) outs(%{{.*}} : tensor<2x6xf32>)
+// CHECK-NOT:   arith.extf
 // CHECK:       arith.truncf {{.*}} : f32 to f16
 func.func @matmul_vector_f16(%a: tensor<4xf16>, %b: tensor<2x4x6xf16>) -> tensor<2x6xf16> attributes {dsr1.kernel} {
   %0 = dsr1.matmul %a, %b : tensor<4xf16>, tensor<2x4x6xf16>
   return %0 : tensor<2x6xf16>
+}
+
+// -----
+
+// A TF32 product rounds both f32 operands to TF32's 10-bit mantissa (to nearest, ties away:
+// + 0x1000, then clear the low 13 bits; infinities and NaN kept) before the f32 contraction.
+// CHECK-LABEL: func.func @matmul_tf32
+// CHECK-COUNT-2: arith.addi %{{.*}}, %c4096_i32 : i32
+// CHECK:       linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME:    outs(%{{.*}} : tensor<3x5xf32>)
+func.func @matmul_tf32(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) -> tensor<3x5xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.matmul %a, %b {precision = #dsr1.precision<tf32>} : tensor<3x4xf32>, tensor<4x5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// -----
+
+// Without a precision (or with f32) the f32 operands are read as they are.
+// CHECK-LABEL: func.func @matmul_f32_not_rounded
+// CHECK-NOT:   arith.bitcast
+// CHECK:       return
+func.func @matmul_f32_not_rounded(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) -> tensor<3x5xf32> attributes {dsr1.kernel} {
+  %0 = dsr1.matmul %a, %b {precision = #dsr1.precision<f32>} : tensor<3x4xf32>, tensor<4x5xf32>
+  return %0 : tensor<3x5xf32>
 }
 
 // -----
@@ -115,12 +145,16 @@ func.func @conv_pointwise(%x: tensor<1x4x5x5xf32>, %w: tensor<8x4x1x1xf32>) -> t
 
 // -----
 
-// f16 accumulates in f32, which BLAS cannot do: the convolution reads the padded input directly
-// (strides scale the output index in the input map).
-// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 * 2 + d6, d4 * 2 + d7)>
+// f16 input and weight are widened to f32 first, so the convolution is the f32 one (unfolded
+// into columns, a GEMM for BLAS), and the result is rounded to f16 once.
 // CHECK-LABEL: func.func @conv_f16
-// CHECK:       linalg.generic {indexing_maps = [#[[$IN]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK:       linalg.generic {{.*}} ins(%{{.*}} : tensor<1x1x4x4xf16>) outs(%{{.*}} : tensor<1x1x4x4xf32>)
 // CHECK:       arith.extf
+// CHECK:       linalg.generic {{.*}} ins(%{{.*}} : tensor<2x1x2x2xf16>) outs(%{{.*}} : tensor<2x1x2x2xf32>)
+// CHECK:       arith.extf
+// CHECK:       %[[COL:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x1x2x2x2x2xf32>)
+// CHECK:       linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[COL]], %{{.*}} : tensor<1x1x1x2x2x2x2xf32>, tensor<1x2x1x2x2xf32>)
+// CHECK-NOT:   arith.extf
 // CHECK:       tensor.collapse_shape {{.*}} : tensor<1x1x2x2x2xf32> into tensor<1x2x2x2xf32>
 // CHECK:       arith.truncf
 func.func @conv_f16(%x: tensor<1x1x4x4xf16>, %w: tensor<2x1x2x2xf16>) -> tensor<1x2x2x2xf16> attributes {dsr1.kernel} {
