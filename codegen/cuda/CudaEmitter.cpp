@@ -293,6 +293,16 @@ std::string accumulator(const CType &t) {
   return t.compute;
 }
 
+/// `expr`, an operand element of the matrix product or convolution `op`, as
+/// the product reads it: rounded to TF32 when `op` computes in TF32.
+std::string productInput(Operation *op, const std::string &expr,
+                         const std::string &type) {
+  auto precision = op->getAttrOfType<PrecisionAttr>("precision");
+  if (!precision || precision.getValue() != Precision::tf32 || type != "float")
+    return "(" + type + ")" + expr;
+  return "dsr1::roundTf32((float)" + expr + ")";
+}
+
 /// `expr` (compute type) rounded to the storage precision of `t`: an f16 or
 /// bf16 value computed inside a kernel is what the unfused op would have
 /// stored, as the cpu device computes it.
@@ -1081,7 +1091,8 @@ FailureOr<std::string> ScalarEmitter::contraction(const Contraction &c,
   FailureOr<std::string> b = scalar(c.rhs, c.rhsIndex(batchIdx, k, ni));
   if (failed(a) || failed(b))
     return failure();
-  code_.line(acc + " += (" + type + ")" + *a + " * (" + type + ")" + *b + ";");
+  code_.line(acc + " += " + productInput(c.op, *a, type) + " * " +
+             productInput(c.op, *b, type) + ";");
   close();
   if (c.alpha != 1)
     code_.line(acc + " *= (" + type + ")" + floatLiteral(c.alpha, 64) + ";");
@@ -1161,7 +1172,8 @@ FailureOr<std::string> ScalarEmitter::convolution(ConvLikeOp op,
   FailureOr<std::string> y = scalar(weight, wIdx);
   if (failed(x) || failed(y))
     return failure();
-  code_.line(acc + " += (" + type + ")" + *x + " * (" + type + ")" + *y + ";");
+  code_.line(acc + " += " + productInput(op, *x, type) + " * " +
+             productInput(op, *y, type) + ";");
   close();
   for (size_t d = 0; d < spatial; ++d)
     close();
@@ -1834,7 +1846,7 @@ LogicalResult KernelEmitter::gemm(const Contraction &c,
     FailureOr<std::string> v = s.scalar(operand, at);
     if (failed(v))
       return failure();
-    code_.line("value = (" + acc + ")" + *v + ";");
+    code_.line("value = " + productInput(c.op, *v, acc) + ";");
     s.close();
     code_.line(array + "[kk * " + num(tile) + " + ii] = value;");
     s.close();

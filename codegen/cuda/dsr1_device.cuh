@@ -195,6 +195,17 @@ __device__ __forceinline__ uint16_t floatToBf16(float f) {
   return uint16_t(bits >> 16);
 }
 
+// f32 rounded to TF32 (10 mantissa bits) as cvt.rna.tf32.f32 does: to
+// nearest, ties away from zero, infinities and NaN unchanged. What a tensor
+// core reads of an f32 operand of a TF32 product; the cpu device rounds the
+// same way.
+__device__ __forceinline__ float roundTf32(float f) {
+  uint32_t bits = floatBits(f);
+  if ((bits & 0x7f800000u) == 0x7f800000u)
+    return f;
+  return bitsFloat((bits + 0x1000u) & 0xffffe000u);
+}
+
 // Integer division and remainder with the cpu device's semantics (floored
 // modulo for ONNX Mod with fmod = 0).
 template <class T> __device__ __forceinline__ T floorMod(T a, T b) {

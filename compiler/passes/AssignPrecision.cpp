@@ -21,10 +21,13 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <limits>
 
 namespace dsr1 {
@@ -38,8 +41,10 @@ namespace dsr1 {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-/// The largest finite f16.
+/// The largest finite f16 and bf16; f32's largest (3.40e38, torch's
+/// finfo.min mask fill) rounds to bf16 infinity.
 constexpr double kHalfMax = 65504.0;
+constexpr double kBf16Max = 3.3895313892515355e38;
 
 //===----------------------------------------------------------------------===//
 // Intervals
@@ -439,7 +444,11 @@ double gainSeconds(Operation *op) {
   return before - after;
 }
 
-std::string formatValue(double x) { return llvm::formatv("{0:G3}", x).str(); }
+std::string formatValue(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", x);
+  return text;
+}
 
 struct Decision {
   Operation *op;
@@ -471,41 +480,52 @@ struct AssignPrecisionPass
     }
     RangeAnalysis ranges(func, rangeHeadroom);
     std::vector<Decision> decisions = decide(func, *parsed, ranges);
+    if (*parsed == Mode::fp32) {
+      // Nothing changes; the report still says why.
+      if (explain)
+        for (const Decision &decision : decisions)
+          decision.op->setAttr(
+              "dsr1.precision_reason",
+              StringAttr::get(func.getContext(), decision.reason));
+      return;
+    }
     rewrite(func, decisions);
   }
 
-  /// Whether every f32 value `op` reads or writes fits f16; `why` says what
+  /// Whether every f32 value `op` reads or writes fits a format whose
+  /// largest finite value is `limit` (`format` names it); `why` says what
   /// does not, or that nothing is known.
   enum class Fit { fits, exceeds, unknown };
-  Fit fitsHalf(Operation *op, const RangeAnalysis &ranges,
-               std::string &why) const {
+  Fit fitsRange(Operation *op, const RangeAnalysis &ranges, double limit,
+                StringRef format, std::string &why) const {
     Fit fit = Fit::fits;
     bool anyUnknown = false;
+    auto beyond = (", beyond " + format).str();
     auto check = [&](Value value, StringRef role) {
       if (!isF32Tensor(value.getType()))
         return;
       Interval propagated = ranges.propagated(value);
-      if (propagated.bounded() && propagated.maxAbs() <= kHalfMax)
+      if (propagated.bounded() && propagated.maxAbs() <= limit)
         return;
       std::optional<Interval> observed = ranges.observed(value);
       if (observed) {
-        if (observed->maxAbs() <= kHalfMax)
+        if (observed->maxAbs() <= limit)
           return;
         if (fit != Fit::exceeds)
           why = (role + " reaches " + formatValue(observed->maxAbs()) +
                  (rangeHeadroom != 1.0
                       ? " (calibration x" + formatValue(rangeHeadroom) + ")"
                       : std::string()) +
-                 ", beyond f16's 65504")
+                 beyond)
                     .str();
         fit = Fit::exceeds;
         return;
       }
       if (propagated.bounded()) {
         if (fit != Fit::exceeds)
-          why = (role + " can reach " + formatValue(propagated.maxAbs()) +
-                 ", beyond f16's 65504")
-                    .str();
+          why =
+              (role + " can reach " + formatValue(propagated.maxAbs()) + beyond)
+                  .str();
         fit = Fit::exceeds;
         return;
       }
@@ -557,20 +577,30 @@ struct AssignPrecisionPass
                             "convolutions";
         }
         break;
-      case Mode::bf16:
-        decision.reason = narrowable ? "policy: bf16 mode"
-                                     : "policy: no bf16 form of this op";
-        if (narrowable)
-          decision.precision = Precision::bf16;
+      case Mode::bf16: {
+        if (!narrowable) {
+          decision.reason = "policy: no bf16 form of this op";
+          break;
+        }
+        std::string why;
+        if (fitsRange(&op, ranges, kBf16Max, "bf16's 3.39e+38", why) ==
+            Fit::exceeds) {
+          decision.reason = "range: " + why + "; kept in f32";
+          op.emitWarning() << "kept in f32 in bf16 mode: " << why;
+          break;
+        }
+        decision.precision = Precision::bf16;
+        decision.reason = "policy: bf16 mode";
         break;
+      }
       case Mode::fp16:
       case Mode::automatic: {
         if (!narrowable) {
           decision.reason = "policy: no f16 form of this op";
           break;
         }
-        std::string why;
-        Fit fit = fitsHalf(&op, ranges, why);
+        std::string why, wide;
+        Fit fit = fitsRange(&op, ranges, kHalfMax, "f16's 65504", why);
         if (fit != Fit::exceeds) {
           decision.precision = Precision::f16;
           decision.reason =
@@ -578,11 +608,14 @@ struct AssignPrecisionPass
         } else if (mode == Mode::fp16) {
           decision.reason = "range: " + why + "; kept in f32";
           op.emitWarning() << "kept in f32 in fp16 mode: " << why;
-        } else if (bf16) {
-          decision.precision = Precision::bf16;
-          decision.reason = "range: " + why + "; bf16 has f32's range";
-        } else {
+        } else if (!bf16) {
           decision.reason = "range: " + why + "; the target has no bf16";
+        } else if (fitsRange(&op, ranges, kBf16Max, "bf16's 3.39e+38", wide) ==
+                   Fit::exceeds) {
+          decision.reason = "range: " + wide + "; kept in f32";
+        } else {
+          decision.precision = Precision::bf16;
+          decision.reason = "range: " + why + "; bf16 has the range";
         }
         break;
       }
@@ -653,6 +686,8 @@ struct AssignPrecisionPass
         made = CastOp::create(builder, value.getLoc(), value, element);
       created.push_back(made);
       converted = made->getResult(0);
+      if (!element.isF32())
+        narrowed.insert(converted);
     }
     casts[key] = converted;
     return converted;
@@ -700,6 +735,12 @@ struct AssignPrecisionPass
       if (!isFloatTensor(operand.get().getType()) ||
           keepsOwnType(op, operand.getOperandNumber()))
         continue;
+      // f32 data in another precision, or data this pass narrowed; the
+      // graph's own f16 and bf16 values stay as they are.
+      Type current = getElementTypeOrSelf(operand.get().getType());
+      if (current == element ||
+          (!current.isF32() && !narrowed.contains(operand.get())))
+        continue;
       Value converted = convert(operand.get(), element);
       if (converted != operand.get()) {
         operand.set(converted);
@@ -719,8 +760,12 @@ struct AssignPrecisionPass
             op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
             op->getRegions(), types)))
       return failure();
-    for (auto [result, type] : llvm::zip_equal(op->getResults(), types))
+    for (auto [result, type] : llvm::zip_equal(op->getResults(), types)) {
+      if (isF32Tensor(result.getType()) && isFloatTensor(type) &&
+          !isF32Tensor(type))
+        narrowed.insert(result);
       result.setType(type);
+    }
     return success();
   }
 
@@ -759,10 +804,15 @@ struct AssignPrecisionPass
     for (Operation &op : func.getBody().front())
       ops.push_back(&op);
     for (Operation *op : ops) {
-      if (isa<ConstantOp>(op))
-        continue;
-      Type element = f32;
       const Decision *decision = byOp.lookup(op);
+      // A cast reads any type: it converts what it is given.
+      if (isa<ConstantOp, CastOp>(op)) {
+        if (decision && explain)
+          op->setAttr("dsr1.precision_reason",
+                      StringAttr::get(context, decision->reason));
+        continue;
+      }
+      Type element = f32;
       if (decision)
         element = elementOf(decision->precision);
       else if (followsOperands(op))
@@ -771,7 +821,7 @@ struct AssignPrecisionPass
         // The signature stays: results go back to their declared types.
         for (auto [operand, type] : llvm::zip_equal(
                  ret->getOpOperands(), func.getFunctionType().getResults()))
-          if (isFloatTensor(operand.get().getType()))
+          if (narrowed.contains(operand.get()))
             operand.set(convert(operand.get(), getElementTypeOrSelf(type)));
         continue;
       }
@@ -803,11 +853,14 @@ struct AssignPrecisionPass
         def->erase();
     created.clear();
     casts.clear();
+    narrowed.clear();
   }
 
   llvm::DenseMap<std::pair<Value, Type>, Value> casts;
   /// The casts and converted weights made, in order.
   SmallVector<Operation *> created;
+  /// f32 values this pass turned into f16 or bf16 ones.
+  llvm::DenseSet<Value> narrowed;
 };
 
 } // namespace
