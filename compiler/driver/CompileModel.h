@@ -70,6 +70,8 @@ struct CompileOptions {
   /// `auto`: the largest relative error of the outputs against the f32
   /// graph's on the calibration inputs (relativeError in Precision.h).
   double accuracyBudget = 1e-2;
+  /// `auto`: how many compile-and-run tries the search may make.
+  int maxPrecisionTrials = 24;
 };
 
 struct CompiledModel {

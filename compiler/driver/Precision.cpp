@@ -310,7 +310,7 @@ LogicalResult preparePrecision(ModuleOp module, CompileOptions &options,
   precision.explain = true;
   bool automatic = precision.mode == "auto";
   // A try of the search itself: the ranges are on the graph already.
-  if (automatic && options.calibration.empty() && precision.demoteLimit >= 0)
+  if (precision.decided)
     return success();
   if (automatic && options.calibration.empty())
     return emitError(module.getLoc())
@@ -346,18 +346,26 @@ LogicalResult preparePrecision(ModuleOp module, CompileOptions &options,
   if (failed(candidates))
     return failure();
   report.candidates = *candidates;
-  // Compiles with the best `limit` candidates demoted; true when the
-  // outputs stay within the budget.
-  auto tryLimit = [&](int64_t limit) -> FailureOr<bool> {
+  int64_t n = report.candidates;
+  // Compiles with the ranks in `demoted` demoted and the rest kept; true
+  // when the outputs stay within the budget.
+  auto tryDemoting = [&](const std::vector<bool> &demoted) -> FailureOr<bool> {
     OwningOpRef<ModuleOp> copy = module.clone();
     CompileOptions trial = options;
-    trial.optimize.precision.demoteLimit = limit;
-    trial.optimize.precision.explain = false;
+    PrecisionOptions &choice = trial.optimize.precision;
+    choice.demoteLimit = -1;
+    choice.keepRanks.clear();
+    for (int64_t rank = 0; rank < n; ++rank)
+      if (!demoted[rank])
+        choice.keepRanks.push_back(rank);
+    choice.decided = true;
+    choice.explain = false;
     FailureOr<std::vector<std::vector<HostTensor>>> outputs =
         compileAndRun(*copy, trial, options.calibration);
     if (failed(outputs))
       return failure();
-    PrecisionReport::Trial result{limit, 0, 0};
+    PrecisionReport::Trial result{
+        static_cast<int64_t>(llvm::count(demoted, true)), 0, 0};
     for (size_t s = 0; s < outputs->size(); ++s)
       result.error =
           std::max(result.error, relativeError((*outputs)[s], (*reference)[s],
@@ -368,27 +376,62 @@ LogicalResult preparePrecision(ModuleOp module, CompileOptions &options,
       llvm::errs() << llvm::format(
           "dsr1: precision auto: %lld of %lld ops demoted: error %.3g %s "
           "(%.1f s)\n",
-          static_cast<long long>(limit),
-          static_cast<long long>(report.candidates), result.error,
-          within ? "within budget" : "over budget", elapsed());
+          static_cast<long long>(result.demoted), static_cast<long long>(n),
+          result.error, within ? "within budget" : "over budget", elapsed());
     return within;
   };
-  // Demoting more only adds error: the most that fit is found by bisection
-  // between none (the f32 graph) and all.
-  FailureOr<bool> all = tryLimit(report.candidates);
+  auto prefix = [&](int64_t count) {
+    std::vector<bool> demoted(n, false);
+    std::fill(demoted.begin(), demoted.begin() + count, true);
+    return demoted;
+  };
+
+  // Everything, if the budget allows it.
+  FailureOr<bool> all = tryDemoting(prefix(n));
   if (failed(all))
     return failure();
-  int64_t good = 0, bad = report.candidates;
-  if (*all)
-    good = bad;
-  while (bad - good > 1) {
-    int64_t middle = good + (bad - good) / 2;
-    FailureOr<bool> within = tryLimit(middle);
-    if (failed(within))
-      return failure();
-    (*within ? good : bad) = middle;
+  std::vector<bool> accepted = prefix(n);
+  if (!*all) {
+    // The longest prefix of the ranking that fits, by bisection (demoting
+    // more mostly adds error) ...
+    int64_t good = 0, bad = n;
+    while (bad - good > 1) {
+      int64_t middle = good + (bad - good) / 2;
+      FailureOr<bool> within = tryDemoting(prefix(middle));
+      if (failed(within))
+        return failure();
+      (*within ? good : bad) = middle;
+    }
+    // ... then the op that broke it stays behind and the rest of the
+    // ranking is offered in groups, halved where a group breaks the budget
+    // (so a few sensitive ops cost a few tries each, not the whole tail).
+    accepted = prefix(good);
+    std::vector<std::pair<int64_t, int64_t>> groups = {{good + 1, n}};
+    while (!groups.empty() && static_cast<int64_t>(report.trials.size()) <
+                                  options.maxPrecisionTrials) {
+      auto [begin, end] = groups.back();
+      groups.pop_back();
+      if (begin >= end)
+        continue;
+      std::vector<bool> candidate = accepted;
+      std::fill(candidate.begin() + begin, candidate.begin() + end, true);
+      FailureOr<bool> within = tryDemoting(candidate);
+      if (failed(within))
+        return failure();
+      if (*within) {
+        accepted = std::move(candidate);
+      } else if (end - begin > 1) {
+        int64_t middle = begin + (end - begin) / 2;
+        groups.push_back({middle, end});
+        groups.push_back({begin, middle});
+      }
+    }
   }
-  precision.demoteLimit = good;
+  precision.demoteLimit = -1;
+  precision.keepRanks.clear();
+  for (int64_t rank = 0; rank < n; ++rank)
+    if (!accepted[rank])
+      precision.keepRanks.push_back(rank);
   return success();
 }
 

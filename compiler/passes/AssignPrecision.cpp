@@ -640,19 +640,20 @@ struct AssignPrecisionPass
             "dsr1.precision_rank",
             IntegerAttr::get(IntegerType::get(func.getContext(), 64),
                              static_cast<int64_t>(rank)));
-    if (demoteLimit < 0 ||
-        static_cast<size_t>(demoteLimit) >= candidates.size())
-      return decisions;
-    // Keep all but the best `demoteLimit` candidates in f32 (or tf32).
-    for (size_t rank = static_cast<size_t>(demoteLimit);
-         rank < candidates.size(); ++rank) {
-      Decision &decision = decisions[candidates[rank]];
+    // Keep all but the best `demoteLimit` candidates, and those listed in
+    // `keepRanks`, in f32 (or tf32).
+    llvm::SmallDenseSet<int64_t> keep(keepRanks.begin(), keepRanks.end());
+    for (auto [rank, index] : llvm::enumerate(candidates)) {
+      if ((demoteLimit < 0 || static_cast<int64_t>(rank) < demoteLimit) &&
+          !keep.contains(static_cast<int64_t>(rank)))
+        continue;
+      Decision &decision = decisions[index];
       bool tf32 = allowTf32 && isProduct(decision.op);
       decision.precision = tf32 ? Precision::tf32 : Precision::f32;
-      decision.reason =
-          llvm::formatv("budget: rank {0} of {1} kept in {2}", rank + 1,
-                        candidates.size(), tf32 ? "tf32" : "f32")
-              .str();
+      decision.reason = llvm::formatv("budget: rank {0} of {1} kept in {2}",
+                                      rank + 1, candidates.size(),
+                                      tf32 ? "tf32" : "f32")
+                            .str();
     }
     return decisions;
   }

@@ -93,8 +93,9 @@ def AssignPrecisionPass : Pass<"dsr1-assign-precision", "mlir::func::FuncOp"> {
       save on a GPU (FLOPs and bytes, a roofline of an H100) per unit of
       rounding error (2^-11 for f16, 2^-8 for bf16); `demote-limit` keeps
       all but the first that many in f32 (tf32 for products and
-      convolutions with `allow-tf32`). The driver searches this limit
-      against an accuracy budget on calibration inputs.
+      convolutions with `allow-tf32`), and so does `keep-ranks` for the
+      ranks it lists. The driver searches both against an accuracy budget
+      on calibration inputs.
 
     Value ranges: an op's f32 operands and results must fit f16 (|x| <=
     65504) for it to run in f16. A value fits when interval arithmetic from
@@ -142,6 +143,8 @@ def AssignPrecisionPass : Pass<"dsr1-assign-precision", "mlir::func::FuncOp"> {
            "auto: products and convolutions kept out of f16/bf16 use tf32">,
     Option<"demoteLimit", "demote-limit", "int64_t", /*default=*/"-1",
            "auto: demote only the first this many ranked ops (-1: all)">,
+    ListOption<"keepRanks", "keep-ranks", "int64_t",
+               "auto: the ranked ops of these ranks stay f32 (tf32) too">,
     Option<"rangeHeadroom", "range-headroom", "double", /*default=*/"2.0",
            "Observed ranges are widened by this factor before the f16 check">,
     Option<"explain", "explain", "bool", /*default=*/"false",

@@ -40,6 +40,8 @@ void dsr1::buildOptimizePipeline(OpPassManager &pm,
     assign.bf16 = precision.bf16;
     assign.allowTf32 = precision.allowTf32;
     assign.demoteLimit = precision.demoteLimit;
+    assign.keepRanks.assign(precision.keepRanks.begin(),
+                            precision.keepRanks.end());
     assign.rangeHeadroom = precision.rangeHeadroom;
     assign.explain = precision.explain;
     pm.addNestedPass<func::FuncOp>(createAssignPrecisionPass(assign));

@@ -21,8 +21,13 @@ struct PrecisionOptions {
   /// Every target has bf16 (sm_80 and newer, the cpu device).
   bool bf16 = true;
   bool allowTf32 = false;
-  /// auto: demote only the first this many ranked ops (-1: all).
+  /// auto: demote only the first this many ranked ops (-1: all), and not
+  /// those of the ranks in keepRanks.
   int64_t demoteLimit = -1;
+  std::vector<int64_t> keepRanks;
+  /// The ranges and the choice above are final: the driver does not
+  /// calibrate or search again (a try of its own search).
+  bool decided = false;
   double rangeHeadroom = 2.0;
   /// Set dsr1.precision_reason on every float op, for the report.
   bool explain = false;

@@ -3,6 +3,7 @@
 // RUN: dsr1-opt %s --split-input-file -dsr1-assign-precision="mode=auto explain=true" | FileCheck %s --check-prefix=AUTO
 // RUN: dsr1-opt %s --split-input-file -dsr1-assign-precision="mode=auto bf16=false" | FileCheck %s --check-prefix=NOBF16
 // RUN: dsr1-opt %s --split-input-file -dsr1-assign-precision="mode=auto demote-limit=1 allow-tf32=true explain=true" | FileCheck %s --check-prefix=LIMIT
+// RUN: dsr1-opt %s --split-input-file -dsr1-assign-precision="mode=auto keep-ranks=0" | FileCheck %s --check-prefix=KEEP
 // RUN: dsr1-opt %s --split-input-file -dsr1-assign-precision="mode=tf32" | FileCheck %s --check-prefix=TF32
 // RUN: dsr1-opt %s --split-input-file -dsr1-assign-precision="mode=bf16" | FileCheck %s --check-prefix=BF16
 // RUN: dsr1-opt %s --split-input-file -dsr1-assign-precision="mode=fp32" | FileCheck %s --check-prefix=FP32
@@ -38,6 +39,11 @@
 // LIMIT:      dsr1.matmul {{.*}} {dsr1.precision_rank = 0 : i64, dsr1.precision_reason = "range: range unknown (no calibration)", precision = #dsr1.precision<f16>}
 // LIMIT:      %[[WIDE:.*]] = dsr1.cast %{{.*}} to f32 : tensor<4x16xf16>
 // LIMIT:      dsr1.gelu %[[WIDE]] {dsr1.precision_rank = 1 : i64, dsr1.precision_reason = "budget: rank 2 of 2 kept in f32"} : tensor<4x16xf32>
+// Keeping rank 0 (the product) in f32 and demoting the rest: the gelu reads it through a cast.
+// KEEP-LABEL: func.func @mlp
+// KEEP:       %[[M:.*]] = dsr1.matmul %arg0, %{{.*}} {precision = #dsr1.precision<f32>} : tensor<4x8xf32>, tensor<8x16xf32>
+// KEEP:       %[[H:.*]] = dsr1.cast %[[M]] to f16 : tensor<4x16xf32>
+// KEEP:       dsr1.gelu %[[H]] : tensor<4x16xf16>
 func.func @mlp(%x: tensor<4x8xf32>) -> tensor<64xf32> {
   %w = dsr1.constant dense<0.5> : tensor<8x16xf32>
   %0 = dsr1.matmul %x, %w : tensor<4x8xf32>, tensor<8x16xf32>
