@@ -3,7 +3,8 @@
 # image tower whose embeddings meet in one logit matrix) from ONNX, run it on a GPU when one is
 # there (the cuda device) and on the cpu device otherwise, and compare its outputs with
 # onnxruntime's, stored beside the model. Then the same model's generated CUDA kernels run on the
-# CPU through cuda-emu against the cpu device, and the cpu device is timed.
+# CPU through cuda-emu against the cpu device, it runs in auto precision (f16/bf16 per op within
+# an accuracy budget), and the cpu device is timed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -18,5 +19,10 @@ set -x
   --inputs "$model/test_data_set_0" --compare "$model/test_data_set_0" --rtol 1e-4 --atol 1e-5
 "${BUILD_DIR:-build}"/bin/dsr1-run "$model/model.onnx" --device cuda-emu --against-device cpu \
   --inputs "$model/test_data_set_0" --rtol 1e-4 --atol 1e-5
+# Per-op precision: f16 where the value ranges allow, bf16 where not, as much as a 1e-2
+# accuracy budget against f32 allows (calibrated on the inputs); the report says why per op.
+"${BUILD_DIR:-build}"/bin/dsr1-run "$model/model.onnx" --device "$device" --precision auto \
+  --inputs "$model/test_data_set_0" --compare "$model/test_data_set_0" --rtol 2e-2 --atol 1e-2 \
+  --precision-report
 "${BUILD_DIR:-build}"/bin/dsr1-run "$model/model.onnx" --device cpu \
   --inputs "$model/test_data_set_0" --warmup 3 --iterations 20
