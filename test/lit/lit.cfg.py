@@ -19,4 +19,4 @@ config.substitutions.append(("%dsr1_src_root", config.dsr1_src_root))
 # The project's tools first, then LLVM's (FileCheck, not, count).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.dsr1_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["dsr1-opt", "dsr1-import", "dsr1-run"], [config.dsr1_tools_dir])
+llvm_config.add_tool_substitutions(["dsr1-opt", "dsr1-import", "dsr1-run", "dsr1-compile"], [config.dsr1_tools_dir])

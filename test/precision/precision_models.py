@@ -8,7 +8,8 @@ For each model and mode (`dsr1-run --precision MODE`, calibrated on the model's 
 - the precision report's FLOPs of products are mostly in the mode's precision (fp16, bf16:
   at least 90%; tf32: the matrix products and convolutions);
 - with --device cuda-emu, the generated CUDA kernels give the cpu device's result in fp16,
-  bf16 and tf32 (both round at the same points; only summation order differs).
+  bf16 and tf32 (both round at the same points; only summation order differs); with
+  --compiler, they also compile with NVRTC for sm_80 and sm_90a without register spills.
 
 Trap models (built here with onnx.helper, reference from onnxruntime in f32): activations
 scaled past 65504 into a LayerNormalization, and a variance computed as ReduceMean(Pow(x, 2))
@@ -95,7 +96,28 @@ def check_model(args, model_dir: Path, mode: str) -> list:
         if emu.returncode != 0:
             problems.append(f"{model_dir.name} {mode} {args.device} vs cpu:\n"
                             f"{emu.stdout.strip()}\n{emu.stderr.strip()}")
+    if args.compiler and mode in ("fp16", "bf16", "tf32") and \
+            (not args.device_models or model_dir.name in args.device_models):
+        problems += check_nvrtc(args, model_dir, mode)
     return problems
+
+
+def check_nvrtc(args, model_dir: Path, mode: str) -> list:
+    """The mode's CUDA kernels compile with NVRTC for sm_80 and sm_90a without spills."""
+    data = model_dir / "test_data_set_0"
+    proc = subprocess.run([args.compiler, str(model_dir / "model.onnx"), "--inputs", str(data),
+                           "--precision", mode, "--emit", "kernels", "--target", "sm_80,sm_90a"],
+                          capture_output=True, text=True, timeout=args.timeout)
+    if proc.returncode != 0 and "libnvrtc" in proc.stderr:
+        print(f"{model_dir.name:28} {mode:5} nvrtc skipped: {proc.stderr.strip()[:120]}")
+        return []
+    spills = re.search(r"spill bytes in all: (\d+)", proc.stdout)
+    if proc.returncode != 0 or not spills:
+        return [f"{model_dir.name} {mode} nvrtc: {proc.stderr.strip()[:300]}"]
+    if int(spills.group(1)) != 0:
+        return [f"{model_dir.name} {mode} nvrtc: {spills.group(1)} spill bytes"]
+    print(f"{model_dir.name:28} {mode:5} nvrtc sm_80 and sm_90a, no spills", flush=True)
+    return []
 
 
 def trap_models(folder: Path) -> list:
@@ -196,6 +218,8 @@ def main() -> int:
     parser.add_argument("--device", default="cpu",
                         help="also run fp16/bf16/tf32 on this device against the cpu "
                              "(cuda-emu)")
+    parser.add_argument("--compiler", help="path to dsr1-compile: the --device-models' "
+                        "fp16/bf16/tf32 kernels also compile with NVRTC without spills")
     parser.add_argument("--device-models", nargs="+",
                         help="run only these models on --device (default: all)")
     parser.add_argument("--timeout", type=float, default=900)
