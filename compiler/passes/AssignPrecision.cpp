@@ -541,11 +541,11 @@ struct AssignPrecisionPass
                 : "result " +
                       std::to_string(cast<OpResult>(result).getResultNumber()));
     if (fit == Fit::fits && anyUnknown) {
-      why = "range unknown (no calibration)";
+      why = "unknown (no calibration)";
       return Fit::unknown;
     }
     if (fit == Fit::fits)
-      why = "range fits f16";
+      why = "fits f16";
     return fit;
   }
 
@@ -604,7 +604,8 @@ struct AssignPrecisionPass
         if (fit != Fit::exceeds) {
           decision.precision = Precision::f16;
           decision.reason =
-              (mode == Mode::fp16 ? "policy: fp16 mode, " : "range: ") + why;
+              (mode == Mode::fp16 ? "policy: fp16 mode; range " : "range: ") +
+              why;
         } else if (mode == Mode::fp16) {
           decision.reason = "range: " + why + "; kept in f32";
           op.emitWarning() << "kept in f32 in fp16 mode: " << why;

@@ -17,7 +17,7 @@
 // FP16-LABEL: func.func @mlp
 // FP16-DAG:   %[[X:.*]] = dsr1.cast %arg0 to f16 : tensor<4x8xf32>
 // FP16-DAG:   %[[W:.*]] = dsr1.constant dense<5.000000e-01> : tensor<8x16xf16>
-// FP16:       %[[M:.*]] = dsr1.matmul %[[X]], %[[W]] {dsr1.precision_reason = "policy: fp16 mode, range unknown (no calibration)", precision = #dsr1.precision<f16>} : tensor<4x8xf16>, tensor<8x16xf16>
+// FP16:       %[[M:.*]] = dsr1.matmul %[[X]], %[[W]] {dsr1.precision_reason = "policy: fp16 mode; range unknown (no calibration)", precision = #dsr1.precision<f16>} : tensor<4x8xf16>, tensor<8x16xf16>
 // FP16:       %[[G:.*]] = dsr1.gelu %[[M]] {{.*}}: tensor<4x16xf16>
 // FP16:       %[[R:.*]] = dsr1.reshape %[[G]] to [64] {dsr1.precision_reason = "follows its operands"} : tensor<4x16xf16>
 // FP16:       %[[B:.*]] = dsr1.cast %[[R]] to f32 : tensor<64xf16>
@@ -36,7 +36,7 @@
 // FP32:       return
 // The best-ranked op is the product (its FLOPs); with a limit of one the gelu stays f32.
 // LIMIT-LABEL: func.func @mlp
-// LIMIT:      dsr1.matmul {{.*}} {dsr1.precision_rank = 0 : i64, dsr1.precision_reason = "range: range unknown (no calibration)", precision = #dsr1.precision<f16>}
+// LIMIT:      dsr1.matmul {{.*}} {dsr1.precision_rank = 0 : i64, dsr1.precision_reason = "range: unknown (no calibration)", precision = #dsr1.precision<f16>}
 // LIMIT:      %[[WIDE:.*]] = dsr1.cast %{{.*}} to f32 : tensor<4x16xf16>
 // LIMIT:      dsr1.gelu %[[WIDE]] {dsr1.precision_rank = 1 : i64, dsr1.precision_reason = "budget: rank 2 of 2 kept in f32"} : tensor<4x16xf32>
 // Keeping rank 0 (the product) in f32 and demoting the rest: the gelu reads it through a cast.
@@ -102,7 +102,7 @@ func.func @mask_fill(%m: tensor<4xf32> {dsr1.observed_range = array<f64: 0.0, 1.
 // FP16:       dsr1.mul %arg0, %{{.*}} {dsr1.precision_reason = "range: operand 1 can reach 1e+05, beyond f16's 65504; kept in f32"} : tensor<2x16xf32>, tensor<f32>
 // FP16:       dsr1.layer_norm {{.*}} : tensor<2x16xf32>, tensor<16xf32>
 // FP16:       %[[N:.*]] = dsr1.cast %{{.*}} to f16
-// FP16:       dsr1.relu %[[N]] {dsr1.precision_reason = "policy: fp16 mode, range fits f16"} : tensor<2x16xf16>
+// FP16:       dsr1.relu %[[N]] {dsr1.precision_reason = "policy: fp16 mode; range fits f16"} : tensor<2x16xf16>
 func.func @scaled_into_norm(%x: tensor<2x16xf32> {dsr1.observed_range = array<f64: -1.0, 1.0>}) -> tensor<2x16xf32> {
   %s = dsr1.constant dense<1.0e5> : tensor<f32>
   %g = dsr1.constant dense<1.0> : tensor<16xf32>
