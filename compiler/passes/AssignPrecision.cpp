@@ -651,10 +651,10 @@ struct AssignPrecisionPass
       Decision &decision = decisions[index];
       bool tf32 = allowTf32 && isProduct(decision.op);
       decision.precision = tf32 ? Precision::tf32 : Precision::f32;
-      decision.reason = llvm::formatv("budget: rank {0} of {1} kept in {2}",
-                                      rank + 1, candidates.size(),
-                                      tf32 ? "tf32" : "f32")
-                            .str();
+      decision.reason =
+          llvm::formatv("budget: rank {0} of {1} kept in {2}", rank + 1,
+                        candidates.size(), tf32 ? "tf32" : "f32")
+              .str();
     }
     return decisions;
   }
@@ -771,6 +771,36 @@ struct AssignPrecisionPass
     return success();
   }
 
+  /// A follower that reads only weights (an embedding table's gather, a
+  /// reshaped or transposed weight) and whose every reader is one of this
+  /// pass's casts to one narrow type reads the weights converted instead:
+  /// moving data commutes with rounding, and the table is stored and read
+  /// at half the bytes.
+  LogicalResult narrowWeightFollower(Operation *op) {
+    if (!followsOperands(op) || op->getNumResults() != 1 ||
+        !isF32Tensor(op->getResult(0).getType()) ||
+        op->getResult(0).use_empty())
+      return success();
+    Type target;
+    for (Operation *user : op->getResult(0).getUsers()) {
+      auto cast = dyn_cast<CastOp>(user);
+      if (!cast || !llvm::is_contained(created, user) ||
+          (target && target != cast.getTo()))
+        return success();
+      target = cast.getTo();
+    }
+    for (Value operand : op->getOperands())
+      if (isFloatTensor(operand.getType()) &&
+          !operand.getDefiningOp<ConstantOp>())
+        return success();
+    if (failed(retype(op, target)))
+      return failure();
+    for (Operation *user :
+         llvm::make_early_inc_range(op->getResult(0).getUsers()))
+      user->getResult(0).replaceAllUsesWith(op->getResult(0));
+    return success();
+  }
+
   /// The float element type shared by the float operands of a follower, or
   /// f32 when they differ.
   static Type followedType(Operation *op) {
@@ -844,6 +874,9 @@ struct AssignPrecisionPass
                     StringAttr::get(context, "follows its operands"));
       }
     }
+    for (Operation *op : ops)
+      if (failed(narrowWeightFollower(op)))
+        return signalPassFailure();
     // Casts made for a reader that then took another path, and weights
     // every reader now reads converted, go.
     for (Operation *op : llvm::reverse(created))

@@ -138,6 +138,28 @@ func.func @shared(%x: tensor<8xf32>, %h: tensor<8xf16>) -> (tensor<8xf32>, tenso
 
 // -----
 
+// An embedding lookup (a gather from a weight) read only in f16 gathers from the converted table;
+// one also read by an op without an f16 form keeps the f32 table.
+// FP16-LABEL: func.func @embedding
+// FP16-DAG:   %[[T16:.*]] = dsr1.constant dense<1.500000e+00> : tensor<16x8xf16>
+// FP16-DAG:   %[[T32:.*]] = dsr1.constant dense<2.500000e+00> : tensor<16x8xf32>
+// FP16:       %[[E:.*]] = dsr1.gather %[[T16]][%arg0] axis 0 {{.*}}: tensor<16x8xf16>, tensor<4xi64>
+// FP16:       dsr1.add %[[E]], %[[E]] {{.*}}: tensor<4x8xf16>, tensor<4x8xf16>
+// FP16:       %[[F:.*]] = dsr1.gather %[[T32]][%arg0] axis 0 {{.*}}: tensor<16x8xf32>, tensor<4xi64>
+// FP16:       dsr1.cumsum %[[F]]
+func.func @embedding(%ids: tensor<4xi64>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+  %table = dsr1.constant dense<1.5> : tensor<16x8xf32>
+  %other = dsr1.constant dense<2.5> : tensor<16x8xf32>
+  %e = dsr1.gather %table[%ids] axis 0 : tensor<16x8xf32>, tensor<4xi64>
+  %0 = dsr1.add %e, %e : tensor<4x8xf32>, tensor<4x8xf32>
+  %f = dsr1.gather %other[%ids] axis 0 : tensor<16x8xf32>, tensor<4xi64>
+  %1 = dsr1.mul %f, %f : tensor<4x8xf32>, tensor<4x8xf32>
+  %2 = dsr1.cumsum %f axis 0 : tensor<4x8xf32>
+  return %0, %1, %2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
 // Near-misses: integer and f64 ops, and a cast from integers, have no f16 form and stay as
 // they are; an attention's float mask keeps its type (a -3.4e38 fill is no f16).
 // FP16-LABEL: func.func @untouched
