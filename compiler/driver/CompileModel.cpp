@@ -15,6 +15,8 @@
 #include "codegen/cuda/Nvrtc.h"
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 #include "compiler/driver/BuildPlan.h"
+#include "compiler/frontend/onnx/OnnxImporter.h"
+#include "compiler/frontend/torch/TorchScriptImporter.h"
 #include "compiler/passes/Passes.h"
 #include "compiler/pipelines/Pipelines.h"
 #include "runtime/cudaemu/EmuLibrary.h"
@@ -125,6 +127,8 @@ void pinInputs(CompileOptions &options, const std::vector<HostTensor> &inputs) {
   for (const HostTensor &input : inputs) {
     options.import.inputShapesByPosition.emplace_back(input.shape.begin(),
                                                       input.shape.end());
+    options.import.inputElementTypesByPosition.push_back(
+        dtypeName(input.dtype));
     std::vector<double> values;
     if (input.numElements() <= kMaxCompileTimeInput)
       for (int64_t i = 0; i < input.numElements(); ++i)
@@ -288,8 +292,10 @@ OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::StringRef path,
                                 const CompileOptions &options) {
   if (path.ends_with(".mlir"))
     return parseSourceFile<ModuleOp>(path, &context);
-  onnx_frontend::ImportOptions importOptions = options.import;
+  ImportOptions importOptions = options.import;
   importOptions.showProgress = options.showProgress;
+  if (torch_frontend::isTorchScriptPath(path))
+    return torch_frontend::importTorchScriptFile(context, path, importOptions);
   return onnx_frontend::importOnnxFile(context, path, importOptions);
 }
 

@@ -37,7 +37,7 @@ enum class Device {
 };
 
 struct CompileOptions {
-  onnx_frontend::ImportOptions import;
+  ImportOptions import;
   /// LLVM optimisation level of the generated code (0-3).
   int optLevel = 2;
   /// Run matrix products and convolutions through BLAS where it applies

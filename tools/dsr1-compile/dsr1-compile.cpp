@@ -30,8 +30,9 @@
 
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.onnx | graph.mlir>"));
+static cl::opt<std::string>
+    modelPath(cl::Positional, cl::Required,
+              cl::desc("<model.onnx | model.pt | graph.mlir>"));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("What to print: cuda (the kernels' CUDA C++), ptx (NVRTC's "
@@ -47,6 +48,12 @@ static cl::opt<std::string>
               cl::desc("Folder of input_N.pb (or .npy) files whose shapes "
                        "(and small values) the model is compiled for"),
               cl::value_desc("dir"));
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Shape (and element type) of a graph input, NAME=DIMS[:TYPE] "
+             "(input_ids=1x128:i64): TorchScript files record none; --inputs "
+             "gives them too"),
+    cl::value_desc("name=dims"));
 static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init("-"));
 static cl::opt<std::string> cudaParams(
@@ -105,6 +112,10 @@ int main(int argc, char **argv) {
     inputs = std::move(*read);
     dsr1::pinInputs(options, inputs);
   }
+  std::string shapeError;
+  if (failed(
+          dsr1::parseShapeOverrides(inputShapes, options.import, shapeError)))
+    return fail(shapeError);
   if (dsr1::Status status = precisionFlags.apply(options, &inputs); !status)
     return fail(status.message());
   // bf16 needs sm_80 or newer on every target.

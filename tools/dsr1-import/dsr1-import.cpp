@@ -1,12 +1,15 @@
-//===- dsr1-import.cpp - import an ONNX model and print its dsr1 module ---===//
+//===- dsr1-import.cpp - import a model and print its dsr1 module ---------===//
 //
-// dsr1-import MODEL.onnx [-o OUT.mlir] [--input-shape NAME=DIMS] [--dim N=V]
-// [--optimize]: the ONNX frontend on its own, for users and lit tests.
+// dsr1-import MODEL.onnx|MODEL.pt [-o OUT.mlir] [--input-shape NAME=DIMS]
+// [--dim N=V] [--optimize]: the ONNX and TorchScript frontends on their own,
+// for users and lit tests.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/frontend/onnx/NodeImporter.h"
 #include "compiler/frontend/onnx/OnnxImporter.h"
+#include "compiler/frontend/torch/AtenOps.h"
+#include "compiler/frontend/torch/TorchScriptImporter.h"
 #include "compiler/pipelines/Pipelines.h"
 #include "compiler/support/DebugOnly.h"
 
@@ -24,14 +27,16 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
+static cl::opt<std::string> inputPath(cl::Positional,
+                                      cl::desc("<model.onnx | model.pt>"),
                                       cl::init("-"));
 static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                        cl::value_desc("filename"),
                                        cl::init("-"));
 static cl::list<std::string>
     inputShapes("input-shape",
-                cl::desc("Shape of a graph input, NAME=DIMS (input_ids=1x128)"),
+                cl::desc("Shape of a graph input, NAME=DIMS[:TYPE] "
+                         "(input_ids=1x128:i64; TYPE for TorchScript)"),
                 cl::value_desc("name=dims"));
 static cl::list<std::string>
     dimValues("dim", cl::desc("Value of a symbolic dim, NAME=SIZE (batch=1)"),
@@ -44,6 +49,10 @@ static cl::opt<bool> optimize("optimize",
                                        "importing"));
 static cl::opt<bool> listOps("list-ops",
                              cl::desc("List the ONNX ops dsr1 imports"));
+static cl::opt<bool>
+    listAtenOps("list-aten-ops",
+                cl::desc("List the aten and prim ops the TorchScript "
+                         "frontend maps (with libtorch or without)"));
 static cl::opt<bool> splitInput(
     "split-input-file",
     cl::desc("Import each '// -----' chunk of a text file on its own"));
@@ -68,10 +77,16 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   dsr1::registerDebugOnlyOption();
   cl::ParseCommandLineOptions(argc, argv,
-                              "dsr1-import: ONNX model to dsr1 dialect\n");
+                              "dsr1-import: ONNX or TorchScript model to dsr1 "
+                              "dialect\n");
   if (listOps) {
     for (const std::string &name :
          dsr1::onnx_frontend::OpRegistry::get().names())
+      llvm::outs() << name << "\n";
+    return 0;
+  }
+  if (listAtenOps) {
+    for (const std::string &name : dsr1::torch_frontend::supportedAtenOps())
       llvm::outs() << name << "\n";
     return 0;
   }
@@ -101,7 +116,10 @@ int main(int argc, char **argv) {
 
   if (!splitInput) {
     OwningOpRef<ModuleOp> module =
-        dsr1::onnx_frontend::importOnnxFile(context, inputPath, options);
+        dsr1::torch_frontend::isTorchScriptPath(inputPath)
+            ? dsr1::torch_frontend::importTorchScriptFile(context, inputPath,
+                                                          options)
+            : dsr1::onnx_frontend::importOnnxFile(context, inputPath, options);
     if (!module || failed(emit(context, *module, output->os())))
       return 1;
     output->keep();

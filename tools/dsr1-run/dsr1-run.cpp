@@ -32,8 +32,9 @@
 
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.onnx | graph.mlir>"));
+static cl::opt<std::string>
+    modelPath(cl::Positional, cl::Required,
+              cl::desc("<model.onnx | model.pt | graph.mlir>"));
 static cl::opt<std::string>
     device("device",
            cl::desc("Device to run on: cpu, cuda (a GPU, through the CUDA "
@@ -66,6 +67,12 @@ static cl::opt<std::string> cudaParams(
 static cl::opt<std::string>
     inputsDir("inputs", cl::desc("Folder of input_N.pb files (or .npy files)"),
               cl::value_desc("dir"));
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Shape (and element type) of a graph input, NAME=DIMS[:TYPE] "
+             "(input_ids=1x128:i64): TorchScript files record none; --inputs "
+             "gives them too"),
+    cl::value_desc("name=dims"));
 static cl::opt<std::string>
     outputsDir("outputs", cl::desc("Folder to write output_N.pb files to"),
                cl::value_desc("dir"));
@@ -404,7 +411,7 @@ int main(int argc, char **argv) {
     if (!read) {
       // Data that is not a tensor often belongs to a model whose inputs are
       // not tensors (sequences, optionals): name the model's problem first.
-      if (!dsr1::onnx_frontend::importOnnxFile(context, modelPath))
+      if (!dsr1::loadModel(context, modelPath, dsr1::CompileOptions()))
         return 1;
       return fail(read.status().message());
     }
@@ -430,6 +437,10 @@ int main(int argc, char **argv) {
   options.detectRaces = detectRaces;
   options.showProgress = !quiet && llvm::errs().is_displayed();
   dsr1::pinInputs(options, inputs);
+  std::string shapeError;
+  if (failed(
+          dsr1::parseShapeOverrides(inputShapes, options.import, shapeError)))
+    return fail(shapeError);
   if (dsr1::Status status = precisionFlags.apply(options, &inputs); !status)
     return fail(status.message());
 

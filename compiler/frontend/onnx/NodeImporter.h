@@ -9,6 +9,7 @@
 #define DSR1_FRONTEND_ONNX_NODEIMPORTER_H
 
 #include "compiler/dialects/dsr1/DSR1Ops.h"
+#include "compiler/frontend/BuildInferred.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
@@ -122,45 +123,22 @@ public:
   mlir::Operation *build(Args &&...args) {
     if (failedBuild)
       return nullptr;
-    mlir::OperationState state(loc, OpT::getOperationName());
-    OpT::build(builder, state, mlir::TypeRange(), std::forward<Args>(args)...);
-    llvm::SmallVector<mlir::Type> types;
     std::string message;
-    mlir::LogicalResult inferred = mlir::failure();
-    {
+    mlir::Operation *op =
+        buildInferred<OpT>(builder, loc, message, std::forward<Args>(args)...);
+    if (!op) {
       // The dialect reports at the op; say which ONNX node it came from.
-      mlir::ScopedDiagnosticHandler capture(builder.getContext(),
-                                            [&](mlir::Diagnostic &diag) {
-                                              if (message.empty())
-                                                message = diag.str();
-                                              return mlir::success();
-                                            });
-      inferred = OpT::inferReturnTypes(
-          builder.getContext(), loc, state.operands,
-          state.attributes.getDictionary(builder.getContext()),
-          state.getRawProperties(), state.regions, types);
-    }
-    if (mlir::failed(inferred)) {
       error() << message;
       failedBuild = true;
-      return nullptr;
     }
-    state.addTypes(types);
-    return builder.create(state);
+    return op;
   }
 
   /// As build(), for a one-result op, folding it when its operands are
   /// constant (so that shape computations become constants).
   template <typename OpT, typename... Args> mlir::Value create(Args &&...args) {
     mlir::Operation *op = build<OpT>(std::forward<Args>(args)...);
-    if (!op)
-      return nullptr;
-    llvm::SmallVector<mlir::Value, 1> folded;
-    if (mlir::succeeded(builder.tryFold(op, folded)) && !folded.empty()) {
-      op->erase();
-      return folded.front();
-    }
-    return op->getResult(0);
+    return op ? foldBuilt(builder, op) : nullptr;
   }
 
   /// A tensor attribute (Constant's value, ConstantOfShape's value) as an

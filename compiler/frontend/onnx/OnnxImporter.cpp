@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/frontend/onnx/OnnxImporter.h"
+#include "compiler/frontend/Weights.h"
 #include "compiler/frontend/onnx/NodeImporter.h"
 #include "runtime/HostTensor.h"
 #include "runtime/TensorIO.h"
@@ -38,10 +39,6 @@ using namespace mlir;
 namespace dsr1::onnx_frontend {
 
 namespace {
-
-/// Initializers up to this many elements become DenseElementsAttr (readable,
-/// foldable: shapes, axes, scalars); larger ones are resource blobs.
-constexpr int64_t kInlineElements = 64;
 
 /// ONNX IR versions dsr1 reads (IR 3 is ONNX 1.1; IR 11 is ONNX 1.19+).
 constexpr int64_t kMaxIrVersion = 14;
@@ -130,17 +127,6 @@ unsigned fileBits(Type type) {
 /// The default domain is spelled "" or "ai.onnx"; dsr1 uses "".
 std::string canonicalDomain(const std::string &domain) {
   return domain == "ai.onnx" ? "" : domain;
-}
-
-/// A resource key from an ONNX name: identifier characters only, so that the
-/// printed IR parses back.
-std::string resourceKey(StringRef name) {
-  std::string key;
-  for (char c : name)
-    key.push_back(llvm::isAlnum(c) ? c : '_');
-  if (key.empty() || llvm::isDigit(key.front()))
-    key.insert(key.begin(), '_');
-  return key;
 }
 
 } // namespace
@@ -752,6 +738,17 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     FailureOr<RankedTensorType> type = valueType(input, pinned, dims);
     if (failed(type))
       return nullptr;
+    if (auto given = options.inputElementTypes.find(input.name());
+        given != options.inputElementTypes.end()) {
+      std::string declared;
+      llvm::raw_string_ostream os(declared);
+      os << type->getElementType();
+      if (declared != given->second)
+        return (modelError() << "--input-shape gives input '" << input.name()
+                             << "' element type " << given->second
+                             << ", the model declares " << declared),
+               nullptr;
+    }
     inputs.push_back(&input);
     argTypes.push_back(*type);
     SmallVector<NamedAttribute> attrs = {
@@ -1292,41 +1289,6 @@ OwningOpRef<ModuleOp> importOnnxBuffer(MLIRContext &context, StringRef data,
   SmallString<256> dir(path);
   llvm::sys::path::remove_filename(dir);
   return importOnnxModel(context, model, dir, path, options);
-}
-
-LogicalResult parseDimOverride(StringRef text, ImportOptions &options,
-                               std::string &error) {
-  auto [name, value] = text.rsplit('=');
-  int64_t d;
-  if (name.empty() || value.getAsInteger(10, d) || d < 0) {
-    error = "expected NAME=SIZE (e.g. batch=1), got '" + text.str() + "'";
-    return failure();
-  }
-  options.dimValues[name] = d;
-  return success();
-}
-
-LogicalResult parseShapeOverride(StringRef text, ImportOptions &options,
-                                 std::string &error) {
-  auto [name, dims] = text.rsplit('=');
-  if (name.empty() || dims.empty()) {
-    error =
-        "expected NAME=DIMS (e.g. input_ids=1x128), got '" + text.str() + "'";
-    return failure();
-  }
-  SmallVector<int64_t> shape;
-  SmallVector<StringRef> parts;
-  dims.split(parts, 'x');
-  for (StringRef part : parts) {
-    int64_t d;
-    if (part.getAsInteger(10, d) || d < 0) {
-      error = "bad dim '" + part.str() + "' in '" + text.str() + "'";
-      return failure();
-    }
-    shape.push_back(d);
-  }
-  options.inputShapes[name] = shape;
-  return success();
 }
 
 } // namespace dsr1::onnx_frontend
