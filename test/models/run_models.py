@@ -1,5 +1,6 @@
 """Runs every model of the generated set on the cpu device with dsr1-run and compares its outputs
-with the stored onnxruntime references (rtol 1e-4, atol 1e-5 in f32).
+with the stored references (rtol 1e-4, atol 1e-5 in f32): onnxruntime's for the ONNX set
+(`model.onnx`), torch's own for the TorchScript set (`model.pt`, test/models/torch).
 
 Prints one line per model with the largest errors; fails if any model does not compile, does
 not run, or differs. Every reference data set of a model is run (bert.dynamic has two shapes).
@@ -55,7 +56,10 @@ def main() -> int:
     device_args = [] if args.device == "cpu" else ["--device", args.device,
                                                    "--against-device", "cpu"]
 
-    dirs = sorted(p for p in args.models.iterdir() if (p / "model.onnx").is_file())
+    def model_file(d: Path) -> Path:
+        return d / "model.onnx" if (d / "model.onnx").is_file() else d / "model.pt"
+
+    dirs = sorted(p for p in args.models.iterdir() if model_file(p).is_file())
     if args.only:
         dirs = [d for d in dirs if d.name in args.only]
     elif len(dirs) < args.min_count:
@@ -65,7 +69,7 @@ def main() -> int:
     for d in dirs:
         for data in sorted(d.glob("test_data_set_*")):
             start = time.monotonic()
-            cmd = [args.runner, str(d / "model.onnx"), "--quiet", "--inputs", str(data),
+            cmd = [args.runner, str(model_file(d)), "--quiet", "--inputs", str(data),
                    "--compare", str(data), "--rtol", str(args.rtol), "--atol", str(args.atol)]
             cmd += device_args + args.runner_arg
             try:
@@ -80,7 +84,7 @@ def main() -> int:
                 worst_abs = max(worst_abs, float(m.group(1)))
                 worst_rel = max(worst_rel, float(m.group(2)))
             if proc.returncode == 0 and args.against_unfused:
-                proc = against_unfused(args, d / "model.onnx", data)
+                proc = against_unfused(args, model_file(d), data)
                 if proc.returncode == 0:
                     for m in ERRORS.finditer(proc.stdout):
                         unfused_abs = max(unfused_abs, float(m.group(1)))
