@@ -4,7 +4,8 @@
 # there (the cuda device) and on the cpu device otherwise, and compare its outputs with
 # onnxruntime's, stored beside the model. Then the same model's generated CUDA kernels run on the
 # CPU through cuda-emu against the cpu device, it runs in auto precision (f16/bf16 per op within
-# an accuracy budget), and the cpu device is timed.
+# an accuracy budget), and the cpu device is timed. Last, the TorchScript version of the same CLIP
+# (torch.jit.trace) runs against torch's outputs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -26,3 +27,9 @@ set -x
   --precision-report
 "${BUILD_DIR:-build}"/bin/dsr1-run "$model/model.onnx" --device cpu \
   --inputs "$model/test_data_set_0" --warmup 3 --iterations 20
+# The same CLIP from TorchScript (torch.jit.trace, no ONNX detour), against torch's own outputs.
+if [ "${DSR1_TORCH:-1}" != 0 ]; then
+  traced=test/models/torch/clip.trace
+  "${BUILD_DIR:-build}"/bin/dsr1-run "$traced/model.pt" --device "$device" \
+    --inputs "$traced/test_data_set_0" --compare "$traced/test_data_set_0" --rtol 1e-4 --atol 1e-5
+fi

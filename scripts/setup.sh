@@ -37,4 +37,15 @@ if ! "$PYTHON" -c 'import onnx, onnxruntime, numpy, pulp' 2>/dev/null; then
   "$PYTHON" -m pip install -q "${PIP_PACKAGES[@]}" 2>/dev/null ||
     "$PYTHON" -m pip install -q --break-system-packages "${PIP_PACKAGES[@]}"
 fi
+# libtorch for the TorchScript frontend, and torch itself for its tests: the pip package (the
+# CUDA build, ~4 GB with its nvidia-* wheels; it runs without a GPU). DSR1_TORCH=0 skips it,
+# and scripts/build.sh then configures without the frontend.
+TORCH_VERSION=2.15.0
+if [ "${DSR1_TORCH:-1}" != 0 ] &&
+  ! "$PYTHON" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '$TORCH_VERSION')" \
+    2>/dev/null; then
+  echo "setup: installing torch==$TORCH_VERSION (for the TorchScript frontend)"
+  "$PYTHON" -m pip install -q "torch==$TORCH_VERSION" 2>/dev/null ||
+    "$PYTHON" -m pip install -q --break-system-packages "torch==$TORCH_VERSION"
+fi
 echo "setup: all dependencies present"
