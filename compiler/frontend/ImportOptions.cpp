@@ -24,7 +24,8 @@ LogicalResult parseShapeOverride(StringRef text, ImportOptions &options,
                                  std::string &error) {
   auto [name, spec] = text.rsplit('=');
   auto [dims, element] = spec.split(':');
-  if (name.empty() || dims.empty()) {
+  // "x=:f32" is a rank-0 input (no dims, an element type).
+  if (name.empty() || (dims.empty() && !spec.contains(':'))) {
     error = "expected NAME=DIMS[:TYPE] (e.g. input_ids=1x128:i64), got '" +
             text.str() + "'";
     return failure();
@@ -39,7 +40,8 @@ LogicalResult parseShapeOverride(StringRef text, ImportOptions &options,
   }
   SmallVector<int64_t> shape;
   SmallVector<StringRef> parts;
-  dims.split(parts, 'x');
+  if (!dims.empty())
+    dims.split(parts, 'x');
   for (StringRef part : parts) {
     int64_t d;
     if (part.getAsInteger(10, d) || d < 0) {

@@ -47,7 +47,7 @@ struct ImportOptions {
 };
 
 /// Parses an input shape override, "input_ids=1x128" or, with an element
-/// type, "input_ids=1x128:i64", into `options`.
+/// type, "input_ids=1x128:i64", into `options`; "x=:f32" is rank 0.
 llvm::LogicalResult parseShapeOverride(llvm::StringRef text,
                                        ImportOptions &options,
                                        std::string &error);

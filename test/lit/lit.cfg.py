@@ -21,8 +21,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.dsr1_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(["dsr1-opt", "dsr1-import", "dsr1-run", "dsr1-compile"], [config.dsr1_tools_dir])
 
-# The TorchScript frontend's tests need a build with libtorch (cmake/Dsr1Torch.cmake); such a
-# build also has dsr1-import-notorch, the importer as a build without libtorch makes it.
+# The TorchScript frontend's tests need a build with libtorch (cmake/Dsr1Torch.cmake), which
+# builds the plugin that reads .pt files.
 if config.dsr1_have_torch == "ON":
     config.available_features.add("torch")
-    llvm_config.add_tool_substitutions(["dsr1-import-notorch"], [config.dsr1_tools_dir])

@@ -676,6 +676,7 @@ void registerNNOps(AtenTable &t) {
   t["aten::baddbmm"] = addmm;
   t["aten::_convolution"] = convolution(ConvLayout::general);
   t["aten::convolution"] = convolution(ConvLayout::general);
+  t["aten::_convolution_mode"] = convolution(ConvLayout::forward);
   t["aten::conv1d"] = convolution(ConvLayout::forward);
   t["aten::conv2d"] = convolution(ConvLayout::forward);
   t["aten::conv3d"] = convolution(ConvLayout::forward);

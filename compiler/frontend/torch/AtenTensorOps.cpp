@@ -93,7 +93,19 @@ AtenLowering binary(StringRef name, bool hasAlpha = false,
     }
     if (reversed)
       std::swap(lhs, rhs);
-    Value r = ctx.create<OpT>(lhs, rhs);
+    Value r;
+    if (compute.isInteger(1)) {
+      // On bools, torch's + and max are or, * and min are and.
+      if constexpr (std::is_same_v<OpT, AddOp> || std::is_same_v<OpT, MaxOp>)
+        r = ctx.create<OrOp>(lhs, rhs);
+      else if constexpr (std::is_same_v<OpT, MulOp> ||
+                         std::is_same_v<OpT, MinOp>)
+        r = ctx.create<AndOp>(lhs, rhs);
+      else
+        return ctx.error() << "is not defined on two bool tensors";
+      return pushTensor(results, r);
+    }
+    r = ctx.create<OpT>(lhs, rhs);
     if (mode == Division::floor) {
       r = ctx.create<FloorOp>(r);
       r = ctx.castTo(r, *element);
@@ -113,8 +125,10 @@ template <typename OpT> AtenLowering compare(StringRef name) {
     FailureOr<Type> element = promotedType(ctx, {ctx.arg(0), ctx.arg(1)});
     if (failed(element))
       return failure();
+    // Bools compare as 0 and 1.
+    Type compute = element->isInteger(1) ? ctx.builder.getI8Type() : *element;
     FailureOr<SmallVector<Value>> v =
-        operandsAs(ctx, {ctx.arg(0), ctx.arg(1)}, *element);
+        operandsAs(ctx, {ctx.arg(0), ctx.arg(1)}, compute);
     if (failed(v))
       return failure();
     return pushTensor(results, ctx.create<OpT>((*v)[0], (*v)[1]));
@@ -1546,6 +1560,17 @@ void registerTensorOps(AtenTable &t) {
   t["aten::permute"] = permute;
   t["aten::transpose"] = transpose;
   t["aten::t"] = transpose;
+  t["aten::mT"] = [](AtenOpContext &ctx, Results &results) -> LogicalResult {
+    FailureOr<Value> x = ctx.tensor(0);
+    if (failed(x))
+      return failure();
+    int64_t rank = typeOf(*x).getRank();
+    if (rank < 2)
+      return ctx.error() << "needs a rank of 2 or more";
+    SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    std::swap(perm[rank - 2], perm[rank - 1]);
+    return pushTensor(results, ctx.create<TransposeOp>(*x, perm));
+  };
   t["aten::unsqueeze"] = unsqueeze;
   t["aten::squeeze"] = squeeze;
   t["aten::expand"] = expand;

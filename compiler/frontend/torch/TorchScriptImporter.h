@@ -2,9 +2,10 @@
 //-*-===//
 //
 // Reads a TorchScript file (torch.jit.save of a traced or scripted module)
-// with libtorch, freezes and cleans up its forward graph, and maps it to one
-// func.func of dsr1 ops through the aten table (AtenOps.h). Built when
-// libtorch is found; otherwise importing says how to get a build that has it.
+// through the libdsr1-torchscript plugin (libtorch: freeze, clean up), and
+// maps its forward graph to one func.func of dsr1 ops through the aten table
+// (AtenOps.h). The plugin is built when libtorch is found and loaded on first
+// use; without it, importing says how to get a build that has it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,7 +19,7 @@
 
 namespace dsr1::torch_frontend {
 
-/// Whether this build can read TorchScript (it was built with libtorch).
+/// Whether this build can read TorchScript: the plugin is there and loads.
 bool torchScriptAvailable();
 
 /// Whether `path` names a TorchScript file by its extension (.pt, .pth,
