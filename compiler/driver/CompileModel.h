@@ -19,6 +19,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "llvm/Support/CommandLine.h"
 
 #include <memory>
 
@@ -98,6 +99,22 @@ public:
 /// Every dialect and interface the compiler needs, for a context that
 /// compiles models.
 void registerCompilerDialects(mlir::DialectRegistry &registry);
+
+/// --input-shape, for the tools that compile a model (dsr1-run, dsr1-compile):
+/// an input's shape and element type by name, NAME=DIMS[:TYPE].
+struct InputShapeFlag {
+  llvm::cl::list<std::string> shapes{
+      "input-shape",
+      llvm::cl::desc("Shape (and element type) of a graph input, "
+                     "NAME=DIMS[:TYPE] (input_ids=1x128:i64): TorchScript "
+                     "files record none; --inputs gives them too"),
+      llvm::cl::value_desc("name=dims")};
+
+  /// Parses every value into `options`; a bad one fails with `error` set.
+  mlir::LogicalResult apply(ImportOptions &options, std::string &error) const {
+    return parseShapeOverrides(shapes, options, error);
+  }
+};
 
 /// Compiles the model for the data it runs on: the inputs' shapes pin
 /// symbolic dims, and small inputs that an op needs at compile time (a

@@ -61,6 +61,52 @@ inline mlir::Value foldBuilt(mlir::OpBuilder &builder, mlir::Operation *op) {
   return op->getResult(0);
 }
 
+/// What the importers of one node of a model (an ONNX node, an aten op) have
+/// in common: the builder and location its ops take, and building them
+/// without aborting. A failed build is reported at the node and makes every
+/// later build for it return null.
+class NodeBuilder {
+public:
+  NodeBuilder(mlir::OpBuilder &builder, mlir::Location loc)
+      : builder(builder), loc(loc) {}
+  virtual ~NodeBuilder() = default;
+
+  mlir::OpBuilder &builder;
+  mlir::Location loc;
+
+  /// Builds an OpT with the arguments of one of its ODS builders (see
+  /// buildInferred); a refusal is reported at the node.
+  template <typename OpT, typename... Args>
+  mlir::Operation *build(Args &&...args) {
+    if (failedBuild)
+      return nullptr;
+    std::string message;
+    mlir::Operation *op =
+        buildInferred<OpT>(builder, loc, message, std::forward<Args>(args)...);
+    if (!op) {
+      reportBuildError(message);
+      failedBuild = true;
+    }
+    return op;
+  }
+
+  /// As build(), for a one-result op, folded when its operands are constant
+  /// (so that shape computations become constants).
+  template <typename OpT, typename... Args> mlir::Value create(Args &&...args) {
+    mlir::Operation *op = build<OpT>(std::forward<Args>(args)...);
+    return op ? foldBuilt(builder, op) : nullptr;
+  }
+
+  /// Whether a build for this node failed (and was reported).
+  bool buildFailed() const { return failedBuild; }
+
+protected:
+  /// Reports the dialect's `message` about an op being built, at the node.
+  virtual void reportBuildError(llvm::StringRef message) const = 0;
+
+  mutable bool failedBuild = false;
+};
+
 } // namespace dsr1
 
 #endif // DSR1_FRONTEND_BUILDINFERRED_H

@@ -56,6 +56,15 @@ LogicalResult parseShapeOverride(StringRef text, ImportOptions &options,
   return success();
 }
 
+std::optional<std::string>
+unknownShapeOverride(const ImportOptions &options,
+                     ArrayRef<std::string> inputNames) {
+  for (const auto &entry : options.inputShapes)
+    if (!llvm::is_contained(inputNames, entry.getKey()))
+      return entry.getKey().str();
+  return std::nullopt;
+}
+
 LogicalResult parseShapeOverrides(ArrayRef<std::string> texts,
                                   ImportOptions &options, std::string &error) {
   for (const std::string &text : texts)

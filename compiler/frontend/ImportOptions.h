@@ -12,6 +12,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,12 @@ llvm::LogicalResult parseShapeOverride(llvm::StringRef text,
 llvm::LogicalResult parseShapeOverrides(llvm::ArrayRef<std::string> texts,
                                         ImportOptions &options,
                                         std::string &error);
+
+/// The first input name the shape overrides give that is not among
+/// `inputNames` (the model's), if any.
+std::optional<std::string>
+unknownShapeOverride(const ImportOptions &options,
+                     llvm::ArrayRef<std::string> inputNames);
 
 /// Parses a symbolic dim value, "batch=1", into `options`.
 llvm::LogicalResult parseDimOverride(llvm::StringRef text,

@@ -4,13 +4,28 @@
 
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 
 namespace dsr1 {
+
+LogicalResult finishMain(OpBuilder &builder, Location loc, func::FuncOp fn,
+                         ValueRange results, ArrayRef<std::string> names) {
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (const std::string &name : names)
+    resultAttrs.push_back(builder.getDictionaryAttr(
+        builder.getNamedAttr(kIoNameAttr, builder.getStringAttr(name))));
+  func::ReturnOp::create(builder, loc, results);
+  fn.setFunctionType(builder.getFunctionType(fn.getFunctionType().getInputs(),
+                                             TypeRange(results)));
+  fn.setAllResultAttrs(resultAttrs);
+  return verify(fn->getParentOfType<ModuleOp>());
+}
 
 std::string resourceKey(StringRef name) {
   std::string key;

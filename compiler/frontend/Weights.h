@@ -1,5 +1,8 @@
 //===- Weights.h - Constant tensors the frontends build --------*- C++ -*-===//
 //
+// The helpers frontends share to build a module: naming its inputs and
+// outputs, ending its main function, and its weights.
+//
 // Weights become dsr1.constant ops: small ones dense (readable, foldable),
 // large ones resource blobs. Frontends that rearrange weights at import time
 // (a transposed Linear weight, LSTM gates in ONNX order) read and write them
@@ -17,7 +20,22 @@
 #include <string>
 #include <vector>
 
+namespace mlir::func {
+class FuncOp;
+} // namespace mlir::func
+
 namespace dsr1 {
+
+/// The argument and result attribute that holds a graph input's or output's
+/// name, which the plan keeps (named after the first frontend, ONNX).
+constexpr llvm::StringLiteral kIoNameAttr = "onnx.name";
+
+/// Ends a frontend's main function: returns `results`, named `names` (as
+/// kIoNameAttr), sets the function type from the arguments and results, and
+/// verifies the module. Failure has been reported.
+mlir::LogicalResult finishMain(mlir::OpBuilder &builder, mlir::Location loc,
+                               mlir::func::FuncOp fn, mlir::ValueRange results,
+                               llvm::ArrayRef<std::string> names);
 
 /// Tensors up to this many elements become DenseElementsAttr (readable,
 /// foldable: shapes, axes, scalars); larger ones are resource blobs.

@@ -387,6 +387,20 @@ def build_resnet(full: bool) -> Built:
                               "hidden_sizes": cfg.hidden_sizes, "image": image})
 
 
+def narrow_mobilenet_head(model, last: int, classes: int) -> None:
+    """Replaces a torchvision MobileNetV2's final 1x1 conv (1280 channels) and classifier
+    with ones of `last` channels."""
+    import torch
+    from torchvision.ops.misc import Conv2dNormActivation
+
+    old = model.features[-1][0]
+    model.features[-1] = Conv2dNormActivation(old.in_channels, last, kernel_size=1,
+                                              norm_layer=torch.nn.BatchNorm2d,
+                                              activation_layer=torch.nn.ReLU6)
+    model.classifier[1] = torch.nn.Linear(last, classes)
+    model.last_channel = last
+
+
 def build_mobilenet_v2(full: bool) -> Built:
     import torch
     import torchvision
@@ -397,15 +411,8 @@ def build_mobilenet_v2(full: bool) -> Built:
     if not full:
         # torchvision keeps the final 1x1 conv at 1280 channels for any width_mult < 1;
         # that conv and the classifier would be 55% of the tiny model, so narrow them.
-        from torchvision.ops.misc import Conv2dNormActivation
-
         last = 256
-        old = model.features[-1][0]
-        model.features[-1] = Conv2dNormActivation(old.in_channels, last, kernel_size=1,
-                                                  norm_layer=torch.nn.BatchNorm2d,
-                                                  activation_layer=torch.nn.ReLU6)
-        model.classifier[1] = torch.nn.Linear(last, classes)
-        model.last_channel = last
+        narrow_mobilenet_head(model, last, classes)
         notes.append(f"final 1x1 conv narrowed from 1280 to {last} channels")
     model = model.eval()
     randomize_batchnorm(model, 7)

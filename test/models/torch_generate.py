@@ -64,7 +64,6 @@ MOBILENET_SETTING = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 2, 2], [6, 64, 2, 2],
 def build_small_mobilenet_v2():
     import torch
     import torchvision
-    from torchvision.ops.misc import Conv2dNormActivation
 
     G = _G()
     wm, classes, image, last = 0.1, 10, 48, 128
@@ -72,12 +71,7 @@ def build_small_mobilenet_v2():
     model = torchvision.models.mobilenet_v2(weights=None, width_mult=wm, num_classes=classes,
                                             inverted_residual_setting=MOBILENET_SETTING)
     # torchvision keeps the final 1x1 conv at 1280 channels for width_mult < 1: narrow it
-    old = model.features[-1][0]
-    model.features[-1] = Conv2dNormActivation(old.in_channels, last, kernel_size=1,
-                                              norm_layer=torch.nn.BatchNorm2d,
-                                              activation_layer=torch.nn.ReLU6)
-    model.classifier[1] = torch.nn.Linear(last, classes)
-    model.last_channel = last
+    G.narrow_mobilenet_head(model, last, classes)
     model = model.eval()
     G.randomize_batchnorm(model, 7)
     x = torch.randn(1, 3, image, image, generator=G.gen(1))

@@ -48,12 +48,7 @@ static cl::opt<std::string>
               cl::desc("Folder of input_N.pb (or .npy) files whose shapes "
                        "(and small values) the model is compiled for"),
               cl::value_desc("dir"));
-static cl::list<std::string> inputShapes(
-    "input-shape",
-    cl::desc("Shape (and element type) of a graph input, NAME=DIMS[:TYPE] "
-             "(input_ids=1x128:i64): TorchScript files record none; --inputs "
-             "gives them too"),
-    cl::value_desc("name=dims"));
+static dsr1::InputShapeFlag inputShapes;
 static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init("-"));
 static cl::opt<std::string> cudaParams(
@@ -113,8 +108,7 @@ int main(int argc, char **argv) {
     dsr1::pinInputs(options, inputs);
   }
   std::string shapeError;
-  if (failed(
-          dsr1::parseShapeOverrides(inputShapes, options.import, shapeError)))
+  if (failed(inputShapes.apply(options.import, shapeError)))
     return fail(shapeError);
   if (dsr1::Status status = precisionFlags.apply(options, &inputs); !status)
     return fail(status.message());

@@ -67,12 +67,7 @@ static cl::opt<std::string> cudaParams(
 static cl::opt<std::string>
     inputsDir("inputs", cl::desc("Folder of input_N.pb files (or .npy files)"),
               cl::value_desc("dir"));
-static cl::list<std::string> inputShapes(
-    "input-shape",
-    cl::desc("Shape (and element type) of a graph input, NAME=DIMS[:TYPE] "
-             "(input_ids=1x128:i64): TorchScript files record none; --inputs "
-             "gives them too"),
-    cl::value_desc("name=dims"));
+static dsr1::InputShapeFlag inputShapes;
 static cl::opt<std::string>
     outputsDir("outputs", cl::desc("Folder to write output_N.pb files to"),
                cl::value_desc("dir"));
@@ -438,8 +433,7 @@ int main(int argc, char **argv) {
   options.showProgress = !quiet && llvm::errs().is_displayed();
   dsr1::pinInputs(options, inputs);
   std::string shapeError;
-  if (failed(
-          dsr1::parseShapeOverrides(inputShapes, options.import, shapeError)))
+  if (failed(inputShapes.apply(options.import, shapeError)))
     return fail(shapeError);
   if (dsr1::Status status = precisionFlags.apply(options, &inputs); !status)
     return fail(status.message());

@@ -27,16 +27,14 @@ class GraphImporter;
 
 /// One ONNX node being imported: its inputs as dsr1 values, its attributes,
 /// the opset it was written against, and where its results go.
-class NodeContext {
+class NodeContext : public NodeBuilder {
 public:
   NodeContext(GraphImporter &graph, mlir::OpBuilder &builder,
               const onnx::NodeProto &node, std::string name, int64_t opset,
               mlir::Location loc)
-      : builder(builder), loc(loc), node(node), name(std::move(name)),
+      : NodeBuilder(builder, loc), node(node), name(std::move(name)),
         opset(opset), graph(graph) {}
 
-  mlir::OpBuilder &builder;
-  mlir::Location loc;
   const onnx::NodeProto &node;
   /// The node's name, or OpType_index for an unnamed node.
   std::string name;
@@ -115,31 +113,9 @@ public:
   /// Binds the node's outputs, in order, to `results`.
   mlir::LogicalResult setResults(mlir::ValueRange results) const;
 
-  /// Builds an op with the arguments of one of its ODS builders. Unlike the
-  /// builder, a shape the op refuses is an error at the node, not an abort:
-  /// the result types are inferred first. After a failure every later build
-  /// for this node returns null, and setResults() fails.
-  template <typename OpT, typename... Args>
-  mlir::Operation *build(Args &&...args) {
-    if (failedBuild)
-      return nullptr;
-    std::string message;
-    mlir::Operation *op =
-        buildInferred<OpT>(builder, loc, message, std::forward<Args>(args)...);
-    if (!op) {
-      // The dialect reports at the op; say which ONNX node it came from.
-      error() << message;
-      failedBuild = true;
-    }
-    return op;
-  }
-
-  /// As build(), for a one-result op, folding it when its operands are
-  /// constant (so that shape computations become constants).
-  template <typename OpT, typename... Args> mlir::Value create(Args &&...args) {
-    mlir::Operation *op = build<OpT>(std::forward<Args>(args)...);
-    return op ? foldBuilt(builder, op) : nullptr;
-  }
+  // build<OpT>() and create<OpT>() (NodeBuilder) report a shape an op
+  // refuses as an error at the node, not an abort; after a failure every
+  // later build for this node returns null, and setResults() fails.
 
   /// A tensor attribute (Constant's value, ConstantOfShape's value) as an
   /// elements attribute.
@@ -172,9 +148,14 @@ public:
   /// Marks every input as read (for variadic importers).
   void markInputsRead() const { readInputs.assign(node.input_size(), true); }
 
+protected:
+  // The dialect reports at the op; say which ONNX node it came from.
+  void reportBuildError(llvm::StringRef message) const override {
+    error() << message;
+  }
+
 private:
   GraphImporter &graph;
-  mutable bool failedBuild = false;
   mutable llvm::SmallVector<bool> readInputs;
   mutable llvm::StringSet<> readAttrs;
 };

@@ -752,7 +752,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     inputs.push_back(&input);
     argTypes.push_back(*type);
     SmallVector<NamedAttribute> attrs = {
-        builder.getNamedAttr("onnx.name", builder.getStringAttr(input.name()))};
+        builder.getNamedAttr(kIoNameAttr, builder.getStringAttr(input.name()))};
     if (llvm::any_of(dims, [](const std::string &d) { return !d.empty(); })) {
       SmallVector<StringRef> refs(dims.begin(), dims.end());
       attrs.push_back(builder.getNamedAttr("onnx.dim_params",
@@ -760,13 +760,14 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     }
     argAttrs.push_back(builder.getDictionaryAttr(attrs));
   }
-  for (const auto &entry : options.inputShapes)
-    if (llvm::none_of(inputs, [&](auto *input) {
-          return input->name() == entry.getKey();
-        }))
-      return (modelError() << "--input-shape names '" << entry.getKey()
-                           << "', which is not an input of the model"),
-             nullptr;
+  std::vector<std::string> inputNames;
+  for (const onnx::ValueInfoProto *input : inputs)
+    inputNames.push_back(input->name());
+  if (std::optional<std::string> unknown =
+          unknownShapeOverride(options, inputNames))
+    return (modelError() << "--input-shape names '" << *unknown
+                         << "', which is not an input of the model"),
+           nullptr;
 
   std::string fnName =
       graph.name().empty() ? "main" : resourceKey(graph.name());
@@ -810,7 +811,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   }
 
   SmallVector<Value> results;
-  SmallVector<DictionaryAttr> resultAttrs;
+  std::vector<std::string> resultNames;
   for (const onnx::ValueInfoProto &output : graph.output()) {
     Value value = values.lookup(output.name());
     if (!value)
@@ -842,13 +843,9 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
                nullptr;
     }
     results.push_back(value);
-    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
-        "onnx.name", builder.getStringAttr(output.name()))));
+    resultNames.push_back(output.name());
   }
-  func::ReturnOp::create(builder, fileLoc, results);
-  fn.setFunctionType(builder.getFunctionType(argTypes, TypeRange(results)));
-  fn.setAllResultAttrs(resultAttrs);
-  if (failed(verify(*module)))
+  if (failed(finishMain(builder, fileLoc, fn, results, resultNames)))
     return nullptr;
   return module;
 }

@@ -113,14 +113,11 @@ LogicalResult addmm(AtenOpContext &ctx, Results &results) {
   FailureOr<SmallVector<Value>> v = productOperands(ctx, {0, 1, 2});
   if (failed(v))
     return failure();
-  double beta = 1, alpha = 1;
-  if (ctx.size() > 4) {
-    FailureOr<double> b = ctx.number(3), a = ctx.number(4);
-    if (failed(b) || failed(a))
-      return failure();
-    beta = *b;
-    alpha = *a;
-  }
+  FailureOr<double> betaArg = ctx.optionalNumber(3, 1),
+                    alphaArg = ctx.optionalNumber(4, 1);
+  if (failed(betaArg) || failed(alphaArg))
+    return failure();
+  double beta = *betaArg, alpha = *alphaArg;
   Builder &bld = ctx.builder;
   if (typeOf((*v)[1]).getRank() == 2 && typeOf((*v)[2]).getRank() == 2)
     return pushTensor(results,
@@ -510,14 +507,12 @@ LogicalResult sdpa(AtenOpContext &ctx, Results &results) {
   if (failed(qkv) || failed(mask))
     return failure();
   Value q = (*qkv)[0], k = (*qkv)[1], v = (*qkv)[2];
-  if (!ctx.arg(4).isNone()) {
-    FailureOr<double> dropout = ctx.number(4);
-    if (failed(dropout))
-      return failure();
-    if (*dropout != 0)
-      return ctx.error() << "dropout_p=" << *dropout
-                         << " is training-only; dsr1 compiles inference";
-  }
+  FailureOr<double> dropout = ctx.optionalNumber(4, 0);
+  if (failed(dropout))
+    return failure();
+  if (*dropout != 0)
+    return ctx.error() << "dropout_p=" << *dropout
+                       << " is training-only; dsr1 compiles inference";
   bool causal = false;
   if (ctx.size() > 5) {
     FailureOr<bool> c = ctx.boolean(5);

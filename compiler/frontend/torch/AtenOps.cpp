@@ -171,6 +171,13 @@ FailureOr<double> AtenOpContext::number(size_t i) const {
                  << "time, not " << a.describe();
 }
 
+FailureOr<double> AtenOpContext::optionalNumber(size_t i,
+                                                double fallback) const {
+  if (arg(i).isNone())
+    return fallback;
+  return number(i);
+}
+
 FailureOr<bool> AtenOpContext::boolean(size_t i) const {
   FailureOr<int64_t> value = integer(i);
   if (mlir::failed(value))

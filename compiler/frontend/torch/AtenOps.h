@@ -90,16 +90,13 @@ private:
 
 /// One aten op being imported: its arguments in schema order, where its ops
 /// go, and how to report a problem with it.
-class AtenOpContext {
+class AtenOpContext : public NodeBuilder {
 public:
   AtenOpContext(mlir::OpBuilder &builder, mlir::Location loc,
                 llvm::StringRef kind, llvm::StringRef overload,
                 llvm::ArrayRef<AtenValue> args)
-      : builder(builder), loc(loc), kind(kind), overload(overload), args(args) {
-  }
+      : NodeBuilder(builder, loc), kind(kind), overload(overload), args(args) {}
 
-  mlir::OpBuilder &builder;
-  mlir::Location loc;
   /// "aten::linear".
   llvm::StringRef kind;
   /// The schema's overload name ("Tensor", "dtype", "" for the default).
@@ -123,6 +120,8 @@ public:
   /// An int, or `fallback` for None.
   mlir::FailureOr<int64_t> optionalInteger(size_t i, int64_t fallback) const;
   mlir::FailureOr<double> number(size_t i) const;
+  /// A number, or `fallback` when the argument is None or absent.
+  mlir::FailureOr<double> optionalNumber(size_t i, double fallback) const;
   mlir::FailureOr<bool> boolean(size_t i) const;
   /// A list of ints (a single int stands for a list of `repeat` copies of it,
   /// as in kernel_size=3).
@@ -139,35 +138,15 @@ public:
     return mlir::cast<mlir::RankedTensorType>(v.getType());
   }
 
-  /// Builds an op (see buildInferred): failure to build is an error at the
-  /// aten op; later builds then return null.
-  template <typename OpT, typename... Args>
-  mlir::Operation *build(Args &&...args) {
-    if (failedBuild)
-      return nullptr;
-    std::string message;
-    mlir::Operation *op =
-        buildInferred<OpT>(builder, loc, message, std::forward<Args>(args)...);
-    if (!op) {
-      error() << message;
-      failedBuild = true;
-    }
-    return op;
-  }
-  /// As build(), for a one-result op, folded when its operands are constant.
-  template <typename OpT, typename... Args> mlir::Value create(Args &&...args) {
-    mlir::Operation *op = build<OpT>(std::forward<Args>(args)...);
-    return op ? foldBuilt(builder, op) : nullptr;
-  }
-  bool failed() const { return failedBuild; }
-
   /// A rank-0 constant of `element` type holding `value`.
   mlir::Value scalar(mlir::Type element, double value);
   /// `v` converted to `element` (itself when it already is).
   mlir::Value castTo(mlir::Value v, mlir::Type element);
 
-private:
-  mutable bool failedBuild = false;
+protected:
+  void reportBuildError(llvm::StringRef message) const override {
+    error() << message;
+  }
 };
 
 /// Lowers one aten op: reads ctx.args, builds dsr1 ops, appends the op's

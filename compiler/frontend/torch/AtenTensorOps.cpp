@@ -335,34 +335,17 @@ LogicalResult hardswish(AtenOpContext &ctx, Results &results) {
   return pushTensor(results, ctx.create<MulOp>(*x, gate));
 }
 
-LogicalResult leakyRelu(AtenOpContext &ctx, Results &results) {
-  FailureOr<Value> x = floatInput(ctx, 0);
-  if (failed(x))
-    return failure();
-  double slope = 0.01;
-  if (ctx.size() > 1) {
-    FailureOr<double> s = ctx.number(1);
-    if (failed(s))
+/// An activation with one float parameter at argument 1 (leaky_relu's
+/// negative slope, elu's alpha), `fallback` when absent.
+template <typename OpT> AtenLowering withParameter(double fallback) {
+  return [=](AtenOpContext &ctx, Results &results) -> LogicalResult {
+    FailureOr<Value> x = floatInput(ctx, 0);
+    FailureOr<double> p = ctx.optionalNumber(1, fallback);
+    if (failed(x) || failed(p))
       return failure();
-    slope = *s;
-  }
-  return pushTensor(
-      results, ctx.create<LeakyReluOp>(*x, ctx.builder.getF64FloatAttr(slope)));
-}
-
-LogicalResult elu(AtenOpContext &ctx, Results &results) {
-  FailureOr<Value> x = floatInput(ctx, 0);
-  if (failed(x))
-    return failure();
-  double alpha = 1;
-  if (ctx.size() > 1) {
-    FailureOr<double> a = ctx.number(1);
-    if (failed(a))
-      return failure();
-    alpha = *a;
-  }
-  return pushTensor(results,
-                    ctx.create<EluOp>(*x, ctx.builder.getF64FloatAttr(alpha)));
+    return pushTensor(results,
+                      ctx.create<OpT>(*x, ctx.builder.getF64FloatAttr(*p)));
+  };
 }
 
 /// softplus(x, beta, threshold) = x where beta x > threshold, else
@@ -371,14 +354,11 @@ LogicalResult softplus(AtenOpContext &ctx, Results &results) {
   FailureOr<Value> x = floatInput(ctx, 0);
   if (failed(x))
     return failure();
-  double beta = 1, threshold = 20;
-  if (ctx.size() > 2) {
-    FailureOr<double> b = ctx.number(1), t = ctx.number(2);
-    if (failed(b) || failed(t))
-      return failure();
-    beta = *b;
-    threshold = *t;
-  }
+  FailureOr<double> betaArg = ctx.optionalNumber(1, 1),
+                    thresholdArg = ctx.optionalNumber(2, 20);
+  if (failed(betaArg) || failed(thresholdArg))
+    return failure();
+  double beta = *betaArg, threshold = *thresholdArg;
   Type element = typeOf(*x).getElementType();
   Value scaled =
       beta == 1 ? *x : ctx.create<MulOp>(*x, ctx.scalar(element, beta));
@@ -1504,8 +1484,8 @@ void registerTensorOps(AtenTable &t) {
   t["aten::gelu"] = gelu;
   t["aten::hardsigmoid"] = hardsigmoid;
   t["aten::hardswish"] = hardswish;
-  t["aten::leaky_relu"] = leakyRelu;
-  t["aten::elu"] = elu;
+  t["aten::leaky_relu"] = withParameter<LeakyReluOp>(0.01);
+  t["aten::elu"] = withParameter<EluOp>(1.0);
   t["aten::softplus"] = softplus;
 
   // Conversions and identities (dropout is the identity in inference).

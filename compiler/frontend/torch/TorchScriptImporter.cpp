@@ -333,7 +333,7 @@ LogicalResult GraphImporter::importAten(const TorchNode &node) {
   AtenOpContext ctx(builder, locOf(node), functional ? *functional : node.kind,
                     node.overload, args);
   std::vector<AtenValue> results;
-  if (failed((*lowering)(ctx, results)) || ctx.failed())
+  if (failed((*lowering)(ctx, results)) || ctx.buildFailed())
     return failure();
   if (functional && !results.empty()) {
     // The mutated operand now holds the result for every later reader.
@@ -506,17 +506,17 @@ OwningOpRef<ModuleOp> GraphImporter::run(const TorchGraph &graph) {
     if (failed(type))
       return nullptr;
     argTypes.push_back(*type);
-    // The IO-name attribute the plan reads is named after the first frontend.
     argAttrs.push_back(builder.getDictionaryAttr(
-        builder.getNamedAttr("onnx.name", builder.getStringAttr(name))));
+        builder.getNamedAttr(kIoNameAttr, builder.getStringAttr(name))));
   }
-  for (const auto &entry : options.inputShapes)
-    if (llvm::none_of(graph.inputs, [&](const TorchInput &input) {
-          return inputName(input) == entry.getKey();
-        }))
-      return (emitError(fileLoc) << "--input-shape names '" << entry.getKey()
-                                 << "', which is not an input of the model"),
-             nullptr;
+  std::vector<std::string> inputNames;
+  for (const TorchInput &input : graph.inputs)
+    inputNames.push_back(inputName(input));
+  if (std::optional<std::string> unknown =
+          unknownShapeOverride(options, inputNames))
+    return (emitError(fileLoc) << "--input-shape names '" << *unknown
+                               << "', which is not an input of the model"),
+           nullptr;
 
   auto fn = func::FuncOp::create(builder, fileLoc, "main",
                                  builder.getFunctionType(argTypes, {}));
@@ -550,14 +550,10 @@ OwningOpRef<ModuleOp> GraphImporter::run(const TorchGraph &graph) {
   for (int64_t output : graph.body.outputs)
     if (failed(flatten(lookup(output))))
       return nullptr;
-  SmallVector<DictionaryAttr> resultAttrs;
+  std::vector<std::string> names;
   for (size_t i = 0; i < results.size(); ++i)
-    resultAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
-        "onnx.name", builder.getStringAttr("output_" + std::to_string(i)))));
-  func::ReturnOp::create(builder, fileLoc, results);
-  fn.setFunctionType(builder.getFunctionType(argTypes, TypeRange(results)));
-  fn.setAllResultAttrs(resultAttrs);
-  if (failed(verify(*module)))
+    names.push_back("output_" + std::to_string(i));
+  if (failed(finishMain(builder, fileLoc, fn, results, names)))
     return nullptr;
   return module;
 }
