@@ -7,6 +7,7 @@ are collected: every kind of `dsr1-import --list-aten-ops` that carries tensor s
 among them (the rest, import-time values and identities, are in NOT_TENSOR_OPS). Exits 1 when any case fails.
 
     python3 test/torch/aten_ops.py --runner build/bin/dsr1-run --importer build/bin/dsr1-import
+        [--device cuda-emu]     # the CUDA kernels on cuda-emu, against torch and the cpu device
 """
 
 import argparse
@@ -337,6 +338,8 @@ def run_case(args, name, fn, inputs, tmp: Path):
             onnx.numpy_helper.from_array(t.numpy(), f"output_{i}").SerializeToString())
     cmd = [args.runner, str(case / "model.pt"), "--quiet", "--inputs", str(data), "--compare",
            str(data), "--rtol", "1e-4", "--atol", "1e-5"]
+    if args.device != "cpu":  # the generated CUDA kernels, also against the cpu device
+        cmd += ["--device", args.device, "--against-device", "cpu"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
         lines = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
@@ -360,6 +363,7 @@ def main() -> int:
     parser.add_argument("--importer", required=True)
     parser.add_argument("--only", nargs="+")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="dsr1-run --device (cpu, cuda-emu)")
     args = parser.parse_args()
 
     table = subprocess.run([args.importer, "--list-aten-ops"], capture_output=True, text=True,
