@@ -110,9 +110,12 @@ struct InputShapeFlag {
                      "files record none; --inputs gives them too"),
       llvm::cl::value_desc("name=dims")};
 
-  /// Parses every value into `options`; a bad one fails with `error` set.
-  mlir::LogicalResult apply(ImportOptions &options, std::string &error) const {
-    return parseShapeOverrides(shapes, options, error);
+  /// Parses every value into `options`; a bad one is an error saying why.
+  Status apply(ImportOptions &options) const {
+    std::string error;
+    if (mlir::failed(parseShapeOverrides(shapes, options, error)))
+      return Status::error(error);
+    return Status::ok();
   }
 };
 

@@ -107,9 +107,8 @@ int main(int argc, char **argv) {
     inputs = std::move(*read);
     dsr1::pinInputs(options, inputs);
   }
-  std::string shapeError;
-  if (failed(inputShapes.apply(options.import, shapeError)))
-    return fail(shapeError);
+  if (dsr1::Status status = inputShapes.apply(options.import); !status)
+    return fail(status.message());
   if (dsr1::Status status = precisionFlags.apply(options, &inputs); !status)
     return fail(status.message());
   // bf16 needs sm_80 or newer on every target.

@@ -432,9 +432,8 @@ int main(int argc, char **argv) {
   options.detectRaces = detectRaces;
   options.showProgress = !quiet && llvm::errs().is_displayed();
   dsr1::pinInputs(options, inputs);
-  std::string shapeError;
-  if (failed(inputShapes.apply(options.import, shapeError)))
-    return fail(shapeError);
+  if (dsr1::Status status = inputShapes.apply(options.import); !status)
+    return fail(status.message());
   if (dsr1::Status status = precisionFlags.apply(options, &inputs); !status)
     return fail(status.message());
 

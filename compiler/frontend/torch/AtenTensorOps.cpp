@@ -801,13 +801,19 @@ FailureOr<SmallVector<int64_t>> staticShape(AtenOpContext &ctx, Value v) {
   return llvm::to_vector(type.getShape());
 }
 
+/// The static shape of a tensor argument just read (failure passes on).
+FailureOr<SmallVector<int64_t>> staticShape(AtenOpContext &ctx,
+                                            FailureOr<Value> v) {
+  if (failed(v))
+    return failure();
+  return staticShape(ctx, *v);
+}
+
 LogicalResult view(AtenOpContext &ctx, Results &results) {
   FailureOr<Value> x = ctx.tensor(0);
+  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, x);
   FailureOr<SmallVector<int64_t>> size = ctx.ints(1);
-  if (failed(x) || failed(size))
-    return failure();
-  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, *x);
-  if (failed(in))
+  if (failed(in) || failed(size))
     return failure();
   int64_t total = 1, known = 1, infer = -1;
   for (int64_t d : *in)
@@ -841,12 +847,10 @@ LogicalResult viewAs(AtenOpContext &ctx, Results &results) {
 
 LogicalResult flatten(AtenOpContext &ctx, Results &results) {
   FailureOr<Value> x = ctx.tensor(0);
+  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, x);
   FailureOr<int64_t> s = ctx.optionalInteger(1, 0),
                      e = ctx.optionalInteger(2, -1);
-  if (failed(x) || failed(s) || failed(e))
-    return failure();
-  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, *x);
-  if (failed(in))
+  if (failed(in) || failed(s) || failed(e))
     return failure();
   int64_t rank = in->size();
   if (rank == 0)
@@ -865,12 +869,10 @@ LogicalResult flatten(AtenOpContext &ctx, Results &results) {
 
 LogicalResult unflatten(AtenOpContext &ctx, Results &results) {
   FailureOr<Value> x = ctx.tensor(0);
+  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, x);
   FailureOr<int64_t> d = ctx.integer(1);
   FailureOr<SmallVector<int64_t>> sizes = ctx.ints(2);
-  if (failed(x) || failed(d) || failed(sizes))
-    return failure();
-  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, *x);
-  if (failed(in))
+  if (failed(in) || failed(d) || failed(sizes))
     return failure();
   FailureOr<int64_t> axis = ctx.dim(*d, in->size());
   if (failed(axis))
@@ -928,11 +930,9 @@ LogicalResult transpose(AtenOpContext &ctx, Results &results) {
 
 LogicalResult unsqueeze(AtenOpContext &ctx, Results &results) {
   FailureOr<Value> x = ctx.tensor(0);
+  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, x);
   FailureOr<int64_t> d = ctx.integer(1);
-  if (failed(x) || failed(d))
-    return failure();
-  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, *x);
-  if (failed(in))
+  if (failed(in) || failed(d))
     return failure();
   FailureOr<int64_t> axis = ctx.dim(*d, in->size() + 1);
   if (failed(axis))
@@ -944,9 +944,7 @@ LogicalResult unsqueeze(AtenOpContext &ctx, Results &results) {
 
 LogicalResult squeeze(AtenOpContext &ctx, Results &results) {
   FailureOr<Value> x = ctx.tensor(0);
-  if (failed(x))
-    return failure();
-  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, *x);
+  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, x);
   if (failed(in))
     return failure();
   SmallVector<bool> drop(in->size(), false);
@@ -1009,11 +1007,9 @@ LogicalResult expandAs(AtenOpContext &ctx, Results &results) {
 
 LogicalResult repeat(AtenOpContext &ctx, Results &results) {
   FailureOr<Value> x = ctx.tensor(0);
+  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, x);
   FailureOr<SmallVector<int64_t>> reps = ctx.ints(1);
-  if (failed(x) || failed(reps))
-    return failure();
-  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, *x);
-  if (failed(in))
+  if (failed(in) || failed(reps))
     return failure();
   if (reps->size() < in->size())
     return ctx.error() << "repeats " << reps->size() << " dims of a rank "
@@ -1081,11 +1077,9 @@ LogicalResult slice(AtenOpContext &ctx, Results &results) {
 
 LogicalResult select(AtenOpContext &ctx, Results &results) {
   FailureOr<Value> x = ctx.tensor(0);
+  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, x);
   FailureOr<int64_t> d = ctx.integer(1), i = ctx.integer(2);
-  if (failed(x) || failed(d) || failed(i))
-    return failure();
-  FailureOr<SmallVector<int64_t>> in = staticShape(ctx, *x);
-  if (failed(in))
+  if (failed(in) || failed(d) || failed(i))
     return failure();
   FailureOr<int64_t> axis = ctx.dim(*d, in->size());
   if (failed(axis))
@@ -1200,9 +1194,7 @@ enum class SplitKind { size, sizes, chunks, unbind };
 AtenLowering split(SplitKind kind) {
   return [=](AtenOpContext &ctx, Results &results) -> LogicalResult {
     FailureOr<Value> x = ctx.tensor(0);
-    if (failed(x))
-      return failure();
-    FailureOr<SmallVector<int64_t>> in = staticShape(ctx, *x);
+    FailureOr<SmallVector<int64_t>> in = staticShape(ctx, x);
     FailureOr<int64_t> d =
         ctx.optionalInteger(kind == SplitKind::unbind ? 1 : 2, 0);
     if (failed(in) || failed(d))
@@ -1266,13 +1258,11 @@ LogicalResult gather(AtenOpContext &ctx, Results &results) {
 /// advanced indexing). Built as one gather over the indexed dims flattened.
 LogicalResult index(AtenOpContext &ctx, Results &results) {
   FailureOr<Value> x = ctx.tensor(0);
-  if (failed(x))
+  FailureOr<SmallVector<int64_t>> shape = staticShape(ctx, x);
+  if (failed(shape))
     return failure();
   if (!ctx.arg(1).isList())
     return ctx.error() << "indices must be a list";
-  FailureOr<SmallVector<int64_t>> shape = staticShape(ctx, *x);
-  if (failed(shape))
-    return failure();
   int64_t rank = shape->size();
   SmallVector<int64_t> dims;
   SmallVector<Value> indices;
