@@ -30,6 +30,14 @@ std::string TensorSpec::describe() const {
   return text + "]";
 }
 
+uint32_t Plan::addWeight(HostTensor tensor) {
+  auto owned = std::make_shared<const HostTensor>(std::move(tensor));
+  weights.push_back({owned->name, owned->dtype, owned->shape,
+                     owned->data.data(), owned->data.size()});
+  weightStorage.push_back(std::move(owned));
+  return static_cast<uint32_t>(weights.size() - 1);
+}
+
 static Status checkRef(const Plan &plan, const BufferRef &ref, size_t step) {
   auto bad = [&](const std::string &what) {
     return Status::error("invalid plan: launch " + std::to_string(step) + ": " +
@@ -51,7 +59,7 @@ static Status checkRef(const Plan &plan, const BufferRef &ref, size_t step) {
   case BufferRef::Kind::weight:
     if (ref.index >= plan.weights.size())
       return bad("weight index " + std::to_string(ref.index) + " out of range");
-    if (ref.bytes != plan.weights[ref.index].data.size())
+    if (ref.bytes != plan.weights[ref.index].bytes)
       return bad("size of weight '" + plan.weights[ref.index].name + "'");
     return Status::ok();
   case BufferRef::Kind::arena:
@@ -66,11 +74,11 @@ static Status checkRef(const Plan &plan, const BufferRef &ref, size_t step) {
 }
 
 Status Plan::verify() const {
-  for (const HostTensor &w : weights) {
+  for (const Weight &w : weights) {
     TensorSpec spec{w.name, w.dtype, w.shape};
-    if (spec.bytes() != w.data.size())
+    if (spec.bytes() != w.bytes || (w.bytes && !w.data))
       return Status::error("invalid plan: weight '" + w.name + "' holds " +
-                           std::to_string(w.data.size()) +
+                           std::to_string(w.bytes) +
                            " bytes, its shape needs " +
                            std::to_string(spec.bytes()));
   }

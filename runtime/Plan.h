@@ -14,6 +14,7 @@
 #include "runtime/Result.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -85,15 +86,32 @@ struct MemoryReport {
   uint64_t totalFlops = 0;
 };
 
+/// A constant of the model. Its bytes are owned by the plan (a compiled
+/// model) or lie in a mapped artifact file: either way Plan::weightStorage
+/// keeps them alive.
+struct Weight {
+  std::string name;
+  DType dtype = DType::f32;
+  std::vector<int64_t> shape;
+  /// Row-major elements, little-endian.
+  const uint8_t *data = nullptr;
+  uint64_t bytes = 0;
+};
+
 struct Plan {
   std::vector<TensorSpec> inputs;
   std::vector<TensorSpec> outputs;
-  std::vector<HostTensor> weights;
+  std::vector<Weight> weights;
+  /// What the weights' bytes live in, shared by every copy of the plan.
+  std::vector<std::shared_ptr<const void>> weightStorage;
   std::vector<KernelInfo> kernels;
   std::vector<Launch> launches;
   /// Bytes of the one arena every intermediate lives in.
   uint64_t arenaBytes = 0;
   MemoryReport memory;
+
+  /// Appends a weight that owns its bytes; returns its index.
+  uint32_t addWeight(HostTensor tensor);
 
   /// Checks the plan's internal consistency (indices, offsets and sizes in
   /// range): a plan from a file is not trusted.

@@ -142,8 +142,9 @@ Status writeBundle(const std::string &path, const Bundle &b) {
   for (const TensorSpec &s : p.outputs)
     w.spec(s);
   w.u64(p.weights.size());
-  for (const HostTensor &t : p.weights)
-    w.tensor(t);
+  for (const Weight &t : p.weights)
+    w.tensor({t.name, t.dtype, t.shape,
+              std::vector<uint8_t>(t.data, t.data + t.bytes)});
   w.u64(p.kernels.size());
   for (const KernelInfo &k : p.kernels) {
     w.str(k.symbol);
@@ -216,7 +217,7 @@ Result<Bundle> readBundle(const std::string &path) {
   for (uint64_t i = 0, n = r.count(); i < n && r.ok; ++i)
     p.outputs.push_back(r.spec());
   for (uint64_t i = 0, n = r.count(); i < n && r.ok; ++i)
-    p.weights.push_back(r.tensor());
+    p.addWeight(r.tensor());
   for (uint64_t i = 0, n = r.count(); i < n && r.ok; ++i) {
     KernelInfo k;
     k.symbol = r.str();

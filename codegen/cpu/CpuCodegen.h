@@ -9,7 +9,7 @@
 #ifndef DSR1_CODEGEN_CPU_CPUCODEGEN_H
 #define DSR1_CODEGEN_CPU_CPUCODEGEN_H
 
-#include "runtime/Session.h"
+#include "runtime/HostSession.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"

@@ -223,11 +223,10 @@ FailureOr<Plan> buildPlan(func::FuncOp graph) {
       weight.dtype = spec->dtype;
       weight.shape = spec->shape;
       weight.data = std::move(*bytes);
+      uint64_t size = weight.data.size();
       buffers[constant] = {BufferRef::Kind::weight,
-                           static_cast<uint32_t>(plan.weights.size()), 0,
-                           weight.data.size()};
+                           plan.addWeight(std::move(weight)), 0, size};
       names[constant] = name;
-      plan.weights.push_back(std::move(weight));
       continue;
     }
     auto call = dyn_cast<func::CallOp>(op);

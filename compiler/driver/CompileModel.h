@@ -13,7 +13,7 @@
 #include "compiler/frontend/onnx/OnnxImporter.h"
 #include "compiler/pipelines/Pipelines.h"
 #include "runtime/Plan.h"
-#include "runtime/Session.h"
+#include "runtime/HostSession.h"
 #include "runtime/cuda/CudaPlan.h"
 
 #include "mlir/IR/BuiltinOps.h"

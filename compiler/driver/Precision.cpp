@@ -2,7 +2,7 @@
 //
 // Calibration and the search compile the graph for the cpu device (which
 // emulates every precision exactly: f16/bf16 rounding on every store, TF32
-// rounding of product inputs) and run it in a Session, so the accuracy
+// rounding of product inputs) and run it in a HostSession, so the accuracy
 // measured here is the one the GPU gives.
 //
 //===----------------------------------------------------------------------===//
@@ -14,7 +14,7 @@
 #include "compiler/passes/Passes.h"
 #include "compiler/pipelines/Pipelines.h"
 #include "compiler/support/NodeName.h"
-#include "runtime/Session.h"
+#include "runtime/HostSession.h"
 #include "runtime/TensorIO.h"
 
 #include "mlir/IR/Builders.h"
@@ -100,8 +100,8 @@ compileAndRun(ModuleOp module, CompileOptions options,
   FailureOr<CompiledModel> compiled = compileModule(module, options);
   if (failed(compiled))
     return failure();
-  Result<std::unique_ptr<Session>> session =
-      Session::create(compiled->plan, compiled->kernels);
+  Result<std::unique_ptr<HostSession>> session =
+      HostSession::create(compiled->plan, compiled->kernels);
   if (!session)
     return emitError(module.getLoc()) << session.status().message();
   std::vector<std::vector<HostTensor>> outputs;

@@ -233,9 +233,9 @@ CudaSession::create(std::shared_ptr<CudaDriver> driver,
   // Memory: the weights (uploaded once), the inputs and outputs, the arena,
   // and a status word per launch.
   uint64_t weightBytes = 0, ioBytes = 0;
-  for (const HostTensor &w : plan->weights) {
+  for (const Weight &w : plan->weights) {
     session->weightOffsets_.push_back(weightBytes);
-    weightBytes += alignUp(w.data.size());
+    weightBytes += alignUp(w.bytes);
   }
   for (const TensorSpec &spec : plan->inputs) {
     session->inputOffsets_.push_back(ioBytes);
@@ -268,8 +268,8 @@ CudaSession::create(std::shared_ptr<CudaDriver> driver,
   for (size_t i = 0; i < plan->weights.size(); ++i)
     if (Status s =
             a.check(a.memcpyHtoD(session->weights_ + session->weightOffsets_[i],
-                                 plan->weights[i].data.data(),
-                                 plan->weights[i].data.size()),
+                                 plan->weights[i].data,
+                                 plan->weights[i].bytes),
                     "uploading weight '" + plan->weights[i].name + "'");
         !s)
       return s;

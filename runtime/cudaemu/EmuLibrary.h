@@ -3,7 +3,7 @@
 //
 // The cuda-emu device's kernel library: the source of a CudaModule compiled
 // by the host compiler against cuda_emu.h, each plan kernel bound to its
-// grid launches. Buffers are host memory, so a Session runs it as it runs
+// grid launches. Buffers are host memory, so a HostSession runs it as it runs
 // cpu kernels.
 //
 //===----------------------------------------------------------------------===//
@@ -11,7 +11,7 @@
 #ifndef DSR1_RUNTIME_CUDAEMU_EMULIBRARY_H
 #define DSR1_RUNTIME_CUDAEMU_EMULIBRARY_H
 
-#include "runtime/Session.h"
+#include "runtime/HostSession.h"
 #include "runtime/cuda/CudaPlan.h"
 #include "runtime/cudaemu/CudaEmu.h"
 

@@ -192,8 +192,8 @@ static int compareOutputs(const std::vector<dsr1::HostTensor> &outputs) {
 static dsr1::Result<std::vector<dsr1::HostTensor>>
 runOnCpu(const dsr1::CompiledModel &compiled,
          const std::vector<dsr1::HostTensor> &inputs) {
-  dsr1::Result<std::unique_ptr<dsr1::Session>> session =
-      dsr1::Session::create(compiled.plan, compiled.cpuKernels);
+  dsr1::Result<std::unique_ptr<dsr1::HostSession>> session =
+      dsr1::HostSession::create(compiled.plan, compiled.cpuKernels);
   if (!session)
     return session.status();
   dsr1::Result<std::vector<dsr1::HostTensor>> outputs = (*session)->run(inputs);
@@ -288,7 +288,7 @@ runOnGpu(const dsr1::CompiledModel &compiled,
 }
 
 /// The launches that took longest over all timed runs, grouped by op.
-static void printProfile(const dsr1::Session &session, unsigned runs) {
+static void printProfile(const dsr1::HostSession &session, unsigned runs) {
   const dsr1::Plan &plan = session.plan();
   const std::vector<double> &seconds = session.launchSeconds();
   double total = 0;
@@ -333,7 +333,7 @@ static void printProfile(const dsr1::Session &session, unsigned runs) {
   }
 }
 
-static int benchmark(dsr1::Session &session,
+static int benchmark(dsr1::HostSession &session,
                      const std::vector<dsr1::HostTensor> &inputs) {
   for (unsigned i = 0; i < warmup; ++i)
     if (auto result = session.run(inputs); !result)
@@ -464,14 +464,14 @@ int main(int argc, char **argv) {
   if (!gpuBundle.empty())
     return writeGpuBundle(*compiled, inputs, reference);
 
-  std::unique_ptr<dsr1::Session> session;
+  std::unique_ptr<dsr1::HostSession> session;
   dsr1::Result<std::vector<dsr1::HostTensor>> outputs =
       dsr1::Status::error("not run");
   if (target == dsr1::Device::cuda) {
     outputs = runOnGpu(*compiled, inputs);
   } else {
-    dsr1::Result<std::unique_ptr<dsr1::Session>> created =
-        dsr1::Session::create(compiled->plan, compiled->kernels);
+    dsr1::Result<std::unique_ptr<dsr1::HostSession>> created =
+        dsr1::HostSession::create(compiled->plan, compiled->kernels);
     if (!created)
       return fail(created.status().message());
     session = std::move(*created);

@@ -1,10 +1,9 @@
-//===- Session.h - running a plan on a host-memory device --------*- C++
-//-*-===//
+//===- HostSession.h - running a plan on a host-memory device --*- C++ -*-===//
 //
-// A Session binds a plan to a device's kernels, allocates its one arena up
+// A HostSession binds a plan to a device's kernels, allocates its one arena up
 // front, and runs it as often as asked. It serves the devices whose buffers
 // are host memory: cpu, and cuda-emu (the CUDA kernels run on the CPU). One
-// Session serves one thread at a time; several Sessions may share a plan and
+// HostSession serves one thread at a time; several Sessions may share a plan and
 // a kernel library.
 //
 //===----------------------------------------------------------------------===//
@@ -53,10 +52,10 @@ public:
   KernelFn bind(const std::string &symbol) const override;
 };
 
-class Session {
+class HostSession {
 public:
   /// Verifies the plan, resolves every kernel and allocates the arena.
-  static Result<std::unique_ptr<Session>>
+  static Result<std::unique_ptr<HostSession>>
   create(std::shared_ptr<const Plan> plan,
          std::shared_ptr<const KernelLibrary> library);
 
@@ -71,10 +70,10 @@ public:
 
   const Plan &plan() const { return *plan_; }
 
-  ~Session();
+  ~HostSession();
 
 private:
-  Session(std::shared_ptr<const Plan> plan,
+  HostSession(std::shared_ptr<const Plan> plan,
           std::shared_ptr<const KernelLibrary> library);
 
   std::shared_ptr<const Plan> plan_;

@@ -1,4 +1,4 @@
-//===- Session.cpp - running a plan on a host-memory device ---------------===//
+//===- HostSession.cpp - running a plan on a host-memory device -----------===//
 //
 // Buffers are host pointers, kernels are called in plan order, and each
 // kernel's status word is checked after it returns so that bad data stops
@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/Session.h"
+#include "runtime/HostSession.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -26,18 +26,18 @@ KernelFn CpuKernelLibrary::bind(const std::string &symbol) const {
   };
 }
 
-Session::Session(std::shared_ptr<const Plan> plan,
+HostSession::HostSession(std::shared_ptr<const Plan> plan,
                  std::shared_ptr<const KernelLibrary> library)
     : plan_(std::move(plan)), library_(std::move(library)) {}
 
-Session::~Session() { std::free(arena_); }
+HostSession::~HostSession() { std::free(arena_); }
 
-Result<std::unique_ptr<Session>>
-Session::create(std::shared_ptr<const Plan> plan,
+Result<std::unique_ptr<HostSession>>
+HostSession::create(std::shared_ptr<const Plan> plan,
                 std::shared_ptr<const KernelLibrary> library) {
   if (Status s = plan->verify(); !s)
     return s;
-  std::unique_ptr<Session> session(new Session(plan, library));
+  std::unique_ptr<HostSession> session(new HostSession(plan, library));
   for (const KernelInfo &kernel : plan->kernels) {
     KernelFn fn = library->bind(kernel.symbol);
     if (!fn)
@@ -57,13 +57,13 @@ Session::create(std::shared_ptr<const Plan> plan,
   return session;
 }
 
-void Session::enableProfiling() {
+void HostSession::enableProfiling() {
   profiling_ = true;
   launchSeconds_.assign(plan_->launches.size(), 0.0);
 }
 
 Result<std::vector<HostTensor>>
-Session::run(const std::vector<HostTensor> &inputs) {
+HostSession::run(const std::vector<HostTensor> &inputs) {
   if (Status s = plan_->checkInputs(inputs); !s)
     return s;
   std::vector<HostTensor> outputs;
@@ -89,7 +89,7 @@ Session::run(const std::vector<HostTensor> &inputs) {
       base = outputs[ref.index].data.data();
       break;
     case BufferRef::Kind::weight:
-      base = const_cast<uint8_t *>(plan_->weights[ref.index].data.data());
+      base = const_cast<uint8_t *>(plan_->weights[ref.index].data);
       break;
     case BufferRef::Kind::arena:
       base = arena_ + ref.offset;

@@ -1,4 +1,4 @@
-//===- SessionTest.cpp - plans, the cpu Session and the plan builder ------===//
+//===- HostSessionTest.cpp - plans, the HostSession, the plan builder -----===//
 //
 // The runtime half runs hand-made plans over hand-written kernels (no MLIR):
 // launch order, arena and copies, and every error a caller can cause. The
@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/Session.h"
+#include "runtime/HostSession.h"
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 #include "compiler/driver/BuildPlan.h"
 #include "compiler/driver/CompileModel.h"
@@ -87,7 +87,7 @@ std::shared_ptr<Plan> samplePlan() {
   auto plan = std::make_shared<Plan>();
   plan->inputs = {{"x", DType::f32, {3}}};
   plan->outputs = {{"y", DType::f32, {3}}, {"z", DType::f32, {3}}};
-  plan->weights = {f32({10, 20, 30}, "w")};
+  plan->addWeight(f32({10, 20, 30}, "w"));
   plan->kernels = {{"add", "add_node", "add"}, {"double", "mul_node", "mul"}};
   plan->arenaBytes = 64;
   Launch add;
@@ -105,14 +105,14 @@ std::shared_ptr<Plan> samplePlan() {
   return plan;
 }
 
-std::unique_ptr<Session> makeSession(std::shared_ptr<Plan> plan) {
-  auto session = Session::create(plan, std::make_shared<FakeLibrary>());
+std::unique_ptr<HostSession> makeSession(std::shared_ptr<Plan> plan) {
+  auto session = HostSession::create(plan, std::make_shared<FakeLibrary>());
   EXPECT_TRUE(session.isOk()) << session.status().message();
   return session ? std::move(*session) : nullptr;
 }
 
-TEST(Session, RunsLaunchesInOrderThroughTheArena) {
-  std::unique_ptr<Session> session = makeSession(samplePlan());
+TEST(HostSession, RunsLaunchesInOrderThroughTheArena) {
+  std::unique_ptr<HostSession> session = makeSession(samplePlan());
   ASSERT_TRUE(session);
   for (int run = 0; run < 2; ++run) {
     auto outputs = session->run({f32({1, 2, 3}, "x")});
@@ -124,8 +124,8 @@ TEST(Session, RunsLaunchesInOrderThroughTheArena) {
   }
 }
 
-TEST(Session, RefusesWrongInputsNamingThem) {
-  std::unique_ptr<Session> session = makeSession(samplePlan());
+TEST(HostSession, RefusesWrongInputsNamingThem) {
+  std::unique_ptr<HostSession> session = makeSession(samplePlan());
   ASSERT_TRUE(session);
   auto none = session->run({});
   ASSERT_FALSE(none.isOk());
@@ -152,11 +152,11 @@ TEST(Session, RefusesWrongInputsNamingThem) {
             "input 'x' f32[3] holds 8 bytes, its shape needs 12");
 }
 
-TEST(Session, KernelStatusNamesTheNodeAndInput) {
+TEST(HostSession, KernelStatusNamesTheNodeAndInput) {
   auto plan = samplePlan();
   plan->kernels[1] = {"bad_index", "gather_node", "gather"};
   plan->launches[1].argNames = {"data", "indices"};
-  std::unique_ptr<Session> session = makeSession(plan);
+  std::unique_ptr<HostSession> session = makeSession(plan);
   ASSERT_TRUE(session);
   auto outputs = session->run({f32({1, 2, 3})});
   ASSERT_FALSE(outputs.isOk());
@@ -165,10 +165,10 @@ TEST(Session, KernelStatusNamesTheNodeAndInput) {
             "of range");
 }
 
-TEST(Session, MissingKernelIsAnError) {
+TEST(HostSession, MissingKernelIsAnError) {
   auto plan = samplePlan();
   plan->kernels[0].symbol = "nowhere";
-  auto session = Session::create(plan, std::make_shared<FakeLibrary>());
+  auto session = HostSession::create(plan, std::make_shared<FakeLibrary>());
   ASSERT_FALSE(session.isOk());
   EXPECT_EQ(session.status().message(),
             "no code for kernel 'nowhere' (node 'add_node')");
@@ -190,7 +190,7 @@ TEST(Plan, VerifyRejectsOutOfRangeBuffers) {
             "invalid plan: launch 0: input index 3 out of range");
 
   auto badWeight = samplePlan();
-  badWeight->weights[0].data.resize(4);
+  badWeight->weights[0].bytes = 4;
   EXPECT_EQ(badWeight->verify().message(),
             "invalid plan: weight 'w' holds 4 bytes, its shape needs 12");
 
@@ -199,7 +199,7 @@ TEST(Plan, VerifyRejectsOutOfRangeBuffers) {
   EXPECT_EQ(badKernel->verify().message(),
             "invalid plan: launch 1 names kernel 7 of 2");
 
-  auto session = Session::create(badKernel, std::make_shared<FakeLibrary>());
+  auto session = HostSession::create(badKernel, std::make_shared<FakeLibrary>());
   EXPECT_FALSE(session.isOk());
 }
 
@@ -355,7 +355,7 @@ TEST(CompiledModel, InputsAreNotWrittenAndRunsRepeat) {
   mlir::FailureOr<CompiledModel> compiled =
       compileModule(*module, CompileOptions());
   ASSERT_TRUE(mlir::succeeded(compiled));
-  auto session = Session::create(compiled->plan, compiled->kernels);
+  auto session = HostSession::create(compiled->plan, compiled->kernels);
   ASSERT_TRUE(session.isOk()) << session.status().message();
 
   auto tensor = [](const char *name, std::vector<int64_t> shape,
