@@ -2,7 +2,8 @@
 //
 // The cpu code generator: the pass pipeline from a module of dsr1 kernel
 // functions to the LLVM dialect, and the in-process JIT that turns the
-// result into a kernel library for the runtime.
+// result into a kernel library for the runtime, or the shared object that
+// holds the same machine code for ahead-of-time artifacts.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +17,9 @@
 #include "mlir/Pass/PassManager.h"
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace dsr1::cpu {
 
@@ -40,6 +44,27 @@ void registerCpuCodegenPipeline();
 /// host. On failure returns null and sets `error`.
 std::shared_ptr<const CpuKernelLibrary>
 jitCompile(mlir::ModuleOp module, int optLevel, std::string &error);
+
+/// Machine code for the cpu device, loadable without MLIR or LLVM.
+struct CpuObject {
+  /// An ELF shared object (x86-64 Linux) holding every kernel, for
+  /// runtime/cpu's loadCpuObject (the contract is runtime/cpu/CpuObjectAbi.h).
+  std::string sharedObject;
+  /// The host CPU it was compiled for ("znver3") and its features ("+avx2",
+  /// ...), as LLVM names them: the code may use any of them, so a CPU that
+  /// lacks one cannot run it (runtime/cpu's checkCpuFeatures).
+  std::string cpuName;
+  std::vector<std::string> cpuFeatures;
+};
+
+/// Compiles a module in the LLVM dialect (after buildCpuCodegenPipeline) at
+/// `optLevel` into a shared object, with exactly the optimisation and code
+/// generation the JIT applies, so the kernels compute bit for bit what
+/// jitCompile's do. The object is linked by the host C compiler ($DSR1_CC,
+/// else `cc`). On failure returns nothing and sets `error` (for a failed
+/// link: the command and the compiler's output).
+std::optional<CpuObject> emitCpuObject(mlir::ModuleOp module, int optLevel,
+                                       std::string &error);
 
 } // namespace dsr1::cpu
 

@@ -3,7 +3,9 @@
 // Functions that kernels JIT-compiled for the cpu device call where a tuned
 // library beats generated loops (matrix products through OpenBLAS). They
 // take pointers as 64-bit integers, which is how generated code passes them
-// whatever the shapes. The JIT resolves them through cpuLibrarySymbols().
+// whatever the shapes. The JIT resolves them through cpuLibrarySymbols();
+// a shared object from emitCpuObject gets them from loadCpuObject, together
+// with dsr1_memref_copy, the runtime's own memrefCopy.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +33,22 @@ void dsr1_cpu_dgemm(int64_t batch, int64_t m, int64_t n, int64_t k, int64_t a,
                     int64_t b, int64_t batchStrideB, int64_t ldb,
                     int64_t transB, int64_t c, int64_t batchStrideC,
                     int64_t ldc);
+
+/// MLIR's unranked memref descriptor (UnrankedMemRefType in
+/// mlir/ExecutionEngine/CRunnerUtils.h, which the runtime does not include):
+/// `descriptor` points to {base, data, offset, sizes[rank], strides[rank]}.
+struct Dsr1UnrankedMemRef {
+  int64_t rank;
+  void *descriptor;
+};
+
+/// MLIR's memrefCopy (what memref.copy between non-contiguous buffers lowers
+/// to), reimplemented so that the runtime does not link MLIR's
+/// c_runner_utils: copies `src` into `dst`, two memrefs of the same shape and
+/// `elemSize`-byte elements with any strides and offsets. Nothing is copied
+/// when a dimension is 0.
+void dsr1_memref_copy(int64_t elemSize, Dsr1UnrankedMemRef *src,
+                      Dsr1UnrankedMemRef *dst);
 }
 
 namespace dsr1 {

@@ -1,0 +1,326 @@
+//===- CpuObject.cpp - cpu kernels as a loadable shared object ------------===//
+//
+// emitCpuObject: what jitCompile does, with a file at the end instead of a
+// JIT. The LLVM module gets the same target machine, the same packed
+// wrappers and the same optimisation pipeline as ExecutionEngine::create
+// gives it; the object file is then linked, with a small C stub that binds
+// the runtime's routines through a table, into a shared object by the host
+// C compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/CpuCodegen.h"
+#include "runtime/cpu/CpuObjectAbi.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+using namespace mlir;
+
+namespace dsr1::cpu {
+namespace {
+
+/// ExecutionEngine's packFunctionArguments (static there, so written again):
+/// for each function with a body, `void _mlir_<name>(ptr args)` loads
+/// argument i through args[i] and calls it. That is the entry point the
+/// runtime calls (CpuKernelFn), as ExecutionEngine::lookupPacked returns it.
+/// The kernels return void (results are out-parameters), so no result is
+/// stored.
+void packFunctionArguments(llvm::Module &module) {
+  llvm::LLVMContext &context = module.getContext();
+  llvm::IRBuilder<> builder(context);
+  // The wrappers are added while walking the list: collect first.
+  llvm::SmallVector<llvm::Function *> functions;
+  for (llvm::Function &func : module.functions())
+    if (!func.isDeclaration())
+      functions.push_back(&func);
+  for (llvm::Function *func : functions) {
+    auto *type = llvm::FunctionType::get(
+        builder.getVoidTy(), builder.getPtrTy(), /*isVarArg=*/false);
+    llvm::FunctionCallee callee = module.getOrInsertFunction(
+        (llvm::Twine(kCpuObjectPackedPrefix) + func->getName()).str(), type);
+    auto *wrapper = llvm::cast<llvm::Function>(callee.getCallee());
+    builder.SetInsertPoint(llvm::BasicBlock::Create(context, "", wrapper));
+    llvm::Value *argList = wrapper->arg_begin();
+    llvm::SmallVector<llvm::Value *, 8> args;
+    for (auto [index, arg] : llvm::enumerate(func->args())) {
+      llvm::Value *slot =
+          builder.CreateGEP(builder.getPtrTy(), argList,
+                            llvm::Constant::getIntegerValue(
+                                builder.getInt64Ty(), llvm::APInt(64, index)));
+      llvm::Value *argPtr = builder.CreateLoad(builder.getPtrTy(), slot);
+      args.push_back(builder.CreateLoad(arg.getType(), argPtr));
+    }
+    llvm::Value *result = builder.CreateCall(func, args);
+    // As ExecutionEngine does, a result goes to the slot after the
+    // arguments (the kernels here have none, but the wrapper stays exact).
+    if (!result->getType()->isVoidTy()) {
+      llvm::Value *slot = builder.CreateGEP(
+          builder.getPtrTy(), argList,
+          llvm::Constant::getIntegerValue(builder.getInt64Ty(),
+                                          llvm::APInt(64, func->arg_size())));
+      builder.CreateStore(result, builder.CreateLoad(builder.getPtrTy(), slot));
+    }
+    builder.CreateRetVoid();
+  }
+}
+
+/// The C parameter list and argument list of each routine in the table, in
+/// CpuObjectAbi.h's order.
+struct RoutineSignature {
+  std::string params;
+  std::string args;
+};
+
+RoutineSignature gemmSignature() {
+  RoutineSignature signature;
+  for (int i = 0; i < 15; ++i) {
+    std::string name = "p" + std::to_string(i);
+    signature.params += (i ? ", int64_t " : "int64_t ") + name;
+    signature.args += (i ? ", " : "") + name;
+  }
+  return signature;
+}
+
+/// The C stub linked into the object: the routines the generated code calls
+/// by name, defined hidden (so the object's references bind to them and
+/// the process need not export them) as jumps through the table the loader
+/// fills with dsr1_cpu_bind.
+std::string stubSource() {
+  static_assert(kCpuObjectRoutineCount == 3,
+                "a routine was added to CpuObjectAbi.h: give it a signature");
+  RoutineSignature signatures[kCpuObjectRoutineCount];
+  signatures[kCpuObjectSgemm] = gemmSignature();
+  signatures[kCpuObjectDgemm] = gemmSignature();
+  signatures[kCpuObjectMemrefCopy] = {"int64_t elemSize, void *src, void *dst",
+                                      "elemSize, src, dst"};
+
+  std::string count = std::to_string(kCpuObjectRoutineCount);
+  std::string source =
+      "/* Generated by dsr1's emitCpuObject: the routine table of\n"
+      "   runtime/cpu/CpuObjectAbi.h, version " +
+      std::to_string(kCpuObjectAbiVersion) +
+      ". */\n"
+      "#include <stdint.h>\n"
+      "static void *dsr1_routines[" +
+      count +
+      "];\n"
+      "__attribute__((visibility(\"default\"))) int " +
+      kCpuObjectAbiSymbol + "(void) { return " +
+      std::to_string(kCpuObjectAbiVersion) +
+      "; }\n"
+      "__attribute__((visibility(\"default\"))) void " +
+      kCpuObjectBindSymbol +
+      "(void *const *table, int count) {\n"
+      "  for (int i = 0; i < count && i < " +
+      count +
+      "; ++i)\n"
+      "    dsr1_routines[i] = table[i];\n"
+      "}\n";
+  for (int i = 0; i < kCpuObjectRoutineCount; ++i) {
+    const RoutineSignature &signature = signatures[i];
+    source += "__attribute__((visibility(\"hidden\"))) void " +
+              std::string(kCpuObjectRoutineNames[i]) + "(" + signature.params +
+              ") {\n  ((void (*)(" + signature.params + "))dsr1_routines[" +
+              std::to_string(i) + "])(" + signature.args + ");\n}\n";
+  }
+  return source;
+}
+
+/// Removes the temporary directory on every path out.
+struct TempDir {
+  llvm::SmallString<128> path;
+  ~TempDir() {
+    if (!path.empty())
+      (void)llvm::sys::fs::remove_directories(path);
+  }
+};
+
+bool writeFile(llvm::StringRef path, llvm::StringRef contents,
+               std::string &error) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (!ec) {
+    os << contents;
+    os.close();
+    ec = os.error();
+  }
+  if (ec)
+    error = "cannot write " + path.str() + ": " + ec.message();
+  return !ec;
+}
+
+} // namespace
+
+std::optional<CpuObject> emitCpuObject(ModuleOp module, int optLevel,
+                                       std::string &error) {
+  static bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+  if (optLevel < 0 || optLevel > 3) {
+    error = "invalid optimisation level " + std::to_string(optLevel);
+    return std::nullopt;
+  }
+
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context);
+  if (!llvmModule) {
+    error = "could not convert to LLVM IR";
+    return std::nullopt;
+  }
+
+  // The target machine ExecutionEngine::create builds: the host's CPU and
+  // features and default target options. Only relocations and code model
+  // differ (position-independent code, small model, as a shared object
+  // needs, where the JIT uses static relocations and the large model): they
+  // change how addresses are formed, not what is computed. The code
+  // generation level stays the builder's default whatever `optLevel` is,
+  // because that is what the JIT compiles at: ExecutionEngine sets
+  // jitCodeGenOptLevel on a builder it then does not use, and compiles with
+  // the target machine it made from detectHost() at the default level. (With
+  // the JIT's relocations, this object's kernels disassemble to exactly the
+  // JIT's dumped object at -O0 to -O3; at -O<n> code generation they do not.)
+  llvm::Expected<llvm::orc::JITTargetMachineBuilder> builder =
+      llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder) {
+    error = llvm::toString(builder.takeError());
+    return std::nullopt;
+  }
+  builder->setRelocationModel(llvm::Reloc::PIC_);
+  builder->setCodeModel(llvm::CodeModel::Small);
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
+      builder->createTargetMachine();
+  if (!machine) {
+    error = llvm::toString(machine.takeError());
+    return std::nullopt;
+  }
+  llvm::TargetMachine &tm = **machine;
+  llvmModule->setDataLayout(tm.createDataLayout());
+  llvmModule->setTargetTriple(tm.getTargetTriple());
+  packFunctionArguments(*llvmModule);
+
+  // jitCompile's transformer, which has no target machine: the optimiser
+  // sees no target (so, for one, does not vectorise), and the object must
+  // match the JIT's code, not be better than it.
+  auto transformer = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
+                                               /*targetMachine=*/nullptr);
+  if (llvm::Error failed = transformer(llvmModule.get())) {
+    error = llvm::toString(std::move(failed));
+    return std::nullopt;
+  }
+
+  llvm::SmallVector<char, 0> objectBytes;
+  {
+    llvm::raw_svector_ostream os(objectBytes);
+    llvm::legacy::PassManager passes;
+    if (tm.addPassesToEmitFile(passes, os, nullptr,
+                               llvm::CodeGenFileType::ObjectFile)) {
+      error = "the target machine cannot emit an object file";
+      return std::nullopt;
+    }
+    passes.run(*llvmModule);
+  }
+
+  TempDir dir;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("dsr1-cpu-object", dir.path)) {
+    error = "cannot create a temporary directory: " + ec.message();
+    dir.path.clear();
+    return std::nullopt;
+  }
+  auto inDir = [&](llvm::StringRef name) {
+    llvm::SmallString<128> path(dir.path);
+    llvm::sys::path::append(path, name);
+    return std::string(path);
+  };
+  std::string objectPath = inDir("kernels.o"), stubPath = inDir("stub.c"),
+              libraryPath = inDir("kernels.so"), logPath = inDir("link.log");
+  if (!writeFile(objectPath,
+                 llvm::StringRef(objectBytes.data(), objectBytes.size()),
+                 error) ||
+      !writeFile(stubPath, stubSource(), error))
+    return std::nullopt;
+
+  const char *cc = std::getenv("DSR1_CC");
+  std::string compilerName = cc && *cc ? cc : "cc";
+  llvm::ErrorOr<std::string> compiler =
+      llvm::sys::findProgramByName(compilerName);
+  if (!compiler) {
+    error = "cannot find the C compiler '" + compilerName +
+            "' (set DSR1_CC): " + compiler.getError().message();
+    return std::nullopt;
+  }
+  // --no-undefined: the kernels may need libc and libm only, everything
+  // else comes through the table; a call to anything else fails here,
+  // named by the linker, rather than when the object is loaded.
+  // -Bsymbolic: a wrapper's call to its kernel binds inside the object,
+  // never to a same-named symbol of the loading process.
+  std::vector<std::string> args = {*compiler,
+                                   "-shared",
+                                   "-fPIC",
+                                   "-O2",
+                                   "-o",
+                                   libraryPath,
+                                   objectPath,
+                                   stubPath,
+                                   "-Wl,--no-undefined",
+                                   "-Wl,-Bsymbolic",
+                                   "-lm"};
+  llvm::SmallVector<llvm::StringRef> argRefs(args.begin(), args.end());
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath, logPath};
+  std::string execError;
+  int rc = llvm::sys::ExecuteAndWait(*compiler, argRefs, std::nullopt,
+                                     redirects, 0, 0, &execError);
+  if (rc != 0) {
+    std::string command;
+    for (const std::string &arg : args)
+      command += (command.empty() ? "" : " ") + arg;
+    error =
+        "linking the cpu object failed (" +
+        (execError.empty() ? "exit status " + std::to_string(rc) : execError) +
+        "): " + command;
+    if (auto log = llvm::MemoryBuffer::getFile(logPath))
+      error += "\n" + (*log)->getBuffer().str();
+    return std::nullopt;
+  }
+
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> library =
+      llvm::MemoryBuffer::getFile(libraryPath, /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/false);
+  if (!library) {
+    error = "cannot read " + libraryPath + ": " + library.getError().message();
+    return std::nullopt;
+  }
+  CpuObject object;
+  object.sharedObject = (*library)->getBuffer().str();
+  object.cpuName = llvm::sys::getHostCPUName().str();
+  for (const auto &feature : llvm::sys::getHostCPUFeatures())
+    if (feature.second)
+      object.cpuFeatures.push_back("+" + feature.first().str());
+  std::sort(object.cpuFeatures.begin(), object.cpuFeatures.end());
+  return object;
+}
+
+} // namespace dsr1::cpu
