@@ -3,10 +3,11 @@
 // dsr1-gpu-check BUNDLE... [--iterations N]: for each bundle (dsr1-run
 // --gpu-bundle), runs the model on the cuda device, compares every output
 // with the cpu device's (rtol 1e-4, atol 1e-5 of the output's largest
-// magnitude), then times whole runs and
-// every kernel (CUDA events) and prints the slowest kernels and the time per
-// family. Needs only the CUDA driver: it links no MLIR or protobuf, so it
-// runs on a GPU machine that has nothing of dsr1's build.
+// magnitude) with the run captured as a CUDA graph and with plain launches,
+// then times whole runs both ways (p50; the ratio is the CUDA Graph speedup)
+// and every kernel (CUDA events), and prints the slowest kernels and the
+// time per family. Needs only the CUDA driver: it links no MLIR or
+// protobuf, so it runs on a GPU machine that has nothing of dsr1's build.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +27,15 @@ using namespace dsr1;
 
 /// Where failing outputs are written (--dump DIR), empty: nowhere.
 static std::string dumpDir;
+
+/// A model's whole runs, p50, with a CUDA graph and with plain launches.
+struct Speedup {
+  std::string model;
+  double graphMs, plainMs;
+  /// CudaSession::graphStatus() after the graph runs: whether they were.
+  std::string graphStatus;
+};
+static std::vector<Speedup> speedups;
 
 static int checkBundle(const std::shared_ptr<cuda::CudaDriver> &driver,
                        const std::string &path, int iterations) {
@@ -47,63 +57,87 @@ static int checkBundle(const std::shared_ptr<cuda::CudaDriver> &driver,
   double loadMs = std::chrono::duration<double, std::milli>(
                       std::chrono::steady_clock::now() - start)
                       .count();
-  Result<std::vector<HostTensor>> outputs = (*session)->run(bundle->inputs);
-  if (!outputs) {
-    std::printf("%s: FAIL %s\n", bundle->model.c_str(),
-                outputs.status().message().c_str());
-    return 1;
-  }
   bool passed = true;
   double worstAbs = 0, worstRel = 0;
-  for (size_t i = 0; i < outputs->size(); ++i) {
-    // f32 sums over long rows (a GEMM's K) round in another order on the
-    // GPU than in BLAS: absolute errors are measured against the output's
-    // scale, so a result that cancels to near zero is not judged by its
-    // relative error alone.
-    double scale = 0;
-    for (int64_t e = 0; e < bundle->expected[i].numElements(); ++e)
-      scale = std::max(scale, std::abs(bundle->expected[i].elementAsDouble(e)));
-    Comparison c = compareTensors((*outputs)[i], bundle->expected[i], 1e-4,
-                                  1e-5 + 1e-5 * scale);
-    if (!c.comparable || !c.passed()) {
-      passed = false;
-      std::printf("  output %zu '%s': FAIL (%s)\n", i,
-                  (*outputs)[i].name.c_str(),
-                  c.summary((*outputs)[i].numElements()).c_str());
-      // The first elements of both, to see the pattern of the difference.
-      std::printf("    got:     ");
-      for (int64_t e = 0;
-           e < std::min<int64_t>(12, (*outputs)[i].numElements()); ++e)
-        std::printf(" %.4g", (*outputs)[i].elementAsDouble(e));
-      std::printf("\n    expected:");
-      for (int64_t e = 0;
-           e < std::min<int64_t>(12, (*outputs)[i].numElements()); ++e)
-        std::printf(" %.4g", bundle->expected[i].elementAsDouble(e));
-      std::printf("\n");
-      if (!dumpDir.empty()) {
-        std::string file = dumpDir + "/" + bundle->model + "_output_" +
-                           std::to_string(i) + ".bin";
-        if (FILE *f = std::fopen(file.c_str(), "wb")) {
-          std::fwrite((*outputs)[i].data.data(), 1, (*outputs)[i].data.size(),
-                      f);
-          std::fclose(f);
+  // Checks one run's outputs against the cpu device's; `how` names the way
+  // the run was issued.
+  auto check = [&](const char *how) {
+    Result<std::vector<HostTensor>> outputs = (*session)->run(bundle->inputs);
+    if (!outputs) {
+      std::printf("%s: FAIL (%s) %s\n", bundle->model.c_str(), how,
+                  outputs.status().message().c_str());
+      return false;
+    }
+    bool same = true;
+    for (size_t i = 0; i < outputs->size(); ++i) {
+      // f32 sums over long rows (a GEMM's K) round in another order on the
+      // GPU than in BLAS: absolute errors are measured against the output's
+      // scale, so a result that cancels to near zero is not judged by its
+      // relative error alone.
+      double scale = 0;
+      for (int64_t e = 0; e < bundle->expected[i].numElements(); ++e)
+        scale =
+            std::max(scale, std::abs(bundle->expected[i].elementAsDouble(e)));
+      Comparison c = compareTensors((*outputs)[i], bundle->expected[i], 1e-4,
+                                    1e-5 + 1e-5 * scale);
+      if (!c.comparable || !c.passed()) {
+        same = false;
+        std::printf("  output %zu '%s' (%s): FAIL (%s)\n", i,
+                    (*outputs)[i].name.c_str(), how,
+                    c.summary((*outputs)[i].numElements()).c_str());
+        // The first elements of both, to see the pattern of the difference.
+        std::printf("    got:     ");
+        for (int64_t e = 0;
+             e < std::min<int64_t>(12, (*outputs)[i].numElements()); ++e)
+          std::printf(" %.4g", (*outputs)[i].elementAsDouble(e));
+        std::printf("\n    expected:");
+        for (int64_t e = 0;
+             e < std::min<int64_t>(12, (*outputs)[i].numElements()); ++e)
+          std::printf(" %.4g", bundle->expected[i].elementAsDouble(e));
+        std::printf("\n");
+        if (!dumpDir.empty()) {
+          std::string file = dumpDir + "/" + bundle->model + "_output_" +
+                             std::to_string(i) + ".bin";
+          if (FILE *f = std::fopen(file.c_str(), "wb")) {
+            std::fwrite((*outputs)[i].data.data(), 1, (*outputs)[i].data.size(),
+                        f);
+            std::fclose(f);
+          }
         }
       }
+      worstAbs = std::max(worstAbs, c.maxAbsError);
+      worstRel = std::max(worstRel, c.maxRelError);
     }
-    worstAbs = std::max(worstAbs, c.maxAbsError);
-    worstRel = std::max(worstRel, c.maxRelError);
-  }
-  // Whole runs (inputs in, outputs out), then every kernel.
-  std::vector<double> ms;
-  for (int i = 0; i < iterations; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    if (auto r = (*session)->run(bundle->inputs); !r)
-      return 1;
-    ms.push_back(std::chrono::duration<double, std::milli>(
-                     std::chrono::steady_clock::now() - t0)
-                     .count());
-  }
-  std::sort(ms.begin(), ms.end());
+    passed = passed && same;
+    return true;
+  };
+  // Whole runs (inputs in, outputs out), p50 over the iterations.
+  auto time = [&]() -> double {
+    std::vector<double> ms;
+    for (int i = 0; i < iterations; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      if (auto r = (*session)->run(bundle->inputs); !r)
+        return -1;
+      ms.push_back(std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count());
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+  };
+  // The first run captures the graph, the later ones launch it; then the
+  // same with plain launches (a run of its own first, to check them too).
+  if (!check("graph"))
+    return 1;
+  double graphMs = time();
+  std::string graphStatus = (*session)->graphStatus();
+  (*session)->useGraphs(false);
+  if (!check("plain launches"))
+    return 1;
+  double plainMs = time();
+  if (graphMs < 0 || plainMs < 0)
+    return 1;
+  speedups.push_back({bundle->model, graphMs, plainMs, graphStatus});
   (*session)->enableProfiling();
   for (int i = 0; i < iterations; ++i)
     if (auto r = (*session)->run(bundle->inputs); !r)
@@ -125,11 +159,14 @@ static int checkBundle(const std::shared_ptr<cuda::CudaDriver> &driver,
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return seconds[a] > seconds[b]; });
   std::printf("%-22s %s on %s (%s): max abs %.2e, max rel %.2e vs cpu; "
-              "load %.1f ms; run p50 %.3f ms; %zu kernels %.3f ms\n",
+              "load %.1f ms; run p50 %.3f ms graph, %.3f ms plain "
+              "(CUDA Graph speedup %.2fx); %zu kernels %.3f ms\n",
               bundle->model.c_str(), passed ? "ok  " : "FAIL",
               driver->deviceName().c_str(), (*session)->loaded().c_str(),
-              worstAbs, worstRel, loadMs, ms[ms.size() / 2], seconds.size(),
-              kernelMs);
+              worstAbs, worstRel, loadMs, graphMs, plainMs,
+              graphMs > 0 ? plainMs / graphMs : 0.0, seconds.size(), kernelMs);
+  if (graphStatus.rfind("graph:", 0) != 0)
+    std::printf("    no CUDA graph: %s\n", graphStatus.c_str());
   for (const auto &[family, t] : byFamily)
     std::printf("    %-10s %9.3f ms %5.1f%%\n", family.c_str(), t,
                 kernelMs > 0 ? 100 * t / kernelMs : 0.0);
@@ -165,6 +202,17 @@ int main(int argc, char **argv) {
   int failures = 0;
   for (const std::string &bundle : bundles)
     failures += checkBundle(*driver, bundle, iterations);
+  // Whole runs with the launches captured into a graph against plain
+  // launches: what the graph saves is launch overhead, so small models gain
+  // most.
+  if (!speedups.empty()) {
+    std::printf("CUDA Graph speedup (run p50, plain / graph):\n");
+    for (const Speedup &s : speedups)
+      std::printf("    %-22s %9.3f ms graph %9.3f ms plain %6.2fx%s\n",
+                  s.model.c_str(), s.graphMs, s.plainMs,
+                  s.graphMs > 0 ? s.plainMs / s.graphMs : 0.0,
+                  s.graphStatus.rfind("graph:", 0) == 0 ? "" : "  (no graph)");
+  }
   std::printf("%zu models, %d failing\n", bundles.size(), failures);
   return failures ? 1 : 0;
 }

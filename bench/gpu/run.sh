@@ -5,8 +5,9 @@
 # API): the generated model set, every kernel family at ragged shapes, a 768^3 GEMM, attention
 # over 512 tokens and a full-width BERT-base layer. Every model's outputs are compared with the
 # cpu device's (rtol 1e-4; atol 1e-5 of the output's largest magnitude, as f32 GEMMs over a
-# long K round in another order on the GPU than in BLAS), then whole runs and every kernel are
-# timed (CUDA events).
+# long K round in another order on the GPU than in BLAS), with the run as a CUDA graph and
+# with plain launches; then whole runs are timed both ways (the CUDA Graph speedup per model)
+# and every kernel (CUDA events).
 #
 # With dsr1's build dependencies (scripts/setup.sh) it first builds dsr1-run and dsr1-gpu-check
 # and packs the models into BUNDLE_DIR (bench/gpu/make_bundles.py: NVRTC for sm_80 and sm_90a).
@@ -27,5 +28,5 @@ fi
 
 echo "== GPU"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
-echo "== models on the cuda device against the cpu device, then timed"
+echo "== models on the cuda device against the cpu device, then timed (CUDA graph and plain)"
 timeout 480 "$check" "$bundles"/*.bundle --iterations "${ITERATIONS:-50}"

@@ -2,7 +2,11 @@
 //
 // The driver API is declared here by hand (the few entry points dsr1 uses,
 // with the CUDA 12/13 ABI), so dsr1 needs no CUDA headers to build and no
-// driver to run until a GPU is asked for.
+// driver to run until a GPU is asked for. Entry points are resolved by the
+// names cuda.h maps them to (cuMemAlloc -> cuMemAlloc_v2, cuGraphInstantiate
+// -> cuGraphInstantiateWithFlags): dlsym of those names is what a program
+// built against cuda.h links to, without cuGetProcAddress, whose own
+// signature changed in CUDA 12.5.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +24,13 @@ using CUdevice = int;
 using CUdeviceptr = unsigned long long;
 using Handle = void *;
 constexpr int kCapabilityMajor = 75, kCapabilityMinor = 76;
+/// cuStreamCreate: no implicit synchronisation with the legacy default
+/// stream, which other libraries in the process may be using.
+constexpr unsigned kStreamNonBlocking = 1;
+/// cuStreamBeginCapture: only this thread's calls are checked for
+/// capture-unsafe operations, so another session's thread may allocate,
+/// load modules or capture at the same time.
+constexpr int kCaptureThreadLocal = 1;
 } // namespace
 
 struct CudaDriver::Api {
@@ -31,25 +42,37 @@ struct CudaDriver::Api {
   CUresult (*primaryCtxRetain)(Handle *, CUdevice);
   CUresult (*primaryCtxRelease)(CUdevice);
   CUresult (*ctxSetCurrent)(Handle);
-  CUresult (*ctxSynchronize)();
   CUresult (*moduleLoadData)(Handle *, const void *);
   CUresult (*moduleUnload)(Handle);
   CUresult (*moduleGetFunction)(Handle *, Handle, const char *);
   CUresult (*memAlloc)(CUdeviceptr *, size_t);
   CUresult (*memFree)(CUdeviceptr);
-  CUresult (*memcpyHtoD)(CUdeviceptr, const void *, size_t);
-  CUresult (*memcpyDtoH)(void *, CUdeviceptr, size_t);
-  CUresult (*memcpyDtoD)(CUdeviceptr, CUdeviceptr, size_t);
-  CUresult (*memsetD8)(CUdeviceptr, unsigned char, size_t);
+  CUresult (*memHostAlloc)(void **, size_t, unsigned);
+  CUresult (*memFreeHost)(void *);
+  CUresult (*memcpyHtoDAsync)(CUdeviceptr, const void *, size_t, Handle);
+  CUresult (*memcpyDtoHAsync)(void *, CUdeviceptr, size_t, Handle);
+  CUresult (*memcpyDtoDAsync)(CUdeviceptr, CUdeviceptr, size_t, Handle);
+  CUresult (*memsetD8Async)(CUdeviceptr, unsigned char, size_t, Handle);
+  CUresult (*streamCreate)(Handle *, unsigned);
+  CUresult (*streamDestroy)(Handle);
+  CUresult (*streamSynchronize)(Handle);
   CUresult (*launchKernel)(Handle, unsigned, unsigned, unsigned, unsigned,
                            unsigned, unsigned, unsigned, Handle, void **,
                            void **);
   CUresult (*eventCreate)(Handle *, unsigned);
   CUresult (*eventRecord)(Handle, Handle);
-  CUresult (*eventSynchronize)(Handle);
   CUresult (*eventElapsedTime)(float *, Handle, Handle);
   CUresult (*eventDestroy)(Handle);
   CUresult (*getErrorString)(CUresult, const char **);
+  // CUDA graphs (optional: without them a session runs plain launches).
+  CUresult (*streamBeginCapture)(Handle, int);
+  CUresult (*streamEndCapture)(Handle, Handle *);
+  CUresult (*graphInstantiate)(Handle *, Handle, unsigned long long);
+  CUresult (*graphLaunch)(Handle, Handle);
+  CUresult (*graphExecDestroy)(Handle);
+  CUresult (*graphDestroy)(Handle);
+  /// The graph entry points the driver lacks, or empty.
+  std::string missingGraphApi;
 
   /// "what: CUDA_ERROR_... (message)" for a failed call.
   Status check(CUresult result, const std::string &what) const {
@@ -65,13 +88,14 @@ struct CudaDriver::Api {
 };
 
 Result<std::shared_ptr<CudaDriver>> CudaDriver::load() {
-  std::vector<std::string> candidates;
-  if (const char *path = std::getenv("DSR1_CUDA_DRIVER"))
-    candidates.push_back(path);
-  candidates.push_back("libcuda.so.1");
-  candidates.push_back("libcuda.so");
   std::shared_ptr<CudaDriver> driver(new CudaDriver());
   std::string tried, lastError;
+  // A driver named by the environment is the only one tried: falling back
+  // to the system's would run something else than was asked for.
+  std::vector<std::string> candidates = {"libcuda.so.1", "libcuda.so"};
+  const char *chosen = std::getenv("DSR1_CUDA_DRIVER");
+  if (chosen && *chosen)
+    candidates = {chosen};
   for (const std::string &candidate : candidates) {
     driver->handle_ = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (driver->handle_)
@@ -81,19 +105,25 @@ Result<std::shared_ptr<CudaDriver>> CudaDriver::load() {
     lastError = error ? error : "";
   }
   if (!driver->handle_)
-    return Status::error("no CUDA driver: could not load " + tried + " (" +
-                         lastError +
-                         "); the cuda device needs an NVIDIA GPU and its "
-                         "driver (--device cuda-emu runs the same kernels "
-                         "on the CPU)");
+    return Status::error(
+        "no CUDA driver: could not load " + tried + " (" +
+        (chosen && *chosen ? "named by $DSR1_CUDA_DRIVER: " : "") + lastError +
+        "); the cuda device needs an NVIDIA GPU and its driver (--device "
+        "cuda-emu runs the same kernels on the CPU)");
   auto api = std::make_unique<Api>();
   std::string missing;
-  auto bind = [&](auto &fn, const char *name) {
-    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
-        dlsym(driver->handle_, name));
+  auto resolve = [&](auto &fn, std::initializer_list<const char *> names,
+                     std::string &missingList) {
+    fn = nullptr;
+    for (const char *name : names)
+      if (!fn)
+        fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+            dlsym(driver->handle_, name));
     if (!fn)
-      missing += std::string(missing.empty() ? "" : ", ") + name;
+      missingList +=
+          std::string(missingList.empty() ? "" : ", ") + *names.begin();
   };
+  auto bind = [&](auto &fn, const char *name) { resolve(fn, {name}, missing); };
   bind(api->init, "cuInit");
   bind(api->deviceGetCount, "cuDeviceGetCount");
   bind(api->deviceGet, "cuDeviceGet");
@@ -102,25 +132,40 @@ Result<std::shared_ptr<CudaDriver>> CudaDriver::load() {
   bind(api->primaryCtxRetain, "cuDevicePrimaryCtxRetain");
   bind(api->primaryCtxRelease, "cuDevicePrimaryCtxRelease_v2");
   bind(api->ctxSetCurrent, "cuCtxSetCurrent");
-  bind(api->ctxSynchronize, "cuCtxSynchronize");
   bind(api->moduleLoadData, "cuModuleLoadData");
   bind(api->moduleUnload, "cuModuleUnload");
   bind(api->moduleGetFunction, "cuModuleGetFunction");
   bind(api->memAlloc, "cuMemAlloc_v2");
   bind(api->memFree, "cuMemFree_v2");
-  bind(api->memcpyHtoD, "cuMemcpyHtoD_v2");
-  bind(api->memcpyDtoH, "cuMemcpyDtoH_v2");
-  bind(api->memcpyDtoD, "cuMemcpyDtoD_v2");
-  bind(api->memsetD8, "cuMemsetD8_v2");
+  bind(api->memHostAlloc, "cuMemHostAlloc");
+  bind(api->memFreeHost, "cuMemFreeHost");
+  bind(api->memcpyHtoDAsync, "cuMemcpyHtoDAsync_v2");
+  bind(api->memcpyDtoHAsync, "cuMemcpyDtoHAsync_v2");
+  bind(api->memcpyDtoDAsync, "cuMemcpyDtoDAsync_v2");
+  bind(api->memsetD8Async, "cuMemsetD8Async");
+  bind(api->streamCreate, "cuStreamCreate");
+  bind(api->streamDestroy, "cuStreamDestroy_v2");
+  bind(api->streamSynchronize, "cuStreamSynchronize");
   bind(api->launchKernel, "cuLaunchKernel");
   bind(api->eventCreate, "cuEventCreate");
   bind(api->eventRecord, "cuEventRecord");
-  bind(api->eventSynchronize, "cuEventSynchronize");
-  bind(api->eventElapsedTime, "cuEventElapsedTime");
+  // CUDA 12.8 added the _v2 (cuda.h maps the name to it); older drivers
+  // have only the first, with the same signature.
+  resolve(api->eventElapsedTime,
+          {"cuEventElapsedTime_v2", "cuEventElapsedTime"}, missing);
   bind(api->eventDestroy, "cuEventDestroy_v2");
   bind(api->getErrorString, "cuGetErrorString");
   if (!missing.empty())
     return Status::error("the CUDA driver lacks " + missing);
+  auto graph = [&](auto &fn, const char *name) {
+    resolve(fn, {name}, api->missingGraphApi);
+  };
+  graph(api->streamBeginCapture, "cuStreamBeginCapture_v2");
+  graph(api->streamEndCapture, "cuStreamEndCapture");
+  graph(api->graphInstantiate, "cuGraphInstantiateWithFlags");
+  graph(api->graphLaunch, "cuGraphLaunch");
+  graph(api->graphExecDestroy, "cuGraphExecDestroy");
+  graph(api->graphDestroy, "cuGraphDestroy");
   const Api &a = *api;
   driver->api_ = std::move(api);
   if (Status s = a.check(a.init(0), "cuInit"); !s)
@@ -143,10 +188,13 @@ Result<std::shared_ptr<CudaDriver>> CudaDriver::load() {
                          "cuDevicePrimaryCtxRetain");
       !s)
     return s;
-  if (Status s = a.check(a.ctxSetCurrent(driver->context_), "cuCtxSetCurrent");
-      !s)
+  if (Status s = driver->makeCurrent(); !s)
     return s;
   return driver;
+}
+
+Status CudaDriver::makeCurrent() const {
+  return api_->check(api_->ctxSetCurrent(context_), "cuCtxSetCurrent");
 }
 
 CudaDriver::~CudaDriver() {
@@ -189,6 +237,8 @@ CudaSession::create(std::shared_ptr<CudaDriver> driver,
   if (Status s = plan->verify(); !s)
     return s;
   const CudaDriver::Api &a = driver->api();
+  if (Status s = driver->makeCurrent(); !s)
+    return s;
   std::unique_ptr<CudaSession> session(new CudaSession());
   session->driver_ = driver;
   session->plan_ = plan;
@@ -199,7 +249,7 @@ CudaSession::create(std::shared_ptr<CudaDriver> driver,
   const DeviceBinary *cubin = nullptr, *ptx = nullptr;
   for (const DeviceBinary &b : binaries) {
     int n = archNumber(b.arch);
-    bool suffixed = b.arch.back() == 'a';
+    bool suffixed = !b.arch.empty() && b.arch.back() == 'a';
     if (n == cc && !b.cubin.empty())
       cubin = &b;
     else if (!cubin && !suffixed && n / 10 == cc / 10 && n <= cc &&
@@ -229,9 +279,15 @@ CudaSession::create(std::shared_ptr<CudaDriver> driver,
                          "loading the " + session->loaded_);
       !s)
     return s;
+  if (Status s = a.check(a.streamCreate(&session->stream_, kStreamNonBlocking),
+                         "cuStreamCreate");
+      !s)
+    return s;
 
   // Memory: the weights (uploaded once), the inputs and outputs, the arena,
-  // and a status word per launch.
+  // and a status word per launch; the inputs, outputs and status words
+  // again in page-locked host memory, which asynchronous copies (and copies
+  // captured into a graph) need.
   uint64_t weightBytes = 0, ioBytes = 0;
   for (const Weight &w : plan->weights) {
     session->weightOffsets_.push_back(weightBytes);
@@ -245,6 +301,8 @@ CudaSession::create(std::shared_ptr<CudaDriver> driver,
     session->outputOffsets_.push_back(ioBytes);
     ioBytes += alignUp(spec.bytes());
   }
+  session->ioBytes_ = ioBytes;
+  uint64_t statusBytes = plan->launches.size() * sizeof(int32_t);
   auto allocate = [&](uint64_t &ptr, uint64_t bytes,
                       const std::string &what) -> Status {
     CUdeviceptr p = 0;
@@ -260,19 +318,34 @@ CudaSession::create(std::shared_ptr<CudaDriver> driver,
     return s;
   if (Status s = allocate(session->arena_, plan->arenaBytes, "the arena"); !s)
     return s;
-  if (Status s =
-          allocate(session->status_, plan->launches.size() * sizeof(int32_t),
-                   "the status words");
+  if (Status s = allocate(session->status_, statusBytes, "the status words");
       !s)
     return s;
+  void *staging = nullptr;
+  if (Status s = a.check(
+          a.memHostAlloc(&staging,
+                         std::max<uint64_t>(ioBytes + statusBytes, 256), 0),
+          "allocating " + std::to_string(ioBytes + statusBytes) +
+              " bytes of page-locked host memory");
+      !s)
+    return s;
+  session->staging_ = static_cast<uint8_t *>(staging);
+  // The weights go on the session's stream: a synchronous copy from
+  // pageable memory may return before its DMA is done, and the stream does
+  // not wait for the legacy default stream.
   for (size_t i = 0; i < plan->weights.size(); ++i)
-    if (Status s =
-            a.check(a.memcpyHtoD(session->weights_ + session->weightOffsets_[i],
-                                 plan->weights[i].data,
-                                 plan->weights[i].bytes),
-                    "uploading weight '" + plan->weights[i].name + "'");
-        !s)
-      return s;
+    if (plan->weights[i].bytes)
+      if (Status s = a.check(
+              a.memcpyHtoDAsync(session->weights_ + session->weightOffsets_[i],
+                                plan->weights[i].data, plan->weights[i].bytes,
+                                session->stream_),
+              "uploading weight '" + plan->weights[i].name + "'");
+          !s)
+        return s;
+  if (Status s = a.check(a.streamSynchronize(session->stream_),
+                         "uploading the weights");
+      !s)
+    return s;
 
   auto address = [&](const BufferRef &ref) -> CUdeviceptr {
     switch (ref.kind) {
@@ -319,6 +392,7 @@ CudaSession::create(std::shared_ptr<CudaDriver> driver,
     session->steps_.push_back(std::move(step));
   }
   session->seconds_.assign(session->names_.size(), 0.0);
+  session->setGraphStatus();
   return session;
 }
 
@@ -326,16 +400,146 @@ CudaSession::~CudaSession() {
   if (!driver_)
     return;
   const CudaDriver::Api &a = driver_->api();
+  // The destructor may run on a thread that never ran the session.
+  (void)driver_->makeCurrent();
+  // A failed run may leave work on the stream that uses this memory.
+  if (stream_)
+    a.streamSynchronize(stream_);
+  if (graphExec_)
+    a.graphExecDestroy(graphExec_);
+  for (Handle event : events_)
+    if (event)
+      a.eventDestroy(event);
+  if (stream_)
+    a.streamDestroy(stream_);
   for (uint64_t p : {arena_, weights_, io_, status_})
     if (p)
       a.memFree(p);
+  if (staging_)
+    a.memFreeHost(staging_);
   if (module_)
     a.moduleUnload(module_);
+}
+
+void CudaSession::useGraphs(bool on) {
+  graphs_ = on;
+  setGraphStatus();
 }
 
 void CudaSession::enableProfiling() {
   profiling_ = true;
   std::fill(seconds_.begin(), seconds_.end(), 0.0);
+  setGraphStatus();
+}
+
+void CudaSession::setGraphStatus() {
+  if (!graphs_)
+    graphStatus_ = "off: turned off (useGraphs(false)); plain launches";
+  else if (profiling_)
+    graphStatus_ = "off: profiling times every launch with events; plain "
+                   "launches";
+  else if (!graphFailure_.empty())
+    graphStatus_ = "off: " + graphFailure_ + "; plain launches";
+  else if (graphExec_)
+    graphStatus_ = "graph: captured on the first run, launched per run";
+  else
+    graphStatus_ = "graph: captured on the next run";
+}
+
+Status CudaSession::enqueue() {
+  const CudaDriver::Api &a = driver_->api();
+  for (size_t i = 0; i < plan_->inputs.size(); ++i)
+    if (uint64_t bytes = plan_->inputs[i].bytes())
+      if (Status s = a.check(a.memcpyHtoDAsync(io_ + inputOffsets_[i],
+                                               staging_ + inputOffsets_[i],
+                                               bytes, stream_),
+                             "copying input '" + plan_->inputs[i].name + "'");
+          !s)
+        return s;
+  uint64_t statusBytes = plan_->launches.size() * sizeof(int32_t);
+  if (statusBytes)
+    if (Status s = a.check(a.memsetD8Async(status_, 0, statusBytes, stream_),
+                           "clearing the status words");
+        !s)
+      return s;
+  std::vector<void *> params;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    Step &step = steps_[i];
+    if (step.copy) {
+      if (step.bytes)
+        if (Status s = a.check(a.memcpyDtoDAsync(step.args[1], step.args[0],
+                                                 step.bytes, stream_),
+                               plan_->describeLaunch(i));
+            !s)
+          return s;
+      continue;
+    }
+    // The driver copies the argument values at the launch (or into the
+    // graph node), so the array need not outlive the call.
+    params.clear();
+    for (CUdeviceptr &arg : step.args)
+      params.push_back(&arg);
+    for (const Step::Grid &grid : step.grids) {
+      if (profiling_)
+        a.eventRecord(events_[2 * grid.profileSlot], stream_);
+      if (Status s = a.check(
+              a.launchKernel(grid.function, grid.grid.x, grid.grid.y,
+                             grid.grid.z, grid.block.x, grid.block.y,
+                             grid.block.z, 0, stream_, params.data(), nullptr),
+              plan_->describeLaunch(i) + ": launching " +
+                  names_[grid.profileSlot]);
+          !s)
+        return s;
+      if (profiling_)
+        a.eventRecord(events_[2 * grid.profileSlot + 1], stream_);
+    }
+  }
+  if (statusBytes)
+    if (Status s = a.check(a.memcpyDtoHAsync(staging_ + ioBytes_, status_,
+                                             statusBytes, stream_),
+                           "reading the status words");
+        !s)
+      return s;
+  for (size_t i = 0; i < plan_->outputs.size(); ++i)
+    if (uint64_t bytes = plan_->outputs[i].bytes())
+      if (Status s = a.check(a.memcpyDtoHAsync(staging_ + outputOffsets_[i],
+                                               io_ + outputOffsets_[i], bytes,
+                                               stream_),
+                             "copying output '" + plan_->outputs[i].name + "'");
+          !s)
+        return s;
+  return Status::ok();
+}
+
+Status CudaSession::capture() {
+  const CudaDriver::Api &a = driver_->api();
+  Status result = Status::ok();
+  if (!a.missingGraphApi.empty())
+    result = Status::error("the CUDA driver lacks " + a.missingGraphApi);
+  else
+    result = a.check(a.streamBeginCapture(stream_, kCaptureThreadLocal),
+                     "cuStreamBeginCapture");
+  if (result) {
+    // Whatever enqueue() meets, the capture has to be ended, or the stream
+    // stays in capture mode.
+    Status enqueued = enqueue();
+    Handle graph = nullptr;
+    Status ended =
+        a.check(a.streamEndCapture(stream_, &graph), "cuStreamEndCapture");
+    result = !enqueued ? enqueued : ended;
+    if (result)
+      result = a.check(a.graphInstantiate(&graphExec_, graph, 0),
+                       "cuGraphInstantiateWithFlags");
+    // The executable graph is independent of the graph it came from.
+    if (graph)
+      a.graphDestroy(graph);
+  }
+  if (!result) {
+    graphExec_ = nullptr;
+    graphFailure_ = "capturing a CUDA graph: " + result.message();
+  }
+  setGraphStatus();
+  return result;
 }
 
 Result<std::vector<HostTensor>>
@@ -343,76 +547,51 @@ CudaSession::run(const std::vector<HostTensor> &inputs) {
   if (Status s = plan_->checkInputs(inputs); !s)
     return s;
   const CudaDriver::Api &a = driver_->api();
+  if (Status s = driver_->makeCurrent(); !s)
+    return s;
   for (size_t i = 0; i < inputs.size(); ++i)
-    if (Status s =
-            a.check(a.memcpyHtoD(io_ + inputOffsets_[i], inputs[i].data.data(),
-                                 inputs[i].data.size()),
-                    "copying input '" + plan_->inputs[i].name + "'");
-        !s)
-      return s;
-  if (Status s = a.check(
-          a.memsetD8(status_, 0, plan_->launches.size() * sizeof(int32_t)),
-          "clearing the status words");
-      !s)
-    return s;
+    std::memcpy(staging_ + inputOffsets_[i], inputs[i].data.data(),
+                inputs[i].data.size());
+  if (profiling_ && events_.empty()) {
+    events_.assign(2 * names_.size(), nullptr);
+    for (Handle &event : events_)
+      if (Status s = a.check(a.eventCreate(&event, 0), "cuEventCreate"); !s) {
+        for (Handle made : events_)
+          if (made)
+            a.eventDestroy(made);
+        events_.clear();
+        return s;
+      }
+  }
 
-  // Events bracket every grid launch when profiling.
-  std::vector<Handle> events;
-  if (profiling_) {
-    events.resize(2 * names_.size());
-    for (Handle &event : events)
-      if (Status s = a.check(a.eventCreate(&event, 0), "cuEventCreate"); !s)
-        return s;
-  }
-  std::vector<void *> params;
-  for (size_t i = 0; i < steps_.size(); ++i) {
-    Step &step = steps_[i];
-    if (step.copy) {
-      if (Status s =
-              a.check(a.memcpyDtoD(step.args[1], step.args[0], step.bytes),
-                      plan_->describeLaunch(i));
-          !s)
-        return s;
-      continue;
-    }
-    params.clear();
-    for (CUdeviceptr &arg : step.args)
-      params.push_back(&arg);
-    for (const Step::Grid &grid : step.grids) {
-      if (profiling_)
-        a.eventRecord(events[2 * grid.profileSlot], nullptr);
-      if (Status s = a.check(
-              a.launchKernel(grid.function, grid.grid.x, grid.grid.y,
-                             grid.grid.z, grid.block.x, grid.block.y,
-                             grid.block.z, 0, nullptr, params.data(), nullptr),
-              plan_->describeLaunch(i) + ": launching " +
-                  names_[grid.profileSlot]);
-          !s)
-        return s;
-      if (profiling_)
-        a.eventRecord(events[2 * grid.profileSlot + 1], nullptr);
-    }
-  }
-  if (Status s = a.check(a.ctxSynchronize(), "running the plan"); !s)
-    return s;
-  if (profiling_) {
+  // A graph that cannot be captured is no error: the run goes on with
+  // plain launches, and graphStatus() says why.
+  bool graph = graphs_ && !profiling_ && graphFailure_.empty();
+  if (graph && !graphExec_ && !capture())
+    graph = false;
+  Status issued = graph ? a.check(a.graphLaunch(graphExec_, stream_),
+                                  "launching the plan's CUDA graph")
+                        : enqueue();
+  // Synchronise even after a failed launch: the work issued before it still
+  // reads and writes the session's buffers.
+  Status done = a.check(a.streamSynchronize(stream_), "running the plan");
+  if (!issued)
+    return issued;
+  if (!done)
+    return done;
+  if (profiling_)
     for (size_t k = 0; k < names_.size(); ++k) {
       float ms = 0;
-      a.eventElapsedTime(&ms, events[2 * k], events[2 * k + 1]);
+      a.eventElapsedTime(&ms, events_[2 * k], events_[2 * k + 1]);
       seconds_[k] += ms / 1e3;
     }
-    for (Handle event : events)
-      a.eventDestroy(event);
+  const uint8_t *status = staging_ + ioBytes_;
+  for (size_t i = 0; i < plan_->launches.size(); ++i) {
+    int32_t word;
+    std::memcpy(&word, status + i * sizeof(int32_t), sizeof(word));
+    if (word != kStatusOk)
+      return plan_->failure(i, word);
   }
-  std::vector<int32_t> status(plan_->launches.size());
-  if (Status s = a.check(
-          a.memcpyDtoH(status.data(), status_, status.size() * sizeof(int32_t)),
-          "reading the status words");
-      !s)
-    return s;
-  for (size_t i = 0; i < status.size(); ++i)
-    if (status[i] != kStatusOk)
-      return plan_->failure(i, status[i]);
 
   std::vector<HostTensor> outputs;
   for (size_t i = 0; i < plan_->outputs.size(); ++i) {
@@ -421,13 +600,8 @@ CudaSession::run(const std::vector<HostTensor> &inputs) {
     out.name = spec.name;
     out.dtype = spec.dtype;
     out.shape = spec.shape;
-    out.data.resize(spec.bytes());
-    if (Status s =
-            a.check(a.memcpyDtoH(out.data.data(), io_ + outputOffsets_[i],
-                                 out.data.size()),
-                    "copying output '" + spec.name + "'");
-        !s)
-      return s;
+    out.data.assign(staging_ + outputOffsets_[i],
+                    staging_ + outputOffsets_[i] + spec.bytes());
     outputs.push_back(std::move(out));
   }
   return outputs;
