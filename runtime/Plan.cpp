@@ -216,3 +216,56 @@ std::string formatMemoryReport(const Plan &plan) {
 }
 
 } // namespace dsr1
+
+namespace dsr1 {
+
+std::string formatPlan(const Plan &plan) {
+  std::string text;
+  for (const TensorSpec &spec : plan.inputs)
+    text += "input " + spec.describe() + "\n";
+  for (const TensorSpec &spec : plan.outputs)
+    text += "output " + spec.describe() + "\n";
+  uint64_t weightBytes = 0;
+  for (const Weight &w : plan.weights)
+    weightBytes += w.bytes;
+  text += "weights: " + std::to_string(plan.weights.size()) + " (" +
+          std::to_string(weightBytes) + " bytes)\n";
+  text += "arena: " + std::to_string(plan.arenaBytes) + " bytes\n";
+  text += "launches: " + std::to_string(plan.launches.size()) + "\n";
+  auto buffer = [&](const Launch &launch, size_t i) {
+    const BufferRef &ref = launch.args[i];
+    std::string where;
+    switch (ref.kind) {
+    case BufferRef::Kind::input:
+      where = "input " + std::to_string(ref.index);
+      break;
+    case BufferRef::Kind::output:
+      where = "output " + std::to_string(ref.index);
+      break;
+    case BufferRef::Kind::weight:
+      where = "weight " + std::to_string(ref.index);
+      break;
+    case BufferRef::Kind::arena:
+      where = "arena[" + std::to_string(ref.offset) + ", +" +
+              std::to_string(ref.bytes) + ")";
+      break;
+    }
+    return (i < launch.argNames.size() ? "'" + launch.argNames[i] + "' " : "") +
+           where;
+  };
+  for (size_t index = 0; index < plan.launches.size(); ++index) {
+    const Launch &launch = plan.launches[index];
+    text += "  #" + std::to_string(index) + " ";
+    text += launch.kind == Launch::Kind::copy
+                ? std::string("copy")
+                : plan.kernels[launch.kernel].symbol + " " +
+                      plan.describeLaunch(index);
+    text += ":";
+    for (size_t i = 0; i < launch.args.size(); ++i)
+      text += (i ? ", " : " ") + buffer(launch, i);
+    text += "\n";
+  }
+  return text;
+}
+
+} // namespace dsr1

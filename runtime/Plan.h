@@ -126,6 +126,11 @@ struct Plan {
   Status failure(size_t index, int32_t status) const;
 };
 
+/// The plan as text (`dsr1-compile --emit plan`): the signature, the
+/// weights, the arena, and each launch with its buffers. Lines end in
+/// newlines.
+std::string formatPlan(const Plan &plan);
+
 /// The memory report of `dsr1-run --memory-report`: the naive, planned and
 /// lower-bound arena and, under a budget, what recomputation bought and
 /// cost. Lines end in newlines.

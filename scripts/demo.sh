@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the main job: compile a cross-modal model (CLIP: a text tower and an
-# image tower whose embeddings meet in one logit matrix) from ONNX, run it on a GPU when one is
-# there (the cuda device) and on the cpu device otherwise, and compare its outputs with
-# onnxruntime's, stored beside the model. Then the same model's generated CUDA kernels run on the
-# CPU through cuda-emu against the cpu device, it runs in auto precision (f16/bf16 per op within
-# an accuracy budget), and the cpu device is timed. Last, the TorchScript version of the same CLIP
-# (torch.jit.trace) runs against torch's outputs.
+# image tower whose embeddings meet in one logit matrix) from ONNX ahead of time into a .dsr1
+# artifact (cpu code, and cubins for sm_80 and sm_90a), load that artifact and run it on a GPU
+# when one is there (the cuda device) and on the cpu device otherwise, and compare its outputs
+# with onnxruntime's, stored beside the model. Then the artifact's CUDA kernels run on the CPU
+# through cuda-emu against the cpu device, the model runs in auto precision (f16/bf16 per op
+# within an accuracy budget), and the cpu device is timed. Last, the TorchScript version of the
+# same CLIP (torch.jit.trace) runs against torch's outputs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -15,10 +16,14 @@ device=cpu
 if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then
   device=cuda
 fi
+artifact="${BUILD_DIR:-build}/clip.dsr1"
 set -x
-"${BUILD_DIR:-build}"/bin/dsr1-run "$model/model.onnx" --device "$device" \
+"${BUILD_DIR:-build}"/bin/dsr1-compile "$model/model.onnx" --inputs "$model/test_data_set_0" \
+  --target cpu,sm_80,sm_90a -o "$artifact"
+"${BUILD_DIR:-build}"/bin/dsr1-run "$artifact" --describe
+"${BUILD_DIR:-build}"/bin/dsr1-run "$artifact" --device "$device" \
   --inputs "$model/test_data_set_0" --compare "$model/test_data_set_0" --rtol 1e-4 --atol 1e-5
-"${BUILD_DIR:-build}"/bin/dsr1-run "$model/model.onnx" --device cuda-emu --against-device cpu \
+"${BUILD_DIR:-build}"/bin/dsr1-run "$artifact" --device cuda-emu --against-device cpu \
   --inputs "$model/test_data_set_0" --rtol 1e-4 --atol 1e-5
 # Per-op precision: f16 where the value ranges allow, bf16 where not, as much as a 1e-2
 # accuracy budget against f32 allows (calibrated on the inputs); the report says why per op.

@@ -9,6 +9,8 @@ APT_PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   # BLAS for the cpu device's matrix products and convolutions.
   libopenblas-dev
+  # The .dsr1 artifact: its index is a FlatBuffer, its checksums XXH3.
+  flatbuffers-compiler libflatbuffers-dev libxxhash-dev
   # Build and test tooling.
   cmake ninja-build ccache g++ libgtest-dev python3 python3-pip clang-format
   # The importer fuzzer: clang with libFuzzer and AddressSanitizer.

@@ -15,6 +15,7 @@
 #include "codegen/cuda/Nvrtc.h"
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 #include "compiler/driver/BuildPlan.h"
+#include "compiler/driver/Progress.h"
 #include "compiler/frontend/onnx/OnnxImporter.h"
 #include "compiler/frontend/torch/TorchScriptImporter.h"
 #include "compiler/passes/Passes.h"
@@ -86,40 +87,6 @@ void registerCompilerDialects(DialectRegistry &registry) {
   cpu::registerCodegenDialects(registry);
 }
 
-namespace {
-
-/// Stage timing on stderr, for a terminal.
-class Progress {
-public:
-  explicit Progress(bool enabled) : enabled(enabled) {}
-  void stage(llvm::StringRef name) {
-    finish();
-    if (!enabled)
-      return;
-    current = name.str();
-    start = std::chrono::steady_clock::now();
-    llvm::errs() << "dsr1: " << name << "...";
-    llvm::errs().flush();
-  }
-  void finish() {
-    if (!enabled || current.empty())
-      return;
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    llvm::errs() << llvm::format(" %.2f s\n", seconds);
-    current.clear();
-  }
-  ~Progress() { finish(); }
-
-private:
-  bool enabled;
-  std::string current;
-  std::chrono::steady_clock::time_point start;
-};
-
-} // namespace
-
 /// Inputs up to this many elements may be read at compile time.
 constexpr int64_t kMaxCompileTimeInput = 64;
 
@@ -145,17 +112,19 @@ FailureOr<Plan> optimizeAndPlan(ModuleOp module, const CompileOptions &options,
   CompileOptions effective = options;
   if (failed(preparePrecision(module, effective, report)))
     return failure();
-  Progress progress(options.showProgress);
-  progress.stage("optimising the graph");
+  Progress progress(options.showProgress, options.stageTimes);
+  progress.stage("optimising the graph", "passes");
   PassManager graphPasses(context);
+  options.configurePasses(graphPasses);
   buildOptimizePipeline(graphPasses, effective.optimize);
   graphPasses.addPass(createOutlineKernelsPass());
   if (failed(graphPasses.run(module)))
     return failure();
   collectPrecisionReport(module, report);
 
-  progress.stage("planning memory");
+  progress.stage("planning memory", "passes");
   PassManager memoryPasses(context);
+  options.configurePasses(memoryPasses);
   buildMemoryPipeline(memoryPasses, options.memory);
   if (failed(memoryPasses.run(module)))
     return failure();
@@ -183,33 +152,29 @@ OwningOpRef<ModuleOp> extractKernels(ModuleOp module) {
   return kernels;
 }
 
-namespace {
-
-FailureOr<std::shared_ptr<const KernelLibrary>>
-compileCpu(ModuleOp module, const CompileOptions &options, size_t count) {
-  Progress progress(options.showProgress);
+OwningOpRef<ModuleOp> lowerCpuKernels(ModuleOp module,
+                                      const CompileOptions &options) {
+  Progress progress(options.showProgress, options.stageTimes);
+  size_t count = 0;
+  for (auto func : module.getOps<func::FuncOp>())
+    count += func->hasAttr(kKernelAttrName);
   progress.stage("generating cpu code for " + std::to_string(count) +
-                 " kernels");
+                     " kernels",
+                 "codegen");
   OwningOpRef<ModuleOp> kernels = extractKernels(module);
   if (!kernels)
-    return failure();
+    return nullptr;
   PassManager codegen(module.getContext());
+  options.configurePasses(codegen);
   cpu::buildCpuCodegenPipeline(codegen, options.useBlas);
   if (failed(codegen.run(*kernels)))
-    return failure();
-
-  progress.stage("JIT-compiling");
-  std::string error;
-  std::shared_ptr<const CpuKernelLibrary> library =
-      cpu::jitCompile(*kernels, options.optLevel, error);
-  if (!library)
-    return emitError(module.getLoc()) << "JIT compilation failed: " << error;
-  return std::shared_ptr<const KernelLibrary>(std::move(library));
+    return nullptr;
+  return kernels;
 }
 
 FailureOr<std::shared_ptr<const cuda::CudaModule>>
 generateCuda(ModuleOp module, const CompileOptions &options) {
-  Progress progress(options.showProgress);
+  Progress progress(options.showProgress, options.stageTimes);
   std::string error;
   FailureOr<cuda::CudaParams> params =
       cuda::CudaParams::parse(options.cudaParams, error);
@@ -218,11 +183,28 @@ generateCuda(ModuleOp module, const CompileOptions &options) {
   OwningOpRef<ModuleOp> kernels = extractKernels(module);
   if (!kernels)
     return failure();
-  progress.stage("generating CUDA code");
+  progress.stage("generating CUDA code", "codegen");
   FailureOr<cuda::CudaModule> generated = cuda::emitCuda(*kernels, *params);
   if (failed(generated))
     return failure();
   return std::make_shared<const cuda::CudaModule>(std::move(*generated));
+}
+
+namespace {
+
+FailureOr<std::shared_ptr<const KernelLibrary>>
+compileCpu(ModuleOp module, const CompileOptions &options) {
+  OwningOpRef<ModuleOp> kernels = lowerCpuKernels(module, options);
+  if (!kernels)
+    return failure();
+  Progress progress(options.showProgress, options.stageTimes);
+  progress.stage("JIT-compiling", "codegen");
+  std::string error;
+  std::shared_ptr<const CpuKernelLibrary> library =
+      cpu::jitCompile(*kernels, options.optLevel, error);
+  if (!library)
+    return emitError(module.getLoc()) << "JIT compilation failed: " << error;
+  return std::shared_ptr<const KernelLibrary>(std::move(library));
 }
 
 FailureOr<std::shared_ptr<const KernelLibrary>>
@@ -259,10 +241,9 @@ FailureOr<CompiledModel> compileModule(ModuleOp module,
   compiled.precision = std::move(precision);
   if (options.planOnly)
     return compiled;
-  size_t count = compiled.plan->kernels.size();
   if (options.device == Device::cpu || options.alsoCpu) {
     FailureOr<std::shared_ptr<const KernelLibrary>> cpu =
-        compileCpu(module, options, count);
+        compileCpu(module, options);
     if (failed(cpu))
       return failure();
     compiled.cpuKernels = *cpu;

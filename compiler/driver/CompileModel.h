@@ -12,30 +12,22 @@
 #include "compiler/driver/Precision.h"
 #include "compiler/frontend/onnx/OnnxImporter.h"
 #include "compiler/pipelines/Pipelines.h"
-#include "runtime/Plan.h"
+#include "dsr1/Device.h"
+#include "runtime/Artifact.h"
 #include "runtime/HostSession.h"
+#include "runtime/Plan.h"
 #include "runtime/cuda/CudaPlan.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 
+#include <functional>
 #include <memory>
 
 namespace dsr1 {
-
-/// The devices the in-process compiler generates code for.
-enum class Device {
-  /// LLVM-generated host code.
-  cpu,
-  /// The generated CUDA kernels, compiled by the host compiler and run on the
-  /// CPU (threads as fibers): how CUDA code is executed without a GPU.
-  cudaEmu,
-  /// The generated CUDA kernels for a GPU: only the code is generated here
-  /// (CompiledModel::cuda); NVRTC and the cuda device take it from there.
-  cuda
-};
 
 struct CompileOptions {
   ImportOptions import;
@@ -73,6 +65,12 @@ struct CompileOptions {
   double accuracyBudget = 1e-2;
   /// `auto`: how many compile-and-run tries the search may make.
   int maxPrecisionTrials = 24;
+  /// Where the stages' times go ("passes", "codegen"), if anywhere.
+  std::vector<StageTime> *stageTimes = nullptr;
+  /// Applied to every pass manager of the pipeline before it runs: a tool
+  /// applies its --mlir-print-ir-* and --mlir-timing flags here.
+  std::function<void(mlir::PassManager &)> configurePasses =
+      [](mlir::PassManager &) {};
 };
 
 struct CompiledModel {
@@ -119,6 +117,37 @@ struct InputShapeFlag {
   }
 };
 
+/// --memory-budget and its companions, for the tools that compile a model.
+struct MemoryFlags {
+  llvm::cl::opt<std::string> budget{
+      "memory-budget",
+      llvm::cl::desc("Fit the arena of intermediates in this budget by "
+                     "recomputing values: bytes (512K, 1.5G, 64MiB) or a "
+                     "percentage of the arena planned without recomputation "
+                     "(50%)"),
+      llvm::cl::value_desc("budget")};
+  llvm::cl::opt<std::string> strategy{
+      "recompute-strategy",
+      llvm::cl::desc("How to meet --memory-budget: dsr1 (greedy, fewest "
+                     "FLOPs per byte saved) or sqrt (Chen et al. 2016 "
+                     "checkpointing)"),
+      llvm::cl::init("dsr1")};
+  llvm::cl::opt<bool> expensive{
+      "recompute-expensive",
+      llvm::cl::desc("Let --memory-budget recompute GEMMs, convolutions, "
+                     "attention and recurrent layers too")};
+  llvm::cl::opt<bool> report{
+      "memory-report",
+      llvm::cl::desc("Print the arena planned (naive, planned, lower bound) "
+                     "and what recomputation bought under --memory-budget")};
+
+  void apply(CompileOptions &options) const {
+    options.memory.budget = budget;
+    options.memory.strategy = strategy;
+    options.memory.recomputeExpensive = expensive;
+  }
+};
+
 /// Compiles the model for the data it runs on: the inputs' shapes pin
 /// symbolic dims, and small inputs that an op needs at compile time (a
 /// shape, axes, pads) are read from the data.
@@ -147,6 +176,16 @@ mlir::FailureOr<Plan> optimizeAndPlan(mlir::ModuleOp module,
 /// The kernel functions of a planned module, alone in a module of their own
 /// (the input of a code generator).
 mlir::OwningOpRef<mlir::ModuleOp> extractKernels(mlir::ModuleOp module);
+
+/// The kernels of a planned module lowered to the LLVM dialect for the cpu
+/// device (what the JIT or an artifact's shared object is made from); null
+/// after a diagnostic.
+mlir::OwningOpRef<mlir::ModuleOp>
+lowerCpuKernels(mlir::ModuleOp module, const CompileOptions &options);
+
+/// The CUDA C++ of a planned module's kernels, with options.cudaParams.
+mlir::FailureOr<std::shared_ptr<const cuda::CudaModule>>
+generateCuda(mlir::ModuleOp module, const CompileOptions &options);
 
 } // namespace dsr1
 

@@ -1,26 +1,35 @@
 //===- dsr1-compile.cpp - compile a model ahead of time -------------------===//
 //
-// dsr1-compile MODEL --emit cuda|ptx|kernels [--target sm_80,sm_90a]
-// [--inputs DIR] [-o FILE]: runs the compiler on an ONNX model (or a dsr1
-// module in a .mlir file) and prints the generated CUDA C++, the PTX NVRTC
-// makes of it, or a table of every kernel with its launches and, per target,
-// the registers, shared memory and spills ptxas reports. NVRTC results are
-// cached on disk, so a second compile of the same model compiles nothing.
+// dsr1-compile MODEL -o OUT.dsr1 [--target cpu,sm_80,sm_90a] [--inputs DIR]
+// [--precision ...] [--memory-budget ...]: runs the whole compiler on an
+// ONNX or TorchScript model (or a dsr1 module in a .mlir file) and writes an
+// artifact that dsr1-run and the C/C++ API load and run without compiling.
+// --emit plan|cuda|ptx|kernels prints a stage instead: the plan, the
+// generated CUDA C++, the PTX NVRTC makes of it, or a table of every kernel
+// with its launches and, per target, the registers, shared memory and
+// spills ptxas reports. Code generation is cached on disk, so a second
+// compile of the same model compiles nothing.
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cuda/CudaEmitter.h"
 #include "codegen/cuda/DeviceHeaders.h"
 #include "codegen/cuda/Nvrtc.h"
+#include "compiler/driver/CompileArtifact.h"
 #include "compiler/driver/CompileModel.h"
+#include "compiler/driver/Progress.h"
 #include "compiler/support/DebugOnly.h"
 #include "runtime/TensorIO.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -35,22 +44,26 @@ static cl::opt<std::string>
               cl::desc("<model.onnx | model.pt | graph.mlir>"));
 static cl::opt<std::string>
     emit("emit",
-         cl::desc("What to print: cuda (the kernels' CUDA C++), ptx (NVRTC's "
-                  "PTX per target), kernels (each kernel's launches and, per "
-                  "target, registers, shared memory and spills)"),
-         cl::Required);
-static cl::opt<std::string>
-    targets("target",
-            cl::desc("CUDA architectures, comma-separated (sm_80, sm_90a)"),
-            cl::init("sm_80,sm_90a"));
+         cl::desc("What to write: dsr1 (the artifact, the default), plan "
+                  "(the launches and buffers), cuda (the kernels' CUDA C++), "
+                  "ptx (NVRTC's PTX per target), kernels (each kernel's "
+                  "launches and, per target, registers, shared memory and "
+                  "spills)"),
+         cl::init("dsr1"));
+static cl::opt<std::string> targets(
+    "target",
+    cl::desc("Targets, comma-separated: cpu and GPU architectures (sm_80, "
+             "sm_86, sm_90a). Default: cpu,sm_80,sm_90a for an artifact, "
+             "sm_80,sm_90a for --emit ptx|kernels"));
 static cl::opt<std::string>
     inputsDir("inputs",
               cl::desc("Folder of input_N.pb (or .npy) files whose shapes "
                        "(and small values) the model is compiled for"),
               cl::value_desc("dir"));
 static dsr1::InputShapeFlag inputShapes;
-static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
-                                       cl::value_desc("file"), cl::init("-"));
+static cl::opt<std::string>
+    outputPath("o", cl::desc("Output file (the artifact, or - for stdout)"),
+               cl::value_desc("file"), cl::init("-"));
 static cl::opt<std::string> cudaParams(
     "cuda-params",
     cl::desc("CUDA kernel family parameters, name=value,... (see dsr1-run)"),
@@ -62,6 +75,10 @@ static cl::opt<std::string>
              cl::value_desc("dir"));
 static cl::opt<bool> noCache("no-cache",
                              cl::desc("Compile without the kernel cache"));
+static cl::opt<int> optLevel("O",
+                             cl::desc("Optimisation level of cpu code (0-3)"),
+                             cl::init(2), cl::Prefix);
+static cl::opt<bool> quiet("quiet", cl::desc("Print only errors"));
 static cl::opt<bool>
     fuse("fuse",
          cl::desc("Fuse attention blocks and elementwise work into larger "
@@ -69,129 +86,24 @@ static cl::opt<bool>
          cl::init(true));
 
 static dsr1::PrecisionFlags precisionFlags;
+static dsr1::MemoryFlags memoryFlags;
 
 static int fail(const std::string &message) {
   llvm::errs() << "dsr1-compile: error: " << message << "\n";
   return 1;
 }
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM init(argc, argv);
-  dsr1::registerDebugOnlyOption();
-  cl::ParseCommandLineOptions(
-      argc, argv, "dsr1-compile: compile a model and print its kernels\n");
-  if (emit != "cuda" && emit != "ptx" && emit != "kernels")
-    return fail("--emit takes cuda, ptx or kernels (this build writes no "
-                ".dsr1 artifact yet; dsr1-run compiles and runs in process)");
-  llvm::SmallVector<llvm::StringRef> archs;
-  llvm::StringRef(targets).split(archs, ',', -1, /*KeepEmpty=*/false);
-  if (archs.empty())
-    return fail("--target names no architecture");
-
-  mlir::DialectRegistry registry;
-  dsr1::registerCompilerDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  context.printOpOnDiagnostic(false);
-  dsr1::UserDiagnosticHandler diagnostics(context, llvm::errs());
-
-  dsr1::CompileOptions options;
-  options.optimize.fuse = fuse;
-  options.showProgress = llvm::errs().is_displayed();
-  std::vector<dsr1::HostTensor> inputs;
-  if (!inputsDir.empty()) {
-    dsr1::Result<std::vector<dsr1::HostTensor>> read =
-        dsr1::readTensorDir(inputsDir, "input");
-    if (!read)
-      return fail(read.status().message());
-    inputs = std::move(*read);
-    dsr1::pinInputs(options, inputs);
-  }
-  if (dsr1::Status status = inputShapes.apply(options.import); !status)
-    return fail(status.message());
-  if (dsr1::Status status = precisionFlags.apply(options, &inputs); !status)
-    return fail(status.message());
-  // bf16 needs sm_80 or newer on every target.
-  for (llvm::StringRef arch : archs) {
-    unsigned version = 0;
-    if (arch.starts_with("sm_") &&
-        !arch.drop_front(3)
-             .take_while(llvm::isDigit)
-             .getAsInteger(10, version) &&
-        version < 80)
-      options.optimize.precision.bf16 = false;
-  }
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      dsr1::loadModel(context, modelPath, options);
-  if (!module)
-    return 1;
-  dsr1::PrecisionReport precision;
-  mlir::FailureOr<dsr1::Plan> plan =
-      dsr1::optimizeAndPlan(*module, options, &precision);
-  if (failed(plan))
-    return 1;
-  if (precisionFlags.report)
-    precision.print(llvm::errs());
-  mlir::OwningOpRef<mlir::ModuleOp> kernels = dsr1::extractKernels(*module);
-  if (!kernels)
-    return 1;
-  std::string error;
-  mlir::FailureOr<dsr1::cuda::CudaParams> params =
-      dsr1::cuda::CudaParams::parse(cudaParams, error);
-  if (failed(params))
-    return fail(error);
-  mlir::FailureOr<dsr1::cuda::CudaModule> code =
-      dsr1::cuda::emitCuda(*kernels, *params);
-  if (failed(code))
-    return 1;
-
-  std::error_code ec;
-  llvm::ToolOutputFile out(outputPath, ec, llvm::sys::fs::OF_Text);
-  if (ec)
-    return fail("cannot write " + outputPath + ": " + ec.message());
-  if (emit == "cuda") {
-    out.os() << code->source;
-    out.keep();
-    return 0;
-  }
-
-  dsr1::Result<std::shared_ptr<dsr1::cuda::Nvrtc>> nvrtc =
-      dsr1::cuda::Nvrtc::load();
-  if (!nvrtc)
-    return fail(nvrtc.status().message());
-  std::optional<dsr1::cuda::KernelCache> cache;
-  if (!noCache)
-    cache.emplace(cacheDir.empty() ? dsr1::cuda::KernelCache::defaultDir()
-                                   : cacheDir.getValue());
-  auto start = std::chrono::steady_clock::now();
-  if (options.showProgress)
-    llvm::errs() << "dsr1: NVRTC for " << targets << "...";
-  std::vector<std::string> archNames(archs.begin(), archs.end());
-  dsr1::Result<std::vector<dsr1::cuda::CompiledKernels>> result =
-      dsr1::cuda::compileForArchs(**nvrtc, cache ? &*cache : nullptr,
-                                  code->source, modelPath, archNames,
-                                  dsr1::cuda::deviceHeaders());
-  if (!result)
-    return fail(result.status().message());
-  if (options.showProgress)
-    llvm::errs() << llvm::format(
-        " %.2f s\n",
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count());
-  const std::vector<dsr1::cuda::CompiledKernels> &compiled = *result;
-  if (emit == "ptx") {
-    for (const dsr1::cuda::CompiledKernels &c : compiled)
-      out.os() << "// PTX for " << c.arch << "\n" << c.ptx << "\n";
-    out.keep();
-    return 0;
-  }
-
-  // --emit kernels: one line per launch, then the resources per target.
+/// Prints the table of --emit kernels.
+static void
+printKernelTable(llvm::raw_ostream &os, const dsr1::Plan &plan,
+                 const dsr1::cuda::CudaModule &code,
+                 const dsr1::cuda::Nvrtc &nvrtc,
+                 const std::optional<dsr1::cuda::KernelCache> &cache,
+                 const std::vector<dsr1::cuda::CompiledKernels> &compiled) {
   std::map<std::string, std::pair<std::string, std::string>> nodes;
-  for (const dsr1::KernelInfo &info : plan->kernels)
+  for (const dsr1::KernelInfo &info : plan.kernels)
     nodes[info.symbol] = {info.node, info.op};
-  llvm::raw_ostream &os = out.os();
-  os << "kernels: " << code->kernels.size() << " (NVRTC " << (*nvrtc)->version()
+  os << "kernels: " << code.kernels.size() << " (NVRTC " << nvrtc.version()
      << ")\n";
   for (const dsr1::cuda::CompiledKernels &c : compiled)
     os << "  " << c.arch << ": "
@@ -205,7 +117,7 @@ int main(int argc, char **argv) {
     os << llvm::format("  %-24s", (c.arch + " regs/smem/spill").c_str());
   os << "  node\n";
   int spills = 0;
-  for (const dsr1::cuda::CudaKernel &kernel : code->kernels) {
+  for (const dsr1::cuda::CudaKernel &kernel : code.kernels) {
     for (const dsr1::cuda::GridLaunch &launch : kernel.launches) {
       std::string grid = std::to_string(launch.grid.x) + "x" +
                          std::to_string(launch.grid.y) + "x" +
@@ -229,6 +141,232 @@ int main(int argc, char **argv) {
     }
   }
   os << "spill bytes in all: " << spills << "\n";
+}
+
+static std::string mebibytes(uint64_t bytes) {
+  return llvm::formatv("{0:f2} MiB", bytes / 1048576.0).str();
+}
+
+/// Compiles the artifact and writes it to -o, with a summary on stdout.
+static int writeArtifactFile(mlir::ModuleOp module,
+                             const dsr1::CompileOptions &options,
+                             const std::vector<std::string> &targetList,
+                             std::vector<dsr1::StageTime> stages,
+                             std::chrono::steady_clock::time_point begin) {
+  dsr1::ArtifactOptions artifactOptions;
+  artifactOptions.targets = targetList;
+  artifactOptions.cacheDir = cacheDir;
+  artifactOptions.useCache = !noCache;
+  mlir::FailureOr<std::unique_ptr<dsr1::CompiledArtifact>> compiled =
+      dsr1::compileArtifact(module, options, artifactOptions, modelPath);
+  if (failed(compiled))
+    return 1;
+  dsr1::ArtifactContents &contents = (*compiled)->contents;
+  if (precisionFlags.report)
+    llvm::errs() << contents.precisionReport;
+  if (memoryFlags.report)
+    llvm::outs() << dsr1::formatMemoryReport(*contents.plan);
+  stages.insert(stages.end(), contents.stages.begin(), contents.stages.end());
+  {
+    dsr1::Progress progress(options.showProgress, &stages);
+    progress.stage("writing " + outputPath, "serialisation");
+    // The serialisation stage is recorded before it ends: the artifact
+    // reports the stages of its own compile, this one's time included up to
+    // the write.
+    contents.stages = stages;
+    if (dsr1::Status s = dsr1::writeArtifact(outputPath, contents); !s)
+      return fail(s.message());
+  }
+  if (quiet)
+    return 0;
+  dsr1::Result<std::shared_ptr<const dsr1::Artifact>> written =
+      dsr1::readArtifact(outputPath);
+  if (!written)
+    return fail("the artifact just written does not read back: " +
+                written.status().message());
+  const dsr1::Plan &plan = *contents.plan;
+  double total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin)
+          .count();
+  llvm::outs() << "dsr1-compile: wrote " << outputPath << " ("
+               << mebibytes((*written)->fileBytes) << ")\n";
+  llvm::outs() << "  targets: " << llvm::join(targetList, ", ") << "\n";
+  llvm::outs() << "  kernels: " << plan.kernels.size() << ", launches "
+               << plan.launches.size() << "\n";
+  llvm::outs() << "  arena: " << mebibytes(plan.arenaBytes)
+               << ", weights: " << plan.weights.size() << " ("
+               << mebibytes((*written)->weightBytes) << ")\n";
+  llvm::outs() << "  code generation: " << (*compiled)->cacheHits
+               << " from the cache, " << (*compiled)->cacheMisses
+               << " compiled\n";
+  llvm::outs() << llvm::formatv("  compile time: {0:f2} s (", total);
+  for (size_t i = 0; i < stages.size(); ++i)
+    llvm::outs() << (i ? ", " : "") << stages[i].name << " "
+                 << llvm::formatv("{0:f2}", stages[i].seconds) << " s";
+  llvm::outs() << ")\n";
+  return 0;
+}
+
+/// The --target list, with the default of --emit.
+static dsr1::Result<std::vector<std::string>> targetList() {
+  std::string given =
+      targets.getNumOccurrences()
+          ? targets.getValue()
+          : (emit == "dsr1" ? "cpu,sm_80,sm_90a" : "sm_80,sm_90a");
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(given).split(parts, ',', -1, /*KeepEmpty=*/false);
+  std::vector<std::string> list;
+  for (llvm::StringRef part : parts)
+    list.push_back(part.trim().str());
+  if (dsr1::Status s = dsr1::checkTargets(list); !s)
+    return s;
+  return list;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  dsr1::registerDebugOnlyOption();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  cl::ParseCommandLineOptions(argc, argv,
+                              "dsr1-compile: compile a model ahead of time\n");
+  auto begin = std::chrono::steady_clock::now();
+  if (emit != "dsr1" && emit != "plan" && emit != "cuda" && emit != "ptx" &&
+      emit != "kernels")
+    return fail("--emit takes dsr1, plan, cuda, ptx or kernels");
+  if (emit == "dsr1" && outputPath == "-")
+    return fail("an artifact needs a file: give -o OUT.dsr1 (or --emit plan, "
+                "cuda, ptx or kernels to print a stage)");
+  if (optLevel < 0 || optLevel > 3)
+    return fail("-O takes 0 to 3");
+  dsr1::Result<std::vector<std::string>> targetsOrError = targetList();
+  if (!targetsOrError)
+    return fail(targetsOrError.status().message());
+  std::vector<std::string> archs;
+  for (const std::string &target : *targetsOrError)
+    if (target != "cpu")
+      archs.push_back(target);
+  if (archs.empty() && (emit == "ptx" || emit == "kernels"))
+    return fail("--emit " + emit + " needs a GPU architecture in --target");
+
+  mlir::DialectRegistry registry;
+  dsr1::registerCompilerDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false);
+  dsr1::UserDiagnosticHandler diagnostics(context, llvm::errs());
+
+  dsr1::CompileOptions options;
+  options.optLevel = optLevel;
+  options.optimize.fuse = fuse;
+  options.cudaParams = cudaParams;
+  options.showProgress = !quiet && llvm::errs().is_displayed();
+  options.configurePasses = [](mlir::PassManager &pm) {
+    (void)mlir::applyPassManagerCLOptions(pm);
+    mlir::applyDefaultTimingPassManagerCLOptions(pm);
+  };
+  memoryFlags.apply(options);
+  std::vector<dsr1::HostTensor> inputs;
+  if (!inputsDir.empty()) {
+    dsr1::Result<std::vector<dsr1::HostTensor>> read =
+        dsr1::readTensorDir(inputsDir, "input");
+    if (!read)
+      return fail(read.status().message());
+    inputs = std::move(*read);
+    dsr1::pinInputs(options, inputs);
+  }
+  if (dsr1::Status status = inputShapes.apply(options.import); !status)
+    return fail(status.message());
+  if (dsr1::Status status = precisionFlags.apply(options, &inputs); !status)
+    return fail(status.message());
+  // bf16 needs sm_80 or newer on every target.
+  for (llvm::StringRef arch : archs) {
+    unsigned version = 0;
+    if (!arch.drop_front(3)
+             .take_while(llvm::isDigit)
+             .getAsInteger(10, version) &&
+        version < 80)
+      options.optimize.precision.bf16 = false;
+  }
+
+  std::vector<dsr1::StageTime> stages;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  {
+    dsr1::Progress progress(false, &stages);
+    progress.stage("import");
+    module = dsr1::loadModel(context, modelPath, options);
+  }
+  if (!module)
+    return 1;
+  if (emit == "dsr1")
+    return writeArtifactFile(*module, options, *targetsOrError,
+                             std::move(stages), begin);
+
+  dsr1::PrecisionReport precision;
+  mlir::FailureOr<dsr1::Plan> plan =
+      dsr1::optimizeAndPlan(*module, options, &precision);
+  if (failed(plan))
+    return 1;
+  if (precisionFlags.report)
+    precision.print(llvm::errs());
+  std::error_code ec;
+  llvm::ToolOutputFile out(outputPath, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return fail("cannot write " + outputPath + ": " + ec.message());
+  if (emit == "plan") {
+    out.os() << dsr1::formatPlan(*plan) << dsr1::formatMemoryReport(*plan);
+    out.keep();
+    return 0;
+  }
+  if (memoryFlags.report)
+    llvm::outs() << dsr1::formatMemoryReport(*plan);
+
+  mlir::OwningOpRef<mlir::ModuleOp> kernels = dsr1::extractKernels(*module);
+  if (!kernels)
+    return 1;
+  std::string error;
+  mlir::FailureOr<dsr1::cuda::CudaParams> params =
+      dsr1::cuda::CudaParams::parse(cudaParams, error);
+  if (failed(params))
+    return fail(error);
+  mlir::FailureOr<dsr1::cuda::CudaModule> code =
+      dsr1::cuda::emitCuda(*kernels, *params);
+  if (failed(code))
+    return 1;
+  if (emit == "cuda") {
+    out.os() << code->source;
+    out.keep();
+    return 0;
+  }
+
+  dsr1::Result<std::shared_ptr<dsr1::cuda::Nvrtc>> nvrtc =
+      dsr1::cuda::Nvrtc::load();
+  if (!nvrtc)
+    return fail(nvrtc.status().message());
+  std::optional<dsr1::cuda::KernelCache> cache;
+  if (!noCache)
+    cache.emplace(cacheDir.empty() ? dsr1::cuda::KernelCache::defaultDir()
+                                   : cacheDir.getValue());
+  dsr1::Result<std::vector<dsr1::cuda::CompiledKernels>> result =
+      dsr1::Status::error("not compiled");
+  {
+    dsr1::Progress progress(options.showProgress);
+    progress.stage("NVRTC for " + llvm::join(archs, ", "));
+    result = dsr1::cuda::compileForArchs(**nvrtc, cache ? &*cache : nullptr,
+                                         code->source, modelPath, archs,
+                                         dsr1::cuda::deviceHeaders());
+  }
+  if (!result)
+    return fail(result.status().message());
+  if (emit == "ptx") {
+    for (const dsr1::cuda::CompiledKernels &c : *result)
+      out.os() << "// PTX for " << c.arch << "\n" << c.ptx << "\n";
+    out.keep();
+    return 0;
+  }
+  printKernelTable(out.os(), *plan, *code, **nvrtc, cache, *result);
   out.keep();
   return 0;
 }

@@ -1,8 +1,9 @@
 //===- dsr1-run.cpp - compile a model and run it on test data -------------===//
 //
 // dsr1-run MODEL --device cpu --inputs DIR [--outputs DIR] [--compare DIR
-// --rtol R --atol A] [--warmup N --iterations M]: compiles an ONNX model (or
-// a dsr1 module in a .mlir file) in process, runs it on the tensors of DIR
+// --rtol R --atol A] [--warmup N --iterations M]: compiles an ONNX or
+// TorchScript model (or a dsr1 module in a .mlir file) in process, or loads
+// a .dsr1 artifact that dsr1-compile wrote, runs it on the tensors of DIR
 // (the ONNX backend-test layout or .npy files), writes, compares or times
 // the outputs.
 //
@@ -13,6 +14,7 @@
 #include "codegen/cuda/Nvrtc.h"
 #include "compiler/driver/CompileModel.h"
 #include "compiler/support/DebugOnly.h"
+#include "runtime/ArtifactDevices.h"
 #include "runtime/Compare.h"
 #include "runtime/TensorIO.h"
 #include "runtime/cpu/CpuLibrary.h"
@@ -28,6 +30,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <map>
 
 namespace cl = llvm::cl;
@@ -111,25 +115,7 @@ static cl::opt<bool>
     profile("profile",
             cl::desc("With --iterations: time every kernel and print the "
                      "ones that take longest"));
-static cl::opt<std::string> memoryBudget(
-    "memory-budget",
-    cl::desc("Fit the arena of intermediates in this budget by recomputing "
-             "values: bytes (512K, 1.5G, 64MiB) or a percentage of the "
-             "arena planned without recomputation (50%)"),
-    cl::value_desc("budget"));
-static cl::opt<std::string> recomputeStrategy(
-    "recompute-strategy",
-    cl::desc("How to meet --memory-budget: dsr1 (greedy, fewest FLOPs per "
-             "byte saved) or sqrt (Chen et al. 2016 checkpointing)"),
-    cl::init("dsr1"));
-static cl::opt<bool> recomputeExpensive(
-    "recompute-expensive",
-    cl::desc("Let --memory-budget recompute GEMMs, convolutions, attention "
-             "and recurrent layers too"));
-static cl::opt<bool> memoryReport(
-    "memory-report",
-    cl::desc("Print the arena planned (naive, planned, lower bound) and what "
-             "recomputation bought under --memory-budget"));
+static dsr1::MemoryFlags memoryFlags;
 static cl::opt<std::string> memoryScheduleJson(
     "memory-schedule-json",
     cl::desc("Write the kernel schedule (values, sizes, FLOPs) and the "
@@ -139,6 +125,10 @@ static cl::opt<bool>
     planOnly("plan-only",
              cl::desc("Stop after planning: print --memory-report, generate "
                       "no code and run nothing"));
+static cl::opt<bool>
+    describe("describe",
+             cl::desc("Print what a .dsr1 artifact holds (version, targets, "
+                      "signature, sizes, compile stages)"));
 static cl::opt<bool> quiet("quiet",
                            cl::desc("Print only errors and comparisons"));
 
@@ -368,6 +358,160 @@ static int benchmark(dsr1::HostSession &session,
   return 0;
 }
 
+/// Writes, prints, compares and times the outputs of a run.
+static int finish(const std::vector<dsr1::HostTensor> &outputs,
+                  const std::vector<dsr1::HostTensor> *reference,
+                  dsr1::HostSession *session,
+                  const std::vector<dsr1::HostTensor> &inputs) {
+  if (!outputsDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(outputsDir))
+      return fail("cannot create " + outputsDir + ": " + ec.message());
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      std::string name =
+          "output_" + std::to_string(i) + (npyOutputs ? ".npy" : ".pb");
+      llvm::SmallString<256> path(outputsDir);
+      llvm::sys::path::append(path, name);
+      dsr1::Status written =
+          npyOutputs ? dsr1::writeNpy(path.str().str(), outputs[i])
+                     : dsr1::writeTensorProto(path.str().str(), outputs[i]);
+      if (!written)
+        return fail(written.message());
+    }
+  }
+  if (!quiet && compareDir.empty() && iterations == 0)
+    for (const dsr1::HostTensor &output : outputs)
+      llvm::outs() << "output '" << output.name
+                   << "': " << dsr1::dtypeName(output.dtype) << "["
+                   << shapeText(output.shape) << "]\n";
+
+  int status = 0;
+  if (!againstDevice.empty() && reference)
+    status = compareDevices(outputs, *reference);
+  if (!compareDir.empty() && status == 0)
+    status = compareOutputs(outputs);
+  if (iterations > 0 && status == 0 && session)
+    status = benchmark(*session, inputs);
+  return status;
+}
+
+/// True for a .dsr1 artifact (by name, or by its first bytes).
+static bool isArtifact(llvm::StringRef path) {
+  if (path.ends_with(".dsr1"))
+    return true;
+  char magic[sizeof(dsr1::kArtifactMagic)] = {};
+  FILE *file = std::fopen(path.str().c_str(), "rb");
+  if (!file)
+    return false;
+  size_t read = std::fread(magic, 1, sizeof(magic), file);
+  std::fclose(file);
+  return read == sizeof(magic) &&
+         std::memcmp(magic, dsr1::kArtifactMagic, sizeof(magic)) == 0;
+}
+
+/// Runs a compiled artifact: no compiler involved.
+static int runArtifact() {
+  // Flags that shape a compile mean nothing to a compiled model.
+  const cl::Option *compileOnly[] = {&optLevel,
+                                     &useBlas,
+                                     &fuse,
+                                     std::addressof(modalities),
+                                     &memoryFlags.budget,
+                                     &memoryFlags.strategy,
+                                     &memoryFlags.expensive,
+                                     &memoryScheduleJson,
+                                     &planOnly,
+                                     &cudaParams,
+                                     std::addressof(inputShapes.shapes),
+                                     &precisionFlags.mode,
+                                     &precisionFlags.calibration,
+                                     &precisionFlags.accuracyBudget,
+                                     &precisionFlags.allowTf32,
+                                     &gpuBundle};
+  for (const cl::Option *option : compileOnly)
+    if (option->getNumOccurrences())
+      return fail("--" + option->ArgStr.str() + " applies when compiling; " +
+                  modelPath +
+                  " is compiled already (give it to "
+                  "dsr1-compile with the model instead)");
+  dsr1::Result<std::shared_ptr<const dsr1::Artifact>> artifact =
+      dsr1::readArtifact(modelPath);
+  if (!artifact)
+    return fail(artifact.status().message());
+  if (describe) {
+    llvm::outs() << dsr1::describeArtifact(**artifact);
+    if (memoryFlags.report)
+      llvm::outs() << dsr1::formatMemoryReport(*(*artifact)->plan);
+    if (precisionFlags.report)
+      llvm::outs() << (*artifact)->precisionReport;
+    if (inputsDir.empty())
+      return 0;
+  } else {
+    if (memoryFlags.report)
+      llvm::outs() << dsr1::formatMemoryReport(*(*artifact)->plan);
+    if (precisionFlags.report)
+      llvm::outs() << (*artifact)->precisionReport;
+  }
+  std::vector<dsr1::HostTensor> inputs;
+  if (!inputsDir.empty()) {
+    dsr1::Result<std::vector<dsr1::HostTensor>> read =
+        dsr1::readTensorDir(inputsDir, "input");
+    if (!read)
+      return fail(read.status().message());
+    inputs = std::move(*read);
+  }
+  const dsr1::Artifact &loaded = **artifact;
+  std::vector<dsr1::HostTensor> reference;
+  bool haveReference = false;
+  if (!againstDevice.empty() && device != "cpu") {
+    dsr1::Result<std::shared_ptr<const dsr1::KernelLibrary>> cpu =
+        dsr1::loadCpuKernels(loaded);
+    if (!cpu)
+      return fail(cpu.status().message());
+    dsr1::Result<std::unique_ptr<dsr1::HostSession>> session =
+        dsr1::HostSession::create(loaded.plan, *cpu);
+    if (!session)
+      return fail(session.status().message());
+    dsr1::Result<std::vector<dsr1::HostTensor>> outputs =
+        (*session)->run(inputs);
+    if (!outputs)
+      return fail("on cpu: " + outputs.status().message());
+    reference = std::move(*outputs);
+    haveReference = true;
+  }
+  if (device == "cuda") {
+    dsr1::Result<std::shared_ptr<dsr1::cuda::CudaDriver>> driver =
+        dsr1::cuda::CudaDriver::load();
+    if (!driver)
+      return fail(driver.status().message());
+    dsr1::Result<std::unique_ptr<dsr1::cuda::CudaSession>> session =
+        dsr1::createCudaSession(*driver, loaded);
+    if (!session)
+      return fail(session.status().message());
+    dsr1::Result<std::vector<dsr1::HostTensor>> outputs =
+        (*session)->run(inputs);
+    if (!outputs)
+      return fail(outputs.status().message());
+    return finish(*outputs, haveReference ? &reference : nullptr, nullptr,
+                  inputs);
+  }
+  dsr1::cudaemu::LaunchOptions launch;
+  launch.detectRaces = detectRaces;
+  dsr1::Result<std::shared_ptr<const dsr1::KernelLibrary>> kernels =
+      device == "cpu" ? dsr1::loadCpuKernels(loaded)
+                      : dsr1::loadEmuKernels(loaded, "", launch);
+  if (!kernels)
+    return fail(kernels.status().message());
+  dsr1::Result<std::unique_ptr<dsr1::HostSession>> session =
+      dsr1::HostSession::create(loaded.plan, *kernels);
+  if (!session)
+    return fail(session.status().message());
+  dsr1::Result<std::vector<dsr1::HostTensor>> outputs = (*session)->run(inputs);
+  if (!outputs)
+    return fail(outputs.status().message());
+  return finish(*outputs, haveReference ? &reference : nullptr, session->get(),
+                inputs);
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   dsr1::registerDebugOnlyOption();
@@ -391,6 +535,10 @@ int main(int argc, char **argv) {
   if (threads < 1 || threads > 1024)
     return fail("--num-threads takes 1 to 1024");
   dsr1::setCpuLibraryThreads(static_cast<int>(threads));
+  if (isArtifact(modelPath))
+    return runArtifact();
+  if (describe)
+    return fail("--describe takes a .dsr1 artifact");
 
   mlir::DialectRegistry registry;
   dsr1::registerCompilerDialects(registry);
@@ -418,9 +566,7 @@ int main(int argc, char **argv) {
   options.useBlas = useBlas;
   options.optimize.fuse = fuse;
   options.optimize.modalities.assign(modalities.begin(), modalities.end());
-  options.memory.budget = memoryBudget;
-  options.memory.strategy = recomputeStrategy;
-  options.memory.recomputeExpensive = recomputeExpensive;
+  memoryFlags.apply(options);
   options.memory.scheduleJson = memoryScheduleJson;
   options.planOnly = planOnly;
   options.device = target;
@@ -448,7 +594,7 @@ int main(int argc, char **argv) {
 
   if (precisionFlags.report)
     compiled->precision->print(llvm::outs());
-  if (memoryReport)
+  if (memoryFlags.report)
     llvm::outs() << dsr1::formatMemoryReport(*compiled->plan);
   if (planOnly)
     return 0;
@@ -480,33 +626,6 @@ int main(int argc, char **argv) {
   if (!outputs)
     return fail(outputs.status().message());
 
-  if (!outputsDir.empty()) {
-    if (std::error_code ec = llvm::sys::fs::create_directories(outputsDir))
-      return fail("cannot create " + outputsDir + ": " + ec.message());
-    for (size_t i = 0; i < outputs->size(); ++i) {
-      std::string name =
-          "output_" + std::to_string(i) + (npyOutputs ? ".npy" : ".pb");
-      llvm::SmallString<256> path(outputsDir);
-      llvm::sys::path::append(path, name);
-      dsr1::Status written =
-          npyOutputs ? dsr1::writeNpy(path.str().str(), (*outputs)[i])
-                     : dsr1::writeTensorProto(path.str().str(), (*outputs)[i]);
-      if (!written)
-        return fail(written.message());
-    }
-  }
-  if (!quiet && compareDir.empty() && iterations == 0)
-    for (const dsr1::HostTensor &output : *outputs)
-      llvm::outs() << "output '" << output.name
-                   << "': " << dsr1::dtypeName(output.dtype) << "["
-                   << shapeText(output.shape) << "]\n";
-
-  int status = 0;
-  if (!againstDevice.empty() && compiled->cpuKernels)
-    status = compareDevices(*outputs, reference);
-  if (!compareDir.empty() && status == 0)
-    status = compareOutputs(*outputs);
-  if (iterations > 0 && status == 0 && session)
-    status = benchmark(*session, inputs);
-  return status;
+  return finish(*outputs, compiled->cpuKernels ? &reference : nullptr,
+                session.get(), inputs);
 }
