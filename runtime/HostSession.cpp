@@ -27,14 +27,14 @@ KernelFn CpuKernelLibrary::bind(const std::string &symbol) const {
 }
 
 HostSession::HostSession(std::shared_ptr<const Plan> plan,
-                 std::shared_ptr<const KernelLibrary> library)
+                         std::shared_ptr<const KernelLibrary> library)
     : plan_(std::move(plan)), library_(std::move(library)) {}
 
 HostSession::~HostSession() { std::free(arena_); }
 
 Result<std::unique_ptr<HostSession>>
 HostSession::create(std::shared_ptr<const Plan> plan,
-                std::shared_ptr<const KernelLibrary> library) {
+                    std::shared_ptr<const KernelLibrary> library) {
   if (Status s = plan->verify(); !s)
     return s;
   std::unique_ptr<HostSession> session(new HostSession(plan, library));
@@ -75,6 +75,26 @@ HostSession::run(const std::vector<HostTensor> &inputs) {
     out.data.resize(spec.bytes());
     outputs.push_back(std::move(out));
   }
+  std::vector<const void *> in;
+  for (const HostTensor &input : inputs)
+    in.push_back(input.data.data());
+  std::vector<void *> out;
+  for (HostTensor &output : outputs)
+    out.push_back(output.data.data());
+  if (Status s = run(in, out); !s)
+    return s;
+  return outputs;
+}
+
+Status HostSession::run(const std::vector<const void *> &inputs,
+                        const std::vector<void *> &outputs) {
+  if (inputs.size() != plan_->inputs.size() ||
+      outputs.size() != plan_->outputs.size())
+    return Status::error(
+        "the model takes " + std::to_string(plan_->inputs.size()) +
+        " input(s) and " + std::to_string(plan_->outputs.size()) +
+        " output(s), " + std::to_string(inputs.size()) + " and " +
+        std::to_string(outputs.size()) + " given");
 
   // Kernels never read or write through the pointer of an empty buffer, but
   // they receive one: give them a valid address rather than null.
@@ -83,10 +103,10 @@ HostSession::run(const std::vector<HostTensor> &inputs) {
     uint8_t *base = nullptr;
     switch (ref.kind) {
     case BufferRef::Kind::input:
-      base = const_cast<uint8_t *>(inputs[ref.index].data.data());
+      base = static_cast<uint8_t *>(const_cast<void *>(inputs[ref.index]));
       break;
     case BufferRef::Kind::output:
-      base = outputs[ref.index].data.data();
+      base = static_cast<uint8_t *>(outputs[ref.index]);
       break;
     case BufferRef::Kind::weight:
       base = const_cast<uint8_t *>(plan_->weights[ref.index].data);
@@ -132,7 +152,7 @@ HostSession::run(const std::vector<HostTensor> &inputs) {
       return Status::error(plan_->describeLaunch(index) + ": " + ran.message());
     return plan_->failure(index, status);
   }
-  return outputs;
+  return Status::ok();
 }
 
 } // namespace dsr1

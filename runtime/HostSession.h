@@ -3,8 +3,8 @@
 // A HostSession binds a plan to a device's kernels, allocates its one arena up
 // front, and runs it as often as asked. It serves the devices whose buffers
 // are host memory: cpu, and cuda-emu (the CUDA kernels run on the CPU). One
-// HostSession serves one thread at a time; several Sessions may share a plan and
-// a kernel library.
+// HostSession serves one thread at a time; several Sessions may share a plan
+// and a kernel library.
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,6 +63,15 @@ public:
   /// order, dtype and shape; a mismatch names the input at fault.
   Result<std::vector<HostTensor>> run(const std::vector<HostTensor> &inputs);
 
+  /// Runs the plan once on buffers the caller owns: inputs[i] holds
+  /// plan().inputs[i].bytes() bytes, outputs[i] room for
+  /// plan().outputs[i].bytes(). Only the counts can be checked here; the
+  /// caller vouches for the sizes. Outputs must not overlap the inputs: a
+  /// kernel may write an output before it has read all of its operands.
+  /// This is how the public API runs without copying tensors in or out.
+  Status run(const std::vector<const void *> &inputs,
+             const std::vector<void *> &outputs);
+
   /// Times every launch from now on: launchSeconds()[i] accumulates the
   /// wall time of plan().launches[i] over all runs.
   void enableProfiling();
@@ -74,7 +83,7 @@ public:
 
 private:
   HostSession(std::shared_ptr<const Plan> plan,
-          std::shared_ptr<const KernelLibrary> library);
+              std::shared_ptr<const KernelLibrary> library);
 
   std::shared_ptr<const Plan> plan_;
   std::shared_ptr<const KernelLibrary> library_;
