@@ -68,9 +68,7 @@ createCudaSession(std::shared_ptr<cuda::CudaDriver> driver,
       cuda::CudaSession::create(driver, artifact.plan, artifact.cuda->module,
                                 artifact.cuda->binaries);
   if (!session)
-    return Status::error(
-        artifact.path + " (compiled for " + targetsText(artifact) + ") on " +
-        driver->deviceName() + ": " + session.status().message());
+    return Status::error(artifact.path + ": " + session.status().message());
   return session;
 }
 

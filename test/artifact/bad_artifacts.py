@@ -6,6 +6,7 @@ without code for the device asked for. The intact artifact must run and match th
 """
 
 import argparse
+import os
 import struct
 import subprocess
 import sys
@@ -20,15 +21,18 @@ def main() -> int:
     parser.add_argument("--compiler", required=True)
     parser.add_argument("--runner", required=True)
     parser.add_argument("--model", required=True, type=Path, help="a model folder of the set")
+    parser.add_argument("--fake-driver", type=Path,
+                        help="libdsr1-fake-cuda.so: also refuse a GPU the artifact has no code for")
     args = parser.parse_args()
     data_dir = args.model / "test_data_set_0"
     failures = 0
 
-    def run(path: Path, *extra, expect=None, ok=False, names_file=True):
+    def run(path: Path, *extra, expect=None, ok=False, names_file=True, env=None):
         nonlocal failures
         inputs = [] if "--inputs" in extra else ["--inputs", str(data_dir)]
         proc = subprocess.run([args.runner, str(path), "--quiet", *inputs, *extra],
-                              capture_output=True, text=True, timeout=600)
+                              capture_output=True, text=True, timeout=600,
+                              env=None if env is None else {**os.environ, **env})
         what = f"{path.name} {' '.join(extra)}".strip()
         if ok:
             good = proc.returncode == 0
@@ -106,6 +110,10 @@ def main() -> int:
         run(gpu_only, "--device", "cpu", expect="holds no code for the cpu device")
         run(gpu_only, "--device", "cuda-emu", "--compare", str(data_dir), "--rtol", "1e-4",
             "--atol", "1e-5", ok=True)
+        # A GPU older than every architecture compiled for (the fake driver plays an sm_75).
+        if args.fake_driver:
+            run(good, "--device", "cuda", expect="(sm_75): compiled for sm_80",
+                env={"DSR1_CUDA_DRIVER": str(args.fake_driver), "DSR1_FAKE_CUDA_CC": "75"})
         # Compile-time flags on a compiled model.
         run(good, "--precision", "fp16", expect="applies when compiling")
         # Wrong inputs to a compiled model name the input.
