@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/cuda/CudaDevice.h"
+#include "test/unit/TestTensors.h"
 
 #include <gtest/gtest.h>
 
@@ -20,29 +21,10 @@
 #include <unistd.h>
 
 using namespace dsr1;
+using namespace dsr1::test;
 using namespace dsr1::cuda;
 
 namespace {
-
-HostTensor f32(std::vector<float> values, std::string name = "") {
-  HostTensor t;
-  t.name = std::move(name);
-  t.dtype = DType::f32;
-  t.shape = {static_cast<int64_t>(values.size())};
-  t.data.resize(values.size() * 4);
-  std::memcpy(t.data.data(), values.data(), t.data.size());
-  return t;
-}
-
-std::vector<float> floats(const HostTensor &t) {
-  std::vector<float> out(t.data.size() / 4);
-  std::memcpy(out.data(), t.data.data(), t.data.size());
-  return out;
-}
-
-BufferRef ref(BufferRef::Kind kind, uint32_t index, uint64_t offset = 0) {
-  return {kind, index, offset, 12};
-}
 
 /// y = double(add(x, w)) through the arena (kernels the fake driver does
 /// not compute); z = a copy of x, which it does.

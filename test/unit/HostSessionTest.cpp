@@ -13,6 +13,7 @@
 #include "compiler/driver/BuildPlan.h"
 #include "compiler/driver/CompileModel.h"
 #include "compiler/passes/Passes.h"
+#include "test/unit/TestTensors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -26,6 +27,7 @@
 #include <map>
 
 using namespace dsr1;
+using namespace dsr1::test;
 
 namespace {
 
@@ -61,26 +63,6 @@ public:
     return it == kernels.end() ? nullptr : it->second;
   }
 };
-
-HostTensor f32(std::vector<float> values, std::string name = "") {
-  HostTensor t;
-  t.name = std::move(name);
-  t.dtype = DType::f32;
-  t.shape = {static_cast<int64_t>(values.size())};
-  t.data.resize(values.size() * 4);
-  std::memcpy(t.data.data(), values.data(), t.data.size());
-  return t;
-}
-
-std::vector<float> floats(const HostTensor &t) {
-  std::vector<float> out(t.data.size() / 4);
-  std::memcpy(out.data(), t.data.data(), t.data.size());
-  return out;
-}
-
-BufferRef ref(BufferRef::Kind kind, uint32_t index, uint64_t offset = 0) {
-  return {kind, index, offset, 12};
-}
 
 /// y = 2 * (x + w) through the arena; z = a copy of x.
 std::shared_ptr<Plan> samplePlan() {
@@ -199,7 +181,8 @@ TEST(Plan, VerifyRejectsOutOfRangeBuffers) {
   EXPECT_EQ(badKernel->verify().message(),
             "invalid plan: launch 1 names kernel 7 of 2");
 
-  auto session = HostSession::create(badKernel, std::make_shared<FakeLibrary>());
+  auto session =
+      HostSession::create(badKernel, std::make_shared<FakeLibrary>());
   EXPECT_FALSE(session.isOk());
 }
 

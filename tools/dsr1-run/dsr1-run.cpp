@@ -178,12 +178,13 @@ static int compareOutputs(const std::vector<dsr1::HostTensor> &outputs) {
   return allPassed ? 0 : 1;
 }
 
-/// The outputs of the plan on the cpu kernels.
+/// The outputs of `plan` on the cpu kernels `kernels`.
 static dsr1::Result<std::vector<dsr1::HostTensor>>
-runOnCpu(const dsr1::CompiledModel &compiled,
+runOnCpu(std::shared_ptr<const dsr1::Plan> plan,
+         std::shared_ptr<const dsr1::KernelLibrary> kernels,
          const std::vector<dsr1::HostTensor> &inputs) {
   dsr1::Result<std::unique_ptr<dsr1::HostSession>> session =
-      dsr1::HostSession::create(compiled.plan, compiled.cpuKernels);
+      dsr1::HostSession::create(std::move(plan), std::move(kernels));
   if (!session)
     return session.status();
   dsr1::Result<std::vector<dsr1::HostTensor>> outputs = (*session)->run(inputs);
@@ -467,14 +468,10 @@ static int runArtifact() {
         dsr1::loadCpuKernels(loaded);
     if (!cpu)
       return fail(cpu.status().message());
-    dsr1::Result<std::unique_ptr<dsr1::HostSession>> session =
-        dsr1::HostSession::create(loaded.plan, *cpu);
-    if (!session)
-      return fail(session.status().message());
     dsr1::Result<std::vector<dsr1::HostTensor>> outputs =
-        (*session)->run(inputs);
+        runOnCpu(loaded.plan, *cpu, inputs);
     if (!outputs)
-      return fail("on cpu: " + outputs.status().message());
+      return fail(outputs.status().message());
     reference = std::move(*outputs);
     haveReference = true;
   }
@@ -602,7 +599,7 @@ int main(int argc, char **argv) {
   std::vector<dsr1::HostTensor> reference;
   if (compiled->cpuKernels) {
     dsr1::Result<std::vector<dsr1::HostTensor>> cpu =
-        runOnCpu(*compiled, inputs);
+        runOnCpu(compiled->plan, compiled->cpuKernels, inputs);
     if (!cpu)
       return fail(cpu.status().message());
     reference = std::move(*cpu);
