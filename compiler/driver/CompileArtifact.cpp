@@ -216,25 +216,33 @@ compileArtifact(ModuleOp module, const CompileOptions &options,
     CudaCode cuda;
     cuda.module = **code;
     cuda.headers = cuda::deviceHeaders();
-    Progress progress(options.showProgress, &contents.stages);
-    progress.stage("NVRTC for " + llvm::join(archs, ", ") + " (" +
-                       std::to_string(cuda.module.kernels.size()) + " kernels)",
-                   "NVRTC");
     Result<std::shared_ptr<cuda::Nvrtc>> nvrtc = cuda::Nvrtc::load();
     if (!nvrtc)
       return emitError(module.getLoc()) << nvrtc.status().message();
     std::optional<cuda::KernelCache> cache;
     if (artifactOptions.useCache)
       cache.emplace(cacheDir);
-    Result<std::vector<cuda::CompiledKernels>> compiled = cuda::compileForArchs(
-        **nvrtc, cache ? &*cache : nullptr, cuda.module.source, modelPath.str(),
-        archs, cuda.headers);
-    if (!compiled)
-      return emitError(module.getLoc()) << compiled.status().message();
-    for (cuda::CompiledKernels &c : *compiled) {
-      (c.fromCache ? result->cacheHits : result->cacheMisses) += 1;
-      cuda.binaries.push_back({c.arch, std::move(c.cubin), std::move(c.ptx)});
+    // One architecture at a time, so a terminal shows where a long compile
+    // is (NVRTC takes seconds per architecture on a large model).
+    Progress progress(options.showProgress, &contents.stages);
+    for (size_t i = 0; i < archs.size(); ++i) {
+      progress.stage(
+          "NVRTC for " + archs[i] + " (architecture " + std::to_string(i + 1) +
+              " of " + std::to_string(archs.size()) + ", " +
+              std::to_string(cuda.module.kernels.size()) + " kernels)",
+          "NVRTC");
+      Result<std::vector<cuda::CompiledKernels>> compiled =
+          cuda::compileForArchs(**nvrtc, cache ? &*cache : nullptr,
+                                cuda.module.source, modelPath.str(), {archs[i]},
+                                cuda.headers);
+      if (!compiled)
+        return emitError(module.getLoc()) << compiled.status().message();
+      for (cuda::CompiledKernels &c : *compiled) {
+        (c.fromCache ? result->cacheHits : result->cacheMisses) += 1;
+        cuda.binaries.push_back({c.arch, std::move(c.cubin), std::move(c.ptx)});
+      }
     }
+    progress.finish();
     contents.cuda = std::move(cuda);
   }
   if (options.stageTimes)
