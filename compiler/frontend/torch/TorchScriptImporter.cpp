@@ -28,6 +28,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <dlfcn.h>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -44,11 +45,20 @@ constexpr const char *kPluginName = "libdsr1-torchscript.so";
 /// Loops unroll at import time up to this many iterations.
 constexpr int64_t kMaxUnrolledIterations = 4096;
 
-/// Where the plugin is: $DSR1_TORCHSCRIPT_PLUGIN, else lib/ beside bin/.
+/// Where the plugin is: $DSR1_TORCHSCRIPT_PLUGIN, else beside libdsr1.so
+/// when this code is in it (a host application), else lib/ beside the
+/// tools' bin/.
 std::string pluginPath() {
   if (std::optional<std::string> env =
           llvm::sys::Process::GetEnv("DSR1_TORCHSCRIPT_PLUGIN"))
     return *env;
+  Dl_info self;
+  if (dladdr(reinterpret_cast<void *>(&pluginPath), &self) && self.dli_fname &&
+      llvm::StringRef(self.dli_fname).contains(".so")) {
+    llvm::SmallString<256> path(llvm::sys::path::parent_path(self.dli_fname));
+    llvm::sys::path::append(path, kPluginName);
+    return std::string(path);
+  }
   static int anchor;
   std::string exe = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
   llvm::SmallString<256> path(
