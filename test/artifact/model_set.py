@@ -3,8 +3,8 @@ cpu and cuda-emu devices, and requires the outputs to equal, bit for bit, those 
 compiled and run in process (`dsr1-run model.onnx`): the artifact changes where the code comes
 from, never what it computes.
 
-Each model is compiled for its first reference data set (`--inputs`), for the cpu and sm_80 (the
-CUDA source cuda-emu runs is the same for every architecture). Prints one line per model and
+Each model is compiled for its first reference data set (`--inputs`), by default for the cpu and
+sm_80 (the CUDA source cuda-emu runs is the same for every architecture). Prints one line per model and
 device; fails if any compile, load or run fails or any output differs in a single bit.
 """
 
@@ -33,6 +33,7 @@ def main() -> int:
     parser.add_argument("--compiler", required=True, help="path to dsr1-compile")
     parser.add_argument("--runner", required=True, help="path to dsr1-run")
     parser.add_argument("--devices", nargs="+", default=["cpu", "cuda-emu"])
+    parser.add_argument("--targets", default="cpu,sm_80", help="dsr1-compile --target")
     parser.add_argument("--only", nargs="+", help="only these model directories")
     parser.add_argument("--skip-variants", action="store_true",
                         help="skip the exporter variants (.dynamo and the like)")
@@ -61,7 +62,7 @@ def main() -> int:
             artifact = tmp / f"{name}.dsr1"
             try:
                 start = time.time()
-                run([args.compiler, model, "-o", artifact, "--target", "cpu,sm_80", "--inputs",
+                run([args.compiler, model, "-o", artifact, "--target", args.targets, "--inputs",
                      data, "--quiet"], args.timeout)
                 compile_s = time.time() - start
             except (RuntimeError, subprocess.TimeoutExpired) as e:
