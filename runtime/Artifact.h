@@ -57,7 +57,9 @@ struct CudaCode {
   /// The generated source and the grid launches of every kernel.
   cuda::CudaModule module;
   /// The headers the source includes (dsr1_device.cuh, cuda_emu.h), as they
-  /// were when it was generated: cuda-emu compiles against these.
+  /// were when it was generated. cuda-emu compiles against the device
+  /// library stored here, but against its own cuda_emu.h, which must match
+  /// the emulator running it.
   std::vector<std::pair<std::string, std::string>> headers;
   /// A cubin and the PTX of its virtual architecture per target arch.
   std::vector<cuda::DeviceBinary> binaries;

@@ -1,6 +1,7 @@
 //===- ArtifactDevices.cpp - an artifact's code bound to a device ---------===//
 
 #include "runtime/ArtifactDevices.h"
+#include "codegen/cuda/DeviceHeaders.h"
 #include "codegen/cuda/Nvrtc.h"
 #include "runtime/cpu/CpuObject.h"
 #include "runtime/cudaemu/EmuLibrary.h"
@@ -50,10 +51,20 @@ loadEmuKernels(const Artifact &artifact, const std::string &cacheDir,
   std::string dir = cacheDir.empty()
                         ? cuda::KernelCache::defaultDir() + "/cuda-emu"
                         : cacheDir;
+  // The generated code and its device library come from the artifact; the
+  // host implementation of CUDA's built-ins (cuda_emu.h) is this runtime's,
+  // which must match the emulator it runs on: an artifact outlives emulator
+  // versions.
+  std::vector<std::pair<std::string, std::string>> headers =
+      artifact.cuda->headers;
+  for (auto &header : headers)
+    if (header.first == "cuda_emu.h")
+      for (const auto &[name, text] : cuda::deviceHeaders())
+        if (name == header.first)
+          header.second = text;
   Result<std::shared_ptr<const cudaemu::EmuKernelLibrary>> library =
-      cudaemu::EmuKernelLibrary::create(artifact.cuda->module,
-                                        artifact.cuda->headers, dir, options,
-                                        artifact.path);
+      cudaemu::EmuKernelLibrary::create(artifact.cuda->module, headers, dir,
+                                        options, artifact.path);
   if (!library)
     return library.status();
   return std::shared_ptr<const KernelLibrary>(std::move(*library));

@@ -31,6 +31,10 @@ typedef unsigned long long uint64_t;
 #endif
 // A shared-memory array: one declaration that cuda-emu can watch for races.
 #define DSR1_SHARED(type, name, count) __shared__ type name[count]
+// The same, aligned to 128 bytes: cp.async and ldmatrix move 16-byte rows
+// that must be aligned to 16, and swizzled tile layouts assume 128.
+#define DSR1_SHARED_TILE(type, name, count)                                    \
+  __shared__ __align__(128) type name[count]
 #endif
 
 namespace dsr1 {
@@ -338,6 +342,291 @@ template <class T> __device__ __forceinline__ T ipow(T base, T exponent) {
   }
   return result;
 }
+
+//===----------------------------------------------------------------------===//
+// Tensor cores and asynchronous copies (sm_80 and later)
+//
+// Warp-wide matrix steps for tiled tensor-core kernels: mma.sync on f16,
+// bf16 and tf32 fragments with f32 accumulators, ldmatrix from shared
+// memory into those fragments, and cp.async from global into shared memory.
+// The fragment layouts are the PTX ISA's ("Matrix Fragments for
+// mma.m16n8k16 with floating point type", "Matrix Fragments for
+// mma.m16n8k8", "Warp-level matrix load instruction: ldmatrix"); with
+// groupID = lane / 4 and threadID_in_group = lane % 4:
+//   m16n8k16 A (16x16, row-major): a[0] = row groupID, columns
+//     threadID_in_group * 2 + {0, 1} (low half first); a[1] the same 8 rows
+//     down; a[2], a[3] as a[0], a[1] 8 columns right.
+//   m16n8k16 B (16x8, "col"): b[0] = rows threadID_in_group * 2 + {0, 1},
+//     column groupID; b[1] the same 8 rows down.
+//   C and D (16x8, f32): c[0], c[1] = row groupID, columns
+//     threadID_in_group * 2 + {0, 1}; c[2], c[3] the same 8 rows down.
+//   m16n8k8 .tf32 A (16x8): a[0] = (groupID, threadID_in_group), a[1] 8
+//     rows down, a[2], a[3] as a[0], a[1] 4 columns right; B (8x8):
+//     b[0] = (threadID_in_group, groupID), b[1] 4 rows down.
+// mma and ldmatrix are warp collectives: every lane of a full warp calls
+// them, with the same arguments but its own fragments and addresses.
+// Under cuda-emu they are computed from those layouts (cuda_emu.h); the
+// f32 sum runs over k in order, where the hardware's order is unspecified.
+//===----------------------------------------------------------------------===//
+
+/// Two 16-bit values (f16 or bf16 bits) in one register, `low` the one of
+/// the lower column or row, as mma and ldmatrix fragments hold them.
+__device__ __forceinline__ uint32_t pack16x2(uint16_t low, uint16_t high) {
+  return uint32_t(low) | uint32_t(high) << 16;
+}
+__device__ __forceinline__ uint32_t packHalf2(float low, float high) {
+  return pack16x2(floatToHalf(low), floatToHalf(high));
+}
+__device__ __forceinline__ uint32_t packBf162(float low, float high) {
+  return pack16x2(floatToBf16(low), floatToBf16(high));
+}
+/// An f32 as a .tf32 mma operand, rounded to nearest (ties away from zero)
+/// as cvt.rna.tf32.f32 does. mma itself ignores the low 13 mantissa bits of
+/// an operand that was not converted, which truncates.
+__device__ __forceinline__ uint32_t toTf32(float f) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  uint32_t bits;
+  asm("cvt.rna.tf32.f32 %0, %1;\n" : "=r"(bits) : "f"(f));
+  return bits;
+#else
+  return floatBits(roundTf32(f));
+#endif
+}
+
+#ifdef DSR1_CUDA_EMU
+#define DSR1_TENSOR_CORES 1
+#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+#define DSR1_TENSOR_CORES 1
+// The 32-bit shared-window address PTX's .shared operands take.
+__device__ __forceinline__ uint32_t sharedAddress(const void *p) {
+  return uint32_t(__cvta_generic_to_shared(p));
+}
+#else
+#define DSR1_TENSOR_CORES 0
+#endif
+// Compiled for an older GPU (or the host pass of nvcc), the steps below
+// trap: generated code only calls them for sm_80 and later.
+
+/// D = A * B + C, A 16x16 and B 16x8 f16 (mma.sync.aligned.m16n8k16.row.col
+/// .f32.f16.f16.f32). d may be c.
+__device__ __forceinline__ void mma_m16n8k16(float d[4], const uint32_t a[4],
+                                             const uint32_t b[2],
+                                             const float c[4]) {
+#ifdef DSR1_CUDA_EMU
+  dsr1_emu::mmaM16N8K16<dsr1_emu::halfBits>(d, a, b, c);
+#elif DSR1_TENSOR_CORES
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
+               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+               "{%10, %11, %12, %13};\n"
+               : "=f"(d[0]), "=f"(d[1]), "=f"(d[2]), "=f"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
+                 "r"(b[1]), "f"(c[0]), "f"(c[1]), "f"(c[2]), "f"(c[3]));
+#else
+  __trap();
+#endif
+}
+
+/// The same with bf16 operands (.f32.bf16.bf16.f32).
+__device__ __forceinline__ void mma_m16n8k16_bf16(float d[4],
+                                                  const uint32_t a[4],
+                                                  const uint32_t b[2],
+                                                  const float c[4]) {
+#ifdef DSR1_CUDA_EMU
+  dsr1_emu::mmaM16N8K16<dsr1_emu::bf16Bits>(d, a, b, c);
+#elif DSR1_TENSOR_CORES
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
+               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+               "{%10, %11, %12, %13};\n"
+               : "=f"(d[0]), "=f"(d[1]), "=f"(d[2]), "=f"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
+                 "r"(b[1]), "f"(c[0]), "f"(c[1]), "f"(c[2]), "f"(c[3]));
+#else
+  __trap();
+#endif
+}
+
+/// D = A * B + C, A 16x8 and B 8x8 tf32 given as f32 bits (m16n8k8.row.col
+/// .f32.tf32.tf32.f32). The low 13 mantissa bits of each operand are
+/// ignored (truncation); toTf32 rounds them off first where that matters.
+__device__ __forceinline__ void mma_m16n8k8_tf32(float d[4],
+                                                 const uint32_t a[4],
+                                                 const uint32_t b[2],
+                                                 const float c[4]) {
+#ifdef DSR1_CUDA_EMU
+  dsr1_emu::mmaM16N8K8Tf32(d, a, b, c);
+#elif DSR1_TENSOR_CORES
+  asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
+               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+               "{%10, %11, %12, %13};\n"
+               : "=f"(d[0]), "=f"(d[1]), "=f"(d[2]), "=f"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
+                 "r"(b[1]), "f"(c[0]), "f"(c[1]), "f"(c[2]), "f"(c[3]));
+#else
+  __trap();
+#endif
+}
+
+// ldmatrix.sync.aligned.m8n8.x{4,2}{.trans}.shared.b16: `smem` is this
+// lane's row, 8 16-bit elements (16 bytes, 16-aligned) of shared memory.
+// Lanes 8j..8j+7 give the rows 0..7 of matrix j (lanes past 8 * count give
+// none). r[j] gets matrix j's elements at row lane / 4, columns
+// (lane % 4) * 2 + {0, 1}: the A fragment of a 16x16 tile with .x4 when
+// lane l points at row l % 16, column 8 * (l / 16). With .trans, the
+// elements at column lane / 4, rows (lane % 4) * 2 + {0, 1}: the B fragment
+// of a k-major (row-major K x N) tile.
+#ifdef DSR1_CUDA_EMU
+#define DSR1_LDMATRIX(name, count, trans, ptx)                                 \
+  __device__ __forceinline__ void name(uint32_t r[count], const void *smem) {  \
+    dsr1_emu::ldmatrix<count, trans>(r, smem);                                 \
+  }
+#elif DSR1_TENSOR_CORES
+#define DSR1_LDMATRIX(name, count, trans, ptx)                                 \
+  __device__ __forceinline__ void name(uint32_t r[count], const void *smem) {  \
+    ptx;                                                                       \
+  }
+#else
+#define DSR1_LDMATRIX(name, count, trans, ptx)                                 \
+  __device__ __forceinline__ void name(uint32_t r[count], const void *) {      \
+    __trap();                                                                  \
+  }
+#endif
+// The "memory" clobbers keep the loads after the stores they read.
+DSR1_LDMATRIX(ldmatrix_x4, 4, false,
+              asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 "
+                           "{%0, %1, %2, %3}, [%4];\n"
+                           : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                           : "r"(sharedAddress(smem))
+                           : "memory"))
+DSR1_LDMATRIX(ldmatrix_x2, 2, false,
+              asm volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 "
+                           "{%0, %1}, [%2];\n"
+                           : "=r"(r[0]), "=r"(r[1])
+                           : "r"(sharedAddress(smem))
+                           : "memory"))
+DSR1_LDMATRIX(ldmatrix_x4_trans, 4, true,
+              asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 "
+                           "{%0, %1, %2, %3}, [%4];\n"
+                           : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                           : "r"(sharedAddress(smem))
+                           : "memory"))
+DSR1_LDMATRIX(ldmatrix_x2_trans, 2, true,
+              asm volatile("ldmatrix.sync.aligned.m8n8.x2.trans.shared.b16 "
+                           "{%0, %1}, [%2];\n"
+                           : "=r"(r[0]), "=r"(r[1])
+                           : "r"(sharedAddress(smem))
+                           : "memory"))
+#undef DSR1_LDMATRIX
+
+/// cp.async.cg.shared.global of 16 bytes (both addresses 16-aligned),
+/// through L2 only: it completes at a later cp_async_wait of its group.
+__device__ __forceinline__ void cp_async_16(void *smem, const void *gmem) {
+#ifdef DSR1_CUDA_EMU
+  dsr1_emu::copy16(smem, gmem, true);
+#elif DSR1_TENSOR_CORES
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n"
+               :
+               : "r"(sharedAddress(smem)), "l"(gmem)
+               : "memory");
+#else
+  __trap();
+#endif
+}
+/// The same, writing 16 zero bytes instead when !valid (a tile's ragged
+/// edge): the source size is 0 then, so `gmem` is not read and may point
+/// past the end of its buffer.
+__device__ __forceinline__ void cp_async_16_zfill(void *smem, const void *gmem,
+                                                  bool valid) {
+#ifdef DSR1_CUDA_EMU
+  dsr1_emu::copy16(smem, gmem, valid);
+#elif DSR1_TENSOR_CORES
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n"
+               :
+               : "r"(sharedAddress(smem)), "l"(gmem), "r"(valid ? 16 : 0)
+               : "memory");
+#else
+  __trap();
+#endif
+}
+/// Closes the thread's group of copies issued since the last commit.
+__device__ __forceinline__ void cp_async_commit() {
+#ifdef DSR1_CUDA_EMU
+  dsr1_emu::cpAsyncCommit();
+#elif DSR1_TENSOR_CORES
+  asm volatile("cp.async.commit_group;\n" ::: "memory");
+#else
+  __trap();
+#endif
+}
+/// Waits until at most `Pending` of the thread's committed groups are still
+/// in flight. Other threads see the data after a __syncthreads that follows.
+template <int Pending> __device__ __forceinline__ void cp_async_wait() {
+#ifdef DSR1_CUDA_EMU
+  dsr1_emu::cpAsyncWait(Pending);
+#elif DSR1_TENSOR_CORES
+  asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending) : "memory");
+#else
+  __trap();
+#endif
+}
+/// Waits for every copy the thread issued, committed or not.
+__device__ __forceinline__ void cp_async_wait_all() {
+#ifdef DSR1_CUDA_EMU
+  dsr1_emu::cpAsyncCommit();
+  dsr1_emu::cpAsyncWait(0);
+#elif DSR1_TENSOR_CORES
+  asm volatile("cp.async.wait_all;\n" ::: "memory");
+#else
+  __trap();
+#endif
+}
+
+// The forms generated code uses: element `index` of a shared array (a
+// DSR1_SHARED_TILE) instead of its address. They compile to the same
+// instructions, and let cuda-emu's race detector see the 16 bytes each
+// lane's row or copy covers; cp.async's destination counts as written from
+// the issue to the wait that completes it.
+template <class Array>
+__device__ __forceinline__ void cp_async_16(Array &tile, int64_t index,
+                                            const void *gmem) {
+#ifdef DSR1_CUDA_EMU
+  dsr1_emu::cpAsync16(tile, index, gmem, true);
+#else
+  cp_async_16(&tile[index], gmem);
+#endif
+}
+template <class Array>
+__device__ __forceinline__ void
+cp_async_16_zfill(Array &tile, int64_t index, const void *gmem, bool valid) {
+#ifdef DSR1_CUDA_EMU
+  dsr1_emu::cpAsync16(tile, index, gmem, valid);
+#else
+  cp_async_16_zfill(&tile[index], gmem, valid);
+#endif
+}
+#ifdef DSR1_CUDA_EMU
+// A lane past the matrices the instruction loads gives no row: it reports no
+// read (its index need not be in bounds).
+#define DSR1_LDMATRIX_AT(name, count)                                          \
+  template <class Array>                                                       \
+  __device__ __forceinline__ void name(uint32_t r[count], Array &tile,         \
+                                       int64_t index) {                        \
+    bool gives = dsr1_emu::self()->lane < 8u * (count);                        \
+    name(r, gives ? dsr1_emu::sharedSpan(tile, index, 16, DSR1_EMU_READ)       \
+                  : nullptr);                                                  \
+  }
+#else
+#define DSR1_LDMATRIX_AT(name, count)                                          \
+  template <class Array>                                                       \
+  __device__ __forceinline__ void name(uint32_t r[count], Array &tile,         \
+                                       int64_t index) {                        \
+    name(r, &tile[index]);                                                     \
+  }
+#endif
+DSR1_LDMATRIX_AT(ldmatrix_x4, 4)
+DSR1_LDMATRIX_AT(ldmatrix_x2, 2)
+DSR1_LDMATRIX_AT(ldmatrix_x4_trans, 4)
+DSR1_LDMATRIX_AT(ldmatrix_x2_trans, 2)
+#undef DSR1_LDMATRIX_AT
 
 } // namespace dsr1
 

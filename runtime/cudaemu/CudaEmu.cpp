@@ -261,6 +261,8 @@ const char *collectiveName(uint32_t op) {
     return "a warp shuffle";
   case DSR1_EMU_WARP_BALLOT:
     return "a warp vote";
+  case DSR1_EMU_WARP_EXCHANGE:
+    return "a warp matrix instruction (mma, ldmatrix)";
   default:
     return "__syncwarp";
   }
@@ -281,6 +283,21 @@ struct Shadow {
   // Two distinct readers are enough to name one that is not a given writer.
   uint32_t reader1 = 0;
   uint32_t reader2 = kNone;
+};
+
+/// A cp.async a thread issued and has not waited for (race detection only):
+/// its destination, and the number of the group it belongs to (the
+/// thread's commits before it).
+struct PendingCopy {
+  dsr1_emu_shared array;
+  int64_t index, count;
+  uint64_t group;
+};
+/// A thread's cp.async groups. `block` is the serial of the block they
+/// belong to: a thread of another block starts with none.
+struct AsyncCopies {
+  uint64_t block = 0, committed = 0;
+  std::vector<PendingCopy> pending;
 };
 
 class Launch;
@@ -305,6 +322,8 @@ public:
   int barrier(int predicate);
   uint64_t warp(uint32_t mask, uint32_t op, uint64_t value, uint32_t srcLane);
   void sharedAccess(dsr1_emu_shared *array, int64_t index, uint32_t kind);
+  void asyncCopy(uint32_t op, dsr1_emu_shared *array, int64_t index,
+                 int64_t count);
   [[noreturn]] void fiberMain();
 
 private:
@@ -350,6 +369,9 @@ private:
   [[noreturn, gnu::noinline, gnu::cold]] void
   failMismatch(uint32_t warp, uint32_t first, uint32_t other);
   [[noreturn, gnu::noinline, gnu::cold]] void
+  failPartialExchange(uint32_t warp, uint32_t need);
+  [[noreturn, gnu::noinline, gnu::cold]] void failExchangeSize(uint32_t bytes);
+  [[noreturn, gnu::noinline, gnu::cold]] void
   failBounds(const dsr1_emu_shared *array, int64_t index);
   [[noreturn, gnu::noinline, gnu::cold]] void
   failRace(const char *kind, const dsr1_emu_shared *array, int64_t index,
@@ -383,12 +405,18 @@ private:
     uint32_t live, arrived;
   };
   std::vector<WarpState> warps_;
+  // Each warp's exchange table (DSR1_EMU_WARP_EXCHANGE).
+  std::vector<unsigned char> exchange_;
 
   std::vector<uint32_t> barrierWaiters_;
   uint32_t barrierArrived_ = 0, barrierCount_ = 0, exited_ = 0;
 
   uint64_t interval_ = 0;
   std::unordered_map<const void *, std::vector<Shadow>> shadows_;
+  // Race detection only: each thread's cp.async groups, and the serial of
+  // the block running.
+  std::vector<AsyncCopies> asyncCopies_;
+  uint64_t blockSerial_ = 0;
 };
 
 void Launch::setThread(dsr1_emu_thread *t, uint32_t linear) const {
@@ -437,11 +465,14 @@ Status Launch::run() {
     t->gdim = {grid_.x, grid_.y, grid_.z};
     t->checkRaces = detectRaces_;
   }
+  if (detectRaces_)
+    asyncCopies_.resize(threads_);
   tlsLaunch = this;
   if (cooperative_) {
     queue_.resize(threads_);
     barrierWaiters_.resize(threads_);
     warps_.resize((threads_ + kWarp - 1) / kWarp);
+    exchange_.resize(warps_.size() * kWarp * DSR1_EMU_EXCHANGE_BYTES);
     for (uint32_t z = 0; z < grid_.z && !failed_; ++z)
       for (uint32_t y = 0; y < grid_.y && !failed_; ++y)
         for (uint32_t x = 0; x < grid_.x && !failed_; ++x)
@@ -464,6 +495,7 @@ Status Launch::run() {
 
 void Launch::runBlock(uint32_t x, uint32_t y, uint32_t z) {
   ++interval_;
+  ++blockSerial_;
   for (uint32_t i = 0; i < threads_; ++i) {
     thread(i)->bid = {x, y, z};
     initContext(i);
@@ -517,6 +549,7 @@ void Launch::runSequential() {
       for (uint32_t x = 0; x < grid_.x; ++x) {
         t->bid = {x, y, z};
         ++interval_;
+        ++blockSerial_;
         // Counting beats dividing the linear index on this fast path.
         uint32_t linear = 0;
         for (uint32_t tz = 0; tz < block_.z; ++tz)
@@ -598,7 +631,10 @@ uint64_t Launch::warp(uint32_t mask, uint32_t op, uint64_t value,
   f->op = op;
   f->mask = mask;
   f->value = value;
-  f->srcLane = srcLane % kWarp;
+  // An exchange's srcLane is its size.
+  f->srcLane = op == DSR1_EMU_WARP_EXCHANGE ? srcLane : srcLane % kWarp;
+  if (op == DSR1_EMU_WARP_EXCHANGE && srcLane > DSR1_EMU_EXCHANGE_BYTES)
+    failExchangeSize(srcLane);
   uint32_t warp = current_ / kWarp;
   WarpState &w = warps_[warp];
   w.arrived |= 1u << lane;
@@ -624,8 +660,29 @@ bool Launch::tryComplete(uint32_t warp, uint32_t mask, uint32_t self) {
     if (f.mask != mask || f.op != op)
       failMismatch(warp, first, lane);
     // A source lane that is not taking part gives the caller its own value.
-    f.result = need >> f.srcLane & 1u ? lanes[f.srcLane].value : f.value;
+    // (An exchange's srcLane is its size: kept in range here, and its
+    // result is set below.)
+    f.result = need >> (f.srcLane % kWarp) & 1u ? lanes[f.srcLane % kWarp].value
+                                                : f.value;
     ballot |= uint64_t(f.value != 0) << lane;
+  }
+  if (op == DSR1_EMU_WARP_EXCHANGE) {
+    // mma.sync and ldmatrix read every lane's registers: a lane that has
+    // exited (or a partial warp) leaves the result undefined on a GPU.
+    if (need != ~0u)
+      failPartialExchange(warp, need);
+    unsigned char *table =
+        exchange_.data() + size_t(warp) * kWarp * DSR1_EMU_EXCHANGE_BYTES;
+    for (uint32_t lane = 0; lane < kWarp; ++lane) {
+      const Fiber &f = lanes[lane];
+      if (f.srcLane != lanes[first].srcLane)
+        failMismatch(warp, first, lane);
+      std::memcpy(table + lane * DSR1_EMU_EXCHANGE_BYTES,
+                  reinterpret_cast<const void *>(uintptr_t(f.value)),
+                  f.srcLane);
+    }
+    for (uint32_t lane = 0; lane < kWarp; ++lane)
+      lanes[lane].result = uint64_t(reinterpret_cast<uintptr_t>(table));
   }
   if (op == DSR1_EMU_WARP_BALLOT)
     for (uint32_t rest = need; rest; rest &= rest - 1)
@@ -693,6 +750,49 @@ void Launch::sharedAccess(dsr1_emu_shared *array, int64_t index,
   }
 }
 
+void Launch::asyncCopy(uint32_t op, dsr1_emu_shared *array, int64_t index,
+                       int64_t count) {
+  uint32_t self = running()->linear;
+  AsyncCopies &copies = asyncCopies_[self];
+  if (copies.block != blockSerial_) {
+    copies.block = blockSerial_;
+    copies.committed = 0;
+    copies.pending.clear();
+  }
+  switch (op) {
+  case DSR1_EMU_ASYNC_ISSUE:
+    for (int64_t i = 0; i < count; ++i)
+      sharedAccess(array, index + i, DSR1_EMU_WRITE);
+    // A copy of the array's description: the module's lives in the frame
+    // that declared the array, which may be gone by the wait.
+    copies.pending.push_back(
+        PendingCopy{*array, index, count, copies.committed});
+    return;
+  case DSR1_EMU_ASYNC_COMMIT:
+    ++copies.committed;
+    return;
+  case DSR1_EMU_ASYNC_WAIT: {
+    // Groups numbered below committed - count complete: their copies land
+    // now, which is a write by this thread in the current interval.
+    uint64_t keep = uint64_t(count < 0 ? 0 : count);
+    size_t kept = 0;
+    for (size_t i = 0; i < copies.pending.size(); ++i) {
+      PendingCopy &p = copies.pending[i];
+      if (p.group + keep < copies.committed) {
+        for (int64_t e = 0; e < p.count; ++e)
+          sharedAccess(&p.array, p.index + e, DSR1_EMU_WRITE);
+      } else {
+        copies.pending[kept++] = p;
+      }
+    }
+    copies.pending.resize(kept);
+    return;
+  }
+  default:
+    return;
+  }
+}
+
 void Launch::fail(std::string message) {
   failed_ = true;
   error_ = std::move(message);
@@ -719,6 +819,20 @@ void Launch::failMismatch(uint32_t warp, uint32_t first, uint32_t other) {
        std::to_string(warp) + " meet at different warp collectives (" +
        collectiveName(a.op) + " with mask " + hexMask(a.mask) + ", " +
        collectiveName(b.op) + " with mask " + hexMask(b.mask) + ")");
+}
+
+void Launch::failPartialExchange(uint32_t warp, uint32_t need) {
+  fail(prefix(running()->bid) + "warp " + std::to_string(warp) +
+       " reaches a warp matrix instruction (mma, ldmatrix) with lanes " +
+       hexMask(need) +
+       " only: it needs all 32 lanes of the warp (blockDim a multiple of "
+       "32, no lane exited)");
+}
+
+void Launch::failExchangeSize(uint32_t bytes) {
+  fail(prefix(running()->bid) + "thread " + threadText(running()->linear) +
+       " exchanges " + std::to_string(bytes) + " bytes in a warp collective (" +
+       std::to_string(DSR1_EMU_EXCHANGE_BYTES) + " at most)");
 }
 
 void Launch::failBounds(const dsr1_emu_shared *array, int64_t index) {
@@ -791,12 +905,18 @@ void apiSharedAccess(dsr1_emu_shared *array, int64_t index, uint32_t kind) {
   tlsLaunch->sharedAccess(array, index, kind);
 }
 
+void apiAsyncCopy(uint32_t op, dsr1_emu_shared *array, int64_t index,
+                  int64_t count) {
+  tlsLaunch->asyncCopy(op, array, index, count);
+}
+
 const dsr1_emu_api kApi = {DSR1_EMU_ABI_VERSION,
                            uint32_t(sizeof(dsr1_emu_api)),
                            DSR1_EMU_REGION_SIZE,
                            apiBarrier,
                            apiWarp,
-                           apiSharedAccess};
+                           apiSharedAccess,
+                           apiAsyncCopy};
 
 //===----------------------------------------------------------------------===//
 // Module builds

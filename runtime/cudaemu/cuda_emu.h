@@ -26,7 +26,7 @@
 
 /// Bumped whenever anything in this part changes; bind refuses a table of
 /// another version, so a stale object never runs against a new runtime.
-#define DSR1_EMU_ABI_VERSION 1
+#define DSR1_EMU_ABI_VERSION 2
 
 /// Every fiber's stack lives in a region of this size and alignment that
 /// also holds its dsr1_emu_thread, so a module finds the running thread's
@@ -44,6 +44,15 @@
 #define DSR1_EMU_WARP_SHUFFLE 0u
 #define DSR1_EMU_WARP_BALLOT 1u
 #define DSR1_EMU_WARP_SYNC 2u
+/// Every lane hands over DSR1_EMU_EXCHANGE_BYTES at most and gets all 32
+/// lanes' (the warp-wide matrix instructions: mma, ldmatrix).
+#define DSR1_EMU_WARP_EXCHANGE 3u
+#define DSR1_EMU_EXCHANGE_BYTES 32u
+
+/// Operations of dsr1_emu_api::asyncCopy.
+#define DSR1_EMU_ASYNC_ISSUE 0u
+#define DSR1_EMU_ASYNC_COMMIT 1u
+#define DSR1_EMU_ASYNC_WAIT 2u
 
 /// Bits of the `kind` of dsr1_emu_api::sharedAccess; a compound assignment
 /// is both.
@@ -93,12 +102,28 @@ struct dsr1_emu_api {
   int (*barrier)(int predicate);
   /// A warp collective over the lanes in `mask`. Each lane passes `value`;
   /// a shuffle returns the value of lane `srcLane`, a ballot the mask of
-  /// lanes whose value is nonzero, a sync nothing of use.
+  /// lanes whose value is nonzero, a sync nothing of use. An exchange takes
+  /// the whole warp (all 32 lanes, or it stops the launch): `value` points
+  /// to `srcLane` bytes (at most DSR1_EMU_EXCHANGE_BYTES, the same in every
+  /// lane), and every lane gets the address of a table holding lane i's
+  /// bytes at i * DSR1_EMU_EXCHANGE_BYTES. The table is the warp's and holds
+  /// until its next exchange, which cannot complete before every lane has
+  /// left this one: a lane reads it, then goes on.
   uint64_t (*warp)(uint32_t mask, uint32_t op, uint64_t value,
                    uint32_t srcLane);
   /// Reports an access to element `index` of `array` (race detection only);
   /// does not return when the access races or is out of bounds.
   void (*sharedAccess)(dsr1_emu_shared *array, int64_t index, uint32_t kind);
+  /// cp.async as the race detector sees it (race detection only; the copy
+  /// itself is done by the module when it is issued). ISSUE: elements
+  /// [index, index + count) of `array` are the destination of a copy the
+  /// running thread issues: written now, and again when the copy completes,
+  /// since the data may land at any moment in between. COMMIT: closes the
+  /// thread's group of copies (cp.async.commit_group). WAIT: completes every
+  /// group the thread committed but the `count` most recent
+  /// (cp.async.wait_group); `array` and `index` are unused for both.
+  void (*asyncCopy)(uint32_t op, dsr1_emu_shared *array, int64_t index,
+                    int64_t count);
 };
 
 #ifndef DSR1_CUDA_EMU_ABI_ONLY
@@ -302,6 +327,11 @@ dsr1_emu_bind(const dsr1_emu_api *table) {
 // Function scope only (it declares a local view of thread-local storage).
 #define DSR1_SHARED(type, name, count)                                         \
   static thread_local type name##_dsr1_emu_storage[(count)];                   \
+  ::dsr1_emu::Shared<type> name(name##_dsr1_emu_storage, #name, (count))
+// The same, aligned to 128 bytes: tiles that cp.async fills and ldmatrix
+// reads in 16-byte rows.
+#define DSR1_SHARED_TILE(type, name, count)                                    \
+  alignas(128) static thread_local type name##_dsr1_emu_storage[(count)];      \
   ::dsr1_emu::Shared<type> name(name##_dsr1_emu_storage, #name, (count))
 
 // Built-in variables. Read-only, as in CUDA.
@@ -579,6 +609,221 @@ __device__ __forceinline__ std::common_type_t<A, B> max(A a, B b) {
   using T = std::common_type_t<A, B>;
   return T(a) < T(b) ? T(b) : T(a);
 }
+
+//===----------------------------------------------------------------------===//
+// Tensor-core and async-copy steps behind dsr1_device.cuh's mma_*,
+// ldmatrix_* and cp_async_* (which see the PTX forms). The fragment layouts
+// are the PTX ISA's ("Matrix Fragments for mma.m16n8k16 with floating point
+// type", "... for mma.m16n8k8" .tf32, "Warp-level matrix load instruction:
+// ldmatrix"), written here as "which lane holds element (row, col)" so that
+// the tests, which build fragments the ISA's way round ("lane holds which
+// element"), check an independent derivation.
+//===----------------------------------------------------------------------===//
+
+namespace dsr1_emu {
+
+/// All 32 lanes' `bytes` bytes at `mine`, in one collective of the whole
+/// warp (see dsr1_emu_api::warp): lane i's at i * DSR1_EMU_EXCHANGE_BYTES.
+__forceinline__ const unsigned char *exchange(const void *mine,
+                                              uint32_t bytes) {
+  return reinterpret_cast<const unsigned char *>(
+      api->warp(0xffffffffu, DSR1_EMU_WARP_EXCHANGE,
+                uint64_t(reinterpret_cast<uintptr_t>(mine)), bytes));
+}
+
+/// Register `reg` (32 bits) of lane `lane` in an exchanged table, at byte
+/// `offset` of the lane's entry.
+__forceinline__ uint32_t tableWord(const unsigned char *table, uint32_t lane,
+                                   uint32_t offset) {
+  uint32_t word;
+  memcpy(&word, table + lane * DSR1_EMU_EXCHANGE_BYTES + offset, 4);
+  return word;
+}
+
+/// f16 bits to f32, exactly (subnormals included).
+__forceinline__ float halfBits(uint16_t h) {
+  uint32_t sign = uint32_t(h & 0x8000u) << 16;
+  uint32_t exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu;
+  uint32_t bits;
+  if (exponent == 0x1fu)
+    bits = sign | 0x7f800000u | (mantissa << 13);
+  else if (exponent)
+    bits = sign | ((exponent + 112u) << 23) | (mantissa << 13);
+  else if (!mantissa)
+    bits = sign;
+  else {
+    exponent = 113u;
+    while (!(mantissa & 0x400u)) {
+      mantissa <<= 1;
+      --exponent;
+    }
+    bits = sign | (exponent << 23) | ((mantissa & 0x3ffu) << 13);
+  }
+  return bitCast<float>(&bits);
+}
+__forceinline__ float bf16Bits(uint16_t h) {
+  uint32_t bits = uint32_t(h) << 16;
+  return bitCast<float>(&bits);
+}
+/// What a tensor core reads of an f32 operand of a .tf32 mma: the low 13
+/// mantissa bits are ignored, so the value is truncated toward zero.
+__forceinline__ float tf32Bits(uint32_t bits) {
+  bits &= 0xffffe000u;
+  return bitCast<float>(&bits);
+}
+
+/// One lane's operands of an m16n8k{8,16} mma, exchanged as one piece.
+struct MmaOperands {
+  uint32_t a[4];
+  uint32_t b[2];
+};
+
+/// D = A * B + C for the warp, A 16 x K and B K x 8, each lane handing in
+/// its fragments and getting its part of D. `aAt(table, row, k)` and
+/// `bAt(table, k, col)` read an element out of the exchanged fragments. The
+/// sum runs over k in order from C, one fma a step: the products of f16,
+/// bf16 and tf32 operands are exact in f32, so only the order of the sum is
+/// a choice (the hardware's is unspecified).
+template <int K, class AAt, class BAt>
+__forceinline__ void mma(float d[4], const uint32_t a[4], const uint32_t b[2],
+                         const float c[4], AAt aAt, BAt bAt) {
+  MmaOperands mine = {{a[0], a[1], a[2], a[3]}, {b[0], b[1]}};
+  const unsigned char *table = exchange(&mine, sizeof(mine));
+  // C and D: c0, c1 at (groupID, threadID_in_group * 2 + {0, 1}), c2, c3
+  // eight rows down.
+  uint32_t lane = self()->lane, group = lane >> 2, inGroup = lane & 3u;
+  float result[4];
+  for (int i = 0; i < 4; ++i) {
+    uint32_t row = group + 8u * uint32_t(i >> 1);
+    uint32_t col = inGroup * 2u + uint32_t(i & 1);
+    float sum = c[i];
+    for (int k = 0; k < K; ++k)
+      sum =
+          fmaf(aAt(table, row, uint32_t(k)), bAt(table, uint32_t(k), col), sum);
+    result[i] = sum;
+  }
+  // d may be c.
+  for (int i = 0; i < 4; ++i)
+    d[i] = result[i];
+}
+
+/// m16n8k16 with 16-bit operands: A element (row, k) is in lane
+/// (row % 8) * 4 + (k % 8) / 2, register (row / 8) + 2 * (k / 8), half
+/// k % 2 (a0..a7 per the ISA); B element (k, col) in lane col * 4 +
+/// (k % 8) / 2, register k / 8, half k % 2.
+template <float (*Convert)(uint16_t)>
+__forceinline__ void mmaM16N8K16(float d[4], const uint32_t a[4],
+                                 const uint32_t b[2], const float c[4]) {
+  auto aAt = [](const unsigned char *table, uint32_t row, uint32_t k) {
+    uint32_t word = tableWord(table, (row % 8u) * 4u + (k % 8u) / 2u,
+                              4u * (row / 8u + 2u * (k / 8u)));
+    return Convert(uint16_t(word >> (16u * (k % 2u))));
+  };
+  auto bAt = [](const unsigned char *table, uint32_t k, uint32_t col) {
+    uint32_t word = tableWord(table, col * 4u + (k % 8u) / 2u,
+                              offsetof(MmaOperands, b) + 4u * (k / 8u));
+    return Convert(uint16_t(word >> (16u * (k % 2u))));
+  };
+  mma<16>(d, a, b, c, aAt, bAt);
+}
+
+/// m16n8k8 .tf32: A element (row, k) is in lane (row % 8) * 4 + k % 4,
+/// register (row / 8) + 2 * (k / 4); B element (k, col) in lane col * 4 +
+/// k % 4, register k / 4.
+__forceinline__ void mmaM16N8K8Tf32(float d[4], const uint32_t a[4],
+                                    const uint32_t b[2], const float c[4]) {
+  auto aAt = [](const unsigned char *table, uint32_t row, uint32_t k) {
+    return tf32Bits(tableWord(table, (row % 8u) * 4u + k % 4u,
+                              4u * (row / 8u + 2u * (k / 4u))));
+  };
+  auto bAt = [](const unsigned char *table, uint32_t k, uint32_t col) {
+    return tf32Bits(tableWord(table, col * 4u + k % 4u,
+                              offsetof(MmaOperands, b) + 4u * (k / 4u)));
+  };
+  mma<8>(d, a, b, c, aAt, bAt);
+}
+
+/// ldmatrix .m8n8 .b16 of `Count` matrices: lanes 8j..8j+7 give the rows
+/// of matrix j. Lane l gets in r[j] the two elements at row l / 4, columns
+/// (l % 4) * 2 + {0, 1} of matrix j (low half first); with .trans, those at
+/// column l / 4, rows (l % 4) * 2 + {0, 1}, the matrix being column-major.
+template <int Count, bool Trans>
+__forceinline__ void ldmatrix(uint32_t *r, const void *row) {
+  const unsigned char *table = exchange(&row, sizeof(row));
+  uint32_t lane = self()->lane;
+  auto rowOf = [table](uint32_t provider) {
+    const unsigned char *p;
+    memcpy(&p, table + provider * DSR1_EMU_EXCHANGE_BYTES, sizeof(p));
+    return p;
+  };
+  for (uint32_t j = 0; j < uint32_t(Count); ++j) {
+    if (!Trans) {
+      memcpy(&r[j], rowOf(8u * j + lane / 4u) + 4u * (lane % 4u), 4);
+      continue;
+    }
+    uint16_t low, high;
+    memcpy(&low, rowOf(8u * j + 2u * (lane % 4u)) + 2u * (lane / 4u), 2);
+    memcpy(&high, rowOf(8u * j + 2u * (lane % 4u) + 1u) + 2u * (lane / 4u), 2);
+    r[j] = uint32_t(low) | uint32_t(high) << 16;
+  }
+}
+
+/// Element `index` of a shared array as a pointer, for the steps that take
+/// rows of 16 bytes: a DSR1_SHARED array's tells the race detector that the
+/// `bytes` bytes from there are accessed (`kind`) by this thread; plain
+/// arrays and pointers are not watched.
+template <class T>
+__forceinline__ T *sharedSpan(Shared<T> &array, int64_t index, uint32_t bytes,
+                              uint32_t kind) {
+  static_assert(16 % sizeof(T) == 0,
+                "16-byte rows hold a whole number of elements");
+  if (__builtin_expect(array.checkRaces, 0))
+    for (int64_t i = 0; i < int64_t(bytes / sizeof(T)); ++i)
+      api->sharedAccess(&array.info, index + i, kind);
+  return array.data + index;
+}
+template <class T, size_t N>
+__forceinline__ T *sharedSpan(T (&array)[N], int64_t index, uint32_t,
+                              uint32_t) {
+  return array + index;
+}
+
+/// cp.async of 16 bytes, done at once: a thread sees the data only after
+/// cp.async.wait_group, so copying early is one legal outcome. The race
+/// detector is told the destination stays written until the wait (see
+/// dsr1_emu_api::asyncCopy), which is what catches a read before
+/// wait + __syncthreads that the early copy would otherwise hide.
+__forceinline__ void copy16(void *smem, const void *gmem, bool valid) {
+  if (valid)
+    memcpy(smem, gmem, 16);
+  else
+    memset(smem, 0, 16);
+}
+template <class T>
+__forceinline__ void cpAsync16(Shared<T> &array, int64_t index,
+                               const void *gmem, bool valid) {
+  static_assert(16 % sizeof(T) == 0,
+                "16-byte rows hold a whole number of elements");
+  if (__builtin_expect(array.checkRaces, 0))
+    api->asyncCopy(DSR1_EMU_ASYNC_ISSUE, &array.info, index,
+                   int64_t(16 / sizeof(T)));
+  copy16(array.data + index, gmem, valid);
+}
+template <class T, size_t N>
+__forceinline__ void cpAsync16(T (&array)[N], int64_t index, const void *gmem,
+                               bool valid) {
+  copy16(array + index, gmem, valid);
+}
+__forceinline__ void cpAsyncCommit() {
+  if (__builtin_expect(self()->checkRaces, 0))
+    api->asyncCopy(DSR1_EMU_ASYNC_COMMIT, nullptr, 0, 0);
+}
+__forceinline__ void cpAsyncWait(int pending) {
+  if (__builtin_expect(self()->checkRaces, 0))
+    api->asyncCopy(DSR1_EMU_ASYNC_WAIT, nullptr, 0, pending);
+}
+
+} // namespace dsr1_emu
 
 #pragma GCC visibility pop
 
