@@ -45,6 +45,8 @@
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/TargetSelect.h"
 
+#include <map>
+
 using namespace mlir;
 
 namespace dsr1::cpu {
@@ -109,6 +111,52 @@ void buildCpuCodegenPipeline(OpPassManager &pm, bool useBlas) {
   funcToLLVM.useBarePtrCallConv = true;
   pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
   pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void canonicalizeConstantGlobals(ModuleOp module) {
+  // Contents (type, value, alignment) -> the globals holding them, in a
+  // std::map so that the new order is the contents' order.
+  std::map<std::string, SmallVector<LLVM::GlobalOp>> byContents;
+  for (auto global : module.getOps<LLVM::GlobalOp>()) {
+    if (!global.getConstant() ||
+        global.getLinkage() != LLVM::Linkage::Private ||
+        !global.getValueAttr() || !global.getInitializerRegion().empty())
+      continue;
+    std::string key;
+    llvm::raw_string_ostream os(key);
+    os << global.getGlobalType() << "|" << global.getValueAttr() << "|"
+       << global.getAlignment().value_or(0) << "|" << global.getAddrSpace();
+    byContents[key].push_back(global);
+  }
+  // Merge duplicates, then rename in two steps (to names no global has,
+  // then to the final ones) so that no rename meets a name still in use.
+  SmallVector<LLVM::GlobalOp> ordered;
+  for (auto &[contents, globals] : byContents) {
+    for (LLVM::GlobalOp duplicate : llvm::drop_begin(globals)) {
+      (void)SymbolTable::replaceAllSymbolUses(
+          duplicate.getSymNameAttr(), globals.front().getSymNameAttr(), module);
+      duplicate.erase();
+    }
+    ordered.push_back(globals.front());
+  }
+  auto rename = [&](LLVM::GlobalOp global, const std::string &name) {
+    auto attr = StringAttr::get(module.getContext(), name);
+    (void)SymbolTable::replaceAllSymbolUses(global.getSymNameAttr(), attr,
+                                            module);
+    global.setSymNameAttr(attr);
+  };
+  for (auto [index, global] : llvm::enumerate(ordered))
+    rename(global, "__dsr1_renaming_" + std::to_string(index));
+  Block *body = module.getBody();
+  Operation *insertAfter = nullptr;
+  for (auto [index, global] : llvm::enumerate(ordered)) {
+    rename(global, "__dsr1_constant_" + std::to_string(index));
+    if (insertAfter)
+      global->moveAfter(insertAfter);
+    else
+      global->moveBefore(body, body->begin());
+    insertAfter = global;
+  }
 }
 
 void registerCpuCodegenPipeline() {

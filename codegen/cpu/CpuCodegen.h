@@ -37,6 +37,14 @@ void registerCodegenDialects(mlir::DialectRegistry &registry);
 /// what the library buys).
 void buildCpuCodegenPipeline(mlir::OpPassManager &pm, bool useBlas = true);
 
+/// Names and orders the private constant globals of a module in the LLVM
+/// dialect by their contents (merging identical ones), so that the same
+/// kernels always lower to the same text. One-shot bufferization names the
+/// globals it makes for constants in the order it visits functions, which
+/// comes from a pointer-keyed map: without this, the cpu object cache's key
+/// (a hash of the lowered module) would differ from run to run.
+void canonicalizeConstantGlobals(mlir::ModuleOp module);
+
 /// Registers `dsr1-cpu-codegen-pipeline` (for dsr1-opt).
 void registerCpuCodegenPipeline();
 

@@ -169,6 +169,7 @@ OwningOpRef<ModuleOp> lowerCpuKernels(ModuleOp module,
   cpu::buildCpuCodegenPipeline(codegen, options.useBlas);
   if (failed(codegen.run(*kernels)))
     return nullptr;
+  cpu::canonicalizeConstantGlobals(*kernels);
   return kernels;
 }
 

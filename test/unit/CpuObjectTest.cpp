@@ -10,6 +10,7 @@
 #include "runtime/cpu/CpuObject.h"
 #include "codegen/cpu/CpuCodegen.h"
 #include "compiler/driver/CompileModel.h"
+#include "runtime/TensorIO.h"
 #include "runtime/cpu/CpuLibrary.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -23,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <set>
 
 using namespace dsr1;
 
@@ -323,6 +325,38 @@ TEST_F(CpuObjectKernels, TruncatedObjectIsAnError) {
               std::string::npos)
         << loaded.status().message();
   }
+}
+
+// The cpu object cache keys on the lowered module's text: lowering the same
+// model must give the same text every time (GPT-2's kernels hold shape
+// constants that bufferization turns into globals in a pointer-hashed
+// order).
+TEST(CpuLowering, IsTheSameTextEveryTime) {
+  const std::string dir = std::string(DSR1_TEST_MODELS_DIR) + "/gpt2";
+  Result<std::vector<HostTensor>> data =
+      readTensorDir(dir + "/test_data_set_0", "input");
+  ASSERT_TRUE(data.isOk()) << data.status().message();
+  std::set<std::string> texts;
+  for (int i = 0; i < 4; ++i) {
+    mlir::DialectRegistry registry;
+    registerCompilerDialects(registry);
+    mlir::MLIRContext context(registry);
+    context.loadAllAvailableDialects();
+    CompileOptions options;
+    pinInputs(options, *data);
+    mlir::OwningOpRef<mlir::ModuleOp> model =
+        loadModel(context, dir + "/model.onnx", options);
+    ASSERT_TRUE(model);
+    ASSERT_TRUE(mlir::succeeded(optimizeAndPlan(*model, options)));
+    mlir::OwningOpRef<mlir::ModuleOp> lowered =
+        lowerCpuKernels(*model, options);
+    ASSERT_TRUE(lowered);
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    lowered->print(os);
+    texts.insert(text);
+  }
+  EXPECT_EQ(texts.size(), 1u);
 }
 
 TEST(CpuFeatures, UnknownFeaturesPass) {
