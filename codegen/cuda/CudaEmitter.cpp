@@ -13,6 +13,9 @@
 //              its share of the row;
 //   gemm       a SIMT GEMM tiled through shared memory with the fused
 //              epilogue evaluated on the register tile;
+//   gemm-tc    the same for f16, bf16 and tf32 products on tensor cores:
+//              mma.sync warps fed by a cp.async pipeline and ldmatrix,
+//              the epilogue evaluated on the accumulator fragments;
 //   attention  one block per query row with an online softmax over chunks
 //              of keys staged in shared memory;
 //   recurrent  one block per direction and batch entry stepping an LSTM,
@@ -62,7 +65,12 @@ FailureOr<CudaParams> CudaParams::parse(llvm::StringRef text,
       {"thread-n", &CudaParams::threadN},
       {"attention-block", &CudaParams::attentionBlock},
       {"attention-chunk", &CudaParams::attentionChunk},
-      {"recurrent-block", &CudaParams::recurrentBlock}};
+      {"recurrent-block", &CudaParams::recurrentBlock},
+      {"tc-tile-m", &CudaParams::tcTileM},
+      {"tc-tile-n", &CudaParams::tcTileN},
+      {"tc-tile-k", &CudaParams::tcTileK},
+      {"tc-warps", &CudaParams::tcWarps},
+      {"tc-stages", &CudaParams::tcStages}};
   llvm::SmallVector<llvm::StringRef> items;
   text.split(items, ',', -1, /*KeepEmpty=*/false);
   for (llvm::StringRef item : items) {
@@ -109,10 +117,65 @@ FailureOr<CudaParams> CudaParams::parse(llvm::StringRef text,
       require((params.tileM + params.tileN) * params.tileK * 8 <= 48 * 1024,
               "the GEMM tiles need at most 48 KiB of shared memory") &&
       require(params.attentionChunk * 4 <= 32 * 1024,
-              "attention-chunk is at most 8192 keys");
+              "attention-chunk is at most 8192 keys") &&
+      require(params.tcTileM % 16 == 0 && params.tcTileN % 16 == 0 &&
+                  params.tcTileK % 16 == 0,
+              "tc-tile-m, tc-tile-n and tc-tile-k are multiples of 16 (the "
+              "mma shapes: m16n8k16, two n8 tiles per ldmatrix.x4)") &&
+      require(params.tcWarps <= 32, "tc-warps is at most 32 (1024 threads)") &&
+      require(params.tcStages >= 2 && params.tcStages <= 4,
+              "tc-stages is 2, 3 or 4 (shared-memory stages of the cp.async "
+              "pipeline)") &&
+      require(params.tcWarpsM() > 0,
+              "no layout of tc-warps warps tiles tc-tile-m x tc-tile-n in "
+              "warp tiles of multiples of 16x16 (tc-tile-m must be a multiple "
+              "of 16 x warps down and tc-tile-n of 16 x warps across)") &&
+      require((params.tcTileM / params.tcWarpsM()) *
+                      (params.tcTileN /
+                       (params.tcWarps / std::max(1, params.tcWarpsM()))) <=
+                  64 * 32,
+              "a warp's tile of the tensor-core GEMM (tc-tile-m x tc-tile-n "
+              "over tc-warps) is at most 2048 elements, e.g. 64x32 (64 f32 "
+              "accumulators a lane; more spill): add warps or shrink the "
+              "tile") &&
+      require(params.tcSharedBytes() <= 48 * 1024,
+              "the tensor-core GEMM's stages need at most 48 KiB of shared "
+              "memory (tc-stages x the A and B tiles, counted in f32 with "
+              "their padding): lower tc-stages, tc-tile-k or the tile");
   if (!ok)
     return failure();
   return params;
+}
+
+int64_t CudaParams::tcSharedBytes() const {
+  // The largest case: f32 (tf32) elements, either layout of each operand,
+  // rows padded by at most 8 elements (see gemmTc).
+  auto tile = [&](int64_t rows) {
+    return std::max(rows * (tcTileK + 8), int64_t(tcTileK) * (rows + 8)) * 4;
+  };
+  return tcStages * (tile(tcTileM) + tile(tcTileN));
+}
+
+int CudaParams::tcWarpsM() const {
+  // Of the layouts that split the tile into warp tiles of multiples of
+  // 16x16, the one with the squarest warp tile: it loads the fewest
+  // fragments per mma.
+  int best = 0;
+  int64_t bestScore = 0;
+  for (int down = 1; down <= tcWarps; ++down) {
+    if (tcWarps % down)
+      continue;
+    int across = tcWarps / down;
+    if (tcTileM % (16 * down) || tcTileN % (16 * across))
+      continue;
+    int64_t wm = tcTileM / down, wn = tcTileN / across;
+    int64_t score = std::max(wm, wn) * 1000 / std::min(wm, wn);
+    if (!best || score < bestScore) {
+      best = down;
+      bestScore = score;
+    }
+  }
+  return best;
 }
 
 namespace {
@@ -483,6 +546,29 @@ private:
     return full;
   }
 };
+
+/// The tensor-core instruction a product runs on: mma.m16n8k16 for f16 and
+/// bf16 operands, mma.m16n8k8 .tf32 for f32 operands of a TF32 product;
+/// `none` (the SIMT template) for f32, f64, integer and mixed operands.
+enum class TensorCoreKind { none, f16, bf16, tf32 };
+
+TensorCoreKind tensorCoreKind(const Contraction &c) {
+  Type a = cast<ShapedType>(c.lhs.getType()).getElementType();
+  Type b = cast<ShapedType>(c.rhs.getType()).getElementType();
+  Type r = cast<ShapedType>(c.op->getResult(0).getType()).getElementType();
+  // The accumulator is f32: a result wider than that stays SIMT.
+  if (!(r.isF32() || r.isF16() || r.isBF16()))
+    return TensorCoreKind::none;
+  if (a.isF16() && b.isF16())
+    return TensorCoreKind::f16;
+  if (a.isBF16() && b.isBF16())
+    return TensorCoreKind::bf16;
+  auto precision = c.op->getAttrOfType<PrecisionAttr>("precision");
+  if (a.isF32() && b.isF32() && precision &&
+      precision.getValue() == Precision::tf32)
+    return TensorCoreKind::tf32;
+  return TensorCoreKind::none;
+}
 
 //===----------------------------------------------------------------------===//
 // The scalar emitter
@@ -1565,6 +1651,19 @@ private:
   LogicalResult pointwise(ArrayRef<unsigned> results, const std::string &name);
   LogicalResult row(Operation *anchor, const std::string &name);
   LogicalResult gemm(const Contraction &c, const std::string &name);
+  LogicalResult gemmTc(const Contraction &c, TensorCoreKind kind,
+                       const std::string &name);
+  /// The fused epilogue of a GEMM at the result element (m, n) in scope:
+  /// `element` is the product's accumulated value; the scale, bias and
+  /// everything fused after the product are applied, and every result of
+  /// the kernel stored.
+  /// The launch of a GEMM template: a block per tm x tn output tile, a
+  /// grid.z slice per batch.
+  void addGemmLaunch(const std::string &name, const Contraction &c, int64_t tm,
+                     int64_t tn, int64_t batches, int64_t threads);
+  LogicalResult gemmEpilogue(ScalarEmitter &s, const Contraction &c,
+                             const CType &t, const Index &batchIdx,
+                             const std::string &element);
   LogicalResult attention(AttentionOp op, const std::string &name);
   LogicalResult recurrent(Operation *op, const std::string &name);
 
@@ -1885,13 +1984,41 @@ LogicalResult KernelEmitter::gemm(const Contraction &c,
   s.open("for (int j = 0; j < " + num(rn) + "; ++j)");
   code_.line("const int64_t m = m0 + ty * " + num(rm) + " + i, n = n0 + tx * " +
              num(rn) + " + j;");
+  if (failed(gemmEpilogue(s, c, *t, batchIdx, "acc[i][j]")))
+    return failure();
+  s.close();
+  s.close();
+  s.close();
+  code_.close();
+  addGemmLaunch(name, c, tm, tn, batches, threads);
+  return success();
+}
+
+void KernelEmitter::addGemmLaunch(const std::string &name, const Contraction &c,
+                                  int64_t tm, int64_t tn, int64_t batches,
+                                  int64_t threads) {
+  GridLaunch launch;
+  launch.function = name;
+  launch.grid.x = static_cast<uint32_t>((c.n + tn - 1) / tn);
+  launch.grid.y = static_cast<uint32_t>((c.m + tm - 1) / tm);
+  launch.grid.z = static_cast<uint32_t>(std::min<int64_t>(batches, 65535));
+  launch.block.x = static_cast<uint32_t>(threads);
+  launch.cooperative = true;
+  out_.launches.push_back(launch);
+}
+
+LogicalResult KernelEmitter::gemmEpilogue(ScalarEmitter &s,
+                                          const Contraction &c, const CType &t,
+                                          const Index &batchIdx,
+                                          const std::string &element) {
+  std::string acc = accumulator(t);
   s.open("if (m < " + num(c.m) + " && n < " + num(c.n) + ")");
   Index idx(batchIdx.begin(), batchIdx.end());
   if (!c.vectorLhs)
     idx.push_back("m");
   if (!c.vectorRhs)
     idx.push_back("n");
-  std::string product = "acc[i][j]";
+  std::string product = element;
   if (c.alpha != 1)
     product = "(" + acc + ")" + floatLiteral(c.alpha, 64) + " * " + product;
   if (c.bias) {
@@ -1905,24 +2032,293 @@ LogicalResult KernelEmitter::gemm(const Contraction &c,
   }
   s.remember(
       c.op->getResult(0), idx,
-      s.define(t->compute,
-               roundToStorage("(" + t->compute + ")(" + product + ")", *t)));
+      s.define(t.compute,
+               roundToStorage("(" + t.compute + ")(" + product + ")", t)));
   auto all = llvm::to_vector(llvm::seq(0u, numResults()));
   if (failed(storeAll(s, all, idx, linear(idx, shapeOf(c.op->getResult(0))))))
+    return failure();
+  s.close();
+  return success();
+}
+
+LogicalResult KernelEmitter::gemmTc(const Contraction &c, TensorCoreKind kind,
+                                    const std::string &name) {
+  FailureOr<CType> t = ctypeOf(c.op->getResult(0), c.op);
+  if (failed(t))
+    return failure();
+  int64_t batches = product(c.batch);
+  if (batches == 0 || c.m == 0 || c.n == 0)
+    return success(); // An empty product: nothing to launch.
+  const int tm = params_.tcTileM, tn = params_.tcTileN, tk = params_.tcTileK;
+  const int warps = params_.tcWarps, stages = params_.tcStages;
+  const int warpsM = params_.tcWarpsM(), warpsN = warps / warpsM;
+  const int wtm = tm / warpsM, wtn = tn / warpsN; // a warp's tile
+  const int mi = wtm / 16, ni = wtn / 8;          // its mma tiles
+  const int threads = warps * 32;
+  const bool tf32 = kind == TensorCoreKind::tf32;
+  // Shared tiles hold the operands as the mma reads them: 16-bit bits for
+  // f16/bf16, f32 for tf32 (rounded with cvt.rna as fragments are loaded).
+  const std::string elem = tf32 ? "float" : "uint16_t";
+  const int ks = tf32 ? 8 : 16; // K of one mma
+  const int vec = tf32 ? 4 : 8; // elements in a 16-byte copy
+  const int64_t tiles = (c.k + tk - 1) / tk;
+
+  // Each operand's tile is stored in shared memory in the order its rows
+  // are contiguous in global memory, so a 16-byte cp.async moves a piece of
+  // one row: A (m x k) is k-contiguous unless transposed, B (k x n) is
+  // n-contiguous unless transposed. Rows are padded (no swizzle) so the
+  // lanes of an ldmatrix phase or a tf32 fragment load hit distinct banks:
+  // 8 16-bit elements (16 bytes) make a 16-bit row an odd number of 16-byte
+  // units; tf32 rows get 4 floats when k-contiguous and 8 when m/n-
+  // contiguous (the fragment loads walk the other dimension by 4 lanes).
+  struct Operand {
+    std::string array;
+    Value value;
+    bool kContiguous;
+    int rows;        // the tile's extent in M (A) or N (B)
+    int64_t extent;  // the matrix's extent there
+    std::string dim; // "m" or "n"
+    int pitch;       // elements a shared row
+    int size;        // elements a stage
+    bool async;      // staged by cp.async (else by scalar loads)
+    Index at;        // the element (dim, k) of the operand
+  };
+  auto describe = [&](const std::string &array, Value value, bool kContig,
+                      int rows, int64_t extent, const std::string &dim) {
+    Operand o;
+    o.array = array;
+    o.value = value;
+    o.kContiguous = kContig;
+    o.rows = rows;
+    o.extent = extent;
+    o.dim = dim;
+    int pad = !tf32 ? 8 : (kContig ? 4 : 8);
+    o.pitch = (kContig ? tk : rows) + pad;
+    o.size = (kContig ? rows : tk) * o.pitch;
+    // cp.async moves whole 16-byte pieces of a row: the operand must be the
+    // kernel's own argument (not computed in the kernel), stored in the
+    // element type the mma reads, with rows of a multiple of 16 bytes so that
+    // a piece is either inside the matrix or outside it, never partly (and
+    // every piece 16-aligned, with buffers 256-aligned). Otherwise every
+    // tile is staged by scalar loads, which guard each element.
+    int64_t contiguous = shapeOf(value).back();
+    o.async = isa<BlockArgument>(value) && contiguous % vec == 0;
+    return o;
+  };
+  Operand ops[2] = {
+      describe("As", c.lhs, !c.transA, tm, c.m, "m"),
+      describe("Bs", c.rhs, c.transB, tn, c.n, "n"),
+  };
+
+  if (failed(begin(name, threads)))
+    return failure();
+  ScalarEmitter s(kernel_, code_);
+  for (const Operand &o : ops)
+    code_.line("DSR1_SHARED_TILE(" + elem + ", " + o.array + ", " +
+               num(stages * o.size) + ");");
+  code_.line("const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;");
+  code_.line("const int wm = (warp / " + num(warpsN) + ") * " + num(wtm) +
+             ", wn = (warp % " + num(warpsN) + ") * " + num(wtn) + ";");
+  // The mma fragment coordinates: the group of 4 lanes and the lane in it.
+  code_.line("const int grp = lane >> 2, tig = lane & 3;");
+  s.open("for (int64_t bz = blockIdx.z; bz < " + num(batches) +
+         "; bz += gridDim.z)");
+  Index batchIdx = s.delinearize("bz", c.batch);
+  ops[0].at = c.lhsIndex(batchIdx, "m", "k");
+  ops[1].at = c.rhsIndex(batchIdx, "k", "n");
+  code_.line("const int64_t m0 = (int64_t)blockIdx.y * " + num(tm) +
+             ", n0 = (int64_t)blockIdx.x * " + num(tn) + ";");
+  code_.line("float acc[" + num(mi) + "][" + num(ni) + "][4];");
+  code_.line("#pragma unroll");
+  code_.open("for (int i = 0; i < " + num(mi) + "; ++i)");
+  code_.line("#pragma unroll");
+  code_.open("for (int j = 0; j < " + num(ni) + "; ++j)");
+  code_.line("acc[i][j][0] = acc[i][j][1] = acc[i][j][2] = acc[i][j][3] = 0;");
+  code_.close();
+  code_.close();
+  // One loop both fills and consumes the pipeline: step kt issues the
+  // loads of K tile kt into stage kt % S and, once S - 1 tiles are in
+  // flight, computes tile kt - (S - 1). Every step commits a group (empty
+  // past the last tile) so that cp_async_wait<S - 1> always means "tile
+  // kt - (S - 1) has landed". The stage a step fills was last read by the
+  // previous step, which ended with a barrier.
+  s.open("for (int kt = 0; kt < " + num(tiles + stages - 1) + "; ++kt)");
+  s.open("if (kt < " + num(tiles) + ")");
+  code_.line("const int stage = kt % " + num(stages) + ";");
+  code_.line("const int64_t k0 = (int64_t)kt * " + num(tk) + ";");
+  for (const Operand &o : ops) {
+    // The element (r, kk) of the tile in its stage.
+    auto slot = [&](const std::string &r, const std::string &kk) {
+      return "stage * " + num(o.size) + " + " +
+             (o.kContiguous ? r + " * " + num(o.pitch) + " + " + kk
+                            : kk + " * " + num(o.pitch) + " + " + r);
+    };
+    int inner = o.kContiguous ? tk : o.rows; // elements of a shared row
+    if (o.async) {
+      int pieces = o.rows * tk / vec;
+      s.open("for (int e = threadIdx.x; e < " + num(pieces) +
+             "; e += " + num(threads) + ")");
+      if (o.kContiguous)
+        code_.line("const int r = e / " + num(inner / vec) + ", kk = (e % " +
+                   num(inner / vec) + ") * " + num(vec) + ";");
+      else
+        code_.line("const int kk = e / " + num(inner / vec) + ", r = (e % " +
+                   num(inner / vec) + ") * " + num(vec) + ";");
+      code_.line("const int64_t " + o.dim + " = " + o.dim +
+                 "0 + r, k = k0 + kk;");
+      code_.line("const bool valid = " + o.dim + " < " + num(o.extent) +
+                 " && k < " + num(c.k) + ";");
+      // An invalid piece reads nothing: the operand's base stands in.
+      std::string arg =
+          ScalarEmitter::argName(cast<BlockArgument>(o.value).getArgNumber());
+      code_.line("dsr1::cp_async_16_zfill(" + o.array + ", " + slot("r", "kk") +
+                 ", valid ? " + arg + " + " + linear(o.at, shapeOf(o.value)) +
+                 " : " + arg + ", valid);");
+      s.close();
+      continue;
+    }
+    // Scalar staging: consecutive threads take consecutive elements of a
+    // shared row, which are consecutive in global memory for an argument.
+    s.open("for (int e = threadIdx.x; e < " + num(o.rows * tk) +
+           "; e += " + num(threads) + ")");
+    if (o.kContiguous)
+      code_.line("const int r = e / " + num(tk) + ", kk = e % " + num(tk) +
+                 ";");
+    else
+      code_.line("const int kk = e / " + num(o.rows) + ", r = e % " +
+                 num(o.rows) + ";");
+    code_.line("const int64_t " + o.dim + " = " + o.dim +
+               "0 + r, k = k0 + kk;");
+    // An f16/bf16 argument is copied as its bits; a value computed in the
+    // kernel (a fused producer) is evaluated, then converted.
+    bool raw = !tf32 && isa<BlockArgument>(o.value);
+    code_.line((raw ? elem : std::string("float")) + " value = 0;");
+    s.open("if (" + o.dim + " < " + num(o.extent) + " && k < " + num(c.k) +
+           ")");
+    if (raw) {
+      code_.line(
+          "value = dsr1::load(" +
+          ScalarEmitter::argName(cast<BlockArgument>(o.value).getArgNumber()) +
+          " + " + linear(o.at, shapeOf(o.value)) + ");");
+    } else {
+      FailureOr<std::string> v = s.scalar(o.value, o.at);
+      if (failed(v))
+        return failure();
+      code_.line("value = (float)" + *v + ";");
+    }
+    s.close();
+    // f16/bf16 values are exact in their own type: the conversion only
+    // packs the bits.
+    std::string stored =
+        raw                            ? "value"
+        : kind == TensorCoreKind::f16  ? "dsr1::floatToHalf(value)"
+        : kind == TensorCoreKind::bf16 ? "dsr1::floatToBf16(value)"
+                                       : "value";
+    code_.line(o.array + "[" + slot("r", "kk") + "] = " + stored + ";");
+    s.close();
+  }
+  s.close();
+  code_.line("dsr1::cp_async_commit();");
+  s.open("if (kt >= " + num(stages - 1) + ")");
+  code_.line("dsr1::cp_async_wait<" + num(stages - 1) + ">();");
+  code_.line("__syncthreads();");
+  code_.line("const int stage = (kt - " + num(stages - 1) + ") % " +
+             num(stages) + ";");
+  code_.line("#pragma unroll");
+  code_.open("for (int ks = 0; ks < " + num(tk) + "; ks += " + num(ks) + ")");
+  code_.line("uint32_t fa[" + num(mi) + "][4], fb[" + num(ni) + "][2];");
+  const Operand &A = ops[0], &B = ops[1];
+  auto at = [&](const Operand &o, const std::string &r, const std::string &k) {
+    return o.array + "[stage * " + num(o.size) + " + " +
+           (o.kContiguous ? "(" + r + ") * " + num(o.pitch) + " + " + k
+                          : "(" + k + ") * " + num(o.pitch) + " + " + r) +
+           "]";
+  };
+  code_.line("#pragma unroll");
+  code_.open("for (int i = 0; i < " + num(mi) + "; ++i)");
+  if (tf32) {
+    // The m16n8k8 .tf32 A fragment: (grp, tig), (grp + 8, tig),
+    // (grp, tig + 4), (grp + 8, tig + 4); cvt.rna as the cpu device rounds.
+    for (int q = 0; q < 4; ++q)
+      code_.line("fa[i][" + num(q) + "] = dsr1::toTf32(" +
+                 at(A, "wm + i * 16 + grp" + std::string(q & 1 ? " + 8" : ""),
+                    "ks + tig" + std::string(q & 2 ? " + 4" : "")) +
+                 ");");
+  } else if (A.kContiguous) {
+    // Lane l gives row l % 16 at column 8 * (l / 16): the four 8x8
+    // matrices of a 16x16 A fragment in order.
+    code_.line("dsr1::ldmatrix_x4(fa[i], As, stage * " + num(A.size) +
+               " + (wm + i * 16 + lane % 16) * " + num(A.pitch) +
+               " + ks + (lane / 16) * 8);");
+  } else {
+    // A stored k-major: the transposing load, lane l giving k row
+    // l % 8 + 8 * (l / 16) at m column 8 * ((l / 8) % 2).
+    code_.line("dsr1::ldmatrix_x4_trans(fa[i], As, stage * " + num(A.size) +
+               " + (ks + lane % 8 + (lane / 16) * 8) * " + num(A.pitch) +
+               " + wm + i * 16 + ((lane / 8) % 2) * 8);");
+  }
+  code_.close();
+  if (tf32) {
+    code_.line("#pragma unroll");
+    code_.open("for (int j = 0; j < " + num(ni) + "; ++j)");
+    // The B fragment: (k tig, n grp) and (k tig + 4, n grp).
+    for (int q = 0; q < 2; ++q)
+      code_.line(
+          "fb[j][" + num(q) + "] = dsr1::toTf32(" +
+          at(B, "wn + j * 8 + grp", "ks + tig" + std::string(q ? " + 4" : "")) +
+          ");");
+    code_.close();
+  } else {
+    // One ldmatrix.x4 gives the B fragments of two n8 tiles: matrices
+    // (n tile j, k 0-7), (j, k 8-15), (j + 1, k 0-7), (j + 1, k 8-15).
+    code_.line("#pragma unroll");
+    code_.open("for (int j = 0; j < " + num(ni) + "; j += 2)");
+    code_.line("uint32_t r[4];");
+    if (B.kContiguous)
+      code_.line("dsr1::ldmatrix_x4(r, Bs, stage * " + num(B.size) +
+                 " + (wn + j * 8 + lane % 8 + (lane / 16) * 8) * " +
+                 num(B.pitch) + " + ks + ((lane / 8) % 2) * 8);");
+    else
+      code_.line("dsr1::ldmatrix_x4_trans(r, Bs, stage * " + num(B.size) +
+                 " + (ks + lane % 8 + ((lane / 8) % 2) * 8) * " + num(B.pitch) +
+                 " + wn + j * 8 + (lane / 16) * 8);");
+    code_.line("fb[j][0] = r[0];");
+    code_.line("fb[j][1] = r[1];");
+    code_.line("fb[j + 1][0] = r[2];");
+    code_.line("fb[j + 1][1] = r[3];");
+    code_.close();
+  }
+  const char *mma = kind == TensorCoreKind::f16    ? "dsr1::mma_m16n8k16"
+                    : kind == TensorCoreKind::bf16 ? "dsr1::mma_m16n8k16_bf16"
+                                                   : "dsr1::mma_m16n8k8_tf32";
+  code_.line("#pragma unroll");
+  code_.open("for (int i = 0; i < " + num(mi) + "; ++i)");
+  code_.line("#pragma unroll");
+  code_.line("for (int j = 0; j < " + num(ni) + "; ++j) " + mma +
+             "(acc[i][j], fa[i], fb[j], acc[i][j]);");
+  code_.close();
+  code_.close();
+  code_.line("__syncthreads();");
+  s.close();
+  s.close();
+  // The epilogue from the accumulator fragments: element q of mma tile
+  // (i, j) is C[grp + 8 * (q / 2)][2 * tig + q % 2] of the tile.
+  code_.line("#pragma unroll");
+  s.open("for (int i = 0; i < " + num(mi) + "; ++i)");
+  code_.line("#pragma unroll");
+  s.open("for (int j = 0; j < " + num(ni) + "; ++j)");
+  code_.line("#pragma unroll");
+  s.open("for (int q = 0; q < 4; ++q)");
+  code_.line("const int64_t m = m0 + wm + i * 16 + grp + (q >> 1) * 8, n = n0 "
+             "+ wn + j * 8 + tig * 2 + (q & 1);");
+  if (failed(gemmEpilogue(s, c, *t, batchIdx, "acc[i][j][q]")))
     return failure();
   s.close();
   s.close();
   s.close();
   s.close();
   code_.close();
-  GridLaunch launch;
-  launch.function = name;
-  launch.grid.x = static_cast<uint32_t>((c.n + tn - 1) / tn);
-  launch.grid.y = static_cast<uint32_t>((c.m + tm - 1) / tm);
-  launch.grid.z = static_cast<uint32_t>(std::min<int64_t>(batches, 65535));
-  launch.block.x = static_cast<uint32_t>(threads);
-  launch.cooperative = true;
-  out_.launches.push_back(launch);
+  addGemmLaunch(name, c, tm, tn, batches, threads);
   return success();
 }
 
@@ -2424,6 +2820,15 @@ FailureOr<CudaKernel> KernelEmitter::emit() {
       return shapeOf(result(i)) == shape;
     });
     if (same) {
+      // The one place the GEMM template is chosen: tensor cores for f16,
+      // bf16 and tf32 products, the SIMT template for the rest.
+      TensorCoreKind kind = tensorCoreKind(contractions[0]);
+      if (kind != TensorCoreKind::none) {
+        out_.family = "gemm-tc";
+        if (failed(gemmTc(contractions[0], kind, base + "_gemm_tc")))
+          return failure();
+        return out_;
+      }
       out_.family = "gemm";
       if (failed(gemm(contractions[0], base + "_gemm")))
         return failure();

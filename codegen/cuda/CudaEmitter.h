@@ -2,10 +2,10 @@
 //
 // The CUDA code generator: every kernel function of an outlined module
 // becomes one or more `__global__` functions, generated from the template of
-// its family (pointwise, row reduction, SIMT GEMM, attention, recurrent),
-// plus the launch configuration the runtime uses. The source includes
-// dsr1_device.cuh and nothing else, so NVRTC compiles it for the GPU and the
-// host compiler compiles the same text for cuda-emu.
+// its family (pointwise, row reduction, SIMT GEMM, tensor-core GEMM,
+// attention, recurrent), plus the launch configuration the runtime uses.
+// The source includes dsr1_device.cuh and nothing else, so NVRTC compiles it
+// for the GPU and the host compiler compiles the same text for cuda-emu.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,10 +40,21 @@ struct CudaParams {
   int attentionBlock = 128, attentionChunk = 256;
   /// Threads per recurrent block (one block per direction and batch entry).
   int recurrentBlock = 256;
+  /// Tensor-core GEMM (f16, bf16, tf32 products): the block's tile of C,
+  /// the K slice of a pipeline stage (multiples of 16), the warps of a
+  /// block and the shared-memory stages of the cp.async pipeline (2-4).
+  int tcTileM = 64, tcTileN = 64, tcTileK = 16, tcWarps = 4, tcStages = 2;
+
+  /// Warps down M of the tensor-core GEMM's warp layout (the rest across
+  /// N), or 0 when no layout gives warp tiles of multiples of 16x16.
+  int tcWarpsM() const;
+  /// The most shared memory the tensor-core GEMM's stages take (tf32).
+  int64_t tcSharedBytes() const;
 
   /// Parses "name=value,..." over the defaults (names as the fields:
   /// pointwise-block, elements-per-thread, row-block, tile-m, tile-n, tile-k,
-  /// thread-m, thread-n, attention-block, attention-chunk, recurrent-block).
+  /// thread-m, thread-n, attention-block, attention-chunk, recurrent-block,
+  /// tc-tile-m, tc-tile-n, tc-tile-k, tc-warps, tc-stages).
   /// An unknown name or a value the families cannot use is an error.
   static mlir::FailureOr<CudaParams> parse(llvm::StringRef text,
                                            std::string &error);

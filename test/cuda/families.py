@@ -8,8 +8,13 @@ family parameter sets (--cuda-params; the "small" set with --detect-races, so th
 shared-memory race in any template fails), and its outputs must match the cpu device and the
 onnxruntime outputs (rtol 1e-4, atol 1e-5: both devices compute in f32).
 
+The tensor-core GEMM (gemm_tc) runs instead under --precision fp16, bf16 and tf32 and two
+tile parameter sets (TC_PARAMS, one with --detect-races), against the cpu device at the
+precision's tolerance (TC_MODES).
+
 With --compiler (dsr1-compile) and NVRTC present, every family's kernels also compile for
-sm_80 and sm_90a, and ptxas must report no register spills.
+sm_80 and sm_90a, and ptxas must report no register spills; gemm_tc's must be gemm-tc kernels
+with mma.sync.aligned in the PTX of both targets.
 """
 
 import argparse
@@ -244,6 +249,55 @@ def gemm():
     return g
 
 
+def gemm_tc():
+    """Matrix products for the tensor-core template (run under --precision fp16/bf16/tf32).
+
+    M, N and K from {1, 7, 16, 33, 65, 129}: ragged against every tile and, for 1, 7, 33, 65
+    and 129, not multiples of 8 (the scalar staging path); 16 and the batched case's multiples
+    of 8 take cp.async where the operand is the kernel's argument. Operands are multiples of
+    1/8 in [-2, 2], exact in f16, bf16 and TF32, so every product and partial sum is exact in
+    f32 and the sums do not depend on their order: both devices round only the result. The
+    tf32 runs add operands that are not exact in TF32 (x3), which checks the rounding to
+    nearest of cvt.rna (truncating them is ~1e-3 off).
+    """
+    g = Graph("gemm_tc")
+
+    def dyadic(shape):
+        name = g.input(shape)
+        g.data[name] = (np.round(g.data[name] * 8) / 8).astype(np.float32)
+        return name
+
+    def weight(shape):
+        return g.const((RNG.integers(-16, 17, size=shape) / 8).astype(np.float32))
+
+    for m, k, n in [(1, 1, 1), (7, 16, 33), (33, 7, 65), (65, 129, 16), (129, 33, 7),
+                    (16, 65, 129), (16, 16, 16), (33, 64, 40)]:
+        a = dyadic((m, k))
+        b = weight((k, n)) if (m + n) % 2 else dyadic((k, n))
+        mm = g.op("MatMul", [a, b])
+        # bias + activation + residual, fused after the product.
+        act = g.op("Relu", [g.op("Add", [mm, weight((n,))])])
+        g.output(g.op("Add", [act, dyadic((m, n))]))
+    # Batched with a broadcast batch (grid.z), bias and a sigmoid.
+    a, b = dyadic((3, 2, 33, 24)), dyadic((2, 24, 16))
+    g.output(g.op("Sigmoid", [g.op("Add", [g.op("MatMul", [a, b]), weight((16,))])]))
+    # Gemm with transposed operands (the k-major and n-major shared layouts), alpha, beta.
+    g.output(g.op("Gemm", [dyadic((16, 24)), weight((40, 16)), weight((40,))], transA=1,
+                  transB=1, alpha=0.5, beta=2.0))
+    g.output(g.op("Gemm", [dyadic((65, 7)), dyadic((33, 65)), weight((33,))], transA=1,
+                  transB=1))
+    g.output(g.op("Gemm", [dyadic((33, 16)), weight((129, 16))], transB=1))
+    # An operand computed in the kernel (a transpose fused into it, if fusion does) and a
+    # transposed one read in place.
+    g.output(g.op("MatMul", [g.op("Transpose", [dyadic((24, 33))], perm=[1, 0]),
+                             weight((24, 16))]))
+    g.output(g.op("MatMul", [g.op("Mul", [dyadic((7, 16)), dyadic((7, 16))]),
+                             weight((16, 9))]))
+    # Not exact in TF32: the rounding to nearest.
+    g.output(g.op("MatMul", [g.input((33, 65)), g.input((65, 24))]))
+    return g
+
+
 def conv():
     g = Graph("conv")
     x = g.input((2, 4, 11, 9))
@@ -278,11 +332,63 @@ def attention():
 
 
 FAMILIES = [elementwise, reductions, softmax, norms, pooling, data_movement, recurrent, gemm,
-            conv, attention]
+            gemm_tc, conv, attention]
+
+# The tensor-core GEMM runs in each precision that selects it, under two tile parameter sets
+# (the default 64x64x16 with 4 warps and 2 stages; 32x64x32 with 2 warps and 3 stages, where
+# K tiles are two mma k-steps and the pipeline is deeper than some products' K), the small one
+# with race detection. Tolerances are the precision's: the results are rounded to f16 or bf16
+# (one ulp apart at most, through activations computed by different libraries); tf32 results
+# are f32.
+TC_PARAMS = {
+    "tc-default": "",
+    "tc-small": "tc-tile-m=32,tc-tile-n=64,tc-tile-k=32,tc-warps=2,tc-stages=3",
+}
+TC_MODES = {"fp16": ("2e-3", "1e-3"), "bf16": ("1.6e-2", "1e-2"), "tf32": ("1e-4", "1e-4")}
 
 
 def run(cmd, timeout):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def check_nvrtc(args, name, folder: Path, mode) -> list:
+    """The family's kernels compile for sm_80 and sm_90a without spills; in a precision `mode`
+    the GEMM kernels are the tensor-core ones (family gemm-tc, mma.sync in the PTX)."""
+    data = folder / "test_data_set_0"
+    extra = ["--precision", mode] if mode else []
+    label = f"nvrtc {mode}" if mode else "nvrtc"
+    proc = run([args.compiler, str(folder / "model.onnx"), "--emit", "kernels", "--inputs",
+                str(data), "--target", "sm_80,sm_90a"] + extra, args.timeout)
+    if proc.returncode != 0 and "libnvrtc" in proc.stderr:
+        print(f"{name:14s} {label:8s} skipped: {proc.stderr.strip()[:200]}")
+        return []
+    spills = re.search(r"spill bytes in all: (\d+)", proc.stdout)
+    if proc.returncode != 0 or not spills:
+        print(f"{name:14s} {label:8s} FAIL {proc.stderr.strip()[:300]}")
+        return [f"{name} [{label}]: {proc.stderr.strip()[:300]}"]
+    if int(spills.group(1)) != 0:
+        print(f"{name:14s} {label:8s} FAIL {spills.group(1)} spill bytes\n{proc.stdout}")
+        return [f"{name} [{label}]: {spills.group(1)} spill bytes"]
+    rows = proc.stdout.split("node\n", 1)[-1].splitlines()
+    launches = len([r for r in rows if not r.startswith("spill bytes")])
+    if mode:
+        tc = len([r for r in rows if "gemm-tc" in r])
+        problems = [] if tc else [f"{name} [{label}]: no gemm-tc kernel\n{proc.stdout}"]
+        for target in ("sm_80", "sm_90a"):
+            ptx = run([args.compiler, str(folder / "model.onnx"), "--emit", "ptx", "--inputs",
+                       str(data), "--target", target] + extra, args.timeout)
+            mmas = ptx.stdout.count("mma.sync.aligned")
+            if ptx.returncode != 0 or mmas == 0:
+                problems.append(f"{name} [{label}]: no mma.sync.aligned in the {target} PTX "
+                                f"{ptx.stderr.strip()[:200]}")
+        if problems:
+            print(f"{name:14s} {label:8s} FAIL {problems[0][:300]}")
+            return problems
+        print(f"{name:14s} {label:8s} ok   sm_80 and sm_90a, no spills ({launches} launches, "
+              f"{tc} gemm-tc rows, mma.sync in the PTX)")
+        return []
+    print(f"{name:14s} {label:8s} ok   sm_80 and sm_90a, no spills ({launches} launches)")
+    return []
 
 
 def main() -> int:
@@ -303,43 +409,39 @@ def main() -> int:
             folder = Path(tmp) / name
             family().save(folder)
             data = folder / "test_data_set_0"
-            for pname in args.params:
+            # (label, extra dsr1-run arguments, parameters, races, rtol, atol)
+            if name == "gemm_tc":
+                runs = [(f"{mode} {pname}", ["--precision", mode], TC_PARAMS[pname],
+                         pname == "tc-small", *TC_MODES[mode])
+                        for mode in TC_MODES for pname in TC_PARAMS]
+            else:
+                runs = [(pname, [], PARAMS[pname], pname == "small", "1e-4", "1e-5")
+                        for pname in args.params]
+            for label, extra, params, races, rtol, atol in runs:
                 cmd = [args.runner, str(folder / "model.onnx"), "--quiet", "--inputs", str(data),
-                       "--compare", str(data), "--device", "cuda-emu", "--against-device", "cpu",
-                       "--rtol", "1e-4", "--atol", "1e-5"]
-                if PARAMS[pname]:
-                    cmd += ["--cuda-params", PARAMS[pname]]
-                if pname == "small":
+                       "--device", "cuda-emu", "--against-device", "cpu", "--rtol", rtol,
+                       "--atol", atol] + extra
+                if name != "gemm_tc":
+                    # In reduced precision the cpu device is the reference (onnxruntime is f32).
+                    cmd += ["--compare", str(data)]
+                if params:
+                    cmd += ["--cuda-params", params]
+                if races:
                     cmd.append("--detect-races")  # every barrier interval is checked
                 proc = run(cmd, args.timeout)
                 outputs = proc.stdout.count("vs cpu: ok")
-                if proc.returncode != 0:
+                if proc.returncode != 0 or (name == "gemm_tc" and outputs == 0):
                     lines = (proc.stdout + proc.stderr).strip().splitlines()
                     bad = [l for l in lines if "FAIL" in l or "error" in l] or lines[-3:]
-                    failures.append(f"{name} [{pname}]: " + " | ".join(bad[:4]))
-                    print(f"{name:14s} {pname:8s} FAIL {' | '.join(bad[:4])[:300]}")
+                    failures.append(f"{name} [{label}]: " + " | ".join(bad[:4]))
+                    print(f"{name:14s} {label:8s} FAIL {' | '.join(bad[:4])[:300]}")
                     continue
-                print(f"{name:14s} {pname:8s} ok   {outputs} outputs match the cpu device and "
-                      f"onnxruntime")
+                print(f"{name:14s} {label:8s} ok   {outputs} outputs match the cpu device"
+                      + ("" if name == "gemm_tc" else " and onnxruntime"))
             if not args.compiler:
                 continue
-            proc = run([args.compiler, str(folder / "model.onnx"), "--emit", "kernels",
-                        "--inputs", str(data), "--target", "sm_80,sm_90a"], args.timeout)
-            if proc.returncode != 0 and "libnvrtc" in proc.stderr:
-                print(f"{name:14s} nvrtc    skipped: {proc.stderr.strip()[:200]}")
-                continue
-            spills = re.search(r"spill bytes in all: (\d+)", proc.stdout)
-            if proc.returncode != 0 or not spills:
-                failures.append(f"{name} [nvrtc]: {proc.stderr.strip()[:300]}")
-                print(f"{name:14s} nvrtc    FAIL {proc.stderr.strip()[:300]}")
-            elif int(spills.group(1)) != 0:
-                failures.append(f"{name} [nvrtc]: {spills.group(1)} spill bytes")
-                print(f"{name:14s} nvrtc    FAIL {spills.group(1)} spill bytes\n{proc.stdout}")
-            else:
-                rows = proc.stdout.split("node\n", 1)[-1].splitlines()
-                launches = len([r for r in rows if not r.startswith("spill bytes")])
-                print(f"{name:14s} nvrtc    ok   sm_80 and sm_90a, no spills "
-                      f"({launches} launches)")
+            for mode in (TC_MODES if name == "gemm_tc" else [None]):
+                failures += check_nvrtc(args, name, folder, mode)
     print(f"{len(failures)} failing")
     return 1 if failures else 0
 
