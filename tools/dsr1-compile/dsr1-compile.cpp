@@ -15,6 +15,7 @@
 #include "codegen/cuda/CudaEmitter.h"
 #include "codegen/cuda/DeviceHeaders.h"
 #include "codegen/cuda/Nvrtc.h"
+#include "codegen/cuda/Tuner.h"
 #include "compiler/driver/CompileArtifact.h"
 #include "compiler/driver/CompileModel.h"
 #include "compiler/driver/Progress.h"
@@ -39,8 +40,10 @@
 
 namespace cl = llvm::cl;
 
+// Optional only so that --tune-gemm can run without a model; main() asks
+// for it otherwise.
 static cl::opt<std::string>
-    modelPath(cl::Positional, cl::Required,
+    modelPath(cl::Positional, cl::Optional,
               cl::desc("<model.onnx | model.pt | graph.mlir>"));
 static cl::opt<std::string>
     emit("emit",
@@ -78,6 +81,17 @@ static cl::opt<bool> noCache("no-cache",
 static cl::opt<int> optLevel("O",
                              cl::desc("Optimisation level of cpu code (0-3)"),
                              cl::init(2), cl::Prefix);
+static cl::opt<std::string> tuneGemm(
+    "tune-gemm",
+    cl::desc("Tune the tensor-core GEMM of this shape instead of compiling a "
+             "model: rank every gemm-tc parameter set by the cost model for "
+             "each --target (with --precision fp16, bf16 or tf32)"),
+    cl::value_desc("M,N,K[,batch]"));
+static cl::opt<std::string> tuningCache(
+    "tuning-cache",
+    cl::desc("JSON file of tuned parameters (--tune-gemm): a tuning found "
+             "there is not searched again, a new one is added"),
+    cl::value_desc("file"));
 static cl::opt<bool> quiet("quiet", cl::desc("Print only errors"));
 static cl::opt<bool>
     fuse("fuse",
@@ -206,6 +220,107 @@ static int writeArtifactFile(mlir::ModuleOp module,
   return 0;
 }
 
+/// --tune-gemm: ranks the gemm-tc candidates of one GEMM per target.
+static int runTuneGemm(const std::vector<std::string> &archs) {
+  if (!precisionFlags.mode.getNumOccurrences())
+    return fail("--tune-gemm needs --precision fp16, bf16 or tf32");
+  dsr1::Result<dsr1::cuda::GemmProblem> problem =
+      dsr1::cuda::parseGemmProblem(tuneGemm, precisionFlags.mode);
+  if (!problem)
+    return fail("--tune-gemm: " + problem.status().message());
+  std::vector<const dsr1::cuda::GpuSpec *> gpus;
+  for (const std::string &arch : archs) {
+    const dsr1::cuda::GpuSpec *gpu = dsr1::cuda::findGpuSpec(arch);
+    if (!gpu)
+      return fail("--tune-gemm: no GPU description for " + arch +
+                  " (known: sm_80, sm_90a)");
+    gpus.push_back(gpu);
+  }
+  if (gpus.empty())
+    return fail("--tune-gemm needs a GPU architecture in --target");
+  dsr1::cuda::TuningCache tunings;
+  if (!tuningCache.empty()) {
+    dsr1::Result<dsr1::cuda::TuningCache> loaded =
+        dsr1::cuda::TuningCache::load(tuningCache);
+    if (!loaded)
+      return fail(loaded.status().message());
+    tunings = std::move(*loaded);
+  }
+  // NVRTC is loaded on the first miss: a run the tuning cache answers
+  // needs no CUDA toolkit.
+  std::shared_ptr<dsr1::cuda::Nvrtc> nvrtc;
+  std::optional<dsr1::cuda::KernelCache> kernelCache;
+  bool added = false;
+  llvm::raw_ostream &os = llvm::outs();
+  const dsr1::cuda::GemmProblem &p = *problem;
+  for (const dsr1::cuda::GpuSpec *gpu : gpus) {
+    std::string signature = dsr1::cuda::gemmSignature(p, gpu->arch);
+    double peak =
+        p.precision == "tf32" ? gpu->tensorTflopsTf32 : gpu->tensorTflopsF16;
+    os << llvm::formatv(
+        "tune-gemm {0} on {1}: {2} SMs, {3:f0} TFLOP/s {4} peak, "
+        "{5:f0} GB/s\n",
+        signature, gpu->arch, gpu->sms, peak, p.precision, gpu->dramGBps);
+    if (const dsr1::cuda::TuningEntry *entry = tunings.lookup(signature)) {
+      os << llvm::formatv("best: {0} (estimate {1:f1} us, {2:f1}% of peak; "
+                          "from the tuning cache)\n",
+                          entry->params, entry->seconds * 1e6,
+                          entry->fractionOfPeak * 100);
+      continue;
+    }
+    if (!nvrtc) {
+      dsr1::Result<std::shared_ptr<dsr1::cuda::Nvrtc>> loaded =
+          dsr1::cuda::Nvrtc::load();
+      if (!loaded)
+        return fail(loaded.status().message());
+      nvrtc = *loaded;
+      if (!noCache)
+        kernelCache.emplace(cacheDir.empty()
+                                ? dsr1::cuda::KernelCache::defaultDir()
+                                : cacheDir.getValue());
+    }
+    dsr1::Result<dsr1::cuda::TuneResult> tuned = dsr1::cuda::tuneGemmTc(
+        p, *gpu, *nvrtc, kernelCache ? &*kernelCache : nullptr);
+    if (!tuned)
+      return fail(tuned.status().message());
+    os << "candidates: " << tuned->compiled << " compiled ("
+       << tuned->fromKernelCache << " from the kernel cache), "
+       << tuned->spilling << " excluded for spills\n";
+    // Said on every search so that nobody reads the ranking as verified.
+    os << "note: analytic model only, not timed; candidates are not checked "
+          "on cuda-emu\n";
+    if (tuned->ranked.empty())
+      return fail("--tune-gemm: every candidate spills");
+    os << llvm::format("%4s %6s %6s %6s %5s %6s %5s %6s %9s %6s %10s %10s "
+                       "%10s %6s\n",
+                       "rank", "tile-m", "tile-n", "tile-k", "warps", "stages",
+                       "regs", "smem", "blocks/SM", "waves", "compute-us",
+                       "memory-us", "est-us", "peak");
+    int rank = 0;
+    for (const dsr1::cuda::TunedCandidate &c : tuned->ranked)
+      os << llvm::format(
+          "%4d %6d %6d %6d %5d %6d %5d %6d %9d %6lld %10.1f "
+          "%10.1f %10.1f %5.1f%%\n",
+          ++rank, c.params.tcTileM, c.params.tcTileN, c.params.tcTileK,
+          c.params.tcWarps, c.params.tcStages, c.resources.registers,
+          c.resources.sharedBytes, c.cost.blocksPerSm, (long long)c.cost.waves,
+          c.cost.computeSeconds * 1e6, c.cost.memorySeconds * 1e6,
+          c.cost.seconds * 1e6, c.cost.fractionOfPeak * 100);
+    const dsr1::cuda::TunedCandidate &best = tuned->ranked.front();
+    dsr1::cuda::TuningEntry entry{dsr1::cuda::formatTcParams(best.params),
+                                  best.cost.seconds, best.cost.fractionOfPeak};
+    os << llvm::formatv("best: {0} (estimate {1:f1} us, {2:f1}% of peak)\n",
+                        entry.params, entry.seconds * 1e6,
+                        entry.fractionOfPeak * 100);
+    tunings.insert(signature, entry);
+    added = true;
+  }
+  if (added && !tuningCache.empty())
+    if (dsr1::Status s = tunings.save(tuningCache); !s)
+      return fail(s.message());
+  return 0;
+}
+
 /// The --target list, with the default of --emit.
 static dsr1::Result<std::vector<std::string>> targetList() {
   std::string given =
@@ -232,6 +347,19 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "dsr1-compile: compile a model ahead of time\n");
   auto begin = std::chrono::steady_clock::now();
+  if (!tuneGemm.empty()) {
+    dsr1::Result<std::vector<std::string>> list = targetList();
+    if (!list)
+      return fail(list.status().message());
+    std::vector<std::string> gpuArchs;
+    for (const std::string &target : *list)
+      if (target != "cpu")
+        gpuArchs.push_back(target);
+    return runTuneGemm(gpuArchs);
+  }
+  if (modelPath.empty())
+    return fail("no model given (dsr1-compile MODEL -o OUT.dsr1, or "
+                "--tune-gemm M,N,K)");
   if (emit != "dsr1" && emit != "plan" && emit != "cuda" && emit != "ptx" &&
       emit != "kernels")
     return fail("--emit takes dsr1, plan, cuda, ptx or kernels");
