@@ -85,6 +85,17 @@ Result<GemmProblem> parseGemmProblem(const std::string &shape,
   return p;
 }
 
+CudaParams gemmTcParams(int tileM, int tileN, int tileK, int warps,
+                        int stages) {
+  CudaParams p;
+  p.tcTileM = tileM;
+  p.tcTileN = tileN;
+  p.tcTileK = tileK;
+  p.tcWarps = warps;
+  p.tcStages = stages;
+  return p;
+}
+
 int blocksPerSm(const CudaParams &params, const KernelResources &res,
                 const GpuSpec &gpu) {
   int threads = params.tcWarps * 32;
@@ -183,12 +194,7 @@ std::vector<CudaParams> gemmTcCandidates() {
       for (int tk : {16, 32})
         for (int warps : {2, 4, 8})
           for (int stages : {2, 3, 4}) {
-            CudaParams p;
-            p.tcTileM = tm;
-            p.tcTileN = tn;
-            p.tcTileK = tk;
-            p.tcWarps = warps;
-            p.tcStages = stages;
+            CudaParams p = gemmTcParams(tm, tn, tk, warps, stages);
             // The same checks --cuda-params makes, so every candidate is one
             // a user could also give.
             std::string error;

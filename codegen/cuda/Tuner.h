@@ -76,6 +76,9 @@ struct CostEstimate {
   double fractionOfPeak = 0; // 2MNK x batch / seconds / peak
 };
 
+/// Default CudaParams with the gemm-tc parameters set.
+CudaParams gemmTcParams(int tileM, int tileN, int tileK, int warps, int stages);
+
 /// Blocks of a gemm-tc kernel with `params` and `res` that fit on one SM at
 /// once: the least of the register, shared-memory, thread and block limits.
 int blocksPerSm(const CudaParams &params, const KernelResources &res,

@@ -24,13 +24,7 @@ GemmProblem problem(int64_t m, int64_t n, int64_t k,
 }
 
 CudaParams tc(int tm, int tn, int tk, int warps, int stages) {
-  CudaParams p;
-  p.tcTileM = tm;
-  p.tcTileN = tn;
-  p.tcTileK = tk;
-  p.tcWarps = warps;
-  p.tcStages = stages;
-  return p;
+  return gemmTcParams(tm, tn, tk, warps, stages);
 }
 
 KernelResources resources(int registers, int shared) {
