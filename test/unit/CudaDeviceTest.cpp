@@ -26,32 +26,6 @@ using namespace dsr1::cuda;
 
 namespace {
 
-/// y = double(add(x, w)) through the arena (kernels the fake driver does
-/// not compute); z = a copy of x, which it does.
-std::shared_ptr<const Plan> samplePlan() {
-  auto plan = std::make_shared<Plan>();
-  plan->inputs = {{"x", DType::f32, {3}}};
-  plan->outputs = {{"y", DType::f32, {3}}, {"z", DType::f32, {3}}};
-  plan->addWeight(f32({10, 20, 30}, "w"));
-  plan->kernels = {{"add", "add_node", "add"}, {"double", "mul_node", "mul"}};
-  plan->arenaBytes = 64;
-  Launch add;
-  add.kernel = 0;
-  add.args = {ref(BufferRef::Kind::input, 0), ref(BufferRef::Kind::weight, 0),
-              ref(BufferRef::Kind::arena, 0)};
-  add.argNames = {"x", "w", "t"};
-  Launch twice;
-  twice.kernel = 1;
-  twice.args = {ref(BufferRef::Kind::arena, 0),
-                ref(BufferRef::Kind::output, 0)};
-  twice.argNames = {"t", "y"};
-  Launch copy;
-  copy.kind = Launch::Kind::copy;
-  copy.args = {ref(BufferRef::Kind::input, 0), ref(BufferRef::Kind::output, 1)};
-  plan->launches = {add, twice, copy};
-  return plan;
-}
-
 /// The kernel "double" is two grid launches.
 CudaModule sampleCode() {
   CudaModule code;

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/cudaemu/CudaEmu.h"
+#include "test/unit/EmuTestSupport.h"
 
 #include <gtest/gtest.h>
 
@@ -21,6 +22,7 @@
 
 using namespace dsr1;
 using namespace dsr1::cudaemu;
+using namespace dsr1::test;
 
 namespace {
 
@@ -240,53 +242,9 @@ extern "C" void atomics__emu(void **params) {
 }
 )cuda";
 
-std::string readSource(const std::string &path) {
-  std::ifstream in(std::string(DSR1_SOURCE_DIR) + "/" + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<std::pair<std::string, std::string>> headers() {
-  return {{"dsr1_device.cuh", readSource("codegen/cuda/dsr1_device.cuh")},
-          {"cuda_emu.h", readSource("runtime/cudaemu/cuda_emu.h")}};
-}
-
-/// A cache directory for the process, removed when the tests end.
-class CacheDir : public testing::Environment {
-public:
-  static const std::string &path() { return path_; }
-  void SetUp() override {
-    std::string pattern = testing::TempDir() + "dsr1-cudaemu-XXXXXX";
-    if (char *made = mkdtemp(pattern.data()))
-      path_ = made;
-  }
-  void TearDown() override {
-    if (!path_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(path_, ec);
-    }
-  }
-
-private:
-  static std::string path_;
-};
-std::string CacheDir::path_;
-testing::Environment *const cacheDir =
-    testing::AddGlobalTestEnvironment(new CacheDir);
-
 /// The module of kSource, built once per process.
 EmuModule *kernels() {
-  static std::unique_ptr<EmuModule> module = [] {
-    std::unique_ptr<EmuModule> built;
-    Result<std::unique_ptr<EmuModule>> result =
-        EmuModule::build(kSource, headers(), CacheDir::path(), "kernels");
-    if (result)
-      built = std::move(*result);
-    else
-      ADD_FAILURE() << result.status().message();
-    return built;
-  }();
+  static std::unique_ptr<EmuModule> module = buildEmuModule(kSource, "kernels");
   return module.get();
 }
 
@@ -650,7 +608,7 @@ TEST(CudaEmuTest, LaunchChecksDimensions) {
 TEST(CudaEmuTest, Cache) {
   ASSERT_NE(kernels(), nullptr);
   Result<std::unique_ptr<EmuModule>> again =
-      EmuModule::build(kSource, headers(), CacheDir::path(), "kernels");
+      EmuModule::build(kSource, emuHeaders(), emuCacheDir(), "kernels");
   ASSERT_TRUE(again) << again.status().message();
   EXPECT_TRUE((*again)->fromCache());
   EXPECT_EQ((*again)->path(), kernels()->path());
@@ -661,7 +619,7 @@ TEST(CudaEmuTest, Cache) {
                              "  p[0] = undefined_name_in_kernel;\n"
                              "}\n";
   Result<std::unique_ptr<EmuModule>> failed =
-      EmuModule::build(broken, headers(), CacheDir::path(), "broken");
+      EmuModule::build(broken, emuHeaders(), emuCacheDir(), "broken");
   ASSERT_FALSE(failed);
   const std::string &message = failed.status().message();
   EXPECT_TRUE(contains(message, "module 'broken'")) << message;
@@ -670,7 +628,7 @@ TEST(CudaEmuTest, Cache) {
   EXPECT_TRUE(contains(message, "/module.cpp")) << message;
   // A failed build caches nothing: it fails again the same way.
   Result<std::unique_ptr<EmuModule>> failedAgain =
-      EmuModule::build(broken, headers(), CacheDir::path(), "broken");
+      EmuModule::build(broken, emuHeaders(), emuCacheDir(), "broken");
   ASSERT_FALSE(failedAgain);
   EXPECT_TRUE(
       contains(failedAgain.status().message(), "undefined_name_in_kernel"));

@@ -64,29 +64,6 @@ public:
   }
 };
 
-/// y = 2 * (x + w) through the arena; z = a copy of x.
-std::shared_ptr<Plan> samplePlan() {
-  auto plan = std::make_shared<Plan>();
-  plan->inputs = {{"x", DType::f32, {3}}};
-  plan->outputs = {{"y", DType::f32, {3}}, {"z", DType::f32, {3}}};
-  plan->addWeight(f32({10, 20, 30}, "w"));
-  plan->kernels = {{"add", "add_node", "add"}, {"double", "mul_node", "mul"}};
-  plan->arenaBytes = 64;
-  Launch add;
-  add.kernel = 0;
-  add.args = {ref(BufferRef::Kind::input, 0), ref(BufferRef::Kind::weight, 0),
-              ref(BufferRef::Kind::arena, 0)};
-  Launch twice;
-  twice.kernel = 1;
-  twice.args = {ref(BufferRef::Kind::arena, 0),
-                ref(BufferRef::Kind::output, 0)};
-  Launch copy;
-  copy.kind = Launch::Kind::copy;
-  copy.args = {ref(BufferRef::Kind::input, 0), ref(BufferRef::Kind::output, 1)};
-  plan->launches = {add, twice, copy};
-  return plan;
-}
-
 std::unique_ptr<HostSession> makeSession(std::shared_ptr<Plan> plan) {
   auto session = HostSession::create(plan, std::make_shared<FakeLibrary>());
   EXPECT_TRUE(session.isOk()) << session.status().message();

@@ -12,6 +12,7 @@
 #include "codegen/cuda/Nvrtc.h"
 #include "compiler/support/FloatBits.h"
 #include "runtime/cudaemu/CudaEmu.h"
+#include "test/unit/EmuTestSupport.h"
 
 #include <gtest/gtest.h>
 
@@ -28,6 +29,7 @@
 
 using namespace dsr1;
 using namespace dsr1::cudaemu;
+using namespace dsr1::test;
 
 namespace {
 
@@ -260,51 +262,10 @@ extern "C" void cp_async_race__emu(void **p) {
 #endif
 )cuda";
 
-std::string readSource(const std::string &path) {
-  std::ifstream in(std::string(DSR1_SOURCE_DIR) + "/" + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-/// A cache directory for the process, removed when the tests end.
-class CacheDir : public testing::Environment {
-public:
-  static const std::string &path() { return path_; }
-  void SetUp() override {
-    std::string pattern = testing::TempDir() + "dsr1-tensorcore-XXXXXX";
-    if (char *made = mkdtemp(pattern.data()))
-      path_ = made;
-  }
-  void TearDown() override {
-    if (!path_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(path_, ec);
-    }
-  }
-
-private:
-  static std::string path_;
-};
-std::string CacheDir::path_;
-testing::Environment *const cacheDir =
-    testing::AddGlobalTestEnvironment(new CacheDir);
-
 /// The module of kSource, built once per process.
 EmuModule *kernels() {
-  static std::unique_ptr<EmuModule> module = [] {
-    std::unique_ptr<EmuModule> built;
-    Result<std::unique_ptr<EmuModule>> result = EmuModule::build(
-        kSource,
-        {{"dsr1_device.cuh", readSource("codegen/cuda/dsr1_device.cuh")},
-         {"cuda_emu.h", readSource("runtime/cudaemu/cuda_emu.h")}},
-        CacheDir::path(), "tensor-core");
-    if (result)
-      built = std::move(*result);
-    else
-      ADD_FAILURE() << result.status().message();
-    return built;
-  }();
+  static std::unique_ptr<EmuModule> module =
+      buildEmuModule(kSource, "tensor-core");
   return module.get();
 }
 

@@ -1,7 +1,7 @@
 //===- TestTensors.h - small tensors and buffers for plan tests -*- C++ -*-===//
 //
 // The helpers the tests of hand-built plans share: an f32 vector as a host
-// tensor and back, and a 12-byte (three f32) buffer reference.
+// tensor and back, a 12-byte (three f32) buffer reference, and a small plan.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +12,7 @@
 #include "runtime/Plan.h"
 
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,32 @@ inline std::vector<float> floats(const HostTensor &t) {
 inline BufferRef ref(BufferRef::Kind kind, uint32_t index,
                      uint64_t offset = 0) {
   return {kind, index, offset, 12};
+}
+
+/// y = double(add(x, w)) through the arena; z = a copy of x. The kernels are
+/// "add" and "double", which each test's device provides.
+inline std::shared_ptr<Plan> samplePlan() {
+  auto plan = std::make_shared<Plan>();
+  plan->inputs = {{"x", DType::f32, {3}}};
+  plan->outputs = {{"y", DType::f32, {3}}, {"z", DType::f32, {3}}};
+  plan->addWeight(f32({10, 20, 30}, "w"));
+  plan->kernels = {{"add", "add_node", "add"}, {"double", "mul_node", "mul"}};
+  plan->arenaBytes = 64;
+  Launch add;
+  add.kernel = 0;
+  add.args = {ref(BufferRef::Kind::input, 0), ref(BufferRef::Kind::weight, 0),
+              ref(BufferRef::Kind::arena, 0)};
+  add.argNames = {"x", "w", "t"};
+  Launch twice;
+  twice.kernel = 1;
+  twice.args = {ref(BufferRef::Kind::arena, 0),
+                ref(BufferRef::Kind::output, 0)};
+  twice.argNames = {"t", "y"};
+  Launch copy;
+  copy.kind = Launch::Kind::copy;
+  copy.args = {ref(BufferRef::Kind::input, 0), ref(BufferRef::Kind::output, 1)};
+  plan->launches = {add, twice, copy};
+  return plan;
 }
 
 } // namespace dsr1::test
