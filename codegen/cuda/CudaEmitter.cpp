@@ -70,7 +70,10 @@ FailureOr<CudaParams> CudaParams::parse(llvm::StringRef text,
       {"tc-tile-n", &CudaParams::tcTileN},
       {"tc-tile-k", &CudaParams::tcTileK},
       {"tc-warps", &CudaParams::tcWarps},
-      {"tc-stages", &CudaParams::tcStages}};
+      {"tc-stages", &CudaParams::tcStages},
+      {"attention-tc-block-q", &CudaParams::attnTcBlockQ},
+      {"attention-tc-block-kv", &CudaParams::attnTcBlockKv},
+      {"attention-tc-warps", &CudaParams::attnTcWarps}};
   llvm::SmallVector<llvm::StringRef> items;
   text.split(items, ',', -1, /*KeepEmpty=*/false);
   for (llvm::StringRef item : items) {
@@ -141,7 +144,15 @@ FailureOr<CudaParams> CudaParams::parse(llvm::StringRef text,
       require(params.tcSharedBytes() <= 48 * 1024,
               "the tensor-core GEMM's stages need at most 48 KiB of shared "
               "memory (tc-stages x the A and B tiles, counted in f32 with "
-              "their padding): lower tc-stages, tc-tile-k or the tile");
+              "their padding): lower tc-stages, tc-tile-k or the tile") &&
+      require(params.attnTcWarps <= 16,
+              "attention-tc-warps is at most 16 (512 threads)") &&
+      require(params.attnTcBlockQ % (16 * params.attnTcWarps) == 0 &&
+                  params.attnTcBlockQ / params.attnTcWarps <= 32,
+              "attention-tc-block-q is 16 or 32 query rows a warp "
+              "(attention-tc-warps x 16 or x 32)") &&
+      require(params.attnTcBlockKv % 16 == 0 && params.attnTcBlockKv <= 128,
+              "attention-tc-block-kv is a multiple of 16, at most 128");
   if (!ok)
     return failure();
   return params;
@@ -567,6 +578,48 @@ TensorCoreKind tensorCoreKind(const Contraction &c) {
   if (a.isF32() && b.isF32() && precision &&
       precision.getValue() == Precision::tf32)
     return TensorCoreKind::tf32;
+  return TensorCoreKind::none;
+}
+
+/// A convolution runs as an implicit GEMM on tensor cores for the operand
+/// types a contraction would (f16, bf16; f32 in a TF32 product).
+TensorCoreKind tensorCoreKind(ConvOp op) {
+  Type element = cast<ShapedType>(op.getInput().getType()).getElementType();
+  Type r = cast<ShapedType>(op.getResult().getType()).getElementType();
+  if (!(r.isF32() || r.isF16() || r.isBF16()))
+    return TensorCoreKind::none;
+  if (element.isF16())
+    return TensorCoreKind::f16;
+  if (element.isBF16())
+    return TensorCoreKind::bf16;
+  auto precision = op.getPrecisionAttr();
+  if (element.isF32() && precision && precision.getValue() == Precision::tf32)
+    return TensorCoreKind::tf32;
+  return TensorCoreKind::none;
+}
+
+/// The tensor-core flash template takes f16 and bf16 attention whose head
+/// dims are multiples of 16 (the mma's K for Q Kᵀ, two n8 tiles of an
+/// ldmatrix for P V) up to 128 (the output and query fragments stay in
+/// registers), without the scores as a result.
+TensorCoreKind tensorCoreKind(AttentionOp op) {
+  Type element = cast<ShapedType>(op.getQuery().getType()).getElementType();
+  Type r = cast<ShapedType>(op.getResult().getType()).getElementType();
+  if (op.getReturnScores() || !(r.isF32() || r.isF16() || r.isBF16()))
+    return TensorCoreKind::none;
+  ArrayRef<int64_t> q = cast<ShapedType>(op.getQuery().getType()).getShape();
+  ArrayRef<int64_t> v = cast<ShapedType>(op.getValue().getType()).getShape();
+  int64_t heads = op.getNumHeads();
+  bool packed = q.size() == 3;
+  int64_t dk = packed ? q[2] / heads : q[3];
+  int64_t dv = packed ? v[2] / heads : v[3];
+  auto fits = [](int64_t d) { return d > 0 && d % 16 == 0 && d <= 128; };
+  if (!fits(dk) || !fits(dv))
+    return TensorCoreKind::none;
+  if (element.isF16())
+    return TensorCoreKind::f16;
+  if (element.isBF16())
+    return TensorCoreKind::bf16;
   return TensorCoreKind::none;
 }
 
@@ -1620,6 +1673,37 @@ FailureOr<std::string> ScalarEmitter::rowOp(Operation *op, Value value,
 // Family templates
 //===----------------------------------------------------------------------===//
 
+/// One operand of a tensor-core GEMM, as the template stages its tiles: A
+/// (m x k) or B (k x n). The callbacks run with `dim` ("m" or "n"), `k` and
+/// the batch index in scope.
+struct TcOperand {
+  std::string array; // the shared tile: "As" or "Bs"
+  bool kContiguous;  // shared rows run along k (else along m or n)
+  int64_t extent;    // the matrix's extent in m or n
+  std::string dim;   // "m" or "n"
+  /// Staging by cp.async, when set: the argument and the offset of element
+  /// (dim, k) in it. Rows along the shared layout must be contiguous in the
+  /// argument, and the extent there a multiple of 16 bytes.
+  std::string argument;
+  std::function<std::string(ScalarEmitter &, const Index &)> address;
+  /// Scalar staging otherwise: assigns `value` for an element inside the
+  /// matrix, as the element's bits (`raw`) or as a float.
+  bool raw = false;
+  std::function<LogicalResult(ScalarEmitter &, const Index &)> stage;
+};
+
+/// A batch of products C = A B on tensor cores, and what to do with each
+/// element of C (`m`, `n` in scope; `acc` its f32 sum).
+struct TcGemm {
+  TensorCoreKind kind;
+  int64_t m, n, k;
+  SmallVector<int64_t> batch; // grid.z slices
+  TcOperand a, b;
+  std::function<LogicalResult(ScalarEmitter &, const Index &batchIdx,
+                              const std::string &acc)>
+      epilogue;
+};
+
 /// Writes one kernel function's `__global__` functions.
 class KernelEmitter {
 public:
@@ -1653,18 +1737,25 @@ private:
   LogicalResult gemm(const Contraction &c, const std::string &name);
   LogicalResult gemmTc(const Contraction &c, TensorCoreKind kind,
                        const std::string &name);
+  LogicalResult convTc(ConvOp conv, TensorCoreKind kind,
+                       const std::string &name);
+  /// The tensor-core GEMM template over any description of its operands
+  /// and epilogue (a contraction's, or a convolution's implicit GEMM).
+  LogicalResult tensorCoreGemm(const TcGemm &g, const std::string &name);
   /// The fused epilogue of a GEMM at the result element (m, n) in scope:
   /// `element` is the product's accumulated value; the scale, bias and
   /// everything fused after the product are applied, and every result of
   /// the kernel stored.
   /// The launch of a GEMM template: a block per tm x tn output tile, a
   /// grid.z slice per batch.
-  void addGemmLaunch(const std::string &name, const Contraction &c, int64_t tm,
+  void addGemmLaunch(const std::string &name, int64_t m, int64_t n, int64_t tm,
                      int64_t tn, int64_t batches, int64_t threads);
   LogicalResult gemmEpilogue(ScalarEmitter &s, const Contraction &c,
                              const CType &t, const Index &batchIdx,
                              const std::string &element);
   LogicalResult attention(AttentionOp op, const std::string &name);
+  LogicalResult attentionTc(AttentionOp op, TensorCoreKind kind,
+                            const std::string &name);
   LogicalResult recurrent(Operation *op, const std::string &name);
 
   /// The row ops of the kernel if it can run as the row template: every
@@ -1990,17 +2081,17 @@ LogicalResult KernelEmitter::gemm(const Contraction &c,
   s.close();
   s.close();
   code_.close();
-  addGemmLaunch(name, c, tm, tn, batches, threads);
+  addGemmLaunch(name, c.m, c.n, tm, tn, batches, threads);
   return success();
 }
 
-void KernelEmitter::addGemmLaunch(const std::string &name, const Contraction &c,
+void KernelEmitter::addGemmLaunch(const std::string &name, int64_t m, int64_t n,
                                   int64_t tm, int64_t tn, int64_t batches,
                                   int64_t threads) {
   GridLaunch launch;
   launch.function = name;
-  launch.grid.x = static_cast<uint32_t>((c.n + tn - 1) / tn);
-  launch.grid.y = static_cast<uint32_t>((c.m + tm - 1) / tm);
+  launch.grid.x = static_cast<uint32_t>((n + tn - 1) / tn);
+  launch.grid.y = static_cast<uint32_t>((m + tm - 1) / tm);
   launch.grid.z = static_cast<uint32_t>(std::min<int64_t>(batches, 65535));
   launch.block.x = static_cast<uint32_t>(threads);
   launch.cooperative = true;
@@ -2046,8 +2137,71 @@ LogicalResult KernelEmitter::gemmTc(const Contraction &c, TensorCoreKind kind,
   FailureOr<CType> t = ctypeOf(c.op->getResult(0), c.op);
   if (failed(t))
     return failure();
-  int64_t batches = product(c.batch);
-  if (batches == 0 || c.m == 0 || c.n == 0)
+  const bool tf32 = kind == TensorCoreKind::tf32;
+  const int vec = tf32 ? 4 : 8; // elements in a 16-byte copy
+  // A (m x k) is k-contiguous unless transposed, B (k x n) is n-contiguous
+  // unless transposed. cp.async moves whole 16-byte pieces of a row: the
+  // operand must be the kernel's own argument (not computed in the kernel),
+  // with rows of a multiple of 16 bytes so that a piece is either inside the
+  // matrix or outside it, never partly (and every piece 16-aligned, with
+  // buffers 256-aligned). Otherwise its tiles are staged by scalar loads,
+  // which guard each element.
+  auto operand = [&](const std::string &array, Value value, bool kContiguous,
+                     int64_t extent, const std::string &dim, bool isLhs) {
+    TcOperand o;
+    o.array = array;
+    o.kContiguous = kContiguous;
+    o.extent = extent;
+    o.dim = dim;
+    auto at = [&c, isLhs](const Index &batchIdx) {
+      return isLhs ? c.lhsIndex(batchIdx, "m", "k")
+                   : c.rhsIndex(batchIdx, "k", "n");
+    };
+    auto arg = dyn_cast<BlockArgument>(value);
+    if (arg && shapeOf(value).back() % vec == 0) {
+      o.argument = ScalarEmitter::argName(arg.getArgNumber());
+      o.address = [at, value](ScalarEmitter &, const Index &batchIdx) {
+        return linear(at(batchIdx), shapeOf(value));
+      };
+    }
+    // An f16/bf16 argument is copied as its bits; a value computed in the
+    // kernel (a fused producer) is evaluated, then converted.
+    o.raw = !tf32 && arg;
+    o.stage = [this, at, value, arg, raw = o.raw](
+                  ScalarEmitter &s, const Index &batchIdx) -> LogicalResult {
+      if (raw) {
+        code_.line("value = dsr1::load(" +
+                   ScalarEmitter::argName(arg.getArgNumber()) + " + " +
+                   linear(at(batchIdx), shapeOf(value)) + ");");
+        return success();
+      }
+      FailureOr<std::string> v = s.scalar(value, at(batchIdx));
+      if (failed(v))
+        return failure();
+      code_.line("value = (float)" + *v + ";");
+      return success();
+    };
+    return o;
+  };
+  TcGemm g;
+  g.kind = kind;
+  g.m = c.m;
+  g.n = c.n;
+  g.k = c.k;
+  g.batch = c.batch;
+  g.a = operand("As", c.lhs, !c.transA, c.m, "m", true);
+  g.b = operand("Bs", c.rhs, c.transB, c.n, "n", false);
+  g.epilogue = [&](ScalarEmitter &s, const Index &batchIdx,
+                   const std::string &acc) {
+    return gemmEpilogue(s, c, *t, batchIdx, acc);
+  };
+  return tensorCoreGemm(g, name);
+}
+
+LogicalResult KernelEmitter::tensorCoreGemm(const TcGemm &g,
+                                            const std::string &name) {
+  int64_t batches = product(g.batch);
+  if (batches == 0 || g.m == 0 || g.n == 0)
     return success(); // An empty product: nothing to launch.
   const int tm = params_.tcTileM, tn = params_.tcTileN, tk = params_.tcTileK;
   const int warps = params_.tcWarps, stages = params_.tcStages;
@@ -2055,67 +2209,41 @@ LogicalResult KernelEmitter::gemmTc(const Contraction &c, TensorCoreKind kind,
   const int wtm = tm / warpsM, wtn = tn / warpsN; // a warp's tile
   const int mi = wtm / 16, ni = wtn / 8;          // its mma tiles
   const int threads = warps * 32;
+  const TensorCoreKind kind = g.kind;
   const bool tf32 = kind == TensorCoreKind::tf32;
   // Shared tiles hold the operands as the mma reads them: 16-bit bits for
   // f16/bf16, f32 for tf32 (rounded with cvt.rna as fragments are loaded).
   const std::string elem = tf32 ? "float" : "uint16_t";
   const int ks = tf32 ? 8 : 16; // K of one mma
   const int vec = tf32 ? 4 : 8; // elements in a 16-byte copy
-  const int64_t tiles = (c.k + tk - 1) / tk;
+  const int64_t tiles = (g.k + tk - 1) / tk;
 
   // Each operand's tile is stored in shared memory in the order its rows
   // are contiguous in global memory, so a 16-byte cp.async moves a piece of
-  // one row: A (m x k) is k-contiguous unless transposed, B (k x n) is
-  // n-contiguous unless transposed. Rows are padded (no swizzle) so the
-  // lanes of an ldmatrix phase or a tf32 fragment load hit distinct banks:
-  // 8 16-bit elements (16 bytes) make a 16-bit row an odd number of 16-byte
-  // units; tf32 rows get 4 floats when k-contiguous and 8 when m/n-
-  // contiguous (the fragment loads walk the other dimension by 4 lanes).
-  struct Operand {
-    std::string array;
-    Value value;
-    bool kContiguous;
-    int rows;        // the tile's extent in M (A) or N (B)
-    int64_t extent;  // the matrix's extent there
-    std::string dim; // "m" or "n"
-    int pitch;       // elements a shared row
-    int size;        // elements a stage
-    bool async;      // staged by cp.async (else by scalar loads)
-    Index at;        // the element (dim, k) of the operand
+  // one row. Rows are padded (no swizzle) so the lanes of an ldmatrix phase
+  // or a tf32 fragment load hit distinct banks: 8 16-bit elements (16
+  // bytes) make a 16-bit row an odd number of 16-byte units; tf32 rows get
+  // 4 floats when k-contiguous and 8 when m/n-contiguous (the fragment
+  // loads walk the other dimension by 4 lanes).
+  struct Layout {
+    const TcOperand *o;
+    int rows;  // the tile's extent in M (A) or N (B)
+    int pitch; // elements a shared row
+    int size;  // elements a stage
   };
-  auto describe = [&](const std::string &array, Value value, bool kContig,
-                      int rows, int64_t extent, const std::string &dim) {
-    Operand o;
-    o.array = array;
-    o.value = value;
-    o.kContiguous = kContig;
-    o.rows = rows;
-    o.extent = extent;
-    o.dim = dim;
-    int pad = !tf32 ? 8 : (kContig ? 4 : 8);
-    o.pitch = (kContig ? tk : rows) + pad;
-    o.size = (kContig ? rows : tk) * o.pitch;
-    // cp.async moves whole 16-byte pieces of a row: the operand must be the
-    // kernel's own argument (not computed in the kernel), stored in the
-    // element type the mma reads, with rows of a multiple of 16 bytes so that
-    // a piece is either inside the matrix or outside it, never partly (and
-    // every piece 16-aligned, with buffers 256-aligned). Otherwise every
-    // tile is staged by scalar loads, which guard each element.
-    int64_t contiguous = shapeOf(value).back();
-    o.async = isa<BlockArgument>(value) && contiguous % vec == 0;
-    return o;
+  auto layout = [&](const TcOperand &o, int rows) {
+    int pad = !tf32 ? 8 : (o.kContiguous ? 4 : 8);
+    int pitch = (o.kContiguous ? tk : rows) + pad;
+    return Layout{&o, rows, pitch, (o.kContiguous ? rows : tk) * pitch};
   };
-  Operand ops[2] = {
-      describe("As", c.lhs, !c.transA, tm, c.m, "m"),
-      describe("Bs", c.rhs, c.transB, tn, c.n, "n"),
-  };
+  Layout ops[2] = {layout(g.a, tm), layout(g.b, tn)};
 
   if (failed(begin(name, threads)))
     return failure();
   ScalarEmitter s(kernel_, code_);
-  for (const Operand &o : ops)
-    code_.line("DSR1_SHARED_TILE(" + elem + ", " + o.array + ", " +
-               num(stages * o.size) + ");");
+  for (const Layout &l : ops)
+    code_.line("DSR1_SHARED_TILE(" + elem + ", " + l.o->array + ", " +
+               num(stages * l.size) + ");");
   code_.line("const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;");
   code_.line("const int wm = (warp / " + num(warpsN) + ") * " + num(wtm) +
              ", wn = (warp % " + num(warpsN) + ") * " + num(wtn) + ";");
@@ -2123,9 +2251,7 @@ LogicalResult KernelEmitter::gemmTc(const Contraction &c, TensorCoreKind kind,
   code_.line("const int grp = lane >> 2, tig = lane & 3;");
   s.open("for (int64_t bz = blockIdx.z; bz < " + num(batches) +
          "; bz += gridDim.z)");
-  Index batchIdx = s.delinearize("bz", c.batch);
-  ops[0].at = c.lhsIndex(batchIdx, "m", "k");
-  ops[1].at = c.rhsIndex(batchIdx, "k", "n");
+  Index batchIdx = s.delinearize("bz", g.batch);
   code_.line("const int64_t m0 = (int64_t)blockIdx.y * " + num(tm) +
              ", n0 = (int64_t)blockIdx.x * " + num(tn) + ";");
   code_.line("float acc[" + num(mi) + "][" + num(ni) + "][4];");
@@ -2146,16 +2272,17 @@ LogicalResult KernelEmitter::gemmTc(const Contraction &c, TensorCoreKind kind,
   s.open("if (kt < " + num(tiles) + ")");
   code_.line("const int stage = kt % " + num(stages) + ";");
   code_.line("const int64_t k0 = (int64_t)kt * " + num(tk) + ";");
-  for (const Operand &o : ops) {
+  for (const Layout &l : ops) {
+    const TcOperand &o = *l.o;
     // The element (r, kk) of the tile in its stage.
     auto slot = [&](const std::string &r, const std::string &kk) {
-      return "stage * " + num(o.size) + " + " +
-             (o.kContiguous ? r + " * " + num(o.pitch) + " + " + kk
-                            : kk + " * " + num(o.pitch) + " + " + r);
+      return "stage * " + num(l.size) + " + " +
+             (o.kContiguous ? r + " * " + num(l.pitch) + " + " + kk
+                            : kk + " * " + num(l.pitch) + " + " + r);
     };
-    int inner = o.kContiguous ? tk : o.rows; // elements of a shared row
-    if (o.async) {
-      int pieces = o.rows * tk / vec;
+    int inner = o.kContiguous ? tk : l.rows; // elements of a shared row
+    if (o.address) {
+      int pieces = l.rows * tk / vec;
       s.open("for (int e = threadIdx.x; e < " + num(pieces) +
              "; e += " + num(threads) + ")");
       if (o.kContiguous)
@@ -2167,50 +2294,36 @@ LogicalResult KernelEmitter::gemmTc(const Contraction &c, TensorCoreKind kind,
       code_.line("const int64_t " + o.dim + " = " + o.dim +
                  "0 + r, k = k0 + kk;");
       code_.line("const bool valid = " + o.dim + " < " + num(o.extent) +
-                 " && k < " + num(c.k) + ";");
+                 " && k < " + num(g.k) + ";");
       // An invalid piece reads nothing: the operand's base stands in.
-      std::string arg =
-          ScalarEmitter::argName(cast<BlockArgument>(o.value).getArgNumber());
       code_.line("dsr1::cp_async_16_zfill(" + o.array + ", " + slot("r", "kk") +
-                 ", valid ? " + arg + " + " + linear(o.at, shapeOf(o.value)) +
-                 " : " + arg + ", valid);");
+                 ", valid ? " + o.argument + " + " + o.address(s, batchIdx) +
+                 " : " + o.argument + ", valid);");
       s.close();
       continue;
     }
     // Scalar staging: consecutive threads take consecutive elements of a
     // shared row, which are consecutive in global memory for an argument.
-    s.open("for (int e = threadIdx.x; e < " + num(o.rows * tk) +
+    s.open("for (int e = threadIdx.x; e < " + num(l.rows * tk) +
            "; e += " + num(threads) + ")");
     if (o.kContiguous)
       code_.line("const int r = e / " + num(tk) + ", kk = e % " + num(tk) +
                  ";");
     else
-      code_.line("const int kk = e / " + num(o.rows) + ", r = e % " +
-                 num(o.rows) + ";");
+      code_.line("const int kk = e / " + num(l.rows) + ", r = e % " +
+                 num(l.rows) + ";");
     code_.line("const int64_t " + o.dim + " = " + o.dim +
                "0 + r, k = k0 + kk;");
-    // An f16/bf16 argument is copied as its bits; a value computed in the
-    // kernel (a fused producer) is evaluated, then converted.
-    bool raw = !tf32 && isa<BlockArgument>(o.value);
-    code_.line((raw ? elem : std::string("float")) + " value = 0;");
-    s.open("if (" + o.dim + " < " + num(o.extent) + " && k < " + num(c.k) +
+    code_.line((o.raw ? elem : std::string("float")) + " value = 0;");
+    s.open("if (" + o.dim + " < " + num(o.extent) + " && k < " + num(g.k) +
            ")");
-    if (raw) {
-      code_.line(
-          "value = dsr1::load(" +
-          ScalarEmitter::argName(cast<BlockArgument>(o.value).getArgNumber()) +
-          " + " + linear(o.at, shapeOf(o.value)) + ");");
-    } else {
-      FailureOr<std::string> v = s.scalar(o.value, o.at);
-      if (failed(v))
-        return failure();
-      code_.line("value = (float)" + *v + ";");
-    }
+    if (failed(o.stage(s, batchIdx)))
+      return failure();
     s.close();
     // f16/bf16 values are exact in their own type: the conversion only
     // packs the bits.
     std::string stored =
-        raw                            ? "value"
+        o.raw                          ? "value"
         : kind == TensorCoreKind::f16  ? "dsr1::floatToHalf(value)"
         : kind == TensorCoreKind::bf16 ? "dsr1::floatToBf16(value)"
                                        : "value";
@@ -2227,11 +2340,11 @@ LogicalResult KernelEmitter::gemmTc(const Contraction &c, TensorCoreKind kind,
   code_.line("#pragma unroll");
   code_.open("for (int ks = 0; ks < " + num(tk) + "; ks += " + num(ks) + ")");
   code_.line("uint32_t fa[" + num(mi) + "][4], fb[" + num(ni) + "][2];");
-  const Operand &A = ops[0], &B = ops[1];
-  auto at = [&](const Operand &o, const std::string &r, const std::string &k) {
-    return o.array + "[stage * " + num(o.size) + " + " +
-           (o.kContiguous ? "(" + r + ") * " + num(o.pitch) + " + " + k
-                          : "(" + k + ") * " + num(o.pitch) + " + " + r) +
+  const Layout &A = ops[0], &B = ops[1];
+  auto at = [&](const Layout &l, const std::string &r, const std::string &k) {
+    return l.o->array + "[stage * " + num(l.size) + " + " +
+           (l.o->kContiguous ? "(" + r + ") * " + num(l.pitch) + " + " + k
+                             : "(" + k + ") * " + num(l.pitch) + " + " + r) +
            "]";
   };
   code_.line("#pragma unroll");
@@ -2244,7 +2357,7 @@ LogicalResult KernelEmitter::gemmTc(const Contraction &c, TensorCoreKind kind,
                  at(A, "wm + i * 16 + grp" + std::string(q & 1 ? " + 8" : ""),
                     "ks + tig" + std::string(q & 2 ? " + 4" : "")) +
                  ");");
-  } else if (A.kContiguous) {
+  } else if (A.o->kContiguous) {
     // Lane l gives row l % 16 at column 8 * (l / 16): the four 8x8
     // matrices of a 16x16 A fragment in order.
     code_.line("dsr1::ldmatrix_x4(fa[i], As, stage * " + num(A.size) +
@@ -2274,7 +2387,7 @@ LogicalResult KernelEmitter::gemmTc(const Contraction &c, TensorCoreKind kind,
     code_.line("#pragma unroll");
     code_.open("for (int j = 0; j < " + num(ni) + "; j += 2)");
     code_.line("uint32_t r[4];");
-    if (B.kContiguous)
+    if (B.o->kContiguous)
       code_.line("dsr1::ldmatrix_x4(r, Bs, stage * " + num(B.size) +
                  " + (wn + j * 8 + lane % 8 + (lane / 16) * 8) * " +
                  num(B.pitch) + " + ks + ((lane / 8) % 2) * 8);");
@@ -2311,15 +2424,207 @@ LogicalResult KernelEmitter::gemmTc(const Contraction &c, TensorCoreKind kind,
   s.open("for (int q = 0; q < 4; ++q)");
   code_.line("const int64_t m = m0 + wm + i * 16 + grp + (q >> 1) * 8, n = n0 "
              "+ wn + j * 8 + tig * 2 + (q & 1);");
-  if (failed(gemmEpilogue(s, c, *t, batchIdx, "acc[i][j][q]")))
+  if (failed(g.epilogue(s, batchIdx, "acc[i][j][q]")))
     return failure();
   s.close();
   s.close();
   s.close();
   s.close();
   code_.close();
-  addGemmLaunch(name, c, tm, tn, batches, threads);
+  addGemmLaunch(name, g.m, g.n, tm, tn, batches, threads);
   return success();
+}
+
+// Convolution as an implicit GEMM on tensor cores: per image and group,
+//   C [out channels x output pixels] =
+//       W [out channels x (in channels x window)] X [(in channels x window)
+//       x output pixels],
+// X gathered from the input as its tiles are staged, zeros in the padding.
+// W's rows are contiguous (cp.async where they are whole 16-byte pieces);
+// X is staged element by element, or by cp.async for a 1x1 window with unit
+// strides and no padding, where its rows are the input's channel planes.
+// Output pixels run along n, so the epilogue writes rows of the NC[D]HW
+// result.
+LogicalResult KernelEmitter::convTc(ConvOp op, TensorCoreKind kind,
+                                    const std::string &name) {
+  FailureOr<CType> t = ctypeOf(op.getResult(), op);
+  if (failed(t))
+    return failure();
+  Value input = op.getInput(), weight = op.getWeight();
+  ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight),
+                    out = shapeOf(op.getResult());
+  const size_t spatial = in.size() - 2;
+  const int64_t groups = op.getGroup();
+  const int64_t icg = w[1], ocg = w[0] / groups;
+  const int64_t window = product(w.drop_front(2));
+  const int64_t pixels = product(out.drop_front(2));
+  const bool tf32 = kind == TensorCoreKind::tf32;
+  const int vec = tf32 ? 4 : 8;
+  auto attr = [&](std::optional<ArrayRef<int64_t>> values, size_t i,
+                  int64_t fallback) {
+    return values && !values->empty() ? (*values)[i] : fallback;
+  };
+  SmallVector<int64_t> windowShape = {icg};
+  windowShape.append(w.begin() + 2, w.end());
+  SmallVector<int64_t> pixelShape(out.begin() + 2, out.end());
+  // The output channel of row m of group `grp`.
+  auto channel = [&](const Index &batchIdx) {
+    return "(" + batchIdx[1] + " * " + num(ocg) + " + m)";
+  };
+
+  TcGemm g;
+  g.kind = kind;
+  g.m = ocg;
+  g.n = pixels;
+  g.k = icg * window;
+  g.batch = {out[0], groups};
+
+  g.a.array = "As";
+  g.a.kContiguous = true;
+  g.a.extent = ocg;
+  g.a.dim = "m";
+  auto weightArg = dyn_cast<BlockArgument>(weight);
+  if (weightArg && g.k % vec == 0) {
+    g.a.argument = ScalarEmitter::argName(weightArg.getArgNumber());
+    g.a.address = [&, k = g.k](ScalarEmitter &, const Index &batchIdx) {
+      return channel(batchIdx) + " * " + num(k) + " + k";
+    };
+  }
+  g.a.raw = !tf32 && weightArg;
+  g.a.stage = [&](ScalarEmitter &s, const Index &batchIdx) -> LogicalResult {
+    if (g.a.raw) {
+      code_.line("value = dsr1::load(" +
+                 ScalarEmitter::argName(weightArg.getArgNumber()) + " + " +
+                 channel(batchIdx) + " * " + num(g.k) + " + k);");
+      return success();
+    }
+    Index wIdx = {channel(batchIdx)};
+    wIdx.append(s.delinearize("k", windowShape));
+    FailureOr<std::string> v = s.scalar(weight, wIdx);
+    if (failed(v))
+      return failure();
+    code_.line("value = (float)" + *v + ";");
+    return success();
+  };
+
+  g.b.array = "Bs";
+  g.b.kContiguous = false;
+  g.b.extent = pixels;
+  g.b.dim = "n";
+  auto inputArg = dyn_cast<BlockArgument>(input);
+  bool pointwiseWindow = window == 1;
+  for (size_t d = 0; d < spatial; ++d)
+    pointwiseWindow = pointwiseWindow && attr(op.getStrides(), d, 1) == 1 &&
+                      attr(op.getPads(), d, 0) == 0 &&
+                      attr(op.getPads(), spatial + d, 0) == 0;
+  // The channel plane of X row k: the image's channel k of the group.
+  auto plane = [&](const Index &batchIdx, const std::string &ic) {
+    return "(" + batchIdx[0] + " * " + num(in[1]) + " + " + batchIdx[1] +
+           " * " + num(icg) + " + " + ic + ")";
+  };
+  if (pointwiseWindow && inputArg && pixels % vec == 0) {
+    g.b.argument = ScalarEmitter::argName(inputArg.getArgNumber());
+    g.b.address = [&](ScalarEmitter &, const Index &batchIdx) {
+      return plane(batchIdx, "k") + " * " + num(pixels) + " + n";
+    };
+  }
+  g.b.raw = !tf32 && inputArg;
+  g.b.stage = [&](ScalarEmitter &s, const Index &batchIdx) -> LogicalResult {
+    Index kIdx = s.delinearize("k", windowShape);
+    Index nIdx = s.delinearize("n", pixelShape);
+    Index inIdx = {batchIdx[0], add(mul(batchIdx[1], icg), kIdx[0])};
+    std::string inside;
+    for (size_t d = 0; d < spatial; ++d) {
+      int64_t stride = attr(op.getStrides(), d, 1);
+      int64_t dilation = attr(op.getDilations(), d, 1);
+      int64_t pad = attr(op.getPads(), d, 0);
+      std::string pos = s.define(
+          "int64_t", add(add(mul(nIdx[d], stride), mul(kIdx[1 + d], dilation)),
+                         num(-pad)));
+      inside +=
+          (d ? " && " : "") + pos + " >= 0 && " + pos + " < " + num(in[2 + d]);
+      inIdx.push_back(pos);
+    }
+    s.open("if (" + (inside.empty() ? std::string("true") : inside) + ")");
+    if (g.b.raw) {
+      code_.line("value = dsr1::load(" +
+                 ScalarEmitter::argName(inputArg.getArgNumber()) + " + " +
+                 linear(inIdx, in) + ");");
+    } else {
+      FailureOr<std::string> v = s.scalar(input, inIdx);
+      if (failed(v))
+        return failure();
+      code_.line("value = (float)" + *v + ";");
+    }
+    s.close();
+    return success();
+  };
+
+  g.epilogue = [&](ScalarEmitter &s, const Index &batchIdx,
+                   const std::string &acc) -> LogicalResult {
+    s.open("if (m < " + num(ocg) + " && n < " + num(pixels) + ")");
+    Index idx = {batchIdx[0], s.define("int64_t", channel(batchIdx))};
+    idx.append(s.delinearize("n", pixelShape));
+    std::string value = acc;
+    if (Value bias = op.getBias()) {
+      FailureOr<std::string> b = s.scalar(bias, {idx[1]});
+      if (failed(b))
+        return failure();
+      value += " + (float)" + *b;
+    }
+    s.remember(
+        op.getResult(), idx,
+        s.define(t->compute,
+                 roundToStorage("(" + t->compute + ")(" + value + ")", *t)));
+    auto all = llvm::to_vector(llvm::seq(0u, numResults()));
+    if (failed(storeAll(s, all, idx, linear(idx, out))))
+      return failure();
+    s.close();
+    return success();
+  };
+  return tensorCoreGemm(g, name);
+}
+
+/// The keys of batch entry `b` (in scope) an attention may read: its
+/// kv_lengths entry, else all of them.
+static FailureOr<std::string> validKeys(ScalarEmitter &s, AttentionOp op,
+                                        int64_t kvLen) {
+  Value lengths = op.getKvLengths();
+  if (!lengths)
+    return num(kvLen);
+  FailureOr<std::string> n = s.scalar(lengths, {"b"});
+  if (failed(n))
+    return failure();
+  return s.define("int64_t", "(int64_t)" + *n);
+}
+
+/// The position of query row `i` in the key sequence: i, after
+/// query_offset earlier keys, or the last rows of the `valid` keys.
+static std::string queryPosition(AttentionOp op, int64_t qLen,
+                                 const std::string &valid,
+                                 const std::string &i) {
+  if (IntegerAttr offset = op.getQueryOffsetAttr())
+    return add(i, num(offset.getInt()));
+  if (op.getBottomRight())
+    return "(" + i + " + " + valid + " - " + num(qLen) + ")";
+  return i;
+}
+
+/// The condition that key `j` is visible to a query at `position`: inside
+/// the valid keys, causal, inside the windows.
+static std::string visibleKeys(AttentionOp op, const std::string &valid,
+                               const std::string &position,
+                               const std::string &j) {
+  std::string visible = "true";
+  if (op.getKvLengths())
+    visible += " && " + j + " < " + valid;
+  if (op.getCausal())
+    visible += " && " + j + " <= " + position;
+  if (IntegerAttr w = op.getWindowLeftAttr())
+    visible += " && " + position + " - " + j + " <= " + num(w.getInt());
+  if (IntegerAttr w = op.getWindowRightAttr())
+    visible += " && " + j + " - " + position + " <= " + num(w.getInt());
+  return visible;
 }
 
 /// True when `op` is the kernel's only op and its results are returned,
@@ -2399,31 +2704,13 @@ LogicalResult KernelEmitter::attention(AttentionOp op,
   s.close();
   code_.line("__syncthreads();");
   // Which keys query i sees: kv_lengths, its position, causal, windows.
-  std::string valid = num(kvLen);
-  if (Value lengths = op.getKvLengths()) {
-    FailureOr<std::string> n = s.scalar(lengths, {"b"});
-    if (failed(n))
-      return failure();
-    valid = s.define("int64_t", "(int64_t)" + *n);
-  }
-  std::string position = "i";
-  if (IntegerAttr offset = op.getQueryOffsetAttr())
-    position = add("i", num(offset.getInt()));
-  else if (op.getBottomRight())
-    position = "(i + " + valid + " - " + num(qLen) + ")";
+  FailureOr<std::string> valid = validKeys(s, op, kvLen);
+  if (failed(valid))
+    return failure();
   std::string positionName = s.fresh();
   code_.line("[[maybe_unused]] const int64_t " + positionName + " = " +
-             position + ";");
-  position = positionName;
-  std::string visible = "true";
-  if (op.getKvLengths())
-    visible += " && j < " + valid;
-  if (op.getCausal())
-    visible += " && j <= " + position;
-  if (IntegerAttr w = op.getWindowLeftAttr())
-    visible += " && " + position + " - j <= " + num(w.getInt());
-  if (IntegerAttr w = op.getWindowRightAttr())
-    visible += " && j - " + position + " <= " + num(w.getInt());
+             queryPosition(op, qLen, *valid, "i") + ";");
+  std::string visible = visibleKeys(op, *valid, positionName, "j");
 
   code_.line(type + " m = -INFINITY, l = 0;");
   code_.line(type + " o[" + num(per) + "];");
@@ -2511,6 +2798,346 @@ LogicalResult KernelEmitter::attention(AttentionOp op,
   launch.function = name;
   launch.grid.x = static_cast<uint32_t>(std::min<int64_t>(rows, 1 << 20));
   launch.block.x = static_cast<uint32_t>(block);
+  launch.cooperative = true;
+  out_.launches.push_back(launch);
+  return success();
+}
+
+// The flash-attention template on tensor cores (FlashAttention-2's
+// schedule): a block takes `br` query rows of one (batch, head), each warp
+// 16 or 32 of them, and streams the keys in tiles of `bc` through shared
+// memory. A warp's scores S = Q Kᵀ stay in mma accumulators; the online
+// softmax rescales its output fragments, and the probabilities P, rounded
+// to the operands' type, become the A fragments of O += P V without
+// leaving registers. K and V have one buffer each, and their cp.async
+// groups interleave so that each load overlaps the other product:
+//   K(t) lands -> S = Q K(t)ᵀ -> load K(t+1) -> softmax ->
+//   V(t) lands -> O += P V(t) -> load V(t+1).
+// Q is staged once through V's buffer and kept as fragments.
+LogicalResult KernelEmitter::attentionTc(AttentionOp op, TensorCoreKind kind,
+                                         const std::string &name) {
+  if (failed(requireSoleOp(kernel_, op, "attention")))
+    return failure();
+  FailureOr<CType> t = ctypeOf(op.getResult(), op);
+  if (failed(t))
+    return failure();
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  ArrayRef<int64_t> qs = shapeOf(q), ks = shapeOf(k), vs = shapeOf(v);
+  bool packed = qs.size() == 3;
+  int64_t heads = op.getNumHeads(), batch = qs[0];
+  int64_t qLen = packed ? qs[1] : qs[2], kvLen = packed ? ks[1] : ks[2];
+  int64_t dk = packed ? qs[2] / heads : qs[3];
+  int64_t dv = packed ? vs[2] / heads : vs[3];
+  double scale = op.getScale() ? op.getScale()->convertToDouble()
+                               : 1.0 / std::sqrt(double(dk));
+  if (batch * heads == 0 || qLen == 0)
+    return success(); // No query rows: nothing to launch.
+  const int warps = params_.attnTcWarps, br = params_.attnTcBlockQ;
+  const int mi = br / warps / 16; // a warp's m16 tiles
+  const int threads = warps * 32;
+  // Rows padded by 8 elements (16 bytes): the 8 rows of an ldmatrix phase
+  // fall in distinct banks. The key tile shrinks until K and V fit the 48
+  // KiB of static shared memory (Q, staged in V's buffer, must fit too).
+  const int64_t kPitch = dk + 8, vPitch = dv + 8;
+  int64_t bc = params_.attnTcBlockKv;
+  auto sharedBytes = [&](int64_t keys) {
+    return 2 * (keys * kPitch + std::max(keys * vPitch, br * kPitch));
+  };
+  while (bc > 16 && sharedBytes(bc) > 48 * 1024)
+    bc /= 2;
+  if (sharedBytes(bc) > 48 * 1024)
+    return op.emitError() << "cuda: the tensor-core attention's tiles need "
+                          << sharedBytes(bc)
+                          << " bytes of shared memory (48 KiB at most): "
+                             "lower attention-tc-block-q";
+  const int64_t ni = bc / 8; // n8 tiles of a score row
+  const int64_t vSize = std::max(bc * vPitch, br * kPitch);
+  const std::string pack =
+      kind == TensorCoreKind::f16 ? "dsr1::packHalf2" : "dsr1::packBf162";
+  const std::string mma = kind == TensorCoreKind::f16
+                              ? "dsr1::mma_m16n8k16"
+                              : "dsr1::mma_m16n8k16_bf16";
+  std::string qArg =
+      ScalarEmitter::argName(cast<BlockArgument>(q).getArgNumber());
+  std::string kArg =
+      ScalarEmitter::argName(cast<BlockArgument>(k).getArgNumber());
+  std::string vArg =
+      ScalarEmitter::argName(cast<BlockArgument>(v).getArgNumber());
+  // The element offset of (seq, d) of an operand of head dim `depth` for
+  // the (b, h) in scope: rows of `depth` elements are contiguous.
+  auto offset = [&](Value operand, const std::string &seq, const std::string &d,
+                    int64_t depth) {
+    Index idx = packed ? Index{"b", seq, add(mul("h", depth), d)}
+                       : Index{"b", "h", seq, d};
+    return linear(idx, shapeOf(operand));
+  };
+
+  if (failed(begin(name, threads)))
+    return failure();
+  ScalarEmitter s(kernel_, code_);
+  code_.line("DSR1_SHARED_TILE(uint16_t, Ks, " + num(bc * kPitch) + ");");
+  code_.line("DSR1_SHARED_TILE(uint16_t, Vs, " + num(vSize) + ");");
+  code_.line("const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;");
+  code_.line("const int grp = lane >> 2, tig = lane & 3;");
+  s.open("for (int64_t bh = blockIdx.y; bh < " + num(batch * heads) +
+         "; bh += gridDim.y)");
+  code_.line("const int64_t h = bh % " + num(heads) + ", b = bh / " +
+             num(heads) + ";");
+  code_.line("const int64_t i0 = (int64_t)blockIdx.x * " + num(br) + ";");
+  FailureOr<std::string> valid = validKeys(s, op, kvLen);
+  if (failed(valid))
+    return failure();
+  // The key tiles any row of the block can see: the keys stored, cut by
+  // the causal bound of the last row and the left window of the first.
+  std::string last = "(i0 + " + num(br - 1) + " < " + num(qLen) + " ? i0 + " +
+                     num(br - 1) + " : " + num(qLen - 1) + ")";
+  code_.line("int64_t jEnd = " +
+             (op.getKvLengths() ? *valid + " < " + num(kvLen) + " ? " + *valid +
+                                      " : " + num(kvLen)
+                                : num(kvLen)) +
+             ", jBegin = 0;");
+  if (op.getCausal() || op.getWindowRightAttr()) {
+    std::string bound = queryPosition(op, qLen, *valid, last) + " + 1";
+    if (IntegerAttr w = op.getWindowRightAttr())
+      bound += (op.getCausal() ? " + 0" : " + " + num(w.getInt()));
+    code_.line("if (" + bound + " < jEnd) jEnd = " + bound + ";");
+  }
+  if (IntegerAttr w = op.getWindowLeftAttr())
+    code_.line("jBegin = " + queryPosition(op, qLen, *valid, "i0") + " - " +
+               num(w.getInt()) + ";");
+  code_.line("if (jBegin < 0) jBegin = 0;");
+  code_.line("jBegin -= jBegin % " + num(bc) + ";");
+  code_.line("const int64_t tiles = jEnd > jBegin ? (jEnd - jBegin + " +
+             num(bc - 1) + ") / " + num(bc) + " : 0;");
+  // Issues the copies of a (rows x depth) tile of `arg` starting at row
+  // `row0` into `array`; rows past `extent` are zero-filled.
+  auto issue = [&](const std::string &array, const std::string &arg,
+                   Value operand, int64_t rows, int64_t depth, int64_t pitch,
+                   const std::string &row0, int64_t extent) {
+    int64_t pieces = depth / 8;
+    s.open("for (int e = threadIdx.x; e < " + num(rows * pieces) +
+           "; e += " + num(threads) + ")");
+    code_.line("const int r = e / " + num(pieces) + ", c = (e % " +
+               num(pieces) + ") * 8;");
+    code_.line("const int64_t row = " + row0 + " + r;");
+    code_.line("const bool in = row < " + num(extent) + ";");
+    code_.line("dsr1::cp_async_16_zfill(" + array + ", r * " + num(pitch) +
+               " + c, in ? " + arg + " + " +
+               offset(operand, "row", "c", depth) + " : " + arg + ", in);");
+    s.close();
+  };
+  auto issueKv = [&](bool isKey, const std::string &tile) {
+    s.open("if (" + tile + " < tiles)");
+    std::string row0 = "jBegin + (" + tile + ") * " + num(bc);
+    if (isKey)
+      issue("Ks", kArg, k, bc, dk, kPitch, row0, kvLen);
+    else
+      issue("Vs", vArg, v, bc, dv, vPitch, row0, kvLen);
+    s.close();
+    code_.line("dsr1::cp_async_commit();");
+  };
+  // Q through V's buffer into fragments; K(0) meanwhile.
+  issue("Vs", qArg, q, br, dk, kPitch, "i0", qLen);
+  code_.line("dsr1::cp_async_commit();");
+  issueKv(true, "0");
+  code_.line("dsr1::cp_async_wait<1>();");
+  code_.line("__syncthreads();");
+  code_.line("uint32_t qf[" + num(mi) + "][" + num(dk / 16) + "][4];");
+  code_.line("#pragma unroll");
+  code_.open("for (int i = 0; i < " + num(mi) + "; ++i)");
+  code_.line("#pragma unroll");
+  code_.line("for (int d = 0; d < " + num(dk / 16) +
+             "; ++d) dsr1::ldmatrix_x4(qf[i][d], Vs, (warp * " + num(mi * 16) +
+             " + i * 16 + lane % 16) * " + num(kPitch) +
+             " + d * 16 + (lane / 16) * 8);");
+  code_.close();
+  code_.line("__syncthreads();");
+  issueKv(false, "0");
+  // A lane holds rows grp and grp + 8 of each m16 tile: their running max
+  // (log2 units) and its share of their sums.
+  code_.line("float o[" + num(mi) + "][" + num(dv / 8) + "][4];");
+  code_.line("float rowMax[" + num(mi) + "][2], rowSum[" + num(mi) + "][2];");
+  code_.line("#pragma unroll");
+  code_.open("for (int i = 0; i < " + num(mi) + "; ++i)");
+  code_.line("rowMax[i][0] = rowMax[i][1] = -INFINITY;");
+  code_.line("rowSum[i][0] = rowSum[i][1] = 0;");
+  code_.line("#pragma unroll");
+  code_.line("for (int d = 0; d < " + num(dv / 8) +
+             "; ++d) o[i][d][0] = o[i][d][1] = o[i][d][2] = o[i][d][3] = 0;");
+  code_.close();
+
+  s.open("for (int64_t tile = 0; tile < tiles; ++tile)");
+  code_.line("const int64_t j0 = jBegin + tile * " + num(bc) + ";");
+  code_.line("dsr1::cp_async_wait<1>();");
+  code_.line("__syncthreads();");
+  code_.line("float sc[" + num(mi) + "][" + num(ni) + "][4];");
+  code_.line("#pragma unroll");
+  code_.open("for (int i = 0; i < " + num(mi) + "; ++i)");
+  code_.line("#pragma unroll");
+  code_.line("for (int j = 0; j < " + num(ni) +
+             "; ++j) sc[i][j][0] = sc[i][j][1] = sc[i][j][2] = sc[i][j][3] = "
+             "0;");
+  code_.close();
+  code_.line("#pragma unroll");
+  code_.open("for (int d = 0; d < " + num(dk / 16) + "; ++d)");
+  code_.line("#pragma unroll");
+  code_.open("for (int j = 0; j < " + num(ni) + "; j += 2)");
+  // Keys are the n of Q Kᵀ, stored k (= d) contiguous: matrices (keys j,
+  // d 0-7), (j, d 8-15), (j + 1, d 0-7), (j + 1, d 8-15).
+  code_.line("uint32_t r[4];");
+  code_.line(
+      "dsr1::ldmatrix_x4(r, Ks, (j * 8 + lane % 8 + (lane / 16) * 8) * " +
+      num(kPitch) + " + d * 16 + ((lane / 8) % 2) * 8);");
+  code_.line("const uint32_t b0[2] = {r[0], r[1]}, b1[2] = {r[2], r[3]};");
+  code_.line("#pragma unroll");
+  code_.open("for (int i = 0; i < " + num(mi) + "; ++i)");
+  code_.line(mma + "(sc[i][j], qf[i][d], b0, sc[i][j]);");
+  code_.line(mma + "(sc[i][j + 1], qf[i][d], b1, sc[i][j + 1]);");
+  code_.close();
+  code_.close();
+  code_.close();
+  code_.line("__syncthreads();");
+  issueKv(true, "tile + 1");
+  // The scores in log2 units: scaled, capped, masked; -inf where a key is
+  // not visible (or past the keys).
+  code_.line("#pragma unroll");
+  s.open("for (int mt = 0; mt < " + num(mi) + "; ++mt)");
+  code_.line("#pragma unroll");
+  s.open("for (int nt = 0; nt < " + num(ni) + "; ++nt)");
+  code_.line("#pragma unroll");
+  s.open("for (int e = 0; e < 4; ++e)");
+  code_.line("const int64_t i = i0 + warp * " + num(mi * 16) +
+             " + mt * 16 + grp + (e >> 1) * 8;");
+  code_.line("const int64_t j = j0 + nt * 8 + tig * 2 + (e & 1);");
+  std::string position = s.fresh();
+  code_.line("[[maybe_unused]] const int64_t " + position + " = " +
+             queryPosition(op, qLen, *valid, "i") + ";");
+  code_.line("float x = -INFINITY;");
+  s.open("if (i < " + num(qLen) + " && j < " + num(kvLen) + " && " +
+         visibleKeys(op, *valid, position, "j") + ")");
+  code_.line("x = sc[mt][nt][e] * " + floatLiteral(scale, 32) + ";");
+  if (std::optional<APFloat> cap = op.getSoftcap())
+    code_.line("x = " + floatLiteral(cap->convertToDouble(), 32) +
+               " * tanhf(x / " + floatLiteral(cap->convertToDouble(), 32) +
+               ");");
+  if (Value mask = op.getMask()) {
+    FailureOr<std::string> mv =
+        s.scalar(mask, broadcastIndex({"b", "h", "i", "j"}, shapeOf(mask)));
+    if (failed(mv))
+      return failure();
+    if (cast<ShapedType>(mask.getType()).getElementType().isInteger(1))
+      code_.line("if (!" + *mv + ") x = -INFINITY;");
+    else
+      code_.line("x += (float)" + *mv + ";");
+  }
+  code_.line("x *= 1.44269504088896340736f;");
+  s.close();
+  code_.line("sc[mt][nt][e] = x;");
+  s.close();
+  s.close();
+  // Online softmax per row: the quad of lanes holding a row agrees on its
+  // max; exp2 against 0 when the row has seen no key yet.
+  code_.line("#pragma unroll");
+  s.open("for (int half = 0; half < 2; ++half)");
+  code_.line("float mx = rowMax[mt][half];");
+  code_.line("#pragma unroll");
+  code_.line("for (int nt = 0; nt < " + num(ni) +
+             "; ++nt) mx = fmaxf(mx, fmaxf(sc[mt][nt][2 * half], "
+             "sc[mt][nt][2 * half + 1]));");
+  code_.line("mx = fmaxf(mx, __shfl_xor_sync(dsr1::kFullMask, mx, 1));");
+  code_.line("mx = fmaxf(mx, __shfl_xor_sync(dsr1::kFullMask, mx, 2));");
+  code_.line("const float base = mx == -INFINITY ? 0.f : mx;");
+  code_.line("const float alpha = exp2f(rowMax[mt][half] - base);");
+  code_.line("rowMax[mt][half] = mx;");
+  code_.line("float sum = 0;");
+  code_.line("#pragma unroll");
+  s.open("for (int nt = 0; nt < " + num(ni) + "; ++nt)");
+  code_.line("sc[mt][nt][2 * half] = exp2f(sc[mt][nt][2 * half] - base);");
+  code_.line("sc[mt][nt][2 * half + 1] = exp2f(sc[mt][nt][2 * half + 1] - "
+             "base);");
+  code_.line("sum += sc[mt][nt][2 * half] + sc[mt][nt][2 * half + 1];");
+  s.close();
+  code_.line("rowSum[mt][half] = rowSum[mt][half] * alpha + sum;");
+  code_.line("#pragma unroll");
+  code_.line("for (int d = 0; d < " + num(dv / 8) +
+             "; ++d) o[mt][d][2 * half] *= alpha, o[mt][d][2 * half + 1] *= "
+             "alpha;");
+  s.close();
+  s.close();
+  code_.line("dsr1::cp_async_wait<1>();");
+  code_.line("__syncthreads();");
+  // O += P V: the accumulators of n8 tiles 2c and 2c + 1 are the A
+  // fragment of keys 16c..16c+15; V (k = keys, n = d) is n-contiguous, so
+  // the transposing ldmatrix gives its B fragments.
+  code_.line("#pragma unroll");
+  code_.open("for (int c = 0; c < " + num(bc / 16) + "; ++c)");
+  code_.line("uint32_t pa[" + num(mi) + "][4];");
+  code_.line("#pragma unroll");
+  code_.open("for (int i = 0; i < " + num(mi) + "; ++i)");
+  code_.line("pa[i][0] = " + pack + "(sc[i][2 * c][0], sc[i][2 * c][1]);");
+  code_.line("pa[i][1] = " + pack + "(sc[i][2 * c][2], sc[i][2 * c][3]);");
+  code_.line("pa[i][2] = " + pack +
+             "(sc[i][2 * c + 1][0], sc[i][2 * c + 1][1]);");
+  code_.line("pa[i][3] = " + pack +
+             "(sc[i][2 * c + 1][2], sc[i][2 * c + 1][3]);");
+  code_.close();
+  code_.line("#pragma unroll");
+  code_.open("for (int d = 0; d < " + num(dv / 8) + "; d += 2)");
+  code_.line("uint32_t r[4];");
+  code_.line("dsr1::ldmatrix_x4_trans(r, Vs, (c * 16 + lane % 8 + ((lane / 8) "
+             "% 2) * 8) * " +
+             num(vPitch) + " + d * 8 + (lane / 16) * 8);");
+  code_.line("const uint32_t b0[2] = {r[0], r[1]}, b1[2] = {r[2], r[3]};");
+  code_.line("#pragma unroll");
+  code_.open("for (int i = 0; i < " + num(mi) + "; ++i)");
+  code_.line(mma + "(o[i][d], pa[i], b0, o[i][d]);");
+  code_.line(mma + "(o[i][d + 1], pa[i], b1, o[i][d + 1]);");
+  code_.close();
+  code_.close();
+  code_.close();
+  code_.line("__syncthreads();");
+  issueKv(false, "tile + 1");
+  s.close();
+  // O / l, the row's sum gathered from its quad; a row that saw no key
+  // yields zeros. Element e of tile (mt, d): row grp + 8 (e / 2), column
+  // 8 d + 2 tig + e % 2.
+  code_.line("#pragma unroll");
+  s.open("for (int mt = 0; mt < " + num(mi) + "; ++mt)");
+  code_.line("#pragma unroll");
+  s.open("for (int half = 0; half < 2; ++half)");
+  code_.line("float l = rowSum[mt][half];");
+  code_.line("l += __shfl_xor_sync(dsr1::kFullMask, l, 1);");
+  code_.line("l += __shfl_xor_sync(dsr1::kFullMask, l, 2);");
+  code_.line("const int64_t i = i0 + warp * " + num(mi * 16) +
+             " + mt * 16 + grp + half * 8;");
+  s.open("if (i < " + num(qLen) + ")");
+  code_.line("#pragma unroll");
+  s.open("for (int dt = 0; dt < " + num(dv / 8) + "; ++dt)");
+  code_.line("#pragma unroll");
+  s.open("for (int e = 0; e < 2; ++e)");
+  code_.line("const int64_t d = dt * 8 + tig * 2 + e;");
+  Value result = op.getResult();
+  for (unsigned r = 0; r < numResults(); ++r)
+    if (failed(store(r, offset(result, "i", "d", dv),
+                     "(" + t->compute +
+                         ")(l > 0 ? o[mt][dt][2 * half + e] / l "
+                         ": 0.f)")))
+      return failure();
+  s.close();
+  s.close();
+  s.close();
+  s.close();
+  s.close();
+  // The next (batch, head) stages Q in V's buffer again.
+  code_.line("__syncthreads();");
+  s.close();
+  code_.close();
+  GridLaunch launch;
+  launch.function = name;
+  launch.grid.x = static_cast<uint32_t>((qLen + br - 1) / br);
+  launch.grid.y =
+      static_cast<uint32_t>(std::min<int64_t>(batch * heads, 65535));
+  launch.block.x = static_cast<uint32_t>(threads);
   launch.cooperative = true;
   out_.launches.push_back(launch);
   return success();
@@ -2796,6 +3423,13 @@ FailureOr<CudaKernel> KernelEmitter::emit() {
   // Templates that take the whole kernel.
   for (Operation &op : body.without_terminator()) {
     if (auto attention = dyn_cast<AttentionOp>(op)) {
+      TensorCoreKind kind = tensorCoreKind(attention);
+      if (kind != TensorCoreKind::none) {
+        out_.family = "attention-tc";
+        if (failed(attentionTc(attention, kind, base + "_attention_tc")))
+          return failure();
+        return out_;
+      }
       out_.family = "attention";
       if (failed(this->attention(attention, base + "_attention")))
         return failure();
@@ -2831,6 +3465,21 @@ FailureOr<CudaKernel> KernelEmitter::emit() {
       }
       out_.family = "gemm";
       if (failed(gemm(contractions[0], base + "_gemm")))
+        return failure();
+      return out_;
+    }
+  }
+  // A convolution whose results all have its shape: the implicit GEMM.
+  SmallVector<ConvOp> convs(body.getOps<ConvOp>());
+  if (contractions.empty() && convs.size() == 1) {
+    ArrayRef<int64_t> shape = shapeOf(convs[0].getResult());
+    bool same = llvm::all_of(llvm::seq(0u, numResults()), [&](unsigned i) {
+      return shapeOf(result(i)) == shape;
+    });
+    TensorCoreKind kind = tensorCoreKind(convs[0]);
+    if (same && kind != TensorCoreKind::none) {
+      out_.family = "conv-tc";
+      if (failed(convTc(convs[0], kind, base + "_conv_tc")))
         return failure();
       return out_;
     }

@@ -44,6 +44,11 @@ struct CudaParams {
   /// the K slice of a pipeline stage (multiples of 16), the warps of a
   /// block and the shared-memory stages of the cp.async pipeline (2-4).
   int tcTileM = 64, tcTileN = 64, tcTileK = 16, tcWarps = 4, tcStages = 2;
+  /// Tensor-core flash attention (f16, bf16; head dims multiples of 16 up
+  /// to 128): the query rows of a block (16 or 32 a warp), the keys of a
+  /// K/V tile (a multiple of 16, halved while K + V exceed 48 KiB), and the
+  /// warps of a block.
+  int attnTcBlockQ = 64, attnTcBlockKv = 64, attnTcWarps = 4;
 
   /// Warps down M of the tensor-core GEMM's warp layout (the rest across
   /// N), or 0 when no layout gives warp tiles of multiples of 16x16.
@@ -54,7 +59,8 @@ struct CudaParams {
   /// Parses "name=value,..." over the defaults (names as the fields:
   /// pointwise-block, elements-per-thread, row-block, tile-m, tile-n, tile-k,
   /// thread-m, thread-n, attention-block, attention-chunk, recurrent-block,
-  /// tc-tile-m, tc-tile-n, tc-tile-k, tc-warps, tc-stages).
+  /// tc-tile-m, tc-tile-n, tc-tile-k, tc-warps, tc-stages,
+  /// attention-tc-block-q, attention-tc-block-kv, attention-tc-warps).
   /// An unknown name or a value the families cannot use is an error.
   static mlir::FailureOr<CudaParams> parse(llvm::StringRef text,
                                            std::string &error);

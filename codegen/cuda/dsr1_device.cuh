@@ -138,6 +138,11 @@ __device__ __forceinline__ float bitsFloat(uint32_t bits) {
 // f16 and bf16 storage as raw 16-bit patterns, converted with
 // round-to-nearest-even, the same rounding the cpu device applies.
 __device__ __forceinline__ float halfToFloat(uint16_t h) {
+#ifdef __CUDA_ARCH__
+  float f;
+  asm("cvt.f32.f16 %0, %1;\n" : "=f"(f) : "h"(h));
+  return f;
+#else
   uint32_t sign = uint32_t(h & 0x8000u) << 16;
   uint32_t exponent = (h >> 10) & 0x1fu;
   uint32_t mantissa = h & 0x3ffu;
@@ -158,9 +163,17 @@ __device__ __forceinline__ float halfToFloat(uint16_t h) {
     bits = sign | (exponent << 23) | ((mantissa & 0x3ffu) << 13);
   }
   return bitsFloat(bits);
+#endif
 }
 
 __device__ __forceinline__ uint16_t floatToHalf(float f) {
+#ifdef __CUDA_ARCH__
+  // The same rounding (to nearest even) in one instruction; NaNs come out
+  // as the canonical 0x7fff.
+  uint16_t h;
+  asm("cvt.rn.f16.f32 %0, %1;\n" : "=h"(h) : "f"(f));
+  return h;
+#else
   uint32_t bits = floatBits(f);
   uint32_t sign = (bits >> 16) & 0x8000u;
   uint32_t magnitude = bits & 0x7fffffffu;
@@ -185,6 +198,7 @@ __device__ __forceinline__ uint16_t floatToHalf(float f) {
   uint32_t result = magnitude - 0x38000000u;
   result += 0xfffu + ((result >> 13) & 1u);
   return uint16_t(sign | (result >> 13));
+#endif
 }
 
 __device__ __forceinline__ float bf16ToFloat(uint16_t h) {
@@ -192,11 +206,17 @@ __device__ __forceinline__ float bf16ToFloat(uint16_t h) {
 }
 
 __device__ __forceinline__ uint16_t floatToBf16(float f) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  uint16_t h;
+  asm("cvt.rn.bf16.f32 %0, %1;\n" : "=h"(h) : "f"(f));
+  return h;
+#else
   uint32_t bits = floatBits(f);
   if ((bits & 0x7fffffffu) > 0x7f800000u)
     return uint16_t((bits >> 16) | 0x40u);
   bits += 0x7fffu + ((bits >> 16) & 1u);
   return uint16_t(bits >> 16);
+#endif
 }
 
 // f32 rounded to TF32 (10 mantissa bits) as cvt.rna.tf32.f32 does: to
@@ -311,8 +331,8 @@ __device__ __forceinline__ float pow(float a, float b) {
   bool integral = floorf(b) == b;
   if (integral && b >= -64 && b <= 64)
     return powInteger(a, int(b));
-  return powWith(a, b, exp2f(b * log2f(m)), (floatBits(a) >> 31) != 0,
-                 integral, integral && !isInf(b) && fmodf(b, 2.0f) != 0);
+  return powWith(a, b, exp2f(b * log2f(m)), (floatBits(a) >> 31) != 0, integral,
+                 integral && !isInf(b) && fmodf(b, 2.0f) != 0);
 }
 __device__ __forceinline__ double pow(double a, double b) {
   double m = a < 0 ? -a : a;
@@ -374,11 +394,24 @@ template <class T> __device__ __forceinline__ T ipow(T base, T exponent) {
 __device__ __forceinline__ uint32_t pack16x2(uint16_t low, uint16_t high) {
   return uint32_t(low) | uint32_t(high) << 16;
 }
+/// Two f32 rounded to nearest even into f16 (bf16) pairs: one cvt on sm_80+.
 __device__ __forceinline__ uint32_t packHalf2(float low, float high) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  uint32_t bits;
+  asm("cvt.rn.f16x2.f32 %0, %1, %2;\n" : "=r"(bits) : "f"(high), "f"(low));
+  return bits;
+#else
   return pack16x2(floatToHalf(low), floatToHalf(high));
+#endif
 }
 __device__ __forceinline__ uint32_t packBf162(float low, float high) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  uint32_t bits;
+  asm("cvt.rn.bf16x2.f32 %0, %1, %2;\n" : "=r"(bits) : "f"(high), "f"(low));
+  return bits;
+#else
   return pack16x2(floatToBf16(low), floatToBf16(high));
+#endif
 }
 /// An f32 as a .tf32 mma operand, rounded to nearest (ties away from zero)
 /// as cvt.rna.tf32.f32 does. mma itself ignores the low 13 mantissa bits of

@@ -10,11 +10,14 @@ onnxruntime outputs (rtol 1e-4, atol 1e-5: both devices compute in f32).
 
 The tensor-core GEMM (gemm_tc) runs instead under --precision fp16, bf16 and tf32 and two
 tile parameter sets (TC_PARAMS, one with --detect-races), against the cpu device at the
-precision's tolerance (TC_MODES).
+precision's tolerance (TC_MODES), and so does the implicit-GEMM convolution (conv_tc); the
+tensor-core attention (attention_tc) likewise in fp16
+and bf16 (ATTN_TC_PARAMS, ATTN_TC_MODES).
 
 With --compiler (dsr1-compile) and NVRTC present, every family's kernels also compile for
-sm_80 and sm_90a, and ptxas must report no register spills; gemm_tc's must be gemm-tc kernels
-with mma.sync.aligned in the PTX of both targets.
+sm_80 and sm_90a, and ptxas must report no register spills; gemm_tc's must be gemm-tc kernels,
+conv_tc's conv-tc and attention_tc's attention-tc kernels, with mma.sync.aligned in the PTX of
+both targets.
 """
 
 import argparse
@@ -47,8 +50,9 @@ PARAMS = {
 class Graph:
     """An ONNX graph under construction: inputs with random data, nodes, outputs."""
 
-    def __init__(self, name):
+    def __init__(self, name, opset=OPSET):
         self.name = name
+        self.opset = opset
         self.nodes, self.inputs, self.outputs, self.inits, self.data = [], [], [], [], {}
         self.count = 0
 
@@ -67,6 +71,13 @@ class Graph:
         self.data[name] = value
         return name
 
+    def mask(self, shape, keep=0.7):
+        """A boolean mask input keeping about `keep` of the positions."""
+        name = self.fresh("m")
+        self.inputs.append(helper.make_tensor_value_info(name, TensorProto.BOOL, list(shape)))
+        self.data[name] = RNG.uniform(size=shape) < keep
+        return name
+
     def const(self, value):
         name = self.fresh("c")
         self.inits.append(numpy_helper.from_array(np.asarray(value), name))
@@ -83,8 +94,8 @@ class Graph:
 
     def save(self, folder: Path):
         graph = helper.make_graph(self.nodes, self.name, self.inputs, self.outputs, self.inits)
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
-        model.ir_version = 8
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", self.opset)])
+        model.ir_version = 8 if self.opset <= 18 else 10
         model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
         folder.mkdir(parents=True, exist_ok=True)
         onnx.save(model, folder / "model.onnx")
@@ -99,6 +110,44 @@ class Graph:
                              data / f"input_{k}.pb")
         for k, (o, value) in enumerate(zip(self.outputs, results)):
             onnx.save_tensor(numpy_helper.from_array(value, o.name), data / f"output_{k}.pb")
+
+
+class MlirGraph:
+    """A dsr1 module for what no ONNX op onnxruntime runs expresses: one function @main of
+    `signature` (argument types, result types) and `body`, with random f32 inputs (and the
+    integer inputs given) saved as .npy files."""
+
+    def __init__(self, name):
+        self.name = name
+        self.args, self.lines, self.results, self.data = [], [], [], {}
+
+    def input(self, shape, value=None):
+        name = f"a{len(self.args)}"
+        if value is None:
+            value = RNG.uniform(-2.0, 2.0, size=shape).astype(np.float32)
+        self.args.append((name, value))
+        return f"%{name}"
+
+    def save(self, folder: Path):
+        def ty(value):
+            kind = {np.dtype(np.float32): "f32", np.dtype(np.int64): "i64"}[value.dtype]
+            return f"tensor<{'x'.join(str(d) for d in value.shape)}x{kind}>"
+        args = ", ".join(f"%{n}: {ty(v)}" for n, v in self.args)
+        results = ", ".join(t for _, t in self.results)
+        text = [f"func.func @main({args}) -> ({results}) {{"] + [f"  {l}" for l in self.lines]
+        text.append(f"  return {', '.join(n for n, _ in self.results)} : {results}")
+        text.append("}")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "model.mlir").write_text("\n".join(text) + "\n")
+        data = folder / "test_data_set_0"
+        data.mkdir(exist_ok=True)
+        for k, (_, value) in enumerate(self.args):
+            np.save(data / f"input_{k}.npy", value)
+
+
+def model_file(folder: Path) -> Path:
+    onnx_file = folder / "model.onnx"
+    return onnx_file if onnx_file.exists() else folder / "model.mlir"
 
 
 def elementwise():
@@ -318,6 +367,30 @@ def conv():
     return g
 
 
+def conv_tc():
+    """Convolutions for the implicit-GEMM tensor-core template (run under --precision fp16,
+    bf16 and tf32): output channels, pixels and the reduction (in channels x window) ragged
+    against the tiles and, in most cases, not multiples of 8 (scalar staging); a 1x1 stride-1
+    convolution with aligned channel planes (cp.async for both operands); strides, dilations,
+    asymmetric padding, groups, depthwise, 1-D, a 7x7 stride-2 stem; bias, activation and a
+    residual fused after the product."""
+    g = Graph("conv_tc")
+    x = g.input((2, 19, 13, 13))
+    y = g.op("Conv", [x, g.input((70, 19, 3, 3)), g.input((70,))], pads=[1, 1, 1, 1])
+    g.output(g.op("Add", [g.op("Relu", [y]), g.input((2, 70, 13, 13))]))
+    g.output(g.op("Conv", [g.input((2, 32, 8, 8)), g.input((48, 32, 1, 1)), g.input((48,))]))
+    g.output(g.op("Conv", [x, g.input((8, 19, 1, 1))], strides=[2, 2]))
+    g.output(g.op("Conv", [g.input((1, 12, 17, 11)), g.input((18, 6, 3, 2))], group=2,
+                  strides=[2, 1], dilations=[2, 2], pads=[0, 1, 2, 0]))
+    g.output(g.op("Conv", [g.input((2, 16, 9, 9)), g.input((16, 1, 3, 3)), g.input((16,))],
+                  group=16, pads=[1, 1, 1, 1]))  # depthwise
+    g.output(g.op("Conv", [g.input((2, 24, 50)), g.input((40, 24, 5))], strides=[2],
+                  pads=[2, 2]))  # 1-D
+    g.output(g.op("Sigmoid", [g.op("Conv", [g.input((1, 3, 32, 32)), g.input((16, 3, 7, 7))],
+                                   strides=[2, 2], pads=[3, 3, 3, 3])]))
+    return g
+
+
 def attention():
     g = Graph("attention")
     # The exporter form fuse-attention recognises: softmax(Q K^T * scale + mask) V, heads
@@ -331,8 +404,69 @@ def attention():
     return g
 
 
+def attention_tc():
+    """Attention for the tensor-core flash template (run under --precision fp16 and bf16).
+
+    Head dims 16, 64, 80, 96 and 128; query and key lengths 1, 7, 16, 33, 65 and 129 (ragged
+    against the 64-row and 64-key tiles, and several key tiles); the exporter form fuse-attention
+    recognises with an additive mask, and ONNX Attention with causal masks (also with
+    Sq != Skv, top-left), a boolean mask that hides every key of some rows (zeros), softcap,
+    heads packed in the last dimension, and a past KV cache (queries after 16 cached keys).
+    """
+    g = Graph("attention_tc", opset=23)
+    for b, h, sq, skv, d in [(1, 2, 7, 129, 64), (2, 1, 129, 7, 80), (1, 1, 1, 33, 96),
+                             (1, 2, 65, 65, 128), (1, 1, 16, 16, 16)]:
+        q, k, v = g.input((b, h, sq, d)), g.input((b, h, skv, d)), g.input((b, h, skv, d))
+        scores = g.op("Mul", [g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])]),
+                              g.const(np.float32(1 / np.sqrt(d)))])
+        if d != 96:
+            scores = g.op("Add", [scores, g.input((b, 1, 1, skv), low=-1, high=0)])
+        g.output(g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]))
+    # Causal self-attention over several key tiles, and top-left causal with Sq < Skv.
+    for sq, skv in [(129, 129), (33, 100)]:
+        q, k, v = g.input((1, 2, sq, 64)), g.input((1, 2, skv, 64)), g.input((1, 2, skv, 64))
+        g.output(g.op("Attention", [q, k, v], is_causal=1))
+    # A boolean mask with fully masked rows, and softcap.
+    q, k, v = g.input((2, 2, 33, 32)), g.input((2, 2, 70, 32)), g.input((2, 2, 70, 32))
+    m = g.mask((2, 1, 33, 70))
+    g.data[m][0, 0, 5, :] = False
+    g.data[m][1, 0, 32, :] = False
+    g.output(g.op("Attention", [q, k, v, m], softcap=3.0, scale=0.3))
+    # Heads packed in the last dimension ([B, S, H * D]).
+    q, k, v = g.input((2, 17, 4 * 32)), g.input((2, 40, 4 * 32)), g.input((2, 40, 4 * 32))
+    g.output(g.op("Attention", [q, k, v], q_num_heads=4, kv_num_heads=4))
+    # Queries after a cache of 16 keys: causal from position 16 on (query_offset).
+    q, k, v = g.input((1, 2, 7, 64)), g.input((1, 2, 7, 64)), g.input((1, 2, 7, 64))
+    pk, pv = g.input((1, 2, 16, 64)), g.input((1, 2, 16, 64))
+    y, present_k, present_v = g.op("Attention", [q, k, v, "", pk, pv], outputs=3, is_causal=1)
+    g.output(y)
+    return g
+
+
+def attention_tc_cache():
+    """Attention over a KV cache for the tensor-core flash template, as a dsr1 module (no
+    onnxruntime op has these forms): valid lengths per batch entry (kv_lengths) with the
+    queries the last of the valid keys (bottom_right), causal, left and right windows, queries
+    after a fixed number of cached keys (query_offset). Batch entry 1 has 5 valid keys for 7
+    queries: its first rows see no key (zeros)."""
+    g = MlirGraph("attention_tc_cache")
+    q, k, v = g.input((2, 4, 7, 64)), g.input((2, 4, 150, 64)), g.input((2, 4, 150, 64))
+    n = g.input((2,), np.array([129, 5], dtype=np.int64))
+    types = "tensor<2x4x7x64xf32>, tensor<2x4x150x64xf32>, tensor<2x4x150x64xf32>"
+    g.lines.append(f"%0 = dsr1.attention {q}, {k}, {v} kv_lengths {n} : tensor<2xi64> "
+                   f"{{num_heads = 4 : i64, causal, bottom_right, window_left = 40 : i64}} : "
+                   f"{types}")
+    g.lines.append(f"%1 = dsr1.attention {q}, {k}, {v} {{num_heads = 4 : i64, "
+                   f"query_offset = 100 : i64, window_left = 70 : i64, window_right = 3 : i64}}"
+                   f" : {types}")
+    g.lines.append(f"%2 = dsr1.attention {q}, {k}, {v} kv_lengths {n} : tensor<2xi64> "
+                   f"{{num_heads = 4 : i64}} : {types}")
+    g.results = [(f"%{i}", "tensor<2x4x7x64xf32>") for i in range(3)]
+    return g
+
+
 FAMILIES = [elementwise, reductions, softmax, norms, pooling, data_movement, recurrent, gemm,
-            gemm_tc, conv, attention]
+            gemm_tc, conv, conv_tc, attention, attention_tc, attention_tc_cache]
 
 # The tensor-core GEMM runs in each precision that selects it, under two tile parameter sets
 # (the default 64x64x16 with 4 warps and 2 stages; 32x64x32 with 2 warps and 3 stages, where
@@ -346,6 +480,25 @@ TC_PARAMS = {
 }
 TC_MODES = {"fp16": ("2e-3", "1e-3"), "bf16": ("1.6e-2", "1e-2"), "tf32": ("1e-4", "1e-4")}
 
+# The tensor-core attention in f16 and bf16, under the default tiles (64 query rows over 4
+# warps, 64-key tiles) and small ones (one warp of 32 rows: two m16 tiles a warp; 16-key tiles:
+# many online-softmax steps), the small ones with race detection. Its probabilities are rounded
+# to the operands' type before P V, as on the GPU, so results may be an ulp further apart.
+ATTN_TC_PARAMS = {
+    "tc-default": "",
+    "tc-small": "attention-tc-block-q=32,attention-tc-warps=1,attention-tc-block-kv=16",
+}
+ATTN_TC_MODES = {"fp16": ("2e-3", "1e-3"), "bf16": ("1.6e-2", "1e-2")}
+
+# Families run in reduced precision against the cpu device: (modes, parameter sets, the
+# kernel family that must be chosen).
+TC_FAMILIES = {
+    "gemm_tc": (TC_MODES, TC_PARAMS, "gemm-tc"),
+    "conv_tc": (TC_MODES, TC_PARAMS, "conv-tc"),
+    "attention_tc": (ATTN_TC_MODES, ATTN_TC_PARAMS, "attention-tc"),
+    "attention_tc_cache": (ATTN_TC_MODES, ATTN_TC_PARAMS, "attention-tc"),
+}
+
 
 def run(cmd, timeout):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
@@ -353,11 +506,12 @@ def run(cmd, timeout):
 
 def check_nvrtc(args, name, folder: Path, mode) -> list:
     """The family's kernels compile for sm_80 and sm_90a without spills; in a precision `mode`
-    the GEMM kernels are the tensor-core ones (family gemm-tc, mma.sync in the PTX)."""
+    the family's kernels are the tensor-core ones (gemm-tc, attention-tc: mma.sync in the
+    PTX)."""
     data = folder / "test_data_set_0"
     extra = ["--precision", mode] if mode else []
     label = f"nvrtc {mode}" if mode else "nvrtc"
-    proc = run([args.compiler, str(folder / "model.onnx"), "--emit", "kernels", "--inputs",
+    proc = run([args.compiler, str(model_file(folder)), "--emit", "kernels", "--inputs",
                 str(data), "--target", "sm_80,sm_90a"] + extra, args.timeout)
     if proc.returncode != 0 and "libnvrtc" in proc.stderr:
         print(f"{name:14s} {label:8s} skipped: {proc.stderr.strip()[:200]}")
@@ -372,10 +526,11 @@ def check_nvrtc(args, name, folder: Path, mode) -> list:
     rows = proc.stdout.split("node\n", 1)[-1].splitlines()
     launches = len([r for r in rows if not r.startswith("spill bytes")])
     if mode:
-        tc = len([r for r in rows if "gemm-tc" in r])
-        problems = [] if tc else [f"{name} [{label}]: no gemm-tc kernel\n{proc.stdout}"]
+        kind = TC_FAMILIES[name][2]
+        tc = len([r for r in rows if f" {kind} " in r])
+        problems = [] if tc else [f"{name} [{label}]: no {kind} kernel\n{proc.stdout}"]
         for target in ("sm_80", "sm_90a"):
-            ptx = run([args.compiler, str(folder / "model.onnx"), "--emit", "ptx", "--inputs",
+            ptx = run([args.compiler, str(model_file(folder)), "--emit", "ptx", "--inputs",
                        str(data), "--target", target] + extra, args.timeout)
             mmas = ptx.stdout.count("mma.sync.aligned")
             if ptx.returncode != 0 or mmas == 0:
@@ -385,7 +540,7 @@ def check_nvrtc(args, name, folder: Path, mode) -> list:
             print(f"{name:14s} {label:8s} FAIL {problems[0][:300]}")
             return problems
         print(f"{name:14s} {label:8s} ok   sm_80 and sm_90a, no spills ({launches} launches, "
-              f"{tc} gemm-tc rows, mma.sync in the PTX)")
+              f"{tc} {kind} rows, mma.sync in the PTX)")
         return []
     print(f"{name:14s} {label:8s} ok   sm_80 and sm_90a, no spills ({launches} launches)")
     return []
@@ -410,18 +565,20 @@ def main() -> int:
             family().save(folder)
             data = folder / "test_data_set_0"
             # (label, extra dsr1-run arguments, parameters, races, rtol, atol)
-            if name == "gemm_tc":
-                runs = [(f"{mode} {pname}", ["--precision", mode], TC_PARAMS[pname],
-                         pname == "tc-small", *TC_MODES[mode])
-                        for mode in TC_MODES for pname in TC_PARAMS]
+            tc = TC_FAMILIES.get(name)
+            if tc:
+                modes, tc_params, _ = tc
+                runs = [(f"{mode} {pname}", ["--precision", mode], tc_params[pname],
+                         pname == "tc-small", *modes[mode])
+                        for mode in modes for pname in tc_params]
             else:
                 runs = [(pname, [], PARAMS[pname], pname == "small", "1e-4", "1e-5")
                         for pname in args.params]
             for label, extra, params, races, rtol, atol in runs:
-                cmd = [args.runner, str(folder / "model.onnx"), "--quiet", "--inputs", str(data),
+                cmd = [args.runner, str(model_file(folder)), "--quiet", "--inputs", str(data),
                        "--device", "cuda-emu", "--against-device", "cpu", "--rtol", rtol,
                        "--atol", atol] + extra
-                if name != "gemm_tc":
+                if not tc:
                     # In reduced precision the cpu device is the reference (onnxruntime is f32).
                     cmd += ["--compare", str(data)]
                 if params:
@@ -430,17 +587,17 @@ def main() -> int:
                     cmd.append("--detect-races")  # every barrier interval is checked
                 proc = run(cmd, args.timeout)
                 outputs = proc.stdout.count("vs cpu: ok")
-                if proc.returncode != 0 or (name == "gemm_tc" and outputs == 0):
+                if proc.returncode != 0 or (tc and outputs == 0):
                     lines = (proc.stdout + proc.stderr).strip().splitlines()
                     bad = [l for l in lines if "FAIL" in l or "error" in l] or lines[-3:]
                     failures.append(f"{name} [{label}]: " + " | ".join(bad[:4]))
                     print(f"{name:14s} {label:8s} FAIL {' | '.join(bad[:4])[:300]}")
                     continue
                 print(f"{name:14s} {label:8s} ok   {outputs} outputs match the cpu device"
-                      + ("" if name == "gemm_tc" else " and onnxruntime"))
+                      + ("" if tc else " and onnxruntime"))
             if not args.compiler:
                 continue
-            for mode in (TC_MODES if name == "gemm_tc" else [None]):
+            for mode in (tc[0] if tc else [None]):
                 failures += check_nvrtc(args, name, folder, mode)
     print(f"{len(failures)} failing")
     return 1 if failures else 0

@@ -1,7 +1,8 @@
 //===- CudaParamsTest.cpp - --cuda-params parsing and validation ----------===//
 //
-// The tensor-core GEMM's parameters: defaults, the warp layout chosen for a
-// tile, and the errors for values the template cannot use.
+// The tensor-core GEMM's and attention's parameters: defaults, the warp
+// layout chosen for a tile, and the errors for values the templates cannot
+// use.
 //
 //===----------------------------------------------------------------------===//
 
@@ -67,6 +68,27 @@ TEST(CudaParams, TensorCoreErrors) {
   EXPECT_NE(errorOf("tc-tile-k=128,tc-stages=4").find("48 KiB"),
             std::string::npos);
   EXPECT_NE(errorOf("tc-tile-x=1").find("tc-stages"), std::string::npos);
+}
+
+TEST(CudaParams, AttentionTensorCoreErrors) {
+  EXPECT_EQ(errorOf("attention-tc-block-q=32,attention-tc-warps=1,"
+                    "attention-tc-block-kv=16"),
+            "");
+  EXPECT_EQ(errorOf("attention-tc-block-q=128,attention-tc-warps=8"), "");
+  // 48 rows over 2 warps is 24 a warp; 128 over 2 is 64.
+  EXPECT_NE(errorOf("attention-tc-block-q=48,attention-tc-warps=2")
+                .find("16 or 32 query rows a warp"),
+            std::string::npos);
+  EXPECT_NE(errorOf("attention-tc-block-q=128,attention-tc-warps=2")
+                .find("16 or 32 query rows a warp"),
+            std::string::npos);
+  EXPECT_NE(errorOf("attention-tc-block-q=512,attention-tc-warps=32")
+                .find("attention-tc-warps is at most 16"),
+            std::string::npos);
+  EXPECT_NE(errorOf("attention-tc-block-kv=24").find("multiple of 16"),
+            std::string::npos);
+  EXPECT_NE(errorOf("attention-tc-block-kv=256").find("at most 128"),
+            std::string::npos);
 }
 
 } // namespace
