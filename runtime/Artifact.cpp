@@ -224,7 +224,7 @@ buildIndex(const ArtifactContents &contents,
       }
       cudaKernels.push_back(fb::CreateCudaKernel(
           fbb, fbb.CreateString(kernel.symbol), fbb.CreateString(kernel.family),
-          fbb.CreateVector(grids)));
+          fbb.CreateVector(grids), kernel.workspaceBytes));
     }
   std::vector<flatbuffers::Offset<fb::Section>> sectionTable;
   for (size_t i = 0; i < sections.size(); ++i)
@@ -575,6 +575,7 @@ Status Decoder::decode(const fb::Artifact &index) {
       cuda::CudaKernel kernel;
       kernel.symbol = str(k->symbol());
       kernel.family = str(k->family());
+      kernel.workspaceBytes = k->workspace_bytes();
       if (k->launches())
         for (const fb::GridLaunch *g : *k->launches()) {
           cuda::GridLaunch launch;
@@ -616,9 +617,11 @@ parseArtifact(std::shared_ptr<const void> owner, const uint8_t *data,
     return fail("truncated artifact: " + std::to_string(size) +
                 " bytes, shorter than its header");
   uint32_t version = get32(data + kVersionAt);
-  if (version != kArtifactFormatVersion)
+  if (version < kOldestArtifactFormatVersion ||
+      version > kArtifactFormatVersion)
     return fail("artifact format version " + std::to_string(version) +
-                ", but this dsr1 (" + dsr1Version() + ") reads version " +
+                ", but this dsr1 (" + dsr1Version() + ") reads versions " +
+                std::to_string(kOldestArtifactFormatVersion) + " to " +
                 std::to_string(kArtifactFormatVersion) +
                 ": compile the model again with this dsr1-compile");
   if (get64(data + kHeaderChecksumAt) != checksum(data, kHeaderChecksumAt))
@@ -646,6 +649,7 @@ parseArtifact(std::shared_ptr<const void> owner, const uint8_t *data,
   auto artifact = std::make_shared<Artifact>();
   artifact->path = label;
   artifact->fileBytes = size;
+  artifact->formatVersion = version;
   Decoder decoder(data, size, *artifact);
   if (Status s = decoder.decode(*fb::GetArtifact(indexData)); !s)
     return s;
@@ -705,7 +709,7 @@ static std::string megabytes(uint64_t bytes) {
 std::string describeArtifact(const Artifact &artifact) {
   const Plan &plan = *artifact.plan;
   std::string text = artifact.path + ": dsr1 artifact, format version " +
-                     std::to_string(kArtifactFormatVersion) +
+                     std::to_string(artifact.formatVersion) +
                      ", written by dsr1 " + artifact.writtenBy + "\n";
   text += "  model: " + artifact.model + "\n  targets:";
   for (const std::string &t : artifact.targets)

@@ -34,10 +34,13 @@
 
 namespace dsr1 {
 
-/// The version of the file format this build reads and writes. Bump it on
-/// any change to artifact.fbs or to the header that an older reader would
-/// misread.
-constexpr uint32_t kArtifactFormatVersion = 1;
+/// The version of the file format this build writes. Bump it on any change
+/// to artifact.fbs or to the header that an older reader would misread.
+/// 2: CUDA kernels may need a workspace (CudaKernel.workspace_bytes).
+constexpr uint32_t kArtifactFormatVersion = 2;
+/// The oldest version this build still reads (what it lacks reads as the
+/// schema's defaults).
+constexpr uint32_t kOldestArtifactFormatVersion = 1;
 /// The first bytes of every artifact.
 constexpr char kArtifactMagic[8] = {'D', 'S', 'R', '1', 'A', 'R', 'T', '\n'};
 
@@ -97,6 +100,8 @@ struct Artifact : ArtifactContents {
   std::string path;
   /// The version of dsr1 that wrote it.
   std::string writtenBy;
+  /// The file's format version.
+  uint32_t formatVersion = kArtifactFormatVersion;
   uint64_t fileBytes = 0;
   /// Bytes of the weights section.
   uint64_t weightBytes = 0;

@@ -15,7 +15,7 @@ namespace dsr1::gpucheck {
 
 namespace {
 
-constexpr char kMagic[] = "dsr1-gpu-bundle 1\n";
+constexpr char kMagic[] = "dsr1-gpu-bundle 2\n";
 
 class Writer {
 public:
@@ -172,6 +172,7 @@ Status writeBundle(const std::string &path, const Bundle &b) {
   for (const cuda::CudaKernel &k : b.code.kernels) {
     w.str(k.symbol);
     w.str(k.family);
+    w.u64(k.workspaceBytes);
     w.u64(k.launches.size());
     for (const cuda::GridLaunch &g : k.launches) {
       w.str(g.function);
@@ -206,7 +207,7 @@ Result<Bundle> readBundle(const std::string &path) {
   std::string data((std::istreambuf_iterator<char>(file)),
                    std::istreambuf_iterator<char>());
   if (data.compare(0, sizeof(kMagic) - 1, kMagic) != 0)
-    return Status::error(path + " is not a dsr1 GPU bundle (version 1)");
+    return Status::error(path + " is not a dsr1 GPU bundle (version 2)");
   Reader r(data);
   r.pos = sizeof(kMagic) - 1;
   Bundle b;
@@ -247,6 +248,7 @@ Result<Bundle> readBundle(const std::string &path) {
     cuda::CudaKernel k;
     k.symbol = r.str();
     k.family = r.str();
+    k.workspaceBytes = r.u64();
     for (uint64_t j = 0, m = r.count(); j < m && r.ok; ++j) {
       cuda::GridLaunch g;
       g.function = r.str();

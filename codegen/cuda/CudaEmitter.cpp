@@ -25,6 +25,8 @@
 
 #include "codegen/cuda/CudaEmitter.h"
 
+#include "codegen/cuda/Tuner.h"
+
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 #include "compiler/passes/Passes.h"
 
@@ -73,7 +75,9 @@ FailureOr<CudaParams> CudaParams::parse(llvm::StringRef text,
       {"tc-stages", &CudaParams::tcStages},
       {"attention-tc-block-q", &CudaParams::attnTcBlockQ},
       {"attention-tc-block-kv", &CudaParams::attnTcBlockKv},
-      {"attention-tc-warps", &CudaParams::attnTcWarps}};
+      {"attention-tc-warps", &CudaParams::attnTcWarps},
+      {"decode-split-keys", &CudaParams::decodeSplitKeys},
+      {"decode-block", &CudaParams::decodeBlock}};
   llvm::SmallVector<llvm::StringRef> items;
   text.split(items, ',', -1, /*KeepEmpty=*/false);
   for (llvm::StringRef item : items) {
@@ -152,7 +156,9 @@ FailureOr<CudaParams> CudaParams::parse(llvm::StringRef text,
               "attention-tc-block-q is 16 or 32 query rows a warp "
               "(attention-tc-warps x 16 or x 32)") &&
       require(params.attnTcBlockKv % 16 == 0 && params.attnTcBlockKv <= 128,
-              "attention-tc-block-kv is a multiple of 16, at most 128");
+              "attention-tc-block-kv is a multiple of 16, at most 128") &&
+      require(params.decodeBlock % 32 == 0 && params.decodeBlock <= 1024,
+              "decode-block is a multiple of 32, at most 1024");
   if (!ok)
     return failure();
   return params;
@@ -1707,16 +1713,18 @@ struct TcGemm {
 /// Writes one kernel function's `__global__` functions.
 class KernelEmitter {
 public:
-  KernelEmitter(func::FuncOp kernel, const CudaParams &params, Code &code,
-                std::string &thunks)
-      : kernel_(kernel), params_(params), code_(code), thunks_(thunks) {}
+  KernelEmitter(func::FuncOp kernel, const CudaParams &params,
+                const KernelTunings *tunings, Code &code, std::string &thunks)
+      : kernel_(kernel), params_(params), tunings_(tunings), code_(code),
+        thunks_(thunks) {}
 
   FailureOr<CudaKernel> emit();
 
 private:
   /// The `__global__` signature (status, operands, results) and the emu
   /// thunk that calls it from CUDA-style kernel parameters.
-  LogicalResult begin(const std::string &name, int maxThreads);
+  LogicalResult begin(const std::string &name, int maxThreads,
+                      uint64_t workspaceBytes = 0);
   Value result(unsigned i) {
     return kernel_.front().getTerminator()->getOperand(i);
   }
@@ -1756,6 +1764,10 @@ private:
   LogicalResult attention(AttentionOp op, const std::string &name);
   LogicalResult attentionTc(AttentionOp op, TensorCoreKind kind,
                             const std::string &name);
+  /// Split-kv decoding: true when `op` has one query row a head and keys
+  /// enough for more than one split.
+  bool isDecode(AttentionOp op);
+  LogicalResult attentionDecode(AttentionOp op, const std::string &name);
   LogicalResult recurrent(Operation *op, const std::string &name);
 
   /// The row ops of the kernel if it can run as the row template: every
@@ -1763,14 +1775,37 @@ private:
   /// result has that shape or the reduced one.
   std::optional<SmallVector<Operation *>> rowOps();
 
+  /// Switches to the tuned parameters of `problem`, if there are any.
+  void useTuned(const TuneProblem &problem);
+
   func::FuncOp kernel_;
-  const CudaParams &params_;
+  /// The parameters this kernel is generated with: the module's, or its
+  /// tuned ones.
+  CudaParams params_;
+  const KernelTunings *tunings_;
   Code &code_;
   std::string &thunks_;
   CudaKernel out_;
 };
 
-LogicalResult KernelEmitter::begin(const std::string &name, int maxThreads) {
+void KernelEmitter::useTuned(const TuneProblem &problem) {
+  if (!tunings_)
+    return;
+  if (std::optional<CudaParams> tuned = tunings_->lookup(problem, params_)) {
+    params_ = *tuned;
+    out_.tuned = true;
+  }
+}
+
+/// The tuner's name of a tensor-core precision.
+static std::string precisionName(TensorCoreKind kind) {
+  return kind == TensorCoreKind::f16    ? "fp16"
+         : kind == TensorCoreKind::bf16 ? "bf16"
+                                        : "tf32";
+}
+
+LogicalResult KernelEmitter::begin(const std::string &name, int maxThreads,
+                                   uint64_t workspaceBytes) {
   std::vector<std::string> params = {"int *status"}, casts = {"*(int **)p[0]"};
   unsigned n = 1;
   auto add = [&](Type type, bool isResult, unsigned index) -> LogicalResult {
@@ -1789,6 +1824,14 @@ LogicalResult KernelEmitter::begin(const std::string &name, int maxThreads) {
   for (auto [i, type] : llvm::enumerate(kernel_.getResultTypes()))
     if (failed(add(type, true, kernel_.getNumArguments() + i)))
       return failure();
+  // The workspace comes last: the session's buffer on a GPU, the emulating
+  // thread's under cuda-emu.
+  if (workspaceBytes) {
+    params.push_back("float *ws");
+    casts.push_back("(float *)dsr1_emu::workspace(" +
+                    std::to_string(workspaceBytes) + ")");
+    out_.workspaceBytes = std::max(out_.workspaceBytes, workspaceBytes);
+  }
   code_.line("");
   code_.open("extern \"C\" __global__ void __launch_bounds__(" +
              std::to_string(maxThreads) + ", 1) " + name + "(" +
@@ -2183,6 +2226,15 @@ LogicalResult KernelEmitter::gemmTc(const Contraction &c, TensorCoreKind kind,
     };
     return o;
   };
+  GemmProblem problem;
+  problem.m = c.m;
+  problem.n = c.n;
+  problem.k = c.k;
+  problem.batch = product(c.batch);
+  problem.precision = precisionName(kind);
+  problem.transA = c.transA;
+  problem.transB = c.transB;
+  useTuned(*tuneProblem(problem));
   TcGemm g;
   g.kind = kind;
   g.m = c.m;
@@ -2467,6 +2519,31 @@ LogicalResult KernelEmitter::convTc(ConvOp op, TensorCoreKind kind,
   SmallVector<int64_t> windowShape = {icg};
   windowShape.append(w.begin() + 2, w.end());
   SmallVector<int64_t> pixelShape(out.begin() + 2, out.end());
+  // A 2-D convolution with one stride, padding and dilation is a problem
+  // the tuner knows.
+  if (spatial == 2) {
+    ConvProblem problem;
+    problem.n = in[0];
+    problem.c = in[1];
+    problem.h = in[2];
+    problem.w = in[3];
+    problem.oc = w[0];
+    problem.kh = w[2];
+    problem.kw = w[3];
+    problem.stride = attr(op.getStrides(), 0, 1);
+    problem.pad = attr(op.getPads(), 0, 0);
+    problem.dilation = attr(op.getDilations(), 0, 1);
+    problem.groups = groups;
+    problem.precision = precisionName(kind);
+    bool uniform = true;
+    for (size_t d = 0; d < 2; ++d)
+      uniform = uniform && attr(op.getStrides(), d, 1) == problem.stride &&
+                attr(op.getDilations(), d, 1) == problem.dilation &&
+                attr(op.getPads(), d, 0) == problem.pad &&
+                attr(op.getPads(), 2 + d, 0) == problem.pad;
+    if (uniform)
+      useTuned(*tuneProblem(problem));
+  }
   // The output channel of row m of group `grp`.
   auto channel = [&](const Index &batchIdx) {
     return "(" + batchIdx[1] + " * " + num(ocg) + " + m)";
@@ -2832,6 +2909,16 @@ LogicalResult KernelEmitter::attentionTc(AttentionOp op, TensorCoreKind kind,
                                : 1.0 / std::sqrt(double(dk));
   if (batch * heads == 0 || qLen == 0)
     return success(); // No query rows: nothing to launch.
+  AttentionProblem problem;
+  problem.batch = batch;
+  problem.heads = heads;
+  problem.sq = qLen;
+  problem.skv = kvLen;
+  problem.dk = dk;
+  problem.dv = dv;
+  problem.causal = op.getCausal();
+  problem.precision = precisionName(kind);
+  useTuned(*tuneProblem(problem));
   const int warps = params_.attnTcWarps, br = params_.attnTcBlockQ;
   const int mi = br / warps / 16; // a warp's m16 tiles
   const int threads = warps * 32;
@@ -3143,6 +3230,218 @@ LogicalResult KernelEmitter::attentionTc(AttentionOp op, TensorCoreKind kind,
   return success();
 }
 
+bool KernelEmitter::isDecode(AttentionOp op) {
+  ArrayRef<int64_t> qs = shapeOf(op.getQuery()), ks = shapeOf(op.getKey());
+  bool packed = qs.size() == 3;
+  int64_t qLen = packed ? qs[1] : qs[2], kvLen = packed ? ks[1] : ks[2];
+  Type r = cast<ShapedType>(op.getResult().getType()).getElementType();
+  return qLen == 1 && kvLen > params_.decodeSplitKeys && !r.isF64() &&
+         !op.getReturnScores();
+}
+
+// Split-kv decoding (flash-decoding): with one query row a head there are
+// only batch x heads rows, too few blocks to fill a GPU, and each must read
+// every key. The keys are split instead: a block per (split, batch, head)
+// computes its keys' running max, sum and unnormalised output (each warp
+// takes every warps-th key: the dot product across the lanes, the output's
+// dims across the lanes), merges its warps, and writes them to the
+// workspace; a second launch merges the splits of each row and writes the
+// output. Scores are in log2 units, as in the tensor-core template.
+LogicalResult KernelEmitter::attentionDecode(AttentionOp op,
+                                             const std::string &name) {
+  if (failed(requireSoleOp(kernel_, op, "attention")))
+    return failure();
+  FailureOr<CType> t = ctypeOf(op.getResult(), op);
+  if (failed(t))
+    return failure();
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  ArrayRef<int64_t> qs = shapeOf(q), ks = shapeOf(k), vs = shapeOf(v);
+  bool packed = qs.size() == 3;
+  int64_t heads = op.getNumHeads(), batch = qs[0];
+  int64_t kvLen = packed ? ks[1] : ks[2];
+  int64_t dk = packed ? qs[2] / heads : qs[3];
+  int64_t dv = packed ? vs[2] / heads : vs[3];
+  double scale = op.getScale() ? op.getScale()->convertToDouble()
+                               : 1.0 / std::sqrt(double(dk));
+  const int64_t rows = batch * heads;
+  if (rows == 0 || dv == 0)
+    return success();
+  const int64_t splitKeys = params_.decodeSplitKeys;
+  const int64_t splits = (kvLen + splitKeys - 1) / splitKeys;
+  const int block = params_.decodeBlock, warps = block / 32;
+  const int64_t per = (dv + 31) / 32; // output dims a lane holds
+  const int64_t record = 2 + dv;      // max, sum, output of a split
+  const uint64_t workspace = uint64_t(rows * splits * record) * 4;
+  auto at = [&](Value operand, const std::string &seq, const std::string &d,
+                int64_t depth) -> Index {
+    if (packed)
+      return {"b", seq, add(mul("h", depth), d)};
+    return {"b", "h", seq, d};
+  };
+  auto rowScope = [&](ScalarEmitter &s, const std::string &first,
+                      const std::string &step) {
+    s.open("for (int64_t bh = " + first + "; bh < " + num(rows) +
+           "; bh += " + step + ")");
+    code_.line("const int64_t h = bh % " + num(heads) + ", b = bh / " +
+               num(heads) + ";");
+    code_.line("[[maybe_unused]] const int64_t i = 0;");
+  };
+
+  // The splits.
+  if (failed(begin(name + "_split", block, workspace)))
+    return failure();
+  {
+    ScalarEmitter s(kernel_, code_);
+    code_.line("DSR1_SHARED(float, qs, " + num(std::max<int64_t>(1, dk)) +
+               ");");
+    code_.line("DSR1_SHARED(float, wm, " + num(warps) + ");");
+    code_.line("DSR1_SHARED(float, wl, " + num(warps) + ");");
+    code_.line("DSR1_SHARED(float, wo, " + num(warps * dv) + ");");
+    code_.line("const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;");
+    rowScope(s, "blockIdx.y", "gridDim.y");
+    FailureOr<std::string> valid = validKeys(s, op, kvLen);
+    if (failed(valid))
+      return failure();
+    std::string position = s.fresh();
+    code_.line("[[maybe_unused]] const int64_t " + position + " = " +
+               queryPosition(op, 1, *valid, "i") + ";");
+    s.open("for (int64_t d = threadIdx.x; d < " + num(dk) +
+           "; d += blockDim.x)");
+    FailureOr<std::string> qv = s.scalar(q, at(q, "i", "d", dk));
+    if (failed(qv))
+      return failure();
+    code_.line("qs[d] = (float)" + *qv + " * " + floatLiteral(scale, 32) + ";");
+    s.close();
+    code_.line("__syncthreads();");
+    code_.line("const int64_t j0 = (int64_t)blockIdx.x * " + num(splitKeys) +
+               ", j1 = j0 + " + num(splitKeys) + " < " + num(kvLen) +
+               " ? j0 + " + num(splitKeys) + " : " + num(kvLen) + ";");
+    code_.line("float m = -INFINITY, l = 0, o[" + num(per) + "];");
+    code_.line("for (int t = 0; t < " + num(per) + "; ++t) o[t] = 0;");
+    s.open("for (int64_t j = j0 + warp; j < j1; j += " + num(warps) + ")");
+    // A key every lane agrees on: the dot product summed over the warp.
+    code_.line("float dot = 0;");
+    s.open("for (int64_t d = lane; d < " + num(dk) + "; d += 32)");
+    FailureOr<std::string> kv = s.scalar(k, at(k, "j", "d", dk));
+    if (failed(kv))
+      return failure();
+    code_.line("dot += qs[d] * (float)" + *kv + ";");
+    s.close();
+    code_.line("for (int offset = 16; offset > 0; offset /= 2) dot += "
+               "__shfl_xor_sync(dsr1::kFullMask, dot, offset);");
+    code_.line("float x = -INFINITY;");
+    s.open("if (" + visibleKeys(op, *valid, position, "j") + ")");
+    code_.line("x = dot;");
+    if (std::optional<APFloat> cap = op.getSoftcap())
+      code_.line("x = " + floatLiteral(cap->convertToDouble(), 32) +
+                 " * tanhf(x / " + floatLiteral(cap->convertToDouble(), 32) +
+                 ");");
+    if (Value mask = op.getMask()) {
+      FailureOr<std::string> mv =
+          s.scalar(mask, broadcastIndex({"b", "h", "i", "j"}, shapeOf(mask)));
+      if (failed(mv))
+        return failure();
+      if (cast<ShapedType>(mask.getType()).getElementType().isInteger(1))
+        code_.line("if (!" + *mv + ") x = -INFINITY;");
+      else
+        code_.line("x += (float)" + *mv + ";");
+    }
+    code_.line("x *= 1.44269504088896340736f;");
+    s.close();
+    code_.line("if (x == -INFINITY) continue;");
+    code_.line("const float mNew = fmaxf(m, x), alpha = exp2f(m - mNew), p = "
+               "exp2f(x - mNew);");
+    code_.line("l = l * alpha + p;");
+    s.open("for (int t = 0; t < " + num(per) + "; ++t)");
+    code_.line("const int64_t d = lane + t * 32;");
+    code_.line("if (d >= " + num(dv) + ") break;");
+    FailureOr<std::string> vv = s.scalar(v, at(v, "j", "d", dv));
+    if (failed(vv))
+      return failure();
+    code_.line("o[t] = o[t] * alpha + p * (float)" + *vv + ";");
+    s.close();
+    code_.line("m = mNew;");
+    s.close();
+    // The block's warps merged into the split's record.
+    code_.line("if (lane == 0) wm[warp] = m, wl[warp] = l;");
+    s.open("for (int t = 0; t < " + num(per) + "; ++t)");
+    code_.line("const int64_t d = lane + t * 32;");
+    code_.line("if (d < " + num(dv) + ") wo[warp * " + num(dv) +
+               " + d] = o[t];");
+    s.close();
+    code_.line("__syncthreads();");
+    code_.line("float top = -INFINITY;");
+    code_.line("for (int w = 0; w < " + num(warps) +
+               "; ++w) top = fmaxf(top, wm[w]);");
+    code_.line("const float base = top == -INFINITY ? 0.f : top;");
+    code_.line("float *out = ws + (bh * " + num(splits) + " + blockIdx.x) * " +
+               num(record) + ";");
+    s.open("if (threadIdx.x == 0)");
+    code_.line("float sum = 0;");
+    code_.line("for (int w = 0; w < " + num(warps) +
+               "; ++w) sum += wl[w] * exp2f(wm[w] - base);");
+    code_.line("out[0] = top;");
+    code_.line("out[1] = sum;");
+    s.close();
+    s.open("for (int64_t d = threadIdx.x; d < " + num(dv) +
+           "; d += blockDim.x)");
+    code_.line("float sum = 0;");
+    code_.line("for (int w = 0; w < " + num(warps) + "; ++w) sum += wo[w * " +
+               num(dv) + " + d] * exp2f(wm[w] - base);");
+    code_.line("out[2 + d] = sum;");
+    s.close();
+    code_.line("__syncthreads();");
+    s.close();
+    code_.close();
+  }
+  GridLaunch split;
+  split.function = name + "_split";
+  split.grid.x = static_cast<uint32_t>(splits);
+  split.grid.y = static_cast<uint32_t>(std::min<int64_t>(rows, 65535));
+  split.block.x = static_cast<uint32_t>(block);
+  split.cooperative = true;
+  out_.launches.push_back(split);
+
+  // The merge: a block per row.
+  if (failed(begin(name + "_merge", block, workspace)))
+    return failure();
+  {
+    ScalarEmitter s(kernel_, code_);
+    rowScope(s, "blockIdx.x", "gridDim.x");
+    code_.line("const float *in = ws + bh * " + num(splits * record) + ";");
+    code_.line("float top = -INFINITY, sum = 0;");
+    code_.line("for (int64_t k = 0; k < " + num(splits) +
+               "; ++k) top = "
+               "fmaxf(top, in[k * " +
+               num(record) + "]);");
+    code_.line("const float base = top == -INFINITY ? 0.f : top;");
+    code_.line("for (int64_t k = 0; k < " + num(splits) +
+               "; ++k) sum += in[k * " + num(record) + " + 1] * exp2f(in[k * " +
+               num(record) + "] - base);");
+    s.open("for (int64_t d = threadIdx.x; d < " + num(dv) +
+           "; d += blockDim.x)");
+    code_.line("float acc = 0;");
+    code_.line("for (int64_t k = 0; k < " + num(splits) +
+               "; ++k) acc += in[k * " + num(record) +
+               " + 2 + d] * exp2f(in[k * " + num(record) + "] - base);");
+    Index outIdx = at(op.getResult(), "i", "d", dv);
+    for (unsigned r = 0; r < numResults(); ++r)
+      if (failed(store(r, linear(outIdx, shapeOf(op.getResult())),
+                       "(" + t->compute + ")(sum > 0 ? acc / sum : 0.f)")))
+        return failure();
+    s.close();
+    s.close();
+    code_.close();
+  }
+  GridLaunch merge;
+  merge.function = name + "_merge";
+  merge.grid.x = static_cast<uint32_t>(std::min<int64_t>(rows, 1 << 20));
+  merge.block.x = static_cast<uint32_t>(block);
+  merge.cooperative = false;
+  out_.launches.push_back(merge);
+  return success();
+}
+
 LogicalResult KernelEmitter::recurrent(Operation *op, const std::string &name) {
   if (failed(requireSoleOp(kernel_, op, "recurrent")))
     return failure();
@@ -3423,6 +3722,12 @@ FailureOr<CudaKernel> KernelEmitter::emit() {
   // Templates that take the whole kernel.
   for (Operation &op : body.without_terminator()) {
     if (auto attention = dyn_cast<AttentionOp>(op)) {
+      if (isDecode(attention)) {
+        out_.family = "attention-decode";
+        if (failed(attentionDecode(attention, base + "_attention_decode")))
+          return failure();
+        return out_;
+      }
       TensorCoreKind kind = tensorCoreKind(attention);
       if (kind != TensorCoreKind::none) {
         out_.family = "attention-tc";
@@ -3514,7 +3819,8 @@ FailureOr<CudaKernel> KernelEmitter::emit() {
 
 } // namespace
 
-FailureOr<CudaModule> emitCuda(ModuleOp module, const CudaParams &params) {
+FailureOr<CudaModule> emitCuda(ModuleOp module, const CudaParams &params,
+                               const KernelTunings *tunings) {
   CudaModule result;
   Code code;
   std::string thunks;
@@ -3524,7 +3830,7 @@ FailureOr<CudaModule> emitCuda(ModuleOp module, const CudaParams &params) {
   for (auto kernel : module.getOps<func::FuncOp>()) {
     if (!kernel->hasAttr(kKernelAttrName) || kernel.isExternal())
       continue;
-    KernelEmitter emitter(kernel, params, code, thunks);
+    KernelEmitter emitter(kernel, params, tunings, code, thunks);
     FailureOr<CudaKernel> emitted = emitter.emit();
     if (failed(emitted)) {
       ok = false;

@@ -17,6 +17,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
+#include <optional>
 #include <string>
 
 namespace dsr1::cuda {
@@ -38,6 +39,9 @@ struct CudaParams {
   /// Threads per attention row block (a multiple of 32) and the keys staged
   /// in shared memory at a time.
   int attentionBlock = 128, attentionChunk = 256;
+  /// Split-kv decoding (one query row a head): the keys of a split, and the
+  /// threads of a block (a multiple of 32).
+  int decodeSplitKeys = 256, decodeBlock = 128;
   /// Threads per recurrent block (one block per direction and batch entry).
   int recurrentBlock = 256;
   /// Tensor-core GEMM (f16, bf16, tf32 products): the block's tile of C,
@@ -60,17 +64,33 @@ struct CudaParams {
   /// pointwise-block, elements-per-thread, row-block, tile-m, tile-n, tile-k,
   /// thread-m, thread-n, attention-block, attention-chunk, recurrent-block,
   /// tc-tile-m, tc-tile-n, tc-tile-k, tc-warps, tc-stages,
-  /// attention-tc-block-q, attention-tc-block-kv, attention-tc-warps).
+  /// attention-tc-block-q, attention-tc-block-kv, attention-tc-warps,
+  /// decode-split-keys, decode-block).
   /// An unknown name or a value the families cannot use is an error.
   static mlir::FailureOr<CudaParams> parse(llvm::StringRef text,
                                            std::string &error);
 };
 
+class TuneProblem;
+
+/// Tuned parameters per kernel (a tuning cache): the emitter asks with the
+/// tuner's problem of each gemm-tc, conv-tc and attention-tc kernel and
+/// generates it with the parameters returned, if any (`base` with the
+/// family's fields replaced).
+class KernelTunings {
+public:
+  virtual ~KernelTunings() = default;
+  virtual std::optional<CudaParams> lookup(const TuneProblem &problem,
+                                           const CudaParams &base) const = 0;
+};
+
 /// Generates CUDA C++ for every `dsr1.kernel` function of `module` (an
 /// outlined module, or one after -dsr1-extract-kernels). Ops no family
-/// covers yet are errors at the op, naming it.
+/// covers yet are errors at the op, naming it. With `tunings`, the
+/// tensor-core kernels found there use their tuned parameters.
 mlir::FailureOr<CudaModule> emitCuda(mlir::ModuleOp module,
-                                     const CudaParams &params = {});
+                                     const CudaParams &params = {},
+                                     const KernelTunings *tunings = nullptr);
 
 } // namespace dsr1::cuda
 

@@ -1,4 +1,4 @@
-//===- Tuner.cpp - choosing gemm-tc parameters without a GPU --------------===//
+//===- Tuner.cpp - choosing tensor-core parameters without a GPU ----------===//
 
 #include "codegen/cuda/Tuner.h"
 
@@ -36,11 +36,16 @@ namespace {
 //   registers, 228 KiB shared memory per SM (227 KiB usable by a block),
 //   2048 threads and 32 blocks per SM; 989 TFLOP/s is 132 SMs x 1024 dense
 //   f16 FMA/clock x 2 at 1830 MHz.
+// - mma.sync on sm_90a: the 989 TFLOP/s are wgmma's (warpgroup, asynchronous);
+//   public microbenchmarks report warp-level mma/wmma at about half of it.
+//   An assumption until a GPU run calibrates it.
+// - Both: 16 f32 exp2 a clock per SM (4 per sub-partition's SFU), 4 warp
+//   schedulers issuing one instruction a clock each.
 const GpuSpec kSpecs[] = {
     {"sm_80", 108, 1.41, 312, 156, 2039, 65536, 164 * 1024, 2048, 32, 128,
-     40ll << 20},
+     40ll << 20, 1.0, 16, 128},
     {"sm_90a", 132, 1.83, 989, 494, 3350, 65536, 228 * 1024, 2048, 32, 128,
-     50ll << 20},
+     50ll << 20, 0.5, 16, 128},
 };
 
 // A launch costs a few microseconds however small the grid: this keeps tiny
@@ -96,17 +101,23 @@ CudaParams gemmTcParams(int tileM, int tileN, int tileK, int warps,
   return p;
 }
 
-int blocksPerSm(const CudaParams &params, const KernelResources &res,
-                const GpuSpec &gpu) {
-  int threads = params.tcWarps * 32;
+/// Blocks of `warps` warps with `res` resident on one SM at once.
+static int residentBlocks(int warps, const KernelResources &res,
+                          const GpuSpec &gpu) {
+  int threads = warps * 32;
   // Registers are allocated per warp in units of 256 (8 per thread).
   int regsPerThread = std::max(1, (res.registers + 7) / 8 * 8);
-  int byRegs = gpu.regsPerSm / (regsPerThread * 32) / params.tcWarps;
+  int byRegs = gpu.regsPerSm / (regsPerThread * 32) / warps;
   // Each block also takes 1 KiB of shared memory the driver reserves.
   int smem = res.sharedBytes + 1024;
   int bySmem = gpu.smemPerSm / smem;
   int byThreads = gpu.maxThreadsPerSm / threads;
   return std::max(0, std::min({byRegs, bySmem, byThreads, gpu.maxBlocksPerSm}));
+}
+
+int blocksPerSm(const CudaParams &params, const KernelResources &res,
+                const GpuSpec &gpu) {
+  return residentBlocks(params.tcWarps, res, gpu);
 }
 
 int64_t gemmBytes(const GemmProblem &p, const CudaParams &params) {
@@ -140,6 +151,8 @@ CostEstimate estimate(const GemmProblem &p, const CudaParams &params,
   double peakTflops =
       p.precision == "tf32" ? gpu.tensorTflopsTf32 : gpu.tensorTflopsF16;
   double peak = peakTflops * 1e12;
+  // What mma.sync can reach of it.
+  double reachable = peak * gpu.mmaSyncFraction;
   e.tiles =
       p.batch * ceilDiv(p.m, params.tcTileM) * ceilDiv(p.n, params.tcTileN);
   e.blocksPerSm = blocksPerSm(params, res, gpu);
@@ -161,7 +174,7 @@ CostEstimate estimate(const GemmProblem &p, const CudaParams &params,
   int warpsM = std::max(1, params.tcWarpsM());
   double wm = double(params.tcTileM) / warpsM;
   double wn = double(params.tcTileN) / (params.tcWarps / warpsM);
-  double fmaPerClock = peak / (2.0 * gpu.sms * gpu.clockGHz * 1e9);
+  double fmaPerClock = reachable / (2.0 * gpu.sms * gpu.clockGHz * 1e9);
   double smemNeeded = fmaPerClock * p.operandBytes() * (wm + wn) / (wm * wn);
   double smemEfficiency = std::min(1.0, gpu.smemBytesPerClock / smemNeeded);
   e.efficiency = occupancy * smemEfficiency;
@@ -171,7 +184,7 @@ CostEstimate estimate(const GemmProblem &p, const CudaParams &params,
   // whole (ragged edges compute padding too).
   double tileFlops = 2.0 * params.tcTileM * params.tcTileN *
                      (ceilDiv(p.k, params.tcTileK) * params.tcTileK);
-  double smPeak = peak / gpu.sms;
+  double smPeak = reachable / gpu.sms;
   e.computeSeconds =
       e.waves * e.blocksPerSm * tileFlops / (smPeak * e.efficiency);
   e.bytes = dramBytes(p, params, int64_t(gpu.sms) * e.blocksPerSm, gpu);
@@ -220,29 +233,528 @@ std::string gemmSignature(const GemmProblem &p, const std::string &arch) {
          std::to_string(p.batch) + "/" + transposes + "/" + arch;
 }
 
-/// The kernel module of `p`: one dsr1.kernel function holding the product,
-/// the same IR the pipeline outlines for a model's MatMul.
-static std::string gemmModuleText(const GemmProblem &p) {
-  std::string type =
-      p.precision == "tf32" ? "f32" : (p.precision == "bf16" ? "bf16" : "f16");
-  std::string precision = p.precision == "fp16" ? "f16" : p.precision;
-  std::string batch = p.batch > 1 ? std::to_string(p.batch) + "x" : "";
-  auto tensor = [&](int64_t rows, int64_t cols) {
-    return "tensor<" + batch + std::to_string(rows) + "x" +
-           std::to_string(cols) + "x" + type + ">";
-  };
-  std::string a = tensor(p.m, p.k), b = tensor(p.k, p.n), c = tensor(p.m, p.n);
-  return "func.func @gemm(%a: " + a + ", %b: " + b + ") -> " + c +
-         " attributes {dsr1.kernel} {\n"
-         "  %c = dsr1.matmul %a, %b {precision = #dsr1.precision<" +
-         precision + ">} : " + a + ", " + b + "\n  return %c : " + c + "\n}\n";
+//===----------------------------------------------------------------------===//
+// Convolution and attention problems
+//===----------------------------------------------------------------------===//
+
+/// Parses comma-separated positive integers into `fields` (at least
+/// `required` of them); false on anything else.
+static bool parseFields(const std::string &text,
+                        llvm::ArrayRef<int64_t *> fields, size_t required) {
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(text).split(parts, ',');
+  if (parts.size() < required || parts.size() > fields.size())
+    return false;
+  for (size_t i = 0; i < parts.size(); ++i)
+    if (parts[i].trim().getAsInteger(10, *fields[i]) || *fields[i] < 0)
+      return false;
+  return true;
 }
 
-Result<KernelResources> compileGemmTc(const GemmProblem &p,
-                                      const CudaParams &params,
-                                      const GpuSpec &gpu, const Nvrtc &nvrtc,
-                                      const KernelCache *cache,
-                                      bool *fromCache) {
+double AttentionProblem::flops() const {
+  // Top-left causal: query i sees keys 0..i.
+  double pairs = 0;
+  if (!causal)
+    pairs = double(sq) * skv;
+  else
+    for (int64_t i = 0; i < sq; ++i)
+      pairs += double(std::min(skv, i + 1));
+  return 2.0 * batch * heads * pairs * (dk + dv);
+}
+
+Result<AttentionProblem> parseAttentionProblem(const std::string &shape,
+                                               const std::string &precision,
+                                               bool causal) {
+  AttentionProblem p;
+  if (precision != "fp16" && precision != "bf16")
+    return Status::error("unknown precision '" + precision +
+                         "' for tensor-core attention: give fp16 or bf16");
+  p.precision = precision;
+  p.causal = causal;
+  p.dv = -1;
+  if (!parseFields(shape, {&p.batch, &p.heads, &p.sq, &p.skv, &p.dk, &p.dv},
+                   5) ||
+      !p.batch || !p.heads || !p.sq || !p.skv || !p.dk || !p.dv)
+    return Status::error("an attention shape is positive integers "
+                         "B,H,Sq,Skv,D[,Dv], not '" +
+                         shape + "'");
+  if (p.dv < 0)
+    p.dv = p.dk;
+  for (int64_t d : {p.dk, p.dv})
+    if (d % 16 || d > 128)
+      return Status::error("attention-tc takes head dims that are multiples "
+                           "of 16 up to 128, not " +
+                           std::to_string(d));
+  return p;
+}
+
+GemmProblem ConvProblem::asGemm() const {
+  GemmProblem g;
+  g.m = oc / groups;
+  g.n = outH() * outW();
+  g.k = c / groups * kh * kw;
+  g.batch = n * groups;
+  g.precision = precision;
+  return g;
+}
+
+bool ConvProblem::gathered() const {
+  int vec = precision == "tf32" ? 4 : 8;
+  return !(kh == 1 && kw == 1 && stride == 1 && pad == 0 &&
+           (outH() * outW()) % vec == 0);
+}
+
+Result<ConvProblem> parseConvProblem(const std::string &shape,
+                                     const std::string &precision) {
+  ConvProblem p;
+  if (precision != "fp16" && precision != "bf16" && precision != "tf32")
+    return Status::error("unknown precision '" + precision +
+                         "' for a tensor-core convolution: give fp16, bf16 "
+                         "or tf32");
+  p.precision = precision;
+  if (!parseFields(shape,
+                   {&p.n, &p.c, &p.h, &p.w, &p.oc, &p.kh, &p.kw, &p.stride,
+                    &p.pad, &p.groups},
+                   7) ||
+      !p.n || !p.c || !p.h || !p.w || !p.oc || !p.kh || !p.kw || !p.stride ||
+      !p.groups)
+    return Status::error("a convolution is N,C,H,W,OC,KH,KW[,stride[,pad[,"
+                         "groups]]] (positive; pad may be 0), not '" +
+                         shape + "'");
+  if (p.c % p.groups || p.oc % p.groups)
+    return Status::error("groups (" + std::to_string(p.groups) +
+                         ") must divide C and OC");
+  if (p.outH() < 1 || p.outW() < 1)
+    return Status::error("the window is larger than the padded input");
+  return p;
+}
+
+/// estimate() with `base`'s compute and DRAM replaced: the pieces the
+/// convolution and attention models share.
+static CostEstimate finish(CostEstimate e, double flops, double peakTflops) {
+  e.seconds = std::max(e.computeSeconds, e.memorySeconds) + kLaunchSeconds;
+  e.fractionOfPeak = flops / e.seconds / (peakTflops * 1e12);
+  return e;
+}
+
+CostEstimate estimateConv(const ConvProblem &p, const CudaParams &params,
+                          const KernelResources &res, const GpuSpec &gpu) {
+  GemmProblem g = p.asGemm();
+  CostEstimate e = estimate(g, params, res, gpu);
+  if (e.blocksPerSm == 0)
+    return e;
+  int eb = g.operandBytes();
+  e.bytes =
+      (p.n * p.c * p.h * p.w + p.oc * (p.c / p.groups) * p.kh * p.kw) * eb +
+      p.n * p.oc * p.outH() * p.outW() * g.resultBytes();
+  e.memorySeconds = double(e.bytes) / (gpu.dramGBps * 1e9);
+  // Issue slots of the staging done element by element: X unless it is
+  // copied by cp.async, W when its rows are not whole 16-byte pieces.
+  int vec = p.precision == "tf32" ? 4 : 8;
+  int64_t kTiles = ceilDiv(g.k, params.tcTileK);
+  double perBlock = 0;
+  if (p.gathered())
+    perBlock +=
+        double(kTiles) * params.tcTileN * params.tcTileK * kGatherInstructions;
+  if (g.k % vec)
+    perBlock +=
+        double(kTiles) * params.tcTileM * params.tcTileK * kGatherInstructions;
+  double issueSeconds = e.waves * e.blocksPerSm * perBlock /
+                        (double(gpu.issuePerClock) * gpu.clockGHz * 1e9);
+  e.computeSeconds = std::max(e.computeSeconds, issueSeconds);
+  double peak =
+      p.precision == "tf32" ? gpu.tensorTflopsTf32 : gpu.tensorTflopsF16;
+  return finish(e, p.flops(), peak);
+}
+
+/// The key tile attention-tc uses: attention-tc-block-kv, halved while K
+/// and V (with Q staged in V's buffer) exceed 48 KiB (see attentionTc).
+static int64_t attentionKeyTile(const AttentionProblem &p,
+                                const CudaParams &params) {
+  int64_t bc = params.attnTcBlockKv;
+  auto shared = [&](int64_t keys) {
+    return 2 * (keys * (p.dk + 8) +
+                std::max(keys * (p.dv + 8), params.attnTcBlockQ * (p.dk + 8)));
+  };
+  while (bc > 16 && shared(bc) > 48 * 1024)
+    bc /= 2;
+  return bc;
+}
+
+CostEstimate estimateAttention(const AttentionProblem &p,
+                               const CudaParams &params,
+                               const KernelResources &res, const GpuSpec &gpu) {
+  CostEstimate e;
+  const int64_t br = params.attnTcBlockQ, bc = attentionKeyTile(p, params);
+  const int64_t rowBlocks = ceilDiv(p.sq, br);
+  e.tiles = p.batch * p.heads * rowBlocks;
+  e.blocksPerSm = residentBlocks(params.attnTcWarps, res, gpu);
+  double peak = gpu.tensorTflopsF16 * 1e12;
+  if (e.blocksPerSm == 0) {
+    e.seconds = e.computeSeconds = INFINITY;
+    return e;
+  }
+  e.waves = ceilDiv(e.tiles, int64_t(gpu.sms) * e.blocksPerSm);
+  // Keys a block of query rows walks, in whole tiles: all of them, or under
+  // the causal frontier of its last row.
+  double keys = 0;
+  for (int64_t r = 0; r < rowBlocks; ++r) {
+    int64_t seen = p.causal ? std::min(p.skv, (r + 1) * br) : p.skv;
+    keys += double(ceilDiv(seen, bc) * bc);
+  }
+  keys /= double(rowBlocks);
+  // Per block, in SM clocks: the products at mma.sync's rate (scaled by
+  // occupancy and shared-memory bandwidth, as the GEMM's), then the
+  // softmax of every score.
+  double fmaPerClock =
+      peak * gpu.mmaSyncFraction / (2.0 * gpu.sms * gpu.clockGHz * 1e9);
+  double occupancy = std::min(1.0, double(e.blocksPerSm * params.attnTcWarps) /
+                                       kWarpsToSaturate);
+  // A warp's m16 tiles share each K and V fragment it loads.
+  double rowsPerWarp = double(br) / params.attnTcWarps;
+  double smemNeeded = fmaPerClock * 2.0 / rowsPerWarp;
+  double smemEfficiency = std::min(1.0, gpu.smemBytesPerClock / smemNeeded);
+  e.efficiency = occupancy * smemEfficiency;
+  double scores = double(br) * keys;
+  double mmaClocks = scores * (p.dk + p.dv) / (fmaPerClock * e.efficiency);
+  double softmaxClocks = scores / gpu.sfuPerClock +
+                         scores * kSoftmaxInstructions / gpu.issuePerClock;
+  // Every key tile also waits at two barriers and for its copies.
+  double syncClocks = keys / double(bc) * kTileSyncClocks;
+  e.computeSeconds = e.waves * e.blocksPerSm *
+                     (mmaClocks + softmaxClocks + syncClocks) /
+                     (gpu.clockGHz * 1e9);
+  e.bytes = p.batch * p.heads *
+            (p.sq * p.dk + p.skv * (p.dk + p.dv) + p.sq * p.dv) * 2;
+  e.memorySeconds = double(e.bytes) / (gpu.dramGBps * 1e9);
+  return finish(e, p.flops(), gpu.tensorTflopsF16);
+}
+
+std::vector<CudaParams> attentionTcCandidates() {
+  std::vector<CudaParams> out;
+  for (int blockQ : {64, 128})
+    for (int warps : {4, 8})
+      for (int blockKv : {32, 64, 128}) {
+        CudaParams p;
+        p.attnTcBlockQ = blockQ;
+        p.attnTcWarps = warps;
+        p.attnTcBlockKv = blockKv;
+        std::string error;
+        if (succeeded(CudaParams::parse(formatAttentionTcParams(p), error)))
+          out.push_back(p);
+      }
+  return out;
+}
+
+std::string formatAttentionTcParams(const CudaParams &p) {
+  return "attention-tc-block-q=" + std::to_string(p.attnTcBlockQ) +
+         ",attention-tc-warps=" + std::to_string(p.attnTcWarps) +
+         ",attention-tc-block-kv=" + std::to_string(p.attnTcBlockKv);
+}
+
+//===----------------------------------------------------------------------===//
+// The problems the tuner takes
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// "f16", "bf16" or "f32" for a precision flag, and the dsr1 precision
+/// attribute a TF32 product carries.
+std::string elementType(const std::string &precision) {
+  return precision == "tf32" ? "f32" : (precision == "bf16" ? "bf16" : "f16");
+}
+std::string precisionAttr(const std::string &precision) {
+  return "#dsr1.precision<" +
+         (precision == "fp16" ? std::string("f16") : precision) + ">";
+}
+std::string tensorType(llvm::ArrayRef<int64_t> shape, const std::string &t) {
+  std::string text = "tensor<";
+  for (int64_t d : shape)
+    text += std::to_string(d) + "x";
+  return text + t + ">";
+}
+
+class GemmTune : public TuneProblem {
+public:
+  explicit GemmTune(const GemmProblem &p) : p_(p) {}
+  std::string family() const override { return "gemm-tc"; }
+  std::string signature(const std::string &arch) const override {
+    return gemmSignature(p_, arch);
+  }
+  std::string moduleText() const override {
+    std::string type = elementType(p_.precision);
+    std::vector<int64_t> batch;
+    if (p_.batch > 1)
+      batch.push_back(p_.batch);
+    auto tensor = [&](int64_t rows, int64_t cols) {
+      std::vector<int64_t> shape = batch;
+      shape.push_back(rows);
+      shape.push_back(cols);
+      return tensorType(shape, type);
+    };
+    std::string a = tensor(p_.m, p_.k), b = tensor(p_.k, p_.n),
+                c = tensor(p_.m, p_.n);
+    return "func.func @gemm(%a: " + a + ", %b: " + b + ") -> " + c +
+           " attributes {dsr1.kernel} {\n  %c = dsr1.matmul %a, %b "
+           "{precision = " +
+           precisionAttr(p_.precision) + "} : " + a + ", " + b +
+           "\n  return %c : " + c + "\n}\n";
+  }
+  std::vector<CudaParams> candidates() const override {
+    return gemmTcCandidates();
+  }
+  std::string formatParams(const CudaParams &params) const override {
+    return formatTcParams(params);
+  }
+  CostEstimate estimate(const CudaParams &params, const KernelResources &res,
+                        const GpuSpec &gpu) const override {
+    return cuda::estimate(p_, params, res, gpu);
+  }
+  double peakTflops(const GpuSpec &gpu) const override {
+    return p_.precision == "tf32" ? gpu.tensorTflopsTf32 : gpu.tensorTflopsF16;
+  }
+  std::unique_ptr<TuneProblem> small() const override {
+    // Ragged against every tile; K a multiple of 8, so the operands take
+    // cp.async as a large GEMM's do.
+    GemmProblem s = p_;
+    s.m = 67;
+    s.n = 45;
+    s.k = 40;
+    s.batch = 1;
+    return std::make_unique<GemmTune>(s);
+  }
+  std::string precision() const override { return p_.precision; }
+  std::vector<std::vector<int64_t>> operandShapes() const override {
+    return {shape(p_.m, p_.k), shape(p_.k, p_.n)};
+  }
+  std::vector<int64_t> resultShape() const override {
+    return shape(p_.m, p_.n);
+  }
+  std::vector<double>
+  reference(const std::vector<std::vector<double>> &x) const override {
+    std::vector<double> c(p_.batch * p_.m * p_.n, 0.0);
+    for (int64_t b = 0; b < p_.batch; ++b)
+      for (int64_t i = 0; i < p_.m; ++i)
+        for (int64_t k = 0; k < p_.k; ++k) {
+          double a = x[0][(b * p_.m + i) * p_.k + k];
+          for (int64_t j = 0; j < p_.n; ++j)
+            c[(b * p_.m + i) * p_.n + j] += a * x[1][(b * p_.k + k) * p_.n + j];
+        }
+    return c;
+  }
+
+private:
+  std::vector<int64_t> shape(int64_t rows, int64_t cols) const {
+    std::vector<int64_t> out;
+    if (p_.batch > 1)
+      out.push_back(p_.batch);
+    out.push_back(rows);
+    out.push_back(cols);
+    return out;
+  }
+
+  GemmProblem p_;
+};
+
+class ConvTune : public TuneProblem {
+public:
+  explicit ConvTune(const ConvProblem &p) : p_(p) {}
+  std::string family() const override { return "conv-tc"; }
+  std::string signature(const std::string &arch) const override {
+    auto n = [](int64_t v) { return std::to_string(v); };
+    return "conv-tc/" + p_.precision + "/n" + n(p_.n) + "c" + n(p_.c) + "h" +
+           n(p_.h) + "w" + n(p_.w) + "/oc" + n(p_.oc) + "k" + n(p_.kh) + "x" +
+           n(p_.kw) + "s" + n(p_.stride) + "p" + n(p_.pad) + "d" +
+           n(p_.dilation) + "g" + n(p_.groups) + "/" + arch;
+  }
+  std::string moduleText() const override {
+    std::string type = elementType(p_.precision);
+    std::string x = tensorType({p_.n, p_.c, p_.h, p_.w}, type);
+    std::string w = tensorType({p_.oc, p_.c / p_.groups, p_.kh, p_.kw}, type);
+    std::string y = tensorType({p_.n, p_.oc, p_.outH(), p_.outW()}, type);
+    auto pair = [](int64_t v) {
+      return "array<i64: " + std::to_string(v) + ", " + std::to_string(v) + ">";
+    };
+    std::string pads = "array<i64: " + std::to_string(p_.pad) + ", " +
+                       std::to_string(p_.pad) + ", " + std::to_string(p_.pad) +
+                       ", " + std::to_string(p_.pad) + ">";
+    std::string attrs = "strides = " + pair(p_.stride) + ", pads = " + pads +
+                        ", dilations = " + pair(p_.dilation) +
+                        ", group = " + std::to_string(p_.groups) + " : i64";
+    if (p_.precision == "tf32")
+      attrs += ", precision = " + precisionAttr("tf32");
+    return "func.func @conv(%x: " + x + ", %w: " + w + ") -> " + y +
+           " attributes {dsr1.kernel} {\n  %y = dsr1.conv %x, %w {" + attrs +
+           "} : " + x + ", " + w + "\n  return %y : " + y + "\n}\n";
+  }
+  std::vector<CudaParams> candidates() const override {
+    return gemmTcCandidates();
+  }
+  std::string formatParams(const CudaParams &params) const override {
+    return formatTcParams(params);
+  }
+  CostEstimate estimate(const CudaParams &params, const KernelResources &res,
+                        const GpuSpec &gpu) const override {
+    return estimateConv(p_, params, res, gpu);
+  }
+  double peakTflops(const GpuSpec &gpu) const override {
+    return p_.precision == "tf32" ? gpu.tensorTflopsTf32 : gpu.tensorTflopsF16;
+  }
+  std::unique_ptr<TuneProblem> small() const override {
+    // One image, at most two groups of at most 8 input and 24 output
+    // channels, an 11x11 (or larger, for the window) input: the same
+    // window, stride, padding and staging paths.
+    ConvProblem s = p_;
+    s.n = 1;
+    s.groups = std::min<int64_t>(p_.groups, 2);
+    s.c = s.groups * std::min<int64_t>(p_.c / p_.groups, 8);
+    s.oc = s.groups * std::min<int64_t>(p_.oc / p_.groups, 24);
+    s.h = std::max<int64_t>(11, p_.dilation * (p_.kh - 1) + 1);
+    s.w = std::max<int64_t>(11, p_.dilation * (p_.kw - 1) + 1);
+    if (!p_.gathered()) // keep the pixel rows whole 16-byte pieces
+      s.h = s.w = 8;
+    return std::make_unique<ConvTune>(s);
+  }
+  std::string precision() const override { return p_.precision; }
+  std::vector<std::vector<int64_t>> operandShapes() const override {
+    return {{p_.n, p_.c, p_.h, p_.w}, {p_.oc, p_.c / p_.groups, p_.kh, p_.kw}};
+  }
+  std::vector<int64_t> resultShape() const override {
+    return {p_.n, p_.oc, p_.outH(), p_.outW()};
+  }
+  std::vector<double>
+  reference(const std::vector<std::vector<double>> &x) const override {
+    const int64_t oh = p_.outH(), ow = p_.outW(), icg = p_.c / p_.groups,
+                  ocg = p_.oc / p_.groups;
+    std::vector<double> y(p_.n * p_.oc * oh * ow, 0.0);
+    for (int64_t n = 0; n < p_.n; ++n)
+      for (int64_t o = 0; o < p_.oc; ++o)
+        for (int64_t i = 0; i < oh; ++i)
+          for (int64_t j = 0; j < ow; ++j) {
+            double sum = 0;
+            for (int64_t c = 0; c < icg; ++c)
+              for (int64_t a = 0; a < p_.kh; ++a)
+                for (int64_t b = 0; b < p_.kw; ++b) {
+                  int64_t r = i * p_.stride + a * p_.dilation - p_.pad;
+                  int64_t q = j * p_.stride + b * p_.dilation - p_.pad;
+                  if (r < 0 || r >= p_.h || q < 0 || q >= p_.w)
+                    continue;
+                  int64_t channel = (o / ocg) * icg + c;
+                  sum += x[0][((n * p_.c + channel) * p_.h + r) * p_.w + q] *
+                         x[1][((o * icg + c) * p_.kh + a) * p_.kw + b];
+                }
+            y[((n * p_.oc + o) * oh + i) * ow + j] = sum;
+          }
+    return y;
+  }
+
+private:
+  ConvProblem p_;
+};
+
+class AttentionTune : public TuneProblem {
+public:
+  explicit AttentionTune(const AttentionProblem &p) : p_(p) {}
+  std::string family() const override { return "attention-tc"; }
+  std::string signature(const std::string &arch) const override {
+    auto n = [](int64_t v) { return std::to_string(v); };
+    return "attention-tc/" + p_.precision + "/b" + n(p_.batch) + "h" +
+           n(p_.heads) + "/" + n(p_.sq) + "x" + n(p_.skv) + "/d" + n(p_.dk) +
+           "v" + n(p_.dv) + "/" + (p_.causal ? "causal" : "full") + "/" + arch;
+  }
+  std::string moduleText() const override {
+    std::string type = elementType(p_.precision);
+    std::string q = tensorType({p_.batch, p_.heads, p_.sq, p_.dk}, type);
+    std::string k = tensorType({p_.batch, p_.heads, p_.skv, p_.dk}, type);
+    std::string v = tensorType({p_.batch, p_.heads, p_.skv, p_.dv}, type);
+    std::string o = tensorType({p_.batch, p_.heads, p_.sq, p_.dv}, type);
+    return "func.func @attention(%q: " + q + ", %k: " + k + ", %v: " + v +
+           ") -> " + o +
+           " attributes {dsr1.kernel} {\n  %o = dsr1.attention %q, %k, %v "
+           "{num_heads = " +
+           std::to_string(p_.heads) + " : i64" + (p_.causal ? ", causal" : "") +
+           "} : " + q + ", " + k + ", " + v + "\n  return %o : " + o + "\n}\n";
+  }
+  std::vector<CudaParams> candidates() const override {
+    return attentionTcCandidates();
+  }
+  std::string formatParams(const CudaParams &params) const override {
+    return formatAttentionTcParams(params);
+  }
+  CostEstimate estimate(const CudaParams &params, const KernelResources &res,
+                        const GpuSpec &gpu) const override {
+    return estimateAttention(p_, params, res, gpu);
+  }
+  double peakTflops(const GpuSpec &gpu) const override {
+    return gpu.tensorTflopsF16;
+  }
+  std::unique_ptr<TuneProblem> small() const override {
+    // Ragged query and key lengths over several key tiles.
+    AttentionProblem s = p_;
+    s.batch = 1;
+    s.heads = 2;
+    s.sq = 33;
+    s.skv = 70;
+    return std::make_unique<AttentionTune>(s);
+  }
+  std::string precision() const override { return p_.precision; }
+  std::vector<std::vector<int64_t>> operandShapes() const override {
+    return {{p_.batch, p_.heads, p_.sq, p_.dk},
+            {p_.batch, p_.heads, p_.skv, p_.dk},
+            {p_.batch, p_.heads, p_.skv, p_.dv}};
+  }
+  std::vector<int64_t> resultShape() const override {
+    return {p_.batch, p_.heads, p_.sq, p_.dv};
+  }
+  std::vector<double>
+  reference(const std::vector<std::vector<double>> &x) const override {
+    std::vector<double> o(p_.batch * p_.heads * p_.sq * p_.dv, 0.0);
+    double scale = 1.0 / std::sqrt(double(p_.dk));
+    std::vector<double> p(p_.skv);
+    for (int64_t bh = 0; bh < p_.batch * p_.heads; ++bh)
+      for (int64_t i = 0; i < p_.sq; ++i) {
+        // Top-left causal: keys 0..i.
+        int64_t keys = p_.causal ? std::min(p_.skv, i + 1) : p_.skv;
+        double max = -INFINITY, sum = 0;
+        for (int64_t j = 0; j < keys; ++j) {
+          double dot = 0;
+          for (int64_t d = 0; d < p_.dk; ++d)
+            dot += x[0][(bh * p_.sq + i) * p_.dk + d] *
+                   x[1][(bh * p_.skv + j) * p_.dk + d];
+          p[j] = dot * scale;
+          max = std::max(max, p[j]);
+        }
+        for (int64_t j = 0; j < keys; ++j)
+          sum += (p[j] = std::exp(p[j] - max));
+        for (int64_t j = 0; j < keys; ++j)
+          for (int64_t d = 0; d < p_.dv; ++d)
+            o[(bh * p_.sq + i) * p_.dv + d] +=
+                p[j] / sum * x[2][(bh * p_.skv + j) * p_.dv + d];
+      }
+    return o;
+  }
+
+private:
+  AttentionProblem p_;
+};
+
+} // namespace
+
+std::unique_ptr<TuneProblem> tuneProblem(const GemmProblem &p) {
+  return std::make_unique<GemmTune>(p);
+}
+std::unique_ptr<TuneProblem> tuneProblem(const ConvProblem &p) {
+  return std::make_unique<ConvTune>(p);
+}
+std::unique_ptr<TuneProblem> tuneProblem(const AttentionProblem &p) {
+  return std::make_unique<AttentionTune>(p);
+}
+
+Result<KernelResources> compileCandidate(const TuneProblem &p,
+                                         const CudaParams &params,
+                                         const GpuSpec &gpu, const Nvrtc &nvrtc,
+                                         const KernelCache *cache,
+                                         bool *fromCache) {
   std::string source, function;
   {
     mlir::MLIRContext context;
@@ -253,21 +765,24 @@ Result<KernelResources> compileGemmTc(const GemmProblem &p,
       return mlir::success();
     });
     mlir::OwningOpRef<mlir::ModuleOp> module =
-        mlir::parseSourceString<mlir::ModuleOp>(gemmModuleText(p), &context);
+        mlir::parseSourceString<mlir::ModuleOp>(p.moduleText(), &context);
     if (!module)
-      return Status::error("tuner: cannot build the GEMM: " + diagnostics);
+      return Status::error("tuner: cannot build the " + p.family() +
+                           " kernel: " + diagnostics);
     mlir::FailureOr<CudaModule> code = emitCuda(*module, params);
     if (failed(code))
-      return Status::error("tuner: cannot generate the GEMM: " + diagnostics);
+      return Status::error("tuner: cannot generate the " + p.family() +
+                           " kernel: " + diagnostics);
     for (const CudaKernel &kernel : code->kernels)
-      if (kernel.family == "gemm-tc" && !kernel.launches.empty())
+      if (kernel.family == p.family() && !kernel.launches.empty())
         function = kernel.launches.front().function;
     if (function.empty())
-      return Status::error("tuner: the GEMM is not a gemm-tc kernel");
+      return Status::error("tuner: the kernel is not a " + p.family() +
+                           " kernel");
     source = std::move(code->source);
   }
   Result<CompiledKernels> compiled = compileCached(
-      nvrtc, cache, source, "tune-gemm", gpu.arch, deviceHeaders());
+      nvrtc, cache, source, "tune-" + p.family(), gpu.arch, deviceHeaders());
   if (!compiled)
     return compiled.status();
   if (fromCache)
@@ -278,9 +793,10 @@ Result<KernelResources> compileGemmTc(const GemmProblem &p,
   return Status::error("tuner: ptxas reported nothing for " + function);
 }
 
-Result<TuneResult> tuneGemmTc(const GemmProblem &p, const GpuSpec &gpu,
-                              const Nvrtc &nvrtc, const KernelCache *cache) {
-  std::vector<CudaParams> candidates = gemmTcCandidates();
+Result<TuneResult> tune(const TuneProblem &p, const GpuSpec &gpu,
+                        const Nvrtc &nvrtc, const KernelCache *cache,
+                        const TuneVerifier &verify) {
+  std::vector<CudaParams> candidates = p.candidates();
   std::vector<std::optional<Result<KernelResources>>> resources(
       candidates.size());
   std::vector<char> cached(candidates.size(), 0);
@@ -290,7 +806,8 @@ Result<TuneResult> tuneGemmTc(const GemmProblem &p, const GpuSpec &gpu,
   auto work = [&] {
     for (size_t i = next++; i < candidates.size(); i = next++) {
       bool hit = false;
-      resources[i] = compileGemmTc(p, candidates[i], gpu, nvrtc, cache, &hit);
+      resources[i] =
+          compileCandidate(p, candidates[i], gpu, nvrtc, cache, &hit);
       cached[i] = hit;
     }
   };
@@ -306,7 +823,7 @@ Result<TuneResult> tuneGemmTc(const GemmProblem &p, const GpuSpec &gpu,
   for (size_t i = 0; i < candidates.size(); ++i) {
     Result<KernelResources> &r = *resources[i];
     if (!r)
-      return Status::error(formatTcParams(candidates[i]) + ": " +
+      return Status::error(p.formatParams(candidates[i]) + ": " +
                            r.status().message());
     ++result.compiled;
     result.fromKernelCache += cached[i];
@@ -316,13 +833,25 @@ Result<TuneResult> tuneGemmTc(const GemmProblem &p, const GpuSpec &gpu,
       continue;
     }
     result.ranked.push_back(
-        {candidates[i], *r, estimate(p, candidates[i], *r, gpu)});
+        {candidates[i], *r, p.estimate(candidates[i], *r, gpu)});
   }
   // Stable, so ties keep the candidates' order (smaller tiles first).
   std::stable_sort(result.ranked.begin(), result.ranked.end(),
                    [](const TunedCandidate &a, const TunedCandidate &b) {
                      return ranksBefore(a.cost, b.cost);
                    });
+  if (verify) {
+    std::unique_ptr<TuneProblem> small = p.small();
+    for (size_t i = 0; i < result.ranked.size(); ++i) {
+      Status s = verify(*small, result.ranked[i].params);
+      if (s) {
+        result.verified = static_cast<int>(i);
+        break;
+      }
+      result.rejected.push_back(
+          {p.formatParams(result.ranked[i].params), s.message()});
+    }
+  }
   return result;
 }
 
@@ -417,6 +946,50 @@ Status TuningCache::save(const std::string &path) const {
                          ec.message());
   }
   return Status::ok();
+}
+
+namespace {
+
+class CacheTunings : public KernelTunings {
+public:
+  CacheTunings(TuningCache cache, std::string arch)
+      : cache_(std::move(cache)), arch_(std::move(arch)) {}
+
+  std::optional<CudaParams> lookup(const TuneProblem &problem,
+                                   const CudaParams &base) const override {
+    const TuningEntry *entry = cache_.lookup(problem.signature(arch_));
+    if (!entry)
+      return std::nullopt;
+    // TuningCache::load checked that every entry parses.
+    std::string error;
+    mlir::FailureOr<CudaParams> tuned = CudaParams::parse(entry->params, error);
+    if (failed(tuned))
+      return std::nullopt;
+    CudaParams out = base;
+    if (problem.family() == "attention-tc") {
+      out.attnTcBlockQ = tuned->attnTcBlockQ;
+      out.attnTcBlockKv = tuned->attnTcBlockKv;
+      out.attnTcWarps = tuned->attnTcWarps;
+    } else {
+      out.tcTileM = tuned->tcTileM;
+      out.tcTileN = tuned->tcTileN;
+      out.tcTileK = tuned->tcTileK;
+      out.tcWarps = tuned->tcWarps;
+      out.tcStages = tuned->tcStages;
+    }
+    return out;
+  }
+
+private:
+  TuningCache cache_;
+  std::string arch_;
+};
+
+} // namespace
+
+std::unique_ptr<KernelTunings> cacheTunings(TuningCache cache,
+                                            const std::string &arch) {
+  return std::make_unique<CacheTunings>(std::move(cache), arch);
 }
 
 } // namespace dsr1::cuda

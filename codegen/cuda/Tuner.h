@@ -1,11 +1,13 @@
-//===- Tuner.h - choosing gemm-tc parameters without a GPU ------*- C++ -*-===//
+//===- Tuner.h - choosing tensor-core parameters without a GPU --*- C++ -*-===//
 //
-// A first tuner for the tensor-core GEMM family. There is no GPU to time
-// kernels on where dsr1 compiles, so candidates are ranked by an analytic
-// cost model fed with what ptxas reports for each compiled candidate
-// (registers, shared memory, spills): the model ranks candidates, it does
-// not predict absolute times. Chosen parameters are kept in a JSON tuning
-// cache so that a second tune of the same GEMM searches nothing.
+// The tuner of the tensor-core families: gemm-tc, conv-tc (implicit GEMM)
+// and attention-tc (flash attention). There is no GPU to time kernels on
+// where dsr1 compiles, so candidates are ranked by an analytic cost model
+// fed with what ptxas reports for each compiled candidate (registers,
+// shared memory, spills): the model ranks candidates, it does not predict
+// absolute times. Before a candidate is chosen it may be run on cuda-emu at
+// a small shape of the same kernel (TuneOptions::verify). Chosen parameters
+// are kept in a JSON tuning cache so that a second tune searches nothing.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,7 +19,9 @@
 #include "runtime/Result.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +44,14 @@ struct GpuSpec {
   int smemBytesPerClock = 128;
   /// L2 cache bytes: what a wave's operand panels are re-read from.
   int64_t l2Bytes = 40 << 20;
+  /// The fraction of the tensor peak mma.sync can reach: 1 on sm_80; on
+  /// sm_90a the datasheet peak is wgmma's, and warp-level mma is reported
+  /// at about half of it.
+  double mmaSyncFraction = 1.0;
+  /// Per SM and clock: f32 exp2 (the special-function units) and thread
+  /// instructions issued (4 schedulers x 32 lanes).
+  int sfuPerClock = 16;
+  int issuePerClock = 128;
 };
 
 /// The built-in spec for `arch` (sm_80, sm_90a; sm_90 is taken as sm_90a),
@@ -105,6 +117,81 @@ inline double estimateSeconds(const GemmProblem &p, const CudaParams &params,
   return estimate(p, params, res, gpu).seconds;
 }
 
+/// One attention for the flash template: batch x heads x sq query rows of
+/// head dim dk against skv keys (value head dim dv), f16 or bf16.
+struct AttentionProblem {
+  int64_t batch = 1, heads = 1, sq = 0, skv = 0, dk = 0, dv = 0;
+  bool causal = false;
+  std::string precision = "bf16"; // "fp16" or "bf16"
+
+  /// 2 (dk + dv) per visible (query, key) pair; causal sees about half.
+  double flops() const;
+};
+
+/// Parses "B,H,Sq,Skv,D[,Dv]" (positive; D and Dv multiples of 16 up to
+/// 128, what attention-tc takes) and fp16 or bf16.
+Result<AttentionProblem> parseAttentionProblem(const std::string &shape,
+                                               const std::string &precision,
+                                               bool causal);
+
+/// One 2-D convolution for the implicit GEMM: N x C x H x W input, OC
+/// output channels, a KH x KW window, one stride, padding and dilation for
+/// both dimensions, groups.
+struct ConvProblem {
+  int64_t n = 1, c = 0, h = 0, w = 0, oc = 0, kh = 1, kw = 1;
+  int64_t stride = 1, pad = 0, dilation = 1, groups = 1;
+  std::string precision = "fp16"; // "fp16", "bf16" or "tf32"
+
+  int64_t outH() const {
+    return (h + 2 * pad - dilation * (kh - 1) - 1) / stride + 1;
+  }
+  int64_t outW() const {
+    return (w + 2 * pad - dilation * (kw - 1) - 1) / stride + 1;
+  }
+  /// The implicit GEMM conv-tc runs: per image and group, m = OC / groups,
+  /// n = output pixels, k = C / groups x KH x KW.
+  GemmProblem asGemm() const;
+  /// True when X's tiles are copied by cp.async (a 1x1 window, unit
+  /// stride, no padding, whole 16-byte rows of pixels): else gathered.
+  bool gathered() const;
+  double flops() const { return asGemm().flops(); }
+};
+
+/// Parses "N,C,H,W,OC,KH,KW[,stride[,pad[,groups]]]" and a precision.
+Result<ConvProblem> parseConvProblem(const std::string &shape,
+                                     const std::string &precision);
+
+/// Instructions a thread spends gathering one element of a convolution's X
+/// tile (index arithmetic, the padding test, the load, the conversion and
+/// the shared store), where cp.async moves 8 elements in one.
+constexpr int kGatherInstructions = 16;
+/// Thread instructions per attention score besides its exp2: scale, mask,
+/// running max, subtraction, sum, the rescaling and the conversion to P.
+constexpr int kSoftmaxInstructions = 12;
+
+/// SM clocks a block of attention-tc loses per key tile to its two
+/// barriers and the wait for the tile's copies (a rough figure: what makes
+/// larger key tiles rank first when nothing else differs).
+constexpr int kTileSyncClocks = 64;
+
+/// The convolution's model: its implicit GEMM's (estimate()), with DRAM
+/// bytes of X, W and Y each once (the gathered re-reads come from L2), and
+/// the issue slots a gathered X takes (kGatherInstructions an element)
+/// bounding the compute time.
+CostEstimate estimateConv(const ConvProblem &p, const CudaParams &params,
+                          const KernelResources &res, const GpuSpec &gpu);
+
+/// The flash attention's model: blocks of attention-tc-block-q rows; per
+/// key tile, the two products on the tensor cores and the softmax of each
+/// score (one exp2 on the special-function units, kSoftmaxInstructions
+/// issued) and the tile's synchronisation (kTileSyncClocks), one after the
+/// other as FlashAttention-2's schedule runs them.
+/// Q, K and V are read from DRAM once per block row of queries, O written
+/// once.
+CostEstimate estimateAttention(const AttentionProblem &p,
+                               const CudaParams &params,
+                               const KernelResources &res, const GpuSpec &gpu);
+
 /// The tuner's order: the lower estimate first; on a tie (both memory
 /// bound, say) the lower compute time, so occupancy still counts.
 bool ranksBefore(const CostEstimate &a, const CostEstimate &b);
@@ -121,6 +208,52 @@ std::string formatTcParams(const CudaParams &params);
 /// "gemm-tc/<precision>/<M>x<N>x<K>/b<batch>/<nn|tn|nt|tt>/<arch>".
 std::string gemmSignature(const GemmProblem &p, const std::string &arch);
 
+/// A kernel to tune: its family, shape and precision, the candidates of
+/// its family and the model that ranks them.
+class TuneProblem {
+public:
+  virtual ~TuneProblem() = default;
+  /// "gemm-tc", "conv-tc" or "attention-tc".
+  virtual std::string family() const = 0;
+  /// The tuning cache's key, e.g. "gemm-tc/fp16/4096x4096x4096/b1/nn/sm_90a",
+  /// "conv-tc/fp16/n32c128h28w28/oc128k3x3s1p1d1g1/sm_90a",
+  /// "attention-tc/bf16/b8h16/2048x2048/d128v128/full/sm_90a".
+  virtual std::string signature(const std::string &arch) const = 0;
+  /// One dsr1.kernel function holding the op, as the pipeline outlines it.
+  virtual std::string moduleText() const = 0;
+  virtual std::vector<CudaParams> candidates() const = 0;
+  /// The candidate's parameters as --cuda-params takes them.
+  virtual std::string formatParams(const CudaParams &params) const = 0;
+  virtual CostEstimate estimate(const CudaParams &params,
+                                const KernelResources &res,
+                                const GpuSpec &gpu) const = 0;
+  /// The peak the fraction is of: tensor f16/bf16, or tf32.
+  virtual double peakTflops(const GpuSpec &gpu) const = 0;
+  /// The same kernel at a small shape that still takes its ragged edges
+  /// and every operand path: what a candidate is checked on (cuda-emu).
+  virtual std::unique_ptr<TuneProblem> small() const = 0;
+  /// "fp16", "bf16" or "tf32": the operands' and the result's type (f32
+  /// for tf32).
+  virtual std::string precision() const = 0;
+  /// The kernel's operand shapes, in argument order, and its result's.
+  virtual std::vector<std::vector<int64_t>> operandShapes() const = 0;
+  virtual std::vector<int64_t> resultShape() const = 0;
+  /// The result computed directly in double from `operands` (row-major,
+  /// the values the kernel reads): what a candidate is checked against.
+  virtual std::vector<double>
+  reference(const std::vector<std::vector<double>> &operands) const = 0;
+};
+
+std::unique_ptr<TuneProblem> tuneProblem(const GemmProblem &p);
+std::unique_ptr<TuneProblem> tuneProblem(const ConvProblem &p);
+std::unique_ptr<TuneProblem> tuneProblem(const AttentionProblem &p);
+
+/// The attention-tc parameter sets: attention-tc-block-q in {64, 128},
+/// attention-tc-warps in {4, 8}, attention-tc-block-kv in {32, 64, 128},
+/// keeping those CudaParams::parse accepts.
+std::vector<CudaParams> attentionTcCandidates();
+std::string formatAttentionTcParams(const CudaParams &params);
+
 /// One ranked candidate.
 struct TunedCandidate {
   CudaParams params;
@@ -134,21 +267,32 @@ struct TuneResult {
   int compiled = 0;                   // candidates compiled
   int spilling = 0;                   // excluded for spills
   int fromKernelCache = 0;            // compiles the KernelCache answered
+  /// With a verifier: the candidates it rejected, each with its reason,
+  /// and the index in `ranked` of the best one it passed (-1: none was
+  /// checked, or none passed).
+  std::vector<std::pair<std::string, std::string>> rejected;
+  int verified = -1;
 };
 
-/// Generates the gemm-tc kernel of `p` under `params`, compiles it with
-/// NVRTC for `gpu.arch` through `cache` (null: none) and returns the
-/// resources of its gemm-tc function.
-Result<KernelResources> compileGemmTc(const GemmProblem &p,
-                                      const CudaParams &params,
-                                      const GpuSpec &gpu, const Nvrtc &nvrtc,
-                                      const KernelCache *cache,
-                                      bool *fromCache = nullptr);
+/// Generates `p`'s kernel under `params`, compiles it with NVRTC for
+/// `gpu.arch` through `cache` (null: none) and returns the resources of its
+/// function of the problem's family.
+Result<KernelResources> compileCandidate(const TuneProblem &p,
+                                         const CudaParams &params,
+                                         const GpuSpec &gpu, const Nvrtc &nvrtc,
+                                         const KernelCache *cache,
+                                         bool *fromCache = nullptr);
 
-/// Compiles every candidate of gemmTcCandidates() and ranks the spill-free
-/// ones by estimate().
-Result<TuneResult> tuneGemmTc(const GemmProblem &p, const GpuSpec &gpu,
-                              const Nvrtc &nvrtc, const KernelCache *cache);
+/// Checks a candidate before it is chosen: ok, or why not.
+using TuneVerifier =
+    std::function<Status(const TuneProblem &small, const CudaParams &params)>;
+
+/// Compiles every candidate of `p` and ranks the spill-free ones by its
+/// model. With `verify`, walks the ranking from the best and checks each on
+/// `p.small()` until one passes (TuneResult::verified).
+Result<TuneResult> tune(const TuneProblem &p, const GpuSpec &gpu,
+                        const Nvrtc &nvrtc, const KernelCache *cache,
+                        const TuneVerifier &verify = nullptr);
 
 /// What the tuning cache keeps per signature.
 struct TuningEntry {
@@ -178,6 +322,12 @@ public:
 private:
   std::map<std::string, TuningEntry> entries_;
 };
+
+/// The tunings of `cache` for kernels compiled for `arch`: a kernel whose
+/// signature is there gets its parameters (the family's fields over the
+/// module's parameters).
+std::unique_ptr<KernelTunings> cacheTunings(TuningCache cache,
+                                            const std::string &arch);
 
 } // namespace dsr1::cuda
 

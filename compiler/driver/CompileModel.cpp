@@ -9,10 +9,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/driver/CompileModel.h"
+
 #include "codegen/cpu/CpuCodegen.h"
 #include "codegen/cuda/CudaEmitter.h"
 #include "codegen/cuda/DeviceHeaders.h"
 #include "codegen/cuda/Nvrtc.h"
+#include "codegen/cuda/Tuner.h"
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 #include "compiler/driver/BuildPlan.h"
 #include "compiler/driver/Progress.h"
@@ -181,11 +183,20 @@ generateCuda(ModuleOp module, const CompileOptions &options) {
       cuda::CudaParams::parse(options.cudaParams, error);
   if (failed(params))
     return emitError(module.getLoc()) << error;
+  std::unique_ptr<cuda::KernelTunings> tunings;
+  if (!options.tuningCache.empty()) {
+    Result<cuda::TuningCache> cache =
+        cuda::TuningCache::load(options.tuningCache);
+    if (!cache)
+      return emitError(module.getLoc()) << cache.status().message();
+    tunings = cuda::cacheTunings(std::move(*cache), options.tuningArch);
+  }
   OwningOpRef<ModuleOp> kernels = extractKernels(module);
   if (!kernels)
     return failure();
   progress.stage("generating CUDA code", "codegen");
-  FailureOr<cuda::CudaModule> generated = cuda::emitCuda(*kernels, *params);
+  FailureOr<cuda::CudaModule> generated =
+      cuda::emitCuda(*kernels, *params, tunings.get());
   if (failed(generated))
     return failure();
   return std::make_shared<const cuda::CudaModule>(std::move(*generated));

@@ -53,6 +53,11 @@ struct CompileOptions {
   bool alsoCpu = false;
   /// The CUDA families' parameters ("name=value,...", CudaParams::parse).
   std::string cudaParams;
+  /// A tuning cache (dsr1-compile --tune-*): tensor-core kernels found
+  /// there are generated with their tuned parameters, those of
+  /// `tuningArch` (one CUDA source serves every architecture).
+  std::string tuningCache;
+  std::string tuningArch = "sm_90a";
   /// cuda-emu: report shared-memory races (slower).
   bool detectRaces = false;
   /// Where cuda-emu caches compiled kernels (empty: the default cache).

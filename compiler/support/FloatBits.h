@@ -69,6 +69,25 @@ inline uint16_t floatToBf16Bits(float value) {
   return static_cast<uint16_t>((f + 0x7fffu + ((f >> 16) & 1u)) >> 16);
 }
 
+/// The f32 of IEEE binary16 `bits` (exact: every half is an f32).
+inline float halfBitsToFloat(uint16_t bits) {
+  uint32_t sign = uint32_t(bits & 0x8000u) << 16;
+  uint32_t exponent = (bits >> 10) & 0x1fu;
+  uint32_t mantissa = bits & 0x3ffu;
+  if (exponent == 0x1fu) // infinity or NaN (the payload kept)
+    return floatFromBits(sign | 0x7f800000u | (mantissa << 13));
+  if (exponent != 0)
+    return floatFromBits(sign | ((exponent + 112u) << 23) | (mantissa << 13));
+  // Zero or subnormal: mantissa x 2^-24, exact in f32.
+  float magnitude = float(mantissa) * (1.0f / 16777216.0f);
+  return sign ? -magnitude : magnitude;
+}
+
+/// The f32 of bfloat16 `bits`.
+inline float bf16BitsToFloat(uint16_t bits) {
+  return floatFromBits(uint32_t(bits) << 16);
+}
+
 /// `value` rounded to TF32 (10 mantissa bits, f32 range) as the GPU's
 /// cvt.rna.tf32.f32 does: to nearest, ties away from zero. NaN and infinity
 /// are unchanged.

@@ -321,6 +321,16 @@ CudaSession::create(std::shared_ptr<CudaDriver> driver,
   if (Status s = allocate(session->status_, statusBytes, "the status words");
       !s)
     return s;
+  // One workspace serves every kernel: they run one after the other on the
+  // session's stream.
+  uint64_t workspaceBytes = 0;
+  for (const CudaKernel &kernel : code.kernels)
+    workspaceBytes = std::max(workspaceBytes, kernel.workspaceBytes);
+  if (workspaceBytes)
+    if (Status s = allocate(session->workspace_, workspaceBytes,
+                            "the kernels' workspace");
+        !s)
+      return s;
   void *staging = nullptr;
   if (Status s = a.check(
           a.memHostAlloc(&staging,
@@ -378,6 +388,8 @@ CudaSession::create(std::shared_ptr<CudaDriver> driver,
     step.args.push_back(session->status_ + i * sizeof(int32_t));
     for (const BufferRef &ref : launch.args)
       step.args.push_back(address(ref));
+    if (kernel->workspaceBytes)
+      step.args.push_back(session->workspace_);
     for (const GridLaunch &grid : kernel->launches) {
       Handle function = nullptr;
       if (Status s = a.check(a.moduleGetFunction(&function, session->module_,
@@ -412,7 +424,7 @@ CudaSession::~CudaSession() {
       a.eventDestroy(event);
   if (stream_)
     a.streamDestroy(stream_);
-  for (uint64_t p : {arena_, weights_, io_, status_})
+  for (uint64_t p : {arena_, weights_, io_, status_, workspace_})
     if (p)
       a.memFree(p);
   if (staging_)

@@ -118,6 +118,9 @@ private:
   void *stream_ = nullptr;
   std::vector<Step> steps_;
   uint64_t arena_ = 0, weights_ = 0, io_ = 0, status_ = 0;
+  /// Scratch shared by the kernels that need one (the largest of their
+  /// CudaKernel::workspaceBytes), or 0.
+  uint64_t workspace_ = 0;
   /// Page-locked host memory laid out as io_ then the status words.
   uint8_t *staging_ = nullptr;
   uint64_t ioBytes_ = 0;

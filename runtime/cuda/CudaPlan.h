@@ -37,6 +37,13 @@ struct CudaKernel {
   /// "recurrent"), for reports.
   std::string family;
   std::vector<GridLaunch> launches;
+  /// Bytes of scratch global memory the launches share (split-kv partial
+  /// results, say): on a GPU the session's workspace buffer is passed after
+  /// the kernel's buffers; under cuda-emu the thunk takes its own.
+  uint64_t workspaceBytes = 0;
+  /// The parameters came from a tuning cache (reports only: not stored in
+  /// an artifact).
+  bool tuned = false;
 };
 
 struct CudaModule {

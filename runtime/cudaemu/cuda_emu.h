@@ -136,6 +136,7 @@ struct dsr1_emu_api {
 #include <climits>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <type_traits>
 // math.h after cmath puts the C++ overloads (isnan, abs, ...) in the global
@@ -306,6 +307,26 @@ template <class T> __forceinline__ T bitCast(const void *from) {
   T to;
   memcpy(&to, from, sizeof(T));
   return to;
+}
+
+/// Scratch global memory for a kernel's launches (CudaKernel::
+/// workspaceBytes). On a GPU the session passes its buffer; under cuda-emu
+/// the thunks of the kernel's launches take this thread's, which keeps its
+/// contents from one launch to the next (a kernel's launches run one after
+/// the other on the thread that runs the kernel, with the same size).
+inline void *workspace(size_t bytes) {
+  struct Buffer {
+    unsigned char *data = nullptr;
+    size_t size = 0;
+    ~Buffer() { free(data); }
+  };
+  static thread_local Buffer buffer;
+  if (bytes > buffer.size) {
+    free(buffer.data);
+    buffer.data = static_cast<unsigned char *>(calloc(bytes, 1));
+    buffer.size = buffer.data ? bytes : 0;
+  }
+  return buffer.data;
 }
 
 } // namespace dsr1_emu

@@ -90,8 +90,8 @@ def main() -> int:
                 struct.pack_into(fmt, b, at, value)
             return bytes(b)
 
-        run(variant("version-2", with_header(version=2)),
-            expect="artifact format version 2, but this dsr1")
+        run(variant("version-3", with_header(version=3)),
+            expect="artifact format version 3, but this dsr1 (0.1.0) reads versions 1 to 2")
         run(variant("version-0", with_header(version=0)), expect="format version 0")
         # Lengths fixed up with a valid header checksum need the writer's hash; without it the
         # header checksum catches them first, which is the message a user sees.

@@ -130,7 +130,8 @@ class MlirGraph:
 
     def save(self, folder: Path):
         def ty(value):
-            kind = {np.dtype(np.float32): "f32", np.dtype(np.int64): "i64"}[value.dtype]
+            kind = {np.dtype(np.float32): "f32", np.dtype(np.int64): "i64",
+                    np.dtype(np.bool_): "i1"}[value.dtype]
             return f"tensor<{'x'.join(str(d) for d in value.shape)}x{kind}>"
         args = ", ".join(f"%{n}: {ty(v)}" for n, v in self.args)
         results = ", ".join(t for _, t in self.results)
@@ -465,8 +466,36 @@ def attention_tc_cache():
     return g
 
 
+def attention_decode():
+    """One query row a head over many keys: the split-kv decoding kernels (attention-decode),
+    as a dsr1 module. A padded cache (kv_lengths) with the query the last valid key
+    (bottom_right), causal and a left window; softcap; heads packed in the last dimension with a
+    boolean mask that hides every key of one row (zeros); head dims 64, 48 and 128, key lengths
+    1000 and 700 (ragged against every split)."""
+    g = MlirGraph("attention_decode")
+    q, k, v = g.input((2, 4, 1, 64)), g.input((2, 4, 1000, 64)), g.input((2, 4, 1000, 48))
+    n = g.input((2,), np.array([900, 3], dtype=np.int64))
+    qp, kp = g.input((3, 1, 256)), g.input((3, 700, 256))
+    keep = RNG.uniform(size=(3, 1, 1, 700)) < 0.7
+    keep[2, 0, 0, :] = False
+    m = g.input((3, 1, 1, 700), keep)
+    types = "tensor<2x4x1x64xf32>, tensor<2x4x1000x64xf32>, tensor<2x4x1000x48xf32>"
+    g.lines.append(f"%0 = dsr1.attention {q}, {k}, {v} kv_lengths {n} : tensor<2xi64> "
+                   f"{{num_heads = 4 : i64, causal, bottom_right, window_left = 600 : i64}} : "
+                   f"{types}")
+    g.lines.append(f"%1 = dsr1.attention {q}, {k}, {v} {{num_heads = 4 : i64, "
+                   f"softcap = 2.0 : f64}} : {types}")
+    g.lines.append(f"%2 = dsr1.attention {qp}, {kp}, {kp} mask {m} {{num_heads = 2 : i64}} : "
+                   f"tensor<3x1x256xf32>, tensor<3x700x256xf32>, tensor<3x700x256xf32>, "
+                   f"tensor<3x1x1x700xi1>")
+    g.results = [("%0", "tensor<2x4x1x48xf32>"), ("%1", "tensor<2x4x1x48xf32>"),
+                 ("%2", "tensor<3x1x256xf32>")]
+    return g
+
+
 FAMILIES = [elementwise, reductions, softmax, norms, pooling, data_movement, recurrent, gemm,
-            gemm_tc, conv, conv_tc, attention, attention_tc, attention_tc_cache]
+            gemm_tc, conv, conv_tc, attention, attention_tc, attention_tc_cache,
+            attention_decode]
 
 # The tensor-core GEMM runs in each precision that selects it, under two tile parameter sets
 # (the default 64x64x16 with 4 warps and 2 stages; 32x64x32 with 2 warps and 3 stages, where
@@ -490,14 +519,25 @@ ATTN_TC_PARAMS = {
 }
 ATTN_TC_MODES = {"fp16": ("2e-3", "1e-3"), "bf16": ("1.6e-2", "1e-2")}
 
-# Families run in reduced precision against the cpu device: (modes, parameter sets, the
-# kernel family that must be chosen).
+# Split-kv decoding in f32 (no --precision: onnxruntime's tolerance), f16 and bf16, with the
+# default splits (256 keys, 128 threads) and small ones (64 keys, 2 warps) under race detection.
+DECODE_PARAMS = {"tc-default": "", "tc-small": "decode-split-keys=64,decode-block=64"}
+DECODE_MODES = {"fp32": ("1e-4", "1e-5"), **ATTN_TC_MODES}
+
+# Families run in several precisions against the cpu device: (modes, parameter sets, the
+# kernel family that must be chosen, whether it runs on tensor cores).
 TC_FAMILIES = {
-    "gemm_tc": (TC_MODES, TC_PARAMS, "gemm-tc"),
-    "conv_tc": (TC_MODES, TC_PARAMS, "conv-tc"),
-    "attention_tc": (ATTN_TC_MODES, ATTN_TC_PARAMS, "attention-tc"),
-    "attention_tc_cache": (ATTN_TC_MODES, ATTN_TC_PARAMS, "attention-tc"),
+    "gemm_tc": (TC_MODES, TC_PARAMS, "gemm-tc", True),
+    "conv_tc": (TC_MODES, TC_PARAMS, "conv-tc", True),
+    "attention_tc": (ATTN_TC_MODES, ATTN_TC_PARAMS, "attention-tc", True),
+    "attention_tc_cache": (ATTN_TC_MODES, ATTN_TC_PARAMS, "attention-tc", True),
+    "attention_decode": (DECODE_MODES, DECODE_PARAMS, "attention-decode", False),
 }
+
+
+def precision_flags(mode):
+    """dsr1-run/dsr1-compile flags of a mode: fp32 is the graph as it is."""
+    return [] if mode in (None, "fp32") else ["--precision", mode]
 
 
 def run(cmd, timeout):
@@ -509,7 +549,7 @@ def check_nvrtc(args, name, folder: Path, mode) -> list:
     the family's kernels are the tensor-core ones (gemm-tc, attention-tc: mma.sync in the
     PTX)."""
     data = folder / "test_data_set_0"
-    extra = ["--precision", mode] if mode else []
+    extra = precision_flags(mode)
     label = f"nvrtc {mode}" if mode else "nvrtc"
     proc = run([args.compiler, str(model_file(folder)), "--emit", "kernels", "--inputs",
                 str(data), "--target", "sm_80,sm_90a"] + extra, args.timeout)
@@ -526,10 +566,10 @@ def check_nvrtc(args, name, folder: Path, mode) -> list:
     rows = proc.stdout.split("node\n", 1)[-1].splitlines()
     launches = len([r for r in rows if not r.startswith("spill bytes")])
     if mode:
-        kind = TC_FAMILIES[name][2]
+        _, _, kind, tensor_cores = TC_FAMILIES[name]
         tc = len([r for r in rows if f" {kind} " in r])
         problems = [] if tc else [f"{name} [{label}]: no {kind} kernel\n{proc.stdout}"]
-        for target in ("sm_80", "sm_90a"):
+        for target in ("sm_80", "sm_90a") if tensor_cores else ():
             ptx = run([args.compiler, str(model_file(folder)), "--emit", "ptx", "--inputs",
                        str(data), "--target", target] + extra, args.timeout)
             mmas = ptx.stdout.count("mma.sync.aligned")
@@ -540,7 +580,7 @@ def check_nvrtc(args, name, folder: Path, mode) -> list:
             print(f"{name:14s} {label:8s} FAIL {problems[0][:300]}")
             return problems
         print(f"{name:14s} {label:8s} ok   sm_80 and sm_90a, no spills ({launches} launches, "
-              f"{tc} {kind} rows, mma.sync in the PTX)")
+              f"{tc} {kind} rows" + (", mma.sync in the PTX)" if tensor_cores else ")"))
         return []
     print(f"{name:14s} {label:8s} ok   sm_80 and sm_90a, no spills ({launches} launches)")
     return []
@@ -567,8 +607,8 @@ def main() -> int:
             # (label, extra dsr1-run arguments, parameters, races, rtol, atol)
             tc = TC_FAMILIES.get(name)
             if tc:
-                modes, tc_params, _ = tc
-                runs = [(f"{mode} {pname}", ["--precision", mode], tc_params[pname],
+                modes, tc_params, _, _ = tc
+                runs = [(f"{mode} {pname}", precision_flags(mode), tc_params[pname],
                          pname == "tc-small", *modes[mode])
                         for mode in modes for pname in tc_params]
             else:

@@ -54,7 +54,7 @@ void load(const uint8_t *data, size_t size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   load(data, size);
-  // The header layout of format version 1 (runtime/Artifact.cpp).
+  // The header layout of format versions 1 and 2 (runtime/Artifact.cpp).
   constexpr size_t kIndexOffsetAt = 16, kIndexBytesAt = 24,
                    kIndexChecksumAt = 32, kFileBytesAt = 40,
                    kHeaderChecksumAt = 48, kHeaderBytes = 64;

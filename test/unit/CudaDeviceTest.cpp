@@ -361,6 +361,29 @@ TEST_F(CudaDevice, ProfilingTimesPlainLaunches) {
   EXPECT_EQ(count("cuEventRecord"), 12u);
 }
 
+TEST_F(CudaDevice, OneWorkspaceForTheKernelsThatNeedOne) {
+  std::shared_ptr<CudaDriver> d = driver();
+  ASSERT_TRUE(d);
+  CudaModule code = sampleCode();
+  code.kernels[0].workspaceBytes = 1000;
+  code.kernels[1].workspaceBytes = 4096;
+  {
+    auto made = CudaSession::create(d, samplePlan(), code, bothArchs());
+    ASSERT_TRUE(made.isOk()) << made.status().message();
+    ASSERT_TRUE(runOnce(**made, 3.0f));
+    // The largest: the kernels run one after the other on one stream.
+    EXPECT_EQ(count("cuMemAlloc_v2", {"bytes=4096"}), 1u);
+    EXPECT_EQ(count("cuMemAlloc_v2", {"bytes=1000"}), 0u);
+  }
+  EXPECT_EQ(count("cuMemAlloc_v2"), count("cuMemFree_v2"));
+  // Without a kernel that needs one, nothing of that size is allocated.
+  CudaModule none = sampleCode();
+  size_t before = count("cuMemAlloc_v2", {"bytes=4096"});
+  auto plain = CudaSession::create(d, samplePlan(), none, bothArchs());
+  ASSERT_TRUE(plain.isOk());
+  EXPECT_EQ(count("cuMemAlloc_v2", {"bytes=4096"}), before);
+}
+
 TEST_F(CudaDevice, StatusWordNamesTheNode) {
   setenv("DSR1_FAKE_CUDA_FAIL_KERNEL", "k_double_b", 1);
   std::shared_ptr<CudaDriver> d = driver();

@@ -82,6 +82,32 @@ TEST(FloatBits, Bf16MatchesAPFloat) {
   }
 }
 
+TEST(FloatBits, HalfAndBf16ToFloatMatchAPFloat) {
+  for (uint32_t bits = 0; bits < 0x10000u; ++bits) {
+    bool lossy = false;
+    APFloat half(APFloat::IEEEhalf(), llvm::APInt(16, bits));
+    half.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lossy);
+    APFloat bf16(APFloat::BFloat(), llvm::APInt(16, bits));
+    bf16.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lossy);
+    float h = dsr1::halfBitsToFloat(uint16_t(bits));
+    float b = dsr1::bf16BitsToFloat(uint16_t(bits));
+    if (half.isNaN()) {
+      EXPECT_TRUE(std::isnan(h)) << std::hex << bits;
+    } else {
+      ASSERT_EQ(dsr1::floatBits(h), dsr1::floatBits(half.convertToFloat()))
+          << "half bits 0x" << std::hex << bits;
+      // Back to the same bits.
+      EXPECT_EQ(dsr1::floatToHalfBits(h), bits);
+    }
+    if (bf16.isNaN()) {
+      EXPECT_TRUE(std::isnan(b)) << std::hex << bits;
+    } else {
+      ASSERT_EQ(dsr1::floatBits(b), dsr1::floatBits(bf16.convertToFloat()))
+          << "bf16 bits 0x" << std::hex << bits;
+    }
+  }
+}
+
 TEST(FloatBits, Tf32RoundsToNearestTiesAway) {
   for (float x : samples()) {
     float got = dsr1::roundToTf32(x);

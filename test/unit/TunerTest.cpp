@@ -1,4 +1,4 @@
-//===- TunerTest.cpp - the gemm-tc cost model and tuning cache ------------===//
+//===- TunerTest.cpp - the tuner's cost models and tuning cache ----------===//
 
 #include "codegen/cuda/Tuner.h"
 
@@ -182,5 +182,157 @@ TEST(Tuner, CorruptCacheIsAnError) {
     ASSERT_FALSE(read) << text;
     EXPECT_NE(read.status().message().find("is not valid"), std::string::npos)
         << read.status().message();
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and attention
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+AttentionProblem attention(int64_t b, int64_t h, int64_t sq, int64_t skv,
+                           int64_t d, bool causal) {
+  dsr1::Result<AttentionProblem> p = parseAttentionProblem(
+      std::to_string(b) + "," + std::to_string(h) + "," + std::to_string(sq) +
+          "," + std::to_string(skv) + "," + std::to_string(d),
+      "bf16", causal);
+  EXPECT_TRUE(p) << p.status().message();
+  return *p;
+}
+
+CudaParams attentionParams(int blockQ, int warps, int blockKv) {
+  CudaParams p;
+  p.attnTcBlockQ = blockQ;
+  p.attnTcWarps = warps;
+  p.attnTcBlockKv = blockKv;
+  return p;
+}
+
+} // namespace
+
+TEST(Tuner, AttentionFlops) {
+  // 2 (dk + dv) per visible pair: 3 queries x 5 keys, or 1 + 2 + 3 pairs
+  // under the top-left causal frontier.
+  EXPECT_DOUBLE_EQ(attention(1, 1, 3, 5, 16, false).flops(), 2.0 * 32 * 15);
+  EXPECT_DOUBLE_EQ(attention(1, 1, 3, 5, 16, true).flops(), 2.0 * 32 * 6);
+  EXPECT_DOUBLE_EQ(attention(2, 4, 3, 5, 16, true).flops(), 8 * 2.0 * 32 * 6);
+}
+
+TEST(Tuner, AttentionModel) {
+  KernelResources res = resources(200, 34816);
+  CudaParams params = attentionParams(64, 4, 64);
+  AttentionProblem full = attention(8, 16, 2048, 2048, 128, false);
+  AttentionProblem causal = attention(8, 16, 2048, 2048, 128, true);
+  CostEstimate f = estimateAttention(full, params, res, h100());
+  CostEstimate c = estimateAttention(causal, params, res, h100());
+  // 32 row blocks x 128 (batch, head) pairs, 2 blocks an SM.
+  EXPECT_EQ(f.tiles, 32 * 128);
+  EXPECT_EQ(f.blocksPerSm, 2);
+  EXPECT_EQ(f.waves, (32 * 128 + 263) / 264);
+  // Causal walks about half the keys.
+  EXPECT_LT(c.computeSeconds, 0.6 * f.computeSeconds);
+  EXPECT_GT(c.computeSeconds, 0.4 * f.computeSeconds);
+  // Q, K, V and O once each.
+  EXPECT_EQ(f.bytes, 8 * 16 * (2048 * 128 * 4) * 2);
+  // Compute bound, under mma.sync's half of the H100 peak; the A100's
+  // mma.sync reaches its whole peak, so the fraction is higher there.
+  EXPECT_GT(f.computeSeconds, f.memorySeconds);
+  EXPECT_LT(f.fractionOfPeak, 0.5);
+  CostEstimate a100 =
+      estimateAttention(full, params, res, *findGpuSpec("sm_80"));
+  EXPECT_GT(a100.fractionOfPeak, f.fractionOfPeak);
+  EXPECT_LT(a100.fractionOfPeak, 1.0);
+  // Too much shared memory for any block: ranked last.
+  EXPECT_EQ(estimateAttention(full, params, resources(64, 300000), h100())
+                .blocksPerSm,
+            0);
+}
+
+TEST(Tuner, AttentionCandidatesParse) {
+  std::vector<CudaParams> all = attentionTcCandidates();
+  EXPECT_EQ(all.size(), 9u); // 128 rows over 4 warps is 32 a warp: kept
+  for (const CudaParams &p : all) {
+    std::string error;
+    EXPECT_TRUE(succeeded(CudaParams::parse(formatAttentionTcParams(p), error)))
+        << error;
+  }
+}
+
+TEST(Tuner, ConvAsGemm) {
+  dsr1::Result<ConvProblem> p =
+      parseConvProblem("32,128,28,28,256,3,3,2,1,2", "fp16");
+  ASSERT_TRUE(p) << p.status().message();
+  EXPECT_EQ(p->outH(), 14);
+  EXPECT_EQ(p->outW(), 14);
+  GemmProblem g = p->asGemm();
+  EXPECT_EQ(g.m, 128);
+  EXPECT_EQ(g.n, 14 * 14);
+  EXPECT_EQ(g.k, 64 * 9);
+  EXPECT_EQ(g.batch, 64);
+  EXPECT_TRUE(p->gathered());
+  // 1x1, unit stride, no padding, 28 x 28 = 784 pixels (a multiple of 8):
+  // X is copied, not gathered; 7 x 7 = 49 pixels are not whole pieces.
+  EXPECT_FALSE(parseConvProblem("1,64,28,28,64,1,1", "fp16")->gathered());
+  EXPECT_TRUE(parseConvProblem("1,64,7,7,64,1,1", "fp16")->gathered());
+  EXPECT_TRUE(parseConvProblem("1,64,28,28,64,1,1,2", "fp16")->gathered());
+  EXPECT_FALSE(parseConvProblem("1,64,28,28,64,3,3,1,1,3", "fp16"));
+  EXPECT_FALSE(parseConvProblem("1,64,2,2,64,5,5", "fp16"));
+  EXPECT_FALSE(parseConvProblem("1,64,28,28,64,3,3", "fp8"));
+}
+
+TEST(Tuner, ConvModel) {
+  KernelResources res = resources(128, 10752);
+  CudaParams params = tc(64, 64, 16, 4, 2);
+  ConvProblem p = *parseConvProblem("32,128,28,28,128,3,3,1,1", "fp16");
+  CostEstimate conv = estimateConv(p, params, res, h100());
+  CostEstimate gemm = estimate(p.asGemm(), params, res, h100());
+  // X, W and Y once each; the gathered X costs issue slots the GEMM of the
+  // same shape does not pay.
+  EXPECT_EQ(conv.bytes,
+            (32 * 128 * 28 * 28 + 128 * 128 * 9 + 32 * 128 * 28 * 28) * 2);
+  EXPECT_GT(conv.computeSeconds, gemm.computeSeconds);
+  // The gather is paid per element of X's tile: a taller tile (more output
+  // channels sharing each gathered element) pays less of it per FLOP.
+  CostEstimate tall = estimateConv(p, tc(128, 32, 16, 4, 2), res, h100());
+  CostEstimate wide = estimateConv(p, tc(32, 128, 16, 4, 2), res, h100());
+  EXPECT_LT(tall.computeSeconds, wide.computeSeconds);
+  // A 1x1 convolution whose X is copied pays the GEMM's compute.
+  ConvProblem pointwise = *parseConvProblem("32,128,28,28,128,1,1", "fp16");
+  EXPECT_DOUBLE_EQ(
+      estimateConv(pointwise, params, res, h100()).computeSeconds,
+      estimate(pointwise.asGemm(), params, res, h100()).computeSeconds);
+}
+
+TEST(Tuner, ProblemsSignaturesAndReferences) {
+  auto gemm = tuneProblem(problem(2, 2, 3));
+  EXPECT_EQ(gemm->signature("sm_80"), "gemm-tc/fp16/2x2x3/b1/nn/sm_80");
+  // [[1 2 3] [4 5 6]] x [[1 0] [0 1] [1 1]].
+  EXPECT_EQ(gemm->reference({{1, 2, 3, 4, 5, 6}, {1, 0, 0, 1, 1, 1}}),
+            (std::vector<double>{4, 5, 10, 11}));
+
+  auto conv = tuneProblem(*parseConvProblem("1,2,3,3,2,2,2,1,0,2", "bf16"));
+  EXPECT_EQ(conv->signature("sm_90a"),
+            "conv-tc/bf16/n1c2h3w3/oc2k2x2s1p0d1g2/sm_90a");
+  EXPECT_EQ(conv->resultShape(), (std::vector<int64_t>{1, 2, 2, 2}));
+  // Group 0 sums the 2x2 windows of channel 0 (weights 1), group 1 takes
+  // the top-left element of each window of channel 1 (weights 1 0 0 0).
+  std::vector<double> x = {1,  2,  3,  4,  5,  6,  7,  8,  9,
+                           10, 20, 30, 40, 50, 60, 70, 80, 90};
+  EXPECT_EQ(conv->reference({x, {1, 1, 1, 1, 1, 0, 0, 0}}),
+            (std::vector<double>{12, 16, 24, 28, 10, 20, 40, 50}));
+
+  auto attn = tuneProblem(attention(1, 1, 2, 2, 16, true));
+  EXPECT_EQ(attn->signature("sm_90a"),
+            "attention-tc/bf16/b1h1/2x2/d16v16/causal/sm_90a");
+  // Causal: query 0 sees key 0 only, so its output is V's row 0.
+  std::vector<double> q(32, 0.5), k(32, 0.25), v(32);
+  for (int i = 0; i < 32; ++i)
+    v[i] = i;
+  std::vector<double> o = attn->reference({q, k, v});
+  for (int d = 0; d < 16; ++d) {
+    EXPECT_DOUBLE_EQ(o[d], d);
+    // Query 1 sees both keys with equal scores: the mean of the rows.
+    EXPECT_DOUBLE_EQ(o[16 + d], (d + 16 + d) / 2.0);
   }
 }

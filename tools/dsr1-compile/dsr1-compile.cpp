@@ -19,6 +19,7 @@
 #include "compiler/driver/CompileArtifact.h"
 #include "compiler/driver/CompileModel.h"
 #include "compiler/driver/Progress.h"
+#include "compiler/driver/TuneCheck.h"
 #include "compiler/support/DebugOnly.h"
 #include "runtime/TensorIO.h"
 
@@ -87,10 +88,29 @@ static cl::opt<std::string> tuneGemm(
              "model: rank every gemm-tc parameter set by the cost model for "
              "each --target (with --precision fp16, bf16 or tf32)"),
     cl::value_desc("M,N,K[,batch]"));
+static cl::opt<std::string> tuneConv(
+    "tune-conv",
+    cl::desc("Tune the implicit-GEMM convolution (conv-tc) of this shape "
+             "instead of compiling a model, as --tune-gemm does"),
+    cl::value_desc("N,C,H,W,OC,KH,KW[,stride[,pad[,groups]]]"));
+static cl::opt<std::string> tuneAttention(
+    "tune-attention",
+    cl::desc("Tune the flash attention (attention-tc) of this shape instead "
+             "of compiling a model, as --tune-gemm does (with --precision "
+             "fp16 or bf16; --causal for a causal mask)"),
+    cl::value_desc("B,H,Sq,Skv,D[,Dv]"));
+static cl::opt<bool>
+    tuneCausal("causal", cl::desc("--tune-attention: a causal attention"));
+static cl::opt<bool> tuneNoVerify(
+    "no-verify",
+    cl::desc("--tune-*: rank only, without running the chosen candidate on "
+             "cuda-emu at a small shape first"));
 static cl::opt<std::string> tuningCache(
     "tuning-cache",
-    cl::desc("JSON file of tuned parameters (--tune-gemm): a tuning found "
-             "there is not searched again, a new one is added"),
+    cl::desc("JSON file of tuned parameters: --tune-* adds a tuning not "
+             "found there; a compile generates the tensor-core kernels found "
+             "there with their tuned parameters (those of the first GPU "
+             "--target)"),
     cl::value_desc("file"));
 static cl::opt<bool> quiet("quiet", cl::desc("Print only errors"));
 static cl::opt<bool>
@@ -130,15 +150,17 @@ printKernelTable(llvm::raw_ostream &os, const dsr1::Plan &plan,
   for (const dsr1::cuda::CompiledKernels &c : compiled)
     os << llvm::format("  %-24s", (c.arch + " regs/smem/spill").c_str());
   os << "  node\n";
-  int spills = 0;
+  int spills = 0, tuned = 0;
   for (const dsr1::cuda::CudaKernel &kernel : code.kernels) {
+    tuned += kernel.tuned;
+    std::string family = kernel.family + (kernel.tuned ? "*" : "");
     for (const dsr1::cuda::GridLaunch &launch : kernel.launches) {
       std::string grid = std::to_string(launch.grid.x) + "x" +
                          std::to_string(launch.grid.y) + "x" +
                          std::to_string(launch.grid.z);
       std::string block = std::to_string(launch.block.x);
       os << llvm::format("%-44s %-10s %-16s %-16s", launch.function.c_str(),
-                         kernel.family.c_str(), grid.c_str(), block.c_str());
+                         family.c_str(), grid.c_str(), block.c_str());
       for (const dsr1::cuda::CompiledKernels &c : compiled) {
         std::string cell = "-";
         for (const dsr1::cuda::KernelResources &r : c.kernels)
@@ -154,6 +176,9 @@ printKernelTable(llvm::raw_ostream &os, const dsr1::Plan &plan,
       os << "  " << node.first << " (" << node.second << ")\n";
     }
   }
+  if (tuned)
+    os << "*: " << tuned
+       << " kernel(s) with parameters from the tuning cache\n";
   os << "spill bytes in all: " << spills << "\n";
 }
 
@@ -220,24 +245,54 @@ static int writeArtifactFile(mlir::ModuleOp module,
   return 0;
 }
 
-/// --tune-gemm: ranks the gemm-tc candidates of one GEMM per target.
-static int runTuneGemm(const std::vector<std::string> &archs) {
+/// The problem --tune-gemm, --tune-conv or --tune-attention names, and
+/// the flag for messages.
+static dsr1::Result<std::unique_ptr<dsr1::cuda::TuneProblem>>
+tuneProblem(std::string &flag) {
+  int given = !tuneGemm.empty() + !tuneConv.empty() + !tuneAttention.empty();
+  if (given > 1)
+    return dsr1::Status::error(
+        "give one of --tune-gemm, --tune-conv and --tune-attention");
+  flag = !tuneGemm.empty()   ? "--tune-gemm"
+         : !tuneConv.empty() ? "--tune-conv"
+                             : "--tune-attention";
   if (!precisionFlags.mode.getNumOccurrences())
-    return fail("--tune-gemm needs --precision fp16, bf16 or tf32");
-  dsr1::Result<dsr1::cuda::GemmProblem> problem =
-      dsr1::cuda::parseGemmProblem(tuneGemm, precisionFlags.mode);
+    return dsr1::Status::error(
+        flag + " needs --precision " +
+        (tuneAttention.empty() ? "fp16, bf16 or tf32" : "fp16 or bf16"));
+  auto wrap = [&](auto parsed)
+      -> dsr1::Result<std::unique_ptr<dsr1::cuda::TuneProblem>> {
+    if (!parsed)
+      return dsr1::Status::error(flag + ": " + parsed.status().message());
+    return dsr1::cuda::tuneProblem(*parsed);
+  };
+  if (!tuneGemm.empty())
+    return wrap(dsr1::cuda::parseGemmProblem(tuneGemm, precisionFlags.mode));
+  if (!tuneConv.empty())
+    return wrap(dsr1::cuda::parseConvProblem(tuneConv, precisionFlags.mode));
+  return wrap(dsr1::cuda::parseAttentionProblem(
+      tuneAttention, precisionFlags.mode, tuneCausal));
+}
+
+/// --tune-gemm, --tune-conv, --tune-attention: ranks the candidates of one
+/// kernel per target, checks the best on cuda-emu and keeps it.
+static int runTune(const std::vector<std::string> &archs) {
+  std::string flag;
+  dsr1::Result<std::unique_ptr<dsr1::cuda::TuneProblem>> problem =
+      tuneProblem(flag);
   if (!problem)
-    return fail("--tune-gemm: " + problem.status().message());
+    return fail(problem.status().message());
+  const dsr1::cuda::TuneProblem &p = **problem;
   std::vector<const dsr1::cuda::GpuSpec *> gpus;
   for (const std::string &arch : archs) {
     const dsr1::cuda::GpuSpec *gpu = dsr1::cuda::findGpuSpec(arch);
     if (!gpu)
-      return fail("--tune-gemm: no GPU description for " + arch +
+      return fail(flag + ": no GPU description for " + arch +
                   " (known: sm_80, sm_90a)");
     gpus.push_back(gpu);
   }
   if (gpus.empty())
-    return fail("--tune-gemm needs a GPU architecture in --target");
+    return fail(flag + " needs a GPU architecture in --target");
   dsr1::cuda::TuningCache tunings;
   if (!tuningCache.empty()) {
     dsr1::Result<dsr1::cuda::TuningCache> loaded =
@@ -252,15 +307,13 @@ static int runTuneGemm(const std::vector<std::string> &archs) {
   std::optional<dsr1::cuda::KernelCache> kernelCache;
   bool added = false;
   llvm::raw_ostream &os = llvm::outs();
-  const dsr1::cuda::GemmProblem &p = *problem;
+  std::string precision = precisionFlags.mode;
   for (const dsr1::cuda::GpuSpec *gpu : gpus) {
-    std::string signature = dsr1::cuda::gemmSignature(p, gpu->arch);
-    double peak =
-        p.precision == "tf32" ? gpu->tensorTflopsTf32 : gpu->tensorTflopsF16;
-    os << llvm::formatv(
-        "tune-gemm {0} on {1}: {2} SMs, {3:f0} TFLOP/s {4} peak, "
-        "{5:f0} GB/s\n",
-        signature, gpu->arch, gpu->sms, peak, p.precision, gpu->dramGBps);
+    std::string signature = p.signature(gpu->arch);
+    os << llvm::formatv("{0} {1} on {2}: {3} SMs, {4:f0} TFLOP/s {5} peak, "
+                        "{6:f0} GB/s\n",
+                        flag.substr(2), signature, gpu->arch, gpu->sms,
+                        p.peakTflops(*gpu), precision, gpu->dramGBps);
     if (const dsr1::cuda::TuningEntry *entry = tunings.lookup(signature)) {
       os << llvm::formatv("best: {0} (estimate {1:f1} us, {2:f1}% of peak; "
                           "from the tuning cache)\n",
@@ -279,39 +332,53 @@ static int runTuneGemm(const std::vector<std::string> &archs) {
                                 ? dsr1::cuda::KernelCache::defaultDir()
                                 : cacheDir.getValue());
     }
-    dsr1::Result<dsr1::cuda::TuneResult> tuned = dsr1::cuda::tuneGemmTc(
-        p, *gpu, *nvrtc, kernelCache ? &*kernelCache : nullptr);
+    dsr1::cuda::TuneVerifier verify;
+    if (!tuneNoVerify)
+      verify = dsr1::emuTuneVerifier(
+          (cacheDir.empty() ? dsr1::cuda::KernelCache::defaultDir()
+                            : cacheDir.getValue()) +
+          "/cuda-emu");
+    dsr1::Result<dsr1::cuda::TuneResult> tuned = dsr1::cuda::tune(
+        p, *gpu, *nvrtc, kernelCache ? &*kernelCache : nullptr, verify);
     if (!tuned)
       return fail(tuned.status().message());
     os << "candidates: " << tuned->compiled << " compiled ("
        << tuned->fromKernelCache << " from the kernel cache), "
        << tuned->spilling << " excluded for spills\n";
-    // Said on every search so that nobody reads the ranking as verified.
-    os << "note: analytic model only, not timed; candidates are not checked "
-          "on cuda-emu\n";
+    // Said on every search so that nobody reads the ranking as measured.
+    os << "note: analytic model only, not timed on a GPU\n";
     if (tuned->ranked.empty())
-      return fail("--tune-gemm: every candidate spills");
-    os << llvm::format("%4s %6s %6s %6s %5s %6s %5s %6s %9s %6s %10s %10s "
-                       "%10s %6s\n",
-                       "rank", "tile-m", "tile-n", "tile-k", "warps", "stages",
+      return fail(flag + ": every candidate spills");
+    os << llvm::format("%4s %5s %6s %9s %6s %10s %10s %10s %6s  %s\n", "rank",
                        "regs", "smem", "blocks/SM", "waves", "compute-us",
-                       "memory-us", "est-us", "peak");
+                       "memory-us", "est-us", "peak", "params");
     int rank = 0;
     for (const dsr1::cuda::TunedCandidate &c : tuned->ranked)
-      os << llvm::format(
-          "%4d %6d %6d %6d %5d %6d %5d %6d %9d %6lld %10.1f "
-          "%10.1f %10.1f %5.1f%%\n",
-          ++rank, c.params.tcTileM, c.params.tcTileN, c.params.tcTileK,
-          c.params.tcWarps, c.params.tcStages, c.resources.registers,
-          c.resources.sharedBytes, c.cost.blocksPerSm, (long long)c.cost.waves,
-          c.cost.computeSeconds * 1e6, c.cost.memorySeconds * 1e6,
-          c.cost.seconds * 1e6, c.cost.fractionOfPeak * 100);
-    const dsr1::cuda::TunedCandidate &best = tuned->ranked.front();
-    dsr1::cuda::TuningEntry entry{dsr1::cuda::formatTcParams(best.params),
+      os << llvm::format("%4d %5d %6d %9d %6lld %10.1f %10.1f %10.1f %5.1f%%  "
+                         "%s\n",
+                         ++rank, c.resources.registers, c.resources.sharedBytes,
+                         c.cost.blocksPerSm, (long long)c.cost.waves,
+                         c.cost.computeSeconds * 1e6,
+                         c.cost.memorySeconds * 1e6, c.cost.seconds * 1e6,
+                         c.cost.fractionOfPeak * 100,
+                         p.formatParams(c.params).c_str());
+    for (const auto &[params, reason] : tuned->rejected)
+      os << "rejected on cuda-emu: " << params << ": " << reason << "\n";
+    size_t chosen = 0;
+    if (verify) {
+      if (tuned->verified < 0)
+        return fail(flag + ": no candidate passed on cuda-emu");
+      chosen = static_cast<size_t>(tuned->verified);
+    }
+    const dsr1::cuda::TunedCandidate &best = tuned->ranked[chosen];
+    dsr1::cuda::TuningEntry entry{p.formatParams(best.params),
                                   best.cost.seconds, best.cost.fractionOfPeak};
-    os << llvm::formatv("best: {0} (estimate {1:f1} us, {2:f1}% of peak)\n",
+    os << llvm::formatv("best: {0} (estimate {1:f1} us, {2:f1}% of peak; {3})"
+                        "\n",
                         entry.params, entry.seconds * 1e6,
-                        entry.fractionOfPeak * 100);
+                        entry.fractionOfPeak * 100,
+                        verify ? "checked on cuda-emu at a small shape"
+                               : "not checked on cuda-emu");
     tunings.insert(signature, entry);
     added = true;
   }
@@ -347,7 +414,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "dsr1-compile: compile a model ahead of time\n");
   auto begin = std::chrono::steady_clock::now();
-  if (!tuneGemm.empty()) {
+  if (!tuneGemm.empty() || !tuneConv.empty() || !tuneAttention.empty()) {
     dsr1::Result<std::vector<std::string>> list = targetList();
     if (!list)
       return fail(list.status().message());
@@ -355,11 +422,11 @@ int main(int argc, char **argv) {
     for (const std::string &target : *list)
       if (target != "cpu")
         gpuArchs.push_back(target);
-    return runTuneGemm(gpuArchs);
+    return runTune(gpuArchs);
   }
   if (modelPath.empty())
     return fail("no model given (dsr1-compile MODEL -o OUT.dsr1, or "
-                "--tune-gemm M,N,K)");
+                "--tune-gemm M,N,K, --tune-conv or --tune-attention)");
   if (emit != "dsr1" && emit != "plan" && emit != "cuda" && emit != "ptx" &&
       emit != "kernels")
     return fail("--emit takes dsr1, plan, cuda, ptx or kernels");
@@ -389,6 +456,9 @@ int main(int argc, char **argv) {
   options.optLevel = optLevel;
   options.optimize.fuse = fuse;
   options.cudaParams = cudaParams;
+  options.tuningCache = tuningCache;
+  if (!archs.empty())
+    options.tuningArch = archs.front();
   options.showProgress = !quiet && llvm::errs().is_displayed();
   options.configurePasses = [](mlir::PassManager &pm) {
     (void)mlir::applyPassManagerCLOptions(pm);
@@ -450,18 +520,11 @@ int main(int argc, char **argv) {
   if (memoryFlags.report)
     llvm::outs() << dsr1::formatMemoryReport(*plan);
 
-  mlir::OwningOpRef<mlir::ModuleOp> kernels = dsr1::extractKernels(*module);
-  if (!kernels)
+  mlir::FailureOr<std::shared_ptr<const dsr1::cuda::CudaModule>> generated =
+      dsr1::generateCuda(*module, options);
+  if (failed(generated))
     return 1;
-  std::string error;
-  mlir::FailureOr<dsr1::cuda::CudaParams> params =
-      dsr1::cuda::CudaParams::parse(cudaParams, error);
-  if (failed(params))
-    return fail(error);
-  mlir::FailureOr<dsr1::cuda::CudaModule> code =
-      dsr1::cuda::emitCuda(*kernels, *params);
-  if (failed(code))
-    return 1;
+  const dsr1::cuda::CudaModule *code = generated->get();
   if (emit == "cuda") {
     out.os() << code->source;
     out.keep();
