@@ -7,6 +7,8 @@
 
 #include "bench/gpu/GpuBundle.h"
 
+#include "compiler/support/FloatBits.h"
+
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -15,7 +17,7 @@ namespace dsr1::gpucheck {
 
 namespace {
 
-constexpr char kMagic[] = "dsr1-gpu-bundle 2\n";
+constexpr char kMagic[] = "dsr1-gpu-bundle 3\n";
 
 class Writer {
 public:
@@ -134,6 +136,7 @@ Status writeBundle(const std::string &path, const Bundle &b) {
   Writer w;
   w.bytes(kMagic, sizeof(kMagic) - 1);
   w.str(b.model);
+  w.u64(b.timingOnly);
   const Plan &p = b.plan;
   w.u64(p.inputs.size());
   for (const TensorSpec &s : p.inputs)
@@ -200,6 +203,28 @@ Status writeBundle(const std::string &path, const Bundle &b) {
   return Status::ok();
 }
 
+/// Fixed pseudo-random values in [-1, 1] for a float input, zeros for the
+/// others: what a timing-only bundle runs on.
+static void fillForTiming(HostTensor &t) {
+  int64_t n = t.numElements();
+  t.data.assign(n * elementSize(t.dtype), 0);
+  uint32_t state = 12345;
+  auto next = [&] {
+    state = state * 1664525u + 1013904223u;
+    return float(state >> 8) / float(1u << 23) - 1.0f;
+  };
+  for (int64_t i = 0; i < n; ++i) {
+    float v = next();
+    if (t.dtype == DType::f32) {
+      std::memcpy(t.data.data() + 4 * i, &v, 4);
+    } else if (t.dtype == DType::f16 || t.dtype == DType::bf16) {
+      uint16_t bits =
+          t.dtype == DType::f16 ? floatToHalfBits(v) : floatToBf16Bits(v);
+      std::memcpy(t.data.data() + 2 * i, &bits, 2);
+    }
+  }
+}
+
 Result<Bundle> readBundle(const std::string &path) {
   std::ifstream file(path, std::ios::binary);
   if (!file)
@@ -207,11 +232,12 @@ Result<Bundle> readBundle(const std::string &path) {
   std::string data((std::istreambuf_iterator<char>(file)),
                    std::istreambuf_iterator<char>());
   if (data.compare(0, sizeof(kMagic) - 1, kMagic) != 0)
-    return Status::error(path + " is not a dsr1 GPU bundle (version 2)");
+    return Status::error(path + " is not a dsr1 GPU bundle (version 3)");
   Reader r(data);
   r.pos = sizeof(kMagic) - 1;
   Bundle b;
   b.model = r.str();
+  b.timingOnly = r.u64() != 0;
   Plan &p = b.plan;
   for (uint64_t i = 0, n = r.count(); i < n && r.ok; ++i)
     p.inputs.push_back(r.spec());
@@ -270,6 +296,9 @@ Result<Bundle> readBundle(const std::string &path) {
     b.inputs.push_back(r.tensor());
   for (uint64_t i = 0, n = r.count(); i < n && r.ok; ++i)
     b.expected.push_back(r.tensor());
+  if (b.timingOnly)
+    for (HostTensor &t : b.inputs)
+      fillForTiming(t);
   if (!r.ok || r.pos != data.size())
     return Status::error(path + ": truncated or corrupt GPU bundle");
   if (Status s = p.verify(); !s)

@@ -26,6 +26,10 @@ namespace dsr1::gpucheck {
 
 struct Bundle {
   std::string model;
+  /// For timings only: no cpu reference, and `inputs` hold shapes only
+  /// (readBundle fills them with fixed pseudo-random values), so a bundle
+  /// of a large kernel stays small.
+  bool timingOnly = false;
   Plan plan;
   cuda::CudaModule code;
   std::vector<cuda::DeviceBinary> binaries;

@@ -1,13 +1,15 @@
 //===- gpu_check.cpp - run compiled models on a GPU and time them ---------===//
 //
-// dsr1-gpu-check BUNDLE... [--iterations N]: for each bundle (dsr1-run
-// --gpu-bundle), runs the model on the cuda device, compares every output
-// with the cpu device's (rtol 1e-4, atol 1e-5 of the output's largest
-// magnitude) with the run captured as a CUDA graph and with plain launches,
-// then times whole runs both ways (p50; the ratio is the CUDA Graph speedup)
-// and every kernel (CUDA events), and prints the slowest kernels and the
-// time per family. Needs only the CUDA driver: it links no MLIR or
-// protobuf, so it runs on a GPU machine that has nothing of dsr1's build.
+// dsr1-gpu-check BUNDLE... [--iterations N] [--dump DIR] [--json FILE]:
+// for each bundle (dsr1-run --gpu-bundle), runs the model on the cuda
+// device, compares every output with the cpu device's (rtol 1e-4, atol 1e-5
+// of the output's largest magnitude) with the run captured as a CUDA graph
+// and with plain launches, then times whole runs both ways (p50; the ratio
+// is the CUDA Graph speedup) and every kernel (CUDA events), and prints the
+// slowest kernels and the time per family (--json: all of it, per kernel,
+// for bench/gpu/tensor_cores.py). A timing-only bundle runs on generated
+// inputs without a comparison. Needs only the CUDA driver: it links no MLIR
+// or protobuf, so it runs on a GPU machine that has nothing of dsr1's build.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +38,61 @@ struct Speedup {
   std::string graphStatus;
 };
 static std::vector<Speedup> speedups;
+
+/// One bundle's results for --json.
+struct Record {
+  std::string model;
+  bool passed = false, timingOnly = false;
+  double graphMs = 0, plainMs = 0;
+  /// Per launch: function, family, ms a run.
+  struct Kernel {
+    std::string function, family;
+    double ms;
+  };
+  std::vector<Kernel> kernels;
+};
+static std::vector<Record> records;
+
+/// `text` as a JSON string.
+static std::string quoted(const std::string &text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
+      out += escaped;
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+/// Writes every record to `path`: {"gpu": ..., "bundles": [...]}.
+static bool writeJson(const std::string &path, const std::string &gpu) {
+  FILE *f = std::fopen(path.c_str(), "w");
+  if (!f)
+    return false;
+  std::fprintf(f, "{\"gpu\": %s, \"bundles\": [", quoted(gpu).c_str());
+  for (size_t i = 0; i < records.size(); ++i) {
+    const Record &r = records[i];
+    std::fprintf(f,
+                 "%s\n {\"model\": %s, \"passed\": %s, \"timing_only\": %s, "
+                 "\"graph_ms\": %.6f, \"plain_ms\": %.6f, \"kernels\": [",
+                 i ? "," : "", quoted(r.model).c_str(),
+                 r.passed ? "true" : "false", r.timingOnly ? "true" : "false",
+                 r.graphMs, r.plainMs);
+    for (size_t k = 0; k < r.kernels.size(); ++k)
+      std::fprintf(f, "%s{\"function\": %s, \"family\": %s, \"ms\": %.6f}",
+                   k ? ", " : "", quoted(r.kernels[k].function).c_str(),
+                   quoted(r.kernels[k].family).c_str(), r.kernels[k].ms);
+    std::fprintf(f, "]}");
+  }
+  std::fprintf(f, "\n]}\n");
+  return std::fclose(f) == 0;
+}
 
 static int checkBundle(const std::shared_ptr<cuda::CudaDriver> &driver,
                        const std::string &path, int iterations) {
@@ -69,7 +126,8 @@ static int checkBundle(const std::shared_ptr<cuda::CudaDriver> &driver,
       return false;
     }
     bool same = true;
-    for (size_t i = 0; i < outputs->size(); ++i) {
+    // A timing-only bundle has no reference: that it ran is all there is.
+    for (size_t i = 0; i < outputs->size() && !bundle->timingOnly; ++i) {
       // f32 sums over long rows (a GEMM's K) round in another order on the
       // GPU than in BLAS: absolute errors are measured against the output's
       // scale, so a result that cancels to near zero is not judged by its
@@ -158,12 +216,22 @@ static int checkBundle(const std::shared_ptr<cuda::CudaDriver> &driver,
   }
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return seconds[a] > seconds[b]; });
-  std::printf("%-22s %s on %s (%s): max abs %.2e, max rel %.2e vs cpu; "
-              "load %.1f ms; run p50 %.3f ms graph, %.3f ms plain "
-              "(CUDA Graph speedup %.2fx); %zu kernels %.3f ms\n",
+  Record record{bundle->model, passed,  bundle->timingOnly,
+                graphMs,       plainMs, {}};
+  for (size_t i = 0; i < seconds.size(); ++i)
+    record.kernels.push_back(
+        {names[i], familyOf[names[i]], 1e3 * seconds[i] / iterations});
+  records.push_back(std::move(record));
+  char compared[96] = "timing only, not compared";
+  if (!bundle->timingOnly)
+    std::snprintf(compared, sizeof(compared),
+                  "max abs %.2e, max rel %.2e vs cpu", worstAbs, worstRel);
+  std::printf("%-22s %s on %s (%s): %s; load %.1f ms; run p50 %.3f ms graph, "
+              "%.3f ms plain (CUDA Graph speedup %.2fx); %zu kernels %.3f "
+              "ms\n",
               bundle->model.c_str(), passed ? "ok  " : "FAIL",
               driver->deviceName().c_str(), (*session)->loaded().c_str(),
-              worstAbs, worstRel, loadMs, graphMs, plainMs,
+              compared, loadMs, graphMs, plainMs,
               graphMs > 0 ? plainMs / graphMs : 0.0, seconds.size(), kernelMs);
   if (graphStatus.rfind("graph:", 0) != 0)
     std::printf("    no CUDA graph: %s\n", graphStatus.c_str());
@@ -178,17 +246,21 @@ static int checkBundle(const std::shared_ptr<cuda::CudaDriver> &driver,
 
 int main(int argc, char **argv) {
   int iterations = 20;
+  std::string jsonPath;
   std::vector<std::string> bundles;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--iterations") && i + 1 < argc)
       iterations = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--dump") && i + 1 < argc)
       dumpDir = argv[++i];
+    else if (!std::strcmp(argv[i], "--json") && i + 1 < argc)
+      jsonPath = argv[++i];
     else
       bundles.push_back(argv[i]);
   }
   if (bundles.empty()) {
-    std::fprintf(stderr, "usage: dsr1-gpu-check BUNDLE... [--iterations N]\n");
+    std::fprintf(stderr, "usage: dsr1-gpu-check BUNDLE... [--iterations N] "
+                         "[--dump DIR] [--json FILE]\n");
     return 2;
   }
   Result<std::shared_ptr<cuda::CudaDriver>> driver = cuda::CudaDriver::load();
@@ -214,5 +286,8 @@ int main(int argc, char **argv) {
                   s.graphStatus.rfind("graph:", 0) == 0 ? "" : "  (no graph)");
   }
   std::printf("%zu models, %d failing\n", bundles.size(), failures);
+  if (!jsonPath.empty() && !writeJson(jsonPath, (*driver)->deviceName()))
+    std::fprintf(stderr, "dsr1-gpu-check: error: cannot write %s\n",
+                 jsonPath.c_str());
   return failures ? 1 : 0;
 }

@@ -10,15 +10,23 @@ inputs and the cpu device's outputs on them; dsr1-gpu-check runs it on a GPU. Th
   a 128-token vocabulary; needs torch and transformers, given with --torch-python).
 
 Bundles hold their weights, so the total stays small enough to copy to a GPU machine.
+
+With --tensor-cores, timing-only bundles (no inputs or reference stored; the GPU check generates
+the inputs) of the tensor-core kernels at full size: GEMM 4096^3 and BERT-base and ViT-B/16
+shapes in f16, attention at FlashAttention's benchmark shape in bf16 (full and causal), a decoding
+step over a 4096-token cache in f16, and ResNet-50 convolutions in f16; and tc_cases.json, what
+bench/gpu/tensor_cores.py needs of each (FLOPs, bytes, the peer to compare with).
 """
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
+from onnx import TensorProto
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "test" / "cuda"))
@@ -78,9 +86,60 @@ def attention_case():
     return g
 
 
-def bundle(runner, model: Path, data: Path, out: Path) -> bool:
-    proc = subprocess.run([runner, str(model), "--quiet", "--inputs", str(data), "--device",
-                           "cuda", "--gpu-bundle", str(out)], capture_output=True, text=True)
+def tensor_core_cases():
+    """(graph, case) pairs: single-op graphs on f16/bf16 inputs (no casts around the kernel)
+    and what tensor_cores.py needs of each."""
+    f16, bf16 = TensorProto.FLOAT16, TensorProto.BFLOAT16
+    cases = []
+
+    def matmul(name, m, k, n):
+        g = families.Graph(name)
+        g.output(g.op("MatMul", [g.typed_input((m, k), f16), g.typed_input((k, n), f16)]))
+        cases.append((g, {"kind": "gemm", "m": m, "n": n, "k": k, "dtype": "float16",
+                          "flops": 2.0 * m * n * k}))
+
+    matmul("tc_gemm_4096", 4096, 4096, 4096)
+    matmul("tc_bert_qkv", 1024, 768, 768)        # BERT-base, 8 x 128 tokens
+    matmul("tc_bert_ffn_up", 1024, 768, 3072)
+    matmul("tc_bert_ffn_down", 1024, 3072, 768)
+    matmul("tc_vit_qkv", 1576, 768, 2304)        # ViT-B/16, 8 x 197 tokens, fused QKV
+    matmul("tc_vit_mlp", 1576, 768, 3072)
+    for causal in (False, True):
+        b, h, s, d = 8, 16, 2048, 128
+        g = families.Graph("tc_attention" + ("_causal" if causal else ""), opset=23)
+        q, k, v = (g.typed_input((b, h, s, d), bf16) for _ in range(3))
+        g.output(g.op("Attention", [q, k, v], is_causal=int(causal)))
+        pairs = s * (s + 1) / 2 if causal else s * s
+        cases.append((g, {"kind": "attention", "batch": b, "heads": h, "sq": s, "skv": s,
+                          "d": d, "causal": causal, "dtype": "bfloat16",
+                          "flops": 4.0 * b * h * pairs * d}))
+    g = families.Graph("tc_decode", opset=23)
+    q = g.typed_input((1, 32, 1, 128), f16)
+    k, v = (g.typed_input((1, 32, 4096, 128), f16) for _ in range(2))
+    g.output(g.op("Attention", [q, k, v]))
+    cases.append((g, {"kind": "decode", "batch": 1, "heads": 32, "sq": 1, "skv": 4096, "d": 128,
+                      "causal": False, "dtype": "float16", "flops": 4.0 * 32 * 4096 * 128,
+                      "bytes": 2.0 * 32 * 4096 * 128 * 2}))
+
+    def conv(name, n, c, hw, oc, kernel, stride=1, pad=0):
+        g = families.Graph(name)
+        x, w = g.typed_input((n, c, hw, hw), f16), g.typed_input((oc, c, kernel, kernel), f16)
+        g.output(g.op("Conv", [x, w], strides=[stride, stride], pads=[pad] * 4))
+        out = (hw + 2 * pad - kernel) // stride + 1
+        cases.append((g, {"kind": "conv", "dtype": "float16", "n": n, "c": c, "hw": hw,
+                          "oc": oc, "kernel": kernel, "stride": stride, "pad": pad,
+                          "flops": 2.0 * n * oc * out * out * c * kernel * kernel}))
+
+    conv("tc_resnet_conv3", 32, 128, 28, 128, 3, pad=1)
+    conv("tc_resnet_conv2", 32, 64, 56, 64, 3, pad=1)
+    conv("tc_resnet_1x1", 32, 256, 56, 64, 1)
+    return cases
+
+
+def bundle(runner, model: Path, data: Path, out: Path, extra=()) -> bool:
+    inputs = ["--inputs", str(data)] if data else []
+    proc = subprocess.run([runner, str(model), "--quiet", *inputs, "--device", "cuda",
+                           "--gpu-bundle", str(out), *extra], capture_output=True, text=True)
     if proc.returncode != 0:
         print(f"{model}: FAIL {proc.stderr.strip()[:300]}")
         return False
@@ -93,9 +152,22 @@ def main() -> int:
     parser.add_argument("--runner", required=True, help="path to dsr1-run")
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--torch-python", help="a Python with torch and transformers")
+    parser.add_argument("--tensor-cores", action="store_true",
+                        help="only the timing-only bundles of the tensor-core kernels")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     ok = True
+    if args.tensor_cores:
+        described = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            for graph, case in tensor_core_cases():
+                folder = Path(tmp) / graph.name
+                graph.save(folder, reference=False)
+                ok &= bundle(args.runner, folder / "model.onnx", None,
+                             args.out / f"{graph.name}.bundle", ["--gpu-bundle-timing-only"])
+                described[graph.name] = case
+        (args.out / "tc_cases.json").write_text(json.dumps(described, indent=1) + "\n")
+        return 0 if ok else 1
     models = ROOT / "test" / "models" / "onnx"
     for d in sorted(models.iterdir()):
         if (d / "model.onnx").is_file() and "." not in d.name:

@@ -71,6 +71,13 @@ class Graph:
         self.data[name] = value
         return name
 
+    def typed_input(self, shape, elem_type):
+        """An input of ONNX type `elem_type` without data (timing-only bundles: the GPU check
+        generates the values)."""
+        name = self.fresh("x")
+        self.inputs.append(helper.make_tensor_value_info(name, elem_type, list(shape)))
+        return name
+
     def mask(self, shape, keep=0.7):
         """A boolean mask input keeping about `keep` of the positions."""
         name = self.fresh("m")
@@ -92,13 +99,17 @@ class Graph:
     def output(self, name):
         self.outputs.append(helper.make_tensor_value_info(name, TensorProto.UNDEFINED, None))
 
-    def save(self, folder: Path):
+    def save(self, folder: Path, reference=True):
+        """model.onnx, and with `reference` the inputs and onnxruntime's outputs in
+        test_data_set_0."""
         graph = helper.make_graph(self.nodes, self.name, self.inputs, self.outputs, self.inits)
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", self.opset)])
         model.ir_version = 8 if self.opset <= 18 else 10
         model = onnx.shape_inference.infer_shapes(model, strict_mode=True)
         folder.mkdir(parents=True, exist_ok=True)
         onnx.save(model, folder / "model.onnx")
+        if not reference:
+            return
         data = folder / "test_data_set_0"
         data.mkdir(exist_ok=True)
         session = ort.InferenceSession(str(folder / "model.onnx"),

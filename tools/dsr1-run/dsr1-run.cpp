@@ -61,6 +61,11 @@ static cl::opt<std::string> gpuBundle(
              "device's outputs to this file for bench/gpu/run.sh, instead of "
              "running on a GPU"),
     cl::value_desc("file"));
+static cl::opt<bool> gpuBundleTimingOnly(
+    "gpu-bundle-timing-only",
+    cl::desc("With --gpu-bundle: a bundle for timings only: no cpu "
+             "reference, inputs as shapes (the GPU check fills them), so a "
+             "large kernel's bundle stays small"));
 static cl::opt<std::string> cudaParams(
     "cuda-params",
     cl::desc("CUDA kernel family parameters, name=value,... (pointwise-block, "
@@ -253,6 +258,14 @@ static int writeGpuBundle(const dsr1::CompiledModel &compiled,
   bundle.binaries = std::move(*binaries);
   bundle.inputs = inputs;
   bundle.expected = reference;
+  if (gpuBundleTimingOnly) {
+    // Shapes only: the plan's inputs, whatever --inputs held.
+    bundle.timingOnly = true;
+    bundle.inputs.clear();
+    for (const dsr1::TensorSpec &spec : compiled.plan->inputs)
+      bundle.inputs.push_back({spec.name, spec.dtype, spec.shape, {}});
+    bundle.expected.clear();
+  }
   if (dsr1::Status s = dsr1::gpucheck::writeBundle(gpuBundle, bundle); !s)
     return fail(s.message());
   return 0;
@@ -569,7 +582,10 @@ int main(int argc, char **argv) {
   options.device = target;
   if (!gpuBundle.empty() && target != dsr1::Device::cuda)
     return fail("--gpu-bundle needs --device cuda");
-  options.alsoCpu = (!againstDevice.empty() || !gpuBundle.empty()) &&
+  if (gpuBundleTimingOnly && gpuBundle.empty())
+    return fail("--gpu-bundle-timing-only goes with --gpu-bundle");
+  options.alsoCpu = (!againstDevice.empty() ||
+                     (!gpuBundle.empty() && !gpuBundleTimingOnly)) &&
                     target != dsr1::Device::cpu;
   options.cudaParams = cudaParams;
   options.detectRaces = detectRaces;
