@@ -604,6 +604,35 @@ TensorCoreKind tensorCoreKind(ConvOp op) {
   return TensorCoreKind::none;
 }
 
+/// The sizes of a dsr1.attention, in either layout: rank 3 with the heads
+/// packed in the last dimension, or rank 4 with them explicit.
+struct AttentionShape {
+  bool packed;
+  int64_t batch, heads, qLen, kvLen, dk, dv;
+  double scale; // scale, or 1 / sqrt(dk)
+
+  explicit AttentionShape(AttentionOp op) {
+    ArrayRef<int64_t> q = shapeOf(op.getQuery()), k = shapeOf(op.getKey()),
+                      v = shapeOf(op.getValue());
+    packed = q.size() == 3;
+    batch = q[0];
+    heads = op.getNumHeads();
+    qLen = packed ? q[1] : q[2];
+    kvLen = packed ? k[1] : k[2];
+    dk = packed ? q[2] / heads : q[3];
+    dv = packed ? v[2] / heads : v[3];
+    scale = op.getScale() ? op.getScale()->convertToDouble()
+                          : 1.0 / std::sqrt(double(dk));
+  }
+  /// The index of (seq, d) of an operand of head dim `depth` for the (b, h)
+  /// in scope.
+  Index at(const std::string &seq, const std::string &d, int64_t depth) const {
+    if (packed)
+      return {"b", seq, add(mul("h", depth), d)};
+    return {"b", "h", seq, d};
+  }
+};
+
 /// The tensor-core flash template takes f16 and bf16 attention whose head
 /// dims are multiples of 16 (the mma's K for Q Kᵀ, two n8 tiles of an
 /// ldmatrix for P V) up to 128 (the output and query fragments stay in
@@ -613,14 +642,9 @@ TensorCoreKind tensorCoreKind(AttentionOp op) {
   Type r = cast<ShapedType>(op.getResult().getType()).getElementType();
   if (op.getReturnScores() || !(r.isF32() || r.isF16() || r.isBF16()))
     return TensorCoreKind::none;
-  ArrayRef<int64_t> q = cast<ShapedType>(op.getQuery().getType()).getShape();
-  ArrayRef<int64_t> v = cast<ShapedType>(op.getValue().getType()).getShape();
-  int64_t heads = op.getNumHeads();
-  bool packed = q.size() == 3;
-  int64_t dk = packed ? q[2] / heads : q[3];
-  int64_t dv = packed ? v[2] / heads : v[3];
+  AttentionShape shape(op);
   auto fits = [](int64_t d) { return d > 0 && d % 16 == 0 && d <= 128; };
-  if (!fits(dk) || !fits(dv))
+  if (!fits(shape.dk) || !fits(shape.dv))
     return TensorCoreKind::none;
   if (element.isF16())
     return TensorCoreKind::f16;
@@ -1732,6 +1756,13 @@ private:
   std::string resultName(unsigned i) {
     return ScalarEmitter::argName(kernel_.getNumArguments() + i);
   }
+  /// Adds a launch of `name` over `grid` blocks of `block` threads (x only).
+  void addLaunch(const std::string &name, Dim3 grid, int64_t block,
+                 bool cooperative);
+  /// Stores `value` as element (b, h, i, d) of the attention's output, in
+  /// every result of the kernel.
+  LogicalResult storeAttention(AttentionOp op, const AttentionShape &shape,
+                               const CType &t, const std::string &value);
   /// Stores `expr` (compute type) as element `offset` of result `i`.
   LogicalResult store(unsigned i, const std::string &offset,
                       const std::string &expr);
@@ -1767,6 +1798,12 @@ private:
   /// Split-kv decoding: true when `op` has one query row a head and keys
   /// enough for more than one split.
   bool isDecode(AttentionOp op);
+  /// What every attention template checks first (the op alone in its
+  /// kernel, its results returned, no scores) and its result's type.
+  FailureOr<CType> attentionResultType(AttentionOp op);
+  /// With the scaled score in `x` (f32) and b, h, i, j in scope: the
+  /// softcap, the mask (-inf where false, or added), then log2 units.
+  LogicalResult scoreInLog2(ScalarEmitter &s, AttentionOp op);
   LogicalResult attentionDecode(AttentionOp op, const std::string &name);
   LogicalResult recurrent(Operation *op, const std::string &name);
 
@@ -1854,6 +1891,28 @@ LogicalResult KernelEmitter::store(unsigned i, const std::string &offset,
   return success();
 }
 
+void KernelEmitter::addLaunch(const std::string &name, Dim3 grid, int64_t block,
+                              bool cooperative) {
+  GridLaunch launch;
+  launch.function = name;
+  launch.grid = grid;
+  launch.block.x = static_cast<uint32_t>(block);
+  launch.cooperative = cooperative;
+  out_.launches.push_back(launch);
+}
+
+LogicalResult KernelEmitter::storeAttention(AttentionOp op,
+                                            const AttentionShape &shape,
+                                            const CType &t,
+                                            const std::string &value) {
+  std::string offset =
+      linear(shape.at("i", "d", shape.dv), shapeOf(op.getResult()));
+  for (unsigned r = 0; r < numResults(); ++r)
+    if (failed(store(r, offset, "(" + t.compute + ")(" + value + ")")))
+      return failure();
+  return success();
+}
+
 LogicalResult KernelEmitter::storeAll(ScalarEmitter &s,
                                       ArrayRef<unsigned> results,
                                       const Index &idx,
@@ -1900,11 +1959,8 @@ LogicalResult KernelEmitter::pointwise(ArrayRef<unsigned> results,
   code_.close();
   int64_t blocks = std::max<int64_t>(1, (count + int64_t(block) * per - 1) /
                                             (int64_t(block) * per));
-  GridLaunch launch;
-  launch.function = name;
-  launch.grid.x = static_cast<uint32_t>(std::min<int64_t>(blocks, 1 << 20));
-  launch.block.x = static_cast<uint32_t>(block);
-  out_.launches.push_back(launch);
+  addLaunch(name, {uint32_t(std::min<int64_t>(blocks, 1 << 20)), 1, 1}, block,
+            /*cooperative=*/false);
   return success();
 }
 
@@ -2018,12 +2074,8 @@ LogicalResult KernelEmitter::row(Operation *anchor, const std::string &name) {
   for (const std::string &type : s.scratchTypes)
     scratch += "  DSR1_SHARED(" + type + ", scratch_" + type + ", 32);\n";
   code_.text().insert(declarations, scratch);
-  GridLaunch launch;
-  launch.function = name;
-  launch.grid.x = static_cast<uint32_t>(std::min<int64_t>(rows, 1 << 20));
-  launch.block.x = static_cast<uint32_t>(block);
-  launch.cooperative = true;
-  out_.launches.push_back(launch);
+  addLaunch(name, {uint32_t(std::min<int64_t>(rows, 1 << 20)), 1, 1}, block,
+            /*cooperative=*/true);
   return success();
 }
 
@@ -2131,14 +2183,10 @@ LogicalResult KernelEmitter::gemm(const Contraction &c,
 void KernelEmitter::addGemmLaunch(const std::string &name, int64_t m, int64_t n,
                                   int64_t tm, int64_t tn, int64_t batches,
                                   int64_t threads) {
-  GridLaunch launch;
-  launch.function = name;
-  launch.grid.x = static_cast<uint32_t>((n + tn - 1) / tn);
-  launch.grid.y = static_cast<uint32_t>((m + tm - 1) / tm);
-  launch.grid.z = static_cast<uint32_t>(std::min<int64_t>(batches, 65535));
-  launch.block.x = static_cast<uint32_t>(threads);
-  launch.cooperative = true;
-  out_.launches.push_back(launch);
+  addLaunch(name,
+            {uint32_t((n + tn - 1) / tn), uint32_t((m + tm - 1) / tm),
+             uint32_t(std::min<int64_t>(batches, 65535))},
+            threads, /*cooperative=*/true);
 }
 
 LogicalResult KernelEmitter::gemmEpilogue(ScalarEmitter &s,
@@ -2720,14 +2768,18 @@ static LogicalResult requireSoleOp(func::FuncOp kernel, Operation *op,
   return success();
 }
 
-LogicalResult KernelEmitter::attention(AttentionOp op,
-                                       const std::string &name) {
+FailureOr<CType> KernelEmitter::attentionResultType(AttentionOp op) {
   if (op.getReturnScores())
     return op.emitError()
            << "cuda: attention that returns its scores has no CUDA template";
   if (failed(requireSoleOp(kernel_, op, "attention")))
     return failure();
-  FailureOr<CType> t = ctypeOf(op.getResult(), op);
+  return ctypeOf(op.getResult(), op);
+}
+
+LogicalResult KernelEmitter::attention(AttentionOp op,
+                                       const std::string &name) {
+  FailureOr<CType> t = attentionResultType(op);
   if (failed(t))
     return failure();
   std::string type = accumulator(*t);
@@ -2735,14 +2787,10 @@ LogicalResult KernelEmitter::attention(AttentionOp op,
   auto fn = [&](StringRef n) { return (n + (f64 ? "" : "f")).str(); };
   auto lit = [&](double v) { return floatLiteral(v, f64 ? 64 : 32); };
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
-  ArrayRef<int64_t> qs = shapeOf(q), ks = shapeOf(k), vs = shapeOf(v);
-  bool packed = qs.size() == 3;
-  int64_t heads = op.getNumHeads(), batch = qs[0];
-  int64_t qLen = packed ? qs[1] : qs[2], kvLen = packed ? ks[1] : ks[2];
-  int64_t dk = packed ? qs[2] / heads : qs[3];
-  int64_t dv = packed ? vs[2] / heads : vs[3];
-  double scale = op.getScale() ? op.getScale()->convertToDouble()
-                               : 1.0 / std::sqrt(double(dk));
+  const AttentionShape shape(op);
+  const int64_t heads = shape.heads, batch = shape.batch, qLen = shape.qLen,
+                kvLen = shape.kvLen, dk = shape.dk, dv = shape.dv;
+  const double scale = shape.scale;
   // No more threads than the widest of a row's loops (keys, head dims) can
   // use, in whole warps.
   int64_t widest = std::max({kvLen, dk, dv});
@@ -2754,12 +2802,8 @@ LogicalResult KernelEmitter::attention(AttentionOp op,
   int64_t rows = batch * heads * qLen;
   if (rows == 0 || dv == 0)
     return success(); // No query rows: nothing to launch.
-  auto at = [&](Value operand, const std::string &seq, const std::string &d,
-                int64_t depth) -> Index {
-    if (packed)
-      return {"b", seq, add(mul("h", depth), d)};
-    return {"b", "h", seq, d};
-  };
+  auto at = [&](Value, const std::string &seq, const std::string &d,
+                int64_t depth) { return shape.at(seq, d, depth); };
 
   if (failed(begin(name, block)))
     return failure();
@@ -2863,20 +2907,32 @@ LogicalResult KernelEmitter::attention(AttentionOp op,
   s.open("for (int t = 0; t < " + num(per) + "; ++t)");
   code_.line("const int64_t d = threadIdx.x + (int64_t)t * blockDim.x;");
   code_.line("if (d >= " + num(dv) + ") break;");
-  Index outIdx = at(op.getResult(), "i", "d", dv);
-  for (unsigned r = 0; r < numResults(); ++r)
-    if (failed(store(r, linear(outIdx, shapeOf(op.getResult())),
-                     "(" + t->compute + ")(l > 0 ? o[t] / l : 0)")))
-      return failure();
+  if (failed(storeAttention(op, shape, *t, "l > 0 ? o[t] / l : 0")))
+    return failure();
   s.close();
   s.close();
   code_.close();
-  GridLaunch launch;
-  launch.function = name;
-  launch.grid.x = static_cast<uint32_t>(std::min<int64_t>(rows, 1 << 20));
-  launch.block.x = static_cast<uint32_t>(block);
-  launch.cooperative = true;
-  out_.launches.push_back(launch);
+  addLaunch(name, {uint32_t(std::min<int64_t>(rows, 1 << 20)), 1, 1}, block,
+            /*cooperative=*/true);
+  return success();
+}
+
+LogicalResult KernelEmitter::scoreInLog2(ScalarEmitter &s, AttentionOp op) {
+  if (std::optional<APFloat> cap = op.getSoftcap())
+    code_.line("x = " + floatLiteral(cap->convertToDouble(), 32) +
+               " * tanhf(x / " + floatLiteral(cap->convertToDouble(), 32) +
+               ");");
+  if (Value mask = op.getMask()) {
+    FailureOr<std::string> mv =
+        s.scalar(mask, broadcastIndex({"b", "h", "i", "j"}, shapeOf(mask)));
+    if (failed(mv))
+      return failure();
+    if (cast<ShapedType>(mask.getType()).getElementType().isInteger(1))
+      code_.line("if (!" + *mv + ") x = -INFINITY;");
+    else
+      code_.line("x += (float)" + *mv + ";");
+  }
+  code_.line("x *= 1.44269504088896340736f;");
   return success();
 }
 
@@ -2893,20 +2949,13 @@ LogicalResult KernelEmitter::attention(AttentionOp op,
 // Q is staged once through V's buffer and kept as fragments.
 LogicalResult KernelEmitter::attentionTc(AttentionOp op, TensorCoreKind kind,
                                          const std::string &name) {
-  if (failed(requireSoleOp(kernel_, op, "attention")))
-    return failure();
-  FailureOr<CType> t = ctypeOf(op.getResult(), op);
+  FailureOr<CType> t = attentionResultType(op);
   if (failed(t))
     return failure();
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
-  ArrayRef<int64_t> qs = shapeOf(q), ks = shapeOf(k), vs = shapeOf(v);
-  bool packed = qs.size() == 3;
-  int64_t heads = op.getNumHeads(), batch = qs[0];
-  int64_t qLen = packed ? qs[1] : qs[2], kvLen = packed ? ks[1] : ks[2];
-  int64_t dk = packed ? qs[2] / heads : qs[3];
-  int64_t dv = packed ? vs[2] / heads : vs[3];
-  double scale = op.getScale() ? op.getScale()->convertToDouble()
-                               : 1.0 / std::sqrt(double(dk));
+  const AttentionShape shape(op);
+  const int64_t heads = shape.heads, batch = shape.batch, qLen = shape.qLen,
+                kvLen = shape.kvLen, dk = shape.dk, dv = shape.dv;
   if (batch * heads == 0 || qLen == 0)
     return success(); // No query rows: nothing to launch.
   AttentionProblem problem;
@@ -2944,6 +2993,22 @@ LogicalResult KernelEmitter::attentionTc(AttentionOp op, TensorCoreKind kind,
   const std::string mma = kind == TensorCoreKind::f16
                               ? "dsr1::mma_m16n8k16"
                               : "dsr1::mma_m16n8k16_bf16";
+  // One ldmatrix.x4 (`load`, into r) gives the B fragments of two n8 tiles,
+  // n and n + 1, of `acc`; every m16 tile of the warp multiplies its A
+  // fragment `a` (of i) by both.
+  auto mmaPair = [&](const std::string &load, const std::string &acc,
+                     const std::string &n, const std::string &a) {
+    code_.line("uint32_t r[4];");
+    code_.line(load);
+    code_.line("const uint32_t b0[2] = {r[0], r[1]}, b1[2] = {r[2], r[3]};");
+    code_.line("#pragma unroll");
+    code_.open("for (int i = 0; i < " + num(mi) + "; ++i)");
+    code_.line(mma + "(" + acc + "[i][" + n + "], " + a + ", b0, " + acc +
+               "[i][" + n + "]);");
+    code_.line(mma + "(" + acc + "[i][" + n + " + 1], " + a + ", b1, " + acc +
+               "[i][" + n + " + 1]);");
+    code_.close();
+  };
   std::string qArg =
       ScalarEmitter::argName(cast<BlockArgument>(q).getArgNumber());
   std::string kArg =
@@ -2954,9 +3019,7 @@ LogicalResult KernelEmitter::attentionTc(AttentionOp op, TensorCoreKind kind,
   // the (b, h) in scope: rows of `depth` elements are contiguous.
   auto offset = [&](Value operand, const std::string &seq, const std::string &d,
                     int64_t depth) {
-    Index idx = packed ? Index{"b", seq, add(mul("h", depth), d)}
-                       : Index{"b", "h", seq, d};
-    return linear(idx, shapeOf(operand));
+    return linear(shape.at(seq, d, depth), shapeOf(operand));
   };
 
   if (failed(begin(name, threads)))
@@ -3071,16 +3134,9 @@ LogicalResult KernelEmitter::attentionTc(AttentionOp op, TensorCoreKind kind,
   code_.open("for (int j = 0; j < " + num(ni) + "; j += 2)");
   // Keys are the n of Q Kᵀ, stored k (= d) contiguous: matrices (keys j,
   // d 0-7), (j, d 8-15), (j + 1, d 0-7), (j + 1, d 8-15).
-  code_.line("uint32_t r[4];");
-  code_.line(
-      "dsr1::ldmatrix_x4(r, Ks, (j * 8 + lane % 8 + (lane / 16) * 8) * " +
-      num(kPitch) + " + d * 16 + ((lane / 8) % 2) * 8);");
-  code_.line("const uint32_t b0[2] = {r[0], r[1]}, b1[2] = {r[2], r[3]};");
-  code_.line("#pragma unroll");
-  code_.open("for (int i = 0; i < " + num(mi) + "; ++i)");
-  code_.line(mma + "(sc[i][j], qf[i][d], b0, sc[i][j]);");
-  code_.line(mma + "(sc[i][j + 1], qf[i][d], b1, sc[i][j + 1]);");
-  code_.close();
+  mmaPair("dsr1::ldmatrix_x4(r, Ks, (j * 8 + lane % 8 + (lane / 16) * 8) * " +
+              num(kPitch) + " + d * 16 + ((lane / 8) % 2) * 8);",
+          "sc", "j", "qf[i][d]");
   code_.close();
   code_.close();
   code_.line("__syncthreads();");
@@ -3102,22 +3158,9 @@ LogicalResult KernelEmitter::attentionTc(AttentionOp op, TensorCoreKind kind,
   code_.line("float x = -INFINITY;");
   s.open("if (i < " + num(qLen) + " && j < " + num(kvLen) + " && " +
          visibleKeys(op, *valid, position, "j") + ")");
-  code_.line("x = sc[mt][nt][e] * " + floatLiteral(scale, 32) + ";");
-  if (std::optional<APFloat> cap = op.getSoftcap())
-    code_.line("x = " + floatLiteral(cap->convertToDouble(), 32) +
-               " * tanhf(x / " + floatLiteral(cap->convertToDouble(), 32) +
-               ");");
-  if (Value mask = op.getMask()) {
-    FailureOr<std::string> mv =
-        s.scalar(mask, broadcastIndex({"b", "h", "i", "j"}, shapeOf(mask)));
-    if (failed(mv))
-      return failure();
-    if (cast<ShapedType>(mask.getType()).getElementType().isInteger(1))
-      code_.line("if (!" + *mv + ") x = -INFINITY;");
-    else
-      code_.line("x += (float)" + *mv + ";");
-  }
-  code_.line("x *= 1.44269504088896340736f;");
+  code_.line("x = sc[mt][nt][e] * " + floatLiteral(shape.scale, 32) + ";");
+  if (failed(scoreInLog2(s, op)))
+    return failure();
   s.close();
   code_.line("sc[mt][nt][e] = x;");
   s.close();
@@ -3170,16 +3213,10 @@ LogicalResult KernelEmitter::attentionTc(AttentionOp op, TensorCoreKind kind,
   code_.close();
   code_.line("#pragma unroll");
   code_.open("for (int d = 0; d < " + num(dv / 8) + "; d += 2)");
-  code_.line("uint32_t r[4];");
-  code_.line("dsr1::ldmatrix_x4_trans(r, Vs, (c * 16 + lane % 8 + ((lane / 8) "
-             "% 2) * 8) * " +
-             num(vPitch) + " + d * 8 + (lane / 16) * 8);");
-  code_.line("const uint32_t b0[2] = {r[0], r[1]}, b1[2] = {r[2], r[3]};");
-  code_.line("#pragma unroll");
-  code_.open("for (int i = 0; i < " + num(mi) + "; ++i)");
-  code_.line(mma + "(o[i][d], pa[i], b0, o[i][d]);");
-  code_.line(mma + "(o[i][d + 1], pa[i], b1, o[i][d + 1]);");
-  code_.close();
+  mmaPair("dsr1::ldmatrix_x4_trans(r, Vs, (c * 16 + lane % 8 + ((lane / 8) "
+          "% 2) * 8) * " +
+              num(vPitch) + " + d * 8 + (lane / 16) * 8);",
+          "o", "d", "pa[i]");
   code_.close();
   code_.close();
   code_.line("__syncthreads();");
@@ -3203,13 +3240,9 @@ LogicalResult KernelEmitter::attentionTc(AttentionOp op, TensorCoreKind kind,
   code_.line("#pragma unroll");
   s.open("for (int e = 0; e < 2; ++e)");
   code_.line("const int64_t d = dt * 8 + tig * 2 + e;");
-  Value result = op.getResult();
-  for (unsigned r = 0; r < numResults(); ++r)
-    if (failed(store(r, offset(result, "i", "d", dv),
-                     "(" + t->compute +
-                         ")(l > 0 ? o[mt][dt][2 * half + e] / l "
-                         ": 0.f)")))
-      return failure();
+  if (failed(storeAttention(op, shape, *t,
+                            "l > 0 ? o[mt][dt][2 * half + e] / l : 0.f")))
+    return failure();
   s.close();
   s.close();
   s.close();
@@ -3219,24 +3252,18 @@ LogicalResult KernelEmitter::attentionTc(AttentionOp op, TensorCoreKind kind,
   code_.line("__syncthreads();");
   s.close();
   code_.close();
-  GridLaunch launch;
-  launch.function = name;
-  launch.grid.x = static_cast<uint32_t>((qLen + br - 1) / br);
-  launch.grid.y =
-      static_cast<uint32_t>(std::min<int64_t>(batch * heads, 65535));
-  launch.block.x = static_cast<uint32_t>(threads);
-  launch.cooperative = true;
-  out_.launches.push_back(launch);
+  addLaunch(name,
+            {uint32_t((qLen + br - 1) / br),
+             uint32_t(std::min<int64_t>(batch * heads, 65535)), 1},
+            threads, /*cooperative=*/true);
   return success();
 }
 
 bool KernelEmitter::isDecode(AttentionOp op) {
-  ArrayRef<int64_t> qs = shapeOf(op.getQuery()), ks = shapeOf(op.getKey());
-  bool packed = qs.size() == 3;
-  int64_t qLen = packed ? qs[1] : qs[2], kvLen = packed ? ks[1] : ks[2];
+  AttentionShape shape(op);
   Type r = cast<ShapedType>(op.getResult().getType()).getElementType();
-  return qLen == 1 && kvLen > params_.decodeSplitKeys && !r.isF64() &&
-         !op.getReturnScores();
+  return shape.qLen == 1 && shape.kvLen > params_.decodeSplitKeys &&
+         !r.isF64() && !op.getReturnScores();
 }
 
 // Split-kv decoding (flash-decoding): with one query row a head there are
@@ -3249,21 +3276,14 @@ bool KernelEmitter::isDecode(AttentionOp op) {
 // output. Scores are in log2 units, as in the tensor-core template.
 LogicalResult KernelEmitter::attentionDecode(AttentionOp op,
                                              const std::string &name) {
-  if (failed(requireSoleOp(kernel_, op, "attention")))
-    return failure();
-  FailureOr<CType> t = ctypeOf(op.getResult(), op);
+  FailureOr<CType> t = attentionResultType(op);
   if (failed(t))
     return failure();
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
-  ArrayRef<int64_t> qs = shapeOf(q), ks = shapeOf(k), vs = shapeOf(v);
-  bool packed = qs.size() == 3;
-  int64_t heads = op.getNumHeads(), batch = qs[0];
-  int64_t kvLen = packed ? ks[1] : ks[2];
-  int64_t dk = packed ? qs[2] / heads : qs[3];
-  int64_t dv = packed ? vs[2] / heads : vs[3];
-  double scale = op.getScale() ? op.getScale()->convertToDouble()
-                               : 1.0 / std::sqrt(double(dk));
-  const int64_t rows = batch * heads;
+  const AttentionShape shape(op);
+  const int64_t heads = shape.heads, kvLen = shape.kvLen, dk = shape.dk,
+                dv = shape.dv;
+  const int64_t rows = shape.batch * heads;
   if (rows == 0 || dv == 0)
     return success();
   const int64_t splitKeys = params_.decodeSplitKeys;
@@ -3272,12 +3292,8 @@ LogicalResult KernelEmitter::attentionDecode(AttentionOp op,
   const int64_t per = (dv + 31) / 32; // output dims a lane holds
   const int64_t record = 2 + dv;      // max, sum, output of a split
   const uint64_t workspace = uint64_t(rows * splits * record) * 4;
-  auto at = [&](Value operand, const std::string &seq, const std::string &d,
-                int64_t depth) -> Index {
-    if (packed)
-      return {"b", seq, add(mul("h", depth), d)};
-    return {"b", "h", seq, d};
-  };
+  auto at = [&](Value, const std::string &seq, const std::string &d,
+                int64_t depth) { return shape.at(seq, d, depth); };
   auto rowScope = [&](ScalarEmitter &s, const std::string &first,
                       const std::string &step) {
     s.open("for (int64_t bh = " + first + "; bh < " + num(rows) +
@@ -3310,7 +3326,8 @@ LogicalResult KernelEmitter::attentionDecode(AttentionOp op,
     FailureOr<std::string> qv = s.scalar(q, at(q, "i", "d", dk));
     if (failed(qv))
       return failure();
-    code_.line("qs[d] = (float)" + *qv + " * " + floatLiteral(scale, 32) + ";");
+    code_.line("qs[d] = (float)" + *qv + " * " + floatLiteral(shape.scale, 32) +
+               ";");
     s.close();
     code_.line("__syncthreads();");
     code_.line("const int64_t j0 = (int64_t)blockIdx.x * " + num(splitKeys) +
@@ -3332,21 +3349,8 @@ LogicalResult KernelEmitter::attentionDecode(AttentionOp op,
     code_.line("float x = -INFINITY;");
     s.open("if (" + visibleKeys(op, *valid, position, "j") + ")");
     code_.line("x = dot;");
-    if (std::optional<APFloat> cap = op.getSoftcap())
-      code_.line("x = " + floatLiteral(cap->convertToDouble(), 32) +
-                 " * tanhf(x / " + floatLiteral(cap->convertToDouble(), 32) +
-                 ");");
-    if (Value mask = op.getMask()) {
-      FailureOr<std::string> mv =
-          s.scalar(mask, broadcastIndex({"b", "h", "i", "j"}, shapeOf(mask)));
-      if (failed(mv))
-        return failure();
-      if (cast<ShapedType>(mask.getType()).getElementType().isInteger(1))
-        code_.line("if (!" + *mv + ") x = -INFINITY;");
-      else
-        code_.line("x += (float)" + *mv + ";");
-    }
-    code_.line("x *= 1.44269504088896340736f;");
+    if (failed(scoreInLog2(s, op)))
+      return failure();
     s.close();
     code_.line("if (x == -INFINITY) continue;");
     code_.line("const float mNew = fmaxf(m, x), alpha = exp2f(m - mNew), p = "
@@ -3394,13 +3398,9 @@ LogicalResult KernelEmitter::attentionDecode(AttentionOp op,
     s.close();
     code_.close();
   }
-  GridLaunch split;
-  split.function = name + "_split";
-  split.grid.x = static_cast<uint32_t>(splits);
-  split.grid.y = static_cast<uint32_t>(std::min<int64_t>(rows, 65535));
-  split.block.x = static_cast<uint32_t>(block);
-  split.cooperative = true;
-  out_.launches.push_back(split);
+  addLaunch(name + "_split",
+            {uint32_t(splits), uint32_t(std::min<int64_t>(rows, 65535)), 1},
+            block, /*cooperative=*/true);
 
   // The merge: a block per row.
   if (failed(begin(name + "_merge", block, workspace)))
@@ -3424,21 +3424,14 @@ LogicalResult KernelEmitter::attentionDecode(AttentionOp op,
     code_.line("for (int64_t k = 0; k < " + num(splits) +
                "; ++k) acc += in[k * " + num(record) +
                " + 2 + d] * exp2f(in[k * " + num(record) + "] - base);");
-    Index outIdx = at(op.getResult(), "i", "d", dv);
-    for (unsigned r = 0; r < numResults(); ++r)
-      if (failed(store(r, linear(outIdx, shapeOf(op.getResult())),
-                       "(" + t->compute + ")(sum > 0 ? acc / sum : 0.f)")))
-        return failure();
+    if (failed(storeAttention(op, shape, *t, "sum > 0 ? acc / sum : 0.f")))
+      return failure();
     s.close();
     s.close();
     code_.close();
   }
-  GridLaunch merge;
-  merge.function = name + "_merge";
-  merge.grid.x = static_cast<uint32_t>(std::min<int64_t>(rows, 1 << 20));
-  merge.block.x = static_cast<uint32_t>(block);
-  merge.cooperative = false;
-  out_.launches.push_back(merge);
+  addLaunch(name + "_merge", {uint32_t(std::min<int64_t>(rows, 1 << 20)), 1, 1},
+            block, /*cooperative=*/false);
   return success();
 }
 
@@ -3706,12 +3699,8 @@ LogicalResult KernelEmitter::recurrent(Operation *op, const std::string &name) {
   code_.line("__syncthreads();");
   s.close();
   code_.close();
-  GridLaunch launch;
-  launch.function = name;
-  launch.grid.x = static_cast<uint32_t>(dirs * batch);
-  launch.block.x = static_cast<uint32_t>(block);
-  launch.cooperative = true;
-  out_.launches.push_back(launch);
+  addLaunch(name, {uint32_t(dirs * batch), 1, 1}, block,
+            /*cooperative=*/true);
   return success();
 }
 

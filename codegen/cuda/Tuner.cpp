@@ -59,6 +59,11 @@ constexpr int kWarpsToSaturate = 8;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/// The dense tensor peak (TFLOP/s) of a precision flag's products.
+double tensorPeak(const std::string &precision, const GpuSpec &gpu) {
+  return precision == "tf32" ? gpu.tensorTflopsTf32 : gpu.tensorTflopsF16;
+}
+
 } // namespace
 
 const GpuSpec *findGpuSpec(const std::string &arch) {
@@ -148,8 +153,7 @@ int64_t dramBytes(const GemmProblem &p, const CudaParams &params,
 CostEstimate estimate(const GemmProblem &p, const CudaParams &params,
                       const KernelResources &res, const GpuSpec &gpu) {
   CostEstimate e;
-  double peakTflops =
-      p.precision == "tf32" ? gpu.tensorTflopsTf32 : gpu.tensorTflopsF16;
+  double peakTflops = tensorPeak(p.precision, gpu);
   double peak = peakTflops * 1e12;
   // What mma.sync can reach of it.
   double reachable = peak * gpu.mmaSyncFraction;
@@ -362,9 +366,7 @@ CostEstimate estimateConv(const ConvProblem &p, const CudaParams &params,
   double issueSeconds = e.waves * e.blocksPerSm * perBlock /
                         (double(gpu.issuePerClock) * gpu.clockGHz * 1e9);
   e.computeSeconds = std::max(e.computeSeconds, issueSeconds);
-  double peak =
-      p.precision == "tf32" ? gpu.tensorTflopsTf32 : gpu.tensorTflopsF16;
-  return finish(e, p.flops(), peak);
+  return finish(e, p.flops(), tensorPeak(p.precision, gpu));
 }
 
 /// The key tile attention-tc uses: attention-tc-block-kv, halved while K
@@ -511,7 +513,7 @@ public:
     return cuda::estimate(p_, params, res, gpu);
   }
   double peakTflops(const GpuSpec &gpu) const override {
-    return p_.precision == "tf32" ? gpu.tensorTflopsTf32 : gpu.tensorTflopsF16;
+    return tensorPeak(p_.precision, gpu);
   }
   std::unique_ptr<TuneProblem> small() const override {
     // Ragged against every tile; K a multiple of 8, so the operands take
@@ -598,7 +600,7 @@ public:
     return estimateConv(p_, params, res, gpu);
   }
   double peakTflops(const GpuSpec &gpu) const override {
-    return p_.precision == "tf32" ? gpu.tensorTflopsTf32 : gpu.tensorTflopsF16;
+    return tensorPeak(p_.precision, gpu);
   }
   std::unique_ptr<TuneProblem> small() const override {
     // One image, at most two groups of at most 8 input and 24 output
