@@ -6,6 +6,8 @@
 
 #include "runtime/HostTensor.h"
 
+#include "compiler/support/FloatBits.h"
+
 #include <cmath>
 #include <cstring>
 
@@ -200,6 +202,26 @@ template <typename T> static T load(const uint8_t *p) {
   T v;
   std::memcpy(&v, p, sizeof(T));
   return v;
+}
+
+void HostTensor::fillForTiming(uint32_t seed) {
+  int64_t n = numElements();
+  data.assign(n * elementSize(dtype), 0);
+  uint32_t state = seed;
+  for (int64_t i = 0; i < n; ++i) {
+    state = state * 1664525u + 1013904223u;
+    float v = float(state >> 8) / float(1u << 23) - 1.0f;
+    if (dtype == DType::f32) {
+      std::memcpy(data.data() + 4 * i, &v, 4);
+    } else if (dtype == DType::f64) {
+      double d = v;
+      std::memcpy(data.data() + 8 * i, &d, 8);
+    } else if (dtype == DType::f16 || dtype == DType::bf16) {
+      uint16_t bits =
+          dtype == DType::f16 ? floatToHalfBits(v) : floatToBf16Bits(v);
+      std::memcpy(data.data() + 2 * i, &bits, 2);
+    }
+  }
 }
 
 double HostTensor::elementAsDouble(int64_t i) const {

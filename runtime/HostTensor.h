@@ -78,6 +78,11 @@ struct HostTensor {
   double elementAsDouble(int64_t i) const;
   /// "f32[2x3]".
   std::string describe() const;
+  /// Sizes `data` for the shape and fills it with fixed pseudo-random
+  /// values in [-1, 1] (float types, rounded to nearest even for f16 and
+  /// bf16) or zeros (the others): inputs for timing a kernel, the same on
+  /// every call with the same `seed`.
+  void fillForTiming(uint32_t seed = 12345);
 };
 
 } // namespace dsr1

@@ -7,8 +7,6 @@
 
 #include "bench/gpu/GpuBundle.h"
 
-#include "compiler/support/FloatBits.h"
-
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -203,28 +201,6 @@ Status writeBundle(const std::string &path, const Bundle &b) {
   return Status::ok();
 }
 
-/// Fixed pseudo-random values in [-1, 1] for a float input, zeros for the
-/// others: what a timing-only bundle runs on.
-static void fillForTiming(HostTensor &t) {
-  int64_t n = t.numElements();
-  t.data.assign(n * elementSize(t.dtype), 0);
-  uint32_t state = 12345;
-  auto next = [&] {
-    state = state * 1664525u + 1013904223u;
-    return float(state >> 8) / float(1u << 23) - 1.0f;
-  };
-  for (int64_t i = 0; i < n; ++i) {
-    float v = next();
-    if (t.dtype == DType::f32) {
-      std::memcpy(t.data.data() + 4 * i, &v, 4);
-    } else if (t.dtype == DType::f16 || t.dtype == DType::bf16) {
-      uint16_t bits =
-          t.dtype == DType::f16 ? floatToHalfBits(v) : floatToBf16Bits(v);
-      std::memcpy(t.data.data() + 2 * i, &bits, 2);
-    }
-  }
-}
-
 Result<Bundle> readBundle(const std::string &path) {
   std::ifstream file(path, std::ios::binary);
   if (!file)
@@ -298,7 +274,7 @@ Result<Bundle> readBundle(const std::string &path) {
     b.expected.push_back(r.tensor());
   if (b.timingOnly)
     for (HostTensor &t : b.inputs)
-      fillForTiming(t);
+      t.fillForTiming();
   if (!r.ok || r.pos != data.size())
     return Status::error(path + ": truncated or corrupt GPU bundle");
   if (Status s = p.verify(); !s)

@@ -526,6 +526,7 @@ public:
     return std::make_unique<GemmTune>(s);
   }
   std::string precision() const override { return p_.precision; }
+  double flops() const override { return p_.flops(); }
   std::vector<std::vector<int64_t>> operandShapes() const override {
     return {shape(p_.m, p_.k), shape(p_.k, p_.n)};
   }
@@ -618,6 +619,7 @@ public:
     return std::make_unique<ConvTune>(s);
   }
   std::string precision() const override { return p_.precision; }
+  double flops() const override { return p_.flops(); }
   std::vector<std::vector<int64_t>> operandShapes() const override {
     return {{p_.n, p_.c, p_.h, p_.w}, {p_.oc, p_.c / p_.groups, p_.kh, p_.kw}};
   }
@@ -700,6 +702,7 @@ public:
     return std::make_unique<AttentionTune>(s);
   }
   std::string precision() const override { return p_.precision; }
+  double flops() const override { return p_.flops(); }
   std::vector<std::vector<int64_t>> operandShapes() const override {
     return {{p_.batch, p_.heads, p_.sq, p_.dk},
             {p_.batch, p_.heads, p_.skv, p_.dk},
@@ -797,7 +800,7 @@ Result<KernelResources> compileCandidate(const TuneProblem &p,
 
 Result<TuneResult> tune(const TuneProblem &p, const GpuSpec &gpu,
                         const Nvrtc &nvrtc, const KernelCache *cache,
-                        const TuneVerifier &verify) {
+                        const TuneOptions &options) {
   std::vector<CudaParams> candidates = p.candidates();
   std::vector<std::optional<Result<KernelResources>>> resources(
       candidates.size());
@@ -842,10 +845,34 @@ Result<TuneResult> tune(const TuneProblem &p, const GpuSpec &gpu,
                    [](const TunedCandidate &a, const TunedCandidate &b) {
                      return ranksBefore(a.cost, b.cost);
                    });
-  if (verify) {
+  if (options.measure) {
+    // The model's best, timed; the timed ones first, fastest first.
+    size_t top =
+        std::min<size_t>(std::max(0, options.measureTop), result.ranked.size());
+    for (size_t i = 0; i < top; ++i) {
+      TunedCandidate &c = result.ranked[i];
+      Result<double> seconds = options.measure(c.params);
+      if (!seconds) {
+        result.unmeasured.push_back(
+            {p.formatParams(c.params), seconds.status().message()});
+        continue;
+      }
+      c.measuredSeconds = *seconds;
+      ++result.measured;
+    }
+    std::stable_sort(result.ranked.begin(), result.ranked.end(),
+                     [](const TunedCandidate &a, const TunedCandidate &b) {
+                       bool ta = a.measuredSeconds >= 0,
+                            tb = b.measuredSeconds >= 0;
+                       if (ta != tb)
+                         return ta;
+                       return ta && a.measuredSeconds < b.measuredSeconds;
+                     });
+  }
+  if (options.verify) {
     std::unique_ptr<TuneProblem> small = p.small();
     for (size_t i = 0; i < result.ranked.size(); ++i) {
-      Status s = verify(*small, result.ranked[i].params);
+      Status s = options.verify(*small, result.ranked[i].params);
       if (s) {
         result.verified = static_cast<int>(i);
         break;

@@ -229,6 +229,8 @@ public:
                                 const GpuSpec &gpu) const = 0;
   /// The peak the fraction is of: tensor f16/bf16, or tf32.
   virtual double peakTflops(const GpuSpec &gpu) const = 0;
+  /// The kernel's useful FLOPs (what a fraction of the peak counts).
+  virtual double flops() const = 0;
   /// The same kernel at a small shape that still takes its ragged edges
   /// and every operand path: what a candidate is checked on (cuda-emu).
   virtual std::unique_ptr<TuneProblem> small() const = 0;
@@ -259,6 +261,8 @@ struct TunedCandidate {
   CudaParams params;
   KernelResources resources;
   CostEstimate cost;
+  /// Seconds a run on the GPU (TuneOptions::measure), or < 0: not timed.
+  double measuredSeconds = -1;
 };
 
 /// The outcome of a search.
@@ -272,6 +276,9 @@ struct TuneResult {
   /// checked, or none passed).
   std::vector<std::pair<std::string, std::string>> rejected;
   int verified = -1;
+  /// Candidates timed on the GPU, and those whose timing failed (reason).
+  int measured = 0;
+  std::vector<std::pair<std::string, std::string>> unmeasured;
 };
 
 /// Generates `p`'s kernel under `params`, compiles it with NVRTC for
@@ -286,13 +293,24 @@ Result<KernelResources> compileCandidate(const TuneProblem &p,
 /// Checks a candidate before it is chosen: ok, or why not.
 using TuneVerifier =
     std::function<Status(const TuneProblem &small, const CudaParams &params)>;
+/// Times a candidate's kernel on a GPU: seconds per run.
+using TuneMeasurer = std::function<Result<double>(const CudaParams &params)>;
+
+struct TuneOptions {
+  /// Walks the ranking from the best and checks each on `p.small()` until
+  /// one passes (TuneResult::verified).
+  TuneVerifier verify;
+  /// With a GPU: times the model's best `measureTop` candidates and ranks
+  /// those by their measured time, ahead of the rest.
+  TuneMeasurer measure;
+  int measureTop = 8;
+};
 
 /// Compiles every candidate of `p` and ranks the spill-free ones by its
-/// model. With `verify`, walks the ranking from the best and checks each on
-/// `p.small()` until one passes (TuneResult::verified).
+/// model (then, with options.measure, by measured time), and verifies.
 Result<TuneResult> tune(const TuneProblem &p, const GpuSpec &gpu,
                         const Nvrtc &nvrtc, const KernelCache *cache,
-                        const TuneVerifier &verify = nullptr);
+                        const TuneOptions &options = {});
 
 /// What the tuning cache keeps per signature.
 struct TuningEntry {

@@ -3,6 +3,7 @@
 #include "compiler/driver/TuneCheck.h"
 
 #include "codegen/cuda/DeviceHeaders.h"
+#include "codegen/cuda/Nvrtc.h"
 #include "compiler/dialects/dsr1/DSR1Ops.h"
 #include "compiler/support/FloatBits.h"
 #include "runtime/cudaemu/CudaEmu.h"
@@ -39,6 +40,28 @@ int64_t elements(const std::vector<int64_t> &shape) {
 
 } // namespace
 
+/// The kernel module of `problem` under `params`, or why not.
+static Result<cuda::CudaModule> generate(const cuda::TuneProblem &problem,
+                                         const cuda::CudaParams &params) {
+  mlir::MLIRContext context;
+  context.loadDialect<DSR1Dialect, mlir::func::FuncDialect>();
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+    diagnostics += d.str() + "\n";
+    return mlir::success();
+  });
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(problem.moduleText(), &context);
+  if (!module)
+    return Status::error("cannot build the " + problem.family() +
+                         " kernel: " + diagnostics);
+  mlir::FailureOr<cuda::CudaModule> emitted = cuda::emitCuda(*module, params);
+  if (failed(emitted))
+    return Status::error("cannot generate the " + problem.family() +
+                         " kernel: " + diagnostics);
+  return std::move(*emitted);
+}
+
 Status checkOnEmu(const cuda::TuneProblem &problem,
                   const cuda::CudaParams &params, const std::string &cacheDir) {
   const std::string precision = problem.precision();
@@ -50,27 +73,11 @@ Status checkOnEmu(const cuda::TuneProblem &problem,
     return precision == "bf16" ? bf16BitsToFloat(b) : halfBitsToFloat(b);
   };
 
-  cuda::CudaModule code;
-  {
-    mlir::MLIRContext context;
-    context.loadDialect<DSR1Dialect, mlir::func::FuncDialect>();
-    std::string diagnostics;
-    mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-      diagnostics += d.str() + "\n";
-      return mlir::success();
-    });
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        mlir::parseSourceString<mlir::ModuleOp>(problem.moduleText(), &context);
-    if (!module)
-      return Status::error("cannot build the check's kernel: " + diagnostics);
-    mlir::FailureOr<cuda::CudaModule> emitted = cuda::emitCuda(*module, params);
-    if (failed(emitted))
-      return Status::error("cannot generate the check's kernel: " +
-                           diagnostics);
-    code = std::move(*emitted);
-  }
+  Result<cuda::CudaModule> code = generate(problem, params);
+  if (!code)
+    return code.status();
   Result<std::unique_ptr<cudaemu::EmuModule>> built =
-      cudaemu::EmuModule::build(code.source, cuda::deviceHeaders(), cacheDir,
+      cudaemu::EmuModule::build(code->source, cuda::deviceHeaders(), cacheDir,
                                 "tuner check (" + problem.family() + ")");
   if (!built)
     return built.status();
@@ -115,7 +122,7 @@ Status checkOnEmu(const cuda::TuneProblem &problem,
     args.push_back(&p);
   cudaemu::LaunchOptions options;
   options.detectRaces = true;
-  for (const cuda::CudaKernel &kernel : code.kernels)
+  for (const cuda::CudaKernel &kernel : code->kernels)
     for (const cuda::GridLaunch &launch : kernel.launches) {
       cudaemu::EmuEntry entry = (*built)->lookup(launch.function);
       if (!entry)
@@ -148,6 +155,66 @@ Status checkOnEmu(const cuda::TuneProblem &problem,
                                .str());
   }
   return Status::ok();
+}
+
+Result<double> measureOnGpu(const cuda::TuneProblem &problem,
+                            const cuda::CudaParams &params,
+                            const std::shared_ptr<cuda::CudaDriver> &driver,
+                            const cuda::Nvrtc &nvrtc,
+                            const cuda::KernelCache *cache, int iterations) {
+  Result<cuda::CudaModule> code = generate(problem, params);
+  if (!code)
+    return code.status();
+  if (code->kernels.size() != 1)
+    return Status::error("the " + problem.family() +
+                         " problem is not one kernel");
+  int cc = driver->computeCapability();
+  std::string arch = cc == 90 ? "sm_90a" : "sm_" + std::to_string(cc);
+  Result<cuda::CompiledKernels> compiled = cuda::compileCached(
+      nvrtc, cache, code->source, "tune-measure", arch, cuda::deviceHeaders());
+  if (!compiled)
+    return compiled.status();
+
+  // A plan of one launch: the operands as inputs, the result as output.
+  auto plan = std::make_shared<Plan>();
+  DType type = problem.precision() == "tf32"   ? DType::f32
+               : problem.precision() == "bf16" ? DType::bf16
+                                               : DType::f16;
+  Launch launch;
+  std::vector<HostTensor> inputs;
+  for (const std::vector<int64_t> &shape : problem.operandShapes()) {
+    TensorSpec spec{"x" + std::to_string(plan->inputs.size()), type, shape};
+    launch.args.push_back({BufferRef::Kind::input,
+                           uint32_t(plan->inputs.size()), 0, spec.bytes()});
+    plan->inputs.push_back(spec);
+    HostTensor input{spec.name, type, shape, {}};
+    input.fillForTiming(uint32_t(inputs.size() + 1));
+    inputs.push_back(std::move(input));
+  }
+  TensorSpec out{"y", type, problem.resultShape()};
+  launch.args.push_back({BufferRef::Kind::output, 0, 0, out.bytes()});
+  plan->outputs.push_back(out);
+  plan->kernels.push_back(
+      {code->kernels[0].symbol, problem.family(), problem.family()});
+  plan->launches.push_back(launch);
+  if (Status s = plan->verify(); !s)
+    return s;
+  Result<std::unique_ptr<cuda::CudaSession>> session =
+      cuda::CudaSession::create(driver, plan, *code,
+                                {{arch, compiled->cubin, compiled->ptx}});
+  if (!session)
+    return session.status();
+  for (int warm = 0; warm < 3; ++warm)
+    if (auto r = (*session)->run(inputs); !r)
+      return r.status();
+  (*session)->enableProfiling();
+  for (int i = 0; i < iterations; ++i)
+    if (auto r = (*session)->run(inputs); !r)
+      return r.status();
+  double seconds = 0;
+  for (double s : (*session)->launchSeconds())
+    seconds += s;
+  return seconds / std::max(1, iterations);
 }
 
 cuda::TuneVerifier emuTuneVerifier(const std::string &cacheDir) {

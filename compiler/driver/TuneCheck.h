@@ -3,7 +3,7 @@
 // The tuner ranks candidates by a model; before one is chosen it runs here:
 // the kernel at a small shape, generated under the candidate's parameters,
 // executed on cuda-emu with race detection, against the problem's direct
-// evaluation in double precision.
+// evaluation in double precision. With a GPU, candidates are also timed on it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +11,9 @@
 #define DSR1_COMPILER_DRIVER_TUNECHECK_H
 
 #include "codegen/cuda/Tuner.h"
+#include "runtime/cuda/CudaDevice.h"
+
+#include <memory>
 
 #include <string>
 
@@ -27,6 +30,17 @@ cuda::TuneVerifier emuTuneVerifier(const std::string &cacheDir);
 /// of tolerance, or the emulator's error).
 Status checkOnEmu(const cuda::TuneProblem &problem,
                   const cuda::CudaParams &params, const std::string &cacheDir);
+
+/// The seconds a run of `problem`'s kernel under `params` takes on the GPU
+/// of `driver`: NVRTC for its architecture (through `cache`, may be null),
+/// a session on a one-kernel plan, inputs from HostTensor::fillForTiming,
+/// warm-up runs, then the mean of `iterations` runs timed by CUDA events.
+Result<double> measureOnGpu(const cuda::TuneProblem &problem,
+                            const cuda::CudaParams &params,
+                            const std::shared_ptr<cuda::CudaDriver> &driver,
+                            const cuda::Nvrtc &nvrtc,
+                            const cuda::KernelCache *cache,
+                            int iterations = 20);
 
 } // namespace dsr1
 

@@ -7,10 +7,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/driver/TuneCheck.h"
+#include "codegen/cuda/Nvrtc.h"
 
 #include "EmuTestSupport.h"
 
 #include <gtest/gtest.h>
+
+#include <stdlib.h>
 
 using namespace dsr1::cuda;
 
@@ -43,6 +46,7 @@ public:
     return inner_->small();
   }
   std::string precision() const override { return inner_->precision(); }
+  double flops() const override { return inner_->flops(); }
   std::vector<std::vector<int64_t>> operandShapes() const override {
     return inner_->operandShapes();
   }
@@ -88,4 +92,70 @@ TEST(TuneCheck, AWrongResultIsRejected) {
   ASSERT_FALSE(s);
   EXPECT_NE(s.message().find("element 0 of 3015 is"), std::string::npos)
       << s.message();
+}
+
+namespace {
+
+/// The fake CUDA driver as an sm_90 GPU for one test; NVRTC, or a skip.
+class TuneMeasure : public testing::Test {
+protected:
+  void SetUp() override {
+    setenv("DSR1_CUDA_DRIVER", DSR1_FAKE_CUDA_DRIVER, 1);
+    setenv("DSR1_FAKE_CUDA_CC", "90", 1);
+    dsr1::Result<std::shared_ptr<Nvrtc>> nvrtc = Nvrtc::load();
+    if (!nvrtc)
+      GTEST_SKIP() << nvrtc.status().message();
+    nvrtc_ = *nvrtc;
+    dsr1::Result<std::shared_ptr<CudaDriver>> driver = CudaDriver::load();
+    ASSERT_TRUE(driver) << driver.status().message();
+    driver_ = *driver;
+  }
+  void TearDown() override {
+    unsetenv("DSR1_CUDA_DRIVER");
+    unsetenv("DSR1_FAKE_CUDA_CC");
+  }
+  std::shared_ptr<Nvrtc> nvrtc_;
+  std::shared_ptr<CudaDriver> driver_;
+};
+
+} // namespace
+
+TEST_F(TuneMeasure, TimesTheKernelOnTheGpu) {
+  // The fake driver's events say 1 ms a launch.
+  auto problem = tuneProblem(*parseAttentionProblem("1,2,64,64,64", "fp16",
+                                                    /*causal=*/false));
+  dsr1::Result<double> seconds =
+      dsr1::measureOnGpu(*problem, CudaParams(), driver_, *nvrtc_, nullptr, 4);
+  ASSERT_TRUE(seconds) << seconds.status().message();
+  EXPECT_NEAR(*seconds, 1e-3, 1e-6);
+  // Split-kv decoding is two launches a run.
+  auto decode = tuneProblem(*parseAttentionProblem("1,2,1,300,64", "fp16",
+                                                   /*causal=*/false));
+  dsr1::Result<double> twice =
+      dsr1::measureOnGpu(*decode, CudaParams(), driver_, *nvrtc_, nullptr, 4);
+  ASSERT_TRUE(twice) << twice.status().message();
+  EXPECT_NEAR(*twice, 2e-3, 1e-6);
+}
+
+TEST_F(TuneMeasure, MeasuredCandidatesRankFirstByTime) {
+  auto problem = tuneProblem(*parseGemmProblem("128,128,128", "fp16"));
+  const GpuSpec &gpu = *findGpuSpec("sm_90a");
+  // Timings that reverse the model's order of its best three.
+  TuneOptions options;
+  options.measureTop = 3;
+  std::vector<std::string> timed;
+  options.measure = [&](const CudaParams &params) -> dsr1::Result<double> {
+    timed.push_back(formatTcParams(params));
+    return 1e-3 / double(timed.size());
+  };
+  dsr1::Result<TuneResult> result =
+      tune(*problem, gpu, *nvrtc_, nullptr, options);
+  ASSERT_TRUE(result) << result.status().message();
+  ASSERT_EQ(timed.size(), 3u);
+  EXPECT_EQ(result->measured, 3);
+  EXPECT_EQ(formatTcParams(result->ranked[0].params), timed[2]);
+  EXPECT_EQ(formatTcParams(result->ranked[1].params), timed[1]);
+  EXPECT_EQ(formatTcParams(result->ranked[2].params), timed[0]);
+  EXPECT_DOUBLE_EQ(result->ranked[0].measuredSeconds, 1e-3 / 3);
+  EXPECT_LT(result->ranked[3].measuredSeconds, 0);
 }

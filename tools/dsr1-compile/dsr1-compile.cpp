@@ -105,6 +105,15 @@ static cl::opt<bool> tuneNoVerify(
     "no-verify",
     cl::desc("--tune-*: rank only, without running the chosen candidate on "
              "cuda-emu at a small shape first"));
+static cl::opt<bool> tuneMeasure(
+    "measure",
+    cl::desc("--tune-*: also time the model's best candidates on this "
+             "machine's GPU (it must be the --target's architecture) and "
+             "rank those by their measured time"));
+static cl::opt<int> tuneMeasureTop(
+    "measure-top",
+    cl::desc("--measure: how many of the model's best candidates to time"),
+    cl::init(8));
 static cl::opt<std::string> tuningCache(
     "tuning-cache",
     cl::desc("JSON file of tuned parameters: --tune-* adds a tuning not "
@@ -305,6 +314,7 @@ static int runTune(const std::vector<std::string> &archs) {
   // needs no CUDA toolkit.
   std::shared_ptr<dsr1::cuda::Nvrtc> nvrtc;
   std::optional<dsr1::cuda::KernelCache> kernelCache;
+  std::shared_ptr<dsr1::cuda::CudaDriver> cudaDriver;
   bool added = false;
   llvm::raw_ostream &os = llvm::outs();
   std::string precision = precisionFlags.mode;
@@ -332,53 +342,90 @@ static int runTune(const std::vector<std::string> &archs) {
                                 ? dsr1::cuda::KernelCache::defaultDir()
                                 : cacheDir.getValue());
     }
-    dsr1::cuda::TuneVerifier verify;
+    dsr1::cuda::TuneOptions tuneOptions;
     if (!tuneNoVerify)
-      verify = dsr1::emuTuneVerifier(
+      tuneOptions.verify = dsr1::emuTuneVerifier(
           (cacheDir.empty() ? dsr1::cuda::KernelCache::defaultDir()
                             : cacheDir.getValue()) +
           "/cuda-emu");
+    if (tuneMeasure) {
+      if (!cudaDriver) {
+        dsr1::Result<std::shared_ptr<dsr1::cuda::CudaDriver>> loaded =
+            dsr1::cuda::CudaDriver::load();
+        if (!loaded)
+          return fail("--measure needs a GPU: " + loaded.status().message());
+        cudaDriver = *loaded;
+      }
+      int cc = cudaDriver->computeCapability();
+      std::string have = cc == 90 ? "sm_90a" : "sm_" + std::to_string(cc);
+      if (have != gpu->arch)
+        return fail("--measure: this machine's GPU (" +
+                    cudaDriver->deviceName() + ") is " + have +
+                    ", not the --target " + gpu->arch);
+      tuneOptions.measureTop = tuneMeasureTop;
+      tuneOptions.measure = [&](const dsr1::cuda::CudaParams &params) {
+        return dsr1::measureOnGpu(p, params, cudaDriver, *nvrtc,
+                                  kernelCache ? &*kernelCache : nullptr);
+      };
+    }
     dsr1::Result<dsr1::cuda::TuneResult> tuned = dsr1::cuda::tune(
-        p, *gpu, *nvrtc, kernelCache ? &*kernelCache : nullptr, verify);
+        p, *gpu, *nvrtc, kernelCache ? &*kernelCache : nullptr, tuneOptions);
     if (!tuned)
       return fail(tuned.status().message());
     os << "candidates: " << tuned->compiled << " compiled ("
        << tuned->fromKernelCache << " from the kernel cache), "
        << tuned->spilling << " excluded for spills\n";
     // Said on every search so that nobody reads the ranking as measured.
-    os << "note: analytic model only, not timed on a GPU\n";
+    if (tuneMeasure)
+      os << "measured on " << cudaDriver->deviceName() << ": "
+         << tuned->measured << " of the model's best " << tuneMeasureTop
+         << " candidates, ranked first by their time\n";
+    else
+      os << "note: analytic model only, not timed on a GPU\n";
+    for (const auto &[params, reason] : tuned->unmeasured)
+      os << "not timed: " << params << ": " << reason << "\n";
     if (tuned->ranked.empty())
       return fail(flag + ": every candidate spills");
-    os << llvm::format("%4s %5s %6s %9s %6s %10s %10s %10s %6s  %s\n", "rank",
-                       "regs", "smem", "blocks/SM", "waves", "compute-us",
-                       "memory-us", "est-us", "peak", "params");
+    os << llvm::format("%4s %5s %6s %9s %6s %10s %10s %10s %6s %11s  %s\n",
+                       "rank", "regs", "smem", "blocks/SM", "waves",
+                       "compute-us", "memory-us", "est-us", "peak",
+                       "measured-us", "params");
     int rank = 0;
-    for (const dsr1::cuda::TunedCandidate &c : tuned->ranked)
-      os << llvm::format("%4d %5d %6d %9d %6lld %10.1f %10.1f %10.1f %5.1f%%  "
-                         "%s\n",
+    for (const dsr1::cuda::TunedCandidate &c : tuned->ranked) {
+      std::string measured =
+          c.measuredSeconds >= 0
+              ? llvm::formatv("{0:f1}", c.measuredSeconds * 1e6).str()
+              : "-";
+      os << llvm::format("%4d %5d %6d %9d %6lld %10.1f %10.1f %10.1f %5.1f%% "
+                         "%11s  %s\n",
                          ++rank, c.resources.registers, c.resources.sharedBytes,
                          c.cost.blocksPerSm, (long long)c.cost.waves,
                          c.cost.computeSeconds * 1e6,
                          c.cost.memorySeconds * 1e6, c.cost.seconds * 1e6,
-                         c.cost.fractionOfPeak * 100,
+                         c.cost.fractionOfPeak * 100, measured.c_str(),
                          p.formatParams(c.params).c_str());
+    }
     for (const auto &[params, reason] : tuned->rejected)
       os << "rejected on cuda-emu: " << params << ": " << reason << "\n";
     size_t chosen = 0;
-    if (verify) {
+    if (tuneOptions.verify) {
       if (tuned->verified < 0)
         return fail(flag + ": no candidate passed on cuda-emu");
       chosen = static_cast<size_t>(tuned->verified);
     }
     const dsr1::cuda::TunedCandidate &best = tuned->ranked[chosen];
-    dsr1::cuda::TuningEntry entry{p.formatParams(best.params),
-                                  best.cost.seconds, best.cost.fractionOfPeak};
-    os << llvm::formatv("best: {0} (estimate {1:f1} us, {2:f1}% of peak; {3})"
-                        "\n",
-                        entry.params, entry.seconds * 1e6,
-                        entry.fractionOfPeak * 100,
-                        verify ? "checked on cuda-emu at a small shape"
-                               : "not checked on cuda-emu");
+    // The cache keeps the measured time where there is one.
+    double seconds =
+        best.measuredSeconds >= 0 ? best.measuredSeconds : best.cost.seconds;
+    dsr1::cuda::TuningEntry entry{p.formatParams(best.params), seconds,
+                                  p.flops() / seconds /
+                                      (p.peakTflops(*gpu) * 1e12)};
+    os << llvm::formatv(
+        "best: {0} ({1} {2:f1} us, {3:f1}% of peak; {4})\n", entry.params,
+        best.measuredSeconds >= 0 ? "measured" : "estimate",
+        entry.seconds * 1e6, entry.fractionOfPeak * 100,
+        tuneOptions.verify ? "checked on cuda-emu at a small shape"
+                           : "not checked on cuda-emu");
     tunings.insert(signature, entry);
     added = true;
   }
