@@ -55,6 +55,7 @@ FailureOr<CudaParams> CudaParams::parse(llvm::StringRef text,
   struct Field {
     const char *name;
     int CudaParams::*member;
+    int min = 1, max = 1 << 30;
   };
   static const Field fields[] = {
       {"pointwise-block", &CudaParams::pointwiseBlock},
@@ -73,6 +74,7 @@ FailureOr<CudaParams> CudaParams::parse(llvm::StringRef text,
       {"tc-tile-k", &CudaParams::tcTileK},
       {"tc-warps", &CudaParams::tcWarps},
       {"tc-stages", &CudaParams::tcStages},
+      {"tc-swizzle", &CudaParams::tcSwizzle, 0, 1},
       {"attention-tc-block-q", &CudaParams::attnTcBlockQ},
       {"attention-tc-block-kv", &CudaParams::attnTcBlockKv},
       {"attention-tc-warps", &CudaParams::attnTcWarps},
@@ -92,9 +94,12 @@ FailureOr<CudaParams> CudaParams::parse(llvm::StringRef text,
       return failure();
     }
     int parsed = 0;
-    if (value.trim().getAsInteger(10, parsed) || parsed <= 0) {
-      error = "CUDA parameter '" + name.trim().str() +
-              "' needs a positive integer, not '" + value.trim().str() + "'";
+    if (value.trim().getAsInteger(10, parsed) || parsed < field->min ||
+        parsed > field->max) {
+      error = "CUDA parameter '" + name.trim().str() + "' needs " +
+              (field->max == 1 ? std::string("0 or 1")
+                               : std::string("a positive integer")) +
+              ", not '" + value.trim().str() + "'";
       return failure();
     }
     params.*(field->member) = parsed;
@@ -2325,16 +2330,32 @@ LogicalResult KernelEmitter::tensorCoreGemm(const TcGemm &g,
   // bytes) make a 16-bit row an odd number of 16-byte units; tf32 rows get
   // 4 floats when k-contiguous and 8 when m/n-contiguous (the fragment
   // loads walk the other dimension by 4 lanes).
+  // 16-bit tiles whose rows are a power of two of 16-byte chunks are
+  // XOR-swizzled instead (tc-swizzle, dsr1::swizzle16): no padding.
   struct Layout {
     const TcOperand *o;
-    int rows;  // the tile's extent in M (A) or N (B)
-    int pitch; // elements a shared row
-    int size;  // elements a stage
+    int rows;     // the tile's extent in M (A) or N (B)
+    int pitch;    // elements a shared row
+    int size;     // elements a stage
+    bool swizzle; // swizzle16<pitch / 8> instead of padding
   };
   auto layout = [&](const TcOperand &o, int rows) {
-    int pad = !tf32 ? 8 : (o.kContiguous ? 4 : 8);
-    int pitch = (o.kContiguous ? tk : rows) + pad;
-    return Layout{&o, rows, pitch, (o.kContiguous ? rows : tk) * pitch};
+    int width = o.kContiguous ? tk : rows; // elements of a shared row
+    int chunks = width / 8;
+    bool swizzle = !tf32 && params_.tcSwizzle && width % 8 == 0 &&
+                   (chunks & (chunks - 1)) == 0;
+    int pad = swizzle ? 0 : !tf32 ? 8 : (o.kContiguous ? 4 : 8);
+    int pitch = width + pad;
+    return Layout{&o, rows, pitch, (o.kContiguous ? rows : tk) * pitch,
+                  swizzle};
+  };
+  // The element at shared row `row`, position `col` of a stage.
+  auto place = [](const Layout &l, const std::string &row,
+                  const std::string &col) {
+    if (l.swizzle)
+      return "dsr1::swizzle16<" + num(l.pitch / 8) + ">(" + row + ", " + col +
+             ")";
+    return "(" + row + ") * " + num(l.pitch) + " + " + col;
   };
   Layout ops[2] = {layout(g.a, tm), layout(g.b, tn)};
 
@@ -2377,8 +2398,7 @@ LogicalResult KernelEmitter::tensorCoreGemm(const TcGemm &g,
     // The element (r, kk) of the tile in its stage.
     auto slot = [&](const std::string &r, const std::string &kk) {
       return "stage * " + num(l.size) + " + " +
-             (o.kContiguous ? r + " * " + num(l.pitch) + " + " + kk
-                            : kk + " * " + num(l.pitch) + " + " + r);
+             (o.kContiguous ? place(l, r, kk) : place(l, kk, r));
     };
     int inner = o.kContiguous ? tk : l.rows; // elements of a shared row
     if (o.address) {
@@ -2443,9 +2463,7 @@ LogicalResult KernelEmitter::tensorCoreGemm(const TcGemm &g,
   const Layout &A = ops[0], &B = ops[1];
   auto at = [&](const Layout &l, const std::string &r, const std::string &k) {
     return l.o->array + "[stage * " + num(l.size) + " + " +
-           (l.o->kContiguous ? "(" + r + ") * " + num(l.pitch) + " + " + k
-                             : "(" + k + ") * " + num(l.pitch) + " + " + r) +
-           "]";
+           (l.o->kContiguous ? place(l, r, k) : place(l, k, r)) + "]";
   };
   code_.line("#pragma unroll");
   code_.open("for (int i = 0; i < " + num(mi) + "; ++i)");
@@ -2460,15 +2478,17 @@ LogicalResult KernelEmitter::tensorCoreGemm(const TcGemm &g,
   } else if (A.o->kContiguous) {
     // Lane l gives row l % 16 at column 8 * (l / 16): the four 8x8
     // matrices of a 16x16 A fragment in order.
-    code_.line("dsr1::ldmatrix_x4(fa[i], As, stage * " + num(A.size) +
-               " + (wm + i * 16 + lane % 16) * " + num(A.pitch) +
-               " + ks + (lane / 16) * 8);");
+    code_.line("dsr1::ldmatrix_x4(fa[i], As, stage * " + num(A.size) + " + " +
+               place(A, "wm + i * 16 + lane % 16", "ks + (lane / 16) * 8") +
+               ");");
   } else {
     // A stored k-major: the transposing load, lane l giving k row
     // l % 8 + 8 * (l / 16) at m column 8 * ((l / 8) % 2).
     code_.line("dsr1::ldmatrix_x4_trans(fa[i], As, stage * " + num(A.size) +
-               " + (ks + lane % 8 + (lane / 16) * 8) * " + num(A.pitch) +
-               " + wm + i * 16 + ((lane / 8) % 2) * 8);");
+               " + " +
+               place(A, "ks + lane % 8 + (lane / 16) * 8",
+                     "wm + i * 16 + ((lane / 8) % 2) * 8") +
+               ");");
   }
   code_.close();
   if (tf32) {
@@ -2488,13 +2508,16 @@ LogicalResult KernelEmitter::tensorCoreGemm(const TcGemm &g,
     code_.open("for (int j = 0; j < " + num(ni) + "; j += 2)");
     code_.line("uint32_t r[4];");
     if (B.o->kContiguous)
-      code_.line("dsr1::ldmatrix_x4(r, Bs, stage * " + num(B.size) +
-                 " + (wn + j * 8 + lane % 8 + (lane / 16) * 8) * " +
-                 num(B.pitch) + " + ks + ((lane / 8) % 2) * 8);");
+      code_.line("dsr1::ldmatrix_x4(r, Bs, stage * " + num(B.size) + " + " +
+                 place(B, "wn + j * 8 + lane % 8 + (lane / 16) * 8",
+                       "ks + ((lane / 8) % 2) * 8") +
+                 ");");
     else
       code_.line("dsr1::ldmatrix_x4_trans(r, Bs, stage * " + num(B.size) +
-                 " + (ks + lane % 8 + ((lane / 8) % 2) * 8) * " + num(B.pitch) +
-                 " + wn + j * 8 + (lane / 16) * 8);");
+                 " + " +
+                 place(B, "ks + lane % 8 + ((lane / 8) % 2) * 8",
+                       "wn + j * 8 + (lane / 16) * 8") +
+                 ");");
     code_.line("fb[j][0] = r[0];");
     code_.line("fb[j][1] = r[1];");
     code_.line("fb[j + 1][0] = r[2];");

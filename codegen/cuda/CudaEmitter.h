@@ -48,6 +48,9 @@ struct CudaParams {
   /// the K slice of a pipeline stage (multiples of 16), the warps of a
   /// block and the shared-memory stages of the cp.async pipeline (2-4).
   int tcTileM = 64, tcTileN = 64, tcTileK = 16, tcWarps = 4, tcStages = 2;
+  /// 1: 16-bit tiles XOR-swizzled (dsr1::swizzle16) where their rows are a
+  /// power of two of 16-byte chunks; 0: padded by 16 bytes a row.
+  int tcSwizzle = 1;
   /// Tensor-core flash attention (f16, bf16; head dims multiples of 16 up
   /// to 128): the query rows of a block (16 or 32 a warp), the keys of a
   /// K/V tile (a multiple of 16, halved while K + V exceed 48 KiB), and the
@@ -63,7 +66,7 @@ struct CudaParams {
   /// Parses "name=value,..." over the defaults (names as the fields:
   /// pointwise-block, elements-per-thread, row-block, tile-m, tile-n, tile-k,
   /// thread-m, thread-n, attention-block, attention-chunk, recurrent-block,
-  /// tc-tile-m, tc-tile-n, tc-tile-k, tc-warps, tc-stages,
+  /// tc-tile-m, tc-tile-n, tc-tile-k, tc-warps, tc-stages, tc-swizzle,
   /// attention-tc-block-q, attention-tc-block-kv, attention-tc-warps,
   /// decode-split-keys, decode-block).
   /// An unknown name or a value the families cannot use is an error.

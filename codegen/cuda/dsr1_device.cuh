@@ -389,6 +389,23 @@ template <class T> __device__ __forceinline__ T ipow(T base, T exponent) {
 // f32 sum runs over k in order, where the hardware's order is unspecified.
 //===----------------------------------------------------------------------===//
 
+/// The element offset of (row, col) in a shared tile of 16-bit elements
+/// whose rows are `Chunks` 16-byte chunks (a power of two), XOR-swizzled
+/// instead of padded: chunk c of row r is stored at c ^ f(r), with f(r) =
+/// (r / max(1, 8 / Chunks)) % min(Chunks, 8). The 8 rows an ldmatrix phase
+/// reads at one chunk (8 consecutive rows from a multiple of 8) then fall
+/// in 8 distinct groups of 4 banks, and cp.async's 16-byte chunks stay
+/// whole.
+template <int Chunks>
+__device__ __forceinline__ int swizzle16(int row, int col) {
+  static_assert(Chunks > 0 && (Chunks & (Chunks - 1)) == 0,
+                "rows of a power-of-two number of 16-byte chunks");
+  constexpr int span = Chunks >= 8 ? 1 : 8 / Chunks; // rows a 128-byte line
+  constexpr int mask = (Chunks >= 8 ? 8 : Chunks) - 1;
+  return row * (Chunks * 8) + ((((col >> 3) ^ ((row / span) & mask))) << 3) +
+         (col & 7);
+}
+
 /// Two 16-bit values (f16 or bf16 bits) in one register, `low` the one of
 /// the lower column or row, as mma and ldmatrix fragments hold them.
 __device__ __forceinline__ uint32_t pack16x2(uint16_t low, uint16_t high) {

@@ -68,6 +68,11 @@ TEST(CudaParams, TensorCoreErrors) {
   EXPECT_NE(errorOf("tc-tile-k=128,tc-stages=4").find("48 KiB"),
             std::string::npos);
   EXPECT_NE(errorOf("tc-tile-x=1").find("tc-stages"), std::string::npos);
+  // tc-swizzle is the one parameter that takes 0.
+  EXPECT_EQ(errorOf("tc-swizzle=0"), "");
+  EXPECT_NE(errorOf("tc-swizzle=2").find("needs 0 or 1"), std::string::npos);
+  EXPECT_NE(errorOf("tc-warps=0").find("needs a positive integer"),
+            std::string::npos);
 }
 
 TEST(CudaParams, AttentionTensorCoreErrors) {

@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #ifndef DSR1_SOURCE_DIR
@@ -239,7 +240,34 @@ extern "C" __global__ void cp_async_race(const float *in, float *out,
   out[t] = v;
 }
 
+// Every element's offset under swizzle16 for rows of 1, 2, 4, 8 and 16
+// chunks: 64 rows each, one thread.
+extern "C" __global__ void swizzle_probe(int *out) {
+  int at = 0;
+#pragma unroll 1
+  for (int r = 0; r < 64; ++r)
+    for (int c = 0; c < 8; ++c)
+      out[at++] = dsr1::swizzle16<1>(r, c);
+#pragma unroll 1
+  for (int r = 0; r < 64; ++r)
+    for (int c = 0; c < 16; ++c)
+      out[at++] = dsr1::swizzle16<2>(r, c);
+#pragma unroll 1
+  for (int r = 0; r < 64; ++r)
+    for (int c = 0; c < 32; ++c)
+      out[at++] = dsr1::swizzle16<4>(r, c);
+#pragma unroll 1
+  for (int r = 0; r < 64; ++r)
+    for (int c = 0; c < 64; ++c)
+      out[at++] = dsr1::swizzle16<8>(r, c);
+#pragma unroll 1
+  for (int r = 0; r < 64; ++r)
+    for (int c = 0; c < 128; ++c)
+      out[at++] = dsr1::swizzle16<16>(r, c);
+}
+
 #ifdef DSR1_CUDA_EMU
+extern "C" void swizzle_probe__emu(void **p) { swizzle_probe(*(int **)p[0]); }
 extern "C" void mma_k16__emu(void **p) {
   mma_k16(*(const uint16_t **)p[0], *(const uint16_t **)p[1],
           *(const float **)p[2], *(float **)p[3], *(int *)p[4]);
@@ -513,6 +541,46 @@ Gemm makeGemm(int M, int N, int K, bool integers, unsigned seed) {
 // (plain for A, .trans for B), m16n8k16, against a double reference; exact
 // on integers, within f32 rounding of the sum otherwise. Race detection on:
 // the pipeline's barriers and waits are where they must be.
+// swizzle16 places every element of a tile once, keeps each 16-byte chunk
+// whole (8 consecutive elements), and spreads the 8 rows an ldmatrix phase
+// reads at one chunk (rows 8q..8q+7) over the 8 groups of 4 banks.
+TEST(TensorCoreTest, SwizzleIsConflictFree) {
+  EmuEntry probe = entry("swizzle_probe");
+  ASSERT_NE(probe, nullptr);
+  std::vector<int> out(64 * 8 * (1 + 2 + 4 + 8 + 16), -1);
+  int *outPtr = out.data();
+  void *params[] = {&outPtr};
+  ASSERT_TRUE(launch(probe, "swizzle_probe", dim(1), dim(1), params));
+  size_t base = 0;
+  for (int chunks : {1, 2, 4, 8, 16}) {
+    SCOPED_TRACE("chunks " + std::to_string(chunks));
+    int width = chunks * 8;
+    auto at = [&](int r, int c) { return out[base + r * width + c]; };
+    std::vector<int> seen(64 * width, 0);
+    for (int r = 0; r < 64; ++r)
+      for (int c = 0; c < width; ++c) {
+        int o = at(r, c);
+        ASSERT_GE(o, 0);
+        ASSERT_LT(o, 64 * width);
+        ++seen[o];
+        // The chunk stays whole: element c % 8 of it.
+        EXPECT_EQ(o % 8, c % 8);
+        EXPECT_EQ(at(r, c - c % 8) + c % 8, o);
+      }
+    for (int count : seen)
+      ASSERT_EQ(count, 1);
+    for (int r0 = 0; r0 < 64; r0 += 8)
+      for (int c = 0; c < width; c += 8) {
+        std::set<int> groups;
+        for (int r = r0; r < r0 + 8; ++r)
+          groups.insert((at(r, c) * 2 / 16) % 8);
+        EXPECT_EQ(groups.size(), 8u)
+            << "rows " << r0 << "-" << r0 + 7 << ", column " << c;
+      }
+    base += 64 * width;
+  }
+}
+
 TEST(TensorCoreTest, GemmF16) {
   struct Shape {
     int M, N, K;
@@ -651,7 +719,7 @@ TEST(TensorCoreTest, NvrtcCompilesForA100AndH100) {
           "cp.async.wait_group 1", "cp.async.wait_all"})
       EXPECT_TRUE(contains(ptx, instruction)) << instruction;
     EXPECT_FALSE(contains(compiled->log, "warning")) << compiled->log;
-    ASSERT_EQ(compiled->kernels.size(), 5u) << compiled->log;
+    ASSERT_EQ(compiled->kernels.size(), 6u) << compiled->log;
     for (const cuda::KernelResources &k : compiled->kernels) {
       SCOPED_TRACE(k.name);
       EXPECT_EQ(k.spillStoreBytes, 0);
