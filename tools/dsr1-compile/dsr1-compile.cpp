@@ -314,7 +314,15 @@ static int runTune(const std::vector<std::string> &archs) {
   // needs no CUDA toolkit.
   std::shared_ptr<dsr1::cuda::Nvrtc> nvrtc;
   std::optional<dsr1::cuda::KernelCache> kernelCache;
+  // --measure needs a GPU: said before anything is compiled.
   std::shared_ptr<dsr1::cuda::CudaDriver> cudaDriver;
+  if (tuneMeasure) {
+    dsr1::Result<std::shared_ptr<dsr1::cuda::CudaDriver>> loaded =
+        dsr1::cuda::CudaDriver::load();
+    if (!loaded)
+      return fail("--measure needs a GPU: " + loaded.status().message());
+    cudaDriver = *loaded;
+  }
   bool added = false;
   llvm::raw_ostream &os = llvm::outs();
   std::string precision = precisionFlags.mode;
@@ -349,13 +357,6 @@ static int runTune(const std::vector<std::string> &archs) {
                             : cacheDir.getValue()) +
           "/cuda-emu");
     if (tuneMeasure) {
-      if (!cudaDriver) {
-        dsr1::Result<std::shared_ptr<dsr1::cuda::CudaDriver>> loaded =
-            dsr1::cuda::CudaDriver::load();
-        if (!loaded)
-          return fail("--measure needs a GPU: " + loaded.status().message());
-        cudaDriver = *loaded;
-      }
       int cc = cudaDriver->computeCapability();
       std::string have = cc == 90 ? "sm_90a" : "sm_" + std::to_string(cc);
       if (have != gpu->arch)
