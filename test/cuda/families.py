@@ -460,7 +460,7 @@ def attention_tc_cache():
     onnxruntime op has these forms): valid lengths per batch entry (kv_lengths) with the
     queries the last of the valid keys (bottom_right), causal, left and right windows, queries
     after a fixed number of cached keys (query_offset). Batch entry 1 has 5 valid keys for 7
-    queries: its first rows see no key (zeros)."""
+    queries: its first rows see no key (zeros). Also value head dims other than the query's."""
     g = MlirGraph("attention_tc_cache")
     q, k, v = g.input((2, 4, 7, 64)), g.input((2, 4, 150, 64)), g.input((2, 4, 150, 64))
     n = g.input((2,), np.array([129, 5], dtype=np.int64))
@@ -473,7 +473,15 @@ def attention_tc_cache():
                    f" : {types}")
     g.lines.append(f"%2 = dsr1.attention {q}, {k}, {v} kv_lengths {n} : tensor<2xi64> "
                    f"{{num_heads = 4 : i64}} : {types}")
-    g.results = [(f"%{i}", "tensor<2x4x7x64xf32>") for i in range(3)]
+    # Value head dims other than the query's: 128 for 64, 32 for 128.
+    q2, k2, v2 = g.input((1, 2, 40, 64)), g.input((1, 2, 90, 64)), g.input((1, 2, 90, 128))
+    g.lines.append(f"%3 = dsr1.attention {q2}, {k2}, {v2} {{num_heads = 2 : i64, causal}} : "
+                   "tensor<1x2x40x64xf32>, tensor<1x2x90x64xf32>, tensor<1x2x90x128xf32>")
+    q3, k3, v3 = g.input((1, 2, 40, 128)), g.input((1, 2, 90, 128)), g.input((1, 2, 90, 32))
+    g.lines.append(f"%4 = dsr1.attention {q3}, {k3}, {v3} {{num_heads = 2 : i64}} : "
+                   "tensor<1x2x40x128xf32>, tensor<1x2x90x128xf32>, tensor<1x2x90x32xf32>")
+    g.results = [(f"%{i}", "tensor<2x4x7x64xf32>") for i in range(3)] + \
+        [("%3", "tensor<1x2x40x128xf32>"), ("%4", "tensor<1x2x40x32xf32>")]
     return g
 
 
