@@ -3002,8 +3002,9 @@ LogicalResult KernelEmitter::attentionTc(AttentionOp op, TensorCoreKind kind,
   auto sharedBytes = [&](int64_t keys) {
     return 2 * (keys * kPitch + std::max(keys * vPitch, br * kPitch));
   };
+  // Halved in multiples of 16: a step of the products takes 16 keys.
   while (bc > 16 && sharedBytes(bc) > 48 * 1024)
-    bc /= 2;
+    bc = std::max<int64_t>(16, bc / 2 / 16 * 16);
   if (sharedBytes(bc) > 48 * 1024)
     return op.emitError() << "cuda: the tensor-core attention's tiles need "
                           << sharedBytes(bc)

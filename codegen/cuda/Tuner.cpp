@@ -379,7 +379,7 @@ static int64_t attentionKeyTile(const AttentionProblem &p,
                 std::max(keys * (p.dv + 8), params.attnTcBlockQ * (p.dk + 8)));
   };
   while (bc > 16 && shared(bc) > 48 * 1024)
-    bc /= 2;
+    bc = std::max<int64_t>(16, bc / 2 / 16 * 16);
   return bc;
 }
 
