@@ -3286,8 +3286,10 @@ LogicalResult KernelEmitter::attentionTc(AttentionOp op, TensorCoreKind kind,
 bool KernelEmitter::isDecode(AttentionOp op) {
   AttentionShape shape(op);
   Type r = cast<ShapedType>(op.getResult().getType()).getElementType();
+  // The query and every warp's output row in static shared memory.
+  int64_t shared = ((params_.decodeBlock / 32) * shape.dv + shape.dk) * 4;
   return shape.qLen == 1 && shape.kvLen > params_.decodeSplitKeys &&
-         !r.isF64() && !op.getReturnScores();
+         !r.isF64() && !op.getReturnScores() && shared <= 40 * 1024;
 }
 
 // Split-kv decoding (flash-decoding): with one query row a head there are
