@@ -79,7 +79,8 @@ FailureOr<CudaParams> CudaParams::parse(llvm::StringRef text,
       {"attention-tc-block-kv", &CudaParams::attnTcBlockKv},
       {"attention-tc-warps", &CudaParams::attnTcWarps},
       {"decode-split-keys", &CudaParams::decodeSplitKeys},
-      {"decode-block", &CudaParams::decodeBlock}};
+      {"decode-block", &CudaParams::decodeBlock},
+      {"conv-tc-min-channels", &CudaParams::convTcMinChannels}};
   llvm::SmallVector<llvm::StringRef> items;
   text.split(items, ',', -1, /*KeepEmpty=*/false);
   for (llvm::StringRef item : items) {
@@ -3797,7 +3798,10 @@ FailureOr<CudaKernel> KernelEmitter::emit() {
       return shapeOf(result(i)) == shape;
     });
     TensorCoreKind kind = tensorCoreKind(convs[0]);
-    if (same && kind != TensorCoreKind::none) {
+    int64_t perGroup = shapeOf(convs[0].getWeight())[0] /
+                       std::max<int64_t>(1, convs[0].getGroup());
+    if (same && kind != TensorCoreKind::none &&
+        perGroup >= params_.convTcMinChannels) {
       out_.family = "conv-tc";
       if (failed(convTc(convs[0], kind, base + "_conv_tc")))
         return failure();

@@ -39,6 +39,10 @@ struct CudaParams {
   /// Threads per attention row block (a multiple of 32) and the keys staged
   /// in shared memory at a time.
   int attentionBlock = 128, attentionChunk = 256;
+  /// The fewest output channels per group a convolution needs to run as an
+  /// implicit GEMM on tensor cores: with fewer (depthwise) most of an m16
+  /// tile would be padding, and the direct kernel runs it.
+  int convTcMinChannels = 4;
   /// Split-kv decoding (one query row a head): the keys of a split, and the
   /// threads of a block (a multiple of 32).
   int decodeSplitKeys = 256, decodeBlock = 128;
@@ -68,7 +72,7 @@ struct CudaParams {
   /// thread-m, thread-n, attention-block, attention-chunk, recurrent-block,
   /// tc-tile-m, tc-tile-n, tc-tile-k, tc-warps, tc-stages, tc-swizzle,
   /// attention-tc-block-q, attention-tc-block-kv, attention-tc-warps,
-  /// decode-split-keys, decode-block).
+  /// decode-split-keys, decode-block, conv-tc-min-channels).
   /// An unknown name or a value the families cannot use is an error.
   static mlir::FailureOr<CudaParams> parse(llvm::StringRef text,
                                            std::string &error);
