@@ -75,6 +75,7 @@ FailureOr<CudaParams> CudaParams::parse(llvm::StringRef text,
       {"tc-warps", &CudaParams::tcWarps},
       {"tc-stages", &CudaParams::tcStages},
       {"tc-swizzle", &CudaParams::tcSwizzle, 0, 1},
+      {"tc-split-k", &CudaParams::tcSplitK, 1, 16},
       {"attention-tc-block-q", &CudaParams::attnTcBlockQ},
       {"attention-tc-block-kv", &CudaParams::attnTcBlockKv},
       {"attention-tc-warps", &CudaParams::attnTcWarps},
@@ -2323,16 +2324,22 @@ LogicalResult KernelEmitter::tensorCoreGemm(const TcGemm &g,
   const int ks = tf32 ? 8 : 16; // K of one mma
   const int vec = tf32 ? 4 : 8; // elements in a 16-byte copy
   const int64_t tiles = (g.k + tk - 1) / tk;
+  // Split-k: the K tiles are shared out among `splits` blocks per output
+  // tile, each writing its f32 partial products to the workspace; a second
+  // launch sums them and applies the epilogue. No more splits than tiles.
+  const int64_t splits = std::min<int64_t>(params_.tcSplitK, tiles);
+  const int64_t perSplit = (tiles + splits - 1) / std::max<int64_t>(1, splits);
+  const uint64_t workspace =
+      splits > 1 ? uint64_t(splits * batches * g.m * g.n) * 4 : 0;
 
   // Each operand's tile is stored in shared memory in the order its rows
   // are contiguous in global memory, so a 16-byte cp.async moves a piece of
-  // one row. Rows are padded (no swizzle) so the lanes of an ldmatrix phase
-  // or a tf32 fragment load hit distinct banks: 8 16-bit elements (16
-  // bytes) make a 16-bit row an odd number of 16-byte units; tf32 rows get
-  // 4 floats when k-contiguous and 8 when m/n-contiguous (the fragment
-  // loads walk the other dimension by 4 lanes).
-  // 16-bit tiles whose rows are a power of two of 16-byte chunks are
-  // XOR-swizzled instead (tc-swizzle, dsr1::swizzle16): no padding.
+  // one row. 16-bit tiles whose rows are a power of two of 16-byte chunks
+  // are XOR-swizzled (tc-swizzle, dsr1::swizzle16); other rows are padded
+  // so the lanes of an ldmatrix phase or a tf32 fragment load hit distinct
+  // banks: 8 16-bit elements (16 bytes) make a 16-bit row an odd number of
+  // 16-byte units; tf32 rows get 4 floats when k-contiguous and 8 when
+  // m/n-contiguous (the fragment loads walk the other dimension by 4 lanes).
   struct Layout {
     const TcOperand *o;
     int rows;     // the tile's extent in M (A) or N (B)
@@ -2360,7 +2367,7 @@ LogicalResult KernelEmitter::tensorCoreGemm(const TcGemm &g,
   };
   Layout ops[2] = {layout(g.a, tm), layout(g.b, tn)};
 
-  if (failed(begin(name, threads)))
+  if (failed(begin(name, threads, workspace)))
     return failure();
   ScalarEmitter s(kernel_, code_);
   for (const Layout &l : ops)
@@ -2371,9 +2378,15 @@ LogicalResult KernelEmitter::tensorCoreGemm(const TcGemm &g,
              ", wn = (warp % " + num(warpsN) + ") * " + num(wtn) + ";");
   // The mma fragment coordinates: the group of 4 lanes and the lane in it.
   code_.line("const int grp = lane >> 2, tig = lane & 3;");
-  s.open("for (int64_t bz = blockIdx.z; bz < " + num(batches) +
+  s.open("for (int64_t bz = blockIdx.z; bz < " + num(batches * splits) +
          "; bz += gridDim.z)");
-  Index batchIdx = s.delinearize("bz", g.batch);
+  std::string batch = "bz";
+  if (splits > 1) {
+    code_.line("const int64_t split = bz % " + num(splits) + ", batch = bz / " +
+               num(splits) + ";");
+    batch = "batch";
+  }
+  Index batchIdx = s.delinearize(batch, g.batch);
   code_.line("const int64_t m0 = (int64_t)blockIdx.y * " + num(tm) +
              ", n0 = (int64_t)blockIdx.x * " + num(tn) + ";");
   code_.line("float acc[" + num(mi) + "][" + num(ni) + "][4];");
@@ -2390,10 +2403,25 @@ LogicalResult KernelEmitter::tensorCoreGemm(const TcGemm &g,
   // past the last tile) so that cp_async_wait<S - 1> always means "tile
   // kt - (S - 1) has landed". The stage a step fills was last read by the
   // previous step, which ended with a barrier.
-  s.open("for (int kt = 0; kt < " + num(tiles + stages - 1) + "; ++kt)");
-  s.open("if (kt < " + num(tiles) + ")");
+  // With split-k a block takes tiles kFirst .. kFirst + kTiles - 1.
+  std::string kTiles = num(tiles), kFirst = "0";
+  if (splits > 1) {
+    code_.line("const int64_t kFirst = split * " + num(perSplit) +
+               ", kTiles = " + num(tiles) + " - kFirst < " + num(perSplit) +
+               " ? " + num(tiles) + " - kFirst : " + num(perSplit) + ";");
+    kTiles = "kTiles";
+    kFirst = "kFirst";
+  }
+  s.open("for (int kt = 0; kt < " +
+         (splits > 1 ? kTiles + " + " + num(stages - 1)
+                     : num(tiles + stages - 1)) +
+         "; ++kt)");
+  s.open("if (kt < " + kTiles + ")");
   code_.line("const int stage = kt % " + num(stages) + ";");
-  code_.line("const int64_t k0 = (int64_t)kt * " + num(tk) + ";");
+  code_.line(
+      "const int64_t k0 = " +
+      (splits > 1 ? "(" + kFirst + " + kt)" : std::string("(int64_t)kt")) +
+      " * " + num(tk) + ";");
   for (const Layout &l : ops) {
     const TcOperand &o = *l.o;
     // The element (r, kk) of the tile in its stage.
@@ -2548,14 +2576,46 @@ LogicalResult KernelEmitter::tensorCoreGemm(const TcGemm &g,
   s.open("for (int q = 0; q < 4; ++q)");
   code_.line("const int64_t m = m0 + wm + i * 16 + grp + (q >> 1) * 8, n = n0 "
              "+ wn + j * 8 + tig * 2 + (q & 1);");
-  if (failed(g.epilogue(s, batchIdx, "acc[i][j][q]")))
+  if (splits > 1) {
+    // The partial product, for the reduction below.
+    code_.line("if (m < " + num(g.m) + " && n < " + num(g.n) +
+               ") ws[((split * " + num(batches) + " + batch) * " + num(g.m) +
+               " + m) * " + num(g.n) + " + n] = acc[i][j][q];");
+  } else if (failed(g.epilogue(s, batchIdx, "acc[i][j][q]"))) {
     return failure();
+  }
   s.close();
   s.close();
   s.close();
   s.close();
   code_.close();
-  addGemmLaunch(name, g.m, g.n, tm, tn, batches, threads);
+  addGemmLaunch(name, g.m, g.n, tm, tn, batches * splits, threads);
+  if (splits == 1)
+    return success();
+
+  // The reduction: a thread per element of C sums its splits in order (the
+  // same result every run) and applies the epilogue.
+  const int64_t elements = batches * g.m * g.n;
+  if (failed(begin(name + "_reduce", 256, workspace)))
+    return failure();
+  ScalarEmitter r(kernel_, code_);
+  r.open("for (int64_t e = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; "
+         "e < " +
+         num(elements) + "; e += (int64_t)gridDim.x * blockDim.x)");
+  code_.line("const int64_t batch = e / " + num(g.m * g.n) + ", m = (e / " +
+             num(g.n) + ") % " + num(g.m) + ", n = e % " + num(g.n) + ";");
+  Index reduceIdx = r.delinearize("batch", g.batch);
+  code_.line("float sum = 0;");
+  code_.line("for (int k = 0; k < " + num(splits) + "; ++k) sum += ws[k * " +
+             num(elements) + " + e];");
+  if (failed(g.epilogue(r, reduceIdx, "sum")))
+    return failure();
+  r.close();
+  code_.close();
+  addLaunch(
+      name + "_reduce",
+      {uint32_t(std::min<int64_t>((elements + 255) / 256, 1 << 20)), 1, 1}, 256,
+      /*cooperative=*/false);
   return success();
 }
 

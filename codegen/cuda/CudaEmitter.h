@@ -55,6 +55,11 @@ struct CudaParams {
   /// 1: 16-bit tiles XOR-swizzled (dsr1::swizzle16) where their rows are a
   /// power of two of 16-byte chunks; 0: padded by 16 bytes a row.
   int tcSwizzle = 1;
+  /// Split-k (1-16): K tiles shared out among this many blocks per output
+  /// tile, their partial products summed by a second launch through the
+  /// kernel's workspace (more blocks for a product with large K and small
+  /// M x N).
+  int tcSplitK = 1;
   /// Tensor-core flash attention (f16, bf16; head dims multiples of 16 up
   /// to 128): the query rows of a block (16 or 32 a warp), the keys of a
   /// K/V tile (a multiple of 16, halved while K + V exceed 48 KiB), and the
@@ -71,6 +76,7 @@ struct CudaParams {
   /// pointwise-block, elements-per-thread, row-block, tile-m, tile-n, tile-k,
   /// thread-m, thread-n, attention-block, attention-chunk, recurrent-block,
   /// tc-tile-m, tc-tile-n, tc-tile-k, tc-warps, tc-stages, tc-swizzle,
+  /// tc-split-k,
   /// attention-tc-block-q, attention-tc-block-kv, attention-tc-warps,
   /// decode-split-keys, decode-block, conv-tc-min-channels).
   /// An unknown name or a value the families cannot use is an error.

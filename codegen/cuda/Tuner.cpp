@@ -152,6 +152,26 @@ int64_t dramBytes(const GemmProblem &p, const CudaParams &params,
 
 CostEstimate estimate(const GemmProblem &p, const CudaParams &params,
                       const KernelResources &res, const GpuSpec &gpu) {
+  int64_t kTiles = ceilDiv(p.k, params.tcTileK);
+  int64_t splits = std::min<int64_t>(params.tcSplitK, kTiles);
+  if (splits > 1) {
+    // Split-k: `splits` products of K / splits each (as many more blocks),
+    // their f32 partials written and read back by a reduction launch.
+    GemmProblem part = p;
+    part.k = ceilDiv(kTiles, splits) * params.tcTileK;
+    part.batch = p.batch * splits;
+    CudaParams one = params;
+    one.tcSplitK = 1;
+    CostEstimate e = estimate(part, one, res, gpu);
+    int64_t partials = p.batch * p.m * p.n * splits * 4;
+    e.bytes += 2 * partials + p.batch * p.m * p.n * p.resultBytes();
+    e.memorySeconds = double(e.bytes) / (gpu.dramGBps * 1e9);
+    e.seconds =
+        std::max(e.computeSeconds, e.memorySeconds) + 2 * kLaunchSeconds;
+    e.fractionOfPeak =
+        p.flops() / e.seconds / (tensorPeak(p.precision, gpu) * 1e12);
+    return e;
+  }
   CostEstimate e;
   double peakTflops = tensorPeak(p.precision, gpu);
   double peak = peakTflops * 1e12;
@@ -226,7 +246,30 @@ std::string formatTcParams(const CudaParams &p) {
          ",tc-tile-n=" + std::to_string(p.tcTileN) +
          ",tc-tile-k=" + std::to_string(p.tcTileK) +
          ",tc-warps=" + std::to_string(p.tcWarps) +
-         ",tc-stages=" + std::to_string(p.tcStages);
+         ",tc-stages=" + std::to_string(p.tcStages) +
+         (p.tcSplitK > 1 ? ",tc-split-k=" + std::to_string(p.tcSplitK)
+                         : std::string());
+}
+
+std::vector<CudaParams> gemmTcCandidates(const GemmProblem &p,
+                                         const GpuSpec &gpu) {
+  std::vector<CudaParams> out = gemmTcCandidates();
+  // Split-k where 64 x 64 tiles leave most SMs idle and K is long enough
+  // to share out: the square tile sets, split 2, 4 and 8 ways.
+  int64_t tiles = p.batch * ceilDiv(p.m, 64) * ceilDiv(p.n, 64);
+  if (tiles >= gpu.sms)
+    return out;
+  for (int tile : {32, 64, 128})
+    for (int splits : {2, 4, 8}) {
+      if (p.k < 2 * 32 * splits)
+        continue;
+      CudaParams c = gemmTcParams(tile, tile, 32, tile == 128 ? 8 : 4, 2);
+      c.tcSplitK = splits;
+      std::string error;
+      if (succeeded(CudaParams::parse(formatTcParams(c), error)))
+        out.push_back(c);
+    }
+  return out;
 }
 
 std::string gemmSignature(const GemmProblem &p, const std::string &arch) {
@@ -503,7 +546,9 @@ public:
            "\n  return %c : " + c + "\n}\n";
   }
   std::vector<CudaParams> candidates() const override {
-    return gemmTcCandidates();
+    // The split-k sets are judged against H100's SMs; A100's 108 make the
+    // same call on these shapes.
+    return gemmTcCandidates(p_, *findGpuSpec("sm_90a"));
   }
   std::string formatParams(const CudaParams &params) const override {
     return formatTcParams(params);
@@ -1005,6 +1050,7 @@ public:
       out.tcTileK = tuned->tcTileK;
       out.tcWarps = tuned->tcWarps;
       out.tcStages = tuned->tcStages;
+      out.tcSplitK = tuned->tcSplitK;
     }
     return out;
   }

@@ -200,8 +200,14 @@ bool ranksBefore(const CostEstimate &a, const CostEstimate &b);
 /// {32, 64, 128}, tc-tile-k in {16, 32}, tc-warps in {2, 4, 8}, tc-stages in
 /// {2, 3, 4}, keeping those CudaParams::parse accepts.
 std::vector<CudaParams> gemmTcCandidates();
+/// Those, and for a GEMM whose 64 x 64 tiles leave most of `gpu`'s SMs
+/// idle, square tiles of 32, 64 and 128 with K split 2, 4 and 8 ways
+/// (tc-split-k) where K allows.
+std::vector<CudaParams> gemmTcCandidates(const GemmProblem &p,
+                                         const GpuSpec &gpu);
 
-/// "tc-tile-m=64,tc-tile-n=64,..." (what --cuda-params takes).
+/// "tc-tile-m=64,tc-tile-n=64,...[,tc-split-k=S]" (what --cuda-params
+/// takes).
 std::string formatTcParams(const CudaParams &params);
 
 /// The tuning cache's key for `p` on `arch`:

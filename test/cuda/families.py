@@ -519,15 +519,15 @@ FAMILIES = [elementwise, reductions, softmax, norms, pooling, data_movement, rec
 # The tensor-core GEMM runs in each precision that selects it, under two tile parameter sets
 # (the default 64x64x16 with 4 warps and 2 stages; 32x64x32 with 2 warps and 3 stages, where
 # K tiles are two mma k-steps and the pipeline is deeper than some products' K; the default
-# tiles padded instead of swizzled), the small one with race detection and with depthwise
-# convolutions on tensor cores too. Tolerances are the precision's: the results are rounded to f16 or bf16
+# tiles padded instead of swizzled, with K split 3 ways and a reduction launch), the small one
+# with race detection and with depthwise convolutions on tensor cores too. Tolerances are the precision's: the results are rounded to f16 or bf16
 # (one ulp apart at most, through activations computed by different libraries); tf32 results
 # are f32.
 TC_PARAMS = {
     "tc-default": "",
     "tc-small": ("tc-tile-m=32,tc-tile-n=64,tc-tile-k=32,tc-warps=2,tc-stages=3,"
                  "conv-tc-min-channels=1"),
-    "tc-padded": "tc-swizzle=0",
+    "tc-padded-split": "tc-swizzle=0,tc-split-k=3",
 }
 TC_MODES = {"fp16": ("2e-3", "1e-3"), "bf16": ("1.6e-2", "1e-2"), "tf32": ("1e-4", "1e-4")}
 

@@ -73,6 +73,8 @@ TEST(CudaParams, TensorCoreErrors) {
   EXPECT_NE(errorOf("tc-swizzle=2").find("needs 0 or 1"), std::string::npos);
   EXPECT_NE(errorOf("tc-warps=0").find("needs a positive integer"),
             std::string::npos);
+  EXPECT_EQ(errorOf("tc-split-k=16"), "");
+  EXPECT_NE(errorOf("tc-split-k=17").find("tc-split-k"), std::string::npos);
 }
 
 TEST(CudaParams, AttentionTensorCoreErrors) {

@@ -336,3 +336,31 @@ TEST(Tuner, ProblemsSignaturesAndReferences) {
     EXPECT_DOUBLE_EQ(o[16 + d], (d + 16 + d) / 2.0);
   }
 }
+
+TEST(Tuner, SplitK) {
+  // 128 x 128 x 16384: four 64x64 tiles for 132 SMs. Split 8 ways, 32
+  // blocks share the K loop; the partials cost a reduction's bytes.
+  GemmProblem p = problem(128, 128, 16384);
+  KernelResources res = resources(96, 16384);
+  CudaParams one = tc(64, 64, 32, 4, 2);
+  CudaParams split = one;
+  split.tcSplitK = 8;
+  CostEstimate base = estimate(p, one, res, h100());
+  CostEstimate shared = estimate(p, split, res, h100());
+  EXPECT_EQ(base.tiles, 4);
+  EXPECT_EQ(shared.tiles, 32);
+  EXPECT_LT(shared.seconds, base.seconds / 4);
+  EXPECT_GT(shared.bytes, base.bytes);
+  EXPECT_EQ(formatTcParams(split), formatTcParams(one) + ",tc-split-k=8");
+  // A GEMM that fills the GPU gets no split-k candidates; this one does,
+  // and every one parses.
+  EXPECT_EQ(gemmTcCandidates(problem(4096, 4096, 4096), h100()).size(),
+            gemmTcCandidates().size());
+  std::vector<CudaParams> all = gemmTcCandidates(p, h100());
+  EXPECT_GT(all.size(), gemmTcCandidates().size());
+  for (const CudaParams &c : all) {
+    std::string error;
+    EXPECT_TRUE(succeeded(CudaParams::parse(formatTcParams(c), error)))
+        << error;
+  }
+}
