@@ -800,37 +800,43 @@ std::unique_ptr<TuneProblem> tuneProblem(const AttentionProblem &p) {
   return std::make_unique<AttentionTune>(p);
 }
 
+Result<CudaModule> generateCandidate(const TuneProblem &p,
+                                     const CudaParams &params) {
+  mlir::MLIRContext context;
+  context.loadDialect<::dsr1::DSR1Dialect, mlir::func::FuncDialect>();
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+    diagnostics += d.str() + "\n";
+    return mlir::success();
+  });
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(p.moduleText(), &context);
+  if (!module)
+    return Status::error("tuner: cannot build the " + p.family() +
+                         " kernel: " + diagnostics);
+  mlir::FailureOr<CudaModule> code = emitCuda(*module, params);
+  if (failed(code))
+    return Status::error("tuner: cannot generate the " + p.family() +
+                         " kernel: " + diagnostics);
+  return std::move(*code);
+}
+
 Result<KernelResources> compileCandidate(const TuneProblem &p,
                                          const CudaParams &params,
                                          const GpuSpec &gpu, const Nvrtc &nvrtc,
                                          const KernelCache *cache,
                                          bool *fromCache) {
-  std::string source, function;
-  {
-    mlir::MLIRContext context;
-    context.loadDialect<::dsr1::DSR1Dialect, mlir::func::FuncDialect>();
-    std::string diagnostics;
-    mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-      diagnostics += d.str() + "\n";
-      return mlir::success();
-    });
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        mlir::parseSourceString<mlir::ModuleOp>(p.moduleText(), &context);
-    if (!module)
-      return Status::error("tuner: cannot build the " + p.family() +
-                           " kernel: " + diagnostics);
-    mlir::FailureOr<CudaModule> code = emitCuda(*module, params);
-    if (failed(code))
-      return Status::error("tuner: cannot generate the " + p.family() +
-                           " kernel: " + diagnostics);
-    for (const CudaKernel &kernel : code->kernels)
-      if (kernel.family == p.family() && !kernel.launches.empty())
-        function = kernel.launches.front().function;
-    if (function.empty())
-      return Status::error("tuner: the kernel is not a " + p.family() +
-                           " kernel");
-    source = std::move(code->source);
-  }
+  Result<CudaModule> code = generateCandidate(p, params);
+  if (!code)
+    return code.status();
+  std::string function;
+  for (const CudaKernel &kernel : code->kernels)
+    if (kernel.family == p.family() && !kernel.launches.empty())
+      function = kernel.launches.front().function;
+  if (function.empty())
+    return Status::error("tuner: the kernel is not a " + p.family() +
+                         " kernel");
+  const std::string &source = code->source;
   Result<CompiledKernels> compiled = compileCached(
       nvrtc, cache, source, "tune-" + p.family(), gpu.arch, deviceHeaders());
   if (!compiled)

@@ -287,6 +287,10 @@ struct TuneResult {
   std::vector<std::pair<std::string, std::string>> unmeasured;
 };
 
+/// `p`'s kernel module generated under `params`, or why not.
+Result<CudaModule> generateCandidate(const TuneProblem &p,
+                                     const CudaParams &params);
+
 /// Generates `p`'s kernel under `params`, compiles it with NVRTC for
 /// `gpu.arch` through `cache` (null: none) and returns the resources of its
 /// function of the problem's family.

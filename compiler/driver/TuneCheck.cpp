@@ -4,13 +4,9 @@
 
 #include "codegen/cuda/DeviceHeaders.h"
 #include "codegen/cuda/Nvrtc.h"
-#include "compiler/dialects/dsr1/DSR1Ops.h"
 #include "compiler/support/FloatBits.h"
 #include "runtime/cudaemu/CudaEmu.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -40,28 +36,6 @@ int64_t elements(const std::vector<int64_t> &shape) {
 
 } // namespace
 
-/// The kernel module of `problem` under `params`, or why not.
-static Result<cuda::CudaModule> generate(const cuda::TuneProblem &problem,
-                                         const cuda::CudaParams &params) {
-  mlir::MLIRContext context;
-  context.loadDialect<DSR1Dialect, mlir::func::FuncDialect>();
-  std::string diagnostics;
-  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-    diagnostics += d.str() + "\n";
-    return mlir::success();
-  });
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceString<mlir::ModuleOp>(problem.moduleText(), &context);
-  if (!module)
-    return Status::error("cannot build the " + problem.family() +
-                         " kernel: " + diagnostics);
-  mlir::FailureOr<cuda::CudaModule> emitted = cuda::emitCuda(*module, params);
-  if (failed(emitted))
-    return Status::error("cannot generate the " + problem.family() +
-                         " kernel: " + diagnostics);
-  return std::move(*emitted);
-}
-
 Status checkOnEmu(const cuda::TuneProblem &problem,
                   const cuda::CudaParams &params, const std::string &cacheDir) {
   const std::string precision = problem.precision();
@@ -73,7 +47,7 @@ Status checkOnEmu(const cuda::TuneProblem &problem,
     return precision == "bf16" ? bf16BitsToFloat(b) : halfBitsToFloat(b);
   };
 
-  Result<cuda::CudaModule> code = generate(problem, params);
+  Result<cuda::CudaModule> code = cuda::generateCandidate(problem, params);
   if (!code)
     return code.status();
   Result<std::unique_ptr<cudaemu::EmuModule>> built =
@@ -162,7 +136,7 @@ Result<double> measureOnGpu(const cuda::TuneProblem &problem,
                             const std::shared_ptr<cuda::CudaDriver> &driver,
                             const cuda::Nvrtc &nvrtc,
                             const cuda::KernelCache *cache, int iterations) {
-  Result<cuda::CudaModule> code = generate(problem, params);
+  Result<cuda::CudaModule> code = cuda::generateCandidate(problem, params);
   if (!code)
     return code.status();
   if (code->kernels.size() != 1)
