@@ -228,6 +228,10 @@ public:
     bool showProgress = false;
     /// The kernel cache (empty: $DSR1_CACHE_DIR, else ~/.cache/dsr1/kernels).
     std::string cacheDir;
+    /// A tuning cache (dsr1-compile --tune-gemm/--tune-conv/--tune-attention
+    /// --tuning-cache FILE): the tensor-core kernels found there use their
+    /// tuned parameters, those of the first GPU target. Empty: none.
+    std::string tuningCache;
   };
 
   Compiler();

@@ -72,6 +72,12 @@ Status translate(const Compiler::CompileOptions &given,
   options.showProgress = given.showProgress;
   options.optimize.precision.mode = given.precision;
   options.memory.budget = given.memoryBudget;
+  options.tuningCache = given.tuningCache;
+  for (const std::string &target : given.targets)
+    if (target != "cpu") {
+      options.tuningArch = target;
+      break;
+    }
   std::vector<std::string> shapes;
   for (const auto &[name, shape] : given.inputShapes)
     shapes.push_back(name + "=" + shape);

@@ -235,6 +235,19 @@ TEST(ApiCompile, ErrorsComeBackInTheStatus) {
   dsr1::Status status = compiler.compileToFile(kBert, path + ".dsr1", bad);
   ASSERT_FALSE(status);
   EXPECT_NE(status.message().find("sm_8x"), std::string::npos);
+
+  // A tuning cache that is not one is refused, naming the file.
+  std::string tunings = kOutputDir + "/tunings.json";
+  writeFile(tunings, "{\"version\": 1, \"entries\": [");
+  dsr1::Compiler::CompileOptions tuned;
+  tuned.targets = {"sm_80"};
+  tuned.precision = "fp16";
+  tuned.tuningCache = tunings;
+  status = compiler.compileToFile(kBert, path + ".dsr1", tuned);
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.message().find("tunings.json is not valid"),
+            std::string::npos)
+      << status.message();
 }
 
 //===----------------------------------------------------------------------===//
