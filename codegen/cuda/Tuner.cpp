@@ -570,6 +570,9 @@ public:
     s.batch = 1;
     return std::make_unique<GemmTune>(s);
   }
+  std::unique_ptr<TuneProblem> clone() const override {
+    return std::make_unique<GemmTune>(*this);
+  }
   std::string precision() const override { return p_.precision; }
   double flops() const override { return p_.flops(); }
   std::vector<std::vector<int64_t>> operandShapes() const override {
@@ -663,6 +666,9 @@ public:
       s.h = s.w = 8;
     return std::make_unique<ConvTune>(s);
   }
+  std::unique_ptr<TuneProblem> clone() const override {
+    return std::make_unique<ConvTune>(*this);
+  }
   std::string precision() const override { return p_.precision; }
   double flops() const override { return p_.flops(); }
   std::vector<std::vector<int64_t>> operandShapes() const override {
@@ -746,6 +752,9 @@ public:
     s.skv = 70;
     return std::make_unique<AttentionTune>(s);
   }
+  std::unique_ptr<TuneProblem> clone() const override {
+    return std::make_unique<AttentionTune>(*this);
+  }
   std::string precision() const override { return p_.precision; }
   double flops() const override { return p_.flops(); }
   std::vector<std::vector<int64_t>> operandShapes() const override {
@@ -798,6 +807,14 @@ std::unique_ptr<TuneProblem> tuneProblem(const ConvProblem &p) {
 }
 std::unique_ptr<TuneProblem> tuneProblem(const AttentionProblem &p) {
   return std::make_unique<AttentionTune>(p);
+}
+
+std::optional<CudaParams> CollectedProblems::lookup(const TuneProblem &problem,
+                                                    const CudaParams &) const {
+  // The signature without an architecture names the kernel.
+  if (seen_.insert(problem.signature("")).second)
+    problems_.push_back(problem.clone());
+  return std::nullopt;
 }
 
 Result<CudaModule> generateCandidate(const TuneProblem &p,

@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -250,11 +251,27 @@ public:
   /// the values the kernel reads): what a candidate is checked against.
   virtual std::vector<double>
   reference(const std::vector<std::vector<double>> &operands) const = 0;
+  virtual std::unique_ptr<TuneProblem> clone() const = 0;
 };
 
 std::unique_ptr<TuneProblem> tuneProblem(const GemmProblem &p);
 std::unique_ptr<TuneProblem> tuneProblem(const ConvProblem &p);
 std::unique_ptr<TuneProblem> tuneProblem(const AttentionProblem &p);
+
+/// A KernelTunings that tunes nothing: it records each distinct problem the
+/// emitter asks about (dsr1-compile --tune: a model's tensor-core kernels).
+class CollectedProblems : public KernelTunings {
+public:
+  std::optional<CudaParams> lookup(const TuneProblem &problem,
+                                   const CudaParams &base) const override;
+  const std::vector<std::unique_ptr<TuneProblem>> &problems() const {
+    return problems_;
+  }
+
+private:
+  mutable std::vector<std::unique_ptr<TuneProblem>> problems_;
+  mutable std::set<std::string> seen_;
+};
 
 /// The attention-tc parameter sets: attention-tc-block-q in {64, 128},
 /// attention-tc-warps in {4, 8}, attention-tc-block-kv in {32, 64, 128},

@@ -45,6 +45,9 @@ public:
   std::unique_ptr<TuneProblem> small() const override {
     return inner_->small();
   }
+  std::unique_ptr<TuneProblem> clone() const override {
+    return std::make_unique<WrongReference>(inner_->clone());
+  }
   std::string precision() const override { return inner_->precision(); }
   double flops() const override { return inner_->flops(); }
   std::vector<std::vector<int64_t>> operandShapes() const override {

@@ -101,6 +101,12 @@ static cl::opt<std::string> tuneAttention(
     cl::value_desc("B,H,Sq,Skv,D[,Dv]"));
 static cl::opt<bool>
     tuneCausal("causal", cl::desc("--tune-attention: a causal attention"));
+static cl::opt<bool> tuneModel(
+    "tune",
+    cl::desc("Tune every tensor-core kernel (gemm-tc, conv-tc, attention-tc) "
+             "of the model, as --tune-gemm and the others do one, for each "
+             "GPU --target; with --tuning-cache the tunings are kept for a "
+             "later compile"));
 static cl::opt<bool> tuneNoVerify(
     "no-verify",
     cl::desc("--tune-*: rank only, without running the chosen candidate on "
@@ -283,15 +289,12 @@ tuneProblem(std::string &flag) {
       tuneAttention, precisionFlags.mode, tuneCausal));
 }
 
-/// --tune-gemm, --tune-conv, --tune-attention: ranks the candidates of one
-/// kernel per target, checks the best on cuda-emu and keeps it.
-static int runTune(const std::vector<std::string> &archs) {
-  std::string flag;
-  dsr1::Result<std::unique_ptr<dsr1::cuda::TuneProblem>> problem =
-      tuneProblem(flag);
-  if (!problem)
-    return fail(problem.status().message());
-  const dsr1::cuda::TuneProblem &p = **problem;
+/// --tune-gemm, --tune-conv, --tune-attention (one kernel) and --tune (a
+/// model's tensor-core kernels): ranks the candidates of each kernel per
+/// target, checks the best on cuda-emu and keeps it.
+static int
+runTune(const std::vector<std::unique_ptr<dsr1::cuda::TuneProblem>> &problems,
+        const std::string &flag, const std::vector<std::string> &archs) {
   std::vector<const dsr1::cuda::GpuSpec *> gpus;
   for (const std::string &arch : archs) {
     const dsr1::cuda::GpuSpec *gpu = dsr1::cuda::findGpuSpec(arch);
@@ -302,6 +305,11 @@ static int runTune(const std::vector<std::string> &archs) {
   }
   if (gpus.empty())
     return fail(flag + " needs a GPU architecture in --target");
+  if (problems.empty())
+    llvm::outs() << flag.substr(2)
+                 << ": no tensor-core kernel to tune (products, convolutions "
+                    "and attention run on tensor cores in fp16, bf16 or tf32: "
+                    "--precision)\n";
   dsr1::cuda::TuningCache tunings;
   if (!tuningCache.empty()) {
     dsr1::Result<dsr1::cuda::TuningCache> loaded =
@@ -325,115 +333,138 @@ static int runTune(const std::vector<std::string> &archs) {
   }
   bool added = false;
   llvm::raw_ostream &os = llvm::outs();
-  std::string precision = precisionFlags.mode;
-  for (const dsr1::cuda::GpuSpec *gpu : gpus) {
-    std::string signature = p.signature(gpu->arch);
-    os << llvm::formatv("{0} {1} on {2}: {3} SMs, {4:f0} TFLOP/s {5} peak, "
-                        "{6:f0} GB/s\n",
-                        flag.substr(2), signature, gpu->arch, gpu->sms,
-                        p.peakTflops(*gpu), precision, gpu->dramGBps);
-    if (const dsr1::cuda::TuningEntry *entry = tunings.lookup(signature)) {
-      os << llvm::formatv("best: {0} (estimate {1:f1} us, {2:f1}% of peak; "
-                          "from the tuning cache)\n",
-                          entry->params, entry->seconds * 1e6,
-                          entry->fractionOfPeak * 100);
-      continue;
+  for (const std::unique_ptr<dsr1::cuda::TuneProblem> &problem : problems)
+    for (const dsr1::cuda::GpuSpec *gpu : gpus) {
+      const dsr1::cuda::TuneProblem &p = *problem;
+      std::string signature = p.signature(gpu->arch);
+      os << llvm::formatv("{0} {1} on {2}: {3} SMs, {4:f0} TFLOP/s {5} peak, "
+                          "{6:f0} GB/s\n",
+                          flag.substr(2), signature, gpu->arch, gpu->sms,
+                          p.peakTflops(*gpu), p.precision(), gpu->dramGBps);
+      if (const dsr1::cuda::TuningEntry *entry = tunings.lookup(signature)) {
+        os << llvm::formatv("best: {0} (estimate {1:f1} us, {2:f1}% of peak; "
+                            "from the tuning cache)\n",
+                            entry->params, entry->seconds * 1e6,
+                            entry->fractionOfPeak * 100);
+        continue;
+      }
+      if (!nvrtc) {
+        dsr1::Result<std::shared_ptr<dsr1::cuda::Nvrtc>> loaded =
+            dsr1::cuda::Nvrtc::load();
+        if (!loaded)
+          return fail(loaded.status().message());
+        nvrtc = *loaded;
+        if (!noCache)
+          kernelCache.emplace(cacheDir.empty()
+                                  ? dsr1::cuda::KernelCache::defaultDir()
+                                  : cacheDir.getValue());
+      }
+      dsr1::cuda::TuneOptions tuneOptions;
+      if (!tuneNoVerify)
+        tuneOptions.verify = dsr1::emuTuneVerifier(
+            (cacheDir.empty() ? dsr1::cuda::KernelCache::defaultDir()
+                              : cacheDir.getValue()) +
+            "/cuda-emu");
+      if (tuneMeasure) {
+        int cc = cudaDriver->computeCapability();
+        std::string have = cc == 90 ? "sm_90a" : "sm_" + std::to_string(cc);
+        if (have != gpu->arch)
+          return fail("--measure: this machine's GPU (" +
+                      cudaDriver->deviceName() + ") is " + have +
+                      ", not the --target " + gpu->arch);
+        tuneOptions.measureTop = tuneMeasureTop;
+        tuneOptions.measure = [&](const dsr1::cuda::CudaParams &params) {
+          return dsr1::measureOnGpu(p, params, cudaDriver, *nvrtc,
+                                    kernelCache ? &*kernelCache : nullptr);
+        };
+      }
+      dsr1::Result<dsr1::cuda::TuneResult> tuned = dsr1::cuda::tune(
+          p, *gpu, *nvrtc, kernelCache ? &*kernelCache : nullptr, tuneOptions);
+      if (!tuned)
+        return fail(tuned.status().message());
+      os << "candidates: " << tuned->compiled << " compiled ("
+         << tuned->fromKernelCache << " from the kernel cache), "
+         << tuned->spilling << " excluded for spills\n";
+      // Said on every search so that nobody reads the ranking as measured.
+      if (tuneMeasure)
+        os << "measured on " << cudaDriver->deviceName() << ": "
+           << tuned->measured << " of the model's best " << tuneMeasureTop
+           << " candidates, ranked first by their time\n";
+      else
+        os << "note: analytic model only, not timed on a GPU\n";
+      for (const auto &[params, reason] : tuned->unmeasured)
+        os << "not timed: " << params << ": " << reason << "\n";
+      if (tuned->ranked.empty())
+        return fail(flag + ": every candidate spills");
+      os << llvm::format("%4s %5s %6s %9s %6s %10s %10s %10s %6s %11s  %s\n",
+                         "rank", "regs", "smem", "blocks/SM", "waves",
+                         "compute-us", "memory-us", "est-us", "peak",
+                         "measured-us", "params");
+      int rank = 0;
+      for (const dsr1::cuda::TunedCandidate &c : tuned->ranked) {
+        std::string measured =
+            c.measuredSeconds >= 0
+                ? llvm::formatv("{0:f1}", c.measuredSeconds * 1e6).str()
+                : "-";
+        os << llvm::format("%4d %5d %6d %9d %6lld %10.1f %10.1f %10.1f %5.1f%% "
+                           "%11s  %s\n",
+                           ++rank, c.resources.registers,
+                           c.resources.sharedBytes, c.cost.blocksPerSm,
+                           (long long)c.cost.waves, c.cost.computeSeconds * 1e6,
+                           c.cost.memorySeconds * 1e6, c.cost.seconds * 1e6,
+                           c.cost.fractionOfPeak * 100, measured.c_str(),
+                           p.formatParams(c.params).c_str());
+      }
+      for (const auto &[params, reason] : tuned->rejected)
+        os << "rejected on cuda-emu: " << params << ": " << reason << "\n";
+      size_t chosen = 0;
+      if (tuneOptions.verify) {
+        if (tuned->verified < 0)
+          return fail(flag + ": no candidate passed on cuda-emu");
+        chosen = static_cast<size_t>(tuned->verified);
+      }
+      const dsr1::cuda::TunedCandidate &best = tuned->ranked[chosen];
+      // The cache keeps the measured time where there is one.
+      double seconds =
+          best.measuredSeconds >= 0 ? best.measuredSeconds : best.cost.seconds;
+      dsr1::cuda::TuningEntry entry{p.formatParams(best.params), seconds,
+                                    p.flops() / seconds /
+                                        (p.peakTflops(*gpu) * 1e12)};
+      os << llvm::formatv(
+          "best: {0} ({1} {2:f1} us, {3:f1}% of peak; {4})\n", entry.params,
+          best.measuredSeconds >= 0 ? "measured" : "estimate",
+          entry.seconds * 1e6, entry.fractionOfPeak * 100,
+          tuneOptions.verify ? "checked on cuda-emu at a small shape"
+                             : "not checked on cuda-emu");
+      tunings.insert(signature, entry);
+      added = true;
     }
-    if (!nvrtc) {
-      dsr1::Result<std::shared_ptr<dsr1::cuda::Nvrtc>> loaded =
-          dsr1::cuda::Nvrtc::load();
-      if (!loaded)
-        return fail(loaded.status().message());
-      nvrtc = *loaded;
-      if (!noCache)
-        kernelCache.emplace(cacheDir.empty()
-                                ? dsr1::cuda::KernelCache::defaultDir()
-                                : cacheDir.getValue());
-    }
-    dsr1::cuda::TuneOptions tuneOptions;
-    if (!tuneNoVerify)
-      tuneOptions.verify = dsr1::emuTuneVerifier(
-          (cacheDir.empty() ? dsr1::cuda::KernelCache::defaultDir()
-                            : cacheDir.getValue()) +
-          "/cuda-emu");
-    if (tuneMeasure) {
-      int cc = cudaDriver->computeCapability();
-      std::string have = cc == 90 ? "sm_90a" : "sm_" + std::to_string(cc);
-      if (have != gpu->arch)
-        return fail("--measure: this machine's GPU (" +
-                    cudaDriver->deviceName() + ") is " + have +
-                    ", not the --target " + gpu->arch);
-      tuneOptions.measureTop = tuneMeasureTop;
-      tuneOptions.measure = [&](const dsr1::cuda::CudaParams &params) {
-        return dsr1::measureOnGpu(p, params, cudaDriver, *nvrtc,
-                                  kernelCache ? &*kernelCache : nullptr);
-      };
-    }
-    dsr1::Result<dsr1::cuda::TuneResult> tuned = dsr1::cuda::tune(
-        p, *gpu, *nvrtc, kernelCache ? &*kernelCache : nullptr, tuneOptions);
-    if (!tuned)
-      return fail(tuned.status().message());
-    os << "candidates: " << tuned->compiled << " compiled ("
-       << tuned->fromKernelCache << " from the kernel cache), "
-       << tuned->spilling << " excluded for spills\n";
-    // Said on every search so that nobody reads the ranking as measured.
-    if (tuneMeasure)
-      os << "measured on " << cudaDriver->deviceName() << ": "
-         << tuned->measured << " of the model's best " << tuneMeasureTop
-         << " candidates, ranked first by their time\n";
-    else
-      os << "note: analytic model only, not timed on a GPU\n";
-    for (const auto &[params, reason] : tuned->unmeasured)
-      os << "not timed: " << params << ": " << reason << "\n";
-    if (tuned->ranked.empty())
-      return fail(flag + ": every candidate spills");
-    os << llvm::format("%4s %5s %6s %9s %6s %10s %10s %10s %6s %11s  %s\n",
-                       "rank", "regs", "smem", "blocks/SM", "waves",
-                       "compute-us", "memory-us", "est-us", "peak",
-                       "measured-us", "params");
-    int rank = 0;
-    for (const dsr1::cuda::TunedCandidate &c : tuned->ranked) {
-      std::string measured =
-          c.measuredSeconds >= 0
-              ? llvm::formatv("{0:f1}", c.measuredSeconds * 1e6).str()
-              : "-";
-      os << llvm::format("%4d %5d %6d %9d %6lld %10.1f %10.1f %10.1f %5.1f%% "
-                         "%11s  %s\n",
-                         ++rank, c.resources.registers, c.resources.sharedBytes,
-                         c.cost.blocksPerSm, (long long)c.cost.waves,
-                         c.cost.computeSeconds * 1e6,
-                         c.cost.memorySeconds * 1e6, c.cost.seconds * 1e6,
-                         c.cost.fractionOfPeak * 100, measured.c_str(),
-                         p.formatParams(c.params).c_str());
-    }
-    for (const auto &[params, reason] : tuned->rejected)
-      os << "rejected on cuda-emu: " << params << ": " << reason << "\n";
-    size_t chosen = 0;
-    if (tuneOptions.verify) {
-      if (tuned->verified < 0)
-        return fail(flag + ": no candidate passed on cuda-emu");
-      chosen = static_cast<size_t>(tuned->verified);
-    }
-    const dsr1::cuda::TunedCandidate &best = tuned->ranked[chosen];
-    // The cache keeps the measured time where there is one.
-    double seconds =
-        best.measuredSeconds >= 0 ? best.measuredSeconds : best.cost.seconds;
-    dsr1::cuda::TuningEntry entry{p.formatParams(best.params), seconds,
-                                  p.flops() / seconds /
-                                      (p.peakTflops(*gpu) * 1e12)};
-    os << llvm::formatv(
-        "best: {0} ({1} {2:f1} us, {3:f1}% of peak; {4})\n", entry.params,
-        best.measuredSeconds >= 0 ? "measured" : "estimate",
-        entry.seconds * 1e6, entry.fractionOfPeak * 100,
-        tuneOptions.verify ? "checked on cuda-emu at a small shape"
-                           : "not checked on cuda-emu");
-    tunings.insert(signature, entry);
-    added = true;
-  }
   if (added && !tuningCache.empty())
     if (dsr1::Status s = tunings.save(tuningCache); !s)
       return fail(s.message());
   return 0;
+}
+
+/// --tune: the model optimised and planned as for a compile, then each
+/// distinct gemm-tc, conv-tc and attention-tc kernel tuned.
+static int tuneModelKernels(mlir::ModuleOp module,
+                            const dsr1::CompileOptions &options,
+                            const std::vector<std::string> &archs) {
+  if (mlir::failed(dsr1::optimizeAndPlan(module, options)))
+    return 1;
+  mlir::OwningOpRef<mlir::ModuleOp> kernels = dsr1::extractKernels(module);
+  if (!kernels)
+    return 1;
+  std::string error;
+  mlir::FailureOr<dsr1::cuda::CudaParams> params =
+      dsr1::cuda::CudaParams::parse(cudaParams, error);
+  if (failed(params))
+    return fail(error);
+  // The kernels the emitter asks a tuning cache about: each distinct one.
+  dsr1::cuda::CollectedProblems collected;
+  if (failed(dsr1::cuda::emitCuda(*kernels, *params, &collected)))
+    return 1;
+  return runTune(collected.problems(), "--tune", archs);
 }
 
 /// The --target list, with the default of --emit.
@@ -470,7 +501,14 @@ int main(int argc, char **argv) {
     for (const std::string &target : *list)
       if (target != "cpu")
         gpuArchs.push_back(target);
-    return runTune(gpuArchs);
+    std::string flag;
+    dsr1::Result<std::unique_ptr<dsr1::cuda::TuneProblem>> problem =
+        tuneProblem(flag);
+    if (!problem)
+      return fail(problem.status().message());
+    std::vector<std::unique_ptr<dsr1::cuda::TuneProblem>> problems;
+    problems.push_back(std::move(*problem));
+    return runTune(problems, flag, gpuArchs);
   }
   if (modelPath.empty())
     return fail("no model given (dsr1-compile MODEL -o OUT.dsr1, or "
@@ -478,7 +516,7 @@ int main(int argc, char **argv) {
   if (emit != "dsr1" && emit != "plan" && emit != "cuda" && emit != "ptx" &&
       emit != "kernels")
     return fail("--emit takes dsr1, plan, cuda, ptx or kernels");
-  if (emit == "dsr1" && outputPath == "-")
+  if (emit == "dsr1" && outputPath == "-" && !tuneModel)
     return fail("an artifact needs a file: give -o OUT.dsr1 (or --emit plan, "
                 "cuda, ptx or kernels to print a stage)");
   if (optLevel < 0 || optLevel > 3)
@@ -545,6 +583,8 @@ int main(int argc, char **argv) {
   }
   if (!module)
     return 1;
+  if (tuneModel)
+    return tuneModelKernels(*module, options, archs);
   if (emit == "dsr1")
     return writeArtifactFile(*module, options, *targetsOrError,
                              std::move(stages), begin);
